@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+
+mod runtime;
+
+#[allow(missing_docs, clippy::all)]
+pub mod generated;
+
+pub use runtime::clock;
+pub use runtime::error::{Error, ErrorKind, GraphError, InnerError, Result};
+pub use runtime::odata;
+pub use runtime::protocol;
+pub use runtime::token;

@@ -1,0 +1,416 @@
+//! The crate's one error type: an opaque [`Error`] with queryable kinds, and the typed Graph error
+//! body ([`GraphError`]) that Microsoft 365 services put in 4xx/5xx replies.
+//!
+//! `Display` never contains secrets: URLs are printed without their query string, and bodies are
+//! cut to a short excerpt.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What went wrong, broadly. Query it with [`Error::kind`] or the `is_*` helpers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The configuration given to a builder is invalid (bad credentials tuple, missing tenant, …).
+    Config,
+    /// The caller asked for something that cannot be expressed (e.g. `$search` mixed with `$filter`).
+    InvalidInput,
+    /// The request could not be sent or the connection failed (DNS, refused, reset, TLS, proxy).
+    Transport,
+    /// The request or the connection attempt timed out.
+    Timeout,
+    /// The server answered with a 4xx/5xx status (see [`Error::status`] and [`Error::graph_error`]).
+    Status,
+    /// The server answered 401/403 and the access token is past its expiry, and it could not be
+    /// refreshed (python-o365's `TokenExpiredError`).
+    TokenExpired,
+    /// No access token is available: an authentication flow is needed.
+    NotAuthenticated,
+    /// The identity platform rejected a token request (`invalid_grant`, `invalid_client`, …).
+    Identity,
+    /// A token store could not be read or written, or holds data that is not a token cache.
+    TokenStore,
+    /// A response body could not be decoded into the expected type.
+    Decode,
+}
+
+/// The error body Microsoft Graph (and Outlook REST, Business Central) returns:
+/// `{"error": {"code", "message", "innerError": {"code", "request-id", "date", …}}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GraphError {
+    /// Top-level error code, e.g. `ErrorItemNotFound`, `TooManyRequests`.
+    #[serde(default)]
+    pub code: String,
+    /// Human-readable message from the service.
+    #[serde(default)]
+    pub message: String,
+    /// Diagnostic details (`innerError`; Outlook REST spells it `innererror`).
+    #[serde(
+        default,
+        rename = "innerError",
+        alias = "innererror",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inner_error: Option<InnerError>,
+}
+
+/// Diagnostic details inside a [`GraphError`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InnerError {
+    /// A more specific code than the top-level one (python-o365 reports only this one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The `request-id` to quote to Microsoft support.
+    #[serde(default, rename = "request-id", skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The `client-request-id` echoed by the service.
+    #[serde(
+        default,
+        rename = "client-request-id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_request_id: Option<String>,
+    /// When the service produced the error (ISO 8601, as sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+impl GraphError {
+    /// Parses a Graph-style error envelope; `None` when the body is not one.
+    pub fn from_body(body: &[u8]) -> Option<GraphError> {
+        #[derive(Deserialize)]
+        struct Envelope {
+            error: GraphError,
+        }
+        serde_json::from_slice::<Envelope>(body).ok().map(|e| e.error)
+    }
+}
+
+/// The crate's error. Cheap to move (one box); inspect it with the accessors.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    status: Option<StatusCode>,
+    url: Option<String>,
+    graph: Option<GraphError>,
+    excerpt: Option<String>,
+    retry_after: Option<Duration>,
+    source: Option<BoxError>,
+}
+
+/// Longest body excerpt kept for non-JSON error bodies.
+const EXCERPT_CHARS: usize = 200;
+
+impl Error {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                status: None,
+                url: None,
+                graph: None,
+                excerpt: None,
+                retry_after: None,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Config, message)
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub(crate) fn not_authenticated(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::NotAuthenticated, message)
+    }
+
+    pub(crate) fn identity(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Identity, message)
+    }
+
+    pub(crate) fn token_store(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::TokenStore, message)
+    }
+
+    pub(crate) fn decode(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Decode, message)
+    }
+
+    /// An error from the HTTP transport (connect, timeout, body read).
+    pub(crate) fn transport(err: reqwest::Error) -> Error {
+        let kind = if err.is_timeout() {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Transport
+        };
+        let message = if kind == ErrorKind::Timeout {
+            "request timed out"
+        } else if err.is_connect() {
+            "could not connect"
+        } else if err.is_body() || err.is_decode() {
+            "failed reading the response body"
+        } else {
+            "request failed"
+        };
+        let url = err.url().map(redact_url);
+        let mut e = Error::new(kind, message).with_source(err.without_url());
+        e.inner.url = url;
+        e
+    }
+
+    /// An error built from a 4xx/5xx reply: status, Graph body (or an excerpt), Retry-After.
+    pub(crate) fn from_status(
+        status: StatusCode,
+        url: &url::Url,
+        body: &[u8],
+        retry_after: Option<Duration>,
+    ) -> Error {
+        let graph = GraphError::from_body(body);
+        let excerpt = if graph.is_none() && !body.is_empty() {
+            Some(excerpt(body))
+        } else {
+            None
+        };
+        let mut e = Error::new(ErrorKind::Status, "");
+        e.inner.status = Some(status);
+        e.inner.url = Some(redact_url(url));
+        e.inner.graph = graph;
+        e.inner.excerpt = excerpt;
+        e.inner.retry_after = retry_after;
+        e
+    }
+
+    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Error {
+        self.inner.kind = kind;
+        self
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// The broad category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The request or connection timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == ErrorKind::Timeout
+    }
+
+    /// The service throttled the request (429, or 503 with `Retry-After`).
+    pub fn is_throttled(&self) -> bool {
+        match self.inner.status {
+            Some(StatusCode::TOO_MANY_REQUESTS) => true,
+            Some(StatusCode::SERVICE_UNAVAILABLE) => self.inner.retry_after.is_some(),
+            _ => false,
+        }
+    }
+
+    /// The server answered 401/403 with an expired token that could not be refreshed.
+    pub fn is_token_expired(&self) -> bool {
+        self.inner.kind == ErrorKind::TokenExpired
+    }
+
+    /// A configuration error from a builder.
+    pub fn is_config(&self) -> bool {
+        self.inner.kind == ErrorKind::Config
+    }
+
+    /// The HTTP status of the reply that caused this error, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.inner.status
+    }
+
+    /// The Graph error body of the reply, when it had one.
+    pub fn graph_error(&self) -> Option<&GraphError> {
+        self.inner.graph.as_ref()
+    }
+
+    /// The wait the server asked for (`Retry-After`), if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The Graph `request-id` of the failed reply, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner
+            .graph
+            .as_ref()?
+            .inner_error
+            .as_ref()?
+            .request_id
+            .as_deref()
+    }
+
+    /// A short excerpt of a non-JSON error body (e.g. a gateway's HTML page).
+    pub fn body_excerpt(&self) -> Option<&str> {
+        self.inner.excerpt.as_deref()
+    }
+
+    /// The URL of the failed request, without its query string.
+    pub fn url(&self) -> Option<&str> {
+        self.inner.url.as_deref()
+    }
+}
+
+/// Drops query and fragment (they may carry codes or OData filters with personal data) and any
+/// userinfo from a URL before it goes into an error.
+fn redact_url(url: &url::Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let squeezed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = squeezed.chars().take(EXCERPT_CHARS).collect();
+    if squeezed.chars().count() > EXCERPT_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        if let Some(status) = inner.status {
+            write!(f, "HTTP {status}")?;
+            if let Some(url) = &inner.url {
+                write!(f, " from {url}")?;
+            }
+            if let Some(graph) = &inner.graph {
+                write!(f, ": {}", graph.code)?;
+                if !graph.message.is_empty() {
+                    write!(f, ": {}", graph.message)?;
+                }
+            } else if let Some(excerpt) = &inner.excerpt {
+                write!(f, ": {excerpt}")?;
+            }
+            if inner.kind == ErrorKind::TokenExpired {
+                write!(f, " (access token expired and could not be refreshed)")?;
+            }
+            if let Some(wait) = inner.retry_after {
+                write!(f, " (retry after {}s)", wait.as_secs())?;
+            }
+            return Ok(());
+        }
+        f.write_str(&inner.message)?;
+        if let Some(url) = &inner.url {
+            write!(f, " ({url})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.inner.kind);
+        if !self.inner.message.is_empty() {
+            d.field("message", &self.inner.message);
+        }
+        if let Some(status) = self.inner.status {
+            d.field("status", &status);
+        }
+        if let Some(url) = &self.inner.url {
+            d.field("url", url);
+        }
+        if let Some(graph) = &self.inner.graph {
+            d.field("graph", graph);
+        }
+        if let Some(excerpt) = &self.inner.excerpt {
+            d.field("excerpt", excerpt);
+        }
+        if let Some(source) = &self.inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_body_is_decoded_with_inner_details() {
+        let body = br#"{"error":{"code":"ErrorItemNotFound","message":"The item was not found.",
+            "innerError":{"code":"inner","request-id":"r-1","date":"2026-01-01T00:00:00"}}}"#;
+        let url = url::Url::parse("https://graph.microsoft.com/v1.0/me/x?$filter=secret").unwrap();
+        let e = Error::from_status(StatusCode::NOT_FOUND, &url, body, None);
+        assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
+        assert_eq!(e.graph_error().unwrap().code, "ErrorItemNotFound");
+        assert_eq!(e.request_id(), Some("r-1"));
+        assert_eq!(
+            e.graph_error().unwrap().inner_error.as_ref().unwrap().code.as_deref(),
+            Some("inner")
+        );
+        assert_eq!(
+            e.to_string(),
+            "HTTP 404 Not Found from https://graph.microsoft.com/v1.0/me/x: ErrorItemNotFound: The item was not found."
+        );
+    }
+
+    #[test]
+    fn html_body_gives_status_and_short_excerpt() {
+        let mut body = b"<html>\n<body>  <h1>502 Bad Gateway</h1>".to_vec();
+        body.extend(std::iter::repeat_n(b'x', 1000));
+        let url = url::Url::parse("http://127.0.0.1/v1.0/me").unwrap();
+        let e = Error::from_status(StatusCode::BAD_GATEWAY, &url, &body, None);
+        assert!(e.graph_error().is_none());
+        let ex = e.body_excerpt().unwrap();
+        assert!(ex.starts_with("<html> <body> <h1>502 Bad Gateway</h1>"));
+        assert_eq!(ex.chars().count(), EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn throttling_is_queryable() {
+        let url = url::Url::parse("http://127.0.0.1/").unwrap();
+        let e = Error::from_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &url,
+            b"",
+            Some(Duration::from_secs(3)),
+        );
+        assert!(e.is_throttled());
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
+        let e = Error::from_status(StatusCode::SERVICE_UNAVAILABLE, &url, b"", None);
+        assert!(!e.is_throttled());
+    }
+}

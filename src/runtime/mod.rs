@@ -1,0 +1,9 @@
+//! The hand-written runtime: everything a request passes through, whether it comes from a
+//! generated endpoint method or from a raw `Connection::get/post/…` call.
+
+pub mod clock;
+pub mod connection;
+pub mod error;
+pub mod odata;
+pub mod protocol;
+pub mod token;

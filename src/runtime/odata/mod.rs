@@ -1,0 +1,1 @@
+//! odata (work in progress).
