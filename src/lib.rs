@@ -6,6 +6,10 @@ mod runtime;
 pub mod generated;
 
 pub use runtime::clock;
+pub use runtime::connection::{
+    AuthFlow, Body, CertificateCredential, Connection, ConnectionBuilder, Credentials, Json,
+    ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
+};
 pub use runtime::error::{Error, ErrorKind, GraphError, InnerError, Result};
 pub use runtime::odata;
 pub use runtime::protocol;

@@ -48,6 +48,7 @@ struct ManualState {
     start_system: SystemTime,
     offset: Duration,
     sleeps: Vec<Duration>,
+    deadlines: Vec<Duration>,
 }
 
 impl ManualClock {
@@ -64,6 +65,7 @@ impl ManualClock {
                 start_system: system,
                 offset: Duration::ZERO,
                 sleeps: Vec::new(),
+                deadlines: Vec::new(),
             })),
         }
     }
@@ -86,6 +88,12 @@ impl ManualClock {
     pub fn sleeps(&self) -> Vec<Duration> {
         self.lock().sleeps.clone()
     }
+
+    /// The deadline of every sleep so far, as time since the clock's start, in call order
+    /// (including deadlines that had already passed when the sleep began).
+    pub fn deadlines(&self) -> Vec<Duration> {
+        self.lock().deadlines.clone()
+    }
 }
 
 impl Default for ManualClock {
@@ -107,6 +115,7 @@ impl Clock for ManualClock {
         {
             let mut s = self.lock();
             let target = deadline.saturating_duration_since(s.start);
+            s.deadlines.push(target);
             if target > s.offset {
                 let wait = target - s.offset;
                 s.sleeps.push(wait);

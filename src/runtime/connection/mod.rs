@@ -1,1 +1,283 @@
-//! connection (work in progress).
+//! [`Connection`]: python-o365's `Connection`, Rust-shaped. Cheap to clone (one `Arc`); all
+//! clones share the token cache, the pacing slots and the HTTP connection pool.
+
+mod auth;
+mod body;
+mod builder;
+mod credentials;
+mod headers;
+mod pacing;
+mod pipeline;
+mod proxy;
+mod request;
+mod response;
+mod retry;
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::HeaderMap;
+use secrecy::SecretString;
+use serde::Serialize;
+
+pub use body::{Body, Json};
+pub use builder::ConnectionBuilder;
+pub use credentials::{AuthFlow, CertificateCredential, Credentials};
+pub use proxy::ProxyConfig;
+pub(crate) use request::query_pairs;
+pub use request::{RequestBuilder, RequestOptions};
+pub use response::Response;
+pub use retry::RetryPolicy;
+
+use crate::clock::Clock;
+use crate::protocol::Protocol;
+use crate::token::TokenStore;
+use crate::{Error, Result};
+
+/// Everything a request to Microsoft 365 passes through: credentials and token cache, proxy,
+/// TLS and timeouts, request pacing, retries and default headers.
+#[derive(Clone)]
+pub struct Connection {
+    inner: Arc<ConnectionInner>,
+}
+
+struct ConnectionInner {
+    protocol: Protocol,
+    credentials: Credentials,
+    auth_flow: AuthFlow,
+    tenant_id: String,
+    username: RwLock<Option<String>>,
+    password: Option<SecretString>,
+    transport: RwLock<(builder::Transport, reqwest::Client)>,
+    pacer: pacing::Pacer,
+    retry: RetryPolicy,
+    timeouts: Timeouts,
+    default_headers: HeaderMap,
+    raise_http_errors: bool,
+    store_token_after_refresh: bool,
+    tokens: TokenStore,
+    clock: Arc<dyn Clock>,
+}
+
+/// Connect and whole-request timeouts. Defaults: 10 s and 100 s, so nothing hangs forever.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timeouts {
+    connect: Duration,
+    request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            request: Duration::from_secs(100),
+        }
+    }
+}
+
+impl Connection {
+    /// Starts building a Connection for these application credentials.
+    pub fn builder(credentials: Credentials) -> ConnectionBuilder {
+        ConnectionBuilder::new(credentials)
+    }
+
+    /// The API protocol (base URL, casing, scopes).
+    pub fn protocol(&self) -> &Protocol {
+        &self.inner.protocol
+    }
+
+    /// The application credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
+    /// The OAuth flow.
+    pub fn auth_flow(&self) -> AuthFlow {
+        self.inner.auth_flow
+    }
+
+    /// The tenant.
+    pub fn tenant_id(&self) -> &str {
+        &self.inner.tenant_id
+    }
+
+    /// The token cache and its backend.
+    pub fn token_store(&self) -> &TokenStore {
+        &self.inner.tokens
+    }
+
+    /// The clock used for pacing, back-off and expiry.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    /// The configured retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Whether 4xx/5xx replies are errors (default) or returned as responses.
+    pub fn raise_http_errors(&self) -> bool {
+        self.inner.raise_http_errors
+    }
+
+    /// Whether the cache is saved after each token refresh.
+    pub fn store_token_after_refresh(&self) -> bool {
+        self.inner.store_token_after_refresh
+    }
+
+    /// The password given for the password flow, if any.
+    pub fn password(&self) -> Option<&SecretString> {
+        self.inner.password.as_ref()
+    }
+
+    /// The configured HTTP client: proxy, TLS and connect timeout applied, no auth header (the
+    /// pipeline adds it per request). This is what both python-o365's `get_session()` and
+    /// `get_naive_session()` become: one client, one connection pool, for API and identity
+    /// traffic. Requests sent on it directly bypass pacing and retries.
+    pub fn http_client(&self) -> reqwest::Client {
+        self.transport().1.clone()
+    }
+
+    /// python-o365's `get_session`: see [`Connection::http_client`].
+    pub fn session(&self) -> reqwest::Client {
+        self.http_client()
+    }
+
+    /// python-o365's `get_naive_session`: the same client (auth is never baked into it).
+    pub fn naive_session(&self) -> reqwest::Client {
+        self.http_client()
+    }
+
+    fn transport(&self) -> std::sync::RwLockReadGuard<'_, (builder::Transport, reqwest::Client)> {
+        self.inner
+            .transport
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces the proxy of every later request, API and identity alike (`None` removes it).
+    pub fn set_proxy(&self, proxy: Option<ProxyConfig>) -> Result<()> {
+        let mut transport = self.transport().0.clone();
+        transport.proxy = proxy;
+        let client = transport.client()?;
+        *self
+            .inner
+            .transport
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = (transport, client);
+        Ok(())
+    }
+
+    /// The selected account's user name; when none was set, the first account in the token
+    /// cache (none for app-only tokens).
+    pub fn username(&self) -> Option<String> {
+        if let Some(name) = self
+            .inner
+            .username
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Some(name);
+        }
+        self.inner.tokens.first_username()
+    }
+
+    /// Selects which cached account the Connection acts as.
+    pub fn set_username(&self, username: Option<String>) {
+        *self
+            .inner
+            .username
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = username;
+    }
+
+    /// Loads the token cache from the backend; `Ok(false)` when nothing is stored. A corrupt
+    /// store is an error (and is not overwritten by later saves).
+    pub async fn load_token_from_backend(&self) -> Result<bool> {
+        self.inner.tokens.load_token().await
+    }
+
+    /// A raw request builder for any method and URL (absolute, or relative to the protocol's
+    /// service URL, e.g. `me/messages`).
+    pub fn request(&self, method: Method, url: &str) -> RequestBuilder {
+        RequestBuilder::new(self.clone(), method, url, true)
+    }
+
+    /// A raw request builder that sends no `Authorization` header.
+    pub fn naive(&self, method: Method, url: &str) -> RequestBuilder {
+        RequestBuilder::new(self.clone(), method, url, false)
+    }
+
+    /// GET with query parameters.
+    pub async fn get<Q: Serialize + ?Sized>(&self, url: &str, params: &Q) -> Result<Response> {
+        self.request(Method::GET, url).query(params).send().await
+    }
+
+    /// POST with a body (`Json(&value)`, a `serde_json::Value`, text, bytes or `()`).
+    pub async fn post(&self, url: &str, data: impl Into<Body>) -> Result<Response> {
+        self.request(Method::POST, url).body(data).send().await
+    }
+
+    /// PUT with a body.
+    pub async fn put(&self, url: &str, data: impl Into<Body>) -> Result<Response> {
+        self.request(Method::PUT, url).body(data).send().await
+    }
+
+    /// PATCH with a body.
+    pub async fn patch(&self, url: &str, data: impl Into<Body>) -> Result<Response> {
+        self.request(Method::PATCH, url).body(data).send().await
+    }
+
+    /// DELETE.
+    pub async fn delete(&self, url: &str) -> Result<Response> {
+        self.request(Method::DELETE, url).send().await
+    }
+
+    /// An authenticated request with python-o365's per-call options.
+    pub async fn oauth_request(
+        &self,
+        url: &str,
+        method: Method,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        self.request(method, url).options(options).send().await
+    }
+
+    /// A request without the `Authorization` header, through the same pipeline.
+    pub async fn naive_request(
+        &self,
+        url: &str,
+        method: Method,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        self.naive(method, url).options(options).send().await
+    }
+
+    /// Makes `url` absolute against the protocol's service URL.
+    pub(crate) fn resolve_url(&self, url: &str) -> Result<url::Url> {
+        if let Ok(absolute) = url::Url::parse(url) {
+            return Ok(absolute);
+        }
+        let base = self.inner.protocol.service_url();
+        url::Url::parse(base)
+            .and_then(|base| base.join(url.trim_start_matches('/')))
+            .map_err(|e| Error::invalid_input(format!("invalid URL {url:?}: {e}")))
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Connection")
+            .field("protocol", &inner.protocol.service_url())
+            .field("credentials", &inner.credentials)
+            .field("auth_flow", &inner.auth_flow)
+            .field("tenant_id", &inner.tenant_id)
+            .field("tokens", &inner.tokens)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,260 @@
+//! [`ConnectionBuilder`]: every seed parameter of python-o365's `Connection`, reqwest style —
+//! consuming setters, configuration errors returned by [`ConnectionBuilder::build`].
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::SecretString;
+
+use super::credentials::{AuthFlow, Credentials};
+use super::pacing::Pacer;
+use super::proxy::ProxyConfig;
+use super::retry::RetryPolicy;
+use super::{Connection, ConnectionInner, Timeouts};
+use crate::clock::{Clock, SystemClock};
+use crate::protocol::Protocol;
+use crate::token::{FileTokenBackend, TokenBackend, TokenStore};
+use crate::{Error, Result};
+
+/// Builds a [`Connection`]. Start with [`Connection::builder`].
+#[must_use]
+pub struct ConnectionBuilder {
+    credentials: Credentials,
+    protocol: Option<Protocol>,
+    auth_flow: AuthFlow,
+    tenant_id: String,
+    username: Option<String>,
+    password: Option<SecretString>,
+    proxy: Option<ProxyConfig>,
+    requests_delay: Duration,
+    raise_http_errors: bool,
+    retry: RetryPolicy,
+    token_backend: Option<Arc<dyn TokenBackend>>,
+    timeouts: Timeouts,
+    verify_ssl: bool,
+    default_headers: HeaderMap,
+    store_token_after_refresh: bool,
+    user_agent: String,
+    clock: Arc<dyn Clock>,
+    error: Option<Error>,
+}
+
+impl ConnectionBuilder {
+    pub(super) fn new(credentials: Credentials) -> ConnectionBuilder {
+        ConnectionBuilder {
+            credentials,
+            protocol: None,
+            auth_flow: AuthFlow::default(),
+            tenant_id: "common".into(),
+            username: None,
+            password: None,
+            proxy: None,
+            requests_delay: Duration::from_millis(200),
+            raise_http_errors: true,
+            retry: RetryPolicy::default(),
+            token_backend: None,
+            timeouts: Timeouts::default(),
+            verify_ssl: true,
+            default_headers: HeaderMap::new(),
+            store_token_after_refresh: true,
+            user_agent: concat!("o365-rust/", env!("CARGO_PKG_VERSION")).into(),
+            clock: Arc::new(SystemClock),
+            error: None,
+        }
+    }
+
+    /// The API protocol (default: [`Protocol::graph`]).
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+
+    /// The OAuth flow (default: [`AuthFlow::Authorization`]).
+    pub fn auth_flow(mut self, flow: AuthFlow) -> Self {
+        self.auth_flow = flow;
+        self
+    }
+
+    /// The tenant (default `common`); the credentials and password flows need a real one.
+    pub fn tenant_id(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant_id = tenant.into();
+        self
+    }
+
+    /// The account to use from the token cache (and the password flow's user name).
+    pub fn username(mut self, username: impl Into<String>) -> Self {
+        self.username = Some(username.into());
+        self
+    }
+
+    /// The password for the password (ROPC) flow.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(SecretString::from(password.into()));
+        self
+    }
+
+    /// Sends all traffic, identity included, through this proxy.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// Minimum spacing between request starts (default 200 ms; zero disables pacing).
+    pub fn requests_delay(mut self, delay: Duration) -> Self {
+        self.requests_delay = delay;
+        self
+    }
+
+    /// Return 4xx/5xx replies instead of errors when `false` (default `true`).
+    pub fn raise_http_errors(mut self, raise: bool) -> Self {
+        self.raise_http_errors = raise;
+        self
+    }
+
+    /// Retries after the first attempt (default 3, so 4 attempts); 0 disables retries.
+    pub fn request_retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.max_retries(retries);
+        self
+    }
+
+    /// The whole retry policy (waits, caps, budget, jitter).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Where tokens are stored (default: `o365_token.txt` in the working directory).
+    pub fn token_backend(mut self, backend: impl TokenBackend + 'static) -> Self {
+        self.token_backend = Some(Arc::new(backend));
+        self
+    }
+
+    /// Whole-request timeout (default 100 s); overridable per request.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.request = timeout;
+        self
+    }
+
+    /// Connection-establishment timeout (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.connect = timeout;
+        self
+    }
+
+    /// Verify TLS certificates (default `true`; turning it off logs a warning).
+    pub fn verify_ssl(mut self, verify: bool) -> Self {
+        self.verify_ssl = verify;
+        self
+    }
+
+    /// Adds a header sent with every request (e.g. `Prefer: IdType="ImmutableId"`).
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.default_headers.append(name, value);
+            }
+            _ => self.fail(Error::config(format!("invalid default header {name:?}"))),
+        }
+        self
+    }
+
+    /// Headers sent with every request, replacing any set before.
+    pub fn default_headers(mut self, headers: HeaderMap) -> Self {
+        self.default_headers = headers;
+        self
+    }
+
+    /// Save the token cache after each refresh (default `true`).
+    pub fn store_token_after_refresh(mut self, store: bool) -> Self {
+        self.store_token_after_refresh = store;
+        self
+    }
+
+    /// The `User-Agent` of every request.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// The clock used for pacing, back-off and token expiry (tests pass a `ManualClock`).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    /// Validates the settings (python-o365's rules, §1.1) and builds the Connection.
+    pub fn build(self) -> Result<Connection> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        self.credentials.validate(self.auth_flow)?;
+        let needs_tenant = matches!(self.auth_flow, AuthFlow::Credentials | AuthFlow::Password);
+        if needs_tenant && matches!(self.tenant_id.as_str(), "common" | "") {
+            return Err(Error::config(format!(
+                "When using the \"{}\" auth flow, the tenant_id must be set (not \"common\")",
+                self.auth_flow
+            )));
+        }
+        if !self.verify_ssl {
+            tracing::warn!("TLS certificate verification is disabled (verify_ssl = false)");
+        }
+        let transport = Transport {
+            proxy: self.proxy,
+            verify_ssl: self.verify_ssl,
+            connect_timeout: self.timeouts.connect,
+            user_agent: self.user_agent,
+        };
+        let http = transport.client()?;
+        let backend = self
+            .token_backend
+            .unwrap_or_else(|| Arc::new(FileTokenBackend::default()));
+        Ok(Connection {
+            inner: Arc::new(ConnectionInner {
+                protocol: self.protocol.unwrap_or_else(Protocol::graph),
+                credentials: self.credentials,
+                auth_flow: self.auth_flow,
+                tenant_id: self.tenant_id,
+                username: RwLock::new(self.username),
+                password: self.password,
+                transport: RwLock::new((transport, http)),
+                pacer: Pacer::new(self.requests_delay),
+                retry: self.retry,
+                timeouts: self.timeouts,
+                default_headers: self.default_headers,
+                raise_http_errors: self.raise_http_errors,
+                store_token_after_refresh: self.store_token_after_refresh,
+                tokens: TokenStore::new(backend),
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+/// What the HTTP client is built from; kept so that `set_proxy` can rebuild it.
+#[derive(Debug, Clone)]
+pub(super) struct Transport {
+    pub(super) proxy: Option<ProxyConfig>,
+    verify_ssl: bool,
+    connect_timeout: Duration,
+    user_agent: String,
+}
+
+impl Transport {
+    pub(super) fn client(&self) -> Result<reqwest::Client> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .user_agent(&self.user_agent)
+            .danger_accept_invalid_certs(!self.verify_ssl);
+        if let Some(proxy) = &self.proxy {
+            builder = builder.proxy(proxy.to_reqwest()?);
+        }
+        builder
+            .build()
+            .map_err(|e| Error::config("could not build the HTTP client").with_source(e))
+    }
+}

@@ -1,0 +1,238 @@
+//! Who the application is (client id, secret or certificate) and which OAuth flow it signs in with.
+
+use std::fmt;
+
+use secrecy::SecretString;
+
+/// The OAuth flow a [`Connection`](super::Connection) uses. python-o365's `auth_flow_type`;
+/// an unknown flow is unrepresentable here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AuthFlow {
+    /// Authorization code with PKCE, confidential client (secret or certificate). The default.
+    #[default]
+    Authorization,
+    /// Authorization code with PKCE, public client (client id only).
+    Public,
+    /// Client credentials (app-only), secret or certificate; needs a tenant.
+    Credentials,
+    /// Resource owner password (ROPC), public client; needs a tenant.
+    Password,
+    /// Device code (RFC 8628), public client; for machines without a browser.
+    DeviceCode,
+}
+
+impl AuthFlow {
+    /// The flow's name as python-o365 spells it (`authorization`, `public`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthFlow::Authorization => "authorization",
+            AuthFlow::Public => "public",
+            AuthFlow::Credentials => "credentials",
+            AuthFlow::Password => "password",
+            AuthFlow::DeviceCode => "device_code",
+        }
+    }
+
+    /// Whether the flow signs in as the application itself (no user).
+    pub fn is_app_only(self) -> bool {
+        self == AuthFlow::Credentials
+    }
+
+    /// Whether the flow needs a client secret or certificate (confidential client).
+    pub fn is_confidential(self) -> bool {
+        matches!(self, AuthFlow::Authorization | AuthFlow::Credentials)
+    }
+}
+
+impl fmt::Display for AuthFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A certificate credential for a confidential client: the private key signs a JWT client
+/// assertion instead of sending a secret.
+#[derive(Clone)]
+pub struct CertificateCredential {
+    /// PEM-encoded private key (PKCS#8 or PKCS#1 RSA).
+    pub private_key_pem: SecretString,
+    /// PEM-encoded public certificate; its thumbprints go into the assertion header.
+    pub certificate_pem: String,
+}
+
+impl fmt::Debug for CertificateCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateCredential")
+            .field("private_key_pem", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The application's credentials (python-o365's `credentials` tuple).
+#[derive(Clone)]
+pub enum Credentials {
+    /// Client id only: public and password flows.
+    ClientId(String),
+    /// Client id and secret: confidential authorization or client-credentials flows.
+    ClientSecret {
+        /// The application (client) id.
+        client_id: String,
+        /// The client secret.
+        secret: SecretString,
+    },
+    /// Client id and a certificate: confidential flows without a shared secret.
+    Certificate {
+        /// The application (client) id.
+        client_id: String,
+        /// The certificate and its private key.
+        certificate: CertificateCredential,
+    },
+}
+
+impl Credentials {
+    /// Client id only (public / password / device-code flows).
+    pub fn client_id(client_id: impl Into<String>) -> Credentials {
+        Credentials::ClientId(client_id.into())
+    }
+
+    /// Client id and secret.
+    pub fn client_secret(client_id: impl Into<String>, secret: impl Into<String>) -> Credentials {
+        Credentials::ClientSecret {
+            client_id: client_id.into(),
+            secret: SecretString::from(secret.into()),
+        }
+    }
+
+    /// Client id and a certificate credential.
+    pub fn certificate(
+        client_id: impl Into<String>,
+        private_key_pem: impl Into<String>,
+        certificate_pem: impl Into<String>,
+    ) -> Credentials {
+        Credentials::Certificate {
+            client_id: client_id.into(),
+            certificate: CertificateCredential {
+                private_key_pem: SecretString::from(private_key_pem.into()),
+                certificate_pem: certificate_pem.into(),
+            },
+        }
+    }
+
+    /// The application (client) id.
+    pub fn id(&self) -> &str {
+        match self {
+            Credentials::ClientId(id) => id,
+            Credentials::ClientSecret { client_id, .. }
+            | Credentials::Certificate { client_id, .. } => client_id,
+        }
+    }
+
+    /// Checks the credentials against the flow (python-o365's rules, §1.1, made stricter where
+    /// python accepted an empty client id or secret).
+    pub(crate) fn validate(&self, flow: AuthFlow) -> crate::Result<()> {
+        use secrecy::ExposeSecret;
+        if self.id().trim().is_empty() {
+            return Err(crate::Error::config(
+                "Provide valid auth credentials: the client id is empty",
+            ));
+        }
+        match (flow.is_confidential(), self) {
+            (false, Credentials::ClientId(_)) => Ok(()),
+            (false, _) => Err(crate::Error::config(format!(
+                "Provide client id only for public or password flow credentials (flow \"{flow}\" got a secret or certificate)"
+            ))),
+            (true, Credentials::ClientId(_)) => Err(crate::Error::config(format!(
+                "Provide valid auth credentials: flow \"{flow}\" needs a client secret or certificate"
+            ))),
+            (true, Credentials::ClientSecret { secret, .. })
+                if secret.expose_secret().is_empty() =>
+            {
+                Err(crate::Error::config(
+                    "Provide valid auth credentials: the client secret is empty",
+                ))
+            }
+            (true, _) => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            Credentials::ClientId(_) => "ClientId",
+            Credentials::ClientSecret { .. } => "ClientSecret",
+            Credentials::Certificate { .. } => "Certificate",
+        };
+        f.debug_struct(kind)
+            .field("client_id", &self.id())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_flows_take_client_id_only() {
+        assert!(
+            Credentials::client_id("id")
+                .validate(AuthFlow::Public)
+                .is_ok()
+        );
+        assert!(
+            Credentials::client_id("id")
+                .validate(AuthFlow::Password)
+                .is_ok()
+        );
+        let err = Credentials::client_secret("id", "s")
+            .validate(AuthFlow::Public)
+            .unwrap_err();
+        assert!(err.is_config());
+        assert!(err.to_string().contains("client id only"), "{err}");
+    }
+
+    #[test]
+    fn confidential_flows_need_a_secret_or_certificate() {
+        assert!(
+            Credentials::client_secret("id", "s")
+                .validate(AuthFlow::Authorization)
+                .is_ok()
+        );
+        assert!(
+            Credentials::certificate("id", "k", "c")
+                .validate(AuthFlow::Credentials)
+                .is_ok()
+        );
+        assert!(
+            Credentials::client_id("id")
+                .validate(AuthFlow::Credentials)
+                .unwrap_err()
+                .is_config()
+        );
+        assert!(
+            Credentials::client_secret("id", "")
+                .validate(AuthFlow::Credentials)
+                .is_err()
+        );
+        assert!(
+            Credentials::client_secret(" ", "s")
+                .validate(AuthFlow::Credentials)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials::client_secret("app", "hunter2-secret");
+        let k = Credentials::certificate("app", "-----BEGIN PRIVATE KEY----- sekrit", "cert");
+        for text in [format!("{c:?}"), format!("{k:?}")] {
+            assert!(text.contains("app"));
+            assert!(
+                !text.contains("hunter2") && !text.contains("sekrit"),
+                "{text}"
+            );
+        }
+    }
+}

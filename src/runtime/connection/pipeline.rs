@@ -1,0 +1,157 @@
+//! The one request pipeline. Raw calls, `oauth_request`, `naive_request` and the generated
+//! endpoint methods all end in [`Connection::execute`]: default headers, auth, pacing, the
+//! retry loop, and typed errors.
+
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::body::{Body, BodyKind};
+use super::headers::merge_defaults;
+use super::response::Response;
+use super::retry::{Outcome, parse_retry_after};
+use super::{Connection, auth::Rejection};
+use crate::{Error, ErrorKind, Result};
+
+/// A request as the pipeline sees it, before it is turned into an attempt.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: url::Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) authenticated: bool,
+}
+
+impl Connection {
+    /// Sends `req` through the pipeline and returns the final reply (or the typed error).
+    pub(crate) async fn execute(&self, mut req: Prepared) -> Result<Response> {
+        if let BodyKind::Invalid(reason) = &req.body.kind {
+            return Err(Error::invalid_input(format!(
+                "the request body could not be encoded as JSON: {reason}"
+            )));
+        }
+        let inner = &self.inner;
+        let clock = &*inner.clock;
+        let replayable = req.body.is_replayable();
+        let (mut retries, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
+        loop {
+            let token = match req.authenticated {
+                true => Some(self.bearer_token().await?),
+                false => None,
+            };
+            let attempt = self.attempt(&mut req, token.as_ref())?;
+            inner.pacer.wait_turn(clock).await;
+            let reply = match self.http_client().execute(attempt).await {
+                Ok(reply) => reply,
+                Err(err) => {
+                    let outcome = if err.is_timeout() {
+                        Outcome::Timeout
+                    } else {
+                        Outcome::Connection
+                    };
+                    match inner
+                        .retry
+                        .next_wait(outcome, &req.method, replayable, retries, waited)
+                    {
+                        Some(wait) => {
+                            tracing::debug!(error = %err, ?wait, "retrying after a transport error");
+                            (retries, waited) = (retries + 1, waited + wait);
+                            clock.sleep_until(clock.now() + wait).await;
+                            continue;
+                        }
+                        None => return Err(Error::transport(err)),
+                    }
+                }
+            };
+            let status = reply.status();
+            if !(status.is_client_error() || status.is_server_error()) {
+                return Ok(Response::new(reply));
+            }
+            if req.authenticated && matches!(status.as_u16(), 401 | 403) {
+                match self.after_rejection(status, refreshed).await? {
+                    Rejection::Retry => {
+                        refreshed = true;
+                        continue;
+                    }
+                    Rejection::Expired => {
+                        let err = status_error(reply, None).await;
+                        return Err(err.with_kind(ErrorKind::TokenExpired));
+                    }
+                    Rejection::Report => {}
+                }
+            }
+            let retry_after = parse_retry_after(reply.headers(), clock.system_now());
+            let outcome = Outcome::Status {
+                status,
+                retry_after,
+            };
+            if let Some(wait) =
+                inner
+                    .retry
+                    .next_wait(outcome, &req.method, replayable, retries, waited)
+            {
+                tracing::debug!(%status, ?wait, "retrying");
+                let _ = reply.bytes().await;
+                (retries, waited) = (retries + 1, waited + wait);
+                clock.sleep_until(clock.now() + wait).await;
+                continue;
+            }
+            if !inner.raise_http_errors {
+                return Ok(Response::new(reply));
+            }
+            return Err(status_error(reply, retry_after).await);
+        }
+    }
+
+    /// Builds one attempt: merged headers, content type, bearer token, body, timeout.
+    fn attempt(
+        &self,
+        req: &mut Prepared,
+        token: Option<&SecretString>,
+    ) -> Result<reqwest::Request> {
+        let mut headers = merge_defaults(&req.headers, &self.inner.default_headers);
+        let body = match &mut req.body.kind {
+            BodyKind::Empty | BodyKind::Invalid(_) => None,
+            BodyKind::Bytes { data, content_type } => {
+                if !headers.contains_key(CONTENT_TYPE) {
+                    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+                }
+                Some(reqwest::Body::from(data.clone()))
+            }
+            BodyKind::Stream(stream) => Some(stream.take().ok_or_else(|| {
+                Error::invalid_input("a streamed request body can be sent only once")
+            })?),
+        };
+        if let Some(token) = token {
+            let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+                .map_err(|_| {
+                    Error::not_authenticated("the stored access token is not a valid header value")
+                })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        let mut attempt = reqwest::Request::new(req.method.clone(), req.url.clone());
+        *attempt.headers_mut() = headers;
+        *attempt.body_mut() = body;
+        *attempt.timeout_mut() = Some(req.timeout.unwrap_or(self.inner.timeouts.request));
+        Ok(attempt)
+    }
+}
+
+/// The typed error for a 4xx/5xx reply; reads (and keeps an excerpt of) its body.
+pub(crate) async fn status_error(reply: reqwest::Response, retry_after: Option<Duration>) -> Error {
+    let status: StatusCode = reply.status();
+    let url = reply.url().clone();
+    let body = reply.bytes().await.unwrap_or_default();
+    let err = Error::from_status(status, &url, &body, retry_after);
+    if status.is_client_error() {
+        tracing::warn!(%status, error = %err, "request failed");
+    } else {
+        tracing::debug!(%status, error = %err, "request failed");
+    }
+    err
+}
