@@ -1,0 +1,262 @@
+//! Storing a token response the way MSAL Python's `TokenCache.add` does, with two deliberate
+//! differences that keep one current token per purpose: an access token replaces the account's
+//! access tokens whose scopes overlap, and a refresh token replaces the account's other refresh
+//! tokens for the same client.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use secrecy::SecretString;
+use serde_json::{Map, Value};
+
+use super::cache::{ACCESS_TOKEN, ACCOUNT, APP_METADATA, ID_TOKEN, REFRESH_TOKEN, TokenCache};
+use super::entries::{
+    AccessTokenEntry, AccountEntry, AppMetadataEntry, ExtraFields, IdTokenEntry, RefreshTokenEntry,
+};
+use super::response::{CacheContext, TokenResponse};
+use crate::{Error, Result};
+
+/// Lifetime MSAL assumes when a response says nothing (RFC 6749 §5.1 leaves it open).
+const DEFAULT_EXPIRES_IN: i64 = 600;
+
+/// Grants after which MSAL records `account_source` on the account.
+const ACCOUNT_ESTABLISHING_GRANTS: [&str; 5] = [
+    "broker",
+    "authorization_code",
+    "password",
+    "urn:ietf:params:oauth:grant-type:device_code",
+    "user_fic",
+];
+
+/// MSAL's cache keys (§4.2); all but the app-metadata key are lowercased.
+pub(crate) mod keys {
+    fn join(parts: &[&str]) -> String {
+        parts.join("-").to_lowercase()
+    }
+
+    /// Key of an access token.
+    pub fn access_token(
+        home: Option<&str>,
+        env: &str,
+        client: &str,
+        realm: &str,
+        target: &str,
+    ) -> String {
+        join(&[
+            home.unwrap_or(""),
+            env,
+            "AccessToken",
+            client,
+            realm,
+            target,
+        ])
+    }
+
+    /// Key of a refresh token (cross-tenant: empty realm).
+    pub fn refresh_token(home: Option<&str>, env: &str, client: &str, target: &str) -> String {
+        join(&[home.unwrap_or(""), env, "RefreshToken", client, "", target])
+    }
+
+    /// Key of an id token (empty target).
+    pub fn id_token(home: Option<&str>, env: &str, client: &str, realm: &str) -> String {
+        join(&[home.unwrap_or(""), env, "IdToken", client, realm, ""])
+    }
+
+    /// Key of an account.
+    pub fn account(home: Option<&str>, env: &str, realm: &str) -> String {
+        join(&[home.unwrap_or(""), env, realm])
+    }
+
+    /// Key of application metadata.
+    pub fn app_metadata(env: &str, client: &str) -> String {
+        format!("appmetadata-{env}-{client}")
+    }
+}
+
+impl TokenCache {
+    /// Stores a token response received at `now`: access token, account, id token, refresh token
+    /// and app metadata, keyed as MSAL keys them. Returns the account written (none for
+    /// app-only responses, which have neither id token nor `client_info`).
+    ///
+    /// Errors (kind `Decode`) when the id token or `client_info` cannot be decoded; the cache is
+    /// then unchanged.
+    pub fn add_token_response(
+        &mut self,
+        response: &TokenResponse,
+        ctx: &CacheContext,
+        now: SystemTime,
+    ) -> Result<Option<AccountEntry>> {
+        let claims = response.id_token_claims()?;
+        let home_account_id = home_account_id(response, &claims)?;
+        let home = home_account_id.as_deref();
+        let now = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let target = sorted_target(response, ctx);
+        let env = ctx.environment.as_str();
+        let client = ctx.client_id.as_str();
+
+        let expires_in = response.expires_in.unwrap_or_else(|| {
+            response
+                .expires_on
+                .map_or(DEFAULT_EXPIRES_IN, |on| on.saturating_sub(now))
+        });
+        let ext_expires_in = response.ext_expires_in.unwrap_or(expires_in);
+        let at = AccessTokenEntry {
+            credential_type: ACCESS_TOKEN.into(),
+            secret: response.access_token.clone(),
+            home_account_id: home_account_id.clone(),
+            environment: env.into(),
+            client_id: client.into(),
+            target: target.clone(),
+            realm: ctx.realm.clone(),
+            token_type: response
+                .token_type
+                .clone()
+                .unwrap_or_else(|| "Bearer".into()),
+            cached_at: now.to_string(),
+            expires_on: now.saturating_add(expires_in).to_string(),
+            extended_expires_on: now.saturating_add(ext_expires_in).to_string(),
+            refresh_on: response
+                .refresh_in
+                .map(|r| now.saturating_add(r).to_string()),
+            extra: ExtraFields::default(),
+        };
+        let at_key = keys::access_token(home, env, client, &ctx.realm, &target);
+        let same_slot = |e: &AccessTokenEntry| {
+            e.home_account_id == home_account_id
+                && e.environment == env
+                && e.client_id == client
+                && e.realm == ctx.realm
+        };
+        let granted: Vec<&str> = target.split_whitespace().collect();
+        self.access_tokens.retain(|key, e| {
+            *key == at_key || !(same_slot(e) && e.scopes().any(|s| granted.contains(&s)))
+        });
+        self.touch_section(ACCESS_TOKEN);
+        self.access_tokens.insert(at_key, at);
+
+        let account = home_account_id.is_some().then(|| AccountEntry {
+            home_account_id: home_account_id.clone(),
+            environment: env.into(),
+            realm: ctx.realm.clone(),
+            local_account_id: claim(&claims, "oid").or_else(|| claim(&claims, "sub")),
+            username: claim(&claims, "preferred_username")
+                .or_else(|| claim(&claims, "upn"))
+                .unwrap_or_default(),
+            authority_type: if ctx.realm == "adfs" { "ADFS" } else { "MSSTS" }.into(),
+            account_source: ACCOUNT_ESTABLISHING_GRANTS
+                .contains(&ctx.grant_type.as_str())
+                .then(|| ctx.grant_type.clone()),
+            extra: ExtraFields::default(),
+        });
+        if let Some(account) = &account {
+            self.touch_section(ACCOUNT);
+            self.accounts
+                .insert(keys::account(home, env, &ctx.realm), account.clone());
+        }
+
+        if let Some(id_token) = &response.id_token {
+            self.touch_section(ID_TOKEN);
+            self.id_tokens.insert(
+                keys::id_token(home, env, client, &ctx.realm),
+                IdTokenEntry {
+                    credential_type: ID_TOKEN.into(),
+                    secret: id_token.clone(),
+                    home_account_id: home_account_id.clone(),
+                    environment: env.into(),
+                    realm: ctx.realm.clone(),
+                    client_id: client.into(),
+                    extra: ExtraFields::default(),
+                },
+            );
+        }
+
+        if let Some(refresh_token) = &response.refresh_token {
+            self.store_refresh_token(refresh_token, &home_account_id, ctx, &target, now, response);
+        }
+
+        self.touch_section(APP_METADATA);
+        self.app_metadata.insert(
+            keys::app_metadata(env, client),
+            AppMetadataEntry {
+                client_id: client.into(),
+                environment: env.into(),
+                family_id: response.foci.clone(),
+                extra: ExtraFields::default(),
+            },
+        );
+        Ok(account)
+    }
+
+    fn store_refresh_token(
+        &mut self,
+        secret: &SecretString,
+        home_account_id: &Option<String>,
+        ctx: &CacheContext,
+        target: &str,
+        now: i64,
+        response: &TokenResponse,
+    ) {
+        let env = ctx.environment.as_str();
+        let client = ctx.client_id.as_str();
+        let key = keys::refresh_token(home_account_id.as_deref(), env, client, target);
+        self.refresh_tokens.retain(|k, e| {
+            *k == key
+                || !(e.home_account_id == *home_account_id
+                    && e.environment == env
+                    && e.client_id == client)
+        });
+        self.touch_section(REFRESH_TOKEN);
+        self.refresh_tokens.insert(
+            key,
+            RefreshTokenEntry {
+                credential_type: REFRESH_TOKEN.into(),
+                secret: secret.clone(),
+                home_account_id: home_account_id.clone(),
+                environment: env.into(),
+                client_id: client.into(),
+                target: Some(target.into()),
+                last_modification_time: Some(now.to_string()),
+                family_id: response.foci.clone(),
+                extra: ExtraFields::default(),
+            },
+        );
+    }
+}
+
+/// `uid.utid` from `client_info`, else the id token's `sub`, else none (app-only).
+fn home_account_id(
+    response: &TokenResponse,
+    claims: &Map<String, Value>,
+) -> Result<Option<String>> {
+    if let Some(info) = response.client_info_claims()? {
+        if let (Some(uid), Some(utid)) = (claim(&info, "uid"), claim(&info, "utid")) {
+            return Ok(Some(format!("{uid}.{utid}")));
+        }
+    }
+    if claims.is_empty() {
+        return Ok(None);
+    }
+    claim(claims, "sub")
+        .map(Some)
+        .ok_or_else(|| Error::decode("the id token has no `sub` claim"))
+}
+
+/// The granted scopes (else the requested ones), sorted as MSAL sorts them.
+fn sorted_target(response: &TokenResponse, ctx: &CacheContext) -> String {
+    let mut scopes: Vec<&str> = match &response.scope {
+        Some(scope) => scope.split_whitespace().collect(),
+        None => ctx.requested_scopes.iter().map(String::as_str).collect(),
+    };
+    scopes.sort_unstable();
+    scopes.join(" ")
+}
+
+/// A claim as a string (numbers are formatted, as Python's `str.format` would).
+fn claim(claims: &Map<String, Value>, name: &str) -> Option<String> {
+    match claims.get(name)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}

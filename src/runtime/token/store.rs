@@ -1,0 +1,185 @@
+//! [`TokenStore`]: the token cache in memory plus where it is persisted — what a Connection holds.
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::backend::{RefreshDecision, TokenBackend, TokenCipher};
+use super::cache::TokenCache;
+use crate::{Error, Result};
+
+/// The in-memory [`TokenCache`] and its [`TokenBackend`] (plus an optional [`TokenCipher`]).
+///
+/// Share it behind an `Arc`. The cache lock is a `std` lock held only inside [`read`] and
+/// [`update`] (never across an `.await`).
+///
+/// Unlike python-o365, a backend holding data that could not be read (corrupt JSON, a pre-2.1
+/// token, undecryptable text) is never overwritten by a plain [`save_token(false)`]: only
+/// `save_token(true)` or [`delete_token`] clear that state, so a bad load does not silently
+/// destroy the user's file.
+///
+/// [`read`]: TokenStore::read
+/// [`update`]: TokenStore::update
+/// [`save_token(false)`]: TokenStore::save_token
+/// [`delete_token`]: TokenStore::delete_token
+pub struct TokenStore {
+    state: RwLock<State>,
+    backend: Arc<dyn TokenBackend>,
+    cipher: Option<Arc<dyn TokenCipher>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    cache: TokenCache,
+    /// Bumped by every `update`.
+    generation: u64,
+    /// The generation last loaded or saved.
+    persisted_generation: u64,
+    /// The backend holds data that could not be read.
+    backend_unreadable: bool,
+}
+
+impl TokenStore {
+    /// An empty cache persisted in `backend`.
+    pub fn new(backend: Arc<dyn TokenBackend>) -> TokenStore {
+        TokenStore {
+            state: RwLock::default(),
+            backend,
+            cipher: None,
+        }
+    }
+
+    /// Encrypts what is saved and decrypts what is loaded with `cipher`.
+    pub fn with_cipher(mut self, cipher: Arc<dyn TokenCipher>) -> TokenStore {
+        self.cipher = Some(cipher);
+        self
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &Arc<dyn TokenBackend> {
+        &self.backend
+    }
+
+    /// Reads the cache.
+    pub fn read<R>(&self, f: impl FnOnce(&TokenCache) -> R) -> R {
+        f(&self.state.read().unwrap_or_else(|e| e.into_inner()).cache)
+    }
+
+    /// Changes the cache and marks it changed (so [`save_token`](TokenStore::save_token) writes).
+    pub fn update<R>(&self, f: impl FnOnce(&mut TokenCache) -> R) -> R {
+        let mut state = self.write_state();
+        state.generation += 1;
+        f(&mut state.cache)
+    }
+
+    /// Whether the cache changed since it was last loaded or saved.
+    pub fn has_changed(&self) -> bool {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        state.generation != state.persisted_generation
+    }
+
+    /// Loads the cache from the backend; `false` when nothing is stored (the cache is then left
+    /// as it is). Unreadable data is an error naming the backend's location.
+    pub async fn load_token(&self) -> Result<bool> {
+        let Some(stored) = self.backend.load().await? else {
+            return Ok(false);
+        };
+        let parsed = self
+            .decrypt(&stored)
+            .and_then(|plain| TokenCache::parse(plain.expose_secret()).map_err(Error::token_store));
+        let mut state = self.write_state();
+        match parsed {
+            Ok(cache) => {
+                state.cache = cache;
+                state.persisted_generation = state.generation;
+                state.backend_unreadable = false;
+                Ok(true)
+            }
+            Err(err) => {
+                state.backend_unreadable = true;
+                Err(Error::token_store(format!(
+                    "could not load the token from {}: {err}",
+                    self.backend.location()
+                )))
+            }
+        }
+    }
+
+    /// Saves the cache (python semantics): `false` when the cache is empty; `true` without
+    /// writing when nothing changed and `force` is off; otherwise writes and returns `true`.
+    ///
+    /// Refuses (error) when the last load found unreadable data and `force` is off.
+    pub async fn save_token(&self, force: bool) -> Result<bool> {
+        let (text, generation) = {
+            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+            if state.backend_unreadable && !force {
+                return Err(Error::token_store(format!(
+                    "{} holds a token that could not be loaded; not overwriting it \
+                     (delete it, or save with force)",
+                    self.backend.location()
+                )));
+            }
+            if !state.cache.has_data() {
+                return Ok(false);
+            }
+            if !force && state.generation == state.persisted_generation {
+                return Ok(true);
+            }
+            (state.cache.to_json(), state.generation)
+        };
+        let data = match &self.cipher {
+            Some(cipher) => cipher.encrypt(&text)?,
+            None => text,
+        };
+        self.backend.save(SecretString::from(data)).await?;
+        let mut state = self.write_state();
+        state.persisted_generation = state.persisted_generation.max(generation);
+        state.backend_unreadable = false;
+        Ok(true)
+    }
+
+    /// Deletes the stored token (the in-memory cache is kept, as in python-o365); `false` when
+    /// nothing was stored.
+    pub async fn delete_token(&self) -> Result<bool> {
+        let deleted = self.backend.delete().await?;
+        self.write_state().backend_unreadable = false;
+        Ok(deleted)
+    }
+
+    /// Whether the backend holds a token.
+    pub async fn check_token(&self) -> Result<bool> {
+        self.backend.check().await
+    }
+
+    /// Asks the backend whether to refresh an expired token (see [`RefreshDecision`]).
+    pub async fn should_refresh_token(&self) -> Result<RefreshDecision> {
+        self.backend.should_refresh_token().await
+    }
+
+    fn decrypt(&self, stored: &SecretString) -> Result<SecretString> {
+        match &self.cipher {
+            Some(cipher) => cipher
+                .decrypt(stored.expose_secret())
+                .map(SecretString::from),
+            None => Ok(stored.clone()),
+        }
+    }
+
+    fn write_state(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl fmt::Debug for TokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        f.debug_struct("TokenStore")
+            .field("backend", &self.backend)
+            .field("cipher", &self.cipher)
+            .field("changed", &(state.generation != state.persisted_generation))
+            .field("backend_unreadable", &state.backend_unreadable)
+            .field("cache", &state.cache)
+            .finish()
+    }
+}
