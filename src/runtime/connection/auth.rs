@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 
 use super::Connection;
+use crate::token::TokenCache;
 use crate::{Error, Result};
 
 /// What to do after a 401/403.
@@ -22,11 +23,15 @@ impl Connection {
     /// The access token of the selected account, loading the cache from the backend on first use.
     pub(crate) async fn bearer_token(&self) -> Result<SecretString> {
         let tokens = &self.inner.tokens;
-        if !tokens.has_data() {
+        if !tokens.read(TokenCache::has_data) {
             tokens.load_token().await?;
         }
         let username = self.username();
-        tokens.access_token(username.as_deref()).ok_or_else(|| {
+        let token = tokens.read(|c| {
+            c.get_access_token(username.as_deref())
+                .map(|entry| entry.secret.clone())
+        });
+        token.ok_or_else(|| {
             Error::not_authenticated(format!(
                 "No auth token found. Authentication flow needed for user {}",
                 username.as_deref().unwrap_or("(none)")
@@ -44,7 +49,8 @@ impl Connection {
     ) -> Result<Rejection> {
         let now = self.inner.clock.system_now();
         let username = self.username();
-        if self.inner.tokens.token_is_expired(username.as_deref(), now) {
+        let expired = (self.inner.tokens).read(|c| c.token_is_expired(username.as_deref(), now));
+        if expired {
             Ok(Rejection::Expired)
         } else {
             Ok(Rejection::Report)

@@ -183,7 +183,10 @@ impl Connection {
         {
             return Some(name);
         }
-        self.inner.tokens.first_username()
+        self.inner.tokens.read(|cache| {
+            let accounts = cache.get_all_accounts();
+            accounts.first().map(|account| account.username.clone())
+        })
     }
 
     /// Selects which cached account the Connection acts as.
