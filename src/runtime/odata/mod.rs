@@ -1,1 +1,2 @@
-//! odata (work in progress).
+//! OData helpers: paging (and the query builder).
+pub mod paging;
