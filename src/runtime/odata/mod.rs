@@ -1,1 +1,6 @@
-//! odata (work in progress).
+//! OData system query options (`$filter`, `$search`, `$orderby`, `$select`, `$expand`, `$top`,
+//! `$skip`, `$count`) built in a protocol's casing.
+
+pub mod query;
+
+pub use query::{ComparisonOp, FilterValue, IterableOp, OrderBy, Query, QueryBuilder};
