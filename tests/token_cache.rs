@@ -65,7 +65,12 @@ fn add_returns_the_account_it_wrote() {
         .collect();
     assert_eq!(
         accounts,
-        [Some(ALICE.into()), Some(ZOE.into()), None, Some(ALICE.into())]
+        [
+            Some(ALICE.into()),
+            Some(ZOE.into()),
+            None,
+            Some(ALICE.into())
+        ]
     );
 }
 
@@ -82,18 +87,33 @@ fn token_lookups_follow_python_o365() {
         cache.get_access_token(Some(ZOE)).map(|t| secret(&t.secret)),
         Some("fake-access-token-zoe-1".into())
     );
-    assert!(cache.get_access_token(Some("nobody@contoso.example")).is_none());
+    assert!(
+        cache
+            .get_access_token(Some("nobody@contoso.example"))
+            .is_none()
+    );
     assert_eq!(
-        cache.get_refresh_token(Some(ALICE)).map(|t| secret(&t.secret)),
+        cache
+            .get_refresh_token(Some(ALICE))
+            .map(|t| secret(&t.secret)),
         Some("fake-refresh-token-alice-2".into())
     );
     assert_eq!(
-        cache.get_refresh_token(Some(ZOE)).unwrap().family_id.as_deref(),
+        cache
+            .get_refresh_token(Some(ZOE))
+            .unwrap()
+            .family_id
+            .as_deref(),
         Some("1")
     );
     let zoe_id_token = cache.get_id_token(Some(ZOE)).unwrap();
     assert_eq!(zoe_id_token.home_account_id.as_deref(), Some(ZOE_HOME));
-    assert!(zoe_id_token.secret.expose_secret().ends_with(".fake-signature"));
+    assert!(
+        zoe_id_token
+            .secret
+            .expose_secret()
+            .ends_with(".fake-signature")
+    );
     assert_eq!(
         cache.get_id_token(None).unwrap().home_account_id.as_deref(),
         Some(ALICE_HOME)
@@ -115,7 +135,10 @@ fn account_lookups_follow_python_o365() {
     );
     let zoe = cache.get_account(AccountSelector::Username(ZOE)).unwrap();
     assert_eq!(zoe.home_account_id.as_deref(), Some(ZOE_HOME));
-    assert_eq!(zoe.local_account_id.as_deref(), Some("00000000-0000-0000-0000-000000000b0b"));
+    assert_eq!(
+        zoe.local_account_id.as_deref(),
+        Some("00000000-0000-0000-0000-000000000b0b")
+    );
     assert_eq!(zoe.authority_type, "MSSTS");
     assert_eq!(zoe.account_source.as_deref(), Some("password"));
     assert_eq!(
@@ -125,7 +148,11 @@ fn account_lookups_follow_python_o365() {
             .username,
         ALICE
     );
-    assert!(cache.get_account(AccountSelector::Username("ALICE@contoso.example")).is_none());
+    assert!(
+        cache
+            .get_account(AccountSelector::Username("ALICE@contoso.example"))
+            .is_none()
+    );
 }
 
 #[test]
@@ -144,7 +171,10 @@ fn expiry_and_scopes_follow_python_o365() {
     assert_eq!(zoe_at.cached_at_time(), Some(at(1_700_000_100)));
     assert_eq!(zoe_at.extended_expires_on_time(), Some(at(1_700_008_100)));
     assert_eq!(
-        cache.get_refresh_token(Some(ZOE)).unwrap().last_modification_at(),
+        cache
+            .get_refresh_token(Some(ZOE))
+            .unwrap()
+            .last_modification_at(),
         Some(at(1_700_000_100))
     );
 
@@ -182,12 +212,20 @@ fn remove_data_drops_only_that_user() {
     assert_eq!(cache.to_json(), PYTHON_TOKEN);
 
     assert!(cache.remove_data(ALICE));
-    assert!(cache.get_account(AccountSelector::Username(ALICE)).is_none());
+    assert!(
+        cache
+            .get_account(AccountSelector::Username(ALICE))
+            .is_none()
+    );
     assert_eq!(cache.access_tokens().len(), 2);
     assert_eq!(cache.refresh_tokens().len(), 1);
     assert_eq!(cache.id_tokens().len(), 1);
     assert_eq!(
-        cache.get_access_token(None).unwrap().home_account_id.as_deref(),
+        cache
+            .get_access_token(None)
+            .unwrap()
+            .home_account_id
+            .as_deref(),
         Some(ZOE_HOME)
     );
 
@@ -204,7 +242,12 @@ fn empty_text_is_an_empty_cache() {
         assert!(!cache.has_data());
         assert_eq!(cache.to_json(), "{}");
     }
-    assert!(TokenCache::from_json("{}").unwrap().get_access_token(None).is_none());
+    assert!(
+        TokenCache::from_json("{}")
+            .unwrap()
+            .get_access_token(None)
+            .is_none()
+    );
 }
 
 #[test]
@@ -232,8 +275,9 @@ fn pre_2_1_token_is_refused_with_advice() {
 
 #[test]
 fn invalid_json_error_has_position_but_no_content() {
-    let err = TokenCache::from_json("{\n  \"AccessToken\": {\"k\": {\"secret\": \"leaky-secret\" ]")
-        .unwrap_err();
+    let err =
+        TokenCache::from_json("{\n  \"AccessToken\": {\"k\": {\"secret\": \"leaky-secret\" ]")
+            .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TokenStore);
     assert_eq!(
         err.to_string(),
@@ -248,6 +292,8 @@ fn invalid_json_error_has_position_but_no_content() {
         "the token cache's `AccessToken` section does not have the MSAL shape"
     );
 
-    let message = TokenCache::from_json("[\"leaky-secret\"]").unwrap_err().to_string();
+    let message = TokenCache::from_json("[\"leaky-secret\"]")
+        .unwrap_err()
+        .to_string();
     assert_eq!(message, "the token cache is not a JSON object");
 }
