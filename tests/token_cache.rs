@@ -297,3 +297,46 @@ fn invalid_json_error_has_position_but_no_content() {
         .to_string();
     assert_eq!(message, "the token cache is not a JSON object");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn delegated(username: &str, secret: &str) -> TokenResponse {
+        use base64::Engine;
+        let b64 = |v: serde_json::Value| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+        };
+        let claims = serde_json::json!({"oid": "o", "tid": "t", "preferred_username": username});
+        serde_json::from_value(serde_json::json!({
+            "access_token": secret,
+            "refresh_token": secret,
+            "scope": "User.Read",
+            "id_token": format!("h.{}.s", b64(claims)),
+            "client_info": b64(serde_json::json!({"uid": "o", "utid": "t"})),
+        }))
+        .unwrap()
+    }
+
+    proptest! {
+        /// Any text (control characters, non-BMP characters, quotes) survives writing and reading.
+        #[test]
+        fn any_text_round_trips(username in any::<String>(), secret in any::<String>()) {
+            let ctx = CacheContext {
+                client_id: "c".into(),
+                environment: "login.microsoftonline.com".into(),
+                realm: "common".into(),
+                grant_type: "authorization_code".into(),
+                requested_scopes: vec![],
+            };
+            let mut cache = TokenCache::default();
+            cache.add_token_response(&delegated(&username, &secret), &ctx, at(1)).unwrap();
+            let text = cache.to_json();
+            prop_assert!(text.is_ascii());
+            let back = TokenCache::from_json(&text).unwrap();
+            prop_assert_eq!(back.to_json(), text);
+            let at = back.get_access_token(Some(&username)).unwrap();
+            prop_assert_eq!(at.secret.expose_secret(), secret.as_str());
+        }
+    }
+}
