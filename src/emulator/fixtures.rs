@@ -75,7 +75,6 @@ fn address(name: &str, address: &str) -> Value {
 
 fn user_json(id: &str, name: &str, given: &str, surname: &str, upn: &str, job: &str) -> Value {
     json!({
-        "@odata.type": "#microsoft.graph.user",
         "id": id,
         "businessPhones": ["+1 425 555 0109"],
         "displayName": name,
@@ -152,7 +151,6 @@ fn seed_messages(dir: &mut Directory, user: &TestUser) {
         let mailbox = dir.mailbox(&user.oid);
         let folder_id = mailbox.well_known[folder].clone();
         let message = json!({
-            "@odata.type": "#microsoft.graph.message",
             "createdDateTime": util::iso(at),
             "lastModifiedDateTime": util::iso(at),
             "receivedDateTime": util::iso(at),
@@ -211,7 +209,6 @@ fn attachment(dir: &mut Directory, i: usize, at: i64) -> Value {
 /// An event body with `start`/`end` in UTC.
 pub(crate) fn event(subject: &str, start: i64, minutes: i64, organizer: &Value) -> Value {
     json!({
-        "@odata.type": "#microsoft.graph.event",
         "createdDateTime": util::iso(FIRST_MESSAGE_AT - 86_400),
         "lastModifiedDateTime": util::iso(FIRST_MESSAGE_AT - 86_400),
         "subject": subject,
@@ -267,7 +264,6 @@ fn seed_contacts(dir: &mut Directory, user: &TestUser) {
     for (given, surname, mail, company, job) in contacts {
         let name = format!("{given} {surname}");
         let contact = json!({
-            "@odata.type": "#microsoft.graph.contact",
             "createdDateTime": util::iso(FIRST_MESSAGE_AT - 30 * 86_400),
             "lastModifiedDateTime": util::iso(FIRST_MESSAGE_AT - 30 * 86_400),
             "displayName": name,

@@ -306,7 +306,6 @@ impl Ctx<'_> {
         let me = self.me_address(uid);
         let now = util::iso(self.req.now);
         let mut message = json!({
-            "@odata.type": "#microsoft.graph.message",
             "receivedDateTime": now, "sentDateTime": now,
             "hasAttachments": false,
             "internetMessageId": format!("<{}@emulator.contoso.example>", util::random_token(9)),
