@@ -16,7 +16,9 @@ fn span(event: &Value) -> Option<(i64, i64)> {
 pub(crate) fn view(events: &[Value], from: i64, to: i64) -> Vec<Value> {
     let mut out: Vec<(i64, Value)> = Vec::new();
     for event in events {
-        let Some((start, end)) = span(event) else { continue };
+        let Some((start, end)) = span(event) else {
+            continue;
+        };
         let starts = if event["type"] == "seriesMaster" {
             occurrences(&event["recurrence"], start, to)
         } else {
@@ -39,7 +41,11 @@ fn instance(event: &Value, start: i64, end: i64) -> Value {
     }
     let mut occurrence = event.clone();
     let (y, m, d) = util::civil_from_days(start.div_euclid(86_400));
-    occurrence["id"] = json!(format!("{}{}", event["id"].as_str().unwrap_or_default(), util::b64url(format!("{y:04}{m:02}{d:02}").as_bytes())));
+    occurrence["id"] = json!(format!(
+        "{}{}",
+        event["id"].as_str().unwrap_or_default(),
+        util::b64url(format!("{y:04}{m:02}{d:02}").as_bytes())
+    ));
     occurrence["seriesMasterId"] = event["id"].clone();
     occurrence["type"] = json!("occurrence");
     occurrence["recurrence"] = Value::Null;
@@ -56,7 +62,10 @@ fn occurrences(recurrence: &Value, first: i64, until: i64) -> Vec<i64> {
     let time_of_day = first.rem_euclid(86_400);
     let first_day = first.div_euclid(86_400);
     let last_day = match range["type"].as_str() {
-        Some("endDate") => range["endDate"].as_str().and_then(util::parse_iso).map(|t| t.div_euclid(86_400)),
+        Some("endDate") => range["endDate"]
+            .as_str()
+            .and_then(util::parse_iso)
+            .map(|t| t.div_euclid(86_400)),
         _ => None,
     }
     .unwrap_or(i64::MAX)
@@ -67,14 +76,19 @@ fn occurrences(recurrence: &Value, first: i64, until: i64) -> Vec<i64> {
     };
     let days: Vec<String> = pattern["daysOfWeek"]
         .as_array()
-        .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_ascii_lowercase)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.as_str().map(str::to_ascii_lowercase))
+                .collect()
+        })
         .unwrap_or_default();
     let week_start = first_day - first_day.rem_euclid(7);
     (first_day..=last_day)
         .filter(|day| match pattern["type"].as_str() {
             Some("daily") => (day - first_day) % interval == 0,
             Some("weekly") => {
-                ((day - week_start) / 7) % interval == 0 && days.iter().any(|d| d == util::weekday(*day))
+                ((day - week_start) / 7) % interval == 0
+                    && days.iter().any(|d| d == util::weekday(*day))
             }
             _ => *day == first_day,
         })
@@ -103,6 +117,13 @@ mod tests {
             .iter()
             .map(|o| o["start"]["dateTime"].as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(got, ["2025-03-10T09:00:00.0000000", "2025-03-17T09:00:00.0000000", "2025-03-24T09:00:00.0000000"]);
+        assert_eq!(
+            got,
+            [
+                "2025-03-10T09:00:00.0000000",
+                "2025-03-17T09:00:00.0000000",
+                "2025-03-24T09:00:00.0000000"
+            ]
+        );
     }
 }

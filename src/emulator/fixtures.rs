@@ -101,7 +101,8 @@ pub(crate) fn seed(dir: &mut Directory, user: &TestUser) {
         "Retail Manager",
     ));
     for (id, name, given, surname, upn, job) in COLLEAGUES {
-        dir.users.push(user_json(id, name, given, surname, upn, job));
+        dir.users
+            .push(user_json(id, name, given, surname, upn, job));
     }
     for u in dir.users.clone() {
         let id = u["id"].as_str().unwrap_or_default();
@@ -130,17 +131,21 @@ fn seed_messages(dir: &mut Directory, user: &TestUser) {
             } else {
                 EXTERNALS[i % 3]
             };
-            (
-                "inbox",
-                address(name, mail),
-                me.clone(),
-                i % 3 != 0,
-                false,
-            )
+            ("inbox", address(name, mail), me.clone(), i % 3 != 0, false)
         } else {
             let colleague = COLLEAGUES[i % 2];
-            let folder = if i < inbox + sent { "sentitems" } else { "drafts" };
-            (folder, me.clone(), address(colleague.1, colleague.4), true, folder == "drafts")
+            let folder = if i < inbox + sent {
+                "sentitems"
+            } else {
+                "drafts"
+            };
+            (
+                folder,
+                me.clone(),
+                address(colleague.1, colleague.4),
+                true,
+                folder == "drafts",
+            )
         };
         let at = FIRST_MESSAGE_AT + i as i64 * MESSAGE_SPACING;
         let body = format!(
@@ -182,16 +187,30 @@ fn seed_messages(dir: &mut Directory, user: &TestUser) {
         if has_attachments {
             let id = stored["id"].as_str().unwrap_or_default().to_owned();
             let attachment = attachment(dir, i, at);
-            dir.mailbox(&user.oid).attachments.insert(id, vec![attachment]);
+            dir.mailbox(&user.oid)
+                .attachments
+                .insert(id, vec![attachment]);
         }
     }
 }
 
 fn attachment(dir: &mut Directory, i: usize, at: i64) -> Value {
     let (name, content_type, content) = match i {
-        3 => ("invoice-4821.pdf", "application/pdf", "%PDF-1.4 emulator invoice"),
-        5 => ("review-notes.txt", "text/plain", "Design review notes: ship it."),
-        _ => ("slides.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PK emulator slides"),
+        3 => (
+            "invoice-4821.pdf",
+            "application/pdf",
+            "%PDF-1.4 emulator invoice",
+        ),
+        5 => (
+            "review-notes.txt",
+            "text/plain",
+            "Design review notes: ship it.",
+        ),
+        _ => (
+            "slides.pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "PK emulator slides",
+        ),
     };
     json!({
         "@odata.type": "#microsoft.graph.fileAttachment",
@@ -256,10 +275,34 @@ fn seed_events(dir: &mut Directory, user: &TestUser) {
 
 fn seed_contacts(dir: &mut Directory, user: &TestUser) {
     let contacts = [
-        ("Patti", "Fernandez", "patti@fabrikam.example", "Fabrikam", "President"),
-        ("Lee", "Gu", "lee.gu@northwind.example", "Northwind Traders", "Director"),
-        ("Megan", "Bowen", COLLEAGUES[0].4, "Contoso", COLLEAGUES[0].5),
-        ("Lynne", "Robbins", "lynne@adatum.example", "Adatum", "Buyer"),
+        (
+            "Patti",
+            "Fernandez",
+            "patti@fabrikam.example",
+            "Fabrikam",
+            "President",
+        ),
+        (
+            "Lee",
+            "Gu",
+            "lee.gu@northwind.example",
+            "Northwind Traders",
+            "Director",
+        ),
+        (
+            "Megan",
+            "Bowen",
+            COLLEAGUES[0].4,
+            "Contoso",
+            COLLEAGUES[0].5,
+        ),
+        (
+            "Lynne",
+            "Robbins",
+            "lynne@adatum.example",
+            "Adatum",
+            "Buyer",
+        ),
     ];
     for (given, surname, mail, company, job) in contacts {
         let name = format!("{given} {surname}");

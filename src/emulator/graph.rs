@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 
 use super::calendar;
 use super::fixtures;
-use super::wire::{Reply, Req};
 use super::query::QueryOptions;
 use super::server::{Shared, State};
 use super::store::Kind;
 use super::tokens::AccessGrant;
 use super::util;
+use super::wire::{Reply, Req};
 
 /// A Graph error to answer with.
 #[derive(Debug)]
@@ -163,7 +163,12 @@ impl Ctx<'_> {
         let method = self.req.method.clone();
         match (rest, &method) {
             ([], &Method::GET) => {
-                let user = self.state.dir.user(uid).cloned().ok_or_else(GraphErr::not_found)?;
+                let user = self
+                    .state
+                    .dir
+                    .user(uid)
+                    .cloned()
+                    .ok_or_else(GraphErr::not_found)?;
                 let mut body = self.opts.project(&user);
                 body["@odata.context"] = json!(self.context("users/$entity"));
                 Ok(Reply::json(StatusCode::OK, &body))
@@ -177,30 +182,56 @@ impl Ctx<'_> {
             (["messages", id, "move"], &Method::POST) => self.move_message(uid, id),
             (["messages", id, "attachments"], &Method::GET) => {
                 let mailbox = self.state.dir.mailbox(uid);
-                mailbox.find(Kind::Message, id).ok_or_else(GraphErr::not_found)?;
+                mailbox
+                    .find(Kind::Message, id)
+                    .ok_or_else(GraphErr::not_found)?;
                 let attachments = mailbox.attachments.get(*id).cloned().unwrap_or_default();
-                Ok(self.list(attachments, 10, &format!("users('{uid}')/messages('{id}')/attachments")))
+                Ok(self.list(
+                    attachments,
+                    10,
+                    &format!("users('{uid}')/messages('{id}')/attachments"),
+                ))
             }
             (["mailFolders"], &Method::GET) => {
                 let mailbox = self.state.dir.mailbox(uid);
-                let folders = mailbox.folders.iter().map(|f| mailbox.folder_view(f)).collect();
+                let folders = mailbox
+                    .folders
+                    .iter()
+                    .map(|f| mailbox.folder_view(f))
+                    .collect();
                 Ok(self.list(folders, 10, &format!("users('{uid}')/mailFolders")))
             }
             (["mailFolders", folder], &Method::GET) => {
                 let mailbox = self.state.dir.mailbox(uid);
                 let id = mailbox.folder_id(folder).ok_or_else(GraphErr::not_found)?;
-                let folder = mailbox.folders.iter().find(|f| f["id"] == id.as_str()).map(|f| mailbox.folder_view(f));
+                let folder = mailbox
+                    .folders
+                    .iter()
+                    .find(|f| f["id"] == id.as_str())
+                    .map(|f| mailbox.folder_view(f));
                 let mut body = self.opts.project(&folder.ok_or_else(GraphErr::not_found)?);
-                body["@odata.context"] = json!(self.context(&format!("users('{uid}')/mailFolders/$entity")));
+                body["@odata.context"] =
+                    json!(self.context(&format!("users('{uid}')/mailFolders/$entity")));
                 Ok(Reply::json(StatusCode::OK, &body))
             }
             (["mailFolders", folder, "messages"], &Method::GET) => {
                 let mailbox = self.state.dir.mailbox(uid);
                 let id = mailbox.folder_id(folder).ok_or_else(GraphErr::not_found)?;
-                let messages = mailbox.messages.iter().filter(|m| m["parentFolderId"] == id.as_str()).cloned().collect();
-                Ok(self.list_newest_first(messages, uid, &format!("mailFolders('{folder}')/messages")))
+                let messages = mailbox
+                    .messages
+                    .iter()
+                    .filter(|m| m["parentFolderId"] == id.as_str())
+                    .cloned()
+                    .collect();
+                Ok(self.list_newest_first(
+                    messages,
+                    uid,
+                    &format!("mailFolders('{folder}')/messages"),
+                ))
             }
-            (["mailFolders", folder, "messages"], &Method::POST) => self.create_message(uid, folder),
+            (["mailFolders", folder, "messages"], &Method::POST) => {
+                self.create_message(uid, folder)
+            }
             (["sendMail"], &Method::POST) => self.send_mail(uid),
             (["events"], &Method::GET) => {
                 let events = self.state.dir.mailbox(uid).events.clone();
@@ -231,20 +262,32 @@ impl Ctx<'_> {
 
     fn list(&self, items: Vec<Value>, default_top: usize, what: &str) -> Reply {
         let link_base = format!("{}{}", self.shared.base_url, self.req.path);
-        let body = self.opts.page(items, default_top, &self.context(what), &link_base, &self.req.query);
+        let body = self.opts.page(
+            items,
+            default_top,
+            &self.context(what),
+            &link_base,
+            &self.req.query,
+        );
         Reply::json(StatusCode::OK, &body)
     }
 
     /// Messages come newest first unless `$orderby` says otherwise.
     fn list_newest_first(&self, mut messages: Vec<Value>, uid: &str, what: &str) -> Reply {
-        messages.sort_by(|a, b| b["receivedDateTime"].as_str().cmp(&a["receivedDateTime"].as_str()));
+        messages.sort_by(|a, b| {
+            b["receivedDateTime"]
+                .as_str()
+                .cmp(&a["receivedDateTime"].as_str())
+        });
         self.list(messages, 10, &format!("users('{uid}')/{what}"))
     }
 
     fn body_object(&self) -> std::result::Result<serde_json::Map<String, Value>, GraphErr> {
         match self.req.json() {
             Some(Value::Object(map)) => Ok(map),
-            _ => Err(GraphErr::bad_request("Empty Payload. JSON content expected.")),
+            _ => Err(GraphErr::bad_request(
+                "Empty Payload. JSON content expected.",
+            )),
         }
     }
 
@@ -253,16 +296,29 @@ impl Ctx<'_> {
         let now = self.req.now;
         match self.req.method {
             Method::GET => {
-                let item = self.state.dir.mailbox(uid).find(kind, id).cloned().ok_or_else(GraphErr::not_found)?;
+                let item = self
+                    .state
+                    .dir
+                    .mailbox(uid)
+                    .find(kind, id)
+                    .cloned()
+                    .ok_or_else(GraphErr::not_found)?;
                 Ok(Reply::json(StatusCode::OK, &self.opts.project(&item)))
             }
             Method::PATCH => {
                 let changes = self.body_object()?;
                 let items = self.state.dir.mailbox(uid).items_mut(kind);
-                let index = items.iter().position(|v| v["id"] == id).ok_or_else(GraphErr::not_found)?;
+                let index = items
+                    .iter()
+                    .position(|v| v["id"] == id)
+                    .ok_or_else(GraphErr::not_found)?;
                 let mut item = items[index].clone();
                 for (key, value) in changes {
-                    if !matches!(key.as_str(), "id" | "changeKey" | "createdDateTime" | "parentFolderId") && !key.starts_with("@odata") {
+                    if !matches!(
+                        key.as_str(),
+                        "id" | "changeKey" | "createdDateTime" | "parentFolderId"
+                    ) && !key.starts_with("@odata")
+                    {
                         item[key] = value;
                     }
                 }
@@ -286,7 +342,13 @@ impl Ctx<'_> {
         }
     }
 
-    fn created(&mut self, uid: &str, kind: Kind, body: serde_json::Map<String, Value>, what: &str) -> GraphResult {
+    fn created(
+        &mut self,
+        uid: &str,
+        kind: Kind,
+        body: serde_json::Map<String, Value>,
+        what: &str,
+    ) -> GraphResult {
         let mut entity = Value::Object(body);
         let now = util::iso(self.req.now);
         entity["createdDateTime"] = json!(now);
@@ -302,7 +364,12 @@ impl Ctx<'_> {
     }
 
     /// A message with Graph's defaults under the fields the caller gave.
-    fn message_from(&self, uid: &str, given: serde_json::Map<String, Value>, folder_id: &str) -> Value {
+    fn message_from(
+        &self,
+        uid: &str,
+        given: serde_json::Map<String, Value>,
+        folder_id: &str,
+    ) -> Value {
         let me = self.me_address(uid);
         let now = util::iso(self.req.now);
         let mut message = json!({
@@ -320,7 +387,12 @@ impl Ctx<'_> {
         for (key, value) in given {
             message[key] = value;
         }
-        let preview: String = message["body"]["content"].as_str().unwrap_or_default().chars().take(255).collect();
+        let preview: String = message["body"]["content"]
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .take(255)
+            .collect();
         message["bodyPreview"] = json!(preview);
         message["parentFolderId"] = json!(folder_id);
         message["createdDateTime"] = json!(now);
@@ -330,7 +402,12 @@ impl Ctx<'_> {
 
     fn create_message(&mut self, uid: &str, folder: &str) -> GraphResult {
         let given = self.body_object()?;
-        let folder_id = self.state.dir.mailbox(uid).folder_id(folder).ok_or_else(GraphErr::not_found)?;
+        let folder_id = self
+            .state
+            .dir
+            .mailbox(uid)
+            .folder_id(folder)
+            .ok_or_else(GraphErr::not_found)?;
         let message = self.message_from(uid, given, &folder_id);
         let mut stored = self.state.dir.insert(uid, Kind::Message, message);
         stored["@odata.context"] = json!(self.context(&format!("users('{uid}')/messages/$entity")));
@@ -340,29 +417,57 @@ impl Ctx<'_> {
     fn send_mail(&mut self, uid: &str) -> GraphResult {
         let mut body = self.body_object()?;
         let Some(Value::Object(given)) = body.remove("message") else {
-            return Err(GraphErr::bad_request("Required property 'message' is missing."));
+            return Err(GraphErr::bad_request(
+                "Required property 'message' is missing.",
+            ));
         };
         let recipients: Vec<String> = ["toRecipients", "ccRecipients", "bccRecipients"]
             .iter()
-            .flat_map(|k| given.get(*k).and_then(Value::as_array).cloned().unwrap_or_default())
+            .flat_map(|k| {
+                given
+                    .get(*k)
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
             .filter_map(|r| r["emailAddress"]["address"].as_str().map(str::to_owned))
             .collect();
         if recipients.is_empty() {
-            return Err(GraphErr::new(StatusCode::BAD_REQUEST, "ErrorInvalidRecipients", "At least one recipient is not valid., Recipient is missing."));
+            return Err(GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidRecipients",
+                "At least one recipient is not valid., Recipient is missing.",
+            ));
         }
-        let save = body.get("saveToSentItems").and_then(Value::as_bool).unwrap_or(true);
-        let sent_folder = self.state.dir.mailbox(uid).folder_id("sentitems").unwrap_or_default();
+        let save = body
+            .get("saveToSentItems")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let sent_folder = self
+            .state
+            .dir
+            .mailbox(uid)
+            .folder_id("sentitems")
+            .unwrap_or_default();
         let mut message = self.message_from(uid, given, &sent_folder);
         message["isDraft"] = json!(false);
         if save {
             self.state.dir.insert(uid, Kind::Message, message.clone());
         }
         for address in recipients {
-            let Some(rid) = self.state.dir.user_by_mail(&address) else { continue };
+            let Some(rid) = self.state.dir.user_by_mail(&address) else {
+                continue;
+            };
             let mut copy = message.clone();
             copy["id"] = Value::Null;
             copy["isRead"] = json!(false);
-            copy["parentFolderId"] = json!(self.state.dir.mailbox(&rid).folder_id("inbox").unwrap_or_default());
+            copy["parentFolderId"] = json!(
+                self.state
+                    .dir
+                    .mailbox(&rid)
+                    .folder_id("inbox")
+                    .unwrap_or_default()
+            );
             self.state.dir.insert(&rid, Kind::Message, copy);
         }
         Ok(Reply::empty(StatusCode::ACCEPTED))
@@ -370,12 +475,27 @@ impl Ctx<'_> {
 
     fn move_message(&mut self, uid: &str, id: &str) -> GraphResult {
         let body = self.body_object()?;
-        let destination = body.get("destinationId").and_then(Value::as_str).ok_or_else(|| GraphErr::bad_request("Required property 'destinationId' is missing."))?;
+        let destination = body
+            .get("destinationId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                GraphErr::bad_request("Required property 'destinationId' is missing.")
+            })?;
         let new_id = self.state.dir.new_id("message");
         let now = util::iso(self.req.now);
         let mailbox = self.state.dir.mailbox(uid);
-        let folder_id = mailbox.folder_id(destination).ok_or_else(|| GraphErr::new(StatusCode::NOT_FOUND, "ErrorItemNotFound", "The specified folder could not be found in the store."))?;
-        let index = mailbox.messages.iter().position(|m| m["id"] == id).ok_or_else(GraphErr::not_found)?;
+        let folder_id = mailbox.folder_id(destination).ok_or_else(|| {
+            GraphErr::new(
+                StatusCode::NOT_FOUND,
+                "ErrorItemNotFound",
+                "The specified folder could not be found in the store.",
+            )
+        })?;
+        let index = mailbox
+            .messages
+            .iter()
+            .position(|m| m["id"] == id)
+            .ok_or_else(GraphErr::not_found)?;
         let mut message = mailbox.messages.remove(index);
         if let Some(attachments) = mailbox.attachments.remove(id) {
             mailbox.attachments.insert(new_id.clone(), attachments);
@@ -390,9 +510,17 @@ impl Ctx<'_> {
     fn create_event(&mut self, uid: &str) -> GraphResult {
         let given = self.body_object()?;
         for key in ["start", "end"] {
-            let valid = given.get(key).and_then(|v| v["dateTime"].as_str()).and_then(util::parse_iso).is_some();
+            let valid = given
+                .get(key)
+                .and_then(|v| v["dateTime"].as_str())
+                .and_then(util::parse_iso)
+                .is_some();
             if !valid {
-                return Err(GraphErr::new(StatusCode::BAD_REQUEST, "ErrorInvalidRequest", format!("The property '{key}' is required and must be a dateTimeTimeZone.")));
+                return Err(GraphErr::new(
+                    StatusCode::BAD_REQUEST,
+                    "ErrorInvalidRequest",
+                    format!("The property '{key}' is required and must be a dateTimeTimeZone."),
+                ));
             }
         }
         let me = self.me_address(uid);
@@ -404,8 +532,17 @@ impl Ctx<'_> {
         if !event["recurrence"].is_null() {
             event["type"] = json!("seriesMaster");
         }
-        event["bodyPreview"] = json!(event["body"]["content"].as_str().unwrap_or_default().chars().take(255).collect::<String>());
-        let Value::Object(map) = event else { unreachable!("an event is an object") };
+        event["bodyPreview"] = json!(
+            event["body"]["content"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(255)
+                .collect::<String>()
+        );
+        let Value::Object(map) = event else {
+            unreachable!("an event is an object")
+        };
         self.created(uid, Kind::Event, map, "events")
     }
 
@@ -418,7 +555,11 @@ impl Ctx<'_> {
                 .and_then(|(_, v)| util::parse_iso(v))
         };
         let (Some(from), Some(to)) = (param("startDateTime"), param("endDateTime")) else {
-            return Err(GraphErr::new(StatusCode::BAD_REQUEST, "ErrorInvalidParameter", "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime."));
+            return Err(GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidParameter",
+                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+            ));
         };
         let occurrences = calendar::view(&self.state.dir.mailbox(uid).events, from, to);
         Ok(self.list(occurrences, 10, &format!("users('{uid}')/calendarView")))

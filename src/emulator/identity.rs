@@ -6,10 +6,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 
 use super::config::{ClientApp, TestUser};
-use super::wire::{Reply, Req};
 use super::server::{Shared, State};
 use super::tokens::{AccessGrant, AuthCode, DeviceGrant, DevicePoll, RefreshGrant, RefreshState};
 use super::util;
+use super::wire::{Reply, Req};
 
 /// Graph's resource URI, stripped from delegated scopes in token responses.
 const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";
@@ -144,14 +144,25 @@ fn authorize(shared: &Shared, req: &Req) -> Reply {
         Reply::html(StatusCode::BAD_REQUEST, &format!("AADSTS{code}: {text}"))
     };
     let Some(client_id) = req.query_param("client_id") else {
-        return page(900_144, "The request body must contain the following parameter: 'client_id'.".into());
+        return page(
+            900_144,
+            "The request body must contain the following parameter: 'client_id'.".into(),
+        );
     };
     let Some(client) = shared.config.client(client_id) else {
-        return page(700_016, format!("Application with identifier '{client_id}' was not found in the directory."));
+        return page(
+            700_016,
+            format!("Application with identifier '{client_id}' was not found in the directory."),
+        );
     };
     let redirect_uri = req.query_param("redirect_uri").unwrap_or_default();
     if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
-        return page(50_011, format!("The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'."));
+        return page(
+            50_011,
+            format!(
+                "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'."
+            ),
+        );
     }
     let state = req.query_param("state");
     let redirect = |params: Vec<(&str, &str)>| {
@@ -202,7 +213,10 @@ fn devicecode(shared: &Shared, req: &Req) -> OAuthResult<Reply> {
     let client = client(shared, form.require("client_id")?)?;
     let scope = form.require("scope")?;
     let device = &shared.config.device;
-    let device_code = format!("DAQABIQEAAABVrSpeuWamRam2jAF1XRQE{}", util::random_token(48));
+    let device_code = format!(
+        "DAQABIQEAAABVrSpeuWamRam2jAF1XRQE{}",
+        util::random_token(48)
+    );
     let user_code: String = util::random_token(12)
         .chars()
         .filter(char::is_ascii_alphanumeric)
@@ -267,7 +281,14 @@ fn token(shared: &Shared, tenant: &str, req: &Req) -> OAuthResult<Reply> {
             let code = form.require("code")?;
             let redirect_uri = form.require("redirect_uri")?;
             let mut state = shared.state();
-            let grant = check_code(&state, client, code, redirect_uri, form.get("code_verifier"), req.now)?;
+            let grant = check_code(
+                &state,
+                client,
+                code,
+                redirect_uri,
+                form.get("code_verifier"),
+                req.now,
+            )?;
             state.tokens.mark_code_redeemed(code);
             if issue.scope.is_empty() {
                 issue.scope = grant.scope;
@@ -286,25 +307,62 @@ fn token(shared: &Shared, tenant: &str, req: &Req) -> OAuthResult<Reply> {
         }
         "client_credentials" => {
             if !client.is_confidential() {
-                return Err(OAuthError::invalid_client(7_000_218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."));
+                return Err(OAuthError::invalid_client(
+                    7_000_218,
+                    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+                ));
             }
             issue.app_only(&mut shared.state(), form.require("scope")?)?
         }
         "password" => {
-            check_password(&shared.config.user, form.require("username")?, form.require("password")?, tenant)?;
+            check_password(
+                &shared.config.user,
+                form.require("username")?,
+                form.require("password")?,
+                tenant,
+            )?;
             issue.delegated(&mut shared.state())?
         }
         DEVICE_CODE_GRANT => {
             let device_code = form.require("device_code")?;
             let device = &shared.config.device;
             let mut state = shared.state();
-            let poll = state.tokens.poll_device(device_code, &client.client_id, shared.system_now(), device.interval, device.polls_before_approval);
+            let poll = state.tokens.poll_device(
+                device_code,
+                &client.client_id,
+                shared.system_now(),
+                device.interval,
+                device.polls_before_approval,
+            );
             issue.scope = match poll {
                 DevicePoll::Approved(scope) => scope,
-                DevicePoll::Pending => return Err(OAuthError::new("authorization_pending", 70_016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.")),
-                DevicePoll::SlowDown => return Err(OAuthError::new("slow_down", 70_016, "OAuth 2.0 device flow error. Polling faster than the interval: slow down.")),
-                DevicePoll::Expired => return Err(OAuthError::new("expired_token", 70_019, "The provided value for the input parameter 'device_code' is not valid. This verification code expired.")),
-                DevicePoll::Unknown => return Err(OAuthError::invalid_grant(9_002_313, "Invalid request. Request is malformed or invalid. (unknown device_code)")),
+                DevicePoll::Pending => {
+                    return Err(OAuthError::new(
+                        "authorization_pending",
+                        70_016,
+                        "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                    ));
+                }
+                DevicePoll::SlowDown => {
+                    return Err(OAuthError::new(
+                        "slow_down",
+                        70_016,
+                        "OAuth 2.0 device flow error. Polling faster than the interval: slow down.",
+                    ));
+                }
+                DevicePoll::Expired => {
+                    return Err(OAuthError::new(
+                        "expired_token",
+                        70_019,
+                        "The provided value for the input parameter 'device_code' is not valid. This verification code expired.",
+                    ));
+                }
+                DevicePoll::Unknown => {
+                    return Err(OAuthError::invalid_grant(
+                        9_002_313,
+                        "Invalid request. Request is malformed or invalid. (unknown device_code)",
+                    ));
+                }
             };
             issue.delegated(&mut state)?
         }
@@ -321,12 +379,20 @@ fn token(shared: &Shared, tenant: &str, req: &Req) -> OAuthResult<Reply> {
 
 /// Checks the client's credential: none for public clients, a secret or a signed assertion for
 /// confidential ones.
-fn authenticate(client: &ClientApp, form: &Form, token_urls: &[String], now: i64) -> OAuthResult<()> {
+fn authenticate(
+    client: &ClientApp,
+    form: &Form,
+    token_urls: &[String],
+    now: i64,
+) -> OAuthResult<()> {
     let assertion = form.get("client_assertion");
     let secret = form.get("client_secret");
     if !client.is_confidential() {
         return match assertion.or(secret) {
-            Some(_) => Err(OAuthError::invalid_client(700_025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.")),
+            Some(_) => Err(OAuthError::invalid_client(
+                700_025,
+                "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+            )),
             None => Ok(()),
         };
     }
@@ -338,64 +404,123 @@ fn authenticate(client: &ClientApp, form: &Form, token_urls: &[String], now: i64
             verify_assertion(client, assertion, token_urls, now)
         }
         (None, Some(secret)) if client.secret_matches(secret) => Ok(()),
-        (None, Some(_)) => Err(OAuthError::invalid_client(7_000_215, format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.", client.client_id))),
-        (None, None) => Err(OAuthError::invalid_client(7_000_218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")),
+        (None, Some(_)) => Err(OAuthError::invalid_client(
+            7_000_215,
+            format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
+                client.client_id
+            ),
+        )),
+        (None, None) => Err(OAuthError::invalid_client(
+            7_000_218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        )),
     }
 }
 
 /// Verifies a `client_assertion` JWT against the client's registered certificate.
-fn verify_assertion(client: &ClientApp, assertion: &str, token_urls: &[String], now: i64) -> OAuthResult<()> {
-    let invalid = |what: &str| OAuthError::invalid_client(700_027, format!("Client assertion failed validation: {what}."));
-    let pem = client.certificate_pem.as_deref().ok_or_else(|| invalid("no certificate is registered for the application"))?;
-    let header = jsonwebtoken::decode_header(assertion).map_err(|_| OAuthError::invalid_client(50_027, "JWT token is invalid or malformed."))?;
+fn verify_assertion(
+    client: &ClientApp,
+    assertion: &str,
+    token_urls: &[String],
+    now: i64,
+) -> OAuthResult<()> {
+    let invalid = |what: &str| {
+        OAuthError::invalid_client(
+            700_027,
+            format!("Client assertion failed validation: {what}."),
+        )
+    };
+    let pem = client
+        .certificate_pem
+        .as_deref()
+        .ok_or_else(|| invalid("no certificate is registered for the application"))?;
+    let header = jsonwebtoken::decode_header(assertion)
+        .map_err(|_| OAuthError::invalid_client(50_027, "JWT token is invalid or malformed."))?;
     if !matches!(header.alg, Algorithm::RS256 | Algorithm::PS256) {
         return Err(invalid("the signing algorithm must be RS256 or PS256"));
     }
-    let key = DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| invalid("the registered certificate is not an RSA key"))?;
+    let key = DecodingKey::from_rsa_pem(pem.as_bytes())
+        .map_err(|_| invalid("the registered certificate is not an RSA key"))?;
     let mut validation = Validation::new(header.alg);
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
     validation.set_audience(token_urls);
     validation.set_issuer(&[&client.client_id]);
     validation.sub = Some(client.client_id.clone());
-    let claims = jsonwebtoken::decode::<Value>(assertion, &key, &validation).map_err(|e| {
-        use jsonwebtoken::errors::ErrorKind as K;
-        invalid(match e.kind() {
-            K::InvalidSignature => "the signature does not match the registered certificate",
-            K::InvalidAudience => "aud must be the token endpoint URL",
-            K::InvalidIssuer => "iss must be the client id",
-            K::InvalidSubject => "sub must be the client id",
-            K::MissingRequiredClaim(_) => "a required claim (exp, aud, iss, sub) is missing",
-            _ => "the assertion could not be verified",
-        })
-    })?.claims;
+    let claims = jsonwebtoken::decode::<Value>(assertion, &key, &validation)
+        .map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind as K;
+            invalid(match e.kind() {
+                K::InvalidSignature => "the signature does not match the registered certificate",
+                K::InvalidAudience => "aud must be the token endpoint URL",
+                K::InvalidIssuer => "iss must be the client id",
+                K::InvalidSubject => "sub must be the client id",
+                K::MissingRequiredClaim(_) => "a required claim (exp, aud, iss, sub) is missing",
+                _ => "the assertion could not be verified",
+            })
+        })?
+        .claims;
     let exp = claims["exp"].as_i64().unwrap_or(0);
     let nbf = claims["nbf"].as_i64().unwrap_or(i64::MIN);
     if exp <= now || nbf > now + 300 {
-        return Err(OAuthError::invalid_client(700_024, format!("Client assertion is not within its valid time range. Current time: {}, expiry time of assertion {}.", util::iso(now), util::iso(exp))));
+        return Err(OAuthError::invalid_client(
+            700_024,
+            format!(
+                "Client assertion is not within its valid time range. Current time: {}, expiry time of assertion {}.",
+                util::iso(now),
+                util::iso(exp)
+            ),
+        ));
     }
     Ok(())
 }
 
-fn check_code(state: &State, client: &ClientApp, code: &str, redirect_uri: &str, verifier: Option<&str>, now: i64) -> OAuthResult<AuthCode> {
+fn check_code(
+    state: &State,
+    client: &ClientApp,
+    code: &str,
+    redirect_uri: &str,
+    verifier: Option<&str>,
+    now: i64,
+) -> OAuthResult<AuthCode> {
     let grant = state
         .tokens
         .code(code)
         .filter(|c| c.client_id == client.client_id)
-        .ok_or_else(|| OAuthError::invalid_grant(70_000, "The provided value for the 'code' parameter is not valid."))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_grant(
+                70_000,
+                "The provided value for the 'code' parameter is not valid.",
+            )
+        })?;
     if grant.redeemed {
-        return Err(OAuthError::invalid_grant(54_005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."));
+        return Err(OAuthError::invalid_grant(
+            54_005,
+            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+        ));
     }
     if grant.expires_at <= now {
-        return Err(OAuthError::invalid_grant(70_008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."));
+        return Err(OAuthError::invalid_grant(
+            70_008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+        ));
     }
     if grant.redirect_uri != redirect_uri {
-        return Err(OAuthError::invalid_grant(50_011, format!("The redirect URI '{redirect_uri}' does not match the one used in the authorization request.")));
+        return Err(OAuthError::invalid_grant(
+            50_011,
+            format!(
+                "The redirect URI '{redirect_uri}' does not match the one used in the authorization request."
+            ),
+        ));
     }
     if let Some(challenge) = &grant.code_challenge {
         let verifier = verifier.ok_or_else(|| OAuthError::missing("code_verifier"))?;
         if pkce_challenge(verifier) != *challenge {
-            return Err(OAuthError::invalid_grant(501_481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."));
+            return Err(OAuthError::invalid_grant(
+                501_481,
+                "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+            ));
         }
     }
     Ok(grant.clone())
@@ -403,30 +528,62 @@ fn check_code(state: &State, client: &ClientApp, code: &str, redirect_uri: &str,
 
 /// `BASE64URL(SHA256(verifier))`, the S256 PKCE challenge.
 pub(crate) fn pkce_challenge(verifier: &str) -> String {
-    util::b64url(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref())
+    util::b64url(
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref(),
+    )
 }
 
-fn check_refresh(state: &mut State, client: &ClientApp, token: &str, now: i64) -> OAuthResult<RefreshGrant> {
+fn check_refresh(
+    state: &mut State,
+    client: &ClientApp,
+    token: &str,
+    now: i64,
+) -> OAuthResult<RefreshGrant> {
     let grant = state
         .tokens
         .rotate_refresh(token)
         .filter(|g| g.client_id == client.client_id)
-        .ok_or_else(|| OAuthError::invalid_grant(9_002_313, "Invalid request. Request is malformed or invalid. (unknown refresh_token)"))?;
+        .ok_or_else(|| {
+            OAuthError::invalid_grant(
+                9_002_313,
+                "Invalid request. Request is malformed or invalid. (unknown refresh_token)",
+            )
+        })?;
     match grant.state {
-        RefreshState::Revoked => Err(OAuthError::invalid_grant(50_173, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.")),
-        RefreshState::Rotated => Err(OAuthError::invalid_grant(70_008, "The refresh token has expired or was already used: the emulator rotates refresh tokens on every redemption.")),
-        RefreshState::Active if grant.expires_at <= now => Err(OAuthError::invalid_grant(70_008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.")),
+        RefreshState::Revoked => Err(OAuthError::invalid_grant(
+            50_173,
+            "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
+        )),
+        RefreshState::Rotated => Err(OAuthError::invalid_grant(
+            70_008,
+            "The refresh token has expired or was already used: the emulator rotates refresh tokens on every redemption.",
+        )),
+        RefreshState::Active if grant.expires_at <= now => Err(OAuthError::invalid_grant(
+            70_008,
+            "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+        )),
         RefreshState::Active => Ok(grant),
     }
 }
 
-fn check_password(user: &TestUser, username: &str, password: &str, tenant: &str) -> OAuthResult<()> {
+fn check_password(
+    user: &TestUser,
+    username: &str,
+    password: &str,
+    tenant: &str,
+) -> OAuthResult<()> {
     use secrecy::ExposeSecret;
     if !username.eq_ignore_ascii_case(&user.preferred_username) {
-        return Err(OAuthError::invalid_grant(50_034, format!("The user account {{EmailHidden}} does not exist in the {tenant} directory.")));
+        return Err(OAuthError::invalid_grant(
+            50_034,
+            format!("The user account {{EmailHidden}} does not exist in the {tenant} directory."),
+        ));
     }
     if user.password.expose_secret() != password {
-        return Err(OAuthError::invalid_grant(50_126, "Error validating credentials due to invalid username or password."));
+        return Err(OAuthError::invalid_grant(
+            50_126,
+            "Error validating credentials due to invalid username or password.",
+        ));
     }
     Ok(())
 }
@@ -479,7 +636,12 @@ impl Issue<'_> {
         let user = self.user.unwrap_or(&self.shared.config.user);
         let requested = Scopes::parse(&self.scope);
         let granted = self.client.granted_scopes.clone();
-        let mut scopes: Vec<String> = requested.resource.iter().filter(|s| *s != ".default").cloned().collect();
+        let mut scopes: Vec<String> = requested
+            .resource
+            .iter()
+            .filter(|s| *s != ".default")
+            .cloned()
+            .collect();
         if requested.resource.iter().any(|s| s == ".default") {
             scopes.extend(granted.clone().unwrap_or_else(|| vec!["User.Read".into()]));
         }
@@ -487,11 +649,19 @@ impl Issue<'_> {
             scopes.push("User.Read".into());
         }
         if let Some(granted) = &granted
-            && let Some(missing) = scopes.iter().find(|s| !granted.iter().any(|g| g.eq_ignore_ascii_case(s)))
+            && let Some(missing) = scopes
+                .iter()
+                .find(|s| !granted.iter().any(|g| g.eq_ignore_ascii_case(s)))
         {
             return Err(OAuthError {
                 suberror: Some("consent_required"),
-                ..OAuthError::invalid_grant(65_001, format!("The user or administrator has not consented to use the application with ID '{}'. Send an interactive authorization request for this user and resource. (scope {missing})", self.client.client_id))
+                ..OAuthError::invalid_grant(
+                    65_001,
+                    format!(
+                        "The user or administrator has not consented to use the application with ID '{}'. Send an interactive authorization request for this user and resource. (scope {missing})",
+                        self.client.client_id
+                    ),
+                )
             });
         }
         let (lifetime, expires_at) = self.expiry();
@@ -510,16 +680,23 @@ impl Issue<'_> {
             "uti": util::random_token(16),
             "ver": "1.0",
         }));
-        state.tokens.add_access(access_token.clone(), AccessGrant {
-            client_id: self.client.client_id.clone(),
-            user: Some(user.oid.clone()),
-            scopes: scopes.clone(),
-            expires_at,
-        });
+        state.tokens.add_access(
+            access_token.clone(),
+            AccessGrant {
+                client_id: self.client.client_id.clone(),
+                user: Some(user.oid.clone()),
+                scopes: scopes.clone(),
+                expires_at,
+            },
+        );
         let returned: Vec<&str> = scopes
             .iter()
             .map(String::as_str)
-            .chain(["openid", "profile", "email"].into_iter().filter(|s| requested.has(s) || (*s == "email" && requested.has("openid"))))
+            .chain(
+                ["openid", "profile", "email"]
+                    .into_iter()
+                    .filter(|s| requested.has(s) || (*s == "email" && requested.has("openid"))),
+            )
             .collect();
         let mut body = json!({
             "token_type": "Bearer",
@@ -564,7 +741,13 @@ impl Issue<'_> {
     /// An app-only token for `scope` (which must be `<resource>/.default`).
     fn app_only(&self, state: &mut State, scope: &str) -> OAuthResult<Value> {
         if let Some(bad) = scope.split_whitespace().find(|s| !s.ends_with("/.default")) {
-            return Err(OAuthError::new("invalid_scope", 1_002_012, format!("The provided value for scope {bad} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")));
+            return Err(OAuthError::new(
+                "invalid_scope",
+                1_002_012,
+                format!(
+                    "The provided value for scope {bad} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+                ),
+            ));
         }
         let (lifetime, expires_at) = self.expiry();
         let tid = &self.shared.config.user.tid;
@@ -580,12 +763,15 @@ impl Issue<'_> {
             "uti": util::random_token(16),
             "ver": "1.0",
         }));
-        state.tokens.add_access(access_token.clone(), AccessGrant {
-            client_id: self.client.client_id.clone(),
-            user: None,
-            scopes: scope.split_whitespace().map(str::to_owned).collect(),
-            expires_at,
-        });
+        state.tokens.add_access(
+            access_token.clone(),
+            AccessGrant {
+                client_id: self.client.client_id.clone(),
+                user: None,
+                scopes: scope.split_whitespace().map(str::to_owned).collect(),
+                expires_at,
+            },
+        );
         Ok(json!({
             "token_type": "Bearer",
             "expires_in": lifetime,
@@ -596,11 +782,16 @@ impl Issue<'_> {
 }
 
 /// Issues delegated tokens for the test user without a flow (see [`Emulator::issue_user_tokens`]).
-pub(crate) fn issue_user_tokens(shared: &Shared, client_id: &str, scope: &str) -> crate::Result<Value> {
-    let client = shared
-        .config
-        .client(client_id)
-        .ok_or_else(|| crate::Error::config(format!("client {client_id} is not registered with the emulator")))?;
+pub(crate) fn issue_user_tokens(
+    shared: &Shared,
+    client_id: &str,
+    scope: &str,
+) -> crate::Result<Value> {
+    let client = shared.config.client(client_id).ok_or_else(|| {
+        crate::Error::config(format!(
+            "client {client_id} is not registered with the emulator"
+        ))
+    })?;
     let issue = Issue {
         shared,
         client,
@@ -621,7 +812,8 @@ mod tests {
 
     #[test]
     fn scopes_split_and_strip_the_graph_prefix() {
-        let s = Scopes::parse("https://graph.microsoft.com/Mail.Read offline_access openid User.Read");
+        let s =
+            Scopes::parse("https://graph.microsoft.com/Mail.Read offline_access openid User.Read");
         assert_eq!(s.resource, vec!["Mail.Read", "User.Read"]);
         assert_eq!(s.oidc, vec!["offline_access", "openid"]);
         assert!(s.has("openid") && !s.has("profile"));
@@ -631,7 +823,7 @@ mod tests {
     fn pkce_challenge_matches_rfc7636_appendix_b() {
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGjSstw-cM"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 }

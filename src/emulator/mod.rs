@@ -63,7 +63,6 @@ mod calendar;
 mod config;
 pub mod fixtures;
 mod graph;
-mod wire;
 mod identity;
 mod query;
 mod script;
@@ -71,6 +70,7 @@ mod server;
 mod store;
 mod tokens;
 mod util;
+mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -85,8 +85,8 @@ pub use config::{
     CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, ClientApp, DEFAULT_REDIRECT_URIS,
     PUBLIC_CLIENT_ID, TestUser,
 };
-pub use script::{Counters, GRAPH_PATHS, Script};
 pub use http::StatusCode;
+pub use script::{Counters, GRAPH_PATHS, Script};
 pub use tokens::SIGNING_KEY;
 
 use config::Config;
@@ -154,10 +154,12 @@ impl EmulatorBuilder {
     pub async fn start(self) -> crate::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
-            .map_err(|e| crate::Error::config("the emulator could not bind 127.0.0.1").with_source(e))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| crate::Error::config("the emulator has no local address").with_source(e))?;
+            .map_err(|e| {
+                crate::Error::config("the emulator could not bind 127.0.0.1").with_source(e)
+            })?;
+        let addr = listener.local_addr().map_err(|e| {
+            crate::Error::config("the emulator has no local address").with_source(e)
+        })?;
         let shared = Arc::new(Shared::new(
             self.config.with_default_clients(),
             self.clock.unwrap_or_else(|| Arc::new(SystemClock)),

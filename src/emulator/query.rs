@@ -50,16 +50,30 @@ impl QueryOptions {
         for (name, value) in query {
             match name.to_ascii_lowercase().as_str() {
                 "$top" => {
-                    let top: usize = value.parse().map_err(|_| format!("Invalid $top value '{value}'."))?;
+                    let top: usize = value
+                        .parse()
+                        .map_err(|_| format!("Invalid $top value '{value}'."))?;
                     if !(1..=MAX_TOP).contains(&top) {
-                        return Err(format!("The value of $top must be between 1 and {MAX_TOP}."));
+                        return Err(format!(
+                            "The value of $top must be between 1 and {MAX_TOP}."
+                        ));
                     }
                     opts.top = Some(top);
                 }
-                "$skip" => opts.skip = value.parse().map_err(|_| format!("Invalid $skip value '{value}'."))?,
+                "$skip" => {
+                    opts.skip = value
+                        .parse()
+                        .map_err(|_| format!("Invalid $skip value '{value}'."))?
+                }
                 "$skiptoken" => opts.skip = decode_skiptoken(value).ok_or("Invalid $skiptoken.")?,
                 "$select" => {
-                    opts.select = Some(value.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                    opts.select = Some(
+                        value
+                            .split(',')
+                            .map(|s| s.trim().to_owned())
+                            .filter(|s| !s.is_empty())
+                            .collect(),
+                    )
                 }
                 "$orderby" => {
                     for clause in value.split(',') {
@@ -68,7 +82,9 @@ impl QueryOptions {
                         let desc = match words.next().map(str::to_ascii_lowercase).as_deref() {
                             None | Some("asc") => false,
                             Some("desc") => true,
-                            Some(other) => return Err(format!("Invalid $orderby direction '{other}'.")),
+                            Some(other) => {
+                                return Err(format!("Invalid $orderby direction '{other}'."));
+                            }
                         };
                         opts.orderby.push((path, desc));
                     }
@@ -123,7 +139,10 @@ impl QueryOptions {
         }
         body.insert("value".into(), Value::Array(page));
         if self.skip + top < total {
-            body.insert("@odata.nextLink".into(), json!(next_link(link_base, query, self.skip + top)));
+            body.insert(
+                "@odata.nextLink".into(),
+                json!(next_link(link_base, query, self.skip + top)),
+            );
         }
         Value::Object(body)
     }
@@ -136,7 +155,9 @@ impl QueryOptions {
         Value::Object(
             map.iter()
                 .filter(|(k, _)| {
-                    *k == "id" || k.starts_with("@odata.") || select.iter().any(|s| s.eq_ignore_ascii_case(k))
+                    *k == "id"
+                        || k.starts_with("@odata.")
+                        || select.iter().any(|s| s.eq_ignore_ascii_case(k))
                 })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
@@ -147,7 +168,9 @@ impl QueryOptions {
 /// The request's query with `$skip`/`$skiptoken` set to `skip`: `$skiptoken` when the caller
 /// paged with one (the users collection), `$skip` otherwise.
 fn next_link(base: &str, query: &[(String, String)], skip: usize) -> String {
-    let uses_token = query.iter().any(|(k, _)| k.eq_ignore_ascii_case("$skiptoken"));
+    let uses_token = query
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("$skiptoken"));
     let mut parts: Vec<String> = query
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("$skip") && !k.eq_ignore_ascii_case("$skiptoken"))
@@ -163,21 +186,36 @@ fn next_link(base: &str, query: &[(String, String)], skip: usize) -> String {
 
 /// An opaque `$skiptoken` for an offset.
 pub(crate) fn encode_skiptoken(skip: usize) -> String {
-    format!("RFNwdAIAAQAAA{}", util::b64url(format!("emu:{skip}").as_bytes()))
+    format!(
+        "RFNwdAIAAQAAA{}",
+        util::b64url(format!("emu:{skip}").as_bytes())
+    )
 }
 
 fn decode_skiptoken(token: &str) -> Option<usize> {
     use base64::Engine;
     let raw = token.strip_prefix("RFNwdAIAAQAAA")?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).ok()?;
-    String::from_utf8(bytes).ok()?.strip_prefix("emu:")?.parse().ok()
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()?;
+    String::from_utf8(bytes)
+        .ok()?
+        .strip_prefix("emu:")?
+        .parse()
+        .ok()
 }
 
 /// The value at a `/`-separated property path (`from/emailAddress/address`).
 pub(crate) fn lookup<'a>(entity: &'a Value, path: &str) -> &'a Value {
     path.split('/').fold(entity, |v, key| {
         v.as_object()
-            .and_then(|m| m.get(key).or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)))
+            .and_then(|m| {
+                m.get(key).or_else(|| {
+                    m.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                        .map(|(_, v)| v)
+                })
+            })
             .unwrap_or(&Value::Null)
     })
 }
@@ -188,9 +226,10 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Less,
         (_, Value::Null) => Ordering::Greater,
-        (Value::Number(x), Value::Number(y)) => {
-            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal)
-        }
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::String(x), Value::String(y)) => match (util::parse_iso(x), util::parse_iso(y)) {
             (Some(tx), Some(ty)) if x.len() >= 10 && y.len() >= 10 => tx.cmp(&ty),
@@ -210,7 +249,8 @@ impl Filter {
             Filter::Compare(path, op, literal) => {
                 let value = lookup(entity, path);
                 let ordering = compare(value, literal);
-                let comparable = !(value.is_null() || literal.is_null()) || matches!(op, Op::Eq | Op::Ne);
+                let comparable =
+                    !(value.is_null() || literal.is_null()) || matches!(op, Op::Eq | Op::Ne);
                 comparable
                     && match op {
                         Op::Eq => ordering.is_eq(),
@@ -222,7 +262,10 @@ impl Filter {
                     }
             }
             Filter::Text(function, path, text) => {
-                let value = lookup(entity, path).as_str().unwrap_or_default().to_lowercase();
+                let value = lookup(entity, path)
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase();
                 let text = text.to_lowercase();
                 match function.as_str() {
                     "startswith" => value.starts_with(&text),
@@ -298,7 +341,10 @@ pub(crate) fn parse_filter(input: &str) -> Result<Filter, String> {
     let mut parser = Parser { tokens, pos: 0 };
     let filter = parser.or()?;
     if parser.pos != parser.tokens.len() {
-        return Err(format!("Invalid filter clause: unexpected token at position {}.", parser.pos));
+        return Err(format!(
+            "Invalid filter clause: unexpected token at position {}.",
+            parser.pos
+        ));
     }
     Ok(filter)
 }
@@ -322,7 +368,9 @@ impl Parser {
     }
 
     fn expect(&mut self, token: Token) -> Result<(), String> {
-        (self.next() == Some(token)).then_some(()).ok_or_else(|| "Invalid filter clause.".to_owned())
+        (self.next() == Some(token))
+            .then_some(())
+            .ok_or_else(|| "Invalid filter clause.".to_owned())
     }
 
     fn or(&mut self) -> Result<Filter, String> {
@@ -352,13 +400,19 @@ impl Parser {
                 Ok(inner)
             }
             Some(Token::Word(function))
-                if matches!(function.to_ascii_lowercase().as_str(), "startswith" | "endswith" | "contains")
-                    && self.tokens.get(self.pos) == Some(&Token::Open) =>
+                if matches!(
+                    function.to_ascii_lowercase().as_str(),
+                    "startswith" | "endswith" | "contains"
+                ) && self.tokens.get(self.pos) == Some(&Token::Open) =>
             {
                 self.expect(Token::Open)?;
-                let Some(Token::Word(path)) = self.next() else { return Err("Invalid filter clause.".into()) };
+                let Some(Token::Word(path)) = self.next() else {
+                    return Err("Invalid filter clause.".into());
+                };
                 self.expect(Token::Comma)?;
-                let Some(Token::Str(text)) = self.next() else { return Err("Invalid filter clause.".into()) };
+                let Some(Token::Str(text)) = self.next() else {
+                    return Err("Invalid filter clause.".into());
+                };
                 self.expect(Token::Close)?;
                 Ok(Filter::Text(function.to_ascii_lowercase(), path, text))
             }
@@ -371,7 +425,11 @@ impl Parser {
                         "ge" => Op::Ge,
                         "lt" => Op::Lt,
                         "le" => Op::Le,
-                        other => return Err(format!("Invalid filter clause: unsupported operator '{other}'.")),
+                        other => {
+                            return Err(format!(
+                                "Invalid filter clause: unsupported operator '{other}'."
+                            ));
+                        }
                     },
                     _ => return Err("Invalid filter clause: expected an operator.".into()),
                 };
@@ -400,7 +458,9 @@ fn literal(word: &str) -> Result<Value, String> {
             } else if let Some(t) = util::parse_iso(word) {
                 Ok(json!(util::iso(t)))
             } else {
-                Err(format!("Invalid filter clause: unsupported literal '{word}'."))
+                Err(format!(
+                    "Invalid filter clause: unsupported literal '{word}'."
+                ))
             }
         }
     }
@@ -412,23 +472,34 @@ mod tests {
 
     #[test]
     fn filter_parses_and_or_not_and_functions() {
-        let f = parse_filter("isRead eq false and (importance eq 'high' or startswith(subject,'Re:'))").unwrap();
+        let f =
+            parse_filter("isRead eq false and (importance eq 'high' or startswith(subject,'Re:'))")
+                .unwrap();
         let m = |read: bool, imp: &str, subj: &str| json!({"isRead": read, "importance": imp, "subject": subj});
         assert!(f.matches(&m(false, "high", "x")));
         assert!(f.matches(&m(false, "normal", "re: y")));
         assert!(!f.matches(&m(true, "high", "x")));
         assert!(!f.matches(&m(false, "normal", "x")));
-        assert!(parse_filter("not isRead eq true").unwrap().matches(&m(false, "", "")));
+        assert!(
+            parse_filter("not isRead eq true")
+                .unwrap()
+                .matches(&m(false, "", ""))
+        );
         assert!(parse_filter("isRead eq").is_err());
         assert!(parse_filter("isRead like 1").is_err());
     }
 
     #[test]
     fn datetimes_compare_by_instant_and_nested_paths_resolve() {
-        let f = parse_filter("receivedDateTime ge 2025-03-04T00:00:00Z and from/emailAddress/address eq 'a@b.c'").unwrap();
+        let f = parse_filter(
+            "receivedDateTime ge 2025-03-04T00:00:00Z and from/emailAddress/address eq 'a@b.c'",
+        )
+        .unwrap();
         let m = json!({"receivedDateTime": "2025-03-04T08:00:00Z", "from": {"emailAddress": {"address": "A@b.c"}}});
         assert!(f.matches(&m));
-        assert!(!f.matches(&json!({"receivedDateTime": "2025-03-03T23:59:59Z", "from": m["from"]})));
+        assert!(
+            !f.matches(&json!({"receivedDateTime": "2025-03-03T23:59:59Z", "from": m["from"]}))
+        );
     }
 
     #[test]

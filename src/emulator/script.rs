@@ -16,7 +16,10 @@ pub const GRAPH_PATHS: &str = "/v1.0/";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
     /// Answer `status` with `Retry-After: secs` instead of handling the request.
-    Throttle { status: StatusCode, retry_after: u64 },
+    Throttle {
+        status: StatusCode,
+        retry_after: u64,
+    },
     /// Wait before handling the request.
     Delay(Duration),
     /// Close the connection without answering.
@@ -200,7 +203,10 @@ impl Counters {
     pub fn graph_requests(&self) -> u64 {
         self.requests
             .iter()
-            .filter(|(k, _)| k.split_once(' ').is_some_and(|(_, p)| p.starts_with(GRAPH_PATHS)))
+            .filter(|(k, _)| {
+                k.split_once(' ')
+                    .is_some_and(|(_, p)| p.starts_with(GRAPH_PATHS))
+            })
             .map(|(_, n)| n)
             .sum()
     }
@@ -232,7 +238,10 @@ impl Counters {
     }
 
     pub(crate) fn record_token_request(&mut self, grant_type: &str) {
-        *self.token_requests.entry(grant_type.to_owned()).or_default() += 1;
+        *self
+            .token_requests
+            .entry(grant_type.to_owned())
+            .or_default() += 1;
     }
 
     pub(crate) fn record_fault(&mut self, decision: &Decision) {

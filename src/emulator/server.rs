@@ -12,10 +12,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use super::config::Config;
-use super::wire::{Reply, Req};
 use super::script::{Counters, Decision, ScriptState};
 use super::store::Directory;
 use super::tokens::Tokens;
+use super::wire::{Reply, Req};
 use super::{graph, identity, util};
 use crate::clock::Clock;
 
@@ -115,11 +115,7 @@ async fn serve(
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
     let (parts, body) = request.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map_err(|_| DropConnection)?
-        .to_bytes();
+    let body = body.collect().await.map_err(|_| DropConnection)?.to_bytes();
     let path = util::percent_decode(parts.uri.path());
     shared
         .counters()
@@ -159,8 +155,10 @@ fn throttled(req: &Req, status: StatusCode, retry_after: u64) -> Reply {
     } else {
         "ServiceUnavailable"
     };
-    let message = format!("Too many requests or the service is busy. Retry after {retry_after} seconds.");
-    Reply::graph_error(status, code, &message, req).with_header("retry-after", retry_after.to_string())
+    let message =
+        format!("Too many requests or the service is busy. Retry after {retry_after} seconds.");
+    Reply::graph_error(status, code, &message, req)
+        .with_header("retry-after", retry_after.to_string())
 }
 
 fn route(shared: &Shared, req: &Req) -> Reply {

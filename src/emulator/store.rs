@@ -121,7 +121,11 @@ impl Directory {
     pub fn user_by_mail(&self, address: &str) -> Option<String> {
         self.users
             .iter()
-            .find(|u| u["mail"].as_str().is_some_and(|m| m.eq_ignore_ascii_case(address)))
+            .find(|u| {
+                u["mail"]
+                    .as_str()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(address))
+            })
             .and_then(|u| u["id"].as_str().map(str::to_owned))
     }
 
@@ -148,7 +152,12 @@ impl Directory {
     }
 
     /// Adds a mail folder for `user_id`, optionally under a well-known name.
-    pub fn add_folder(&mut self, user_id: &str, display_name: &str, well_known: Option<&str>) -> String {
+    pub fn add_folder(
+        &mut self,
+        user_id: &str,
+        display_name: &str,
+        well_known: Option<&str>,
+    ) -> String {
         let id = self.new_id("folder");
         let mailbox = self.mailbox(user_id);
         let root = format!("{user_id}.msgfolderroot");

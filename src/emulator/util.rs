@@ -39,7 +39,10 @@ pub(crate) fn graph_id(kind: &str, n: u64) -> String {
 /// A weak ETag and its change key for version `version` of the entity `id`.
 pub(crate) fn etag(id: &str, version: u64) -> (String, String) {
     let tail = &id[id.len().saturating_sub(8)..];
-    let change_key = format!("CQAAABYAAA{}", URL_SAFE_NO_PAD.encode(format!("{tail}.{version:04}")));
+    let change_key = format!(
+        "CQAAABYAAA{}",
+        URL_SAFE_NO_PAD.encode(format!("{tail}.{version:04}"))
+    );
     (format!("W/\"{change_key}\""), change_key)
 }
 
@@ -116,7 +119,10 @@ pub(crate) fn parse_iso(s: &str) -> Option<i64> {
             .then(|| part.parse().ok())?
     };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if s.get(4..5)? != "-" || s.get(7..8)? != "-" || !(1..=12).contains(&mo) || !(1..=31).contains(&d)
+    if s.get(4..5)? != "-"
+        || s.get(7..8)? != "-"
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
     {
         return None;
     }
@@ -126,9 +132,7 @@ pub(crate) fn parse_iso(s: &str) -> Option<i64> {
         return Some(secs);
     }
     let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
-    let time_len = rest
-        .find(|c: char| c == 'Z' || c == '+' || c == '-')
-        .unwrap_or(rest.len());
+    let time_len = rest.find(['Z', '+', '-']).unwrap_or(rest.len());
     let (time, zone) = rest.split_at(time_len);
     let mut fields = time.split(':');
     let h: i64 = fields.next()?.parse().ok()?;
@@ -169,7 +173,15 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// Lower-case English weekday name (`monday`…) of a day number since 1970-01-01.

@@ -78,10 +78,7 @@ impl Reply {
     pub fn json(status: StatusCode, value: &Value) -> Reply {
         Reply {
             status,
-            headers: vec![(
-                "content-type",
-                "application/json; charset=utf-8".to_owned(),
-            )],
+            headers: vec![("content-type", "application/json; charset=utf-8".to_owned())],
             body: Bytes::from(value.to_string()),
         }
     }

@@ -69,7 +69,11 @@ pub struct InnerError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The `request-id` to quote to Microsoft support.
-    #[serde(default, rename = "request-id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "request-id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub request_id: Option<String>,
     /// The `client-request-id` echoed by the service.
     #[serde(
@@ -90,7 +94,9 @@ impl GraphError {
         struct Envelope {
             error: GraphError,
         }
-        serde_json::from_slice::<Envelope>(body).ok().map(|e| e.error)
+        serde_json::from_slice::<Envelope>(body)
+            .ok()
+            .map(|e| e.error)
     }
 }
 
@@ -378,7 +384,13 @@ mod tests {
         assert_eq!(e.graph_error().unwrap().code, "ErrorItemNotFound");
         assert_eq!(e.request_id(), Some("r-1"));
         assert_eq!(
-            e.graph_error().unwrap().inner_error.as_ref().unwrap().code.as_deref(),
+            e.graph_error()
+                .unwrap()
+                .inner_error
+                .as_ref()
+                .unwrap()
+                .code
+                .as_deref(),
             Some("inner")
         );
         assert_eq!(

@@ -15,7 +15,12 @@ pub fn http() -> reqwest::Client {
 
 /// POSTs a token request; returns the status and the JSON body.
 pub async fn token(em: &Emulator, form: &[(&str, &str)]) -> (StatusCode, Value) {
-    let response = http().post(em.token_url("common")).form(form).send().await.unwrap();
+    let response = http()
+        .post(em.token_url("common"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
     (response.status(), response.json().await.unwrap())
 }
 
@@ -38,7 +43,10 @@ pub async fn app_token(em: &Emulator) -> String {
 /// A delegated access token for the test user, issued without a flow.
 pub fn user_token(em: &Emulator) -> String {
     let tokens = em
-        .issue_user_tokens(o365::emulator::PUBLIC_CLIENT_ID, "Mail.ReadWrite Calendars.ReadWrite offline_access openid")
+        .issue_user_tokens(
+            o365::emulator::PUBLIC_CLIENT_ID,
+            "Mail.ReadWrite Calendars.ReadWrite offline_access openid",
+        )
         .unwrap();
     tokens["access_token"].as_str().unwrap().to_owned()
 }
@@ -49,8 +57,18 @@ pub async fn get(em: &Emulator, url: &str, bearer: &str) -> (StatusCode, Value) 
 }
 
 /// Sends a request with an optional JSON body; the body of the answer is `Null` when empty.
-pub async fn send(em: &Emulator, method: reqwest::Method, url: &str, bearer: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let url = if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", em.graph_url()) };
+pub async fn send(
+    em: &Emulator,
+    method: reqwest::Method,
+    url: &str,
+    bearer: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let url = if url.starts_with("http") {
+        url.to_owned()
+    } else {
+        format!("{}{url}", em.graph_url())
+    };
     let mut request = http().request(method, url).bearer_auth(bearer);
     if let Some(body) = body {
         request = request.json(&body);
@@ -58,7 +76,11 @@ pub async fn send(em: &Emulator, method: reqwest::Method, url: &str, bearer: &st
     let response = request.send().await.unwrap();
     let status = response.status();
     let bytes = response.bytes().await.unwrap();
-    let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
     (status, value)
 }
 
@@ -66,7 +88,12 @@ pub async fn send(em: &Emulator, method: reqwest::Method, url: &str, bearer: &st
 pub fn claims(jwt: &str) -> Value {
     use base64::Engine;
     let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 /// The AADSTS code of an identity error body.
