@@ -14,3 +14,6 @@ pub use runtime::error::{Error, ErrorKind, GraphError, InnerError, Result};
 pub use runtime::odata;
 pub use runtime::protocol;
 pub use runtime::token;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;
