@@ -16,6 +16,7 @@ mod nullable_anyof;
 mod odata_numeric;
 mod odata_open;
 mod patch_nullable;
+mod path_not_nullable;
 mod prop_collision;
 mod schema_collision;
 
@@ -39,6 +40,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "drop_patterns", run: drop_patterns::run },
     Pass { name: "loose_query_options", run: loose_query_options::run },
     Pass { name: "enum_collision", run: enum_collision::run },
+    Pass { name: "path_not_nullable", run: path_not_nullable::run },
     Pass { name: "patch_nullable", run: patch_nullable::run },
     Pass { name: "schema_collision", run: schema_collision::run },
     Pass { name: "default_resp", run: default_resp::run },
