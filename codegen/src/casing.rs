@@ -114,7 +114,12 @@ fn case_schema(
         new
     };
     if let Some(Value::Object(props)) = schema.get_mut("properties") {
-        *props = std::mem::take(props).into_iter().map(|(k, v)| (convert(&k), v)).collect();
+        let mut cased = Map::new();
+        for (name, prop) in std::mem::take(props) {
+            // Never fold two properties into one key: the first spelling wins.
+            cased.entry(convert(&name)).or_insert(prop);
+        }
+        *props = cased;
     }
     if let Some(Value::Array(required)) = schema.get_mut("required") {
         for name in required.iter_mut() {
