@@ -32,7 +32,11 @@ pub fn import(source: &str, extra: Option<&str>, selection: &Selection) -> Resul
     if let Some(extra) = extra {
         merge(&mut doc, load::parse(extra)?);
     }
-    let paths = doc.get("paths").and_then(Value::as_object).cloned().unwrap_or_default();
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let mut kept = Map::new();
     for (path, item) in &paths {
         if selection.patterns.iter().any(|p| glob_match(p, path)) {
@@ -41,10 +45,14 @@ pub fn import(source: &str, extra: Option<&str>, selection: &Selection) -> Resul
     }
     if selection.also_me {
         for (path, item) in kept.clone() {
-            if let Some(me_path) = path.strip_prefix("/users/{user-id}").map(|rest| format!("/me{rest}")) {
-                if !kept.contains_key(&me_path) && !paths.contains_key(&me_path) {
-                    kept.insert(me_path, me_twin(item));
-                }
+            let me_path = path
+                .strip_prefix("/users/{user-id}")
+                .map(|rest| format!("/me{rest}"));
+            if let Some(me_path) = me_path
+                && !kept.contains_key(&me_path)
+                && !paths.contains_key(&me_path)
+            {
+                kept.insert(me_path, me_twin(item));
             }
         }
     }
@@ -52,7 +60,19 @@ pub fn import(source: &str, extra: Option<&str>, selection: &Selection) -> Resul
     doc["paths"] = Value::Object(kept);
     strip_prose(&mut doc);
     let keep = reach::reachable(&doc, &[&doc["paths"]], &BTreeSet::new());
-    reach::prune(&mut doc, &keep, &["schemas", "responses", "parameters", "requestBodies", "headers", "examples", "links"]);
+    reach::prune(
+        &mut doc,
+        &keep,
+        &[
+            "schemas",
+            "responses",
+            "parameters",
+            "requestBodies",
+            "headers",
+            "examples",
+            "links",
+        ],
+    );
     if let Some(Value::Object(components)) = doc.get_mut("components") {
         for kind in ["schemas", "responses", "parameters", "requestBodies"] {
             if let Some(Value::Object(items)) = components.get_mut(kind) {
@@ -101,10 +121,10 @@ fn me_twin(mut item: Value) -> Value {
             if let Some(params) = op.get_mut("parameters") {
                 drop_user_id(params);
             }
-            if let Some(Value::String(id)) = op.get_mut("operationId") {
-                if let Some(rest) = id.strip_prefix("user") {
-                    *id = format!("me{rest}");
-                }
+            if let Some(Value::String(id)) = op.get_mut("operationId")
+                && let Some(rest) = id.strip_prefix("user")
+            {
+                *id = format!("me{rest}");
             }
         }
     }
@@ -116,18 +136,30 @@ fn strip_prose(doc: &mut Value) {
         info.retain(|k, _| k == "title" || k == "version");
     }
     if let Some(Value::Array(servers)) = doc.get_mut("servers") {
-        servers.iter_mut().filter_map(Value::as_object_mut).for_each(|s| {
-            s.remove("description");
-        });
+        servers
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+            .for_each(|s| {
+                s.remove("description");
+            });
     }
     walk::for_each_schema(doc, &mut |schema| {
-        for key in ["description", "title", "example", "examples", "externalDocs"] {
+        for key in [
+            "description",
+            "title",
+            "example",
+            "examples",
+            "externalDocs",
+        ] {
             schema.remove(key);
         }
     });
     let strip_param = |p: &mut Value| {
         if let Value::Object(p) = p {
-            p.retain(|k, _| !matches!(k.as_str(), "description" | "example" | "examples") && !k.starts_with("x-ms-docs"));
+            p.retain(|k, _| {
+                !matches!(k.as_str(), "description" | "example" | "examples")
+                    && !k.starts_with("x-ms-docs")
+            });
         }
     };
     let strip_body = |b: &mut Value, status: &str| {
@@ -140,7 +172,12 @@ fn strip_prose(doc: &mut Value) {
         }
     };
     if let Some(Value::Object(components)) = doc.get_mut("components") {
-        for p in components.get_mut("parameters").and_then(Value::as_object_mut).into_iter().flat_map(|m| m.values_mut()) {
+        for p in components
+            .get_mut("parameters")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
             strip_param(p);
         }
         for kind in ["responses", "requestBodies"] {
@@ -150,11 +187,18 @@ fn strip_prose(doc: &mut Value) {
             }
         }
     }
-    let Some(Value::Object(paths)) = doc.get_mut("paths") else { return };
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
     for (path, item) in paths.iter_mut() {
         let Value::Object(item) = item else { continue };
         item.retain(|k, _| k != "description" && k != "summary");
-        for p in item.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+        for p in item
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             strip_param(p);
         }
         for (method, op) in item.iter_mut() {
@@ -163,16 +207,32 @@ fn strip_prose(doc: &mut Value) {
                 continue;
             }
             op.retain(|k, _| {
-                !matches!(k.as_str(), "description" | "summary" | "externalDocs" | "tags") && !k.starts_with("x-ms-docs")
+                !matches!(
+                    k.as_str(),
+                    "description" | "summary" | "externalDocs" | "tags"
+                ) && !k.starts_with("x-ms-docs")
             });
-            op.insert("summary".into(), Value::String(format!("{} {path}", method.to_uppercase())));
-            for p in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+            op.insert(
+                "summary".into(),
+                Value::String(format!("{} {path}", method.to_uppercase())),
+            );
+            for p in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
                 strip_param(p);
             }
             if let Some(body) = op.get_mut("requestBody") {
                 strip_body(body, "request body");
             }
-            for (status, r) in op.get_mut("responses").and_then(Value::as_object_mut).into_iter().flatten() {
+            for (status, r) in op
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+                .into_iter()
+                .flatten()
+            {
                 strip_body(r, status);
             }
         }
@@ -186,7 +246,10 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || !text[first.len()..].ends_with(last) || text.len() < first.len() + last.len() {
+    if !text.starts_with(first)
+        || !text[first.len()..].ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -205,7 +268,11 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
     let mut selection = Selection::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut value = || args.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
+        let mut value = || {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
         match arg.as_str() {
             "--from" => from = Some(PathBuf::from(value()?)),
             "--paths" => paths = Some(value()?),
@@ -218,7 +285,8 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
     let (Some(from), Some(paths), Some(out)) = (from, paths, out) else {
         return Err("import needs --from, --paths and --out".into());
     };
-    let read = |p: &PathBuf| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let read =
+        |p: &PathBuf| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
     let list = match std::fs::read_to_string(&paths) {
         Ok(text) => text,
         Err(_) => paths.replace(',', "\n"),

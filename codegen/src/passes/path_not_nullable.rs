@@ -12,10 +12,10 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
         if param.get("in").and_then(Value::as_str) != Some("path") {
             return;
         }
-        if let Some(Value::Object(schema)) = param.get_mut("schema") {
-            if schema.remove("nullable").is_some() {
-                count += 1;
-            }
+        if let Some(Value::Object(schema)) = param.get_mut("schema")
+            && schema.remove("nullable").is_some()
+        {
+            count += 1;
         }
     };
     if let Some(Value::Object(params)) = doc.pointer_mut("/components/parameters") {
@@ -25,7 +25,11 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
         for item in paths.values_mut() {
             let Value::Object(item) = item else { continue };
             for (key, value) in item.iter_mut() {
-                let params = if key == "parameters" { Some(value) } else { value.get_mut("parameters") };
+                let params = if key == "parameters" {
+                    Some(value)
+                } else {
+                    value.get_mut("parameters")
+                };
                 if let Some(Value::Array(params)) = params {
                     params.iter_mut().for_each(&mut fix);
                 }
