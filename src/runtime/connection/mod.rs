@@ -266,7 +266,7 @@ impl Connection {
             return Ok(absolute);
         }
         let base = self.inner.protocol.service_url();
-        url::Url::parse(base)
+        url::Url::parse(&base)
             .and_then(|base| base.join(url.trim_start_matches('/')))
             .map_err(|e| Error::invalid_input(format!("invalid URL {url:?}: {e}")))
     }
