@@ -43,9 +43,9 @@ impl Connection {
                 true => Some(self.bearer_token().await?),
                 false => None,
             };
-            let attempt = self.attempt(&mut req, token.as_ref())?;
+            let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.secret))?;
             inner.pacer.wait_turn(clock).await;
-            let reply = match self.http_client().execute(attempt).await {
+            let mut reply = match self.http_client().execute(attempt).await {
                 Ok(reply) => reply,
                 Err(err) => {
                     let outcome = if err.is_timeout() {
@@ -72,7 +72,9 @@ impl Connection {
                 return Ok(Response::new(reply));
             }
             if req.authenticated && matches!(status.as_u16(), 401 | 403) {
-                match self.after_rejection(status, refreshed).await? {
+                let (buffered, body) = super::auth::buffer(reply).await;
+                reply = buffered;
+                match (self.after_rejection(status, &body, token.as_ref(), refreshed)).await? {
                     Rejection::Retry => {
                         refreshed = true;
                         continue;
