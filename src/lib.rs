@@ -11,6 +11,10 @@ pub use runtime::connection::{
     ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
 pub use runtime::error::{Error, ErrorKind, GraphError, InnerError, Result};
+pub use runtime::identity;
+pub use runtime::identity::{
+    AuthorizationFlow, Cloud, ConsentMode, OAuthError, oauth_authentication_flow,
+};
 pub use runtime::odata;
 pub use runtime::protocol;
 pub use runtime::token;

@@ -113,6 +113,7 @@ struct Inner {
     graph: Option<GraphError>,
     excerpt: Option<String>,
     retry_after: Option<Duration>,
+    oauth: Option<crate::identity::OAuthError>,
     source: Option<BoxError>,
 }
 
@@ -130,6 +131,7 @@ impl Error {
                 graph: None,
                 excerpt: None,
                 retry_after: None,
+                oauth: None,
                 source: None,
             }),
         }
@@ -200,6 +202,32 @@ impl Error {
         e.inner.graph = graph;
         e.inner.excerpt = excerpt;
         e.inner.retry_after = retry_after;
+        e
+    }
+
+    /// An `Identity` error for an OAuth error reply of the identity platform.
+    pub(crate) fn oauth(
+        message: impl Into<String>,
+        status: Option<StatusCode>,
+        oauth: crate::identity::OAuthError,
+    ) -> Error {
+        let mut e = Error::identity(format!("{}: {oauth}", message.into()));
+        e.inner.status = status;
+        e.inner.oauth = Some(oauth);
+        e
+    }
+
+    /// A copy for tasks that waited on the same operation (the source becomes its text).
+    pub(crate) fn duplicate(&self) -> Error {
+        let i = &self.inner;
+        let mut e = Error::new(i.kind, i.message.clone());
+        e.inner.status = i.status;
+        e.inner.url = i.url.clone();
+        e.inner.graph = i.graph.clone();
+        e.inner.excerpt = i.excerpt.clone();
+        e.inner.retry_after = i.retry_after;
+        e.inner.oauth = i.oauth.clone();
+        e.inner.source = i.source.as_ref().map(|s| s.to_string().into());
         e
     }
 
@@ -276,6 +304,12 @@ impl Error {
         self.inner.excerpt.as_deref()
     }
 
+    /// The identity platform's OAuth error (`invalid_grant`, AADSTS number, …) of an `Identity`
+    /// error.
+    pub fn oauth_error(&self) -> Option<&crate::identity::OAuthError> {
+        self.inner.oauth.as_ref()
+    }
+
     /// The URL of the failed request, without its query string.
     pub fn url(&self) -> Option<&str> {
         self.inner.url.as_deref()
@@ -306,7 +340,7 @@ fn excerpt(body: &[u8]) -> String {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
-        if let Some(status) = inner.status {
+        if let Some(status) = inner.status.filter(|_| inner.oauth.is_none()) {
             write!(f, "HTTP {status}")?;
             if let Some(url) = &inner.url {
                 write!(f, " from {url}")?;

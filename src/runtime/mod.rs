@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod connection;
 pub mod error;
+pub mod identity;
 pub mod odata;
 pub mod protocol;
 pub mod token;

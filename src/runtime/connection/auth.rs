@@ -1,12 +1,12 @@
-//! The pipeline's view of authentication: which bearer token to attach, and what to do when the
-//! service rejects it. Token refresh (the identity flows) plugs in at [`Connection::after_rejection`].
+//! The pipeline's view of authentication: which bearer token to attach (renewed first when due,
+//! see [`crate::identity`]), and what to do when the service rejects it.
 
+use bytes::Bytes;
 use reqwest::StatusCode;
-use secrecy::SecretString;
 
 use super::Connection;
-use crate::token::TokenCache;
-use crate::{Error, Result};
+use crate::Result;
+use crate::identity::BearerToken;
 
 /// What to do after a 401/403.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,41 +19,81 @@ pub(crate) enum Rejection {
     Report,
 }
 
-impl Connection {
-    /// The access token of the selected account, loading the cache from the backend on first use.
-    pub(crate) async fn bearer_token(&self) -> Result<SecretString> {
-        let tokens = &self.inner.tokens;
-        if !tokens.read(TokenCache::has_data) {
-            tokens.load_token().await?;
-        }
-        let username = self.username();
-        let token = tokens.read(|c| {
-            c.get_access_token(username.as_deref())
-                .map(|entry| entry.secret.clone())
-        });
-        token.ok_or_else(|| {
-            Error::not_authenticated(format!(
-                "No auth token found. Authentication flow needed for user {}",
-                username.as_deref().unwrap_or("(none)")
-            ))
-        })
-    }
+/// Graph error codes and messages that mean "the token is bad", sent with 403 by some services.
+const TOKEN_ERROR_CODES: [&str; 3] = [
+    "InvalidAuthenticationToken",
+    "TokenExpired",
+    "ExpiredAuthenticationToken",
+];
+const TOKEN_ERROR_MESSAGES: [&str; 4] = [
+    "No authorization information present",
+    "Access token has expired",
+    "Lifetime validation failed",
+    "Access token validation failure",
+];
 
-    /// Decides how to handle a 401/403. Without a refresh mechanism an expired token ends the
-    /// request with `TokenExpired`; a valid token means the rejection is real (e.g. missing
-    /// permission) and is reported as is.
+/// Whether a 403 body says the token (not the permission) is the problem.
+fn is_token_error(body: &[u8]) -> bool {
+    crate::GraphError::from_body(body).is_some_and(|e| {
+        TOKEN_ERROR_CODES.contains(&e.code.as_str())
+            || TOKEN_ERROR_MESSAGES.iter().any(|m| e.message.contains(m))
+    })
+}
+
+impl Connection {
+    /// Decides how to handle a 401/403 whose body is `body`, for a request sent with `sent`.
+    /// A 401, a token-error 403 or an expired token is renewed once (single-flight; tasks that
+    /// sent the same token share the renewal) and the request retried; after that retry, or when
+    /// no renewal is possible, an expired token gives `Expired` and anything else `Report`.
     pub(crate) async fn after_rejection(
         &self,
-        _status: StatusCode,
-        _refreshed: bool,
+        status: StatusCode,
+        body: &Bytes,
+        sent: Option<&BearerToken>,
+        refreshed: bool,
     ) -> Result<Rejection> {
-        let now = self.inner.clock.system_now();
+        let now = self.clock().system_now();
         let username = self.username();
-        let expired = (self.inner.tokens).read(|c| c.token_is_expired(username.as_deref(), now));
-        if expired {
-            Ok(Rejection::Expired)
+        let expired = self
+            .token_store()
+            .read(|c| c.token_is_expired(username.as_deref(), now));
+        let settled = if expired {
+            Rejection::Expired
         } else {
-            Ok(Rejection::Report)
+            Rejection::Report
+        };
+        let token_problem = status == StatusCode::UNAUTHORIZED || expired || is_token_error(body);
+        if refreshed || !token_problem || !self.can_refresh(username.as_deref()) {
+            return Ok(settled);
         }
+        let (stale, epoch) = match sent {
+            Some(token) => (Some(&token.secret), token.epoch),
+            None => (None, self.identity().epoch()),
+        };
+        self.refresh_single_flight(stale, epoch, username.as_deref(), true)
+            .await?;
+        Ok(Rejection::Retry)
     }
+}
+
+/// Reads a reply's body and rebuilds an equivalent reply around it, so a 401/403 body can be
+/// inspected and still be returned or turned into an error.
+pub(crate) async fn buffer(reply: reqwest::Response) -> (reqwest::Response, Bytes) {
+    let status = reply.status();
+    let version = reply.version();
+    let url = reply.url().clone();
+    let headers = reply.headers().clone();
+    let body = reply.bytes().await.unwrap_or_default();
+    use reqwest::ResponseBuilderExt;
+    let mut builder = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url);
+    if let Some(h) = builder.headers_mut() {
+        *h = headers;
+    }
+    let rebuilt = builder
+        .body(body.clone())
+        .expect("status, version and headers come from a valid reply");
+    (reqwest::Response::from(rebuilt), body)
 }

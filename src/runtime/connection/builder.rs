@@ -13,6 +13,7 @@ use super::proxy::ProxyConfig;
 use super::retry::RetryPolicy;
 use super::{Connection, ConnectionInner, Timeouts};
 use crate::clock::{Clock, SystemClock};
+use crate::identity::{Authority, Cloud, DEFAULT_REFRESH_MARGIN, IdentityState};
 use crate::protocol::Protocol;
 use crate::token::{FileTokenBackend, TokenBackend, TokenStore};
 use crate::{Error, Result};
@@ -37,6 +38,9 @@ pub struct ConnectionBuilder {
     store_token_after_refresh: bool,
     user_agent: String,
     clock: Arc<dyn Clock>,
+    cloud: Cloud,
+    authority: Option<String>,
+    refresh_margin: Duration,
     error: Option<Error>,
 }
 
@@ -60,6 +64,9 @@ impl ConnectionBuilder {
             store_token_after_refresh: true,
             user_agent: concat!("o365-rust/", env!("CARGO_PKG_VERSION")).into(),
             clock: Arc::new(SystemClock),
+            cloud: Cloud::Public,
+            authority: None,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
             error: None,
         }
     }
@@ -183,6 +190,28 @@ impl ConnectionBuilder {
         self
     }
 
+    /// The national cloud: sign-in host and Graph host (the default protocol's URL and scope
+    /// prefix) together (default [`Cloud::Public`]). An explicit [`protocol`](Self::protocol)
+    /// keeps its own URL.
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+
+    /// Overrides the identity platform's base URL (e.g. a local test server). `http://` is
+    /// accepted only for loopback hosts.
+    pub fn authority(mut self, base_url: impl Into<String>) -> Self {
+        self.authority = Some(base_url.into());
+        self
+    }
+
+    /// Renew access tokens this long before they expire (default 5 minutes; at most half a
+    /// token's lifetime is used).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
     fn fail(&mut self, error: Error) {
         self.error.get_or_insert(error);
     }
@@ -210,12 +239,18 @@ impl ConnectionBuilder {
             user_agent: self.user_agent,
         };
         let http = transport.client()?;
+        let authority = Authority::new(
+            self.authority
+                .as_deref()
+                .unwrap_or(self.cloud.authority_host()),
+            &self.tenant_id,
+        )?;
         let backend = self
             .token_backend
             .unwrap_or_else(|| Arc::new(FileTokenBackend::default()));
         Ok(Connection {
             inner: Arc::new(ConnectionInner {
-                protocol: self.protocol.unwrap_or_else(Protocol::graph),
+                protocol: self.protocol.unwrap_or_else(|| self.cloud.protocol()),
                 credentials: self.credentials,
                 auth_flow: self.auth_flow,
                 tenant_id: self.tenant_id,
@@ -230,6 +265,7 @@ impl ConnectionBuilder {
                 store_token_after_refresh: self.store_token_after_refresh,
                 tokens: TokenStore::new(backend),
                 clock: self.clock,
+                identity: IdentityState::new(self.cloud, authority, self.refresh_margin),
             }),
         })
     }

@@ -59,6 +59,16 @@ pub struct CertificateCredential {
     pub private_key_pem: SecretString,
     /// PEM-encoded public certificate; its thumbprints go into the assertion header.
     pub certificate_pem: String,
+    /// RS256 + `x5t` (default, as MSAL) or PS256 + `x5t#S256`.
+    pub algorithm: crate::identity::AssertionAlgorithm,
+}
+
+impl CertificateCredential {
+    /// Signs with `algorithm` instead of the default RS256.
+    pub fn with_algorithm(mut self, algorithm: crate::identity::AssertionAlgorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
 }
 
 impl fmt::Debug for CertificateCredential {
@@ -115,6 +125,7 @@ impl Credentials {
             certificate: CertificateCredential {
                 private_key_pem: SecretString::from(private_key_pem.into()),
                 certificate_pem: certificate_pem.into(),
+                algorithm: Default::default(),
             },
         }
     }

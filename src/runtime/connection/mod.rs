@@ -59,6 +59,7 @@ struct ConnectionInner {
     store_token_after_refresh: bool,
     tokens: TokenStore,
     clock: Arc<dyn Clock>,
+    identity: crate::identity::IdentityState,
 }
 
 /// Connect and whole-request timeouts. Defaults: 10 s and 100 s, so nothing hangs forever.
@@ -111,6 +112,29 @@ impl Connection {
     /// The clock used for pacing, back-off and expiry.
     pub fn clock(&self) -> &dyn Clock {
         &*self.inner.clock
+    }
+
+    /// The cloud (sign-in and Graph hosts).
+    pub fn cloud(&self) -> crate::identity::Cloud {
+        self.inner.identity.cloud
+    }
+
+    /// The identity-platform endpoints used for sign-in and refresh.
+    pub fn identity_authority(&self) -> &crate::identity::Authority {
+        &self.inner.identity.authority
+    }
+
+    /// How long before expiry the pipeline renews an access token.
+    pub fn refresh_margin(&self) -> Duration {
+        self.inner.identity.refresh_margin
+    }
+
+    pub(crate) fn identity(&self) -> &crate::identity::IdentityState {
+        &self.inner.identity
+    }
+
+    pub(crate) fn request_timeout(&self) -> Duration {
+        self.inner.timeouts.request
     }
 
     /// The configured retry policy.

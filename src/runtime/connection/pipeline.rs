@@ -81,16 +81,20 @@ impl Connection {
                 true => Some(self.bearer_token().await?),
                 false => None,
             };
-            let attempt = self.attempt(&mut req, token.as_ref())?;
+            let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.secret))?;
             inner.pacer.wait_turn(clock).await;
             let (outcome, reply) = match self.http_client().execute(attempt).await {
-                Ok(reply) => {
+                Ok(mut reply) => {
                     let status = reply.status();
                     if !(status.is_client_error() || status.is_server_error()) {
                         return Ok(Finished::new(reply, false));
                     }
                     if req.authenticated && matches!(status.as_u16(), 401 | 403) {
-                        match self.after_rejection(status, refreshed).await? {
+                        let (buffered, body) = super::auth::buffer(reply).await;
+                        reply = buffered;
+                        let rejection =
+                            self.after_rejection(status, &body, token.as_ref(), refreshed);
+                        match rejection.await? {
                             Rejection::Retry => {
                                 refreshed = true;
                                 continue;

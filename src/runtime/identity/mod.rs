@@ -1,0 +1,84 @@
+//! Signing in: the OAuth 2.0 flows of the Microsoft identity platform, as methods on
+//! [`Connection`](crate::Connection), and the refresh policy the request pipeline applies.
+//!
+//! - Authorization code + PKCE: [`Connection::get_authorization_url`] then
+//!   [`Connection::request_token`] (or [`Connection::authenticate_interactively`], which does
+//!   both by pasting or with a loopback redirect; [`oauth_authentication_flow`] is python-o365's
+//!   one-call helper).
+//! - Client credentials (secret or certificate): [`Connection::request_token_for_client`].
+//! - Password (ROPC): [`Connection::request_token_by_password`].
+//! - Device code: [`Connection::request_token_by_device_code`].
+//! - Refresh: automatic in the pipeline (before expiry, and once after a 401 or a token 403),
+//!   single-flight in the process and, with [`FileTokenBackend`](crate::token::FileTokenBackend),
+//!   across processes; or explicit with [`Connection::refresh_token`].
+//!
+//! Identity requests use the Connection's HTTP client (proxy, TLS, timeouts, user agent) but not
+//! the Graph pipeline's auth, pacing or retries.
+
+mod assertion;
+mod cloud;
+mod device;
+mod flow;
+mod grant;
+mod interactive;
+mod oauth_error;
+mod random;
+mod refresh;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+pub use assertion::AssertionAlgorithm;
+pub use cloud::{Authority, Cloud};
+pub use device::DeviceCodePrompt;
+pub use flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};
+pub use interactive::{ConsentMode, oauth_authentication_flow};
+pub use oauth_error::OAuthError;
+pub(crate) use refresh::BearerToken;
+
+/// How long before expiry the pipeline refreshes an access token by default.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// Scopes every delegated sign-in asks for; never prefixed.
+pub const DELEGATED_RESERVED_SCOPES: [&str; 3] = ["offline_access", "openid", "profile"];
+
+/// A Connection's sign-in settings and refresh coordination.
+pub(crate) struct IdentityState {
+    pub(crate) cloud: Cloud,
+    pub(crate) authority: Authority,
+    pub(crate) refresh_margin: Duration,
+    /// The scopes of the last client-credentials request, reused to renew it.
+    pub(crate) app_scopes: Mutex<Option<Vec<String>>>,
+    /// Held for the whole of one refresh: the single flight.
+    pub(crate) refresh: tokio::sync::Mutex<refresh::RefreshState>,
+    /// Number of finished refresh attempts; read without the lock.
+    pub(crate) epoch: AtomicU64,
+}
+
+impl IdentityState {
+    pub(crate) fn new(cloud: Cloud, authority: Authority, refresh_margin: Duration) -> Self {
+        IdentityState {
+            cloud,
+            authority,
+            refresh_margin,
+            app_scopes: Mutex::new(None),
+            refresh: tokio::sync::Mutex::default(),
+            epoch: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+}
+
+impl std::fmt::Debug for IdentityState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityState")
+            .field("cloud", &self.cloud)
+            .field("authority", &self.authority)
+            .field("refresh_margin", &self.refresh_margin)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,250 @@
+//! Renewing tokens: when a refresh is due, single-flight within the process (one token request
+//! however many tasks need it; the others get its result), coordinated across processes through
+//! the backend's refresh lock, and never losing the newest refresh token.
+
+use std::cmp::min;
+use std::time::{Duration, SystemTime};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::grant::Grant;
+use crate::runtime::connection::Connection;
+use crate::token::{AccessTokenEntry, AccountSelector, RefreshDecision};
+use crate::{Error, Result};
+
+/// What the single flight remembers between attempts.
+#[derive(Default)]
+pub(crate) struct RefreshState {
+    epoch: u64,
+    last_failure: Option<Failure>,
+}
+
+struct Failure {
+    username: Option<String>,
+    epoch: u64,
+    error: Error,
+}
+
+/// An access token as the pipeline attached it, with the refresh epoch it was read at.
+pub(crate) struct BearerToken {
+    pub(crate) secret: SecretString,
+    pub(crate) epoch: u64,
+}
+
+fn same(a: Option<&SecretString>, b: Option<&SecretString>) -> bool {
+    a.map(|s| s.expose_secret()) == b.map(|s| s.expose_secret())
+}
+
+impl Connection {
+    /// Whether an access token should be renewed before use at `now`: it has less than the
+    /// refresh margin left (at most half its lifetime, so short-lived tokens are not renewed on
+    /// every request), or the server's `refresh_on` has passed.
+    pub(crate) fn refresh_due(&self, token: &AccessTokenEntry, now: SystemTime) -> bool {
+        let Some(expires) = token.expires_on_time() else {
+            return true;
+        };
+        if token.refresh_on_time().is_some_and(|at| now >= at) {
+            return true;
+        }
+        let lifetime = token
+            .cached_at_time()
+            .and_then(|cached| expires.duration_since(cached).ok())
+            .unwrap_or(Duration::MAX);
+        let margin = min(self.identity().refresh_margin, lifetime / 2);
+        now + margin >= expires
+    }
+
+    /// Whether a token can be renewed without the user: app-only flows always can; delegated
+    /// ones need a refresh token for the account.
+    pub(crate) fn can_refresh(&self, username: Option<&str>) -> bool {
+        self.auth_flow().is_app_only()
+            || self.token_store().read(|c| c.token_is_long_lived(username))
+    }
+
+    /// The selected account's access token and whether it is due for renewal.
+    fn current_token(&self, username: Option<&str>) -> Option<(SecretString, bool)> {
+        let now = self.clock().system_now();
+        self.token_store().read(|c| {
+            c.get_access_token(username)
+                .map(|at| (at.secret.clone(), self.refresh_due(at, now)))
+        })
+    }
+
+    /// The access token to attach: loads the cache on first use and renews the token first when
+    /// it is due and renewable. A renewal failure while the old token is still valid is logged
+    /// and the old token used.
+    pub(crate) async fn bearer_token(&self) -> Result<BearerToken> {
+        let tokens = self.token_store();
+        if !tokens.read(crate::token::TokenCache::has_data) {
+            tokens.load_token().await?;
+        }
+        let username = self.username();
+        let epoch = self.identity().epoch();
+        let current = self.current_token(username.as_deref());
+        let stale = match current {
+            Some((secret, false)) => return Ok(BearerToken { secret, epoch }),
+            Some((secret, true)) => Some(secret),
+            None => None,
+        };
+        if self.can_refresh(username.as_deref()) {
+            let refreshed = self
+                .refresh_single_flight(stale.as_ref(), epoch, username.as_deref(), false)
+                .await;
+            match refreshed {
+                Ok(()) => {}
+                Err(err) if self.still_valid(username.as_deref()) => {
+                    tracing::warn!(error = %err, "token renewal failed; using the current token until it expires");
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        let epoch = self.identity().epoch();
+        match self.current_token(username.as_deref()) {
+            Some((secret, _)) => Ok(BearerToken { secret, epoch }),
+            None => Err(Error::not_authenticated(format!(
+                "No auth token found. Authentication flow needed for user {}",
+                username.as_deref().unwrap_or("(none)")
+            ))),
+        }
+    }
+
+    fn still_valid(&self, username: Option<&str>) -> bool {
+        let now = self.clock().system_now();
+        !self
+            .token_store()
+            .read(|c| c.token_is_expired(username, now))
+    }
+
+    /// python-o365's `refresh_token()`: renews the selected account's token now (a new
+    /// client-credentials grant for app-only flows). Concurrent calls share one request.
+    pub async fn refresh_token(&self) -> Result<bool> {
+        let tokens = self.token_store();
+        if !tokens.read(crate::token::TokenCache::has_data) {
+            tokens.load_token().await?;
+        }
+        let username = self.username();
+        let epoch = self.identity().epoch();
+        let stale = self.current_token(username.as_deref()).map(|(s, _)| s);
+        self.refresh_single_flight(stale.as_ref(), epoch, username.as_deref(), true)
+            .await?;
+        Ok(true)
+    }
+
+    /// One refresh for everyone who saw `stale` at `seen_epoch`: whoever gets the lock first
+    /// renews; the others find a different token (done) or that attempt's error.
+    /// `accept_any_new`: a token different from `stale` is enough, even if due (after a 401).
+    pub(crate) async fn refresh_single_flight(
+        &self,
+        stale: Option<&SecretString>,
+        seen_epoch: u64,
+        username: Option<&str>,
+        accept_any_new: bool,
+    ) -> Result<()> {
+        let identity = self.identity();
+        let mut state = identity.refresh.lock().await;
+        if self.renewed_since(stale, username, accept_any_new) {
+            return Ok(());
+        }
+        if let Some(failure) = &state.last_failure {
+            if failure.epoch > seen_epoch && failure.username.as_deref() == username {
+                return Err(failure.error.duplicate());
+            }
+        }
+        let result = self
+            .refresh_coordinated(stale, username, accept_any_new)
+            .await;
+        state.epoch += 1;
+        identity
+            .epoch
+            .store(state.epoch, std::sync::atomic::Ordering::Release);
+        state.last_failure = result.as_ref().err().map(|error| Failure {
+            username: username.map(str::to_owned),
+            epoch: state.epoch,
+            error: error.duplicate(),
+        });
+        result
+    }
+
+    /// Whether the cached token differs from `stale` and is usable.
+    fn renewed_since(
+        &self,
+        stale: Option<&SecretString>,
+        username: Option<&str>,
+        accept_any_new: bool,
+    ) -> bool {
+        match self.current_token(username) {
+            Some((secret, due)) => !same(Some(&secret), stale) && (accept_any_new || !due),
+            None => false,
+        }
+    }
+
+    /// The refresh under the backend's cross-process lock: re-read the store first (another
+    /// process may have refreshed — then stop — and it holds the newest refresh token), then
+    /// renew and save into that fresh cache.
+    async fn refresh_coordinated(
+        &self,
+        stale: Option<&SecretString>,
+        username: Option<&str>,
+        accept_any_new: bool,
+    ) -> Result<()> {
+        let tokens = self.token_store();
+        let guard = tokens.backend().lock_for_refresh().await?;
+        if guard.is_some() {
+            tokens.load_token().await?;
+            if self.renewed_since(stale, username, accept_any_new) {
+                tracing::debug!("another process renewed the token");
+                return Ok(());
+            }
+        }
+        match tokens.should_refresh_token().await? {
+            RefreshDecision::Refresh => {}
+            RefreshDecision::AlreadyRefreshed => {
+                tokens.load_token().await?;
+                return Ok(());
+            }
+            RefreshDecision::RefreshedByBackend => return Ok(()),
+        }
+        let save = self.store_token_after_refresh();
+        if self.auth_flow().is_app_only() {
+            let remembered = self
+                .identity()
+                .app_scopes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            let scopes = remembered.unwrap_or_else(|| self.app_scopes(None));
+            return self.client_credentials_grant(scopes, save).await;
+        }
+        let (refresh_token, scopes, anchor) = tokens
+            .read(|c| {
+                let rt = c.get_refresh_token(username)?;
+                let mut scopes: Vec<String> =
+                    c.get_token_scopes(username, true).unwrap_or_default();
+                scopes.extend(super::DELEGATED_RESERVED_SCOPES.map(str::to_owned));
+                let account = match username {
+                    Some(name) => c.get_account(AccountSelector::Username(name)),
+                    None => c.get_account(AccountSelector::First),
+                };
+                let anchor = account
+                    .and_then(|a| a.home_account_id.as_deref())
+                    .and_then(|home| home.split_once('.'))
+                    .map(|(oid, tid)| format!("Oid:{oid}@{tid}"));
+                Some((rt.secret.clone(), scopes, anchor))
+            })
+            .ok_or_else(|| {
+                Error::not_authenticated(
+                    "You can not refresh an access token that has no refresh token available; \
+                 include the offline_access scope when signing in",
+                )
+            })?;
+        let grant = Grant::new("refresh_token", scopes.clone())
+            .field("refresh_token", &refresh_token)
+            .with_scope()
+            .anchor(anchor);
+        let response = self.redeem(grant).await?;
+        self.store_token_response(&response, "refresh_token", &scopes, save)
+            .await?;
+        drop(guard);
+        Ok(())
+    }
+}
