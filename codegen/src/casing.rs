@@ -59,7 +59,9 @@ impl Casing {
 
     fn first_letter(self, name: &str) -> String {
         let mut chars = name.chars();
-        let Some(first) = chars.next() else { return String::new() };
+        let Some(first) = chars.next() else {
+            return String::new();
+        };
         let first: String = match self {
             Casing::Keep => first.to_string(),
             Casing::Camel => first.to_lowercase().collect(),
@@ -78,7 +80,10 @@ pub fn default_exceptions(casing: Casing) -> BTreeMap<String, String> {
         Casing::Camel => &[("ICalUId", "iCalUId"), ("i_cal_u_id", "iCalUId")],
         Casing::Pascal => &[("iCalUId", "ICalUId"), ("i_cal_u_id", "ICalUId")],
     };
-    pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 /// Rewrites the document's wire names to `casing`; returns the number of names changed.
@@ -93,10 +98,14 @@ pub fn wire_case(doc: &mut Value, casing: Casing, exceptions: &BTreeMap<String, 
                 continue;
             }
             let envelope = name.ends_with("CollectionResponse");
-            walk::visit(schema, &mut |s| count += case_schema(s, casing, exceptions, envelope));
+            walk::visit(schema, &mut |s| {
+                count += case_schema(s, casing, exceptions, envelope)
+            });
         }
     }
-    walk::for_each_inline_schema(doc, &mut |s| count += case_schema(s, casing, exceptions, false));
+    walk::for_each_inline_schema(doc, &mut |s| {
+        count += case_schema(s, casing, exceptions, false)
+    });
     count
 }
 
@@ -109,7 +118,11 @@ fn case_schema(
     let keep = |name: &str| name.starts_with('@') || (envelope && name == "value");
     let mut count = 0;
     let mut convert = |name: &str| {
-        let new = if keep(name) { name.to_string() } else { casing.convert(name, exceptions) };
+        let new = if keep(name) {
+            name.to_string()
+        } else {
+            casing.convert(name, exceptions)
+        };
         count += usize::from(new != name);
         new
     };

@@ -24,7 +24,11 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
     let mut flags = Flags::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut value = || args.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
+        let mut value = || {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
         match arg.as_str() {
             "--casing" => flags.casing = Some(parse_casing(&value()?)?),
             "--renames" => flags.renames = Some(value()?.into()),
@@ -51,34 +55,62 @@ fn parse_casing(text: &str) -> Result<Casing, String> {
 /// file (its path below `spec/`).
 fn options_for(file: &Path, flags: &Flags) -> Result<Options, String> {
     let text = file.to_string_lossy().replace('\\', "/");
-    let casing = flags.casing.unwrap_or(if text.contains("office365") { Casing::Pascal } else { Casing::Camel });
+    let casing = flags.casing.unwrap_or(if text.contains("office365") {
+        Casing::Pascal
+    } else {
+        Casing::Camel
+    });
     let renames = match &flags.renames {
         Some(path) => {
-            let toml = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let toml =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let section = text.rsplit_once("spec/").map(|(_, s)| s).unwrap_or(&text);
             names::load_renames(&toml, section).map_err(|e| e.to_string())?
         }
         None => BTreeMap::new(),
     };
-    let interface = if flags.builder { Interface::Builder } else { Interface::Positional };
-    Ok(Options { casing, renames, interface, ..Options::default() })
+    let interface = if flags.builder {
+        Interface::Builder
+    } else {
+        Interface::Positional
+    };
+    Ok(Options {
+        casing,
+        renames,
+        interface,
+        ..Options::default()
+    })
 }
 
 /// `generate FILE [--out OUT]`: writes the module (or prints it) and a summary on stderr.
 pub fn generate_cli(args: &[String]) -> Result<(), String> {
     let flags = parse_flags(args)?;
-    let [file] = flags.files.as_slice() else { return Err("generate takes one FILE".into()) };
+    let [file] = flags.files.as_slice() else {
+        return Err("generate takes one FILE".into());
+    };
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let started = Instant::now();
-    let out = generate(&text, &options_for(file, &flags)?).map_err(|e| format!("{}: {e}", file.display()))?;
+    let out = generate(&text, &options_for(file, &flags)?)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
     let secs = started.elapsed().as_secs_f64();
     match &flags.out {
-        Some(path) => std::fs::write(path, &out.source).map_err(|e| format!("{}: {e}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, &out.source).map_err(|e| format!("{}: {e}", path.display()))?
+        }
         None => print!("{}", out.source),
     }
     eprintln!("{}", summary_line(file, &out.module, secs));
-    eprintln!("  {} lines, {} bytes", out.source.lines().count(), out.source.len());
-    let counts: Vec<String> = out.module.pass_counts.iter().map(|(p, n)| format!("{p}={n}")).collect();
+    eprintln!(
+        "  {} lines, {} bytes",
+        out.source.lines().count(),
+        out.source.len()
+    );
+    let counts: Vec<String> = out
+        .module
+        .pass_counts
+        .iter()
+        .map(|(p, n)| format!("{p}={n}"))
+        .collect();
     eprintln!("  passes: {}", counts.join(" "));
     for note in &out.module.notes {
         eprintln!("  note: {note}");
@@ -92,7 +124,11 @@ pub fn summary_line(file: &Path, module: &GeneratedModule, secs: f64) -> String 
     for skipped in &module.skipped {
         *reasons.entry(skipped.reason.as_str()).or_default() += 1;
     }
-    let reasons = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect::<Vec<_>>().join(", ");
+    let reasons = reasons
+        .iter()
+        .map(|(r, n)| format!("{n} {r}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         "{}: {} operations, {} skipped ({}), {} types, {:.2}s",
         file.display(),
@@ -119,7 +155,9 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         let started = Instant::now();
         let result = std::fs::read_to_string(file)
             .map_err(|e| e.to_string())
-            .and_then(|text| generate(&text, &options_for(file, &flags)?).map_err(|e| e.to_string()));
+            .and_then(|text| {
+                generate(&text, &options_for(file, &flags)?).map_err(|e| e.to_string())
+            });
         let secs = started.elapsed().as_secs_f64();
         match result {
             Ok(out) => {
@@ -149,24 +187,40 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         }
     }
     if output.status.success() {
-        println!("compiled {} module(s) in {:.1}s ({})", modules.len(), secs, crate_dir.display());
+        println!(
+            "compiled {} module(s) in {:.1}s ({})",
+            modules.len(),
+            secs,
+            crate_dir.display()
+        );
     } else {
         eprintln!("{stderr}");
-        println!("compilation FAILED after {:.1}s ({})", secs, crate_dir.display());
+        println!(
+            "compilation FAILED after {:.1}s ({})",
+            secs,
+            crate_dir.display()
+        );
         failed = true;
     }
-    if failed { Err("check failed".into()) } else { Ok(()) }
+    if failed {
+        Err("check failed".into())
+    } else {
+        Ok(())
+    }
 }
 
 /// The workspace's target directory: `CARGO_TARGET_DIR`, else `target/` of the current dir.
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::current_dir().unwrap_or_default().join("target")
-    })
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default().join("target"))
 }
 
 fn module_stem(file: &Path) -> String {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     names::method_name(&stem)
 }
 

@@ -21,7 +21,9 @@ pub mod reach;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use casing::Casing;
-pub use generate::{GeneratedModule, Interface, Operation, Output, Pageable, Skipped, generate, normalise};
+pub use generate::{
+    GeneratedModule, Interface, Operation, Output, Pageable, Skipped, generate, normalise,
+};
 
 /// What the generator should produce. `Default` is the Graph configuration.
 #[derive(Debug, Clone)]

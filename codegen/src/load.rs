@@ -20,9 +20,12 @@ fn yaml_to_json(yaml: yaml_serde::Value) -> Result<Value, Error> {
         Y::Bool(b) => Value::Bool(b),
         Y::Number(n) => serde_json::to_value(&n).map_err(|e| Error::Parse(e.to_string()))?,
         Y::String(s) => Value::String(s),
-        Y::Sequence(items) => {
-            Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?)
-        }
+        Y::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .map(yaml_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
         Y::Mapping(map) => {
             let mut out = serde_json::Map::with_capacity(map.len());
             for (key, value) in map {
@@ -30,7 +33,9 @@ fn yaml_to_json(yaml: yaml_serde::Value) -> Result<Value, Error> {
                     Y::String(s) => s,
                     Y::Number(n) => n.to_string(),
                     Y::Bool(b) => b.to_string(),
-                    other => return Err(Error::Parse(format!("unsupported mapping key {other:?}"))),
+                    other => {
+                        return Err(Error::Parse(format!("unsupported mapping key {other:?}")));
+                    }
                 };
                 out.insert(key, yaml_to_json(value)?);
             }

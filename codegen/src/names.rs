@@ -19,8 +19,16 @@ pub const ORIGINAL_ID: &str = "x-o365-operation-id";
 
 /// The Rust method name progenitor derives from an operationId.
 pub fn method_name(operation_id: &str) -> String {
-    let cleaned: String =
-        operation_id.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let cleaned: String = operation_id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     cleaned.to_snake_case()
 }
 
@@ -43,8 +51,16 @@ struct Op {
 pub fn apply(doc: &mut Value, renames: &BTreeMap<String, String>) -> Result<(), Error> {
     let mut ops = Vec::new();
     walk::for_each_operation(doc, &mut |path, method, op| {
-        let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
-        ops.push(Op { path: path.to_string(), method: method.to_string(), id });
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        ops.push(Op {
+            path: path.to_string(),
+            method: method.to_string(),
+            id,
+        });
     });
     let unique_ids = dedupe(&ops);
     let mut names: Vec<String> = unique_ids
@@ -56,7 +72,9 @@ pub fn apply(doc: &mut Value, renames: &BTreeMap<String, String>) -> Result<(), 
             if renames.contains_key(&unique_ids[i]) {
                 continue;
             }
-            let Some(short) = strip_entity(&unique_ids[i], entity) else { continue };
+            let Some(short) = strip_entity(&unique_ids[i], entity) else {
+                continue;
+            };
             let short = method_name(&short);
             if !names.iter().enumerate().any(|(j, n)| j != i && *n == short) {
                 names[i] = short;
@@ -110,7 +128,11 @@ fn dedupe(ops: &[Op]) -> Vec<String> {
 }
 
 fn path_params(path: &str) -> Vec<String> {
-    path.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(p, _)| p.to_string()).collect()
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}'))
+        .map(|(p, _)| p.to_string())
+        .collect()
 }
 
 /// `me.mailFolder_ListMessage` → `mailFolder_ListMessage`; `me_ListMessage` → `ListMessage`.
@@ -123,15 +145,22 @@ fn strip_entity(id: &str, entity: &str) -> Option<String> {
 fn check_collisions(ops: &[Op], names: &[String]) -> Result<(), Error> {
     let mut by_name: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (op, name) in ops.iter().zip(names) {
-        by_name
-            .entry(name)
-            .or_default()
-            .push(format!("{} {} (operationId `{}`)", op.method.to_uppercase(), op.path, op.id));
+        by_name.entry(name).or_default().push(format!(
+            "{} {} (operationId `{}`)",
+            op.method.to_uppercase(),
+            op.path,
+            op.id
+        ));
     }
     let clashes: Vec<String> = by_name
         .into_iter()
         .filter(|(_, users)| users.len() > 1)
-        .map(|(name, users)| format!("method `{name}` would be generated for: {}", users.join("; ")))
+        .map(|(name, users)| {
+            format!(
+                "method `{name}` would be generated for: {}",
+                users.join("; ")
+            )
+        })
         .collect();
     if clashes.is_empty() {
         Ok(())

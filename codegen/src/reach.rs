@@ -7,20 +7,32 @@ use serde_json::Value;
 
 /// `(kind, name)` of every component reachable from `roots`, following `$ref`s transitively
 /// but not through (only up to) components named in `stop` (e.g. schemas replaced by hand-written types).
-pub fn reachable(doc: &Value, roots: &[&Value], stop: &BTreeSet<(String, String)>) -> BTreeSet<(String, String)> {
+pub fn reachable(
+    doc: &Value,
+    roots: &[&Value],
+    stop: &BTreeSet<(String, String)>,
+) -> BTreeSet<(String, String)> {
     let mut seen = BTreeSet::new();
     let mut queue: Vec<&Value> = roots.to_vec();
     while let Some(value) = queue.pop() {
         let mut refs = Vec::new();
         collect_refs(value, &mut refs);
         for reference in refs {
-            let Some(rest) = reference.strip_prefix("#/components/") else { continue };
-            let Some((kind, name)) = rest.split_once('/') else { continue };
+            let Some(rest) = reference.strip_prefix("#/components/") else {
+                continue;
+            };
+            let Some((kind, name)) = rest.split_once('/') else {
+                continue;
+            };
             let key = (kind.to_string(), name.to_string());
             if !seen.insert(key.clone()) || stop.contains(&key) {
                 continue;
             }
-            if let Some(target) = doc.get("components").and_then(|c| c.get(kind)).and_then(|k| k.get(name)) {
+            if let Some(target) = doc
+                .get("components")
+                .and_then(|c| c.get(kind))
+                .and_then(|k| k.get(name))
+            {
                 queue.push(target);
             }
         }
@@ -46,7 +58,9 @@ fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
 /// Removes components of `kinds` that are not in `keep`; returns how many were removed.
 pub fn prune(doc: &mut Value, keep: &BTreeSet<(String, String)>, kinds: &[&str]) -> usize {
     let mut removed = 0;
-    let Some(Value::Object(components)) = doc.get_mut("components") else { return 0 };
+    let Some(Value::Object(components)) = doc.get_mut("components") else {
+        return 0;
+    };
     for kind in kinds {
         if let Some(Value::Object(items)) = components.get_mut(*kind) {
             let before = items.len();

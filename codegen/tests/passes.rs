@@ -36,10 +36,14 @@ fn ok(text: &str, without: &[&str]) -> String {
 
 /// The generated item `pub struct|enum <name>` up to its closing brace, whitespace removed.
 fn item(source: &str, kind: &str, name: &str) -> String {
-    let start = source.find(&format!("pub {kind} {name} ")).unwrap_or_else(|| panic!("no {kind} {name}"));
+    let start = source
+        .find(&format!("pub {kind} {name} "))
+        .unwrap_or_else(|| panic!("no {kind} {name}"));
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let close = format!("\n{}}}", &source[line_start..start]);
-    let end = source[start..].find(&close).map_or(source.len(), |e| start + e + close.len());
+    let end = source[start..]
+        .find(&close)
+        .map_or(source.len(), |e| start + e + close.len());
     squash(&source[start..end])
 }
 
@@ -63,16 +67,37 @@ const CONTACT: &str = "    microsoft.graph.contact:\n      allOf:\n        - $re
 
 #[test]
 fn flatten_allof_turns_inheritance_into_one_plain_struct() {
-    let text = spec(&get_one("microsoft.graph.contact"), &format!("{ENTITY}{CONTACT}"));
+    let text = spec(
+        &get_one("microsoft.graph.contact"),
+        &format!("{ENTITY}{CONTACT}"),
+    );
     let with = ok(&text, &[]);
     let contact = item(&with, "struct", "MicrosoftGraphContact");
-    assert!(has(&contact, "pub display_name: ::std::option::Option<::std::string::String>"), "{contact}");
-    assert!(has(&contact, "pub id: ::std::option::Option<::std::string::String>"), "{contact}");
+    assert!(
+        has(
+            &contact,
+            "pub display_name: ::std::option::Option<::std::string::String>"
+        ),
+        "{contact}"
+    );
+    assert!(
+        has(
+            &contact,
+            "pub id: ::std::option::Option<::std::string::String>"
+        ),
+        "{contact}"
+    );
     assert!(!has(&contact, "subtype"), "{contact}");
     // Without it (and without the open-type widening that hides the problem) typify
     // intersects `string` with the `{type: object}` marker: uninhabited types.
     let raw = ok(&text, &["flatten_allof", "odata_open"]);
-    assert_eq!(uninhabited(&raw), ["MicrosoftGraphContactDisplayName", "MicrosoftGraphContactId"]);
+    assert_eq!(
+        uninhabited(&raw),
+        [
+            "MicrosoftGraphContactDisplayName",
+            "MicrosoftGraphContactId"
+        ]
+    );
     assert!(uninhabited(&with).is_empty(), "{with}");
     // Note: with the marker widened (`odata_open`), typify's own allOf merge reaches the same
     // struct here, so this pass is only observable together with that one.
@@ -92,7 +117,13 @@ fn odata_open_keeps_annotations_in_extra() {
     let with = ok(&text, &[]);
     let entity = item(&with, "struct", "MicrosoftGraphEntity");
     assert!(has(&entity, "#[serde(flatten)]"), "{entity}");
-    assert!(has(&entity, "pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>"), "{entity}");
+    assert!(
+        has(
+            &entity,
+            "pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>"
+        ),
+        "{entity}"
+    );
     // Without it, only object values are accepted in `extra`: `"@odata.etag": "W/\"1\""`
     // (a string) fails to deserialise.
     let without = ok(&text, &["odata_open"]);
@@ -115,10 +146,22 @@ fn odata_numeric_makes_doubles_plain_numbers() {
                    enum:\n        - '-INF'\n        - INF\n        - NaN\n";
     let text = spec(&get_one("microsoft.graph.geo"), schemas);
     let with = ok(&text, &[]);
-    assert!(has(&item(&with, "struct", "MicrosoftGraphGeo"), "pub altitude: ::std::option::Option<f64>"));
+    assert!(has(
+        &item(&with, "struct", "MicrosoftGraphGeo"),
+        "pub altitude: ::std::option::Option<f64>"
+    ));
     let without = ok(&text, &["odata_numeric"]);
-    assert!(!has(&item(&without, "struct", "MicrosoftGraphGeo"), "pub altitude: ::std::option::Option<f64>"));
-    assert!(has(&without, "pub altitude: ::std::option::Option<MicrosoftGraphGeoAltitude>"), "{without}");
+    assert!(!has(
+        &item(&without, "struct", "MicrosoftGraphGeo"),
+        "pub altitude: ::std::option::Option<f64>"
+    ));
+    assert!(
+        has(
+            &without,
+            "pub altitude: ::std::option::Option<MicrosoftGraphGeoAltitude>"
+        ),
+        "{without}"
+    );
 }
 
 const FOLDER: &str = "    microsoft.graph.mailFolder:\n      type: object\n      properties:\n        id:\n          type: string\n        \
@@ -131,11 +174,17 @@ fn nullable_anyof_gives_an_optional_reference() {
     let with = ok(&text, &[]);
     let folder = item(&with, "struct", "MicrosoftGraphMailFolder");
     assert!(
-        has(&folder, "pub parent_folder: ::std::option::Option<::std::boxed::Box<MicrosoftGraphMailFolder>>"),
+        has(
+            &folder,
+            "pub parent_folder: ::std::option::Option<::std::boxed::Box<MicrosoftGraphMailFolder>>"
+        ),
         "{folder}"
     );
     let without = ok(&text, &["nullable_anyof"]);
-    assert!(has(&without, "pub enum MicrosoftGraphMailFolderParentFolder") || has(&without, "subtype_1"));
+    assert!(
+        has(&without, "pub enum MicrosoftGraphMailFolderParentFolder")
+            || has(&without, "subtype_1")
+    );
 }
 
 #[test]
@@ -151,7 +200,10 @@ fn discriminator_unrequires_odata_type() {
         "pub odata_type: ::std::option::Option<::std::string::String>"
     ));
     let without = ok(&text, &["discriminator"]);
-    assert!(has(&item(&without, "struct", "MicrosoftGraphAttachment"), "pub odata_type: ::std::string::String"));
+    assert!(has(
+        &item(&without, "struct", "MicrosoftGraphAttachment"),
+        "pub odata_type: ::std::string::String"
+    ));
 }
 
 #[test]
@@ -159,10 +211,21 @@ fn prop_collision_keeps_one_field() {
     let schemas = "    microsoft.graph.thing:\n      type: object\n      properties:\n        value:\n          type: string\n        \
                    Value:\n          type: integer\n";
     let text = spec(&get_one("microsoft.graph.thing"), schemas);
-    let fields = |s: &str| item(s, "struct", "MicrosoftGraphThing").matches("pubvalue:").count();
+    let fields = |s: &str| {
+        item(s, "struct", "MicrosoftGraphThing")
+            .matches("pubvalue:")
+            .count()
+    };
     let out = generate(&text, &Options::default()).unwrap();
     assert_eq!(fields(&out.source), 1);
-    assert!(out.module.notes.iter().any(|n| n.contains("dropped property `Value`")), "{:?}", out.module.notes);
+    assert!(
+        out.module
+            .notes
+            .iter()
+            .any(|n| n.contains("dropped property `Value`")),
+        "{:?}",
+        out.module.notes
+    );
     // (With casing `Keep`: the camel casing pass would otherwise fold `Value` into `value`.)
     let opts = Options {
         casing: o365_codegen::Casing::Keep,
@@ -170,7 +233,12 @@ fn prop_collision_keeps_one_field() {
         ..Options::default()
     };
     let without = generate(&text, &opts).unwrap().source;
-    assert_eq!(fields(&without), 2, "E0124 field declared twice: {}", item(&without, "struct", "MicrosoftGraphThing"));
+    assert_eq!(
+        fields(&without),
+        2,
+        "E0124 field declared twice: {}",
+        item(&without, "struct", "MicrosoftGraphThing")
+    );
 }
 
 #[test]
@@ -194,16 +262,30 @@ fn list_with_orderby() -> String {
 fn loose_query_options_takes_plain_strings() {
     let text = spec(&list_with_orderby(), "");
     let with = ok(&text, &[]);
-    assert!(has(&with, "orderby: Option<&'a ::std::vec::Vec<::std::string::String>>"), "{with}");
-    assert!(has(&ok(&text, &["loose_query_options"]), "pub enum ThingListOrderbyItem"));
+    assert!(
+        has(
+            &with,
+            "orderby: Option<&'a ::std::vec::Vec<::std::string::String>>"
+        ),
+        "{with}"
+    );
+    assert!(has(
+        &ok(&text, &["loose_query_options"]),
+        "pub enum ThingListOrderbyItem"
+    ));
 }
 
 #[test]
 fn enum_collision_widens_instead_of_panicking() {
     let schemas = "    microsoft.graph.kind:\n      type: string\n      enum:\n        - a-b\n        - a b\n";
     let text = spec(&get_one("microsoft.graph.kind"), schemas);
-    assert!(has(&ok(&text, &[]), "pub struct MicrosoftGraphKind(pub ::std::string::String)"));
-    let err = generated(&text, &["enum_collision"]).unwrap_err().to_string();
+    assert!(has(
+        &ok(&text, &[]),
+        "pub struct MicrosoftGraphKind(pub ::std::string::String)"
+    ));
+    let err = generated(&text, &["enum_collision"])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("Failed to make unique variant names"), "{err}");
 }
 
@@ -214,7 +296,10 @@ fn path_not_nullable_takes_plain_str() {
                  responses:\n        2XX:\n          description: ok\n";
     let text = spec(paths, "");
     assert!(has(&ok(&text, &[]), "q: &'a str"));
-    assert!(has(&ok(&text, &["path_not_nullable"]), "q: Option<&'a str>"));
+    assert!(has(
+        &ok(&text, &["path_not_nullable"]),
+        "q: Option<&'a str>"
+    ));
 }
 
 fn patch_thing() -> String {
@@ -229,8 +314,14 @@ fn patch_thing() -> String {
 #[test]
 fn patch_nullable_accepts_204() {
     let text = spec(&patch_thing(), ENTITY);
-    assert!(has(&ok(&text, &[]), "ResponseValue<::std::option::Option<types::MicrosoftGraphEntity>>"));
-    assert!(has(&ok(&text, &["patch_nullable"]), "ResponseValue<types::MicrosoftGraphEntity>"));
+    assert!(has(
+        &ok(&text, &[]),
+        "ResponseValue<::std::option::Option<types::MicrosoftGraphEntity>>"
+    ));
+    assert!(has(
+        &ok(&text, &["patch_nullable"]),
+        "ResponseValue<types::MicrosoftGraphEntity>"
+    ));
 }
 
 #[test]
@@ -240,10 +331,24 @@ fn schema_collision_renames_the_later_schema() {
                    $ref: '#/components/schemas/microsoft.graph.mailFolder'\n";
     let text = spec(&get_one("microsoft.graph.mail.folder"), schemas);
     let with = ok(&text, &[]);
-    assert_eq!(with.matches("pub struct MicrosoftGraphMailFolder ").count(), 1);
-    assert_eq!(with.matches("pub struct MicrosoftGraphMailFolder2 ").count(), 1);
+    assert_eq!(
+        with.matches("pub struct MicrosoftGraphMailFolder ").count(),
+        1
+    );
+    assert_eq!(
+        with.matches("pub struct MicrosoftGraphMailFolder2 ")
+            .count(),
+        1
+    );
     let without = generated(&text, &["schema_collision"]);
-    assert!(without.is_err() || without.unwrap().matches("pub struct MicrosoftGraphMailFolder ").count() == 2);
+    assert!(
+        without.is_err()
+            || without
+                .unwrap()
+                .matches("pub struct MicrosoftGraphMailFolder ")
+                .count()
+                == 2
+    );
 }
 
 #[test]
@@ -257,9 +362,21 @@ fn default_resp_rekeys_default_and_keeps_one_success() {
                  $ref: '#/components/schemas/microsoft.graph.ODataErrors.ODataError'\n";
     let text = spec(paths, ENTITY);
     let out = generate(&text, &Options::default()).unwrap();
-    assert!(has(&out.source, "Result<ResponseValue<types::MicrosoftGraphEntity>, Error<types::MicrosoftGraphODataErrorsODataError>>"), "{}", out.source);
+    assert!(
+        has(
+            &out.source,
+            "Result<ResponseValue<types::MicrosoftGraphEntity>, Error<types::MicrosoftGraphODataErrorsODataError>>"
+        ),
+        "{}",
+        out.source
+    );
     assert!(has(&out.source, "400u16..=499u16") && has(&out.source, "500u16..=599u16"));
-    assert!(out.module.notes.iter().any(|n| n.contains("kept success response 200, dropped 201, 204")));
+    assert!(
+        out.module
+            .notes
+            .iter()
+            .any(|n| n.contains("kept success response 200, dropped 201, 204"))
+    );
     let err = generated(&text, &["default_resp"]).unwrap_err().to_string();
     assert!(err.contains("response_types.len() <= 1"), "{err}");
 }

@@ -16,7 +16,9 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     let snapshot = doc.clone();
     let mut count = 0;
     walk::for_each_operation(doc, &mut |path, method, op| {
-        let Some(Value::Object(responses)) = op.get_mut("responses") else { return };
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
         count += keep_one_success(&snapshot, responses, path, method, notes);
         if let Some(default) = responses.remove("default") {
             for key in ["4XX", "5XX"] {
@@ -35,7 +37,11 @@ fn keep_one_success(
     method: &str,
     notes: &mut Vec<String>,
 ) -> usize {
-    let success: Vec<String> = responses.keys().filter(|k| k.starts_with('2')).cloned().collect();
+    let success: Vec<String> = responses
+        .keys()
+        .filter(|k| k.starts_with('2'))
+        .cloned()
+        .collect();
     if success.len() <= 1 {
         return 0;
     }
@@ -47,15 +53,28 @@ fn keep_one_success(
             .and_then(Value::as_object)
             .is_some_and(|content| !content.is_empty())
     };
-    let rank = |key: &String| SUCCESS_PREFERENCE.iter().position(|p| p == key).unwrap_or(usize::MAX);
+    let rank = |key: &String| {
+        SUCCESS_PREFERENCE
+            .iter()
+            .position(|p| p == key)
+            .unwrap_or(usize::MAX)
+    };
     let mut ordered = success.clone();
     ordered.sort_by_key(rank);
-    let keep = ordered.iter().find(|k| has_json(k)).unwrap_or(&ordered[0]).clone();
+    let keep = ordered
+        .iter()
+        .find(|k| has_json(k))
+        .unwrap_or(&ordered[0])
+        .clone();
     let dropped: Vec<&String> = success.iter().filter(|k| **k != keep).collect();
     notes.push(format!(
         "default_resp: {} {path}: kept success response {keep}, dropped {}",
         method.to_uppercase(),
-        dropped.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        dropped
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     responses.retain(|k, _| !k.starts_with('2') || *k == keep);
     success.len() - 1

@@ -14,11 +14,17 @@ use super::walk;
 pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     let mut count = 0;
     walk::for_each_schema(doc, &mut |schema| {
-        let Some(Value::Array(values)) = schema.get("enum") else { return };
+        let Some(Value::Array(values)) = schema.get("enum") else {
+            return;
+        };
         let raw: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-        let clash = first_clash(&raw, |v| variant(v)).and(first_clash(&raw, |v| variant(&v.replace(|c: char| !c.is_alphanumeric(), "X"))));
+        let clash = first_clash(&raw, |v| variant(v)).and(first_clash(&raw, |v| {
+            variant(&v.replace(|c: char| !c.is_alphanumeric(), "X"))
+        }));
         if let Some(clash) = clash {
-            notes.push(format!("enum_collision: `{clash}` clashes with another value; enum widened to string"));
+            notes.push(format!(
+                "enum_collision: `{clash}` clashes with another value; enum widened to string"
+            ));
             schema.remove("enum");
             count += 1;
         }
@@ -33,6 +39,15 @@ fn first_clash<'a>(values: &[&'a str], name: impl Fn(&str) -> String) -> Option<
 
 /// typify's `sanitize(value, Pascal)`: non-identifier characters become word breaks.
 fn variant(value: &str) -> String {
-    let cleaned: String = value.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let cleaned: String = value
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     cleaned.to_pascal_case()
 }

@@ -7,7 +7,10 @@ use serde_json::{Map, Value};
 use super::walk;
 
 pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
-    let snapshot = doc.pointer("/components/schemas").cloned().unwrap_or(Value::Null);
+    let snapshot = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
     let mut count = 0;
     walk::for_each_schema(doc, &mut |schema| {
         if is_inheritance(schema) && flatten(schema, &snapshot) {
@@ -21,7 +24,9 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
 /// `allOf: [$ref]` (the nullable-reference idiom) is left alone.
 fn is_inheritance(schema: &Map<String, Value>) -> bool {
     match schema.get("allOf") {
-        Some(Value::Array(parts)) => parts.len() > 1 || parts.iter().any(|p| p.get("$ref").is_none()),
+        Some(Value::Array(parts)) => {
+            parts.len() > 1 || parts.iter().any(|p| p.get("$ref").is_none())
+        }
         _ => false,
     }
 }
@@ -34,7 +39,9 @@ struct Merged {
 }
 
 fn flatten(schema: &mut Map<String, Value>, components: &Value) -> bool {
-    let Some(Value::Array(parts)) = schema.get("allOf") else { return false };
+    let Some(Value::Array(parts)) = schema.get("allOf") else {
+        return false;
+    };
     let mut merged = Merged::default();
     for part in parts {
         if !collect(part, components, &mut merged, 0) {
@@ -76,7 +83,9 @@ fn collect(part: &Value, components: &Value, merged: &mut Merged, depth: usize) 
                 return false;
             }
         }
-    } else if part.get("properties").is_none() && part.get("type").and_then(Value::as_str) != Some("object") {
+    } else if part.get("properties").is_none()
+        && part.get("type").and_then(Value::as_str) != Some("object")
+    {
         return false;
     }
     collect_own(part, merged);

@@ -11,7 +11,10 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
     let mut count = 0;
     let mut loosen = |param: &mut Value| {
         let is_system_option = param.get("in").and_then(Value::as_str) == Some("query")
-            && param.get("name").and_then(Value::as_str).is_some_and(|n| n.starts_with('$'));
+            && param
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.starts_with('$'));
         if !is_system_option {
             return;
         }

@@ -31,19 +31,58 @@ pub struct Pass {
 
 /// All passes in the order they must run.
 pub const PASSES: &[Pass] = &[
-    Pass { name: "flatten_allof", run: flatten_allof::run },
-    Pass { name: "odata_open", run: odata_open::run },
-    Pass { name: "odata_numeric", run: odata_numeric::run },
-    Pass { name: "nullable_anyof", run: nullable_anyof::run },
-    Pass { name: "discriminator", run: discriminator::run },
-    Pass { name: "prop_collision", run: prop_collision::run },
-    Pass { name: "drop_patterns", run: drop_patterns::run },
-    Pass { name: "loose_query_options", run: loose_query_options::run },
-    Pass { name: "enum_collision", run: enum_collision::run },
-    Pass { name: "path_not_nullable", run: path_not_nullable::run },
-    Pass { name: "patch_nullable", run: patch_nullable::run },
-    Pass { name: "schema_collision", run: schema_collision::run },
-    Pass { name: "default_resp", run: default_resp::run },
+    Pass {
+        name: "flatten_allof",
+        run: flatten_allof::run,
+    },
+    Pass {
+        name: "odata_open",
+        run: odata_open::run,
+    },
+    Pass {
+        name: "odata_numeric",
+        run: odata_numeric::run,
+    },
+    Pass {
+        name: "nullable_anyof",
+        run: nullable_anyof::run,
+    },
+    Pass {
+        name: "discriminator",
+        run: discriminator::run,
+    },
+    Pass {
+        name: "prop_collision",
+        run: prop_collision::run,
+    },
+    Pass {
+        name: "drop_patterns",
+        run: drop_patterns::run,
+    },
+    Pass {
+        name: "loose_query_options",
+        run: loose_query_options::run,
+    },
+    Pass {
+        name: "enum_collision",
+        run: enum_collision::run,
+    },
+    Pass {
+        name: "path_not_nullable",
+        run: path_not_nullable::run,
+    },
+    Pass {
+        name: "patch_nullable",
+        run: patch_nullable::run,
+    },
+    Pass {
+        name: "schema_collision",
+        run: schema_collision::run,
+    },
+    Pass {
+        name: "default_resp",
+        run: default_resp::run,
+    },
 ];
 
 /// Runs every pass not listed in `disabled`, in order; returns `(name, rewrites)` per pass run.

@@ -9,7 +9,9 @@ use super::walk;
 pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
     let mut count = 0;
     walk::for_each_schema(doc, &mut |schema| {
-        let Some(Value::Array(parts)) = schema.get("anyOf") else { return };
+        let Some(Value::Array(parts)) = schema.get("anyOf") else {
+            return;
+        };
         let refs: Vec<&Value> = parts.iter().filter(|p| p.get("$ref").is_some()).collect();
         let null_only = parts.iter().filter(|p| p.get("$ref").is_none()).all(|p| {
             p.get("nullable") == Some(&Value::Bool(true)) && p.get("properties").is_none()

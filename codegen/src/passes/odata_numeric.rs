@@ -28,18 +28,29 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
 
 fn numeric_branch(parts: Option<&Value>) -> Option<Map<String, Value>> {
     let parts = parts?.as_array()?;
-    let is_number = |p: &Value| matches!(p.get("type").and_then(Value::as_str), Some("number" | "integer"));
+    let is_number = |p: &Value| {
+        matches!(
+            p.get("type").and_then(Value::as_str),
+            Some("number" | "integer")
+        )
+    };
     let number = parts.iter().find(|p| is_number(p))?;
     let others_are_numeric_spellings = parts.iter().filter(|p| !is_number(p)).all(|p| {
         p.get("type").and_then(Value::as_str) == Some("string")
-            || p.get("$ref").and_then(Value::as_str).is_some_and(|r| r.ends_with("ReferenceNumeric"))
+            || p.get("$ref")
+                .and_then(Value::as_str)
+                .is_some_and(|r| r.ends_with("ReferenceNumeric"))
             || p.get("nullable") == Some(&Value::Bool(true))
     });
-    (parts.len() > 1 && others_are_numeric_spellings).then(|| number.as_object().cloned()).flatten()
+    (parts.len() > 1 && others_are_numeric_spellings)
+        .then(|| number.as_object().cloned())
+        .flatten()
 }
 
 fn nullable_member(parts: Option<&Value>) -> bool {
-    parts
-        .and_then(Value::as_array)
-        .is_some_and(|parts| parts.iter().any(|p| p.get("nullable") == Some(&Value::Bool(true))))
+    parts.and_then(Value::as_array).is_some_and(|parts| {
+        parts
+            .iter()
+            .any(|p| p.get("nullable") == Some(&Value::Bool(true)))
+    })
 }

@@ -13,13 +13,17 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
         if method != "patch" {
             return;
         }
-        let Some(Value::Object(responses)) = op.get_mut("responses") else { return };
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
         for (status, response) in responses.iter_mut() {
             if !status.starts_with('2') {
                 continue;
             }
             let mut inline = walk::resolve(&snapshot, response).clone();
-            let Some(schema) = inline.pointer_mut("/content/application~1json/schema") else { continue };
+            let Some(schema) = inline.pointer_mut("/content/application~1json/schema") else {
+                continue;
+            };
             if let Some(reference) = schema.get("$ref").cloned() {
                 *schema = json!({ "allOf": [{ "$ref": reference }], "nullable": true });
                 *response = inline;

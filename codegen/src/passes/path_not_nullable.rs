@@ -25,7 +25,11 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
         for item in paths.values_mut() {
             let Value::Object(item) = item else { continue };
             for (key, value) in item.iter_mut() {
-                let params = if key == "parameters" { Some(value) } else { value.get_mut("parameters") };
+                let params = if key == "parameters" {
+                    Some(value)
+                } else {
+                    value.get_mut("parameters")
+                };
                 if let Some(Value::Array(params)) = params {
                     params.iter_mut().for_each(&mut fix);
                 }

@@ -12,7 +12,9 @@ use super::walk;
 pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     let mut count = 0;
     walk::for_each_schema(doc, &mut |schema| {
-        let Some(Value::Object(props)) = schema.get_mut("properties") else { return };
+        let Some(Value::Object(props)) = schema.get_mut("properties") else {
+            return;
+        };
         let mut seen = BTreeSet::new();
         let mut dropped = Vec::new();
         props.retain(|name, _| {
@@ -23,7 +25,9 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
             keep
         });
         for name in dropped {
-            notes.push(format!("prop_collision: dropped property `{name}` (same Rust field as an earlier one)"));
+            notes.push(format!(
+                "prop_collision: dropped property `{name}` (same Rust field as an earlier one)"
+            ));
             count += 1;
         }
     });
@@ -31,7 +35,15 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
 }
 
 fn field_name(property: &str) -> String {
-    let cleaned: String =
-        property.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let cleaned: String = property
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     cleaned.to_snake_case()
 }

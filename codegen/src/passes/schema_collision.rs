@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::walk;
 
 pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
-    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else { return 0 };
+    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+        return 0;
+    };
     let mut taken = BTreeSet::new();
     let mut renames = BTreeMap::new();
     let keys: BTreeSet<String> = schemas.keys().cloned().collect();
@@ -26,7 +28,9 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
             n += 1;
         };
         taken.insert(walk::type_name(&new_key));
-        notes.push(format!("schema_collision: renamed schema `{key}` to `{new_key}`"));
+        notes.push(format!(
+            "schema_collision: renamed schema `{key}` to `{new_key}`"
+        ));
         renames.insert(key.clone(), new_key);
     }
     if renames.is_empty() {
@@ -40,7 +44,9 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     }
     walk::rewrite_refs(doc, &|reference| {
         let name = walk::schema_ref_name(reference)?;
-        renames.get(name).map(|new| format!("#/components/schemas/{new}"))
+        renames
+            .get(name)
+            .map(|new| format!("#/components/schemas/{new}"))
     });
     renames.len()
 }

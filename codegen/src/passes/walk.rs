@@ -3,7 +3,9 @@
 use serde_json::{Map, Value};
 
 /// HTTP methods an OpenAPI path item may hold, in document order of preference.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Calls `f` on every schema object in the document (component schemas, parameter, request and
 /// response schemas, and everything nested in them), parents before children.
@@ -90,7 +92,9 @@ pub fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
 
 /// Calls `f(path, method, operation)` for every operation, in document order.
 pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(&str, &str, &mut Map<String, Value>)) {
-    let Some(Value::Object(paths)) = doc.get_mut("paths") else { return };
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
     for (path, item) in paths.iter_mut() {
         let Value::Object(item) = item else { continue };
         for (method, op) in item.iter_mut() {
@@ -111,10 +115,19 @@ pub fn schema_ref_name(reference: &str) -> Option<&str> {
 
 /// Resolves `{"$ref": "#/components/<kind>/<name>"}` to the component, or returns `value` itself.
 pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    let Some(reference) = value.get("$ref").and_then(Value::as_str) else { return value };
-    let Some(rest) = reference.strip_prefix("#/components/") else { return value };
-    let Some((kind, name)) = rest.split_once('/') else { return value };
-    doc.get("components").and_then(|c| c.get(kind)).and_then(|k| k.get(name)).unwrap_or(value)
+    let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+        return value;
+    };
+    let Some(rest) = reference.strip_prefix("#/components/") else {
+        return value;
+    };
+    let Some((kind, name)) = rest.split_once('/') else {
+        return value;
+    };
+    doc.get("components")
+        .and_then(|c| c.get(kind))
+        .and_then(|k| k.get(name))
+        .unwrap_or(value)
 }
 
 /// Rewrites every `$ref` string in the document with `f` (returning `None` keeps it).
@@ -142,7 +155,13 @@ pub fn type_name(schema_name: &str) -> String {
     let cleaned: String = schema_name
         .replace('\'', "")
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let out = cleaned.to_pascal_case();
     match out.chars().next() {

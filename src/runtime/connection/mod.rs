@@ -6,6 +6,7 @@ mod body;
 mod builder;
 mod credentials;
 mod headers;
+mod hooks;
 mod pacing;
 mod pipeline;
 mod proxy;
