@@ -275,10 +275,8 @@ fn write_scratch_crate(dir: &Path, modules: &[(String, PathBuf, String)]) -> std
     }
     std::fs::create_dir_all(&src)?;
     std::fs::write(dir.join("Cargo.toml"), MANIFEST)?;
-    if let Some(lock) = workspace_lock() {
-        if !dir.join("Cargo.lock").exists() {
-            std::fs::copy(lock, dir.join("Cargo.lock"))?;
-        }
+    if let Some(lock) = workspace_lock().filter(|_| !dir.join("Cargo.lock").exists()) {
+        std::fs::copy(lock, dir.join("Cargo.lock"))?;
     }
     let mut lib = SUPPORT.to_string();
     for (module, file, source) in modules {

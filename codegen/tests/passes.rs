@@ -25,8 +25,10 @@ fn get_one(schema: &str) -> String {
 }
 
 fn generated(text: &str, without: &[&str]) -> Result<String, Error> {
-    let mut opts = Options::default();
-    opts.disabled_passes = without.iter().map(|s| s.to_string()).collect();
+    let opts = Options {
+        disabled_passes: without.iter().map(|s| s.to_string()).collect(),
+        ..Options::default()
+    };
     generate(text, &opts).map(|out| out.source)
 }
 

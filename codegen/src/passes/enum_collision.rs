@@ -18,7 +18,7 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
             return;
         };
         let raw: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-        let clash = first_clash(&raw, |v| variant(v)).and(first_clash(&raw, |v| {
+        let clash = first_clash(&raw, variant).and(first_clash(&raw, |v| {
             variant(&v.replace(|c: char| !c.is_alphanumeric(), "X"))
         }));
         if let Some(clash) = clash {

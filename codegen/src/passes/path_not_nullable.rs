@@ -12,10 +12,10 @@ pub fn run(doc: &mut Value, _notes: &mut Vec<String>) -> usize {
         if param.get("in").and_then(Value::as_str) != Some("path") {
             return;
         }
-        if let Some(Value::Object(schema)) = param.get_mut("schema") {
-            if schema.remove("nullable").is_some() {
-                count += 1;
-            }
+        if let Some(Value::Object(schema)) = param.get_mut("schema")
+            && schema.remove("nullable").is_some()
+        {
+            count += 1;
         }
     };
     if let Some(Value::Object(params)) = doc.pointer_mut("/components/parameters") {

@@ -90,8 +90,11 @@ pub fn visit(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
     }
 }
 
+/// A callback receiving `(path, method, operation)`.
+pub type OperationVisitor<'a> = dyn FnMut(&str, &str, &mut Map<String, Value>) + 'a;
+
 /// Calls `f(path, method, operation)` for every operation, in document order.
-pub fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(&str, &str, &mut Map<String, Value>)) {
+pub fn for_each_operation(doc: &mut Value, f: &mut OperationVisitor<'_>) {
     let Some(Value::Object(paths)) = doc.get_mut("paths") else {
         return;
     };
