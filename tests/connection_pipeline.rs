@@ -446,7 +446,7 @@ async fn proxy_carries_requests_with_encoded_credentials() {
     let clock = clock();
     let proxy = ScriptedServer::start(clock.clone()).await;
     proxy.fallback(Reply::json(200, json!({"ok": true})));
-    let port: u16 = proxy.base.rsplit(':').next().unwrap().parse().unwrap();
+    let port = proxy.port();
     let conn = connection(&clock, START + 3600, |b| {
         b.proxy(
             ProxyConfig::new("127.0.0.1")
@@ -469,7 +469,7 @@ async fn proxy_carries_requests_with_encoded_credentials() {
 
     let other = ScriptedServer::start(clock.clone()).await;
     other.fallback(Reply::json(200, json!({})));
-    let port: u16 = other.base.rsplit(':').next().unwrap().parse().unwrap();
+    let port = other.port();
     conn.set_proxy(Some(ProxyConfig::new("127.0.0.1").port(port)))
         .unwrap();
     conn.get("http://graph.example.test/v1.0/me", &())

@@ -160,6 +160,15 @@ impl ScriptedServer {
         self.state.lock().unwrap().requests.clone()
     }
 
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("base URL has a port")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
