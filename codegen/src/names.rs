@@ -19,17 +19,7 @@ pub const ORIGINAL_ID: &str = "x-o365-operation-id";
 
 /// The Rust method name progenitor derives from an operationId.
 pub fn method_name(operation_id: &str) -> String {
-    let cleaned: String = operation_id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_snake_case()
+    walk::word_breaks(operation_id).to_snake_case()
 }
 
 /// Parses `spec/operations.toml`: one table per description (keyed by its path under `spec/`,

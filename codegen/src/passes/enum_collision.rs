@@ -39,15 +39,5 @@ fn first_clash<'a>(values: &[&'a str], name: impl Fn(&str) -> String) -> Option<
 
 /// typify's `sanitize(value, Pascal)`: non-identifier characters become word breaks.
 fn variant(value: &str) -> String {
-    let cleaned: String = value
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_pascal_case()
+    super::walk::word_breaks(value).to_pascal_case()
 }

@@ -35,15 +35,5 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
 }
 
 fn field_name(property: &str) -> String {
-    let cleaned: String = property
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_snake_case()
+    super::walk::word_breaks(property).to_snake_case()
 }

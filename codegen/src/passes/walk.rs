@@ -155,9 +155,18 @@ pub fn rewrite_refs(value: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
 /// typify's Rust type name for a component schema name (its `sanitize(name, Pascal)`).
 pub fn type_name(schema_name: &str) -> String {
     use heck::ToPascalCase;
-    let cleaned: String = schema_name
-        .replace('\'', "")
-        .chars()
+    let out = word_breaks(&schema_name.replace('\'', "")).to_pascal_case();
+    match out.chars().next() {
+        None => "X".to_string(),
+        Some(c) if c.is_alphabetic() || c == '_' => out,
+        Some(_) => format!("X{out}"),
+    }
+}
+
+/// typify's `sanitize`: every character that cannot be part of an identifier becomes a word
+/// break (`-`), ready for heck's case conversions.
+pub fn word_breaks(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '_' {
                 c
@@ -165,11 +174,5 @@ pub fn type_name(schema_name: &str) -> String {
                 '-'
             }
         })
-        .collect();
-    let out = cleaned.to_pascal_case();
-    match out.chars().next() {
-        None => "X".to_string(),
-        Some(c) if c.is_alphabetic() || c == '_' => out,
-        Some(_) => format!("X{out}"),
-    }
+        .collect()
 }
