@@ -19,16 +19,33 @@ fn token_path(_server: &MockServer) -> String {
     format!("/{TENANT}/oauth2/v2.0/token")
 }
 
-async fn seeded_memory(authority: &str, env: &str, clock: &o365::clock::ManualClock, cached_at: u64, expires_on: u64) -> Connection {
+async fn seeded_memory(
+    authority: &str,
+    env: &str,
+    clock: &o365::clock::ManualClock,
+    cached_at: u64,
+    expires_on: u64,
+) -> Connection {
     let backend = MemoryTokenBackend::new();
     backend
-        .save(SecretString::from(user_cache(env, "at-old", cached_at, expires_on, Some("rt-old"))))
+        .save(SecretString::from(user_cache(
+            env,
+            "at-old",
+            cached_at,
+            expires_on,
+            Some("rt-old"),
+        )))
         .await
         .unwrap();
-    builder(authority, AuthFlow::Authorization, Credentials::client_secret(CLIENT, SECRET), clock)
-        .token_backend(backend)
-        .build()
-        .unwrap()
+    builder(
+        authority,
+        AuthFlow::Authorization,
+        Credentials::client_secret(CLIENT, SECRET),
+        clock,
+    )
+    .token_backend(backend)
+    .build()
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,17 +54,27 @@ async fn concurrent_requests_with_an_expired_token_share_one_refresh() {
     let token = server
         .mock_async(|when, then| {
             when.method(POST).path(token_path(&server));
-            then.status(200).json_body(user_reply("at-new", "rt-new", None));
+            then.status(200)
+                .json_body(user_reply("at-new", "rt-new", None));
         })
         .await;
     let api = server
         .mock_async(|when, then| {
-            when.method(GET).path("/v1.0/me").header("authorization", "Bearer at-new");
+            when.method(GET)
+                .path("/v1.0/me")
+                .header("authorization", "Bearer at-new");
             then.status(200).json_body(json!({"id": "me"}));
         })
         .await;
     let clock = clock();
-    let conn = seeded_memory(&server.base_url(), &env_of(&server.base_url()), &clock, START - 3600, START - 1).await;
+    let conn = seeded_memory(
+        &server.base_url(),
+        &env_of(&server.base_url()),
+        &clock,
+        START - 3600,
+        START - 1,
+    )
+    .await;
     let url = server.url("/v1.0/me");
     let tasks: Vec<_> = (0..256)
         .map(|_| {
@@ -69,12 +96,23 @@ async fn concurrent_waiters_get_the_same_failure() {
         .mock_async(|when, then| {
             when.method(POST).path(token_path(&server));
             then.status(400)
-                .json_body(oauth_error("invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked.", 50173))
+                .json_body(oauth_error(
+                    "invalid_grant",
+                    "AADSTS50173: The provided grant has expired due to it being revoked.",
+                    50173,
+                ))
                 .delay(Duration::from_millis(200));
         })
         .await;
     let clock = clock();
-    let conn = seeded_memory(&server.base_url(), &env_of(&server.base_url()), &clock, START - 3600, START - 1).await;
+    let conn = seeded_memory(
+        &server.base_url(),
+        &env_of(&server.base_url()),
+        &clock,
+        START - 3600,
+        START - 1,
+    )
+    .await;
     let url = server.url("/v1.0/me");
     let tasks: Vec<_> = (0..32)
         .map(|_| {
@@ -84,7 +122,11 @@ async fn concurrent_waiters_get_the_same_failure() {
         .collect();
     for task in tasks {
         let err = task.await.unwrap();
-        assert_eq!(err.oauth_error().map(|e| e.aadsts()), Some(Some(50173)), "{err}");
+        assert_eq!(
+            err.oauth_error().map(|e| e.aadsts()),
+            Some(Some(50173)),
+            "{err}"
+        );
     }
     assert_eq!(token.calls_async().await, 1);
     // A later request tries again (the failure is not cached forever).
@@ -97,7 +139,14 @@ async fn a_token_near_expiry_is_renewed_before_sending() {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
     // One hour lifetime, four minutes left: inside the 5-minute margin.
-    let conn = seeded_memory(&server.base, &env_of(&server.base), &clock, START - 3360, START + 240).await;
+    let conn = seeded_memory(
+        &server.base,
+        &env_of(&server.base),
+        &clock,
+        START - 3360,
+        START + 240,
+    )
+    .await;
     server.push([
         Reply::json(200, user_reply("at-new", "rt-new", None)),
         Reply::json(200, json!({})),
@@ -106,7 +155,10 @@ async fn a_token_near_expiry_is_renewed_before_sending() {
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     let reqs = server.requests();
-    assert_eq!(field(&form(&reqs[0].body), "grant_type"), Some("refresh_token"));
+    assert_eq!(
+        field(&form(&reqs[0].body), "grant_type"),
+        Some("refresh_token")
+    );
     assert_eq!(reqs[1].header("authorization"), Some("Bearer at-new"));
     assert_eq!(reqs[2].header("authorization"), Some("Bearer at-new"));
     assert_eq!(reqs.len(), 3);
@@ -116,17 +168,31 @@ async fn a_token_near_expiry_is_renewed_before_sending() {
     let server2 = ScriptedServer::start(clock2.clone()).await;
     let backend = MemoryTokenBackend::new();
     backend
-        .save(SecretString::from(user_cache(&env_of(&server2.base), "at-old", START - 3360, START + 240, Some("rt-old"))))
+        .save(SecretString::from(user_cache(
+            &env_of(&server2.base),
+            "at-old",
+            START - 3360,
+            START + 240,
+            Some("rt-old"),
+        )))
         .await
         .unwrap();
-    let relaxed = builder(&server2.base, AuthFlow::Authorization, Credentials::client_secret(CLIENT, SECRET), &clock2)
-        .token_backend(backend)
-        .refresh_margin(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let relaxed = builder(
+        &server2.base,
+        AuthFlow::Authorization,
+        Credentials::client_secret(CLIENT, SECRET),
+        &clock2,
+    )
+    .token_backend(backend)
+    .refresh_margin(Duration::from_secs(60))
+    .build()
+    .unwrap();
     server2.push([Reply::json(200, json!({}))]);
     relaxed.get(&server2.url("/v1.0/me"), &()).await.unwrap();
-    assert_eq!(server2.requests()[0].header("authorization"), Some("Bearer at-old"));
+    assert_eq!(
+        server2.requests()[0].header("authorization"),
+        Some("Bearer at-old")
+    );
 }
 
 #[tokio::test]
@@ -134,10 +200,20 @@ async fn short_lived_tokens_are_not_renewed_on_every_request() {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
     // 60-second lifetime, 40 s left: more than half its life remains.
-    let conn = seeded_memory(&server.base, &env_of(&server.base), &clock, START - 20, START + 40).await;
+    let conn = seeded_memory(
+        &server.base,
+        &env_of(&server.base),
+        &clock,
+        START - 20,
+        START + 40,
+    )
+    .await;
     server.push([Reply::json(200, json!({}))]);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
-    assert_eq!(server.requests()[0].header("authorization"), Some("Bearer at-old"));
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some("Bearer at-old")
+    );
 }
 
 fn graph_403(code: &str, message: &str) -> Reply {
@@ -148,17 +224,30 @@ fn graph_403(code: &str, message: &str) -> Reply {
 async fn rejections_renew_once_and_only_for_token_problems() {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
-    let conn = seeded_memory(&server.base, &env_of(&server.base), &clock, START - 600, START + 3000).await;
+    let conn = seeded_memory(
+        &server.base,
+        &env_of(&server.base),
+        &clock,
+        START - 600,
+        START + 3000,
+    )
+    .await;
     // A 403 about the token: renew and retry.
     server.push([
-        graph_403("InvalidAuthenticationToken", "Access token validation failure."),
+        graph_403(
+            "InvalidAuthenticationToken",
+            "Access token validation failure.",
+        ),
         Reply::json(200, user_reply("at-2", "rt-2", None)),
         Reply::json(200, json!({"ok": 1})),
     ]);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     // 403 "No authorization information present" (python-o365 #1174) too.
     server.push([
-        graph_403("UnknownError", "No authorization information present on the request."),
+        graph_403(
+            "UnknownError",
+            "No authorization information present on the request.",
+        ),
         Reply::json(200, user_reply("at-3", "rt-3", None)),
         Reply::json(200, json!({"ok": 2})),
     ]);
@@ -203,29 +292,46 @@ async fn rejections_renew_once_and_only_for_token_problems() {
 async fn accounts_are_selected_by_username() {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
-    let conn = builder(&server.base, AuthFlow::Password, Credentials::client_id(CLIENT), &clock)
-        .username(USER)
-        .password("pw")
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlow::Password,
+        Credentials::client_id(CLIENT),
+        &clock,
+    )
+    .username(USER)
+    .password("pw")
+    .build()
+    .unwrap();
     let mut second = user_reply("at-b", "rt-b", None);
-    second["id_token"] = json!(jwt(json!({"oid": "oid-2", "tid": "tid-1", "sub": "s2", "preferred_username": "bob@contoso.test"})));
-    second["client_info"] = json!(base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, json!({"uid": "oid-2", "utid": "tid-1"}).to_string()));
+    second["id_token"] = json!(jwt(
+        json!({"oid": "oid-2", "tid": "tid-1", "sub": "s2", "preferred_username": "bob@contoso.test"})
+    ));
+    second["client_info"] = json!(base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        json!({"uid": "oid-2", "utid": "tid-1"}).to_string()
+    ));
     server.push([
         Reply::json(200, user_reply("at-a", "rt-a", None)),
         Reply::json(200, second),
         Reply::json(200, json!({})),
         Reply::json(200, json!({})),
     ]);
-    conn.request_token_by_password(&["Mail.Read"], false).await.unwrap();
+    conn.request_token_by_password(&["Mail.Read"], false)
+        .await
+        .unwrap();
     conn.set_username(Some("bob@contoso.test".into()));
-    conn.request_token_by_password(&["Mail.Read"], false).await.unwrap();
+    conn.request_token_by_password(&["Mail.Read"], false)
+        .await
+        .unwrap();
     assert_eq!(conn.token_store().read(|c| c.get_all_accounts().len()), 2);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     conn.set_username(Some(USER.into()));
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     let reqs = server.requests();
-    assert_eq!(reqs[1].header("x-anchormailbox"), Some("upn:bob@contoso.test"));
+    assert_eq!(
+        reqs[1].header("x-anchormailbox"),
+        Some("upn:bob@contoso.test")
+    );
     assert_eq!(reqs[2].header("authorization"), Some("Bearer at-b"));
     assert_eq!(reqs[3].header("authorization"), Some("Bearer at-a"));
 }
@@ -236,7 +342,8 @@ const CHILD_ENV: &str = "O365_IDENTITY_CHILD";
 #[tokio::test]
 #[ignore = "run as a child process by two_processes_sharing_a_token_file_refresh_once"]
 async fn child_process_uses_the_shared_token_file() {
-    let spec = std::env::var(CHILD_ENV).expect("started by two_processes_sharing_a_token_file_refresh_once");
+    let spec = std::env::var(CHILD_ENV)
+        .expect("started by two_processes_sharing_a_token_file_refresh_once");
     let (authority, path) = spec.split_once('|').unwrap();
     let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
         .tenant_id(TENANT)
@@ -245,7 +352,10 @@ async fn child_process_uses_the_shared_token_file() {
         .token_backend(FileTokenBackend::new(path))
         .build()
         .unwrap();
-    let reply = conn.get(&format!("{authority}/v1.0/me"), &()).await.unwrap();
+    let reply = conn
+        .get(&format!("{authority}/v1.0/me"), &())
+        .await
+        .unwrap();
     assert_eq!(reply.status(), 200);
 }
 
@@ -264,7 +374,9 @@ async fn two_processes_sharing_a_token_file_refresh_once() {
         .await;
     let api = server
         .mock_async(|when, then| {
-            when.method(GET).path("/v1.0/me").header("authorization", "Bearer at-new");
+            when.method(GET)
+                .path("/v1.0/me")
+                .header("authorization", "Bearer at-new");
             then.status(200).json_body(json!({"id": "me"}));
         })
         .await;
@@ -276,14 +388,25 @@ async fn two_processes_sharing_a_token_file_refresh_once() {
         .as_secs();
     let env = env_of(&server.base_url());
     FileTokenBackend::new(&path)
-        .save(SecretString::from(user_cache(&env, "at-old", now - 3700, now - 100, Some("rt-old"))))
+        .save(SecretString::from(user_cache(
+            &env,
+            "at-old",
+            now - 3700,
+            now - 100,
+            Some("rt-old"),
+        )))
         .await
         .unwrap();
     let spec = format!("{}|{}", server.base_url(), path.display());
     let children: Vec<_> = (0..2)
         .map(|_| {
             std::process::Command::new(std::env::current_exe().unwrap())
-                .args(["--exact", "child_process_uses_the_shared_token_file", "--ignored", "--nocapture"])
+                .args([
+                    "--exact",
+                    "child_process_uses_the_shared_token_file",
+                    "--ignored",
+                    "--nocapture",
+                ])
                 .env(CHILD_ENV, &spec)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
@@ -296,9 +419,17 @@ async fn two_processes_sharing_a_token_file_refresh_once() {
             .await
             .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && text.contains("1 passed"), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success() && text.contains("1 passed"),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
-    assert_eq!(token.calls_async().await, 1, "one refresh for both processes");
+    assert_eq!(
+        token.calls_async().await,
+        1,
+        "one refresh for both processes"
+    );
     assert_eq!(api.calls_async().await, 2);
     let saved = FileTokenBackend::new(&path).load().await.unwrap().unwrap();
     assert!(saved.expose_secret().contains("\"rt-new\""));
