@@ -1,7 +1,35 @@
-//! Build script. Until the generator lands it only declares its inputs; later it turns the
-//! descriptions in `spec/` into typed bindings written to `OUT_DIR` (never into the source tree).
+//! Build script: turns the descriptions in `spec/` into typed bindings written to `OUT_DIR`
+//! (never into the source tree), one module per enabled workload feature.
+
+#[cfg(feature = "codegen")]
+#[path = "build/workloads.rs"]
+mod workloads;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=spec");
+    println!("cargo:rerun-if-changed=build/workloads.rs");
+    #[cfg(feature = "codegen")]
+    generate();
+}
+
+#[cfg(feature = "codegen")]
+fn generate() {
+    use std::path::PathBuf;
+
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
+    let spec_dir = root.join("spec");
+    println!("cargo:rerun-if-changed=spec/operations.toml");
+    for workload in workloads::WORKLOADS {
+        if std::env::var_os(workload.feature_env()).is_none() {
+            continue;
+        }
+        println!("cargo:rerun-if-changed=spec/{}", workload.spec);
+        let source = workload
+            .generate(&spec_dir)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let path = out.join(format!("{}.rs", workload.stem));
+        std::fs::write(&path, source)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
 }

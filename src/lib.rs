@@ -18,3 +18,6 @@ pub use runtime::identity::{
 pub use runtime::odata;
 pub use runtime::protocol;
 pub use runtime::token;
+
+#[cfg(feature = "emulator")]
+pub mod emulator;

@@ -1,1 +1,92 @@
-//! The o365 code generator: spec normalisation passes and progenitor driver (see issue "Code generation").
+//! The o365 code generator: normalises a Microsoft 365 OpenAPI description (Graph, Outlook REST
+//! v2.0, Business Central) and turns it into a progenitor client module whose calls all go
+//! through the runtime's `Connection` (see `codegen-findings.md` for why each step exists).
+//!
+//! ```no_run
+//! let spec = std::fs::read_to_string("spec/graph/v1.0/mail.yaml").unwrap();
+//! let out = o365_codegen::generate(&spec, &o365_codegen::Options::default()).unwrap();
+//! std::fs::write("mail.rs", out.source).unwrap();
+//! println!("{} operations", out.module.operations.len());
+//! ```
+
+pub mod casing;
+pub mod check;
+mod generate;
+pub mod import;
+pub mod load;
+pub mod names;
+pub mod passes;
+pub mod reach;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use casing::Casing;
+pub use generate::{
+    GeneratedModule, Interface, Operation, Output, Pageable, Skipped, generate, normalise,
+};
+
+/// What the generator should produce. `Default` is the Graph configuration.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Wire casing of the protocol (Graph/Business Central: `Camel`, Office365: `Pascal`).
+    pub casing: Casing,
+    /// Names heck cannot convert, original → wire spelling; `None` uses
+    /// [`casing::default_exceptions`].
+    pub casing_exceptions: Option<BTreeMap<String, String>>,
+    /// Path of the type stored in every generated `Client` (`with_inner_type`).
+    pub inner_type: String,
+    /// Hand-written type that replaces the error *body* (`ODataErrors.MainError`, the object
+    /// inside `{"error": {...}}`).
+    pub graph_error_type: String,
+    /// Hand-written type that replaces the whole envelope (`ODataErrors.ODataError`,
+    /// `{"error": ...}`), so every module shares one error type; `None` generates the envelope
+    /// per module around [`Options::graph_error_type`].
+    pub error_envelope_type: Option<String>,
+    /// operationId → Rust method name (from `spec/operations.toml`).
+    pub renames: BTreeMap<String, String>,
+    /// Positional (compact, the default) or builder methods.
+    pub interface: Interface,
+    /// Passes to skip, by name (for leave-one-out tests).
+    pub disabled_passes: BTreeSet<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            casing: Casing::Camel,
+            casing_exceptions: None,
+            inner_type: "crate::Connection".into(),
+            graph_error_type: "crate::GraphError".into(),
+            error_envelope_type: None,
+            renames: BTreeMap::new(),
+            interface: Interface::Positional,
+            disabled_passes: BTreeSet::new(),
+        }
+    }
+}
+
+/// Why generation failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The text is not YAML/JSON, or not an OpenAPI 3.0 document.
+    Parse(String),
+    /// Two operations would get the same Rust method name.
+    NameCollision(String),
+    /// progenitor rejected the description, or its output is not valid Rust.
+    Generate(String),
+    /// An option is malformed (e.g. a type path that is not Rust syntax).
+    Option(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Parse(m) => write!(f, "cannot read description: {m}"),
+            Error::NameCollision(m) => write!(f, "operation name collision:\n{m}"),
+            Error::Generate(m) => write!(f, "generation failed: {m}"),
+            Error::Option(m) => write!(f, "bad option: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

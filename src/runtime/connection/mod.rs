@@ -6,6 +6,7 @@ mod body;
 mod builder;
 mod credentials;
 mod headers;
+mod hooks;
 mod pacing;
 mod pipeline;
 mod proxy;
@@ -25,6 +26,8 @@ use serde::Serialize;
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
 pub use credentials::{AuthFlow, CertificateCredential, Credentials};
+#[allow(unused_imports)]
+pub(crate) use hooks::impl_client_hooks;
 pub use proxy::ProxyConfig;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};

@@ -15,6 +15,22 @@ use super::retry::{Outcome, parse_retry_after};
 use super::{Connection, auth::Rejection};
 use crate::{Error, ErrorKind, Result};
 
+/// The pipeline's final reply, and whether it is a rejection of an expired, unrefreshable token.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) reply: reqwest::Response,
+    pub(crate) token_expired: bool,
+}
+
+impl Finished {
+    fn new(reply: reqwest::Response, token_expired: bool) -> Finished {
+        Finished {
+            reply,
+            token_expired,
+        }
+    }
+}
+
 /// A request as the pipeline sees it, before it is turned into an attempt.
 #[derive(Debug)]
 pub(crate) struct Prepared {
@@ -28,7 +44,29 @@ pub(crate) struct Prepared {
 
 impl Connection {
     /// Sends `req` through the pipeline and returns the final reply (or the typed error).
-    pub(crate) async fn execute(&self, mut req: Prepared) -> Result<Response> {
+    pub(crate) async fn execute(&self, req: Prepared) -> Result<Response> {
+        let Finished {
+            reply,
+            token_expired,
+        } = self.run(req).await?;
+        let status = reply.status();
+        if !(status.is_client_error() || status.is_server_error()) {
+            return Ok(Response::new(reply));
+        }
+        if token_expired {
+            let err = status_error(reply, None).await;
+            return Err(err.with_kind(ErrorKind::TokenExpired));
+        }
+        if !self.inner.raise_http_errors {
+            return Ok(Response::new(reply));
+        }
+        let retry_after = parse_retry_after(reply.headers(), self.inner.clock.system_now());
+        Err(status_error(reply, retry_after).await)
+    }
+
+    /// The retry loop: auth, pacing, attempts and waits. Returns the final reply whatever its
+    /// status; transport failures that are not retried become errors.
+    pub(crate) async fn run(&self, mut req: Prepared) -> Result<Finished> {
         if let BodyKind::Invalid(reason) = &req.body.kind {
             return Err(Error::invalid_input(format!(
                 "the request body could not be encoded as JSON: {reason}"
@@ -45,67 +83,51 @@ impl Connection {
             };
             let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.secret))?;
             inner.pacer.wait_turn(clock).await;
-            let mut reply = match self.http_client().execute(attempt).await {
-                Ok(reply) => reply,
-                Err(err) => {
-                    let outcome = if err.is_timeout() {
-                        Outcome::Timeout
-                    } else {
-                        Outcome::Connection
-                    };
-                    match inner
-                        .retry
-                        .next_wait(outcome, &req.method, replayable, retries, waited)
-                    {
-                        Some(wait) => {
-                            tracing::debug!(error = %err, ?wait, "retrying after a transport error");
-                            (retries, waited) = (retries + 1, waited + wait);
-                            clock.sleep_until(clock.now() + wait).await;
-                            continue;
+            let (outcome, reply) = match self.http_client().execute(attempt).await {
+                Ok(mut reply) => {
+                    let status = reply.status();
+                    if !(status.is_client_error() || status.is_server_error()) {
+                        return Ok(Finished::new(reply, false));
+                    }
+                    if req.authenticated && matches!(status.as_u16(), 401 | 403) {
+                        let (buffered, body) = super::auth::buffer(reply).await;
+                        reply = buffered;
+                        let rejection =
+                            self.after_rejection(status, &body, token.as_ref(), refreshed);
+                        match rejection.await? {
+                            Rejection::Retry => {
+                                refreshed = true;
+                                continue;
+                            }
+                            Rejection::Expired => return Ok(Finished::new(reply, true)),
+                            Rejection::Report => {}
                         }
-                        None => return Err(Error::transport(err)),
                     }
+                    let retry_after = parse_retry_after(reply.headers(), clock.system_now());
+                    let outcome = Outcome::Status {
+                        status,
+                        retry_after,
+                    };
+                    (outcome, Ok(reply))
                 }
+                Err(err) if err.is_timeout() => (Outcome::Timeout, Err(err)),
+                Err(err) => (Outcome::Connection, Err(err)),
             };
-            let status = reply.status();
-            if !(status.is_client_error() || status.is_server_error()) {
-                return Ok(Response::new(reply));
-            }
-            if req.authenticated && matches!(status.as_u16(), 401 | 403) {
-                let (buffered, body) = super::auth::buffer(reply).await;
-                reply = buffered;
-                match (self.after_rejection(status, &body, token.as_ref(), refreshed)).await? {
-                    Rejection::Retry => {
-                        refreshed = true;
-                        continue;
+            let wait = inner
+                .retry
+                .next_wait(outcome, &req.method, replayable, retries, waited);
+            match (wait, reply) {
+                (None, Ok(reply)) => return Ok(Finished::new(reply, false)),
+                (None, Err(err)) => return Err(Error::transport(err)),
+                (Some(wait), reply) => {
+                    tracing::debug!(?outcome, ?wait, "retrying");
+                    if let Ok(reply) = reply {
+                        let _ = reply.bytes().await;
                     }
-                    Rejection::Expired => {
-                        let err = status_error(reply, None).await;
-                        return Err(err.with_kind(ErrorKind::TokenExpired));
-                    }
-                    Rejection::Report => {}
+                    (retries, waited) = (retries + 1, waited + wait);
+                    clock.sleep_until(clock.now() + wait).await;
                 }
             }
-            let retry_after = parse_retry_after(reply.headers(), clock.system_now());
-            let outcome = Outcome::Status {
-                status,
-                retry_after,
-            };
-            if let Some(wait) =
-                inner
-                    .retry
-                    .next_wait(outcome, &req.method, replayable, retries, waited)
-            {
-                tracing::debug!(%status, ?wait, "retrying");
-                let _ = reply.bytes().await;
-                (retries, waited) = (retries + 1, waited + wait);
-                clock.sleep_until(clock.now() + wait).await;
-                continue;
-            }
-            if !inner.raise_http_errors {
-                return Ok(Response::new(reply));
-            }
-            return Err(status_error(reply, retry_after).await);
         }
     }
 

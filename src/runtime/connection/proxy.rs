@@ -60,12 +60,13 @@ impl ProxyConfig {
             .map_err(|e| crate::Error::config(format!("invalid proxy server {host:?}: {e}")))?;
         url.set_port(Some(self.port))
             .map_err(|()| crate::Error::config(format!("invalid proxy server {host:?}")))?;
-        if let (Some(user), Some(pass)) = (&self.username, &self.password) {
-            if !user.is_empty() && !pass.expose_secret().is_empty() {
-                let bad = |()| crate::Error::config("proxy credentials cannot be set on this URL");
-                url.set_username(user).map_err(bad)?;
-                url.set_password(Some(pass.expose_secret())).map_err(bad)?;
-            }
+        if let (Some(user), Some(pass)) = (&self.username, &self.password)
+            && !user.is_empty()
+            && !pass.expose_secret().is_empty()
+        {
+            let bad = |()| crate::Error::config("proxy credentials cannot be set on this URL");
+            url.set_username(user).map_err(bad)?;
+            url.set_password(Some(pass.expose_secret())).map_err(bad)?;
         }
         Ok(url)
     }

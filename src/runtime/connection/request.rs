@@ -56,10 +56,10 @@ impl RequestBuilder {
     }
 
     fn with(mut self, f: impl FnOnce(&mut Prepared) -> Result<()>) -> Self {
-        if let Ok(request) = &mut self.request {
-            if let Err(e) = f(request) {
-                self.request = Err(e);
-            }
+        if let Ok(request) = &mut self.request
+            && let Err(e) = f(request)
+        {
+            self.request = Err(e);
         }
         self
     }

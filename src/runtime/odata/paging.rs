@@ -101,13 +101,13 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
         };
         let result = ready!(fut.as_mut().poll(cx));
         self.in_flight = None;
-        Poll::Ready(Some(result.map(|page| {
+        if let Ok(page) = &result {
             self.next = page.next_link.clone().map(NextRequest::Link);
             if page.delta_link.is_some() {
                 self.delta_link = page.delta_link.clone();
             }
-            page
-        })))
+        }
+        Poll::Ready(Some(result))
     }
 }
 

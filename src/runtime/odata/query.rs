@@ -511,49 +511,19 @@ impl Query {
             (Some(left), Some(right)) => Some(Filter::join(Junction::And, left, right)),
             (left, right) => left.or(right),
         };
-        let mut order_by = self.order_by;
-        for item in other.order_by {
-            if !order_by.iter().any(|o| o.attribute == item.attribute) {
-                order_by.push(item);
-            }
-        }
-        let mut expand = self.expand;
-        for item in other.expand {
-            if !expand.iter().any(|e| e.relationship == item.relationship) {
-                expand.push(item);
-            }
-        }
-        let mut scalar_conflict = |name: &str, left: Option<String>, right: Option<String>| {
-            if let (Some(l), Some(r)) = (&left, &right)
-                && l != r
-            {
-                error.get_or_insert_with(|| format!("conflicting {name} values {l} and {r}"));
-            }
-        };
-        scalar_conflict(
-            "$top",
-            self.top.map(|v| v.to_string()),
-            other.top.map(|v| v.to_string()),
-        );
-        scalar_conflict(
-            "$skip",
-            self.skip.map(|v| v.to_string()),
-            other.skip.map(|v| v.to_string()),
-        );
-        scalar_conflict(
-            "$count",
-            self.count.map(|v| v.to_string()),
-            other.count.map(|v| v.to_string()),
-        );
         let query = Query {
             filter,
-            search: merge_unique(self.search, other.search),
-            order_by,
-            select: merge_unique(self.select, other.select),
-            expand,
-            top: self.top.or(other.top),
-            skip: self.skip.or(other.skip),
-            count: self.count.or(other.count),
+            search: merge_unique(self.search, other.search, |a, b| a == b),
+            order_by: merge_unique(self.order_by, other.order_by, |a, b| {
+                a.attribute == b.attribute
+            }),
+            select: merge_unique(self.select, other.select, |a, b| a == b),
+            expand: merge_unique(self.expand, other.expand, |a, b| {
+                a.relationship == b.relationship
+            }),
+            top: merge_scalar("$top", self.top, other.top, &mut error),
+            skip: merge_scalar("$skip", self.skip, other.skip, &mut error),
+            count: merge_scalar("$count", self.count, other.count, &mut error),
             error,
         };
         if !query.search.is_empty() && (query.filter.is_some() || !query.order_by.is_empty()) {
@@ -716,13 +686,30 @@ impl Query {
     }
 }
 
-fn merge_unique(mut left: Vec<String>, right: Vec<String>) -> Vec<String> {
+/// `left` followed by the items of `right` that are not the `same` as one already kept.
+fn merge_unique<T>(mut left: Vec<T>, right: Vec<T>, same: fn(&T, &T) -> bool) -> Vec<T> {
     for item in right {
-        if !left.contains(&item) {
+        if !left.iter().any(|kept| same(kept, &item)) {
             left.push(item);
         }
     }
     left
+}
+
+/// Whichever of `left` and `right` is set; two different values record a conflict in `error`.
+fn merge_scalar<T: PartialEq + fmt::Display>(
+    name: &str,
+    left: Option<T>,
+    right: Option<T>,
+    error: &mut Option<String>,
+) -> Option<T> {
+    match (left, right) {
+        (Some(l), Some(r)) if l != r => {
+            error.get_or_insert_with(|| format!("conflicting {name} values {l} and {r}"));
+            Some(l)
+        }
+        (left, right) => left.or(right),
+    }
 }
 
 fn join_nonempty(items: impl Iterator<Item = String>) -> Option<String> {
@@ -1028,7 +1015,7 @@ impl<'p> QueryBuilder<'p> {
             .into_iter()
             .filter(|a| !a.as_ref().trim().is_empty())
             .map(|a| self.event_cast(self.segment(a.as_ref().trim()), "meetingMessageType"));
-        merge_unique(Vec::new(), names.collect())
+        merge_unique(Vec::new(), names.collect(), |a, b| a == b)
     }
 
     /// `$select`: casing applies; `meetingMessageType` gets the event-message type cast.

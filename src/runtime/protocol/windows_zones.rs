@@ -1,4 +1,9 @@
-// IANA zone name -> Windows zone name. Generated data (see module docs), sorted by IANA name.
+//! IANA zone name → Windows zone name, sorted by IANA name (binary-searched).
+//!
+//! Data, generated once: every `mapZone` of CLDR's `windowsZones.xml`, plus each tz database
+//! (2025b) link name and each zone whose rules are byte-identical to a mapped one, given its
+//! target's Windows name; plus CLDR's spellings of zones that tzdata keeps apart
+//! (`Asia/Kolkata`/`Asia/Calcutta`, `Europe/Kyiv`/`Europe/Kiev`, …).
 pub(super) const IANA_TO_WINDOWS: &[(&str, &str)] = &[
     ("Africa/Abidjan", "Greenwich Standard Time"),
     ("Africa/Accra", "Greenwich Standard Time"),

@@ -229,10 +229,10 @@ fn home_account_id(
     response: &TokenResponse,
     claims: &Map<String, Value>,
 ) -> Result<Option<String>> {
-    if let Some(info) = response.client_info_claims()? {
-        if let (Some(uid), Some(utid)) = (claim(&info, "uid"), claim(&info, "utid")) {
-            return Ok(Some(format!("{uid}.{utid}")));
-        }
+    if let Some(info) = response.client_info_claims()?
+        && let (Some(uid), Some(utid)) = (claim(&info, "uid"), claim(&info, "utid"))
+    {
+        return Ok(Some(format!("{uid}.{utid}")));
     }
     if claims.is_empty() {
         return Ok(None);

@@ -1,0 +1,306 @@
+//! `check`: generate every given description into one scratch crate (one module per file) and
+//! compile it with cargo, sharing `CARGO_TARGET_DIR` so dependencies are built once. Prints
+//! one line per file and fails if generation or compilation fails for any of them.
+//! Also hosts the small `generate` command.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::{Casing, GeneratedModule, Interface, Options, generate, names};
+
+/// Command-line settings shared by `check` and `generate`.
+#[derive(Default)]
+struct Flags {
+    casing: Option<Casing>,
+    renames: Option<PathBuf>,
+    builder: bool,
+    out: Option<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+fn parse_flags(args: &[String]) -> Result<Flags, String> {
+    let mut flags = Flags::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
+        match arg.as_str() {
+            "--casing" => flags.casing = Some(parse_casing(&value()?)?),
+            "--renames" => flags.renames = Some(value()?.into()),
+            "--out" => flags.out = Some(value()?.into()),
+            "--builder" => flags.builder = true,
+            other if other.starts_with("--") => return Err(format!("unknown option {other}")),
+            file => flags.files.push(file.into()),
+        }
+    }
+    Ok(flags)
+}
+
+fn parse_casing(text: &str) -> Result<Casing, String> {
+    match text {
+        "camel" => Ok(Casing::Camel),
+        "pascal" => Ok(Casing::Pascal),
+        "keep" => Ok(Casing::Keep),
+        other => Err(format!("unknown casing {other} (camel, pascal, keep)")),
+    }
+}
+
+/// The options for one file: casing from the flag, else `Pascal` for files under an
+/// `office365` directory and `Camel` otherwise; renames from the file's section of the renames
+/// file (its path below `spec/`).
+fn options_for(file: &Path, flags: &Flags) -> Result<Options, String> {
+    let text = file.to_string_lossy().replace('\\', "/");
+    let casing = flags.casing.unwrap_or(if text.contains("office365") {
+        Casing::Pascal
+    } else {
+        Casing::Camel
+    });
+    let renames = match &flags.renames {
+        Some(path) => {
+            let toml =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let section = text.rsplit_once("spec/").map(|(_, s)| s).unwrap_or(&text);
+            names::load_renames(&toml, section).map_err(|e| e.to_string())?
+        }
+        None => BTreeMap::new(),
+    };
+    let interface = if flags.builder {
+        Interface::Builder
+    } else {
+        Interface::Positional
+    };
+    Ok(Options {
+        casing,
+        renames,
+        interface,
+        ..Options::default()
+    })
+}
+
+/// `generate FILE [--out OUT]`: writes the module (or prints it) and a summary on stderr.
+pub fn generate_cli(args: &[String]) -> Result<(), String> {
+    let flags = parse_flags(args)?;
+    let [file] = flags.files.as_slice() else {
+        return Err("generate takes one FILE".into());
+    };
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let started = Instant::now();
+    let out = generate(&text, &options_for(file, &flags)?)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    let secs = started.elapsed().as_secs_f64();
+    match &flags.out {
+        Some(path) => {
+            std::fs::write(path, &out.source).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => print!("{}", out.source),
+    }
+    eprintln!("{}", summary_line(file, &out.module, secs));
+    eprintln!(
+        "  {} lines, {} bytes",
+        out.source.lines().count(),
+        out.source.len()
+    );
+    let counts: Vec<String> = out
+        .module
+        .pass_counts
+        .iter()
+        .map(|(p, n)| format!("{p}={n}"))
+        .collect();
+    eprintln!("  passes: {}", counts.join(" "));
+    for note in &out.module.notes {
+        eprintln!("  note: {note}");
+    }
+    Ok(())
+}
+
+/// `<file>: N operations, M skipped (reasons), T types, S s`.
+pub fn summary_line(file: &Path, module: &GeneratedModule, secs: f64) -> String {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for skipped in &module.skipped {
+        *reasons.entry(skipped.reason.as_str()).or_default() += 1;
+    }
+    let reasons = reasons
+        .iter()
+        .map(|(r, n)| format!("{n} {r}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{}: {} operations, {} skipped ({}), {} types, {:.2}s",
+        file.display(),
+        module.operations.len(),
+        module.skipped.len(),
+        if reasons.is_empty() { "none" } else { &reasons },
+        module.types,
+        secs
+    )
+}
+
+/// `check FILE...`.
+pub fn run_cli(args: &[String]) -> Result<(), String> {
+    let flags = parse_flags(args)?;
+    if flags.files.is_empty() {
+        return Err("check needs at least one FILE".into());
+    }
+    let target = target_dir();
+    let crate_dir = target.join("codegen-check");
+    let mut modules = Vec::new();
+    let mut failed = false;
+    for (index, file) in flags.files.iter().enumerate() {
+        let module_name = format!("m{index}_{}", module_stem(file));
+        let started = Instant::now();
+        let result = std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                generate(&text, &options_for(file, &flags)?).map_err(|e| e.to_string())
+            });
+        let secs = started.elapsed().as_secs_f64();
+        match result {
+            Ok(out) => {
+                println!("{}", summary_line(file, &out.module, secs));
+                modules.push((module_name, file.clone(), out.source));
+            }
+            Err(e) => {
+                println!("{}: FAILED to generate: {e}", file.display());
+                failed = true;
+            }
+        }
+    }
+    write_scratch_crate(&crate_dir, &modules).map_err(|e| format!("scratch crate: {e}"))?;
+    let started = Instant::now();
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let secs = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for (module, file, _) in &modules {
+        let errors = stderr.matches(&format!("src/{module}.rs")).count();
+        if errors > 0 {
+            println!("{}: {errors} compiler diagnostics", file.display());
+        }
+    }
+    if output.status.success() {
+        println!(
+            "compiled {} module(s) in {:.1}s ({})",
+            modules.len(),
+            secs,
+            crate_dir.display()
+        );
+    } else {
+        eprintln!("{stderr}");
+        println!(
+            "compilation FAILED after {:.1}s ({})",
+            secs,
+            crate_dir.display()
+        );
+        failed = true;
+    }
+    if failed {
+        Err("check failed".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// The workspace's target directory: `CARGO_TARGET_DIR`, else `target/` of the current dir.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_default().join("target"))
+}
+
+fn module_stem(file: &Path) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    names::method_name(&stem)
+}
+
+const MANIFEST: &str = r#"[package]
+name = "o365-codegen-check"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+progenitor-client = "=0.15.1"
+reqwest = { version = "0.13.5", default-features = false, features = ["json", "query", "form", "stream", "rustls"] }
+serde = { version = "1.0.228", features = ["derive"] }
+serde_json = "1.0.145"
+chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
+uuid = { version = "1", features = ["serde"] }
+futures = "0.3"
+"#;
+
+/// Stand-ins for the runtime types the generated code names (`crate::Connection`,
+/// `crate::GraphError`) and the hooks impl every generated `Client` must have.
+const SUPPORT: &str = r#"//! Scratch crate written by `o365-codegen check`; regenerated on every run.
+
+/// Stand-in for the runtime connection.
+#[derive(Clone, Debug, Default)]
+pub struct Connection;
+
+/// Stand-in for the runtime's Graph error body.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct GraphError {
+    /// Error code.
+    #[serde(default)]
+    pub code: String,
+    /// Error message.
+    #[serde(default)]
+    pub message: String,
+}
+
+macro_rules! hooks {
+    ($($module:ident),*) => {
+        $(impl progenitor_client::ClientHooks<Connection> for $module::Client {})*
+    };
+}
+"#;
+
+fn write_scratch_crate(dir: &Path, modules: &[(String, PathBuf, String)]) -> std::io::Result<()> {
+    let src = dir.join("src");
+    if src.exists() {
+        std::fs::remove_dir_all(&src)?;
+    }
+    std::fs::create_dir_all(&src)?;
+    std::fs::write(dir.join("Cargo.toml"), MANIFEST)?;
+    if let Some(lock) = workspace_lock().filter(|_| !dir.join("Cargo.lock").exists()) {
+        std::fs::copy(lock, dir.join("Cargo.lock"))?;
+    }
+    let mut lib = SUPPORT.to_string();
+    for (module, file, source) in modules {
+        std::fs::write(src.join(format!("{module}.rs")), source)?;
+        lib.push_str(&format!(
+            "\n/// Generated from `{}`.\n#[deny(warnings)]\n#[allow(unreachable_patterns, clippy::all)]\npub mod {module};\n",
+            file.display()
+        ));
+    }
+    let names: Vec<&str> = modules.iter().map(|(m, _, _)| m.as_str()).collect();
+    lib.push_str(&format!("\nhooks!({});\n", names.join(", ")));
+    std::fs::write(src.join("lib.rs"), lib)
+}
+
+/// The workspace `Cargo.lock`, so the scratch crate resolves the same dependency versions.
+fn workspace_lock() -> Option<PathBuf> {
+    let mut dir = std::env::current_dir().ok()?;
+    loop {
+        let lock = dir.join("Cargo.lock");
+        if lock.exists() {
+            return Some(lock);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! `import`: cut our own trimmed description out of a Microsoft module description.
+//!
+//! * keeps the selected paths (with all their operations),
+//! * optionally adds `/me/...` twins of `/users/{user-id}/...` paths (the PowerShell module
+//!   files only list the `users` form; `/me` is the same resource for the signed-in user),
+//! * merges hand-written paths/components (`--merge`, for actions a module file lacks),
+//! * drops prose (`description`, `summary`, `example`, schema `title`), response `links` and
+//!   `x-ms-docs-*` annotations; each operation gets a one-line summary such as `GET /me/messages`,
+//! * keeps only the components reachable from the kept paths, and writes YAML deterministically.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+
+use crate::passes::walk;
+use crate::{Error, load, reach};
+
+/// What to cut.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Path patterns; `*` matches any run of characters (including `/`).
+    pub patterns: Vec<String>,
+    /// Also emit `/me/...` for every kept `/users/{user-id}/...` path.
+    pub also_me: bool,
+}
+
+/// Cuts `source` (YAML/JSON text) down to `selection`, merging `extra` (hand-written
+/// description text, optional) first. Returns the YAML text.
+pub fn import(source: &str, extra: Option<&str>, selection: &Selection) -> Result<String, Error> {
+    let mut doc = load::parse(source)?;
+    if let Some(extra) = extra {
+        merge(&mut doc, load::parse(extra)?);
+    }
+    let paths = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut kept = Map::new();
+    for (path, item) in &paths {
+        if selection.patterns.iter().any(|p| glob_match(p, path)) {
+            kept.insert(path.clone(), item.clone());
+        }
+    }
+    if selection.also_me {
+        for (path, item) in kept.clone() {
+            let me_path = path
+                .strip_prefix("/users/{user-id}")
+                .map(|rest| format!("/me{rest}"));
+            if let Some(me_path) = me_path
+                && !kept.contains_key(&me_path)
+                && !paths.contains_key(&me_path)
+            {
+                kept.insert(me_path, me_twin(item));
+            }
+        }
+    }
+    kept.sort_keys();
+    doc["paths"] = Value::Object(kept);
+    strip_prose(&mut doc);
+    let keep = reach::reachable(&doc, &[&doc["paths"]], &BTreeSet::new());
+    reach::prune(
+        &mut doc,
+        &keep,
+        &[
+            "schemas",
+            "responses",
+            "parameters",
+            "requestBodies",
+            "headers",
+            "examples",
+            "links",
+        ],
+    );
+    if let Some(Value::Object(components)) = doc.get_mut("components") {
+        for kind in ["schemas", "responses", "parameters", "requestBodies"] {
+            if let Some(Value::Object(items)) = components.get_mut(kind) {
+                items.sort_keys();
+            }
+        }
+        components.retain(|_, v| v.as_object().is_none_or(|m| !m.is_empty()));
+    }
+    if let Some(Value::Object(root)) = Some(&mut doc) {
+        root.remove("tags");
+    }
+    yaml_serde::to_string(&doc).map_err(|e| Error::Parse(e.to_string()))
+}
+
+/// Adds `extra`'s paths and components to `doc` (extra wins on equal keys).
+fn merge(doc: &mut Value, extra: Value) {
+    if let Some(Value::Object(paths)) = extra.get("paths") {
+        for (path, item) in paths {
+            doc["paths"][path] = item.clone();
+        }
+    }
+    if let Some(Value::Object(components)) = extra.get("components") {
+        for (kind, items) in components {
+            for (name, item) in items.as_object().into_iter().flatten() {
+                doc["components"][kind][name] = item.clone();
+            }
+        }
+    }
+}
+
+/// The `/me` form of a `/users/{user-id}` path item: no `user-id` parameter, ids `me…`.
+fn me_twin(mut item: Value) -> Value {
+    let drop_user_id = |params: &mut Value| {
+        if let Value::Array(list) = params {
+            list.retain(|p| p.get("name").and_then(Value::as_str) != Some("user-id"));
+        }
+    };
+    if let Some(params) = item.get_mut("parameters") {
+        drop_user_id(params);
+    }
+    if let Value::Object(map) = &mut item {
+        for (method, op) in map.iter_mut() {
+            if !walk::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            if let Some(params) = op.get_mut("parameters") {
+                drop_user_id(params);
+            }
+            if let Some(Value::String(id)) = op.get_mut("operationId")
+                && let Some(rest) = id.strip_prefix("user")
+            {
+                *id = format!("me{rest}");
+            }
+        }
+    }
+    item
+}
+
+fn strip_prose(doc: &mut Value) {
+    if let Some(Value::Object(info)) = doc.get_mut("info") {
+        info.retain(|k, _| k == "title" || k == "version");
+    }
+    if let Some(Value::Array(servers)) = doc.get_mut("servers") {
+        servers
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+            .for_each(|s| {
+                s.remove("description");
+            });
+    }
+    walk::for_each_schema(doc, &mut |schema| {
+        for key in [
+            "description",
+            "title",
+            "example",
+            "examples",
+            "externalDocs",
+        ] {
+            schema.remove(key);
+        }
+    });
+    let strip_param = |p: &mut Value| {
+        if let Value::Object(p) = p {
+            p.retain(|k, _| {
+                !matches!(k.as_str(), "description" | "example" | "examples")
+                    && !k.starts_with("x-ms-docs")
+            });
+        }
+    };
+    let strip_body = |b: &mut Value, status: &str| {
+        if let Value::Object(b) = b {
+            b.remove("links");
+            b.remove("x-ms-docs-operation-type");
+            if b.contains_key("description") {
+                b.insert("description".into(), Value::String(status.to_string()));
+            }
+        }
+    };
+    if let Some(Value::Object(components)) = doc.get_mut("components") {
+        for p in components
+            .get_mut("parameters")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|m| m.values_mut())
+        {
+            strip_param(p);
+        }
+        for kind in ["responses", "requestBodies"] {
+            let items = components.get_mut(kind).and_then(Value::as_object_mut);
+            for (name, b) in items.into_iter().flat_map(|m| m.iter_mut()) {
+                strip_body(b, name);
+            }
+        }
+    }
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(item) = item else { continue };
+        item.retain(|k, _| k != "description" && k != "summary");
+        for p in item
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            strip_param(p);
+        }
+        for (method, op) in item.iter_mut() {
+            let Value::Object(op) = op else { continue };
+            if !walk::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            op.retain(|k, _| {
+                !matches!(
+                    k.as_str(),
+                    "description" | "summary" | "externalDocs" | "tags"
+                ) && !k.starts_with("x-ms-docs")
+            });
+            op.insert(
+                "summary".into(),
+                Value::String(format!("{} {path}", method.to_uppercase())),
+            );
+            for p in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                strip_param(p);
+            }
+            if let Some(body) = op.get_mut("requestBody") {
+                strip_body(body, "request body");
+            }
+            for (status, r) in op
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+                .into_iter()
+                .flatten()
+            {
+                strip_body(r, status);
+            }
+        }
+    }
+}
+
+/// `*` matches any run of characters; everything else literally.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first)
+        || !text[first.len()..].ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(i) => rest = &rest[i + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `import --from FILE --paths (LIST_FILE | PATTERN,PATTERN…) [--merge FILE] [--also-me] --out FILE`.
+pub fn run_cli(args: &[String]) -> Result<(), String> {
+    let (mut from, mut paths, mut merge_file, mut out) = (None, None, None, None);
+    let mut selection = Selection::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
+        match arg.as_str() {
+            "--from" => from = Some(PathBuf::from(value()?)),
+            "--paths" => paths = Some(value()?),
+            "--merge" => merge_file = Some(PathBuf::from(value()?)),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--also-me" => selection.also_me = true,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    let (Some(from), Some(paths), Some(out)) = (from, paths, out) else {
+        return Err("import needs --from, --paths and --out".into());
+    };
+    let read =
+        |p: &PathBuf| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let list = match std::fs::read_to_string(&paths) {
+        Ok(text) => text,
+        Err(_) => paths.replace(',', "\n"),
+    };
+    selection.patterns = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    let extra = merge_file.as_ref().map(read).transpose()?;
+    let yaml = import(&read(&from)?, extra.as_deref(), &selection).map_err(|e| e.to_string())?;
+    std::fs::write(&out, yaml).map_err(|e| format!("{}: {e}", out.display()))?;
+    let ops = crate::load::parse(&std::fs::read_to_string(&out).map_err(|e| e.to_string())?)
+        .map(|mut doc| {
+            let mut n = 0;
+            walk::for_each_operation(&mut doc, &mut |_, _, _| n += 1);
+            n
+        })
+        .map_err(|e| e.to_string())?;
+    println!("{}: {ops} operations", out.display());
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Spec normalisation passes. Each pass is a plain function over the document (as a
+//! `serde_json::Value`) that returns how many places it rewrote; the findings document
+//! (`codegen-findings.md`, "failures and their fixes") explains why each one exists.
+
+use serde_json::Value;
+
+pub mod walk;
+
+mod default_resp;
+mod discriminator;
+mod drop_patterns;
+mod enum_collision;
+mod flatten_allof;
+mod loose_query_options;
+mod nullable_anyof;
+mod odata_numeric;
+mod odata_open;
+mod patch_nullable;
+mod path_not_nullable;
+mod prop_collision;
+mod schema_collision;
+
+/// One normalisation pass: a name (used to switch it off) and the function.
+#[derive(Clone, Copy)]
+pub struct Pass {
+    /// Stable name, e.g. `flatten_allof`.
+    pub name: &'static str,
+    /// Rewrites the document; returns the number of rewrites and may push warnings to `notes`.
+    pub run: fn(&mut Value, &mut Vec<String>) -> usize,
+}
+
+/// All passes in the order they must run.
+pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "flatten_allof",
+        run: flatten_allof::run,
+    },
+    Pass {
+        name: "odata_open",
+        run: odata_open::run,
+    },
+    Pass {
+        name: "odata_numeric",
+        run: odata_numeric::run,
+    },
+    Pass {
+        name: "nullable_anyof",
+        run: nullable_anyof::run,
+    },
+    Pass {
+        name: "discriminator",
+        run: discriminator::run,
+    },
+    Pass {
+        name: "prop_collision",
+        run: prop_collision::run,
+    },
+    Pass {
+        name: "drop_patterns",
+        run: drop_patterns::run,
+    },
+    Pass {
+        name: "loose_query_options",
+        run: loose_query_options::run,
+    },
+    Pass {
+        name: "enum_collision",
+        run: enum_collision::run,
+    },
+    Pass {
+        name: "path_not_nullable",
+        run: path_not_nullable::run,
+    },
+    Pass {
+        name: "patch_nullable",
+        run: patch_nullable::run,
+    },
+    Pass {
+        name: "schema_collision",
+        run: schema_collision::run,
+    },
+    Pass {
+        name: "default_resp",
+        run: default_resp::run,
+    },
+];
+
+/// Runs every pass not listed in `disabled`, in order; returns `(name, rewrites)` per pass run.
+pub fn run_all(
+    doc: &mut Value,
+    disabled: &std::collections::BTreeSet<String>,
+    notes: &mut Vec<String>,
+) -> Vec<(&'static str, usize)> {
+    PASSES
+        .iter()
+        .filter(|pass| !disabled.contains(pass.name))
+        .map(|pass| (pass.name, (pass.run)(doc, notes)))
+        .collect()
+}

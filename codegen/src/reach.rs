@@ -1,0 +1,72 @@
+//! Reachability of components from the operations, used by `import` (to cut a description) and by
+//! generation (to drop schemas no operation uses, which typify would otherwise emit).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+/// `(kind, name)` of every component reachable from `roots`, following `$ref`s transitively
+/// but not through (only up to) components named in `stop` (e.g. schemas replaced by hand-written types).
+pub fn reachable(
+    doc: &Value,
+    roots: &[&Value],
+    stop: &BTreeSet<(String, String)>,
+) -> BTreeSet<(String, String)> {
+    let mut seen = BTreeSet::new();
+    let mut queue: Vec<&Value> = roots.to_vec();
+    while let Some(value) = queue.pop() {
+        let mut refs = Vec::new();
+        collect_refs(value, &mut refs);
+        for reference in refs {
+            let Some(rest) = reference.strip_prefix("#/components/") else {
+                continue;
+            };
+            let Some((kind, name)) = rest.split_once('/') else {
+                continue;
+            };
+            let key = (kind.to_string(), name.to_string());
+            if !seen.insert(key.clone()) || stop.contains(&key) {
+                continue;
+            }
+            if let Some(target) = doc
+                .get("components")
+                .and_then(|c| c.get(kind))
+                .and_then(|k| k.get(name))
+            {
+                queue.push(target);
+            }
+        }
+    }
+    seen
+}
+
+fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(s)) => out.push(s),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Removes components of `kinds` that are not in `keep`; returns how many were removed.
+pub fn prune(doc: &mut Value, keep: &BTreeSet<(String, String)>, kinds: &[&str]) -> usize {
+    let mut removed = 0;
+    let Some(Value::Object(components)) = doc.get_mut("components") else {
+        return 0;
+    };
+    for kind in kinds {
+        if let Some(Value::Object(items)) = components.get_mut(*kind) {
+            let before = items.len();
+            items.retain(|name, _| keep.contains(&(kind.to_string(), name.clone())));
+            removed += before - items.len();
+        }
+    }
+    removed
+}

@@ -1,0 +1,131 @@
+//! `import`: selection, `/me` twins, prose removal, reachability, determinism.
+
+use o365_codegen::import::{Selection, glob_match, import};
+
+const SOURCE: &str = r#"
+openapi: 3.0.1
+info: {title: Mail, description: Long prose., version: v1.0}
+paths:
+  /users/{user-id}/messages:
+    get:
+      tags: [users.message]
+      summary: Get the messages
+      description: Long prose.
+      operationId: user_ListMessage
+      parameters:
+        - {name: user-id, in: path, required: true, description: The user, schema: {type: string}}
+      responses:
+        2XX:
+          description: Retrieved collection
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/microsoft.graph.message'}
+          links: {next: {operationId: nowhere}}
+  /users/{user-id}/inferenceClassification:
+    get:
+      operationId: user_GetInferenceClassification
+      parameters:
+        - {name: user-id, in: path, required: true, schema: {type: string}}
+      responses:
+        2XX:
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/microsoft.graph.unused'}
+components:
+  schemas:
+    microsoft.graph.message:
+      title: message
+      type: object
+      properties:
+        description: {type: string, description: A property named description stays.}
+        body: {$ref: '#/components/schemas/microsoft.graph.itemBody'}
+    microsoft.graph.itemBody:
+      type: object
+      properties:
+        content: {type: string, example: hello}
+    microsoft.graph.unused:
+      type: object
+"#;
+
+fn cut(also_me: bool) -> serde_json::Value {
+    let selection = Selection {
+        patterns: vec!["/users/*/messages".into()],
+        also_me,
+    };
+    o365_codegen::load::parse(&import(SOURCE, None, &selection).unwrap()).unwrap()
+}
+
+#[test]
+fn keeps_selected_paths_and_reachable_schemas_only() {
+    let doc = cut(false);
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(paths, ["/users/{user-id}/messages"]);
+    let schemas: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        schemas,
+        ["microsoft.graph.itemBody", "microsoft.graph.message"]
+    );
+}
+
+#[test]
+fn drops_prose_but_not_properties_named_like_it() {
+    let doc = cut(false);
+    let op = &doc["paths"]["/users/{user-id}/messages"]["get"];
+    assert_eq!(op["summary"], "GET /users/{user-id}/messages");
+    assert!(op.get("description").is_none() && op.get("tags").is_none());
+    assert!(op["parameters"][0].get("description").is_none());
+    assert_eq!(op["responses"]["2XX"]["description"], "2XX");
+    assert!(op["responses"]["2XX"].get("links").is_none());
+    assert!(doc["info"].get("description").is_none());
+    let message = &doc["components"]["schemas"]["microsoft.graph.message"];
+    assert!(message.get("title").is_none());
+    assert_eq!(
+        message["properties"]["description"],
+        serde_json::json!({"type": "string"})
+    );
+    assert!(
+        doc["components"]["schemas"]["microsoft.graph.itemBody"]["properties"]["content"]
+            .get("example")
+            .is_none()
+    );
+}
+
+#[test]
+fn me_twin_has_no_user_parameter_and_a_me_id() {
+    let doc = cut(true);
+    let op = &doc["paths"]["/me/messages"]["get"];
+    assert_eq!(op["operationId"], "me_ListMessage");
+    assert_eq!(op["parameters"], serde_json::json!([]));
+    assert_eq!(op["summary"], "GET /me/messages");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let selection = Selection {
+        patterns: vec!["/users/*".into()],
+        also_me: true,
+    };
+    assert_eq!(
+        import(SOURCE, None, &selection).unwrap(),
+        import(SOURCE, None, &selection).unwrap()
+    );
+}
+
+#[test]
+fn glob_stars_match_any_run() {
+    assert!(glob_match("/users/*/messages", "/users/{user-id}/messages"));
+    assert!(glob_match(
+        "/users/*",
+        "/users/{user-id}/messages/{message-id}"
+    ));
+    assert!(!glob_match(
+        "/users/*/messages",
+        "/users/{user-id}/messages/{message-id}"
+    ));
+    assert!(glob_match("/me", "/me") && !glob_match("/me", "/me/drive"));
+}

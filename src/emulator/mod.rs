@@ -1,0 +1,314 @@
+//! An in-process emulator of the Microsoft identity platform (v2.0) and a Graph v1.0 subset, for
+//! tests (feature `emulator`).
+//!
+//! [`Emulator::builder`] starts an HTTP server on `127.0.0.1` (random port) on the current tokio
+//! runtime; it stops when the [`Emulator`] is dropped or [`Emulator::shutdown`] is awaited.
+//!
+//! **Identity** (`{authority}/{tenant}/oauth2/v2.0/authorize|token|devicecode`, any tenant
+//! segment): authorization code with PKCE S256 (the authorize endpoint consents for the test
+//! user at once and redirects with `code` and `state`), refresh tokens (rotated: each refresh
+//! returns a new one and the old one stops working), client credentials (secret or an RS256/PS256
+//! `client_assertion` checked against the registered certificate), password (ROPC), and device
+//! code. Errors carry realistic `AADSTS` codes in the identity platform's JSON shape.
+//!
+//! **Graph** (`{base}/v1.0/…`, needs a live bearer token issued by the emulator): `me`, `users`,
+//! `users/{id-or-upn}`, and under `me/` or `users/{id}/`: `messages` (with `$top`, `$skip`,
+//! `$select`, `$orderby`, `$filter`, `$count`, `@odata.nextLink`), `messages/{id}` (GET, PATCH,
+//! DELETE), `messages/{id}/move`, `messages/{id}/attachments`, `sendMail`, `mailFolders`
+//! (well-known names `inbox`, `sentitems`, `drafts`, `deleteditems`, `archive`),
+//! `mailFolders/{id}/messages`, `events` (list, get, create), `calendarView`, `contacts`.
+//! The data are the deterministic [`fixtures`].
+//!
+//! **Script** ([`Emulator::script`]): throttle with 429/503 + `Retry-After`, delay, drop the
+//! connection, expire all access tokens, revoke all refresh tokens. **Counters**
+//! ([`Emulator::counters`]): requests per method and path, token requests per grant type,
+//! throttled and dropped requests, the last request's headers.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn example() -> o365::Result<()> {
+//! use std::time::Duration;
+//! use o365::emulator::{Emulator, CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET};
+//!
+//! let emulator = Emulator::builder().start().await?;
+//! let http = reqwest::Client::new();
+//!
+//! // An app-only token from the client-credentials grant.
+//! let token: serde_json::Value = http
+//!     .post(emulator.token_url("common"))
+//!     .form(&[
+//!         ("client_id", CONFIDENTIAL_CLIENT_ID),
+//!         ("client_secret", CONFIDENTIAL_CLIENT_SECRET),
+//!         ("grant_type", "client_credentials"),
+//!         ("scope", "https://graph.microsoft.com/.default"),
+//!     ])
+//!     .send().await.unwrap().json().await.unwrap();
+//! let bearer = token["access_token"].as_str().unwrap();
+//!
+//! // Throttle the next Graph request, then read the test user's inbox.
+//! emulator.script().throttle_next(1, o365::emulator::GRAPH_PATHS,
+//!     o365::emulator::StatusCode::TOO_MANY_REQUESTS, Duration::from_secs(2));
+//! let url = format!("{}users/{}/mailFolders/inbox/messages?$top=5", emulator.graph_url(), emulator.user().oid);
+//! let first = http.get(&url).bearer_auth(bearer).send().await.unwrap();
+//! assert_eq!(first.status(), 429);
+//! assert_eq!(first.headers()["retry-after"], "2");
+//! let page: serde_json::Value = http.get(&url).bearer_auth(bearer).send().await.unwrap().json().await.unwrap();
+//! assert_eq!(page["value"].as_array().unwrap().len(), 5);
+//! assert_eq!(emulator.counters().throttled(), 1);
+//! # Ok(()) }
+//! ```
+
+mod calendar;
+mod config;
+pub mod fixtures;
+mod graph;
+mod identity;
+mod query;
+mod script;
+mod server;
+mod store;
+mod tokens;
+mod util;
+mod wire;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use crate::clock::{Clock, SystemClock};
+
+pub use config::{
+    CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, ClientApp, DEFAULT_REDIRECT_URIS,
+    PUBLIC_CLIENT_ID, TestUser,
+};
+pub use http::StatusCode;
+pub use script::{Counters, GRAPH_PATHS, Script};
+pub use tokens::SIGNING_KEY;
+
+use config::Config;
+use server::Shared;
+
+/// Configures an [`Emulator`] (from [`Emulator::builder`]).
+#[derive(Debug, Default)]
+pub struct EmulatorBuilder {
+    config: Config,
+    clock: Option<Arc<dyn Clock>>,
+}
+
+impl EmulatorBuilder {
+    /// Registers an application. Without any, [`PUBLIC_CLIENT_ID`] and [`CONFIDENTIAL_CLIENT_ID`]
+    /// (secret [`CONFIDENTIAL_CLIENT_SECRET`]) are registered with [`DEFAULT_REDIRECT_URIS`].
+    pub fn client(mut self, app: ClientApp) -> EmulatorBuilder {
+        self.config.clients.push(app);
+        self
+    }
+
+    /// Sets the signed-in test user (default: [`TestUser::default`]).
+    pub fn user(mut self, user: TestUser) -> EmulatorBuilder {
+        self.config.user = user;
+        self
+    }
+
+    /// Lifetime of issued access tokens (`expires_in`; default 3600 s).
+    pub fn access_token_lifetime(mut self, lifetime: Duration) -> EmulatorBuilder {
+        self.config.access_token_lifetime = lifetime;
+        self
+    }
+
+    /// Lifetime of issued refresh tokens (default 90 days).
+    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> EmulatorBuilder {
+        self.config.refresh_token_lifetime = lifetime;
+        self
+    }
+
+    /// Number of device-code polls answered `authorization_pending` before approval (default 1).
+    pub fn device_code_polls_before_approval(mut self, polls: u32) -> EmulatorBuilder {
+        self.config.device.polls_before_approval = polls;
+        self
+    }
+
+    /// The device-code polling `interval`; polling faster gets `slow_down` (default 5 s).
+    pub fn device_code_interval(mut self, interval: Duration) -> EmulatorBuilder {
+        self.config.device.interval = interval;
+        self
+    }
+
+    /// How long a device code stays valid (`expires_in`; default 900 s).
+    pub fn device_code_lifetime(mut self, lifetime: Duration) -> EmulatorBuilder {
+        self.config.device.lifetime = lifetime;
+        self
+    }
+
+    /// The clock deciding token and code expiry (default: the system clock). A
+    /// [`ManualClock`](crate::clock::ManualClock) lets tests expire tokens without waiting.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> EmulatorBuilder {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    pub async fn start(self) -> crate::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| {
+                crate::Error::config("the emulator could not bind 127.0.0.1").with_source(e)
+            })?;
+        let addr = listener.local_addr().map_err(|e| {
+            crate::Error::config("the emulator has no local address").with_source(e)
+        })?;
+        let shared = Arc::new(Shared::new(
+            self.config.with_default_clients(),
+            self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            format!("http://{addr}"),
+        ));
+        let task = tokio::spawn(server::run(listener, shared.clone()));
+        Ok(Emulator {
+            shared,
+            addr,
+            task: Some(task),
+        })
+    }
+}
+
+/// What an issued access token grants (from [`Emulator::access_token_info`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessTokenInfo {
+    /// The application it was issued to.
+    pub client_id: String,
+    /// The signed-in user's object id; `None` for app-only tokens.
+    pub user_oid: Option<String>,
+    /// Granted scopes (delegated: without the resource prefix; app-only: `…/.default`).
+    pub scopes: Vec<String>,
+    /// When Graph starts answering 401 for it.
+    pub expires_at: std::time::SystemTime,
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder with the defaults (see [`EmulatorBuilder`]).
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The socket address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The authority (same as [`base_url`](Self::base_url)): the token endpoint is
+    /// `{authority}/{tenant}/oauth2/v2.0/token`.
+    pub fn authority(&self) -> &str {
+        self.base_url()
+    }
+
+    /// `{authority}/{tenant}/oauth2/v2.0/token`.
+    pub fn token_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/token", self.base_url())
+    }
+
+    /// `{authority}/{tenant}/oauth2/v2.0/authorize`.
+    pub fn authorize_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/authorize", self.base_url())
+    }
+
+    /// `{authority}/{tenant}/oauth2/v2.0/devicecode`.
+    pub fn devicecode_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/devicecode", self.base_url())
+    }
+
+    /// `{base}/v1.0/` (with the trailing slash).
+    pub fn graph_url(&self) -> String {
+        format!("{}/v1.0/", self.base_url())
+    }
+
+    /// The signed-in test user.
+    pub fn user(&self) -> &TestUser {
+        &self.shared.config.user
+    }
+
+    /// The registered applications.
+    pub fn clients(&self) -> &[ClientApp] {
+        &self.shared.config.clients
+    }
+
+    /// Handle to script faults and token expiry.
+    pub fn script(&self) -> Script {
+        Script {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// A snapshot of the request counters.
+    pub fn counters(&self) -> Counters {
+        self.shared.counters().clone()
+    }
+
+    /// Zeroes the request counters.
+    pub fn reset_counters(&self) {
+        *self.shared.counters() = Counters::default();
+    }
+
+    /// Issues delegated tokens for the test user without running a flow: the same JSON the
+    /// token endpoint returns (`access_token`, `refresh_token` when `scope` has `offline_access`,
+    /// `id_token` with `openid`, `client_info`, …).
+    pub fn issue_user_tokens(&self, client_id: &str, scope: &str) -> crate::Result<Value> {
+        identity::issue_user_tokens(&self.shared, client_id, scope)
+    }
+
+    /// What an access token issued by this emulator grants, or `None` if it never issued it.
+    pub fn access_token_info(&self, access_token: &str) -> Option<AccessTokenInfo> {
+        let state = self.shared.state();
+        let grant = state.tokens.access(access_token)?;
+        Some(AccessTokenInfo {
+            client_id: grant.client_id.clone(),
+            user_oid: grant.user.clone(),
+            scopes: grant.scopes.clone(),
+            expires_at: util::from_epoch(grant.expires_at),
+        })
+    }
+
+    /// The S256 PKCE challenge of a verifier (`BASE64URL(SHA256(verifier))`).
+    pub fn pkce_challenge(verifier: &str) -> String {
+        identity::pkce_challenge(verifier)
+    }
+
+    /// Stops the server and waits until it has stopped.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            // The task was aborted; its cancellation error carries no information.
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! Scripted misbehaviour (throttling, delays, dropped connections, token expiry/revocation) and
+//! the request counters tests assert on.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderMap, StatusCode};
+
+use super::server::Shared;
+
+/// Path prefix of every Graph request; the default scope of scripted faults.
+pub const GRAPH_PATHS: &str = "/v1.0/";
+
+/// What a scripted rule does to a matching request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    /// Answer `status` with `Retry-After: secs` instead of handling the request.
+    Throttle {
+        status: StatusCode,
+        retry_after: u64,
+    },
+    /// Wait before handling the request.
+    Delay(Duration),
+    /// Close the connection without answering.
+    Drop,
+}
+
+#[derive(Debug)]
+struct Rule {
+    path_prefix: String,
+    remaining: u32,
+    action: Action,
+}
+
+/// What the server must do with one request, as decided by the script.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Decision {
+    pub delay: Option<Duration>,
+    pub drop: bool,
+    /// `(status, Retry-After seconds)`.
+    pub throttle: Option<(StatusCode, u64)>,
+}
+
+/// The script's mutable state.
+#[derive(Debug, Default)]
+pub(crate) struct ScriptState {
+    rules: Vec<Rule>,
+    every: Option<(u64, StatusCode, u64)>,
+    graph_requests_seen: u64,
+}
+
+impl ScriptState {
+    /// Consumes the rules that apply to a request for `path`.
+    pub(crate) fn decide(&mut self, path: &str) -> Decision {
+        let mut decision = Decision::default();
+        for rule in self
+            .rules
+            .iter_mut()
+            .filter(|r| r.remaining > 0 && path.starts_with(&r.path_prefix))
+        {
+            let taken = match rule.action {
+                Action::Delay(d) if decision.delay.is_none() => {
+                    decision.delay = Some(d);
+                    true
+                }
+                Action::Drop if !decision.drop => {
+                    decision.drop = true;
+                    true
+                }
+                Action::Throttle {
+                    status,
+                    retry_after,
+                } if decision.throttle.is_none() => {
+                    decision.throttle = Some((status, retry_after));
+                    true
+                }
+                _ => false,
+            };
+            if taken {
+                rule.remaining -= 1;
+            }
+        }
+        self.rules.retain(|r| r.remaining > 0);
+        if path.starts_with(GRAPH_PATHS) {
+            self.graph_requests_seen += 1;
+            if let Some((n, status, retry_after)) = self.every
+                && decision.throttle.is_none()
+                && self.graph_requests_seen.is_multiple_of(n)
+            {
+                decision.throttle = Some((status, retry_after));
+            }
+        }
+        decision
+    }
+}
+
+/// Handle for scripting the running emulator (from [`Emulator::script`](super::Emulator::script)).
+///
+/// Rules with a count apply to the next `count` matching requests, in the order they were added;
+/// a request matches when its path starts with `path_prefix` ([`GRAPH_PATHS`] = every Graph
+/// request, `"/"` = every request including the identity endpoints).
+#[derive(Clone)]
+pub struct Script {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Script {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Script").finish_non_exhaustive()
+    }
+}
+
+impl Script {
+    fn push(&self, path_prefix: &str, count: u32, action: Action) {
+        self.shared.script().rules.push(Rule {
+            path_prefix: path_prefix.to_owned(),
+            remaining: count,
+            action,
+        });
+    }
+
+    /// Answers every `n`-th Graph request (counted from now) with `status` (429 or 503) and
+    /// `Retry-After: retry_after` (whole seconds). `n = 0` turns this off.
+    pub fn throttle_every(&self, n: u32, status: StatusCode, retry_after: Duration) {
+        let mut script = self.shared.script();
+        script.graph_requests_seen = 0;
+        script.every = (n > 0).then_some((u64::from(n), status, retry_after.as_secs()));
+    }
+
+    /// Answers the next `count` requests under `path_prefix` with `status` and `Retry-After`.
+    pub fn throttle_next(
+        &self,
+        count: u32,
+        path_prefix: &str,
+        status: StatusCode,
+        retry_after: Duration,
+    ) {
+        let action = Action::Throttle {
+            status,
+            retry_after: retry_after.as_secs(),
+        };
+        self.push(path_prefix, count, action);
+    }
+
+    /// Delays the next `count` requests under `path_prefix` by `delay` (real time).
+    pub fn delay_next(&self, count: u32, path_prefix: &str, delay: Duration) {
+        self.push(path_prefix, count, Action::Delay(delay));
+    }
+
+    /// Closes the connection without a response for the next `count` requests under `path_prefix`.
+    pub fn drop_next(&self, count: u32, path_prefix: &str) {
+        self.push(path_prefix, count, Action::Drop);
+    }
+
+    /// Forgets every pending rule and `throttle_every`.
+    pub fn clear(&self) {
+        *self.shared.script() = ScriptState::default();
+    }
+
+    /// Makes every access token issued so far expired: Graph answers 401 for them.
+    pub fn expire_access_tokens(&self) {
+        let now = self.shared.now();
+        self.shared.state().tokens.expire_access_tokens(now);
+    }
+
+    /// Revokes every refresh token issued so far: redeeming one fails with `AADSTS50173`.
+    pub fn revoke_refresh_tokens(&self) {
+        self.shared.state().tokens.revoke_refresh_tokens();
+    }
+}
+
+/// A snapshot of what the emulator has seen (from [`Emulator::counters`](super::Emulator::counters)).
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    requests: BTreeMap<String, u64>,
+    token_requests: BTreeMap<String, u64>,
+    throttled: u64,
+    dropped: u64,
+    last_request_headers: Option<HeaderMap>,
+}
+
+impl Counters {
+    /// Requests received for `method` and exact `path` (no query), e.g. `("GET", "/v1.0/me")`.
+    pub fn requests(&self, method: &str, path: &str) -> u64 {
+        self.requests
+            .get(&format!("{method} {path}"))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every request counted, keyed `"METHOD /path"`.
+    pub fn all_requests(&self) -> &BTreeMap<String, u64> {
+        &self.requests
+    }
+
+    /// All requests received (including throttled and dropped ones).
+    pub fn total_requests(&self) -> u64 {
+        self.requests.values().sum()
+    }
+
+    /// Requests whose path is under `/v1.0/`.
+    pub fn graph_requests(&self) -> u64 {
+        self.requests
+            .iter()
+            .filter(|(k, _)| {
+                k.split_once(' ')
+                    .is_some_and(|(_, p)| p.starts_with(GRAPH_PATHS))
+            })
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Token-endpoint requests with this exact `grant_type` (e.g. `"refresh_token"`,
+    /// `"urn:ietf:params:oauth:grant-type:device_code"`).
+    pub fn token_requests(&self, grant_type: &str) -> u64 {
+        self.token_requests.get(grant_type).copied().unwrap_or(0)
+    }
+
+    /// Requests answered by a scripted 429/503.
+    pub fn throttled(&self) -> u64 {
+        self.throttled
+    }
+
+    /// Connections closed without a response by the script.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Headers of the most recent request.
+    pub fn last_request_headers(&self) -> Option<&HeaderMap> {
+        self.last_request_headers.as_ref()
+    }
+
+    pub(crate) fn record_request(&mut self, method: &str, path: &str, headers: &HeaderMap) {
+        *self.requests.entry(format!("{method} {path}")).or_default() += 1;
+        self.last_request_headers = Some(headers.clone());
+    }
+
+    pub(crate) fn record_token_request(&mut self, grant_type: &str) {
+        *self
+            .token_requests
+            .entry(grant_type.to_owned())
+            .or_default() += 1;
+    }
+
+    pub(crate) fn record_fault(&mut self, decision: &Decision) {
+        self.throttled += u64::from(decision.throttle.is_some() && !decision.drop);
+        self.dropped += u64::from(decision.drop);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_rules_run_out_and_every_nth_counts_graph_only() {
+        let mut s = ScriptState::default();
+        s.rules.push(Rule {
+            path_prefix: "/v1.0/me".into(),
+            remaining: 2,
+            action: Action::Drop,
+        });
+        s.every = Some((3, StatusCode::TOO_MANY_REQUESTS, 7));
+        assert!(s.decide("/v1.0/me/messages").drop);
+        assert!(!s.decide("/common/oauth2/v2.0/token").drop);
+        assert!(s.decide("/v1.0/me").drop);
+        let third = s.decide("/v1.0/users");
+        assert!(!third.drop);
+        assert_eq!(third.throttle, Some((StatusCode::TOO_MANY_REQUESTS, 7)));
+        assert_eq!(s.decide("/v1.0/me"), Decision::default());
+    }
+}

@@ -1,0 +1,197 @@
+//! The HTTP/1.1 server: accepts loopback connections, applies the script, routes requests.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::StatusCode;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use super::config::Config;
+use super::script::{Counters, Decision, ScriptState};
+use super::store::Directory;
+use super::tokens::Tokens;
+use super::wire::{Reply, Req};
+use super::{graph, identity, util};
+use crate::clock::Clock;
+
+/// Everything the request handlers share.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub clock: Arc<dyn Clock>,
+    pub base_url: String,
+    state: Mutex<State>,
+    script: Mutex<ScriptState>,
+    counters: Mutex<Counters>,
+}
+
+/// Issued tokens and the Graph data.
+pub(crate) struct State {
+    pub tokens: Tokens,
+    pub dir: Directory,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    pub fn new(config: Config, clock: Arc<dyn Clock>, base_url: String) -> Shared {
+        let dir = Directory::seeded(&config.user);
+        Shared {
+            config,
+            clock,
+            base_url,
+            state: Mutex::new(State {
+                tokens: Tokens::default(),
+                dir,
+            }),
+            script: Mutex::new(ScriptState::default()),
+            counters: Mutex::new(Counters::default()),
+        }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub fn script(&self) -> MutexGuard<'_, ScriptState> {
+        lock(&self.script)
+    }
+
+    pub fn counters(&self) -> MutexGuard<'_, Counters> {
+        lock(&self.counters)
+    }
+
+    pub fn system_now(&self) -> SystemTime {
+        self.clock.system_now()
+    }
+
+    /// Now, in epoch seconds.
+    pub fn now(&self) -> i64 {
+        util::epoch(self.system_now())
+    }
+}
+
+/// The script asked to close the connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by the emulator script")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Accepts connections until the task is aborted; aborting also ends every open connection.
+pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let shared = shared.clone();
+                connections.spawn(async move {
+                    let service = hyper::service::service_fn(move |request| serve(shared.clone(), request));
+                    // A dropped or reset connection is an expected outcome here.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn serve(
+    shared: Arc<Shared>,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, DropConnection> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map_err(|_| DropConnection)?.to_bytes();
+    let path = util::percent_decode(parts.uri.path());
+    shared
+        .counters()
+        .record_request(parts.method.as_str(), &path, &parts.headers);
+    let decision = shared.script().decide(&path);
+    shared.counters().record_fault(&decision);
+    if let Some(delay) = decision.delay {
+        tokio::time::sleep(delay).await;
+    }
+    if decision.drop {
+        return Err(DropConnection);
+    }
+    let req = Req {
+        method: parts.method,
+        query: url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect(),
+        path,
+        headers: parts.headers,
+        body,
+        request_id: util::uuid(),
+        now: shared.now(),
+    };
+    let reply = match decision {
+        Decision {
+            throttle: Some((status, retry_after)),
+            ..
+        } => throttled(&req, status, retry_after),
+        _ => route(&shared, &req),
+    };
+    Ok(into_response(reply, &req))
+}
+
+fn throttled(req: &Req, status: StatusCode, retry_after: u64) -> Reply {
+    let code = if status == StatusCode::TOO_MANY_REQUESTS {
+        "TooManyRequests"
+    } else {
+        "ServiceUnavailable"
+    };
+    let message =
+        format!("Too many requests or the service is busy. Retry after {retry_after} seconds.");
+    Reply::graph_error(status, code, &message, req)
+        .with_header("retry-after", retry_after.to_string())
+}
+
+fn route(shared: &Shared, req: &Req) -> Reply {
+    if let Some(rest) = req.path.strip_prefix("/v1.0/") {
+        return graph::handle(shared, rest, req);
+    }
+    let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+    let reply = match segments.as_slice() {
+        ["devicelogin"] => Some(Reply::html(
+            StatusCode::OK,
+            "Device sign-in: the emulator approves device codes automatically.",
+        )),
+        [tenant, "oauth2", "v2.0", endpoint] => identity::handle(shared, tenant, endpoint, req),
+        [tenant, "v2.0", ".well-known", "openid-configuration"] => {
+            Some(identity::openid_configuration(shared, tenant))
+        }
+        _ => None,
+    };
+    reply.unwrap_or_else(|| Reply::html(StatusCode::NOT_FOUND, "Not found."))
+}
+
+fn into_response(reply: Reply, req: &Req) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(reply.body));
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    let standard = [
+        ("request-id", req.request_id.clone()),
+        ("client-request-id", req.client_request_id()),
+    ];
+    for (name, value) in reply.headers.into_iter().chain(standard) {
+        if let Ok(value) = http::HeaderValue::from_str(&value) {
+            headers.append(name, value);
+        }
+    }
+    response
+}

@@ -1,0 +1,102 @@
+//! Helpers shared by the emulator contract tests: a reqwest client and small request wrappers.
+#![allow(dead_code)]
+
+use o365::emulator::Emulator;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// A client that does not follow redirects (the authorize endpoint answers 302).
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// POSTs a token request; returns the status and the JSON body.
+pub async fn token(em: &Emulator, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = http()
+        .post(em.token_url("common"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+/// An app-only access token from the default confidential client.
+pub async fn app_token(em: &Emulator) -> String {
+    let (status, body) = token(
+        em,
+        &[
+            ("client_id", o365::emulator::CONFIDENTIAL_CLIENT_ID),
+            ("client_secret", o365::emulator::CONFIDENTIAL_CLIENT_SECRET),
+            ("grant_type", "client_credentials"),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A delegated access token for the test user, issued without a flow.
+pub fn user_token(em: &Emulator) -> String {
+    let tokens = em
+        .issue_user_tokens(
+            o365::emulator::PUBLIC_CLIENT_ID,
+            "Mail.ReadWrite Calendars.ReadWrite offline_access openid",
+        )
+        .unwrap();
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+/// GETs a URL (absolute, or relative to the Graph root) with a bearer token.
+pub async fn get(em: &Emulator, url: &str, bearer: &str) -> (StatusCode, Value) {
+    send(em, reqwest::Method::GET, url, bearer, None).await
+}
+
+/// Sends a request with an optional JSON body; the body of the answer is `Null` when empty.
+pub async fn send(
+    em: &Emulator,
+    method: reqwest::Method,
+    url: &str,
+    bearer: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let url = if url.starts_with("http") {
+        url.to_owned()
+    } else {
+        format!("{}{url}", em.graph_url())
+    };
+    let mut request = http().request(method, url).bearer_auth(bearer);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let bytes = response.bytes().await.unwrap();
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    (status, value)
+}
+
+/// The claims of a JWT, without verifying it.
+pub fn claims(jwt: &str) -> Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// The AADSTS code of an identity error body.
+pub fn aadsts(body: &Value) -> u64 {
+    body["error_codes"][0].as_u64().unwrap()
+}

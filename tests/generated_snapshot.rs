@@ -1,0 +1,51 @@
+//! `generated/` mirrors what `build.rs` generates: this fails when a committed file differs from
+//! the source compiled into the crate. Refresh with
+//! `O365_UPDATE_GENERATED=1 cargo test --all-features --test generated_snapshot`.
+
+use std::path::PathBuf;
+
+/// Compares (or, with `O365_UPDATE_GENERATED=1`, rewrites) `generated/<stem>.rs`.
+fn check(stem: &str, built: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("generated")
+        .join(format!("{stem}.rs"));
+    if std::env::var_os("O365_UPDATE_GENERATED").is_some_and(|v| v == "1") {
+        std::fs::write(&path, built).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != built {
+        let line = committed
+            .lines()
+            .zip(built.lines())
+            .position(|(a, b)| a != b)
+            .map_or(committed.lines().count().min(built.lines().count()), |i| i)
+            + 1;
+        panic!(
+            "{} is stale (first difference at line {line}); refresh it with \
+             O365_UPDATE_GENERATED=1 cargo test --all-features --test generated_snapshot",
+            path.display()
+        );
+    }
+}
+
+macro_rules! snapshot {
+    ($feature:literal, $test:ident, $stem:literal) => {
+        #[cfg(feature = $feature)]
+        #[test]
+        fn $test() {
+            check(
+                $stem,
+                include_str!(concat!(env!("OUT_DIR"), "/", $stem, ".rs")),
+            );
+        }
+    };
+}
+
+snapshot!("graph-users", graph_users, "graph_users");
+snapshot!("graph-mail", graph_mail, "graph_mail");
+snapshot!("graph-calendar", graph_calendar, "graph_calendar");
+snapshot!("graph-contacts", graph_contacts, "graph_contacts");
+snapshot!("graph-drive", graph_drive, "graph_drive");
+snapshot!("office365-mail", office365_mail, "office365_mail");
+snapshot!("business-central", business_central, "business_central");
