@@ -33,7 +33,7 @@ fn connection(
 }
 
 /// Plays the browser: follows the authorization URL's redirect to the loopback listener.
-fn browser() -> Option<Box<dyn FnOnce(&str) + Send>> {
+fn browser() -> Option<o365::identity::UrlHook> {
     Some(Box::new(|url: &str| {
         let url = url.to_owned();
         tokio::spawn(async move {
