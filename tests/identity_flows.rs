@@ -827,3 +827,123 @@ async fn token_requests_go_through_the_proxy() {
         Some("client_credentials")
     );
 }
+
+/// Console output shared with the fake user who reads it.
+#[derive(Clone, Default)]
+struct Screen(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Screen {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// A user who reads the printed URL and pastes back a redirect with its state (or nothing).
+struct Paster {
+    screen: Screen,
+    paste: bool,
+    done: bool,
+}
+
+impl std::io::Read for Paster {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.done {
+            return Ok(0);
+        }
+        self.done = true;
+        let text = self.screen.text();
+        let line = if self.paste {
+            let state = text
+                .split("state=")
+                .nth(1)
+                .unwrap()
+                .split('&')
+                .next()
+                .unwrap()
+                .to_owned();
+            format!(
+                "https://login.microsoftonline.com/common/oauth2/nativeclient?code=pasted&state={state}\n"
+            )
+        } else {
+            "\n".to_owned()
+        };
+        buf[..line.len()].copy_from_slice(line.as_bytes());
+        Ok(line.len())
+    }
+}
+
+#[tokio::test]
+async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
+    let (clock, server) = server().await;
+    let conn = builder(
+        &server.base,
+        AuthFlow::Public,
+        Credentials::client_id(CLIENT),
+        &clock,
+    )
+    .build()
+    .unwrap();
+    server.push([Reply::json(200, user_reply("at-1", "rt-1", None))]);
+    let screen = Screen::default();
+    let mode = o365::ConsentMode::Paste {
+        output: Box::new(screen.clone()),
+        input: Box::new(std::io::BufReader::new(Paster {
+            screen: screen.clone(),
+            paste: true,
+            done: false,
+        })),
+    };
+    // The id token has no nonce: the sign-in fails and python-o365's message is printed.
+    assert!(
+        !conn
+            .authenticate_interactively(&["Mail.Read"], mode)
+            .await
+            .unwrap()
+    );
+    let text = screen.text();
+    assert!(
+        text.starts_with("Visit the following url to give consent:\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Paste the authenticated url here:\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Something go wrong. Please try again. (nonce mismatch"),
+        "{text}"
+    );
+    assert_eq!(
+        field(&form(&server.requests()[0].body), "code"),
+        Some("pasted")
+    );
+
+    // An empty line aborts without any request.
+    let screen = Screen::default();
+    let mode = o365::ConsentMode::Paste {
+        output: Box::new(screen.clone()),
+        input: Box::new(std::io::BufReader::new(Paster {
+            screen: screen.clone(),
+            paste: false,
+            done: false,
+        })),
+    };
+    assert!(
+        !conn
+            .authenticate_interactively(&["Mail.Read"], mode)
+            .await
+            .unwrap()
+    );
+    assert!(screen.text().ends_with("Authentication Flow aborted.\n"));
+    assert_eq!(server.requests().len(), 1);
+}
