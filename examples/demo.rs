@@ -5,13 +5,14 @@
 //! mail, creating an event, a throttled request retried after `Retry-After`, an expired token,
 //! and a raw call to an endpoint nothing else maps.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use o365::emulator::{Emulator, GRAPH_PATHS, PUBLIC_CLIENT_ID, StatusCode};
+use o365::identity::DeviceCodePrompt;
 use o365::odata::Page;
 use o365::protocol::Protocol;
-use o365::token::{CacheContext, FileTokenBackend, TokenResponse};
+use o365::token::FileTokenBackend;
 use o365::{AuthFlow, Connection, Credentials, Json};
 use serde::Deserialize;
 use serde_json::json;
@@ -29,7 +30,10 @@ fn step(n: u32, text: &str) {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let emulator = Emulator::builder().start().await?;
+    let emulator = Emulator::builder()
+        .device_code_interval(Duration::from_secs(1))
+        .start()
+        .await?;
     println!("emulator listening on {}", emulator.base_url());
     let dir = tempfile::tempdir()?;
     let token_file = dir.path().join("o365_token.txt");
@@ -37,30 +41,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let conn = Connection::builder(Credentials::client_id(PUBLIC_CLIENT_ID))
         .auth_flow(AuthFlow::Public)
         .protocol(Protocol::graph_for_host(emulator.base_url()))
+        .authority(emulator.authority())
         .token_backend(FileTokenBackend::new(&token_file))
         .requests_delay(Duration::from_millis(50))
         .build()?;
 
     step(
         1,
-        "sign in as the emulator's test user; the token cache is saved in MSAL's format",
+        "device-code sign-in (the emulator approves it); the token cache is saved",
     );
-    let reply = emulator.issue_user_tokens(
-        PUBLIC_CLIENT_ID,
-        "Mail.ReadWrite Mail.Send Calendars.ReadWrite offline_access openid profile",
-    )?;
-    let reply: TokenResponse = serde_json::from_value(reply)?;
-    let context = CacheContext {
-        client_id: PUBLIC_CLIENT_ID.into(),
-        environment: "login.microsoftonline.com".into(),
-        realm: "common".into(),
-        grant_type: "device_code".into(),
-        requested_scopes: vec!["Mail.ReadWrite".into()],
-    };
+    let scopes = ["Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite"];
+    let show = |prompt: &DeviceCodePrompt| println!("    {}", prompt.message);
     let account = conn
-        .token_store()
-        .update(|cache| cache.add_token_response(&reply, &context, SystemTime::now()))?;
-    conn.token_store().save_token(true).await?;
+        .request_token_by_device_code(&scopes, show, std::future::pending(), true)
+        .await?;
     println!(
         "    signed in as {}; token saved to {}",
         account.map(|a| a.username).unwrap_or_default(),
@@ -138,8 +132,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     step(7, "the access token expires on the server side");
     emulator.script().expire_access_tokens();
     match conn.get("me", &()).await {
-        Ok(me) => println!("    refreshed and continued: {}", me.status()),
-        Err(e) => println!("    {e} (kind: {:?})", e.kind()),
+        Ok(me) => println!(
+            "    refreshed once ({} refresh-token grant) and continued: {}",
+            emulator.counters().token_requests("refresh_token"),
+            me.status()
+        ),
+        Err(e) => println!(
+            "    {e} (kind: {:?}, refresh-token grants: {})",
+            e.kind(),
+            emulator.counters().token_requests("refresh_token")
+        ),
     }
 
     println!(
