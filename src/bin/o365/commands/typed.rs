@@ -55,13 +55,29 @@ fn to_json(model: &impl Serialize) -> Value {
     serde_json::to_value(model).unwrap_or(Value::Null)
 }
 
-/// Prints `first` and, with `all`, every following page (typed, via `@odata.nextLink`).
+/// `item` with the `columns` first, in that order (generated models serialize alphabetically).
+fn in_column_order(item: Value, columns: &[String]) -> Value {
+    let Value::Object(mut fields) = item else {
+        return item;
+    };
+    let mut ordered = serde_json::Map::new();
+    for column in columns {
+        if let Some(value) = fields.remove(column) {
+            ordered.insert(column.clone(), value);
+        }
+    }
+    ordered.extend(fields);
+    Value::Object(ordered)
+}
+
+/// Prints `first` and, with `all`, every following page (typed, via `@odata.nextLink`), each
+/// item's `columns` first.
 async fn print_pages<P: Collection>(
     conn: &Connection,
     first: P,
     all: bool,
     format: OutputFormat,
-    label: &str,
+    (label, columns): (&str, &[String]),
 ) -> CliResult {
     let mut sink = ItemSink::new(format);
     let progress = output::item_progress(label);
@@ -70,6 +86,7 @@ async fn print_pages<P: Collection>(
         let next = page.next_link().filter(|_| all);
         for item in page.into_items() {
             progress.inc(1);
+            let item = in_column_order(item, columns);
             progress.suspend(|| sink.push(item))?;
         }
         let Some(next) = next else { break };
@@ -109,14 +126,14 @@ async fn mail_list(
     args: MailListArgs,
     format: OutputFormat,
 ) -> CliResult {
-    let select = if args.select.is_empty() {
+    let columns = if args.select.is_empty() {
         MAIL_COLUMNS.map(String::from).to_vec()
     } else {
         args.select
     };
     let orderby = vec!["receivedDateTime desc".to_owned()];
     let filter = args.unread.then_some("isRead eq false");
-    let (select, orderby, top) = (Some(&select), Some(&orderby), Some(args.top));
+    let (select, orderby, top) = (Some(&columns), Some(&orderby), Some(args.top));
     let first = match &args.folder {
         Some(folder) => {
             client
@@ -133,7 +150,7 @@ async fn mail_list(
     }
     .map_err(from_call)?
     .into_inner();
-    print_pages(conn, first, args.all, format, "messages").await
+    print_pages(conn, first, args.all, format, ("messages", &columns)).await
 }
 
 /// The `sendMail` body, typed.
@@ -170,7 +187,7 @@ pub async fn calendar(session: &Session, cmd: CalendarCommand, format: OutputFor
                 .await
                 .map_err(from_call)?
                 .into_inner();
-            print_pages(&conn, first, false, format, "events").await
+            print_pages(&conn, first, false, format, ("events", &[])).await
         }
         CalendarCommand::View { start, end } => {
             let first = client
@@ -178,7 +195,7 @@ pub async fn calendar(session: &Session, cmd: CalendarCommand, format: OutputFor
                 .await
                 .map_err(from_call)?
                 .into_inner();
-            print_pages(&conn, first, true, format, "events").await
+            print_pages(&conn, first, true, format, ("events", &[])).await
         }
         CalendarCommand::Create(args) => {
             let event = client
@@ -220,7 +237,7 @@ pub async fn contacts(session: &Session, cmd: ContactsCommand, format: OutputFor
         .await
         .map_err(from_call)?
         .into_inner();
-    print_pages(&conn, first, false, format, "contacts").await
+    print_pages(&conn, first, false, format, ("contacts", &[])).await
 }
 
 /// `o365 drive …`.
@@ -235,7 +252,7 @@ pub async fn drive(session: &Session, cmd: DriveCommand, format: OutputFormat) -
             }
             .map_err(from_call)?
             .into_inner();
-            print_pages(&conn, page, true, format, "items").await
+            print_pages(&conn, page, true, format, ("items", &[])).await
         }
         DriveCommand::Get { item, out: None } => {
             let meta = client
