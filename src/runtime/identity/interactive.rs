@@ -11,6 +11,9 @@ use crate::protocol::Protocol;
 use crate::runtime::connection::{Connection, ConnectionBuilder, Credentials};
 use crate::{Error, Result};
 
+/// A callback that receives the authorization URL.
+pub type UrlHook = Box<dyn FnOnce(&str) + Send>;
+
 /// How the user gives consent in [`Connection::authenticate_interactively`].
 pub enum ConsentMode {
     /// python-o365's console flow: print the URL to `output`, read the redirected URL from
@@ -29,7 +32,7 @@ pub enum ConsentMode {
         /// Also open the URL in the default browser (`xdg-open` / `open` / `start`). Opt-in.
         open_browser: bool,
         /// Called with the authorization URL (e.g. to drive a browser in tests).
-        on_url: Option<Box<dyn FnOnce(&str) + Send>>,
+        on_url: Option<UrlHook>,
         /// How long to wait for the redirect.
         timeout: Duration,
     },

@@ -33,7 +33,7 @@ pub use assertion::AssertionAlgorithm;
 pub use cloud::{Authority, Cloud};
 pub use device::DeviceCodePrompt;
 pub use flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};
-pub use interactive::{ConsentMode, oauth_authentication_flow};
+pub use interactive::{ConsentMode, UrlHook, oauth_authentication_flow};
 pub use oauth_error::OAuthError;
 pub(crate) use refresh::BearerToken;
 

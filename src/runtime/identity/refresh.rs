@@ -145,10 +145,11 @@ impl Connection {
         if self.renewed_since(stale, username, accept_any_new) {
             return Ok(());
         }
-        if let Some(failure) = &state.last_failure {
-            if failure.epoch > seen_epoch && failure.username.as_deref() == username {
-                return Err(failure.error.duplicate());
-            }
+        if let Some(failure) = &state.last_failure
+            && failure.epoch > seen_epoch
+            && failure.username.as_deref() == username
+        {
+            return Err(failure.error.duplicate());
         }
         let result = self
             .refresh_coordinated(stale, username, accept_any_new)

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::backend::TokenBackend;
+use super::backend::{RefreshGuard, TokenBackend};
 use crate::{Error, Result};
 
 /// python-o365's default token file name.
@@ -152,6 +152,46 @@ impl TokenBackend for FileTokenBackend {
 
     fn location(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// An exclusive lock on the sidecar file `<token file>.lock`, waited for off the executor.
+    fn lock_for_refresh(&self) -> BoxFuture<'_, Result<Option<Box<dyn RefreshGuard>>>> {
+        let this = self.clone();
+        Box::pin(blocking(move || {
+            this.lock_sidecar()
+                .map(|guard| Some(Box::new(guard) as Box<dyn RefreshGuard>))
+        }))
+    }
+}
+
+/// Holds the sidecar lock; closing the file releases it.
+struct SidecarLock {
+    _file: fs::File,
+}
+
+impl RefreshGuard for SidecarLock {}
+
+impl FileTokenBackend {
+    /// The lock file next to the token file.
+    pub fn lock_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        self.path.with_file_name(name)
+    }
+
+    fn lock_sidecar(&self) -> Result<SidecarLock> {
+        let path = self.lock_path();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| self.io_error("create the folder of", e))?;
+        }
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| self.io_error("open the lock file of", e))?;
+        fs4::FileExt::lock(&file).map_err(|e| self.io_error("lock", e))?;
+        Ok(SidecarLock { _file: file })
     }
 }
 

@@ -1,0 +1,438 @@
+//! The refresh policy: proactive and reactive renewal, single flight across 256 concurrent
+//! requests, and two processes sharing one token file.
+
+mod identity_common;
+mod support;
+
+use std::time::Duration;
+
+use httpmock::Method::{GET, POST};
+use httpmock::MockServer;
+use identity_common::*;
+use o365::token::{FileTokenBackend, MemoryTokenBackend, TokenBackend};
+use o365::{AuthFlow, Connection, Credentials, ErrorKind};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use support::{Reply, ScriptedServer};
+
+fn token_path(_server: &MockServer) -> String {
+    format!("/{TENANT}/oauth2/v2.0/token")
+}
+
+async fn seeded_memory(
+    authority: &str,
+    env: &str,
+    clock: &o365::clock::ManualClock,
+    cached_at: u64,
+    expires_on: u64,
+) -> Connection {
+    let backend = MemoryTokenBackend::new();
+    backend
+        .save(SecretString::from(user_cache(
+            env,
+            "at-old",
+            cached_at,
+            expires_on,
+            Some("rt-old"),
+        )))
+        .await
+        .unwrap();
+    builder(
+        authority,
+        AuthFlow::Authorization,
+        Credentials::client_secret(CLIENT, SECRET),
+        clock,
+    )
+    .token_backend(backend)
+    .build()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_with_an_expired_token_share_one_refresh() {
+    let server = MockServer::start_async().await;
+    let token = server
+        .mock_async(|when, then| {
+            when.method(POST).path(token_path(&server));
+            then.status(200)
+                .json_body(user_reply("at-new", "rt-new", None));
+        })
+        .await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1.0/me")
+                .header("authorization", "Bearer at-new");
+            then.status(200).json_body(json!({"id": "me"}));
+        })
+        .await;
+    let clock = clock();
+    let conn = seeded_memory(
+        &server.base_url(),
+        &env_of(&server.base_url()),
+        &clock,
+        START - 3600,
+        START - 1,
+    )
+    .await;
+    let url = server.url("/v1.0/me");
+    let tasks: Vec<_> = (0..256)
+        .map(|_| {
+            let (conn, url) = (conn.clone(), url.clone());
+            tokio::spawn(async move { conn.get(&url, &()).await.map(|r| r.status()) })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), 200);
+    }
+    assert_eq!(token.calls_async().await, 1);
+    assert_eq!(api.calls_async().await, 256);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_waiters_get_the_same_failure() {
+    let server = MockServer::start_async().await;
+    let token = server
+        .mock_async(|when, then| {
+            when.method(POST).path(token_path(&server));
+            then.status(400)
+                .json_body(oauth_error(
+                    "invalid_grant",
+                    "AADSTS50173: The provided grant has expired due to it being revoked.",
+                    50173,
+                ))
+                .delay(Duration::from_millis(200));
+        })
+        .await;
+    let clock = clock();
+    let conn = seeded_memory(
+        &server.base_url(),
+        &env_of(&server.base_url()),
+        &clock,
+        START - 3600,
+        START - 1,
+    )
+    .await;
+    let url = server.url("/v1.0/me");
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let (conn, url) = (conn.clone(), url.clone());
+            tokio::spawn(async move { conn.get(&url, &()).await.unwrap_err() })
+        })
+        .collect();
+    for task in tasks {
+        let err = task.await.unwrap();
+        assert_eq!(
+            err.oauth_error().map(|e| e.aadsts()),
+            Some(Some(50173)),
+            "{err}"
+        );
+    }
+    assert_eq!(token.calls_async().await, 1);
+    // A later request tries again (the failure is not cached forever).
+    conn.get(&url, &()).await.unwrap_err();
+    assert_eq!(token.calls_async().await, 2);
+}
+
+#[tokio::test]
+async fn a_token_near_expiry_is_renewed_before_sending() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    // One hour lifetime, four minutes left: inside the 5-minute margin.
+    let conn = seeded_memory(
+        &server.base,
+        &env_of(&server.base),
+        &clock,
+        START - 3360,
+        START + 240,
+    )
+    .await;
+    server.push([
+        Reply::json(200, user_reply("at-new", "rt-new", None)),
+        Reply::json(200, json!({})),
+        Reply::json(200, json!({})),
+    ]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    let reqs = server.requests();
+    assert_eq!(
+        field(&form(&reqs[0].body), "grant_type"),
+        Some("refresh_token")
+    );
+    assert_eq!(reqs[1].header("authorization"), Some("Bearer at-new"));
+    assert_eq!(reqs[2].header("authorization"), Some("Bearer at-new"));
+    assert_eq!(reqs.len(), 3);
+
+    // With a 1-minute margin the same token is used as is.
+    let clock2 = clock.clone();
+    let server2 = ScriptedServer::start(clock2.clone()).await;
+    let backend = MemoryTokenBackend::new();
+    backend
+        .save(SecretString::from(user_cache(
+            &env_of(&server2.base),
+            "at-old",
+            START - 3360,
+            START + 240,
+            Some("rt-old"),
+        )))
+        .await
+        .unwrap();
+    let relaxed = builder(
+        &server2.base,
+        AuthFlow::Authorization,
+        Credentials::client_secret(CLIENT, SECRET),
+        &clock2,
+    )
+    .token_backend(backend)
+    .refresh_margin(Duration::from_secs(60))
+    .build()
+    .unwrap();
+    server2.push([Reply::json(200, json!({}))]);
+    relaxed.get(&server2.url("/v1.0/me"), &()).await.unwrap();
+    assert_eq!(
+        server2.requests()[0].header("authorization"),
+        Some("Bearer at-old")
+    );
+}
+
+#[tokio::test]
+async fn short_lived_tokens_are_not_renewed_on_every_request() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    // 60-second lifetime, 40 s left: more than half its life remains.
+    let conn = seeded_memory(
+        &server.base,
+        &env_of(&server.base),
+        &clock,
+        START - 20,
+        START + 40,
+    )
+    .await;
+    server.push([Reply::json(200, json!({}))]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some("Bearer at-old")
+    );
+}
+
+fn graph_403(code: &str, message: &str) -> Reply {
+    Reply::json(403, json!({"error": {"code": code, "message": message}}))
+}
+
+#[tokio::test]
+async fn rejections_renew_once_and_only_for_token_problems() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let conn = seeded_memory(
+        &server.base,
+        &env_of(&server.base),
+        &clock,
+        START - 600,
+        START + 3000,
+    )
+    .await;
+    // A 403 about the token: renew and retry.
+    server.push([
+        graph_403(
+            "InvalidAuthenticationToken",
+            "Access token validation failure.",
+        ),
+        Reply::json(200, user_reply("at-2", "rt-2", None)),
+        Reply::json(200, json!({"ok": 1})),
+    ]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    // 403 "No authorization information present" (python-o365 #1174) too.
+    server.push([
+        graph_403(
+            "UnknownError",
+            "No authorization information present on the request.",
+        ),
+        Reply::json(200, user_reply("at-3", "rt-3", None)),
+        Reply::json(200, json!({"ok": 2})),
+    ]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    // A permission 403 with a valid token is reported without renewing.
+    server.push([graph_403("ErrorAccessDenied", "Access is denied.")]);
+    let err = conn.get(&server.url("/v1.0/me"), &()).await.unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::FORBIDDEN));
+    assert_eq!(err.graph_error().unwrap().code, "ErrorAccessDenied");
+    // A 401 renews once; a second 401 after that is returned, no loop.
+    server.push([
+        Reply::json(401, json!({"error": {"code": "InvalidAuthenticationToken", "message": "CompactToken validation failed"}})),
+        Reply::json(200, user_reply("at-4", "rt-4", None)),
+        Reply::json(401, json!({"error": {"code": "InvalidAuthenticationToken", "message": "CompactToken validation failed"}})),
+    ]);
+    let err = conn.get(&server.url("/v1.0/me"), &()).await.unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
+    assert_eq!(err.kind(), ErrorKind::Status);
+
+    let reqs = server.requests();
+    let auth: Vec<Option<&str>> = reqs.iter().map(|r| r.header("authorization")).collect();
+    assert_eq!(
+        auth,
+        [
+            Some("Bearer at-old"),
+            None,
+            Some("Bearer at-2"),
+            Some("Bearer at-2"),
+            None,
+            Some("Bearer at-3"),
+            Some("Bearer at-3"),
+            Some("Bearer at-3"),
+            None,
+            Some("Bearer at-4"),
+        ]
+    );
+    assert_eq!(field(&form(&reqs[4].body), "refresh_token"), Some("rt-2"));
+    assert_eq!(field(&form(&reqs[8].body), "refresh_token"), Some("rt-3"));
+}
+
+#[tokio::test]
+async fn accounts_are_selected_by_username() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let conn = builder(
+        &server.base,
+        AuthFlow::Password,
+        Credentials::client_id(CLIENT),
+        &clock,
+    )
+    .username(USER)
+    .password("pw")
+    .build()
+    .unwrap();
+    let mut second = user_reply("at-b", "rt-b", None);
+    second["id_token"] = json!(jwt(
+        json!({"oid": "oid-2", "tid": "tid-1", "sub": "s2", "preferred_username": "bob@contoso.test"})
+    ));
+    second["client_info"] = json!(base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        json!({"uid": "oid-2", "utid": "tid-1"}).to_string()
+    ));
+    server.push([
+        Reply::json(200, user_reply("at-a", "rt-a", None)),
+        Reply::json(200, second),
+        Reply::json(200, json!({})),
+        Reply::json(200, json!({})),
+    ]);
+    conn.request_token_by_password(&["Mail.Read"], false)
+        .await
+        .unwrap();
+    conn.set_username(Some("bob@contoso.test".into()));
+    conn.request_token_by_password(&["Mail.Read"], false)
+        .await
+        .unwrap();
+    assert_eq!(conn.token_store().read(|c| c.get_all_accounts().len()), 2);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    conn.set_username(Some(USER.into()));
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    let reqs = server.requests();
+    assert_eq!(
+        reqs[1].header("x-anchormailbox"),
+        Some("upn:bob@contoso.test")
+    );
+    assert_eq!(reqs[2].header("authorization"), Some("Bearer at-b"));
+    assert_eq!(reqs[3].header("authorization"), Some("Bearer at-a"));
+}
+
+const CHILD_ENV: &str = "O365_IDENTITY_CHILD";
+
+/// Child mode of `two_processes_sharing_a_token_file_refresh_once`: one process of the pair.
+#[tokio::test]
+#[ignore = "run as a child process by two_processes_sharing_a_token_file_refresh_once"]
+async fn child_process_uses_the_shared_token_file() {
+    let spec = std::env::var(CHILD_ENV)
+        .expect("started by two_processes_sharing_a_token_file_refresh_once");
+    let (authority, path) = spec.split_once('|').unwrap();
+    let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
+        .tenant_id(TENANT)
+        .authority(authority)
+        .requests_delay(Duration::ZERO)
+        .token_backend(FileTokenBackend::new(path))
+        .build()
+        .unwrap();
+    let reply = conn
+        .get(&format!("{authority}/v1.0/me"), &())
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_sharing_a_token_file_refresh_once() {
+    let server = MockServer::start_async().await;
+    let token = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path(token_path(&server))
+                .form_urlencoded_tuple("refresh_token", "rt-old");
+            then.status(200)
+                .json_body(user_reply("at-new", "rt-new", None))
+                .delay(Duration::from_millis(300));
+        })
+        .await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1.0/me")
+                .header("authorization", "Bearer at-new");
+            then.status(200).json_body(json!({"id": "me"}));
+        })
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o365_token.txt");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let env = env_of(&server.base_url());
+    FileTokenBackend::new(&path)
+        .save(SecretString::from(user_cache(
+            &env,
+            "at-old",
+            now - 3700,
+            now - 100,
+            Some("rt-old"),
+        )))
+        .await
+        .unwrap();
+    let spec = format!("{}|{}", server.base_url(), path.display());
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "child_process_uses_the_shared_token_file",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env(CHILD_ENV, &spec)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("1 passed"),
+            "{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        token.calls_async().await,
+        1,
+        "one refresh for both processes"
+    );
+    assert_eq!(api.calls_async().await, 2);
+    let saved = FileTokenBackend::new(&path).load().await.unwrap().unwrap();
+    assert!(saved.expose_secret().contains("\"rt-new\""));
+    assert!(saved.expose_secret().contains("\"at-new\""));
+    assert!(!saved.expose_secret().contains("rt-old"));
+}
