@@ -69,9 +69,9 @@ pub struct GlobalArgs {
     /// Retries of throttled (429/503) and failed requests (default 3).
     #[arg(long, global = true, value_name = "N")]
     pub retries: Option<u32>,
-    /// Output format of results on stdout.
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Json)]
-    pub output: OutputFormat,
+    /// Output format of results on stdout (default: `ndjson` with `--all`, else `json`).
+    #[arg(long, short = 'o', global = true, value_enum)]
+    pub output: Option<OutputFormat>,
     /// Show tracing output on stderr (`RUST_LOG` refines it).
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
@@ -100,6 +100,17 @@ pub enum OutputFormat {
     Ndjson,
     /// An aligned text table of the scalar fields.
     Table,
+}
+
+impl Command {
+    /// Whether the command follows every page (`--all`), which streams NDJSON by default.
+    pub fn follows_all_pages(&self) -> bool {
+        match self {
+            Command::Get(args) => args.all,
+            Command::Mail(MailCommand::List(args)) => args.all,
+            _ => false,
+        }
+    }
 }
 
 /// The subcommands.
@@ -185,7 +196,8 @@ pub struct RawArgs {
     /// OData query options.
     #[command(flatten)]
     pub query: QueryArgs,
-    /// Follow `@odata.nextLink` and stream every item (NDJSON unless `--output json|table`).
+    /// Follow `@odata.nextLink` and stream every item (NDJSON unless `--output json|table`,
+    /// which print once all pages are in).
     #[arg(long)]
     pub all: bool,
     /// Request body: inline JSON, `@file.json`, or `-` for stdin.

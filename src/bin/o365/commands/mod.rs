@@ -7,7 +7,7 @@ mod typed;
 
 use reqwest::Method;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, OutputFormat};
 use crate::failure::CliResult;
 use crate::session::Session;
 use crate::settings::Settings;
@@ -17,7 +17,14 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Demo = cli.command {
         return demo::run().await;
     }
-    let format = cli.global.output;
+    let format = cli
+        .global
+        .output
+        .unwrap_or(if cli.command.follows_all_pages() {
+            OutputFormat::Ndjson
+        } else {
+            OutputFormat::Json
+        });
     let mut session = Session::new(Settings::resolve(&cli.global)?);
     match cli.command {
         Command::Demo => Ok(()),

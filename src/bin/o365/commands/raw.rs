@@ -72,11 +72,6 @@ async fn stream_all(
     format: OutputFormat,
 ) -> CliResult {
     let mut items = conn.items::<Value, _>(path, params, None)?;
-    let format = if format == OutputFormat::Json {
-        OutputFormat::Ndjson
-    } else {
-        format
-    };
     let mut sink = ItemSink::new(format);
     let progress = output::item_progress(path);
     while let Some(item) = items.try_next().await? {
