@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Microsoft 365 from the command line: sign in, call Microsoft Graph (typed shortcuts or raw
 /// requests), and try it all offline with `o365 demo`.
 #[derive(Debug, Parser)]
-#[command(name = "o365", version, about, after_help = EXIT_CODES)]
+#[command(name = "o365", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Connection and sign-in settings.
     #[command(flatten)]
