@@ -1,0 +1,370 @@
+//! The command line grammar (clap derive). Settings that also come from the environment name
+//! their variable here; the config file is merged in [`crate::settings`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Microsoft 365 from the command line: sign in, call Microsoft Graph (typed shortcuts or raw
+/// requests), and try it all offline with `o365 demo`.
+#[derive(Debug, Parser)]
+#[command(name = "o365", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Connection and sign-in settings.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Printed after `--help`.
+pub const EXIT_CODES: &str = "Exit codes: 0 ok, 1 other failure, 2 usage or configuration, \
+3 not signed in or not authorised, 4 HTTP 4xx, 5 HTTP 5xx or throttled, 6 network.";
+
+/// Settings shared by every command: flags > environment > config file.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file (TOML; default: `o365/config.toml` in the platform's config directory).
+    #[arg(long, global = true, env = "O365_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Application (client) id of the Entra ID app registration.
+    #[arg(long, global = true, env = "O365_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Client secret (confidential flows only). Prefer the environment over the flag.
+    #[arg(
+        long,
+        global = true,
+        env = "O365_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+    /// Tenant id or domain (`common` by default; required by the credentials and password flows).
+    #[arg(long, global = true, env = "O365_TENANT_ID")]
+    pub tenant_id: Option<String>,
+    /// Token cache file (MSAL format; default: `o365/token.json` in the platform's data directory).
+    #[arg(long, global = true, env = "O365_TOKEN_PATH", value_name = "PATH")]
+    pub token_path: Option<PathBuf>,
+    /// National cloud: sign-in host, Graph host and scope prefix together.
+    #[arg(long, global = true, env = "O365_CLOUD", value_enum)]
+    pub cloud: Option<CloudName>,
+    /// Graph base URL (e.g. the emulator or a proxy); `/v1.0/` is appended.
+    #[arg(long, global = true, env = "O365_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Identity platform base URL (default: the cloud's login host).
+    #[arg(long, global = true, env = "O365_AUTHORITY", value_name = "URL")]
+    pub authority: Option<String>,
+    /// HTTP(S) proxy URL, `http://[user:password@]host:port` (default: `HTTPS_PROXY` and friends).
+    #[arg(
+        long,
+        global = true,
+        env = "O365_PROXY",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub proxy: Option<String>,
+    /// Account to use when the token cache holds several (its user principal name).
+    #[arg(long, global = true, env = "O365_USERNAME")]
+    pub username: Option<String>,
+    /// Retries of throttled (429/503) and failed requests (default 3).
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Output format of results on stdout (default: `ndjson` with `--all`, else `json`).
+    #[arg(long, short = 'o', global = true, value_enum)]
+    pub output: Option<OutputFormat>,
+    /// Show tracing output on stderr (`RUST_LOG` refines it).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+/// A national cloud, by its command line name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudName {
+    /// The global cloud.
+    Public,
+    /// US Government L4 (GCC High).
+    UsGov,
+    /// US Government L5 (DoD).
+    UsGovDod,
+    /// China (21Vianet).
+    China,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Pretty JSON (a collection page as the service returned it).
+    Json,
+    /// One compact JSON value per line (a collection's items).
+    Ndjson,
+    /// An aligned text table of the scalar fields.
+    Table,
+}
+
+impl Command {
+    /// Whether the command follows every page (`--all`), which streams NDJSON by default.
+    pub fn follows_all_pages(&self) -> bool {
+        match self {
+            Command::Get(args) => args.all,
+            Command::Mail(MailCommand::List(args)) => args.all,
+            _ => false,
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole story offline against the built-in emulator (no account, no network).
+    Demo,
+    /// Sign in and save the token cache.
+    Login(LoginArgs),
+    /// Forget the saved sign-in (deletes the token cache).
+    Logout,
+    /// Show the saved accounts, scopes, expiry and cloud.
+    Status,
+    /// Print a valid access token (refreshed if needed) for scripting. Treat it as a secret.
+    Token,
+    /// GET a Graph path (`me/messages`) or URL.
+    Get(RawArgs),
+    /// POST to a Graph path or URL.
+    Post(RawArgs),
+    /// PUT to a Graph path or URL.
+    Put(RawArgs),
+    /// PATCH a Graph path or URL.
+    Patch(RawArgs),
+    /// DELETE a Graph path or URL.
+    Delete(RawArgs),
+    /// Mail (typed, generated `mail` module).
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// Calendar (typed, generated `calendar` module).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Contacts (typed, generated `contacts` module).
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// OneDrive (typed, generated `drive` module).
+    #[command(subcommand)]
+    Drive(DriveCommand),
+}
+
+/// The sign-in flows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlowName {
+    /// Device code: enter a code on another device (public client; no secret).
+    Device,
+    /// Authorization code + PKCE in the browser, confidential client (needs the secret).
+    Authorization,
+    /// Authorization code + PKCE in the browser, public client.
+    Public,
+    /// Client credentials, app-only (needs the secret and a tenant).
+    Credentials,
+    /// Username and password (ROPC; needs a tenant; no MFA).
+    Password,
+}
+
+/// `o365 login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The sign-in flow (default: from the config file, else `device`).
+    #[arg(long, value_enum)]
+    pub flow: Option<FlowName>,
+    /// Permissions to ask for, e.g. `Mail.Read` or helper names like `message_all`
+    /// (default: from the config file, else `User.Read Mail.ReadWrite Mail.Send
+    /// Calendars.ReadWrite Contacts.Read Files.ReadWrite`).
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    pub scopes: Vec<String>,
+    /// Browser flows: open the sign-in page in the default browser.
+    #[arg(long)]
+    pub open_browser: bool,
+    /// Browser flows: paste the redirected URL instead of capturing it on a loopback port.
+    #[arg(long)]
+    pub paste: bool,
+    /// Password flow: read the password from the first line of stdin (else `O365_PASSWORD`).
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// A raw request.
+#[derive(Debug, Args)]
+pub struct RawArgs {
+    /// A path under the Graph service URL (`me/messages`) or an absolute URL.
+    pub path: String,
+    /// OData query options.
+    #[command(flatten)]
+    pub query: QueryArgs,
+    /// Follow `@odata.nextLink` and stream every item (NDJSON unless `--output json|table`,
+    /// which print once all pages are in).
+    #[arg(long)]
+    pub all: bool,
+    /// Request body: inline JSON, `@file.json`, or `-` for stdin.
+    #[arg(long, short = 'd', value_name = "JSON|@FILE|-")]
+    pub data: Option<String>,
+    /// Extra request header `Name: value` (repeatable).
+    #[arg(long, short = 'H', value_name = "K:V")]
+    pub header: Vec<String>,
+}
+
+/// OData query options (`$select`, `$filter`, …).
+#[derive(Debug, Default, Args)]
+pub struct QueryArgs {
+    /// Properties to return (`--select id,subject`).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// A raw OData filter, e.g. `isRead eq false`.
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Sort order, `property [asc|desc]` (repeatable or comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub orderby: Vec<String>,
+    /// Relationships to expand (repeatable or comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub expand: Vec<String>,
+    /// Free text search (`$search`); cannot be mixed with `--filter` on messages.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Page size (`$top`).
+    #[arg(long)]
+    pub top: Option<u32>,
+}
+
+/// `o365 mail …`.
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// List messages, newest first.
+    List(MailListArgs),
+    /// Show one message.
+    Get {
+        /// The message id.
+        id: String,
+        /// Properties to return.
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+    },
+    /// Send a mail (saved to Sent Items).
+    Send(MailSendArgs),
+}
+
+/// `o365 mail list`.
+#[derive(Debug, Args)]
+pub struct MailListArgs {
+    /// A mail folder id or well-known name (`inbox`, `sentitems`, …); default: all messages.
+    #[arg(long)]
+    pub folder: Option<String>,
+    /// Only unread messages.
+    #[arg(long)]
+    pub unread: bool,
+    /// Page size.
+    #[arg(long, default_value_t = 10)]
+    pub top: u64,
+    /// Follow `@odata.nextLink` through every page.
+    #[arg(long)]
+    pub all: bool,
+    /// Properties to return (default: id, receivedDateTime, from, subject, isRead).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+}
+
+/// `o365 mail send`.
+#[derive(Debug, Args)]
+pub struct MailSendArgs {
+    /// Recipient address (repeatable).
+    #[arg(long, required = true)]
+    pub to: Vec<String>,
+    /// Subject line.
+    #[arg(long)]
+    pub subject: String,
+    /// Body text (`-` reads stdin).
+    #[arg(long, default_value = "")]
+    pub body: String,
+    /// The body is HTML.
+    #[arg(long)]
+    pub html: bool,
+}
+
+/// `o365 calendar …`.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// List events of the default calendar.
+    List {
+        /// Page size.
+        #[arg(long, default_value_t = 10)]
+        top: u64,
+    },
+    /// Events (occurrences expanded) between two instants.
+    View {
+        /// Start, ISO 8601 (`2026-12-01T00:00:00Z`).
+        #[arg(long)]
+        start: String,
+        /// End, ISO 8601.
+        #[arg(long)]
+        end: String,
+    },
+    /// Create an event.
+    Create(EventArgs),
+}
+
+/// `o365 calendar create`.
+#[derive(Debug, Args)]
+pub struct EventArgs {
+    /// Title.
+    #[arg(long)]
+    pub subject: String,
+    /// Start, local date-time in `--timezone` (`2026-12-01T10:00:00`).
+    #[arg(long)]
+    pub start: String,
+    /// End, local date-time in `--timezone`.
+    #[arg(long)]
+    pub end: String,
+    /// Time zone of start and end (IANA or Windows name).
+    #[arg(long, default_value = "UTC")]
+    pub timezone: String,
+    /// Attendee address (repeatable).
+    #[arg(long)]
+    pub attendee: Vec<String>,
+    /// Location name.
+    #[arg(long)]
+    pub location: Option<String>,
+}
+
+/// `o365 contacts …`.
+#[derive(Debug, Subcommand)]
+pub enum ContactsCommand {
+    /// List contacts.
+    List {
+        /// Page size.
+        #[arg(long, default_value_t = 10)]
+        top: u64,
+    },
+}
+
+/// `o365 drive …`.
+#[derive(Debug, Subcommand)]
+pub enum DriveCommand {
+    /// List the children of a folder (default: the root).
+    Ls {
+        /// Folder item id.
+        item: Option<String>,
+        /// Page size.
+        #[arg(long)]
+        top: Option<u64>,
+    },
+    /// Show an item's metadata, or download its content with `--out`.
+    Get {
+        /// Item id.
+        item: String,
+        /// Write the file content here (`-` for stdout).
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
+    },
+    /// Replace the content of an existing file item (up to 250 MB) with a local file.
+    Put {
+        /// Local file.
+        file: PathBuf,
+        /// Target item id.
+        item: String,
+    },
+}

@@ -1,0 +1,225 @@
+//! `o365 login|logout|status|token`.
+
+use std::io::BufRead;
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use o365::AuthFlow;
+use o365::identity::{ConsentMode, DeviceCodePrompt};
+use o365::token::TokenCache;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+
+use crate::cli::{FlowName, LoginArgs, OutputFormat};
+use crate::failure::{CliResult, Exit, Failure};
+use crate::output;
+use crate::session::{SavedLogin, Session, auth_flow};
+
+/// Permissions asked for when neither `--scopes` nor the config file name any.
+pub const DEFAULT_SCOPES: [&str; 6] = [
+    "User.Read",
+    "Mail.ReadWrite",
+    "Mail.Send",
+    "Calendars.ReadWrite",
+    "Contacts.Read",
+    "Files.ReadWrite",
+];
+
+/// How long a browser sign-in may take.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `o365 login`.
+pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
+    let s = &session.settings;
+    let flow = args.flow.or(s.flow).unwrap_or(FlowName::Device);
+    let client_id = s.client_id.as_deref().ok_or_else(|| {
+        Failure::usage("no client id")
+            .hint("pass --client-id, set O365_CLIENT_ID, or put client_id in the config file (see README: Sign in for real)")
+    })?;
+    let scopes: Vec<String> = if !args.scopes.is_empty() {
+        args.scopes
+    } else {
+        s.scopes
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SCOPES.map(String::from).to_vec())
+    };
+    let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    let account = match flow {
+        FlowName::Password => {
+            let username = s.username.clone().ok_or_else(|| {
+                Failure::usage("the password flow needs --username (or O365_USERNAME)")
+            })?;
+            let password = read_password(args.password_stdin)?;
+            let conn = session.connection_with(AuthFlow::Password, client_id, None, |b| {
+                b.username(&username).password(&password)
+            })?;
+            conn.request_token_by_password(&scopes, true)
+                .await?
+                .map(|a| a.username)
+        }
+        FlowName::Credentials => {
+            let conn = session.connection(AuthFlow::Credentials, client_id, None)?;
+            conn.request_token_for_client(None, true).await?;
+            None
+        }
+        FlowName::Device => {
+            let conn = session.connection(AuthFlow::DeviceCode, client_id, None)?;
+            let never = std::future::pending();
+            conn.request_token_by_device_code(&scopes, show_device_prompt, never, true)
+                .await?
+                .map(|a| a.username)
+        }
+        FlowName::Authorization | FlowName::Public => {
+            let conn = session.connection(auth_flow(flow), client_id, None)?;
+            let mode = if args.paste {
+                ConsentMode::Paste {
+                    output: Box::new(std::io::stderr()),
+                    input: Box::new(std::io::BufReader::new(std::io::stdin())),
+                }
+            } else {
+                ConsentMode::Loopback {
+                    output: Box::new(std::io::stderr()),
+                    open_browser: args.open_browser,
+                    on_url: None,
+                    timeout: BROWSER_TIMEOUT,
+                }
+            };
+            if !conn.authenticate_interactively(&scopes, mode).await? {
+                return Err(
+                    Failure::new(Exit::Auth, "the browser sign-in did not complete").hint(
+                        "try again; the redirect URI http://localhost must be registered for the app",
+                    ),
+                );
+            }
+            conn.username()
+        }
+    };
+    let who = account.unwrap_or_else(|| "the application (app-only)".to_owned());
+    eprintln!(
+        "signed in as {who} with the {} flow; token saved to {}",
+        flow_label(flow),
+        s.token_path.display()
+    );
+    Ok(())
+}
+
+fn flow_label(flow: FlowName) -> &'static str {
+    auth_flow(flow).as_str()
+}
+
+/// Prints the device-code instructions on stderr.
+fn show_device_prompt(prompt: &DeviceCodePrompt) {
+    if prompt.message.is_empty() {
+        eprintln!(
+            "To sign in, open {} and enter the code {}",
+            prompt.verification_uri, prompt.user_code
+        );
+    } else {
+        eprintln!("{}", prompt.message);
+    }
+}
+
+fn read_password(from_stdin: bool) -> CliResult<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::io("cannot read the password from stdin", e))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    std::env::var("O365_PASSWORD").map_err(|_| {
+        Failure::usage("the password flow needs the password: --password-stdin or O365_PASSWORD")
+    })
+}
+
+/// `o365 logout`.
+pub async fn logout(session: &Session) -> CliResult {
+    let path = &session.settings.token_path;
+    if session.token_store().delete_token().await? {
+        eprintln!("signed out; removed {}", path.display());
+    } else {
+        eprintln!("no saved sign-in at {}", path.display());
+    }
+    Ok(())
+}
+
+/// `o365 status`: accounts, scopes, expiry, cloud; exit 3 when not signed in.
+pub async fn status(session: &Session, format: OutputFormat) -> CliResult {
+    let store = session.token_store();
+    if !store.load_token().await? {
+        return Err(Failure::not_signed_in());
+    }
+    let now = SystemTime::now();
+    let accounts = store.read(|cache| accounts(cache, now));
+    if accounts.is_empty() {
+        return Err(Failure::not_signed_in());
+    }
+    let report = json!({
+        "token_path": session.settings.token_path.display().to_string(),
+        "cloud": format!("{:?}", session.settings.cloud),
+        "accounts": accounts,
+    });
+    match format {
+        OutputFormat::Json => output::print_value(format, &report),
+        _ => output::print_value(format, &json!({"value": report["accounts"]})),
+    }
+}
+
+/// One entry per access token: who, which app and tenant, scopes, expiry.
+fn accounts(cache: &TokenCache, now: SystemTime) -> Vec<Value> {
+    cache
+        .access_tokens()
+        .values()
+        .map(|token| {
+            let account = token.home_account_id.as_deref().and_then(|home| {
+                cache
+                    .accounts()
+                    .values()
+                    .find(|a| a.home_account_id.as_deref() == Some(home))
+            });
+            let username = account.map(|a| a.username.as_str());
+            let saved = SavedLogin::find(cache, username.filter(|u| !u.is_empty()), false);
+            let expires = token.expires_on_time();
+            let has_refresh = cache
+                .refresh_tokens()
+                .values()
+                .any(|r| r.home_account_id.is_some() && r.home_account_id == token.home_account_id);
+            json!({
+                "username": username.unwrap_or("(app-only)"),
+                "client_id": token.client_id,
+                "tenant": token.realm,
+                "authority": token.environment,
+                "flow": saved.map(|s| s.flow.as_str()).unwrap_or_default(),
+                "scopes": token.scopes().collect::<Vec<_>>(),
+                "expires_at": expires.map(rfc3339),
+                "expired": expires.is_none_or(|e| e <= now),
+                "refresh_token": has_refresh,
+            })
+        })
+        .collect()
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    DateTime::<Utc>::from(time).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `o365 token`: a valid access token on stdout (refreshed first when expired).
+pub async fn token(session: &Session) -> CliResult {
+    let conn = session.signed_in().await?;
+    let username = conn.username();
+    let expired = conn
+        .token_store()
+        .read(|c| c.token_is_expired(username.as_deref(), SystemTime::now()));
+    if expired {
+        conn.refresh_token().await?;
+    }
+    let secret = conn
+        .token_store()
+        .read(|c| {
+            c.get_access_token(username.as_deref())
+                .map(|t| t.secret.expose_secret().to_owned())
+        })
+        .ok_or_else(Failure::not_signed_in)?;
+    output::write_line(&secret)
+}
