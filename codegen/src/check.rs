@@ -78,6 +78,7 @@ fn options_for(file: &Path, flags: &Flags) -> Result<Options, String> {
         casing,
         renames,
         interface,
+        runtime: None,
         ..Options::default()
     })
 }
