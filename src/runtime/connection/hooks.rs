@@ -114,6 +114,7 @@ fn mark_kind(headers: &mut reqwest::header::HeaderMap, kind: ErrorKind) {
     headers.insert(KIND_HEADER, HeaderValue::from_static(value));
 }
 
+#[cfg(feature = "codegen")]
 fn marked_kind(headers: &reqwest::header::HeaderMap) -> Option<ErrorKind> {
     let value = headers.get(KIND_HEADER)?.to_str().ok()?;
     MARKED_KINDS
@@ -124,6 +125,7 @@ fn marked_kind(headers: &reqwest::header::HeaderMap) -> Option<ErrorKind> {
 
 /// `Retry-After` as delta-seconds (generated replies carry no HTTP-dates, see
 /// `Connection::retry_after_in_seconds`).
+#[cfg(feature = "codegen")]
 fn retry_after_secs(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
     let secs: f64 = headers
         .get(RETRY_AFTER)?
@@ -174,9 +176,12 @@ impl From<progenitor_client::Error<crate::GraphErrorResponse>> for Error {
 
 /// Implements `progenitor_client::ClientHooks<Connection>` for a generated `Client`, so every
 /// generated call goes through [`Connection::prepare_generated`] and
-/// [`Connection::exec_generated`].
-#[allow(unused_macros)]
-macro_rules! impl_client_hooks {
+/// [`Connection::exec_generated`]. Exported (hidden) for crates that compile generated modules
+/// against o365, such as `o365-codegen check`; the calling crate must depend on
+/// `progenitor-client`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __impl_client_hooks {
     ($client:path) => {
         impl ::progenitor_client::ClientHooks<$crate::Connection> for $client {
             async fn pre<E>(
@@ -200,8 +205,6 @@ macro_rules! impl_client_hooks {
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use impl_client_hooks;
 
 /// Joins repeated `$`-prefixed query keys into one comma-separated value, keeping the position
 /// of the first occurrence; leaves the URL untouched when nothing repeats.
