@@ -75,6 +75,7 @@ impl Workload {
             casing: self.casing,
             inner_type: "crate::Connection".into(),
             graph_error_type: "crate::GraphError".into(),
+            error_envelope_type: Some("crate::GraphErrorResponse".into()),
             renames,
             ..Options::default()
         };

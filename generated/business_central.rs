@@ -295,11 +295,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ODataErrorsODataError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ODataErrorsODataError {
-        pub error: crate::GraphError,
-    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -411,7 +406,7 @@ Sends a `GET` request to `/companies`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::BcCompanyCollectionResponse>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/companies", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -459,7 +454,7 @@ Sends a `GET` request to `/companies({company_id})`
     pub async fn get_company<'a>(
         &'a self,
         company_id: &'a str,
-    ) -> Result<ResponseValue<types::BcCompany>, Error<types::ODataErrorsODataError>> {
+    ) -> Result<ResponseValue<types::BcCompany>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})", self.baseurl, encode_path(& company_id.to_string()),
         );
@@ -510,7 +505,7 @@ Sends a `GET` request to `/companies({company_id})/customers`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::BcCustomerCollectionResponse>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/companies({})/customers", self.baseurl, encode_path(& company_id
@@ -562,7 +557,7 @@ Sends a `POST` request to `/companies({company_id})/customers`
         &'a self,
         company_id: &'a str,
         body: &'a types::BcCustomer,
-    ) -> Result<ResponseValue<types::BcCustomer>, Error<types::ODataErrorsODataError>> {
+    ) -> Result<ResponseValue<types::BcCustomer>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})/customers", self.baseurl, encode_path(& company_id
             .to_string()),
@@ -611,7 +606,7 @@ Sends a `GET` request to `/companies({company_id})/customers({customer_id})`
         &'a self,
         company_id: &'a str,
         customer_id: &'a str,
-    ) -> Result<ResponseValue<types::BcCustomer>, Error<types::ODataErrorsODataError>> {
+    ) -> Result<ResponseValue<types::BcCustomer>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})/customers({})", self.baseurl, encode_path(& company_id
             .to_string()), encode_path(& customer_id.to_string()),
@@ -660,7 +655,7 @@ Sends a `DELETE` request to `/companies({company_id})/customers({customer_id})`
         company_id: &'a str,
         customer_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::ODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})/customers({})", self.baseurl, encode_path(& company_id
             .to_string()), encode_path(& customer_id.to_string()),
@@ -715,7 +710,7 @@ Sends a `PATCH` request to `/companies({company_id})/customers({customer_id})`
         body: &'a types::BcCustomer,
     ) -> Result<
         ResponseValue<::std::option::Option<types::BcCustomer>>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/companies({})/customers({})", self.baseurl, encode_path(& company_id
@@ -770,7 +765,7 @@ Sends a `GET` request to `/companies({company_id})/items`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::BcItemCollectionResponse>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/companies({})/items", self.baseurl, encode_path(& company_id
@@ -822,7 +817,7 @@ Sends a `GET` request to `/companies({company_id})/items({item_id})`
         &'a self,
         company_id: &'a str,
         item_id: &'a str,
-    ) -> Result<ResponseValue<types::BcItem>, Error<types::ODataErrorsODataError>> {
+    ) -> Result<ResponseValue<types::BcItem>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})/items({})", self.baseurl, encode_path(& company_id
             .to_string()), encode_path(& item_id.to_string()),
@@ -874,7 +869,7 @@ Sends a `GET` request to `/companies({company_id})/salesOrders`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::BcSalesOrderCollectionResponse>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/companies({})/salesOrders", self.baseurl, encode_path(& company_id
@@ -926,10 +921,7 @@ Sends a `POST` request to `/companies({company_id})/salesOrders`
         &'a self,
         company_id: &'a str,
         body: &'a types::BcSalesOrder,
-    ) -> Result<
-        ResponseValue<types::BcSalesOrder>,
-        Error<types::ODataErrorsODataError>,
-    > {
+    ) -> Result<ResponseValue<types::BcSalesOrder>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})/salesOrders", self.baseurl, encode_path(& company_id
             .to_string()),
@@ -978,10 +970,7 @@ Sends a `GET` request to `/companies({company_id})/salesOrders({salesOrder_id})`
         &'a self,
         company_id: &'a str,
         sales_order_id: &'a str,
-    ) -> Result<
-        ResponseValue<types::BcSalesOrder>,
-        Error<types::ODataErrorsODataError>,
-    > {
+    ) -> Result<ResponseValue<types::BcSalesOrder>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})/salesOrders({})", self.baseurl, encode_path(& company_id
             .to_string()), encode_path(& sales_order_id.to_string()),
@@ -1030,7 +1019,7 @@ Sends a `DELETE` request to `/companies({company_id})/salesOrders({salesOrder_id
         company_id: &'a str,
         sales_order_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::ODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/companies({})/salesOrders({})", self.baseurl, encode_path(& company_id
             .to_string()), encode_path(& sales_order_id.to_string()),
@@ -1085,7 +1074,7 @@ Sends a `PATCH` request to `/companies({company_id})/salesOrders({salesOrder_id}
         body: &'a types::BcSalesOrder,
     ) -> Result<
         ResponseValue<::std::option::Option<types::BcSalesOrder>>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/companies({})/salesOrders({})", self.baseurl, encode_path(& company_id
@@ -1132,4 +1121,118 @@ Sends a `PATCH` request to `/companies({company_id})/salesOrders({salesOrder_id}
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+impl Client {
+    ///The items of [`Client::list_companies`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_companies_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::BcCompany>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/companies", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_customers`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_customers_stream<'a, Q>(
+        &'a self,
+        company_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::BcCustomer>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/companies({})/customers", self.baseurl, encode_path(& company_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_items`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_items_stream<'a, Q>(
+        &'a self,
+        company_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::BcItem>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/companies({})/items", self.baseurl, encode_path(& company_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_sales_orders`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_sales_orders_stream<'a, Q>(
+        &'a self,
+        company_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::BcSalesOrder>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/companies({})/salesOrders", self.baseurl, encode_path(& company_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+}
+impl crate::odata::ODataEntity for types::BcCompany {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::BcCompanyCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::BcCustomer {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::BcCustomerCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::BcItem {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::BcItemCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::BcSalesOrder {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::BcSalesOrderCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }

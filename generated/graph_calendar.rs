@@ -1226,13 +1226,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftGraphODataErrorsODataError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphODataErrorsODataError {
-        pub error: crate::GraphError,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphOnlineMeetingInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphOnlineMeetingInfo {
@@ -2037,7 +2030,7 @@ Sends a `GET` request to `/me/calendar`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendar>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/calendar", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2083,7 +2076,7 @@ Sends a `DELETE` request to `/me/calendar`
     pub async fn delete_calendar<'a>(
         &'a self,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!("{}/me/calendar", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
@@ -2134,7 +2127,7 @@ Arguments:
         body: &'a types::MicrosoftGraphCalendar,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphCalendar>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/calendar", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2190,7 +2183,7 @@ Sends a `GET` request to `/me/calendarView`
         start_date_time: &'a str,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/calendarView", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2254,7 +2247,7 @@ Sends a `GET` request to `/me/calendars`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendarCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/calendars", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2310,7 +2303,7 @@ Arguments:
         body: &'a types::MicrosoftGraphCalendar,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendar>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/calendars", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2360,7 +2353,7 @@ Sends a `GET` request to `/me/calendars/{calendar-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendar>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/calendars/{}", self.baseurl, encode_path(& calendar_id.to_string()),
@@ -2410,7 +2403,7 @@ Sends a `DELETE` request to `/me/calendars/{calendar-id}`
         &'a self,
         calendar_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/calendars/{}", self.baseurl, encode_path(& calendar_id.to_string()),
         );
@@ -2465,7 +2458,7 @@ Arguments:
         body: &'a types::MicrosoftGraphCalendar,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphCalendar>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/calendars/{}", self.baseurl, encode_path(& calendar_id.to_string()),
@@ -2522,7 +2515,7 @@ Sends a `GET` request to `/me/calendars/{calendar-id}/events`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/calendars/{}/events", self.baseurl, encode_path(& calendar_id
@@ -2583,7 +2576,7 @@ Arguments:
         body: &'a types::MicrosoftGraphEvent,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEvent>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/calendars/{}/events", self.baseurl, encode_path(& calendar_id
@@ -2640,7 +2633,7 @@ Sends a `GET` request to `/me/events`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/events", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2696,7 +2689,7 @@ Arguments:
         body: &'a types::MicrosoftGraphEvent,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEvent>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/events", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -2746,7 +2739,7 @@ Sends a `GET` request to `/me/events/{event-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEvent>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/events/{}", self.baseurl, encode_path(& event_id.to_string()),
@@ -2796,7 +2789,7 @@ Sends a `DELETE` request to `/me/events/{event-id}`
         &'a self,
         event_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/events/{}", self.baseurl, encode_path(& event_id.to_string()),
         );
@@ -2851,7 +2844,7 @@ Arguments:
         body: &'a types::MicrosoftGraphEvent,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphEvent>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/events/{}", self.baseurl, encode_path(& event_id.to_string()),
@@ -2900,7 +2893,7 @@ Sends a `POST` request to `/me/events/{event-id}/accept`
         &'a self,
         event_id: &'a str,
         body: &'a types::O365EventResponse,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/events/{}/accept", self.baseurl, encode_path(& event_id.to_string()),
         );
@@ -2948,7 +2941,7 @@ Sends a `POST` request to `/me/events/{event-id}/decline`
         &'a self,
         event_id: &'a str,
         body: &'a types::O365EventResponse,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/events/{}/decline", self.baseurl, encode_path(& event_id.to_string()),
         );
@@ -3005,7 +2998,7 @@ Sends a `GET` request to `/me/events/{event-id}/instances`
         start_date_time: &'a str,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/events/{}/instances", self.baseurl, encode_path(& event_id
@@ -3066,7 +3059,7 @@ Sends a `GET` request to `/users/{user-id}/calendar`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendar>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendar", self.baseurl, encode_path(& user_id.to_string()),
@@ -3115,7 +3108,7 @@ Sends a `DELETE` request to `/users/{user-id}/calendar`
         &'a self,
         user_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/calendar", self.baseurl, encode_path(& user_id.to_string()),
         );
@@ -3170,7 +3163,7 @@ Arguments:
         body: &'a types::MicrosoftGraphCalendar,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphCalendar>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendar", self.baseurl, encode_path(& user_id.to_string()),
@@ -3229,7 +3222,7 @@ Sends a `GET` request to `/users/{user-id}/calendarView`
         start_date_time: &'a str,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendarView", self.baseurl, encode_path(& user_id.to_string()),
@@ -3296,7 +3289,7 @@ Sends a `GET` request to `/users/{user-id}/calendars`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendarCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendars", self.baseurl, encode_path(& user_id.to_string()),
@@ -3356,7 +3349,7 @@ Arguments:
         body: &'a types::MicrosoftGraphCalendar,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendar>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendars", self.baseurl, encode_path(& user_id.to_string()),
@@ -3409,7 +3402,7 @@ Sends a `GET` request to `/users/{user-id}/calendars/{calendar-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphCalendar>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendars/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -3461,7 +3454,7 @@ Sends a `DELETE` request to `/users/{user-id}/calendars/{calendar-id}`
         user_id: &'a str,
         calendar_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/calendars/{}", self.baseurl, encode_path(& user_id.to_string()),
             encode_path(& calendar_id.to_string()),
@@ -3519,7 +3512,7 @@ Arguments:
         body: &'a types::MicrosoftGraphCalendar,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphCalendar>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendars/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -3578,7 +3571,7 @@ Sends a `GET` request to `/users/{user-id}/calendars/{calendar-id}/events`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendars/{}/events", self.baseurl, encode_path(& user_id
@@ -3641,7 +3634,7 @@ Arguments:
         body: &'a types::MicrosoftGraphEvent,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEvent>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/calendars/{}/events", self.baseurl, encode_path(& user_id
@@ -3699,7 +3692,7 @@ Sends a `GET` request to `/users/{user-id}/events`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/events", self.baseurl, encode_path(& user_id.to_string()),
@@ -3759,7 +3752,7 @@ Arguments:
         body: &'a types::MicrosoftGraphEvent,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEvent>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/events", self.baseurl, encode_path(& user_id.to_string()),
@@ -3812,7 +3805,7 @@ Sends a `GET` request to `/users/{user-id}/events/{event-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEvent>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/events/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -3864,7 +3857,7 @@ Sends a `DELETE` request to `/users/{user-id}/events/{event-id}`
         user_id: &'a str,
         event_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/events/{}", self.baseurl, encode_path(& user_id.to_string()),
             encode_path(& event_id.to_string()),
@@ -3922,7 +3915,7 @@ Arguments:
         body: &'a types::MicrosoftGraphEvent,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphEvent>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/events/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -3973,7 +3966,7 @@ Sends a `POST` request to `/users/{user-id}/events/{event-id}/accept`
         user_id: &'a str,
         event_id: &'a str,
         body: &'a types::O365EventResponse,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/events/{}/accept", self.baseurl, encode_path(& user_id
             .to_string()), encode_path(& event_id.to_string()),
@@ -4023,7 +4016,7 @@ Sends a `POST` request to `/users/{user-id}/events/{event-id}/decline`
         user_id: &'a str,
         event_id: &'a str,
         body: &'a types::O365EventResponse,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/events/{}/decline", self.baseurl, encode_path(& user_id
             .to_string()), encode_path(& event_id.to_string()),
@@ -4082,7 +4075,7 @@ Sends a `GET` request to `/users/{user-id}/events/{event-id}/instances`
         start_date_time: &'a str,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphEventCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/events/{}/instances", self.baseurl, encode_path(& user_id
@@ -4137,4 +4130,257 @@ Sends a `GET` request to `/users/{user-id}/events/{event-id}/instances`
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+impl Client {
+    ///The items of [`Client::list_calendar`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_calendar_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphCalendar>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/calendars", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::calendar_list_event`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn calendar_list_event_stream<'a, Q>(
+        &'a self,
+        calendar_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphEvent>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/me/calendars/{}/events", self.baseurl, encode_path(& calendar_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_event`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_event_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphEvent>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/events", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_calendar`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_calendar_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphCalendar>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/calendars", self.baseurl, encode_path(& user_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_calendar_list_event`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_calendar_list_event_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        calendar_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphEvent>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/calendars/{}/events", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& calendar_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_event`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_event_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphEvent>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/events", self.baseurl, encode_path(& user_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphAttachment {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphAttendee {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphCalendar {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphCalendarCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphCalendarPermission {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphDateTimeTimeZone {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphEmailAddress {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphEvent {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphEventCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphExtension {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphItemBody {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphLocation {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftGraphMultiValueLegacyExtendedProperty {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphOnlineMeetingInfo {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphOutlookGeoCoordinates {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphPatternedRecurrence {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphPhone {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphPhysicalAddress {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphRecipient {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphRecurrencePattern {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphRecurrenceRange {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphResponseStatus {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftGraphSingleValueLegacyExtendedProperty {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphTimeSlot {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }

@@ -295,13 +295,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftGraphODataErrorsODataError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphODataErrorsODataError {
-        pub error: crate::GraphError,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphPhysicalAddress`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphPhysicalAddress {
@@ -461,7 +454,7 @@ Sends a `GET` request to `/me/contactFolders`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactFolderCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/contactFolders", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -517,7 +510,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContactFolder,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/contactFolders", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -567,7 +560,7 @@ Sends a `GET` request to `/me/contactFolders/{contactFolder-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/contactFolders/{}", self.baseurl, encode_path(& contact_folder_id
@@ -618,7 +611,7 @@ Sends a `DELETE` request to `/me/contactFolders/{contactFolder-id}`
         &'a self,
         contact_folder_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/contactFolders/{}", self.baseurl, encode_path(& contact_folder_id
             .to_string()),
@@ -674,7 +667,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContactFolder,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphContactFolder>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/contactFolders/{}", self.baseurl, encode_path(& contact_folder_id
@@ -732,7 +725,7 @@ Sends a `GET` request to `/me/contactFolders/{contactFolder-id}/contacts`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/contactFolders/{}/contacts", self.baseurl, encode_path(&
@@ -793,7 +786,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContact,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContact>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/contactFolders/{}/contacts", self.baseurl, encode_path(&
@@ -851,7 +844,7 @@ Sends a `GET` request to `/me/contacts`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/contacts", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -908,7 +901,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContact,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContact>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/contacts", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -958,7 +951,7 @@ Sends a `GET` request to `/me/contacts/{contact-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContact>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/contacts/{}", self.baseurl, encode_path(& contact_id.to_string()),
@@ -1008,7 +1001,7 @@ Sends a `DELETE` request to `/me/contacts/{contact-id}`
         &'a self,
         contact_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/contacts/{}", self.baseurl, encode_path(& contact_id.to_string()),
         );
@@ -1063,7 +1056,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContact,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphContact>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/contacts/{}", self.baseurl, encode_path(& contact_id.to_string()),
@@ -1120,7 +1113,7 @@ Sends a `GET` request to `/users/{user-id}/contactFolders`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactFolderCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contactFolders", self.baseurl, encode_path(& user_id
@@ -1181,7 +1174,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContactFolder,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contactFolders", self.baseurl, encode_path(& user_id
@@ -1235,7 +1228,7 @@ Sends a `GET` request to `/users/{user-id}/contactFolders/{contactFolder-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contactFolders/{}", self.baseurl, encode_path(& user_id
@@ -1287,7 +1280,7 @@ Sends a `DELETE` request to `/users/{user-id}/contactFolders/{contactFolder-id}`
         user_id: &'a str,
         contact_folder_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/contactFolders/{}", self.baseurl, encode_path(& user_id
             .to_string()), encode_path(& contact_folder_id.to_string()),
@@ -1345,7 +1338,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContactFolder,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphContactFolder>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contactFolders/{}", self.baseurl, encode_path(& user_id
@@ -1404,7 +1397,7 @@ Sends a `GET` request to `/users/{user-id}/contactFolders/{contactFolder-id}/con
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contactFolders/{}/contacts", self.baseurl, encode_path(& user_id
@@ -1467,7 +1460,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContact,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContact>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contactFolders/{}/contacts", self.baseurl, encode_path(& user_id
@@ -1526,7 +1519,7 @@ Sends a `GET` request to `/users/{user-id}/contacts`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContactCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contacts", self.baseurl, encode_path(& user_id.to_string()),
@@ -1587,7 +1580,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContact,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContact>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contacts", self.baseurl, encode_path(& user_id.to_string()),
@@ -1640,7 +1633,7 @@ Sends a `GET` request to `/users/{user-id}/contacts/{contact-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphContact>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contacts/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -1692,7 +1685,7 @@ Sends a `DELETE` request to `/users/{user-id}/contacts/{contact-id}`
         user_id: &'a str,
         contact_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/contacts/{}", self.baseurl, encode_path(& user_id.to_string()),
             encode_path(& contact_id.to_string()),
@@ -1750,7 +1743,7 @@ Arguments:
         body: &'a types::MicrosoftGraphContact,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphContact>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/contacts/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -1796,4 +1789,160 @@ Arguments:
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+impl Client {
+    ///The items of [`Client::list_contact_folder`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_contact_folder_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphContactFolder>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/contactFolders", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::contact_folder_list_contact`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn contact_folder_list_contact_stream<'a, Q>(
+        &'a self,
+        contact_folder_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphContact>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/me/contactFolders/{}/contacts", self.baseurl, encode_path(&
+            contact_folder_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_contact`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_contact_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphContact>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/contacts", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_contact_folder`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_contact_folder_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphContactFolder>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/contactFolders", self.baseurl, encode_path(& user_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_contact_folder_list_contact`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_contact_folder_list_contact_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        contact_folder_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphContact>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/contactFolders/{}/contacts", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& contact_folder_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_contact`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_contact_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphContact>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/contacts", self.baseurl, encode_path(& user_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphContact {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphContactCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphContactFolder {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphContactFolderCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphEmailAddress {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphExtension {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftGraphMultiValueLegacyExtendedProperty {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphPhysicalAddress {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphProfilePhoto {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftGraphSingleValueLegacyExtendedProperty {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }

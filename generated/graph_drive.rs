@@ -162,11 +162,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftGraphODataErrorsODataError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphODataErrorsODataError {
-        pub error: crate::GraphError,
-    }
     ///`MicrosoftGraphQuota`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphQuota {
@@ -317,7 +312,7 @@ Sends a `GET` request to `/me/drive`
         &'a self,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphDrive>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/drive", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -365,7 +360,7 @@ Sends a `GET` request to `/me/drive/root/children`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphDriveItemCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/drive/root/children", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -415,7 +410,7 @@ Sends a `GET` request to `/me/drive/items/{driveItem-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphDriveItem>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/drive/items/{}", self.baseurl, encode_path(& drive_item_id
@@ -465,7 +460,7 @@ Sends a `DELETE` request to `/me/drive/items/{driveItem-id}`
         &'a self,
         drive_item_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/drive/items/{}", self.baseurl, encode_path(& drive_item_id
             .to_string()),
@@ -519,7 +514,7 @@ Sends a `GET` request to `/me/drive/items/{driveItem-id}/children`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphDriveItemCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/drive/items/{}/children", self.baseurl, encode_path(& drive_item_id
@@ -569,10 +564,7 @@ Sends a `GET` request to `/me/drive/items/{driveItem-id}/content`
     pub async fn download_content<'a>(
         &'a self,
         drive_item_id: &'a str,
-    ) -> Result<
-        ResponseValue<ByteStream>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
-    > {
+    ) -> Result<ResponseValue<ByteStream>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/drive/items/{}/content", self.baseurl, encode_path(& drive_item_id
             .to_string()),
@@ -614,7 +606,7 @@ Sends a `PUT` request to `/me/drive/items/{driveItem-id}/content`
         body: B,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphDriveItem>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/drive/items/{}/content", self.baseurl, encode_path(& drive_item_id
@@ -670,7 +662,7 @@ Sends a `POST` request to `/me/drive/items/{driveItem-id}/createUploadSession`
         body: &'a types::CreateUploadSessionBody,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphUploadSession>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/drive/items/{}/createUploadSession", self.baseurl, encode_path(&
@@ -716,4 +708,95 @@ Sends a `POST` request to `/me/drive/items/{driveItem-id}/createUploadSession`
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+impl Client {
+    ///The items of [`Client::list_root_children`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_root_children_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphDriveItem>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/drive/root/children", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_children`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_children_stream<'a, Q>(
+        &'a self,
+        drive_item_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphDriveItem>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/me/drive/items/{}/children", self.baseurl, encode_path(& drive_item_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphDrive {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphDriveItem {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphDriveItemCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphDriveItemUploadableProperties {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphFile {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphFolder {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphItemReference {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphQuota {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphUploadSession {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }

@@ -996,13 +996,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftGraphODataErrorsODataError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphODataErrorsODataError {
-        pub error: crate::GraphError,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphRecipient`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphRecipient {
@@ -1245,7 +1238,7 @@ Sends a `GET` request to `/me/mailFolders`
         include_hidden_folders: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolderCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/mailFolders", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1307,7 +1300,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMailFolder,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/mailFolders", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1358,7 +1351,7 @@ Sends a `GET` request to `/me/mailFolders/{mailFolder-id}`
         include_hidden_folders: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/mailFolders/{}", self.baseurl, encode_path(& mail_folder_id
@@ -1415,7 +1408,7 @@ Sends a `DELETE` request to `/me/mailFolders/{mailFolder-id}`
         &'a self,
         mail_folder_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/mailFolders/{}", self.baseurl, encode_path(& mail_folder_id
             .to_string()),
@@ -1471,7 +1464,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMailFolder,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphMailFolder>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/mailFolders/{}", self.baseurl, encode_path(& mail_folder_id
@@ -1530,7 +1523,7 @@ Sends a `GET` request to `/me/mailFolders/{mailFolder-id}/childFolders`
         include_hidden_folders: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolderCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/mailFolders/{}/childFolders", self.baseurl, encode_path(&
@@ -1597,7 +1590,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMailFolder,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/mailFolders/{}/childFolders", self.baseurl, encode_path(&
@@ -1656,7 +1649,7 @@ Sends a `GET` request to `/me/mailFolders/{mailFolder-id}/messages`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessageCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/mailFolders/{}/messages", self.baseurl, encode_path(& mail_folder_id
@@ -1718,7 +1711,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMessage,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/mailFolders/{}/messages", self.baseurl, encode_path(& mail_folder_id
@@ -1777,7 +1770,7 @@ Sends a `GET` request to `/me/messages`
         include_hidden_messages: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessageCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/messages", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1840,7 +1833,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMessage,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/messages", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1891,7 +1884,7 @@ Sends a `GET` request to `/me/messages/{message-id}`
         include_hidden_messages: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}", self.baseurl, encode_path(& message_id.to_string()),
@@ -1947,7 +1940,7 @@ Sends a `DELETE` request to `/me/messages/{message-id}`
         &'a self,
         message_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/messages/{}", self.baseurl, encode_path(& message_id.to_string()),
         );
@@ -2002,7 +1995,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMessage,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphMessage>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}", self.baseurl, encode_path(& message_id.to_string()),
@@ -2057,7 +2050,7 @@ Sends a `GET` request to `/me/messages/{message-id}/attachments`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphAttachmentCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}/attachments", self.baseurl, encode_path(& message_id
@@ -2116,7 +2109,7 @@ Arguments:
         body: &'a types::MicrosoftGraphAttachment,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphAttachment>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}/attachments", self.baseurl, encode_path(& message_id
@@ -2170,7 +2163,7 @@ Sends a `GET` request to `/me/messages/{message-id}/attachments/{attachment-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphAttachment>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}/attachments/{}", self.baseurl, encode_path(& message_id
@@ -2222,7 +2215,7 @@ Sends a `DELETE` request to `/me/messages/{message-id}/attachments/{attachment-i
         message_id: &'a str,
         attachment_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/messages/{}/attachments/{}", self.baseurl, encode_path(& message_id
             .to_string()), encode_path(& attachment_id.to_string()),
@@ -2275,7 +2268,7 @@ Sends a `POST` request to `/me/messages/{message-id}/copy`
         body: &'a types::O365Destination,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}/copy", self.baseurl, encode_path(& message_id
@@ -2327,7 +2320,7 @@ Sends a `POST` request to `/me/messages/{message-id}/move`
         body: &'a types::O365Destination,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}/move", self.baseurl, encode_path(& message_id
@@ -2376,7 +2369,7 @@ Sends a `POST` request to `/me/sendMail`
     pub async fn send_mail<'a>(
         &'a self,
         body: &'a types::SendMailBody,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!("{}/me/sendMail", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -2431,7 +2424,7 @@ Sends a `GET` request to `/users/{user-id}/mailFolders`
         include_hidden_folders: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolderCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders", self.baseurl, encode_path(& user_id.to_string()),
@@ -2497,7 +2490,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMailFolder,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders", self.baseurl, encode_path(& user_id.to_string()),
@@ -2551,7 +2544,7 @@ Sends a `GET` request to `/users/{user-id}/mailFolders/{mailFolder-id}`
         include_hidden_folders: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders/{}", self.baseurl, encode_path(& user_id
@@ -2609,7 +2602,7 @@ Sends a `DELETE` request to `/users/{user-id}/mailFolders/{mailFolder-id}`
         user_id: &'a str,
         mail_folder_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/mailFolders/{}", self.baseurl, encode_path(& user_id
             .to_string()), encode_path(& mail_folder_id.to_string()),
@@ -2667,7 +2660,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMailFolder,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphMailFolder>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders/{}", self.baseurl, encode_path(& user_id
@@ -2727,7 +2720,7 @@ Sends a `GET` request to `/users/{user-id}/mailFolders/{mailFolder-id}/childFold
         include_hidden_folders: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolderCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders/{}/childFolders", self.baseurl, encode_path(&
@@ -2796,7 +2789,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMailFolder,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMailFolder>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders/{}/childFolders", self.baseurl, encode_path(&
@@ -2856,7 +2849,7 @@ Sends a `GET` request to `/users/{user-id}/mailFolders/{mailFolder-id}/messages`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessageCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders/{}/messages", self.baseurl, encode_path(& user_id
@@ -2920,7 +2913,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMessage,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/mailFolders/{}/messages", self.baseurl, encode_path(& user_id
@@ -2980,7 +2973,7 @@ Sends a `GET` request to `/users/{user-id}/messages`
         include_hidden_messages: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessageCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages", self.baseurl, encode_path(& user_id.to_string()),
@@ -3047,7 +3040,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMessage,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages", self.baseurl, encode_path(& user_id.to_string()),
@@ -3101,7 +3094,7 @@ Sends a `GET` request to `/users/{user-id}/messages/{message-id}`
         include_hidden_messages: Option<&'a str>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -3159,7 +3152,7 @@ Sends a `DELETE` request to `/users/{user-id}/messages/{message-id}`
         user_id: &'a str,
         message_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/messages/{}", self.baseurl, encode_path(& user_id.to_string()),
             encode_path(& message_id.to_string()),
@@ -3217,7 +3210,7 @@ Arguments:
         body: &'a types::MicrosoftGraphMessage,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftGraphMessage>>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -3274,7 +3267,7 @@ Sends a `GET` request to `/users/{user-id}/messages/{message-id}/attachments`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphAttachmentCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages/{}/attachments", self.baseurl, encode_path(& user_id
@@ -3335,7 +3328,7 @@ Arguments:
         body: &'a types::MicrosoftGraphAttachment,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphAttachment>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages/{}/attachments", self.baseurl, encode_path(& user_id
@@ -3390,7 +3383,7 @@ Sends a `GET` request to `/users/{user-id}/messages/{message-id}/attachments/{at
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphAttachment>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages/{}/attachments/{}", self.baseurl, encode_path(& user_id
@@ -3444,7 +3437,7 @@ Sends a `DELETE` request to `/users/{user-id}/messages/{message-id}/attachments/
         message_id: &'a str,
         attachment_id: &'a str,
         if_match: Option<&'a str>,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/messages/{}/attachments/{}", self.baseurl, encode_path(& user_id
             .to_string()), encode_path(& message_id.to_string()), encode_path(&
@@ -3499,7 +3492,7 @@ Sends a `POST` request to `/users/{user-id}/messages/{message-id}/copy`
         body: &'a types::O365Destination,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages/{}/copy", self.baseurl, encode_path(& user_id
@@ -3552,7 +3545,7 @@ Sends a `POST` request to `/users/{user-id}/messages/{message-id}/move`
         body: &'a types::O365Destination,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphMessage>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}/messages/{}/move", self.baseurl, encode_path(& user_id
@@ -3602,7 +3595,7 @@ Sends a `POST` request to `/users/{user-id}/sendMail`
         &'a self,
         user_id: &'a str,
         body: &'a types::UserSendMailBody,
-    ) -> Result<ResponseValue<()>, Error<types::MicrosoftGraphODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/users/{}/sendMail", self.baseurl, encode_path(& user_id.to_string()),
         );
@@ -3646,4 +3639,284 @@ Sends a `POST` request to `/users/{user-id}/sendMail`
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+impl Client {
+    ///The items of [`Client::list_mail_folder`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_mail_folder_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMailFolder>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/mailFolders", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::mail_folder_list_child_folder`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn mail_folder_list_child_folder_stream<'a, Q>(
+        &'a self,
+        mail_folder_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMailFolder>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/me/mailFolders/{}/childFolders", self.baseurl, encode_path(&
+            mail_folder_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::mail_folder_list_message`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn mail_folder_list_message_stream<'a, Q>(
+        &'a self,
+        mail_folder_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMessage>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/me/mailFolders/{}/messages", self.baseurl, encode_path(& mail_folder_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_message`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_message_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMessage>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/messages", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::message_list_attachment`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn message_list_attachment_stream<'a, Q>(
+        &'a self,
+        message_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphAttachment>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/me/messages/{}/attachments", self.baseurl, encode_path(& message_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_mail_folder`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_mail_folder_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMailFolder>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/mailFolders", self.baseurl, encode_path(& user_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_mail_folder_list_child_folder`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_mail_folder_list_child_folder_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        mail_folder_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMailFolder>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/mailFolders/{}/childFolders", self.baseurl, encode_path(&
+            user_id.to_string()), encode_path(& mail_folder_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_mail_folder_list_message`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_mail_folder_list_message_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        mail_folder_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMessage>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/mailFolders/{}/messages", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& mail_folder_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_message`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_message_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphMessage>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/messages", self.baseurl, encode_path(& user_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_message_list_attachment`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_message_list_attachment_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        message_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphAttachment>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/messages/{}/attachments", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& message_id.to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphAttachment {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphAttachmentCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphDateTimeTimeZone {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphEmailAddress {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphExtension {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphFollowupFlag {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphInternetMessageHeader {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphItemBody {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphMailFolder {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphMailFolderCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphMessage {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphMessageCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphMessageRule {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphMessageRuleActions {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphMessageRulePredicates {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftGraphMultiValueLegacyExtendedProperty {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphRecipient {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftGraphSingleValueLegacyExtendedProperty {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphSizeRange {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }

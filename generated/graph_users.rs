@@ -6,11 +6,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`MicrosoftGraphODataErrorsODataError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphODataErrorsODataError {
-        pub error: crate::GraphError,
-    }
     ///`MicrosoftGraphUser`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphUser {
@@ -215,7 +210,7 @@ Sends a `GET` request to `/me`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphUser>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -267,7 +262,7 @@ Sends a `GET` request to `/users`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphUserCollectionResponse>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/users", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -320,7 +315,7 @@ Sends a `GET` request to `/users/{user-id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftGraphUser>,
-        Error<types::MicrosoftGraphODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/users/{}", self.baseurl, encode_path(& user_id.to_string()),
@@ -365,4 +360,31 @@ Sends a `GET` request to `/users/{user-id}`
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+impl Client {
+    ///The items of [`Client::list_users`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_users_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphUser>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/users", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphUser {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftGraphUserCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }

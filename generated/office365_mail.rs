@@ -408,11 +408,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ODataErrorsODataError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ODataErrorsODataError {
-        pub error: crate::GraphError,
-    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -525,7 +520,7 @@ Sends a `GET` request to `/me/messages`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftOutlookServicesMessageCollectionResponse>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/messages", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -576,7 +571,7 @@ Sends a `POST` request to `/me/messages`
         body: &'a types::MicrosoftOutlookServicesMessage,
     ) -> Result<
         ResponseValue<types::MicrosoftOutlookServicesMessage>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/messages", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -625,7 +620,7 @@ Sends a `GET` request to `/me/messages/{message_id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftOutlookServicesMessage>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}", self.baseurl, encode_path(& message_id.to_string()),
@@ -673,7 +668,7 @@ Sends a `DELETE` request to `/me/messages/{message_id}`
     pub async fn delete_message<'a>(
         &'a self,
         message_id: &'a str,
-    ) -> Result<ResponseValue<()>, Error<types::ODataErrorsODataError>> {
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
         let url = format!(
             "{}/me/messages/{}", self.baseurl, encode_path(& message_id.to_string()),
         );
@@ -722,7 +717,7 @@ Sends a `PATCH` request to `/me/messages/{message_id}`
         body: &'a types::MicrosoftOutlookServicesMessage,
     ) -> Result<
         ResponseValue<::std::option::Option<types::MicrosoftOutlookServicesMessage>>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/messages/{}", self.baseurl, encode_path(& message_id.to_string()),
@@ -775,7 +770,7 @@ Sends a `GET` request to `/me/events`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftOutlookServicesEventCollectionResponse>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/events", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -827,7 +822,7 @@ Sends a `GET` request to `/me/events/{event_id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftOutlookServicesEvent>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/events/{}", self.baseurl, encode_path(& event_id.to_string()),
@@ -880,7 +875,7 @@ Sends a `GET` request to `/me/contacts`
         top: Option<u64>,
     ) -> Result<
         ResponseValue<types::MicrosoftOutlookServicesContactCollectionResponse>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!("{}/me/contacts", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -932,7 +927,7 @@ Sends a `GET` request to `/me/contacts/{contact_id}`
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
         ResponseValue<types::MicrosoftOutlookServicesContact>,
-        Error<types::ODataErrorsODataError>,
+        Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
             "{}/me/contacts/{}", self.baseurl, encode_path(& contact_id.to_string()),
@@ -977,4 +972,119 @@ Sends a `GET` request to `/me/contacts/{contact_id}`
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;
+}
+impl Client {
+    ///The items of [`Client::list_messages`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_messages_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftOutlookServicesMessage>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/messages", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_events`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_events_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftOutlookServicesEvent>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/events", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::list_contacts`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn list_contacts_stream<'a, Q>(
+        &'a self,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftOutlookServicesContact>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!("{}/me/contacts", self.baseurl,);
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesContact {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftOutlookServicesContactCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesDateTimeTimeZone {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesEmailAddress {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesEvent {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftOutlookServicesEventCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesEventLocation {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesItemBody {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesMessage {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::MicrosoftOutlookServicesMessageCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesRecipient {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }

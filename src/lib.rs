@@ -10,7 +10,7 @@ pub use runtime::connection::{
     AuthFlow, Body, CertificateCredential, Connection, ConnectionBuilder, Credentials, Json,
     ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
-pub use runtime::error::{Error, ErrorKind, GraphError, InnerError, Result};
+pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 pub use runtime::identity;
 pub use runtime::identity::{
     AuthorizationFlow, Cloud, ConsentMode, OAuthError, oauth_authentication_flow,

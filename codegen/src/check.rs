@@ -1,5 +1,7 @@
 //! `check`: generate every given description into one scratch crate (one module per file) and
-//! compile it with cargo, sharing `CARGO_TARGET_DIR` so dependencies are built once. Prints
+//! compile it with cargo against the real o365 crate (path dependency on the workspace root:
+//! `o365::Connection`, its error types, paging and hooks macro), sharing `CARGO_TARGET_DIR` so
+//! dependencies are built once (the scratch crate gets the workspace `Cargo.lock`). Prints
 //! one line per file and fails if generation or compilation fails for any of them.
 //! Also hosts the small `generate` command.
 
@@ -156,7 +158,8 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         let result = std::fs::read_to_string(file)
             .map_err(|e| e.to_string())
             .and_then(|text| {
-                generate(&text, &options_for(file, &flags)?).map_err(|e| e.to_string())
+                let options = against_o365(options_for(file, &flags)?);
+                generate(&text, &options).map_err(|e| e.to_string())
             });
         let secs = started.elapsed().as_secs_f64();
         match result {
@@ -224,7 +227,31 @@ fn module_stem(file: &Path) -> String {
     names::method_name(&stem)
 }
 
-const MANIFEST: &str = r#"[package]
+/// `options` with every runtime path naming the o365 crate (the scratch crate depends on it).
+fn against_o365(options: Options) -> Options {
+    Options {
+        inner_type: "o365::Connection".into(),
+        graph_error_type: "o365::GraphError".into(),
+        error_envelope_type: Some("o365::GraphErrorResponse".into()),
+        runtime: Some("o365".into()),
+        ..options
+    }
+}
+
+/// The o365 crate: the workspace root above this generator crate.
+fn o365_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The scratch crate's manifest: the generated modules compile against the real o365 crate
+/// (its `Connection`, error types, paging and hooks), as they do inside o365.
+fn manifest() -> String {
+    let o365 = serde_json::to_string(&o365_dir().to_string_lossy()).unwrap_or_default();
+    format!(
+        r#"[package]
 name = "o365-codegen-check"
 version = "0.0.0"
 edition = "2024"
@@ -233,40 +260,16 @@ publish = false
 [workspace]
 
 [dependencies]
+o365 = {{ path = {o365}, features = ["codegen"] }}
 progenitor-client = "=0.15.1"
-reqwest = { version = "0.13.5", default-features = false, features = ["json", "query", "form", "stream", "rustls"] }
-serde = { version = "1.0.228", features = ["derive"] }
+reqwest = {{ version = "0.13.5", default-features = false, features = ["json", "query", "form", "stream", "rustls"] }}
+serde = {{ version = "1.0.228", features = ["derive"] }}
 serde_json = "1.0.145"
-chrono = { version = "0.4", default-features = false, features = ["serde", "std", "clock"] }
-uuid = { version = "1", features = ["serde"] }
-futures = "0.3"
-"#;
-
-/// Stand-ins for the runtime types the generated code names (`crate::Connection`,
-/// `crate::GraphError`) and the hooks impl every generated `Client` must have.
-const SUPPORT: &str = r#"//! Scratch crate written by `o365-codegen check`; regenerated on every run.
-
-/// Stand-in for the runtime connection.
-#[derive(Clone, Debug, Default)]
-pub struct Connection;
-
-/// Stand-in for the runtime's Graph error body.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct GraphError {
-    /// Error code.
-    #[serde(default)]
-    pub code: String,
-    /// Error message.
-    #[serde(default)]
-    pub message: String,
+chrono = {{ version = "0.4", default-features = false, features = ["serde", "std", "clock"] }}
+uuid = {{ version = "1", features = ["serde"] }}
+"#
+    )
 }
-
-macro_rules! hooks {
-    ($($module:ident),*) => {
-        $(impl progenitor_client::ClientHooks<Connection> for $module::Client {})*
-    };
-}
-"#;
 
 fn write_scratch_crate(dir: &Path, modules: &[(String, PathBuf, String)]) -> std::io::Result<()> {
     let src = dir.join("src");
@@ -274,11 +277,13 @@ fn write_scratch_crate(dir: &Path, modules: &[(String, PathBuf, String)]) -> std
         std::fs::remove_dir_all(&src)?;
     }
     std::fs::create_dir_all(&src)?;
-    std::fs::write(dir.join("Cargo.toml"), MANIFEST)?;
-    if let Some(lock) = workspace_lock().filter(|_| !dir.join("Cargo.lock").exists()) {
+    std::fs::write(dir.join("Cargo.toml"), manifest())?;
+    let lock = o365_dir().join("Cargo.lock");
+    if lock.exists() {
         std::fs::copy(lock, dir.join("Cargo.lock"))?;
     }
-    let mut lib = SUPPORT.to_string();
+    let mut lib = "//! Scratch crate written by `o365-codegen check`; regenerated on every run.\n"
+        .to_string();
     for (module, file, source) in modules {
         std::fs::write(src.join(format!("{module}.rs")), source)?;
         lib.push_str(&format!(
@@ -286,21 +291,9 @@ fn write_scratch_crate(dir: &Path, modules: &[(String, PathBuf, String)]) -> std
             file.display()
         ));
     }
-    let names: Vec<&str> = modules.iter().map(|(m, _, _)| m.as_str()).collect();
-    lib.push_str(&format!("\nhooks!({});\n", names.join(", ")));
-    std::fs::write(src.join("lib.rs"), lib)
-}
-
-/// The workspace `Cargo.lock`, so the scratch crate resolves the same dependency versions.
-fn workspace_lock() -> Option<PathBuf> {
-    let mut dir = std::env::current_dir().ok()?;
-    loop {
-        let lock = dir.join("Cargo.lock");
-        if lock.exists() {
-            return Some(lock);
-        }
-        if !dir.pop() {
-            return None;
-        }
+    for (module, _, _) in modules {
+        lib.push_str(&format!("\no365::__impl_client_hooks!({module}::Client);"));
     }
+    lib.push('\n');
+    std::fs::write(src.join("lib.rs"), lib)
 }

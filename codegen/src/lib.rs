@@ -11,6 +11,7 @@
 
 pub mod casing;
 pub mod check;
+mod extras;
 mod generate;
 pub mod import;
 pub mod load;
@@ -42,6 +43,11 @@ pub struct Options {
     /// `{"error": ...}`), so every module shares one error type; `None` generates the envelope
     /// per module around [`Options::graph_error_type`].
     pub error_envelope_type: Option<String>,
+    /// Path of the o365 runtime crate (`crate` inside o365, `o365` elsewhere). With it the
+    /// module also gets `<method>_stream` paging methods for `x-ms-pageable` operations and
+    /// `odata::ODataEntity` impls (`etag()`) for types with a flattened `extra` map; `None`
+    /// emits neither.
+    pub runtime: Option<String>,
     /// operationId → Rust method name (from `spec/operations.toml`).
     pub renames: BTreeMap<String, String>,
     /// Positional (compact, the default) or builder methods.
@@ -58,6 +64,7 @@ impl Default for Options {
             inner_type: "crate::Connection".into(),
             graph_error_type: "crate::GraphError".into(),
             error_envelope_type: None,
+            runtime: Some("crate".into()),
             renames: BTreeMap::new(),
             interface: Interface::Positional,
             disabled_passes: BTreeSet::new(),

@@ -24,7 +24,7 @@ macro_rules! workload {
         }
 
         #[cfg(feature = $feature)]
-        crate::runtime::connection::impl_client_hooks!($module::Client);
+        crate::__impl_client_hooks!($module::Client);
 
         #[cfg(feature = $feature)]
         impl crate::Connection {

@@ -87,14 +87,18 @@ pub struct InnerError {
     pub date: Option<String>,
 }
 
+/// The whole error reply body, `{"error": {...}}`: the error type every generated module shares
+/// (`progenitor_client::Error<GraphErrorResponse>`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GraphErrorResponse {
+    /// The error itself.
+    pub error: GraphError,
+}
+
 impl GraphError {
     /// Parses a Graph-style error envelope; `None` when the body is not one.
     pub fn from_body(body: &[u8]) -> Option<GraphError> {
-        #[derive(Deserialize)]
-        struct Envelope {
-            error: GraphError,
-        }
-        serde_json::from_slice::<Envelope>(body)
+        serde_json::from_slice::<GraphErrorResponse>(body)
             .ok()
             .map(|e| e.error)
     }
@@ -210,11 +214,22 @@ impl Error {
         } else {
             None
         };
+        let mut e = Error::from_graph(status, Some(url), graph, retry_after);
+        e.inner.excerpt = excerpt;
+        e
+    }
+
+    /// A `Status` error for a 4xx/5xx reply whose Graph body (if any) is already decoded.
+    pub(crate) fn from_graph(
+        status: StatusCode,
+        url: Option<&url::Url>,
+        graph: Option<GraphError>,
+        retry_after: Option<Duration>,
+    ) -> Error {
         let mut e = Error::new(ErrorKind::Status, "");
         e.inner.status = Some(status);
-        e.inner.url = Some(redact_url(url));
+        e.inner.url = url.map(redact_url);
         e.inner.graph = graph;
-        e.inner.excerpt = excerpt;
         e.inner.retry_after = retry_after;
         e
     }

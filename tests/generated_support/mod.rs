@@ -18,6 +18,11 @@ pub const START: u64 = 1_767_225_600;
 /// A scripted server and a Graph Connection on it (`<server>/v1.0/`) whose cached token is valid
 /// for an hour (no pacing, jitter-free retries). `seeded: false` gives a Connection with an empty token cache.
 pub async fn setup(seeded: bool) -> (ScriptedServer, Connection) {
+    setup_with(seeded, RetryPolicy::default().jitter(false)).await
+}
+
+/// [`setup`] with another retry policy.
+pub async fn setup_with(seeded: bool, retries: RetryPolicy) -> (ScriptedServer, Connection) {
     let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(START));
     let server = ScriptedServer::start(clock.clone()).await;
     let backend = MemoryTokenBackend::new();
@@ -30,7 +35,7 @@ pub async fn setup(seeded: bool) -> (ScriptedServer, Connection) {
         .token_backend(backend)
         .clock(clock)
         .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default().jitter(false))
+        .retry_policy(retries)
         .build()
         .unwrap();
     (server, conn)

@@ -4,12 +4,13 @@
 //! then shapes the reply so the generated decoder always sees JSON.
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
 use reqwest::{ResponseBuilderExt, StatusCode};
 
 use super::Connection;
 use super::body::Body;
 use super::pipeline::{Finished, Prepared};
+use super::retry::parse_retry_after;
 use crate::{Error, ErrorKind};
 
 /// Longest service text kept when a non-JSON error body is wrapped in a Graph error.
@@ -52,20 +53,135 @@ impl Connection {
             authenticated: true,
         };
         match self.run(prepared).await {
-            Ok(Finished { reply, .. }) => normalise_reply(reply, accepts_json).await,
+            Ok(Finished {
+                reply,
+                token_expired,
+            }) => {
+                let mut reply = normalise_reply(reply, accepts_json).await?;
+                if token_expired {
+                    mark_kind(reply.headers_mut(), ErrorKind::TokenExpired);
+                }
+                self.retry_after_in_seconds(reply.headers_mut());
+                Ok(reply)
+            }
             Err(err) => match err.into_reqwest() {
                 Ok(transport) => Err(transport),
                 Err(err) => Ok(synthesized_reply(&err, url)),
             },
         }
     }
+
+    /// Rewrites an HTTP-date `Retry-After` as delta-seconds on this Connection's clock, so the
+    /// wait can be read later without a clock (see the `From` conversion to [`Error`]).
+    fn retry_after_in_seconds(&self, headers: &mut reqwest::header::HeaderMap) {
+        let is_date = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().parse::<f64>().is_err());
+        if !is_date {
+            return;
+        }
+        match parse_retry_after(headers, self.inner.clock.system_now()) {
+            Some(wait) => {
+                headers.insert(RETRY_AFTER, HeaderValue::from(wait.as_secs()));
+            }
+            None => {
+                headers.remove(RETRY_AFTER);
+            }
+        }
+    }
+}
+
+/// Response header naming the [`ErrorKind`] of a reply the runtime synthesized or classified
+/// (a request that never left, or a 401 for an expired, unrefreshable token).
+const KIND_HEADER: &str = "x-o365-error-kind";
+
+/// The kinds carried in [`KIND_HEADER`], with their header values.
+const MARKED_KINDS: [(ErrorKind, &str); 6] = [
+    (ErrorKind::NotAuthenticated, "notAuthenticated"),
+    (ErrorKind::TokenExpired, "tokenExpired"),
+    (ErrorKind::Identity, "identity"),
+    (ErrorKind::TokenStore, "tokenStore"),
+    (ErrorKind::Config, "config"),
+    (ErrorKind::InvalidInput, "invalidInput"),
+];
+
+fn mark_kind(headers: &mut reqwest::header::HeaderMap, kind: ErrorKind) {
+    let value = MARKED_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("invalidInput", |(_, v)| v);
+    headers.insert(KIND_HEADER, HeaderValue::from_static(value));
+}
+
+#[cfg(feature = "codegen")]
+fn marked_kind(headers: &reqwest::header::HeaderMap) -> Option<ErrorKind> {
+    let value = headers.get(KIND_HEADER)?.to_str().ok()?;
+    MARKED_KINDS
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map(|(k, _)| *k)
+}
+
+/// `Retry-After` as delta-seconds (generated replies carry no HTTP-dates, see
+/// `Connection::retry_after_in_seconds`).
+#[cfg(feature = "codegen")]
+fn retry_after_secs(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+    let secs: f64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| std::time::Duration::from_secs_f64(secs))
+}
+
+/// Lets `?` turn a generated call's error into the crate's [`Error`]: 4xx/5xx replies keep their
+/// status, Graph body and `Retry-After`; transport failures become `Transport`/`Timeout`;
+/// undecodable bodies `Decode`; replies the runtime synthesized their original kind.
+#[cfg(feature = "codegen")]
+impl From<progenitor_client::Error<crate::GraphErrorResponse>> for Error {
+    fn from(err: progenitor_client::Error<crate::GraphErrorResponse>) -> Error {
+        use progenitor_client::Error as Generated;
+        match err {
+            Generated::ErrorResponse(reply) => {
+                let (status, kind) = (reply.status(), marked_kind(reply.headers()));
+                let retry_after = retry_after_secs(reply.headers());
+                let graph = reply.into_inner().error;
+                match kind {
+                    Some(ErrorKind::TokenExpired) | None => {
+                        Error::from_graph(status, None, Some(graph), retry_after)
+                            .with_kind(kind.unwrap_or(ErrorKind::Status))
+                    }
+                    Some(kind) => Error::invalid_input(graph.message).with_kind(kind),
+                }
+            }
+            Generated::UnexpectedResponse(reply) => {
+                let retry_after = retry_after_secs(reply.headers());
+                Error::from_graph(reply.status(), Some(reply.url()), None, retry_after)
+            }
+            Generated::CommunicationError(e)
+            | Generated::InvalidUpgrade(e)
+            | Generated::ResponseBodyError(e) => Error::transport(e),
+            Generated::InvalidResponsePayload(_, e) => {
+                Error::decode(format!("cannot decode the reply: {e}")).with_source(e)
+            }
+            Generated::InvalidRequest(message) | Generated::Custom(message) => {
+                Error::invalid_input(message)
+            }
+        }
+    }
 }
 
 /// Implements `progenitor_client::ClientHooks<Connection>` for a generated `Client`, so every
 /// generated call goes through [`Connection::prepare_generated`] and
-/// [`Connection::exec_generated`].
-#[allow(unused_macros)]
-macro_rules! impl_client_hooks {
+/// [`Connection::exec_generated`]. Exported (hidden) for crates that compile generated modules
+/// against o365, such as `o365-codegen check`; the calling crate must depend on
+/// `progenitor-client`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __impl_client_hooks {
     ($client:path) => {
         impl ::progenitor_client::ClientHooks<$crate::Connection> for $client {
             async fn pre<E>(
@@ -89,8 +205,6 @@ macro_rules! impl_client_hooks {
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use impl_client_hooks;
 
 /// Joins repeated `$`-prefixed query keys into one comma-separated value, keeping the position
 /// of the first occurrence; leaves the URL untouched when nothing repeats.
@@ -162,7 +276,9 @@ fn synthesized_reply(err: &Error, url: url::Url) -> reqwest::Response {
         .body(())
         .map(|r| r.into_parts().0)
         .unwrap_or_else(|_| http::Response::new(()).into_parts().0);
-    rebuild(head, error_envelope(code, &err.to_string()), true)
+    let mut reply = rebuild(head, error_envelope(code, &err.to_string()), true);
+    mark_kind(reply.headers_mut(), err.kind());
+    reply
 }
 
 /// `{"error":{"code":…,"message":…}}`.

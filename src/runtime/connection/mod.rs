@@ -26,8 +26,6 @@ use serde::Serialize;
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
 pub use credentials::{AuthFlow, CertificateCredential, Credentials};
-#[allow(unused_imports)]
-pub(crate) use hooks::impl_client_hooks;
 pub use proxy::ProxyConfig;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
