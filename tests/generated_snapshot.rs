@@ -2,6 +2,8 @@
 //! the source compiled into the crate. Refresh with
 //! `O365_UPDATE_GENERATED=1 cargo test --all-features --test generated_snapshot`.
 
+#![cfg(feature = "codegen")]
+
 use std::path::PathBuf;
 
 /// Compares (or, with `O365_UPDATE_GENERATED=1`, rewrites) `generated/<stem>.rs`.
