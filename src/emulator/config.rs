@@ -210,3 +210,22 @@ impl Config {
         self.clients.iter().find(|c| c.client_id == client_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_redirects_accept_any_port_other_uris_match_exactly() {
+        let app = ClientApp::public("app")
+            .with_redirect_uri("http://localhost")
+            .with_redirect_uri("https://app.example/cb");
+        assert!(app.accepts_redirect("http://localhost"));
+        assert!(app.accepts_redirect("http://localhost:53817/"));
+        assert!(!app.accepts_redirect("http://localhost:53817/other"));
+        assert!(!app.accepts_redirect("https://localhost:53817/"));
+        assert!(!app.accepts_redirect("http://127.0.0.1:53817/"));
+        assert!(app.accepts_redirect("https://app.example/cb"));
+        assert!(!app.accepts_redirect("https://app.example:8443/cb"));
+    }
+}
