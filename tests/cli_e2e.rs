@@ -1,129 +1,17 @@
-//! The `o365` binary end to end against the in-process emulator: each test starts an emulator on
-//! a tokio runtime of its own and runs the binary with `--base-url`/`--authority` pointing at it
-//! and a temporary token cache.
+//! The `o365` binary end to end against the in-process emulator (harness in `cli_support`).
 
 #![cfg(feature = "cli")]
+
+mod cli_support;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use o365::emulator::{Emulator, GRAPH_PATHS, PUBLIC_CLIENT_ID, StatusCode};
+use cli_support::{CLEARED, Env};
+use o365::emulator::{GRAPH_PATHS, PUBLIC_CLIENT_ID, StatusCode};
 use predicates::prelude::*;
 use serde_json::Value;
-use tempfile::TempDir;
-
-/// Environment variables that would leak settings from the machine into a test.
-const CLEARED: [&str; 16] = [
-    "O365_CONFIG",
-    "O365_CLIENT_ID",
-    "O365_CLIENT_SECRET",
-    "O365_TENANT_ID",
-    "O365_TOKEN_PATH",
-    "O365_CLOUD",
-    "O365_BASE_URL",
-    "O365_AUTHORITY",
-    "O365_PROXY",
-    "O365_USERNAME",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-];
-
-/// An emulator, its runtime, and a private home for the binary's config and token cache.
-struct Env {
-    emulator: Emulator,
-    dir: TempDir,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Env {
-    fn start() -> Env {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let emulator = runtime.block_on(async {
-            Emulator::builder()
-                .device_code_interval(Duration::ZERO)
-                .device_code_polls_before_approval(0)
-                .start()
-                .await
-                .unwrap()
-        });
-        Env {
-            emulator,
-            dir: tempfile::tempdir().unwrap(),
-            _runtime: runtime,
-        }
-    }
-
-    /// The binary with only this test's settings (no client id: tests add it when needed).
-    fn bare(&self) -> Command {
-        let mut cmd = Command::cargo_bin("o365").unwrap();
-        for name in CLEARED {
-            cmd.env_remove(name);
-        }
-        cmd.env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("NO_COLOR", "1")
-            .args(["--base-url", self.emulator.base_url()])
-            .args(["--authority", self.emulator.authority()])
-            .arg("--token-path")
-            .arg(self.token_path())
-            .timeout(Duration::from_secs(60));
-        cmd
-    }
-
-    /// The binary with the emulator's public client id.
-    fn cmd(&self) -> Command {
-        let mut cmd = self.bare();
-        cmd.args(["--client-id", PUBLIC_CLIENT_ID]);
-        cmd
-    }
-
-    fn token_path(&self) -> std::path::PathBuf {
-        self.dir.path().join("token.json")
-    }
-
-    fn login(&self) {
-        self.cmd()
-            .args(["login", "--flow", "device"])
-            .assert()
-            .success()
-            .stderr(predicate::str::contains(
-                "signed in as AdeleV@contoso.onmicrosoft.com",
-            ));
-    }
-
-    /// Runs `args` and parses stdout as JSON.
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    /// Runs `args` and parses stdout as NDJSON.
-    fn ndjson(&self, args: &[&str]) -> Vec<Value> {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
 
 #[test]
 fn device_login_status_token_and_logout() {

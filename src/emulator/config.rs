@@ -60,7 +60,8 @@ impl ClientApp {
         self
     }
 
-    /// Adds an allowed redirect URI (exact match, as Entra ID does).
+    /// Adds an allowed redirect URI (exact match, as Entra ID does, except that a loopback URI
+    /// such as `http://localhost` accepts any port, as Entra ID does for native apps).
     pub fn with_redirect_uri(mut self, uri: impl Into<String>) -> ClientApp {
         self.redirect_uris.push(uri.into());
         self
@@ -85,6 +86,26 @@ impl ClientApp {
     /// Whether the client must authenticate (has a secret or a certificate).
     pub fn is_confidential(&self) -> bool {
         self.secret.is_some() || self.certificate_pem.is_some()
+    }
+
+    /// Whether `uri` matches a registered redirect URI: exactly, or for loopback URIs
+    /// (`http://localhost`, `http://127.0.0.1`) with any port and `/` for an empty path.
+    pub(crate) fn accepts_redirect(&self, uri: &str) -> bool {
+        let loopback = |u: &url::Url| {
+            matches!(u.host_str(), Some("localhost" | "127.0.0.1")) && u.scheme() == "http"
+        };
+        let given = url::Url::parse(uri).ok().filter(loopback);
+        self.redirect_uris.iter().any(|registered| {
+            registered == uri
+                || given.as_ref().is_some_and(|given| {
+                    url::Url::parse(registered).is_ok_and(|r| {
+                        loopback(&r)
+                            && r.host_str() == given.host_str()
+                            && r.path() == given.path()
+                            && r.query() == given.query()
+                    })
+                })
+        })
     }
 
     pub(crate) fn secret_matches(&self, given: &str) -> bool {
@@ -187,5 +208,24 @@ impl Config {
 
     pub(crate) fn client(&self, client_id: &str) -> Option<&ClientApp> {
         self.clients.iter().find(|c| c.client_id == client_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_redirects_accept_any_port_other_uris_match_exactly() {
+        let app = ClientApp::public("app")
+            .with_redirect_uri("http://localhost")
+            .with_redirect_uri("https://app.example/cb");
+        assert!(app.accepts_redirect("http://localhost"));
+        assert!(app.accepts_redirect("http://localhost:53817/"));
+        assert!(!app.accepts_redirect("http://localhost:53817/other"));
+        assert!(!app.accepts_redirect("https://localhost:53817/"));
+        assert!(!app.accepts_redirect("http://127.0.0.1:53817/"));
+        assert!(app.accepts_redirect("https://app.example/cb"));
+        assert!(!app.accepts_redirect("https://app.example:8443/cb"));
     }
 }

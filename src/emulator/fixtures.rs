@@ -1,10 +1,12 @@
 //! Deterministic seed data: three users; for the test user 25 messages (16 in the inbox, 6 sent,
 //! 3 drafts; 3 with attachments; every third inbox message unread), 5 events (one weekly
-//! series), 4 contacts.
+//! series), 4 contacts; a drive with a `Documents` folder and three files
+//! ([`drive::SEEDED_ITEMS`](super::drive::SEEDED_ITEMS)).
 
 use serde_json::{Value, json};
 
 use super::config::TestUser;
+use super::drive::Drive;
 use super::store::{Directory, Kind};
 use super::util;
 
@@ -119,6 +121,9 @@ pub(crate) fn seed(dir: &mut Directory, user: &TestUser) {
     seed_messages(dir, user);
     seed_events(dir, user);
     seed_contacts(dir, user);
+    if let Some(owner) = dir.user(&user.oid).cloned() {
+        dir.drives.insert(user.oid.clone(), Drive::seeded(&owner));
+    }
 }
 
 fn seed_messages(dir: &mut Directory, user: &TestUser) {

@@ -1,6 +1,8 @@
 //! The Graph v1.0 subset: users, messages (list/get/patch/delete/move/sendMail, attachments),
-//! mail folders, events (list/get/create, calendarView), contacts — under `/me/…` and
+//! mail folders, events (list/get/create, calendarView), contacts, OneDrive — under `/me/…` and
 //! `/users/{id-or-upn}/…`, every request authenticated with an issued bearer token.
+
+mod drive;
 
 use std::sync::MutexGuard;
 
@@ -15,6 +17,8 @@ use super::store::Kind;
 use super::tokens::AccessGrant;
 use super::util;
 use super::wire::{Reply, Req};
+
+pub(crate) use drive::upload;
 
 /// A Graph error to answer with.
 #[derive(Debug)]
@@ -249,6 +253,7 @@ impl Ctx<'_> {
                 self.created(uid, Kind::Contact, body, "contacts")
             }
             (["contacts", id], _) => self.item(uid, Kind::Contact, id),
+            (["drive", rest @ ..], _) => self.drive(uid, rest),
             ([first, ..], &Method::GET) => Err(GraphErr::bad_request(format!(
                 "Resource not found for the segment '{first}'."
             ))),

@@ -156,7 +156,7 @@ fn authorize(shared: &Shared, req: &Req) -> Reply {
         );
     };
     let redirect_uri = req.query_param("redirect_uri").unwrap_or_default();
-    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+    if !client.accepts_redirect(redirect_uri) {
         return page(
             50_011,
             format!(

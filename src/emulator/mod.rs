@@ -16,7 +16,11 @@
 //! `$select`, `$orderby`, `$filter`, `$count`, `@odata.nextLink`), `messages/{id}` (GET, PATCH,
 //! DELETE), `messages/{id}/move`, `messages/{id}/attachments`, `sendMail`, `mailFolders`
 //! (well-known names `inbox`, `sentitems`, `drafts`, `deleteditems`, `archive`),
-//! `mailFolders/{id}/messages`, `events` (list, get, create), `calendarView`, `contacts`.
+//! `mailFolders/{id}/messages`, `events` (list, get, create), `calendarView`, `contacts`, and
+//! OneDrive: `drive`, `drive/root`, `drive/root/children`, `drive/items/{id}` (GET, DELETE),
+//! `drive/items/{id}/children`, `drive/items/{id}/content` (GET bytes, PUT replaces),
+//! `drive/root:/{path}:/content` (PUT creates or replaces), `…/createUploadSession` (its
+//! `uploadUrl` takes `Content-Range` PUTs and answers the item when the last byte arrives).
 //! The data are the deterministic [`fixtures`].
 //!
 //! **Script** ([`Emulator::script`]): throttle with 429/503 + `Retry-After`, delay, drop the
@@ -61,6 +65,7 @@
 
 mod calendar;
 mod config;
+pub mod drive;
 pub mod fixtures;
 mod graph;
 mod identity;

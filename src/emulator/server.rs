@@ -171,6 +171,7 @@ fn route(shared: &Shared, req: &Req) -> Reply {
             StatusCode::OK,
             "Device sign-in: the emulator approves device codes automatically.",
         )),
+        ["upload", session] => Some(graph::upload(shared, session, req)),
         [tenant, "oauth2", "v2.0", endpoint] => identity::handle(shared, tenant, endpoint, req),
         [tenant, "v2.0", ".well-known", "openid-configuration"] => {
             Some(identity::openid_configuration(shared, tenant))

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::config::TestUser;
+use super::drive::{Drive, UploadSession};
 use super::fixtures;
 use super::util;
 
@@ -95,6 +96,10 @@ impl Mailbox {
 pub(crate) struct Directory {
     pub users: Vec<Value>,
     pub mailboxes: HashMap<String, Mailbox>,
+    /// User id → their OneDrive (created empty on first use).
+    pub drives: HashMap<String, Drive>,
+    /// Open resumable uploads by session id.
+    pub uploads: HashMap<String, UploadSession>,
     seq: u64,
 }
 

@@ -83,6 +83,15 @@ impl Reply {
         }
     }
 
+    /// Raw bytes of `content_type` (a file's content).
+    pub fn bytes(status: StatusCode, content_type: &str, bytes: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type", content_type.to_owned())],
+            body: Bytes::from(bytes),
+        }
+    }
+
     /// A reply without a body.
     pub fn empty(status: StatusCode) -> Reply {
         Reply {

@@ -108,6 +108,8 @@ impl Command {
         match self {
             Command::Get(args) => args.all,
             Command::Mail(MailCommand::List(args)) => args.all,
+            Command::Calendar(CalendarCommand::List { all, .. })
+            | Command::Contacts(ContactsCommand::List { all, .. }) => *all,
             _ => false,
         }
     }
@@ -177,7 +179,9 @@ pub struct LoginArgs {
     /// Calendars.ReadWrite Contacts.Read Files.ReadWrite`).
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     pub scopes: Vec<String>,
-    /// Browser flows: open the sign-in page in the default browser.
+    /// Browser flows: open the sign-in page in the default browser. Without it, open the URL
+    /// yourself: it is printed on stderr on the line after `Visit the following url to give
+    /// consent:` (scripts and tests can read it from there).
     #[arg(long)]
     pub open_browser: bool,
     /// Browser flows: paste the redirected URL instead of capturing it on a loopback port.
@@ -293,6 +297,9 @@ pub enum CalendarCommand {
         /// Page size.
         #[arg(long, default_value_t = 10)]
         top: u64,
+        /// Follow `@odata.nextLink` through every page.
+        #[arg(long)]
+        all: bool,
     },
     /// Events (occurrences expanded) between two instants.
     View {
@@ -338,6 +345,9 @@ pub enum ContactsCommand {
         /// Page size.
         #[arg(long, default_value_t = 10)]
         top: u64,
+        /// Follow `@odata.nextLink` through every page.
+        #[arg(long)]
+        all: bool,
     },
 }
 

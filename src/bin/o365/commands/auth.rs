@@ -151,7 +151,8 @@ pub async fn status(session: &Session, format: OutputFormat) -> CliResult {
         return Err(Failure::not_signed_in());
     }
     let now = SystemTime::now();
-    let accounts = store.read(|cache| accounts(cache, now));
+    let has_secret = session.settings.client_secret.is_some();
+    let accounts = store.read(|cache| accounts(cache, now, has_secret));
     if accounts.is_empty() {
         return Err(Failure::not_signed_in());
     }
@@ -167,7 +168,8 @@ pub async fn status(session: &Session, format: OutputFormat) -> CliResult {
 }
 
 /// One entry per access token: who, which app and tenant, scopes, expiry.
-fn accounts(cache: &TokenCache, now: SystemTime) -> Vec<Value> {
+/// `has_secret` tells a confidential browser sign-in from a public one (see [`SavedLogin::find`]).
+fn accounts(cache: &TokenCache, now: SystemTime, has_secret: bool) -> Vec<Value> {
     cache
         .access_tokens()
         .values()
@@ -179,7 +181,7 @@ fn accounts(cache: &TokenCache, now: SystemTime) -> Vec<Value> {
                     .find(|a| a.home_account_id.as_deref() == Some(home))
             });
             let username = account.map(|a| a.username.as_str());
-            let saved = SavedLogin::find(cache, username.filter(|u| !u.is_empty()), false);
+            let saved = SavedLogin::find(cache, username.filter(|u| !u.is_empty()), has_secret);
             let expires = token.expires_on_time();
             let has_refresh = cache
                 .refresh_tokens()

@@ -181,13 +181,13 @@ pub async fn calendar(session: &Session, cmd: CalendarCommand, format: OutputFor
     let conn = session.signed_in().await?;
     let client = conn.calendar();
     match cmd {
-        CalendarCommand::List { top } => {
+        CalendarCommand::List { top, all } => {
             let first = client
                 .list_event(None, None, None, None, None, None, Some(top))
                 .await
                 .map_err(from_call)?
                 .into_inner();
-            print_pages(&conn, first, false, format, ("events", &[])).await
+            print_pages(&conn, first, all, format, ("events", &[])).await
         }
         CalendarCommand::View { start, end } => {
             let first = client
@@ -230,14 +230,14 @@ fn event_body(args: &EventArgs) -> CliResult<calendar::types::MicrosoftGraphEven
 /// `o365 contacts …`.
 pub async fn contacts(session: &Session, cmd: ContactsCommand, format: OutputFormat) -> CliResult {
     let conn = session.signed_in().await?;
-    let ContactsCommand::List { top } = cmd;
+    let ContactsCommand::List { top, all } = cmd;
     let first = conn
         .contacts()
         .list_contact(None, None, None, None, None, None, None, Some(top))
         .await
         .map_err(from_call)?
         .into_inner();
-    print_pages(&conn, first, false, format, ("contacts", &[])).await
+    print_pages(&conn, first, all, format, ("contacts", &[])).await
 }
 
 /// `o365 drive …`.
