@@ -89,7 +89,8 @@ pub fn generate_common(spec_dir: &Path) -> Result<CommonOutput, String> {
 }
 
 fn read(spec_dir: &Path, name: &str) -> Result<String, String> {
-    std::fs::read_to_string(spec_dir.join(name)).map_err(|e| format!("cannot read spec/{name}: {e}"))
+    std::fs::read_to_string(spec_dir.join(name))
+        .map_err(|e| format!("cannot read spec/{name}: {e}"))
 }
 
 impl Workload {

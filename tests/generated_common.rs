@@ -25,8 +25,9 @@ fn mail_recipient_is_the_calendar_recipient() {
         calendar_organizer(from),
         Some("adele@contoso.test".to_string())
     );
-    let same: fn(contacts::types::MicrosoftGraphEmailAddress) -> mail::types::MicrosoftGraphEmailAddress =
-        std::convert::identity;
+    let same: fn(
+        contacts::types::MicrosoftGraphEmailAddress,
+    ) -> mail::types::MicrosoftGraphEmailAddress = std::convert::identity;
     let body: fn(mail::types::MicrosoftGraphItemBody) -> common::types::MicrosoftGraphItemBody =
         std::convert::identity;
     let _ = (same, body);
@@ -50,15 +51,13 @@ fn shared_entities_round_trip() {
     );
     assert_eq!(serde_json::to_value(&recipient).unwrap(), fixture);
 
-    let start = json!({"dateTime": "2026-03-01T09:00:00.0000000", "timeZone": "Pacific Standard Time"});
+    let start =
+        json!({"dateTime": "2026-03-01T09:00:00.0000000", "timeZone": "Pacific Standard Time"});
     let decoded: calendar::types::MicrosoftGraphDateTimeTimeZone =
         serde_json::from_value(start.clone()).unwrap();
     assert_eq!(decoded.time_zone.as_deref(), Some("Pacific Standard Time"));
     assert_eq!(serde_json::to_value(&decoded).unwrap(), start);
 
     let importance: mail::types::MicrosoftGraphImportance = "high".parse().unwrap();
-    assert_eq!(
-        importance,
-        calendar::types::MicrosoftGraphImportance::High
-    );
+    assert_eq!(importance, calendar::types::MicrosoftGraphImportance::High);
 }

@@ -188,7 +188,9 @@ fn settings(doc: &Value, opts: &Options) -> Result<GenerationSettings, Error> {
         tokens(envelope)?;
         settings.with_replacement(walk::type_name(&key), envelope, std::iter::empty());
     }
-    let schemas = doc.pointer("/components/schemas").and_then(Value::as_object);
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
     for (key, shared) in &opts.shared_types {
         if schemas.is_some_and(|s| s.contains_key(key)) {
             tokens(&shared.path)?;
@@ -236,7 +238,11 @@ fn prune_unused(doc: &mut Value, opts: &Options, shared: &mut Vec<String>) -> us
             .filter(|key| reached.contains(&("schemas".to_string(), key.to_string())))
             .cloned(),
     );
-    stop.extend(shared.iter().map(|key| ("schemas".to_string(), key.clone())));
+    stop.extend(
+        shared
+            .iter()
+            .map(|key| ("schemas".to_string(), key.clone())),
+    );
     let keep = reach::reachable(doc, &[&doc["paths"]], &stop);
     reach::prune(
         doc,

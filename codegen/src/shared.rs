@@ -57,7 +57,10 @@ pub struct CommonOutput {
 pub fn find(docs: &[(&str, &Value)]) -> SharedSchemas {
     let mut seen: BTreeMap<&str, Vec<(&str, &Value)>> = BTreeMap::new();
     for (name, doc) in docs {
-        let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) else {
+        let Some(schemas) = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        else {
             continue;
         };
         for (key, schema) in schemas {
@@ -183,8 +186,7 @@ fn impls_by_type(file: &syn::File) -> BTreeMap<String, BTreeSet<SharedImpl>> {
                 let (Some((_, trait_, _)), syn::Type::Path(ty)) = (&i.trait_, &*i.self_ty) else {
                     continue;
                 };
-                let (Some(trait_name), Some(ty)) =
-                    (trait_.segments.last(), ty.path.get_ident())
+                let (Some(trait_name), Some(ty)) = (trait_.segments.last(), ty.path.get_ident())
                 else {
                     continue;
                 };

@@ -1,8 +1,6 @@
 //! Schemas shared between descriptions: which are chosen, the common module, and the workloads
 //! generated against it.
 
-use std::collections::BTreeMap;
-
 use o365_codegen::shared::{self, SharedImpl};
 use o365_codegen::{Options, generate, load};
 use serde_json::{Value, json};
@@ -129,8 +127,16 @@ fn workloads_use_and_reexport_the_common_types() {
         ("calendar", calendar_spec(email_address())),
     ]);
     let common = shared::generate_common(&found, "crate::common", &Options::default()).unwrap();
-    assert!(common.source.contains("pub struct MicrosoftGraphRecipient {"));
-    assert!(common.source.contains("pub enum MicrosoftGraphImportance {"));
+    assert!(
+        common
+            .source
+            .contains("pub struct MicrosoftGraphRecipient {")
+    );
+    assert!(
+        common
+            .source
+            .contains("pub enum MicrosoftGraphImportance {")
+    );
     assert!(
         common
             .source

@@ -10,13 +10,7 @@
 /// the ones it uses, so e.g. `mail::types::MicrosoftGraphRecipient` and
 /// `calendar::types::MicrosoftGraphRecipient` are the same type.
 #[cfg(feature = "codegen")]
-#[allow(
-    missing_docs,
-    clippy::all,
-    clippy::pedantic,
-    unused_imports,
-    dead_code
-)]
+#[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, dead_code)]
 pub mod common {
     include!(concat!(env!("OUT_DIR"), "/common.rs"));
 }
