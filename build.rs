@@ -20,16 +20,25 @@ fn generate() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
     let spec_dir = root.join("spec");
     println!("cargo:rerun-if-changed=spec/operations.toml");
+    let write = |stem: &str, source: String| {
+        let path = out.join(format!("{stem}.rs"));
+        std::fs::write(&path, source)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    };
+    // The common types depend on every Graph description, enabled or not.
+    for workload in workloads::WORKLOADS.iter().filter(|w| w.graph) {
+        println!("cargo:rerun-if-changed=spec/{}", workload.spec);
+    }
+    let common = workloads::generate_common(&spec_dir).unwrap_or_else(|e| panic!("{e}"));
+    write(workloads::COMMON_STEM, common.source);
     for workload in workloads::WORKLOADS {
         if std::env::var_os(workload.feature_env()).is_none() {
             continue;
         }
         println!("cargo:rerun-if-changed=spec/{}", workload.spec);
         let source = workload
-            .generate(&spec_dir)
+            .generate(&spec_dir, &common.types)
             .unwrap_or_else(|e| panic!("{e}"));
-        let path = out.join(format!("{}.rs", workload.stem));
-        std::fs::write(&path, source)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        write(workload.stem, source);
     }
 }

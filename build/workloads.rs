@@ -1,9 +1,17 @@
 //! The generated workloads: which description each cargo feature turns into which module, and
 //! how. Shared by `build.rs` and `tests/generated_snapshot.rs` so both generate identically.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use o365_codegen::shared::{CommonOutput, SharedType};
 use o365_codegen::{Casing, Options};
+
+/// File stem of the module holding the types Graph workloads share (`OUT_DIR/common.rs`).
+pub const COMMON_STEM: &str = "common";
+
+/// Where that module is mounted in the crate.
+const COMMON_PATH: &str = "crate::generated::common";
 
 /// One generated module.
 pub struct Workload {
@@ -15,6 +23,8 @@ pub struct Workload {
     pub spec: &'static str,
     /// Wire casing of the protocol.
     pub casing: Casing,
+    /// Whether it is a Graph workload, whose common entities come from the `common` module.
+    pub graph: bool,
 }
 
 /// Every workload, in module order.
@@ -37,12 +47,15 @@ pub const WORKLOADS: &[Workload] = &[
         stem: "office365_mail",
         spec: "office365/v2.0/outlook.yaml",
         casing: Casing::Pascal,
+        graph: false,
     },
-    graph(
-        "business-central",
-        "business_central",
-        "business_central/v2.0/business_central.yaml",
-    ),
+    Workload {
+        feature: "business-central",
+        stem: "business_central",
+        spec: "business_central/v2.0/business_central.yaml",
+        casing: Casing::Camel,
+        graph: false,
+    },
 ];
 
 const fn graph(feature: &'static str, stem: &'static str, spec: &'static str) -> Workload {
@@ -51,7 +64,33 @@ const fn graph(feature: &'static str, stem: &'static str, spec: &'static str) ->
         stem,
         spec,
         casing: Casing::Camel,
+        graph: true,
     }
+}
+
+/// Generates the module of types shared by the Graph workloads, from every Graph description
+/// (enabled or not, so the module is the same for any feature set).
+pub fn generate_common(spec_dir: &Path) -> Result<CommonOutput, String> {
+    let mut docs = Vec::new();
+    for workload in WORKLOADS.iter().filter(|w| w.graph) {
+        let options = workload.options(spec_dir, &BTreeMap::new())?;
+        let (doc, _) = o365_codegen::normalise(&read(spec_dir, workload.spec)?, &options)
+            .map_err(|e| format!("spec/{}: {e}", workload.spec))?;
+        docs.push((workload.stem, doc));
+    }
+    let named: Vec<_> = docs.iter().map(|(stem, doc)| (*stem, doc)).collect();
+    let shared = o365_codegen::shared::find(&named);
+    let options = Options {
+        runtime: Some("crate".into()),
+        ..Options::default()
+    };
+    o365_codegen::shared::generate_common(&shared, COMMON_PATH, &options)
+        .map_err(|e| format!("common types: {e}"))
+}
+
+fn read(spec_dir: &Path, name: &str) -> Result<String, String> {
+    std::fs::read_to_string(spec_dir.join(name))
+        .map_err(|e| format!("cannot read spec/{name}: {e}"))
 }
 
 impl Workload {
@@ -63,24 +102,39 @@ impl Workload {
         )
     }
 
-    /// Generates the module's source from the descriptions under `spec_dir`.
-    pub fn generate(&self, spec_dir: &Path) -> Result<String, String> {
-        let read = |name: &str| {
-            std::fs::read_to_string(spec_dir.join(name))
-                .map_err(|e| format!("cannot read spec/{name}: {e}"))
-        };
-        let renames = o365_codegen::names::load_renames(&read("operations.toml")?, self.spec)
-            .map_err(|e| e.to_string())?;
-        let options = Options {
+    /// Generates the module's source from the descriptions under `spec_dir`, taking the types in
+    /// `shared` (from [`generate_common`]) from the common module if it is a Graph workload.
+    pub fn generate(
+        &self,
+        spec_dir: &Path,
+        shared: &BTreeMap<String, SharedType>,
+    ) -> Result<String, String> {
+        let options = self.options(spec_dir, shared)?;
+        o365_codegen::generate(&read(spec_dir, self.spec)?, &options)
+            .map(|out| out.source)
+            .map_err(|e| format!("spec/{}: {e}", self.spec))
+    }
+
+    fn options(
+        &self,
+        spec_dir: &Path,
+        shared: &BTreeMap<String, SharedType>,
+    ) -> Result<Options, String> {
+        let renames =
+            o365_codegen::names::load_renames(&read(spec_dir, "operations.toml")?, self.spec)
+                .map_err(|e| e.to_string())?;
+        Ok(Options {
             casing: self.casing,
             inner_type: "crate::Connection".into(),
             graph_error_type: "crate::GraphError".into(),
             error_envelope_type: Some("crate::GraphErrorResponse".into()),
             renames,
+            shared_types: if self.graph {
+                shared.clone()
+            } else {
+                BTreeMap::new()
+            },
             ..Options::default()
-        };
-        o365_codegen::generate(&read(self.spec)?, &options)
-            .map(|out| out.source)
-            .map_err(|e| format!("spec/{}: {e}", self.spec))
+        })
     }
 }

@@ -6,35 +6,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`MicrosoftGraphAttachment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphAttachment {
-        #[serde(
-            rename = "contentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub content_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "isInline",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_inline: ::std::option::Option<bool>,
-        #[serde(
-            rename = "lastModifiedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub size: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphAttendee`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphAttendee {
@@ -42,7 +13,9 @@ pub mod types {
             rename = "emailAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub email_address: ::std::option::Option<MicrosoftGraphEmailAddress>,
+        pub email_address: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphEmailAddress,
+        >,
         #[serde(
             rename = "proposedNewTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -107,61 +80,6 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for MicrosoftGraphAttendeeType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`MicrosoftGraphBodyType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum MicrosoftGraphBodyType {
-        #[serde(rename = "text")]
-        Text,
-        #[serde(rename = "html")]
-        Html,
-    }
-    impl ::std::fmt::Display for MicrosoftGraphBodyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Text => f.write_str("text"),
-                Self::Html => f.write_str("html"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MicrosoftGraphBodyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text" => Ok(Self::Text),
-                "html" => Ok(Self::Html),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MicrosoftGraphBodyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MicrosoftGraphBodyType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -251,19 +169,21 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub multi_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphMultiValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner: ::std::option::Option<MicrosoftGraphEmailAddress>,
+        pub owner: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphEmailAddress,
+        >,
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub single_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphSingleValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -385,7 +305,9 @@ pub mod types {
             rename = "emailAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub email_address: ::std::option::Option<MicrosoftGraphEmailAddress>,
+        pub email_address: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphEmailAddress,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -491,22 +413,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MicrosoftGraphDateTimeTimeZone`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphDateTimeTimeZone {
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_time: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "timeZone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_zone: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphDayOfWeek`
     #[derive(
         ::serde::Deserialize,
@@ -582,16 +488,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MicrosoftGraphEmailAddress`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphEmailAddress {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphEvent`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphEvent {
@@ -601,11 +497,15 @@ pub mod types {
         )]
         pub allow_new_time_proposals: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub attachments: ::std::vec::Vec<MicrosoftGraphAttachment>,
+        pub attachments: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphAttachment,
+        >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attendees: ::std::vec::Vec<MicrosoftGraphAttendee>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body: ::std::option::Option<MicrosoftGraphItemBody>,
+        pub body: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphItemBody,
+        >,
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -628,9 +528,13 @@ pub mod types {
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end: ::std::option::Option<MicrosoftGraphDateTimeTimeZone>,
+        pub end: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphDateTimeTimeZone,
+        >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub extensions: ::std::vec::Vec<MicrosoftGraphExtension>,
+        pub extensions: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphExtension,
+        >,
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -649,7 +553,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub importance: ::std::option::Option<MicrosoftGraphImportance>,
+        pub importance: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphImportance,
+        >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub instances: ::std::vec::Vec<MicrosoftGraphEvent>,
         #[serde(
@@ -699,7 +605,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub multi_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphMultiValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty,
         >,
         #[serde(
             rename = "onlineMeeting",
@@ -719,7 +625,9 @@ pub mod types {
         )]
         pub online_meeting_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub organizer: ::std::option::Option<MicrosoftGraphRecipient>,
+        pub organizer: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "originalEndTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -755,7 +663,9 @@ pub mod types {
         )]
         pub response_status: ::std::option::Option<MicrosoftGraphResponseStatus>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sensitivity: ::std::option::Option<MicrosoftGraphSensitivity>,
+        pub sensitivity: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphSensitivity,
+        >,
         #[serde(
             rename = "seriesMasterId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -772,10 +682,12 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub single_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphSingleValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start: ::std::option::Option<MicrosoftGraphDateTimeTimeZone>,
+        pub start: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphDateTimeTimeZone,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -869,14 +781,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MicrosoftGraphExtension`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphExtension {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphFreeBusyStatus`
     #[derive(
         ::serde::Deserialize,
@@ -949,83 +853,13 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MicrosoftGraphImportance`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum MicrosoftGraphImportance {
-        #[serde(rename = "low")]
-        Low,
-        #[serde(rename = "normal")]
-        Normal,
-        #[serde(rename = "high")]
-        High,
-    }
-    impl ::std::fmt::Display for MicrosoftGraphImportance {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Low => f.write_str("low"),
-                Self::Normal => f.write_str("normal"),
-                Self::High => f.write_str("high"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MicrosoftGraphImportance {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "low" => Ok(Self::Low),
-                "normal" => Ok(Self::Normal),
-                "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MicrosoftGraphImportance {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MicrosoftGraphImportance {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`MicrosoftGraphItemBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphItemBody {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub content: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "contentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub content_type: ::std::option::Option<MicrosoftGraphBodyType>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphLocation`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphLocation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address: ::std::option::Option<MicrosoftGraphPhysicalAddress>,
+        pub address: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphPhysicalAddress,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coordinates: ::std::option::Option<MicrosoftGraphOutlookGeoCoordinates>,
         #[serde(
@@ -1215,16 +1049,6 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
-    }
-    ///`MicrosoftGraphMultiValueLegacyExtendedProperty`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphMultiValueLegacyExtendedProperty {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftGraphOnlineMeetingInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1455,39 +1279,6 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
-    }
-    ///`MicrosoftGraphPhysicalAddress`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphPhysicalAddress {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub city: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "countryOrRegion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_or_region: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "postalCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub postal_code: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub street: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphRecipient`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphRecipient {
-        #[serde(
-            rename = "emailAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_address: ::std::option::Option<MicrosoftGraphEmailAddress>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftGraphRecurrencePattern`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1760,86 +1551,17 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MicrosoftGraphSensitivity`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum MicrosoftGraphSensitivity {
-        #[serde(rename = "normal")]
-        Normal,
-        #[serde(rename = "personal")]
-        Personal,
-        #[serde(rename = "private")]
-        Private,
-        #[serde(rename = "confidential")]
-        Confidential,
-    }
-    impl ::std::fmt::Display for MicrosoftGraphSensitivity {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Normal => f.write_str("normal"),
-                Self::Personal => f.write_str("personal"),
-                Self::Private => f.write_str("private"),
-                Self::Confidential => f.write_str("confidential"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MicrosoftGraphSensitivity {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "normal" => Ok(Self::Normal),
-                "personal" => Ok(Self::Personal),
-                "private" => Ok(Self::Private),
-                "confidential" => Ok(Self::Confidential),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MicrosoftGraphSensitivity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MicrosoftGraphSensitivity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`MicrosoftGraphSingleValueLegacyExtendedProperty`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphSingleValueLegacyExtendedProperty {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphTimeSlot`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphTimeSlot {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end: ::std::option::Option<MicrosoftGraphDateTimeTimeZone>,
+        pub end: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphDateTimeTimeZone,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start: ::std::option::Option<MicrosoftGraphDateTimeTimeZone>,
+        pub start: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphDateTimeTimeZone,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1953,6 +1675,18 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::MicrosoftGraphAttachment;
+    pub use crate::generated::common::types::MicrosoftGraphBodyType;
+    pub use crate::generated::common::types::MicrosoftGraphDateTimeTimeZone;
+    pub use crate::generated::common::types::MicrosoftGraphEmailAddress;
+    pub use crate::generated::common::types::MicrosoftGraphExtension;
+    pub use crate::generated::common::types::MicrosoftGraphImportance;
+    pub use crate::generated::common::types::MicrosoftGraphItemBody;
+    pub use crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty;
+    pub use crate::generated::common::types::MicrosoftGraphPhysicalAddress;
+    pub use crate::generated::common::types::MicrosoftGraphRecipient;
+    pub use crate::generated::common::types::MicrosoftGraphSensitivity;
+    pub use crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty;
 }
 #[derive(Clone, Debug)]
 /**Client for Calendar
@@ -4214,13 +3948,6 @@ impl Client {
         ClientInfo::inner(self).items(&url, query, None)
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftGraphAttachment {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::MicrosoftGraphAttendee {
     fn annotations(
         &self,
@@ -4249,20 +3976,6 @@ impl crate::odata::ODataEntity for types::MicrosoftGraphCalendarPermission {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftGraphDateTimeTimeZone {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphEmailAddress {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::MicrosoftGraphEvent {
     fn annotations(
         &self,
@@ -4277,29 +3990,7 @@ impl crate::odata::ODataEntity for types::MicrosoftGraphEventCollectionResponse 
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftGraphExtension {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphItemBody {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::MicrosoftGraphLocation {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity
-for types::MicrosoftGraphMultiValueLegacyExtendedProperty {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4334,20 +4025,6 @@ impl crate::odata::ODataEntity for types::MicrosoftGraphPhone {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftGraphPhysicalAddress {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphRecipient {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::MicrosoftGraphRecurrencePattern {
     fn annotations(
         &self,
@@ -4363,14 +4040,6 @@ impl crate::odata::ODataEntity for types::MicrosoftGraphRecurrenceRange {
     }
 }
 impl crate::odata::ODataEntity for types::MicrosoftGraphResponseStatus {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity
-for types::MicrosoftGraphSingleValueLegacyExtendedProperty {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

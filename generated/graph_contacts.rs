@@ -20,7 +20,9 @@ pub mod types {
             rename = "businessAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub business_address: ::std::option::Option<MicrosoftGraphPhysicalAddress>,
+        pub business_address: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphPhysicalAddress,
+        >,
         #[serde(
             rename = "businessHomePage",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -67,9 +69,13 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub email_addresses: ::std::vec::Vec<MicrosoftGraphEmailAddress>,
+        pub email_addresses: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphEmailAddress,
+        >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub extensions: ::std::vec::Vec<MicrosoftGraphExtension>,
+        pub extensions: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphExtension,
+        >,
         #[serde(
             rename = "fileAs",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -86,7 +92,9 @@ pub mod types {
             rename = "homeAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub home_address: ::std::option::Option<MicrosoftGraphPhysicalAddress>,
+        pub home_address: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphPhysicalAddress,
+        >,
         #[serde(
             rename = "homePhones",
             default,
@@ -133,7 +141,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub multi_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphMultiValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty,
         >,
         #[serde(
             rename = "nickName",
@@ -149,7 +157,9 @@ pub mod types {
             rename = "otherAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub other_address: ::std::option::Option<MicrosoftGraphPhysicalAddress>,
+        pub other_address: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphPhysicalAddress,
+        >,
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -170,7 +180,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub single_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphSingleValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty,
         >,
         #[serde(
             rename = "spouseName",
@@ -236,7 +246,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub multi_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphMultiValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty,
         >,
         #[serde(
             rename = "parentFolderId",
@@ -249,7 +259,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub single_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphSingleValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty,
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -267,56 +277,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftGraphEmailAddress`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphEmailAddress {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphExtension`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphExtension {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphMultiValueLegacyExtendedProperty`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphMultiValueLegacyExtendedProperty {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphPhysicalAddress`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphPhysicalAddress {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub city: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "countryOrRegion",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country_or_region: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "postalCode",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub postal_code: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub street: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphProfilePhoto`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphProfilePhoto {
@@ -326,16 +286,6 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphSingleValueLegacyExtendedProperty`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphSingleValueLegacyExtendedProperty {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -371,6 +321,11 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::MicrosoftGraphEmailAddress;
+    pub use crate::generated::common::types::MicrosoftGraphExtension;
+    pub use crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty;
+    pub use crate::generated::common::types::MicrosoftGraphPhysicalAddress;
+    pub use crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty;
 }
 #[derive(Clone, Debug)]
 /**Client for PersonalContacts
@@ -1902,44 +1857,7 @@ impl crate::odata::ODataEntity for types::MicrosoftGraphContactFolderCollectionR
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftGraphEmailAddress {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphExtension {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity
-for types::MicrosoftGraphMultiValueLegacyExtendedProperty {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphPhysicalAddress {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::MicrosoftGraphProfilePhoto {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity
-for types::MicrosoftGraphSingleValueLegacyExtendedProperty {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -204,6 +204,12 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`UserCreateUploadSessionBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserCreateUploadSessionBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item: ::std::option::Option<MicrosoftGraphDriveItemUploadableProperties>,
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -703,6 +709,419 @@ Sends a `POST` request to `/me/drive/items/{driveItem-id}/createUploadSession`
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
+    /**GET /users/{user-id}/drive
+
+Sends a `GET` request to `/users/{user-id}/drive`
+
+*/
+    pub async fn user_get_drive<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> Result<
+        ResponseValue<types::MicrosoftGraphDrive>,
+        Error<crate::GraphErrorResponse>,
+    > {
+        let url = format!(
+            "{}/users/{}/drive", self.baseurl, encode_path(& user_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "user_get_drive",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**GET /users/{user-id}/drive/root/children
+
+Sends a `GET` request to `/users/{user-id}/drive/root/children`
+
+*/
+    pub async fn user_list_root_children<'a>(
+        &'a self,
+        user_id: &'a str,
+        select: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        top: Option<u64>,
+    ) -> Result<
+        ResponseValue<types::MicrosoftGraphDriveItemCollectionResponse>,
+        Error<crate::GraphErrorResponse>,
+    > {
+        let url = format!(
+            "{}/users/{}/drive/root/children", self.baseurl, encode_path(& user_id
+            .to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("$select", &select))
+            .query(&progenitor_client::QueryParam::new("$top", &top))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "user_list_root_children",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**GET /users/{user-id}/drive/items/{driveItem-id}
+
+Sends a `GET` request to `/users/{user-id}/drive/items/{driveItem-id}`
+
+*/
+    pub async fn user_get_item<'a>(
+        &'a self,
+        user_id: &'a str,
+        drive_item_id: &'a str,
+        select: Option<&'a ::std::vec::Vec<::std::string::String>>,
+    ) -> Result<
+        ResponseValue<types::MicrosoftGraphDriveItem>,
+        Error<crate::GraphErrorResponse>,
+    > {
+        let url = format!(
+            "{}/users/{}/drive/items/{}", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& drive_item_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("$select", &select))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "user_get_item",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**DELETE /users/{user-id}/drive/items/{driveItem-id}
+
+Sends a `DELETE` request to `/users/{user-id}/drive/items/{driveItem-id}`
+
+*/
+    pub async fn user_delete_item<'a>(
+        &'a self,
+        user_id: &'a str,
+        drive_item_id: &'a str,
+        if_match: Option<&'a str>,
+    ) -> Result<ResponseValue<()>, Error<crate::GraphErrorResponse>> {
+        let url = format!(
+            "{}/users/{}/drive/items/{}", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& drive_item_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        if let Some(value) = if_match {
+            header_map.append("If-Match", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "user_delete_item",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => Ok(ResponseValue::empty(response)),
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**GET /users/{user-id}/drive/items/{driveItem-id}/children
+
+Sends a `GET` request to `/users/{user-id}/drive/items/{driveItem-id}/children`
+
+*/
+    pub async fn user_list_children<'a>(
+        &'a self,
+        user_id: &'a str,
+        drive_item_id: &'a str,
+        select: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        top: Option<u64>,
+    ) -> Result<
+        ResponseValue<types::MicrosoftGraphDriveItemCollectionResponse>,
+        Error<crate::GraphErrorResponse>,
+    > {
+        let url = format!(
+            "{}/users/{}/drive/items/{}/children", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& drive_item_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("$select", &select))
+            .query(&progenitor_client::QueryParam::new("$top", &top))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "user_list_children",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**GET /users/{user-id}/drive/items/{driveItem-id}/content
+
+Sends a `GET` request to `/users/{user-id}/drive/items/{driveItem-id}/content`
+
+*/
+    pub async fn user_download_content<'a>(
+        &'a self,
+        user_id: &'a str,
+        drive_item_id: &'a str,
+    ) -> Result<ResponseValue<ByteStream>, Error<crate::GraphErrorResponse>> {
+        let url = format!(
+            "{}/users/{}/drive/items/{}/content", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& drive_item_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self.client.get(url).headers(header_map).build()?;
+        let info = OperationInfo {
+            operation_id: "user_download_content",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => Ok(ResponseValue::stream(response)),
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**PUT /users/{user-id}/drive/items/{driveItem-id}/content
+
+Sends a `PUT` request to `/users/{user-id}/drive/items/{driveItem-id}/content`
+
+*/
+    pub async fn user_upload_small<'a, B: Into<reqwest::Body>>(
+        &'a self,
+        user_id: &'a str,
+        drive_item_id: &'a str,
+        body: B,
+    ) -> Result<
+        ResponseValue<types::MicrosoftGraphDriveItem>,
+        Error<crate::GraphErrorResponse>,
+    > {
+        let url = format!(
+            "{}/users/{}/drive/items/{}/content", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& drive_item_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .header(
+                ::reqwest::header::CONTENT_TYPE,
+                ::reqwest::header::HeaderValue::from_static("application/octet-stream"),
+            )
+            .body(body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "user_upload_small",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**POST /users/{user-id}/drive/items/{driveItem-id}/createUploadSession
+
+Sends a `POST` request to `/users/{user-id}/drive/items/{driveItem-id}/createUploadSession`
+
+*/
+    pub async fn user_create_upload_session<'a>(
+        &'a self,
+        user_id: &'a str,
+        drive_item_id: &'a str,
+        body: &'a types::UserCreateUploadSessionBody,
+    ) -> Result<
+        ResponseValue<types::MicrosoftGraphUploadSession>,
+        Error<crate::GraphErrorResponse>,
+    > {
+        let url = format!(
+            "{}/users/{}/drive/items/{}/createUploadSession", self.baseurl, encode_path(&
+            user_id.to_string()), encode_path(& drive_item_id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "user_create_upload_session",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -733,6 +1152,37 @@ impl Client {
         let url = format!(
             "{}/me/drive/items/{}/children", self.baseurl, encode_path(& drive_item_id
             .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_root_children`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_root_children_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphDriveItem>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/drive/root/children", self.baseurl, encode_path(& user_id
+            .to_string()),
+        );
+        ClientInfo::inner(self).items(&url, query, None)
+    }
+    ///The items of [`Client::user_list_children`] across all pages (follows `@odata.nextLink`). `query` holds the query options as name/value pairs, e.g. `&[("$top", "50")]` or `&query.params()?`.
+    pub fn user_list_children_stream<'a, Q>(
+        &'a self,
+        user_id: &'a str,
+        drive_item_id: &'a str,
+        query: &Q,
+    ) -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphDriveItem>>
+    where
+        Q: ::serde::Serialize + ?Sized,
+    {
+        let url = format!(
+            "{}/users/{}/drive/items/{}/children", self.baseurl, encode_path(& user_id
+            .to_string()), encode_path(& drive_item_id.to_string()),
         );
         ClientInfo::inner(self).items(&url, query, None)
     }

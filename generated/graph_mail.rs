@@ -6,35 +6,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`MicrosoftGraphAttachment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphAttachment {
-        #[serde(
-            rename = "contentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub content_type: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "isInline",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_inline: ::std::option::Option<bool>,
-        #[serde(
-            rename = "lastModifiedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub size: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphAttachmentCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphAttachmentCollectionResponse {
@@ -44,96 +15,9 @@ pub mod types {
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<MicrosoftGraphAttachment>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphBodyType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum MicrosoftGraphBodyType {
-        #[serde(rename = "text")]
-        Text,
-        #[serde(rename = "html")]
-        Html,
-    }
-    impl ::std::fmt::Display for MicrosoftGraphBodyType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Text => f.write_str("text"),
-                Self::Html => f.write_str("html"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MicrosoftGraphBodyType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text" => Ok(Self::Text),
-                "html" => Ok(Self::Html),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MicrosoftGraphBodyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MicrosoftGraphBodyType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`MicrosoftGraphDateTimeTimeZone`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphDateTimeTimeZone {
-        #[serde(
-            rename = "dateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub date_time: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "timeZone",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub time_zone: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphEmailAddress`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphEmailAddress {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphExtension`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphExtension {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
+        pub value: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphAttachment,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -144,12 +28,16 @@ pub mod types {
             rename = "completedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub completed_date_time: ::std::option::Option<MicrosoftGraphDateTimeTimeZone>,
+        pub completed_date_time: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphDateTimeTimeZone,
+        >,
         #[serde(
             rename = "dueDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub due_date_time: ::std::option::Option<MicrosoftGraphDateTimeTimeZone>,
+        pub due_date_time: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphDateTimeTimeZone,
+        >,
         #[serde(
             rename = "flagStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -159,7 +47,9 @@ pub mod types {
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start_date_time: ::std::option::Option<MicrosoftGraphDateTimeTimeZone>,
+        pub start_date_time: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphDateTimeTimeZone,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -216,65 +106,6 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String>
     for MicrosoftGraphFollowupFlagStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`MicrosoftGraphImportance`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum MicrosoftGraphImportance {
-        #[serde(rename = "low")]
-        Low,
-        #[serde(rename = "normal")]
-        Normal,
-        #[serde(rename = "high")]
-        High,
-    }
-    impl ::std::fmt::Display for MicrosoftGraphImportance {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Low => f.write_str("low"),
-                Self::Normal => f.write_str("normal"),
-                Self::High => f.write_str("high"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MicrosoftGraphImportance {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "low" => Ok(Self::Low),
-                "normal" => Ok(Self::Normal),
-                "high" => Ok(Self::High),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MicrosoftGraphImportance {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MicrosoftGraphImportance {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -348,19 +179,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftGraphItemBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphItemBody {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub content: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "contentType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub content_type: ::std::option::Option<MicrosoftGraphBodyType>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`MicrosoftGraphMailFolder`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphMailFolder {
@@ -401,7 +219,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub multi_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphMultiValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty,
         >,
         #[serde(
             rename = "parentFolderId",
@@ -414,7 +232,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub single_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphSingleValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty,
         >,
         #[serde(
             rename = "totalItemCount",
@@ -446,15 +264,21 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftGraphMessage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub attachments: ::std::vec::Vec<MicrosoftGraphAttachment>,
+        pub attachments: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphAttachment,
+        >,
         #[serde(
             rename = "bccRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub bcc_recipients: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub bcc_recipients: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub body: ::std::option::Option<MicrosoftGraphItemBody>,
+        pub body: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphItemBody,
+        >,
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -467,7 +291,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub cc_recipients: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub cc_recipients: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -491,11 +317,15 @@ pub mod types {
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub extensions: ::std::vec::Vec<MicrosoftGraphExtension>,
+        pub extensions: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphExtension,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flag: ::std::option::Option<MicrosoftGraphFollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<MicrosoftGraphRecipient>,
+        pub from: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -504,7 +334,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub importance: ::std::option::Option<MicrosoftGraphImportance>,
+        pub importance: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphImportance,
+        >,
         #[serde(
             rename = "inferenceClassification",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -558,7 +390,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub multi_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphMultiValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty,
         >,
         #[serde(
             rename = "parentFolderId",
@@ -577,9 +409,13 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub reply_to: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub reply_to: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sender: ::std::option::Option<MicrosoftGraphRecipient>,
+        pub sender: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "sentDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -593,7 +429,7 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub single_value_extended_properties: ::std::vec::Vec<
-            MicrosoftGraphSingleValueLegacyExtendedProperty,
+            crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
@@ -602,12 +438,16 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub to_recipients: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub to_recipients: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "uniqueBody",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub unique_body: ::std::option::Option<MicrosoftGraphItemBody>,
+        pub unique_body: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphItemBody,
+        >,
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -780,13 +620,17 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub forward_as_attachment_to: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub forward_as_attachment_to: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "forwardTo",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub forward_to: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub forward_to: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "markAsRead",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -796,7 +640,9 @@ pub mod types {
             rename = "markImportance",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub mark_importance: ::std::option::Option<MicrosoftGraphImportance>,
+        pub mark_importance: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphImportance,
+        >,
         #[serde(
             rename = "moveToFolder",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -812,7 +658,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub redirect_to: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub redirect_to: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "stopProcessingRules",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -845,7 +693,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub from_addresses: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub from_addresses: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -860,7 +710,9 @@ pub mod types {
             ::std::option::Option<::std::string::String>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub importance: ::std::option::Option<MicrosoftGraphImportance>,
+        pub importance: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphImportance,
+        >,
         #[serde(
             rename = "isApprovalRequest",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -943,7 +795,9 @@ pub mod types {
             ::std::option::Option<::std::string::String>,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sensitivity: ::std::option::Option<MicrosoftGraphSensitivity>,
+        pub sensitivity: ::std::option::Option<
+            crate::generated::common::types::MicrosoftGraphSensitivity,
+        >,
         #[serde(
             rename = "sentCcMe",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -959,7 +813,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub sent_to_addresses: ::std::vec::Vec<MicrosoftGraphRecipient>,
+        pub sent_to_addresses: ::std::vec::Vec<
+            crate::generated::common::types::MicrosoftGraphRecipient,
+        >,
         #[serde(
             rename = "sentToMe",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -983,100 +839,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub within_size_range: ::std::option::Option<MicrosoftGraphSizeRange>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphMultiValueLegacyExtendedProperty`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphMultiValueLegacyExtendedProperty {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphRecipient`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphRecipient {
-        #[serde(
-            rename = "emailAddress",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email_address: ::std::option::Option<MicrosoftGraphEmailAddress>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`MicrosoftGraphSensitivity`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum MicrosoftGraphSensitivity {
-        #[serde(rename = "normal")]
-        Normal,
-        #[serde(rename = "personal")]
-        Personal,
-        #[serde(rename = "private")]
-        Private,
-        #[serde(rename = "confidential")]
-        Confidential,
-    }
-    impl ::std::fmt::Display for MicrosoftGraphSensitivity {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Normal => f.write_str("normal"),
-                Self::Personal => f.write_str("personal"),
-                Self::Private => f.write_str("private"),
-                Self::Confidential => f.write_str("confidential"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for MicrosoftGraphSensitivity {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "normal" => Ok(Self::Normal),
-                "personal" => Ok(Self::Personal),
-                "private" => Ok(Self::Private),
-                "confidential" => Ok(Self::Confidential),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for MicrosoftGraphSensitivity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for MicrosoftGraphSensitivity {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`MicrosoftGraphSingleValueLegacyExtendedProperty`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftGraphSingleValueLegacyExtendedProperty {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1154,6 +916,17 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::MicrosoftGraphAttachment;
+    pub use crate::generated::common::types::MicrosoftGraphBodyType;
+    pub use crate::generated::common::types::MicrosoftGraphDateTimeTimeZone;
+    pub use crate::generated::common::types::MicrosoftGraphEmailAddress;
+    pub use crate::generated::common::types::MicrosoftGraphExtension;
+    pub use crate::generated::common::types::MicrosoftGraphImportance;
+    pub use crate::generated::common::types::MicrosoftGraphItemBody;
+    pub use crate::generated::common::types::MicrosoftGraphMultiValueLegacyExtendedProperty;
+    pub use crate::generated::common::types::MicrosoftGraphRecipient;
+    pub use crate::generated::common::types::MicrosoftGraphSensitivity;
+    pub use crate::generated::common::types::MicrosoftGraphSingleValueLegacyExtendedProperty;
 }
 #[derive(Clone, Debug)]
 /**Client for Mail
@@ -2106,9 +1879,9 @@ Arguments:
     pub async fn message_create_attachment<'a>(
         &'a self,
         message_id: &'a str,
-        body: &'a types::MicrosoftGraphAttachment,
+        body: &'a crate::generated::common::types::MicrosoftGraphAttachment,
     ) -> Result<
-        ResponseValue<types::MicrosoftGraphAttachment>,
+        ResponseValue<crate::generated::common::types::MicrosoftGraphAttachment>,
         Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
@@ -2162,7 +1935,7 @@ Sends a `GET` request to `/me/messages/{message-id}/attachments/{attachment-id}`
         expand: Option<&'a ::std::vec::Vec<::std::string::String>>,
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
-        ResponseValue<types::MicrosoftGraphAttachment>,
+        ResponseValue<crate::generated::common::types::MicrosoftGraphAttachment>,
         Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
@@ -3325,9 +3098,9 @@ Arguments:
         &'a self,
         user_id: &'a str,
         message_id: &'a str,
-        body: &'a types::MicrosoftGraphAttachment,
+        body: &'a crate::generated::common::types::MicrosoftGraphAttachment,
     ) -> Result<
-        ResponseValue<types::MicrosoftGraphAttachment>,
+        ResponseValue<crate::generated::common::types::MicrosoftGraphAttachment>,
         Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
@@ -3382,7 +3155,7 @@ Sends a `GET` request to `/users/{user-id}/messages/{message-id}/attachments/{at
         expand: Option<&'a ::std::vec::Vec<::std::string::String>>,
         select: Option<&'a ::std::vec::Vec<::std::string::String>>,
     ) -> Result<
-        ResponseValue<types::MicrosoftGraphAttachment>,
+        ResponseValue<crate::generated::common::types::MicrosoftGraphAttachment>,
         Error<crate::GraphErrorResponse>,
     > {
         let url = format!(
@@ -3785,35 +3558,7 @@ impl Client {
         ClientInfo::inner(self).items(&url, query, None)
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftGraphAttachment {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::MicrosoftGraphAttachmentCollectionResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphDateTimeTimeZone {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphEmailAddress {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphExtension {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3828,13 +3573,6 @@ impl crate::odata::ODataEntity for types::MicrosoftGraphFollowupFlag {
     }
 }
 impl crate::odata::ODataEntity for types::MicrosoftGraphInternetMessageHeader {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphItemBody {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3884,29 +3622,6 @@ impl crate::odata::ODataEntity for types::MicrosoftGraphMessageRuleActions {
     }
 }
 impl crate::odata::ODataEntity for types::MicrosoftGraphMessageRulePredicates {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity
-for types::MicrosoftGraphMultiValueLegacyExtendedProperty {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::MicrosoftGraphRecipient {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity
-for types::MicrosoftGraphSingleValueLegacyExtendedProperty {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -166,3 +166,33 @@ async fn business_central_path_keys() {
         "/v1.0/companies(c0ffee)/customers(5d115c9c-44e3-ea11-bb43-000d3a2feca1)"
     );
 }
+
+#[cfg(feature = "graph-drive")]
+#[tokio::test]
+async fn drive_upload_for_another_user() {
+    let (server, conn) = setup(true).await;
+    server.push([Reply::json(
+        201,
+        json!({"id": "item-9", "name": "notes.txt", "size": 5}),
+    )]);
+    let item = conn
+        .drive()
+        .user_upload_small("adele@contoso.test", "root:/notes.txt:", "hello")
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(item.id.as_deref(), Some("item-9"));
+    assert_eq!(item.size, Some(5));
+
+    let sent = &server.requests()[0];
+    assert_eq!(sent.method, "PUT");
+    assert_eq!(
+        sent.target,
+        "/v1.0/users/adele@contoso.test/drive/items/root:%2Fnotes.txt:/content"
+    );
+    assert_eq!(
+        sent.header("content-type"),
+        Some("application/octet-stream")
+    );
+    assert_eq!(sent.body_text(), "hello");
+}

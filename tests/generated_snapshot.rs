@@ -44,6 +44,7 @@ macro_rules! snapshot {
     };
 }
 
+snapshot!("codegen", common, "common");
 snapshot!("graph-users", graph_users, "graph_users");
 snapshot!("graph-mail", graph_mail, "graph_mail");
 snapshot!("graph-calendar", graph_calendar, "graph_calendar");

@@ -34,7 +34,7 @@ pub fn append(file: &mut syn::File, pageable: &[Pageable], runtime: &syn::Path) 
 }
 
 /// The items of the generated `types` module.
-fn types_module(file: &syn::File) -> &[syn::Item] {
+pub(crate) fn types_module(file: &syn::File) -> &[syn::Item] {
     file.items
         .iter()
         .find_map(|item| match item {
@@ -45,15 +45,25 @@ fn types_module(file: &syn::File) -> &[syn::Item] {
         .unwrap_or_default()
 }
 
-fn type_names(file: &syn::File) -> Vec<String> {
+/// Names of the structs and enums of the `types` module, re-exported (`pub use`) ones included.
+pub(crate) fn type_names(file: &syn::File) -> Vec<String> {
     types_module(file)
         .iter()
         .filter_map(|item| match item {
             syn::Item::Struct(s) => Some(s.ident.to_string()),
             syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Use(u) => used_name(&u.tree),
             _ => None,
         })
         .collect()
+}
+
+fn used_name(tree: &syn::UseTree) -> Option<String> {
+    match tree {
+        syn::UseTree::Path(p) => used_name(&p.tree),
+        syn::UseTree::Name(n) => Some(n.ident.to_string()),
+        _ => None,
+    }
 }
 
 /// The positional method `name` of `impl Client`.

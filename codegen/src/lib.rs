@@ -18,6 +18,7 @@ pub mod load;
 pub mod names;
 pub mod passes;
 pub mod reach;
+pub mod shared;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -54,6 +55,9 @@ pub struct Options {
     pub interface: Interface,
     /// Passes to skip, by name (for leave-one-out tests).
     pub disabled_passes: BTreeSet<String>,
+    /// Component schemas (by key) to take from a common module instead of generating them
+    /// (see [`shared`]); the module's `types` re-exports the ones it uses.
+    pub shared_types: BTreeMap<String, shared::SharedType>,
 }
 
 impl Default for Options {
@@ -68,6 +72,7 @@ impl Default for Options {
             renames: BTreeMap::new(),
             interface: Interface::Positional,
             disabled_passes: BTreeSet::new(),
+            shared_types: BTreeMap::new(),
         }
     }
 }

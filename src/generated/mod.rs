@@ -5,6 +5,16 @@
 //! Every module's `Client` holds a [`Connection`](crate::Connection) and sends through its
 //! pipeline (auth, pacing, retries); get one with e.g. [`Connection::mail`](crate::Connection).
 
+/// Entities several Graph workloads share (`MicrosoftGraphRecipient`, `MicrosoftGraphItemBody`,
+/// …), generated once from every Graph description; each workload's `types` module re-exports
+/// the ones it uses, so e.g. `mail::types::MicrosoftGraphRecipient` and
+/// `calendar::types::MicrosoftGraphRecipient` are the same type.
+#[cfg(feature = "codegen")]
+#[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, dead_code)]
+pub mod common {
+    include!(concat!(env!("OUT_DIR"), "/common.rs"));
+}
+
 /// Declares a generated module, its `ClientHooks`, and a `Connection` constructor for its client.
 macro_rules! workload {
     ($feature:literal, $module:ident, $file:literal, $ctor:ident, $what:literal) => {
