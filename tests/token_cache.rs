@@ -340,3 +340,31 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn the_access_token_that_expires_last_wins_within_an_account() {
+    let entry = |secret: &str, target: &str, expires: u64| {
+        serde_json::json!({
+            "credential_type": "AccessToken", "secret": secret, "home_account_id": "o.t",
+            "environment": "login.microsoftonline.com", "client_id": "c", "target": target,
+            "realm": "t", "token_type": "Bearer", "cached_at": "1000",
+            "expires_on": expires.to_string(), "extended_expires_on": expires.to_string()
+        })
+    };
+    let cache = serde_json::json!({
+        "AccessToken": {
+            "o.t-login.microsoftonline.com-accesstoken-c-t-mail.read": entry("older", "Mail.Read", 2000),
+            "o.t-login.microsoftonline.com-accesstoken-c-t-files.read": entry("newer", "Files.Read", 5000),
+        },
+        "Account": {"o.t-login.microsoftonline.com-t": {
+            "home_account_id": "o.t", "environment": "login.microsoftonline.com", "realm": "t",
+            "local_account_id": "o", "username": "u@x", "authority_type": "MSSTS"}},
+        "IdToken": {}, "RefreshToken": {}, "AppMetadata": {}
+    });
+    let cache = TokenCache::from_json(&cache.to_string()).unwrap();
+    for username in [None, Some("u@x")] {
+        let at = cache.get_access_token(username).unwrap();
+        assert_eq!(at.secret.expose_secret(), "newer");
+    }
+    assert!(!cache.token_is_expired(Some("u@x"), at(3000)));
+}

@@ -156,9 +156,23 @@ impl TokenCache {
         })
     }
 
-    /// The first access token (`username` `None`), or the first one of that user's account.
+    /// The access token of the user's account (`username` `None`: of the first entry's
+    /// account). When the account holds several (e.g. for different scopes), the one that
+    /// expires last; python-o365 returns the first, which may be a stale one.
     pub fn get_access_token(&self, username: Option<&str>) -> Option<&AccessTokenEntry> {
-        self.first_of_user(&self.access_tokens, username, |e| &e.home_account_id)
+        let first = self.first_of_user(&self.access_tokens, username, |e| &e.home_account_id)?;
+        let home = first.home_account_id.as_deref();
+        self.access_tokens
+            .values()
+            .filter(|e| e.home_account_id.as_deref() == home)
+            .fold(first, |best, e| {
+                if e.expires_on_time() > best.expires_on_time() {
+                    e
+                } else {
+                    best
+                }
+            })
+            .into()
     }
 
     /// The first refresh token, or the first one of that user's account.
