@@ -267,6 +267,7 @@ struct Clients {
     url: String,
     bare: reqwest::Client,
     bare_json: reqwest::Client,
+    bare_timeouts: reqwest::Client,
     conn: Connection,
     conn_json: Connection,
     #[cfg(feature = "graph-mail")]
@@ -278,6 +279,7 @@ struct Clients {
 enum Variant {
     Bare,
     BareJson,
+    BareTimeouts,
     Get,
     GetJson,
     #[cfg(feature = "graph-mail")]
@@ -289,6 +291,7 @@ impl Variant {
         vec![
             Variant::Bare,
             Variant::BareJson,
+            Variant::BareTimeouts,
             Variant::Get,
             Variant::GetJson,
             #[cfg(feature = "graph-mail")]
@@ -300,6 +303,7 @@ impl Variant {
         match self {
             Variant::Bare => "(a)  reqwest::Client GET + bearer, body bytes",
             Variant::BareJson => "(a') reqwest::Client GET + bearer + serde decode",
+            Variant::BareTimeouts => "(a\") reqwest::Client GET + bearer, Connection's timeouts",
             Variant::Get => "(b)  Connection::get, body bytes",
             Variant::GetJson => "(c)  Connection::get + Response::json::<Page>",
             #[cfg(feature = "graph-mail")]
@@ -321,6 +325,12 @@ impl Clients {
             url: format!("{base}{PATH}"),
             bare: bare(),
             bare_json: bare(),
+            bare_timeouts: reqwest::Client::builder()
+                .user_agent("o365-bench")
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(100))
+                .build()
+                .expect("reqwest client"),
             conn: connection(base).await,
             conn_json: connection(base).await,
             #[cfg(feature = "graph-mail")]
@@ -334,6 +344,17 @@ impl Clients {
             Variant::Bare => {
                 let reply = self
                     .bare
+                    .get(&self.url)
+                    .bearer_auth(ACCESS_TOKEN)
+                    .send()
+                    .await
+                    .expect("bare GET");
+                assert_eq!(reply.status(), 200);
+                reply.bytes().await.expect("bare body");
+            }
+            Variant::BareTimeouts => {
+                let reply = self
+                    .bare_timeouts
                     .get(&self.url)
                     .bearer_auth(ACCESS_TOKEN)
                     .send()

@@ -209,8 +209,8 @@ impl Connection {
             return Some(name);
         }
         self.inner.tokens.read(|cache| {
-            let accounts = cache.get_all_accounts();
-            accounts.first().map(|account| account.username.clone())
+            let first = cache.get_account(crate::token::AccountSelector::First);
+            first.map(|account| account.username.clone())
         })
     }
 
