@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value, json};
 
 use super::util;
+use crate::odata::ComparisonOp as Op;
 
 /// Largest `$top` Graph accepts for mail items.
 pub const MAX_TOP: usize = 1000;
@@ -30,17 +31,6 @@ pub(crate) enum Filter {
     Compare(String, Op, Value),
     /// `startswith`/`endswith`/`contains(path, 'text')`.
     Text(String, String, String),
-}
-
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Op {
-    Eq,
-    Ne,
-    Gt,
-    Ge,
-    Lt,
-    Le,
 }
 
 impl QueryOptions {
@@ -418,16 +408,11 @@ impl Parser {
             }
             Some(Token::Word(path)) => {
                 let op = match self.next() {
-                    Some(Token::Word(op)) => match op.to_ascii_lowercase().as_str() {
-                        "eq" => Op::Eq,
-                        "ne" => Op::Ne,
-                        "gt" => Op::Gt,
-                        "ge" => Op::Ge,
-                        "lt" => Op::Lt,
-                        "le" => Op::Le,
-                        other => {
+                    Some(Token::Word(op)) => match Op::parse(&op) {
+                        Some(op) => op,
+                        None => {
                             return Err(format!(
-                                "Invalid filter clause: unsupported operator '{other}'."
+                                "Invalid filter clause: unsupported operator '{op}'."
                             ));
                         }
                     },

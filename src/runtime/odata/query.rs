@@ -230,6 +230,23 @@ pub enum ComparisonOp {
 }
 
 impl ComparisonOp {
+    /// Every operator.
+    pub const ALL: [ComparisonOp; 6] = [
+        ComparisonOp::Eq,
+        ComparisonOp::Ne,
+        ComparisonOp::Gt,
+        ComparisonOp::Ge,
+        ComparisonOp::Lt,
+        ComparisonOp::Le,
+    ];
+
+    /// The operator written `text` (any case) in `$filter`.
+    pub fn parse(text: &str) -> Option<ComparisonOp> {
+        Self::ALL
+            .into_iter()
+            .find(|op| op.as_str().eq_ignore_ascii_case(text))
+    }
+
     /// The operator as written in `$filter`.
     pub fn as_str(self) -> &'static str {
         match self {
