@@ -676,9 +676,15 @@ async fn invalid_grant_is_typed_and_keeps_the_refresh_token() {
     assert!(!err.to_string().contains("rt-old"));
     assert_eq!(server.requests().len(), 1, "no API call without a token");
 
-    // A transient failure (503 HTML) is a status error; the refresh token stays.
-    server.push([Reply::new(503).body("<html>busy</html>")]);
+    // A transient failure (503 HTML, still there after the retries) is a status error; the
+    // refresh token stays.
+    let before = server.requests().len();
+    server.push(std::iter::repeat_n(
+        Reply::new(503).body("<html>busy</html>"),
+        4,
+    ));
     let err = conn.refresh_token().await.unwrap_err();
+    assert_eq!(server.requests().len(), before + 4, "1 attempt + 3 retries");
     assert_eq!(err.kind(), ErrorKind::Status);
     assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
     assert!(
@@ -946,4 +952,45 @@ async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
     );
     assert!(screen.text().ends_with("Authentication Flow aborted.\n"));
     assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn throttled_token_requests_are_retried_after_retry_after_and_errors_are_not() {
+    let (clock, server) = server().await;
+    let conn = builder(&server.base, AuthFlow::Credentials, secret_app(), &clock)
+        .build()
+        .unwrap();
+    server.push([
+        Reply::new(429).header("Retry-After", "3"),
+        Reply::new(503),
+        Reply::json(200, app_reply("app-at-1")),
+    ]);
+    conn.request_token_for_client(None, false).await.unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 3);
+    assert_eq!(
+        form(&reqs[0].body),
+        form(&reqs[2].body),
+        "the same form each time"
+    );
+    assert_eq!(clock.sleeps()[0], std::time::Duration::from_secs(3));
+
+    server.push([Reply::json(
+        400,
+        oauth_error(
+            "invalid_client",
+            "AADSTS7000215: Invalid client secret provided.",
+            7_000_215,
+        ),
+    )]);
+    let err = conn
+        .request_token_for_client(None, false)
+        .await
+        .unwrap_err();
+    assert!(err.oauth_error().unwrap().is_invalid_client());
+    assert_eq!(
+        server.requests().len(),
+        4,
+        "a rejected request is not retried"
+    );
 }

@@ -31,6 +31,7 @@ pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub(crate) use retry::{Outcome, parse_retry_after};
 
 use crate::clock::Clock;
 use crate::protocol::Protocol;

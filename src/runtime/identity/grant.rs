@@ -2,6 +2,9 @@
 //! client authentication), the POST to the identity platform, the typed errors, and storing the
 //! response in the token cache.
 
+use std::time::Duration;
+
+use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -9,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::assertion::{JWT_BEARER, client_assertion};
 use super::random::uuid4;
 use super::{Authority, DELEGATED_RESERVED_SCOPES};
-use crate::runtime::connection::{Connection, Credentials};
+use crate::runtime::connection::{Connection, Credentials, Outcome, parse_retry_after};
 use crate::token::{AccountEntry, CacheContext, TokenResponse};
 use crate::{Error, Result};
 
@@ -132,24 +135,7 @@ impl Connection {
             }
             SecretString::from(encoder.finish())
         };
-        let mut request = self
-            .http_client()
-            .post(endpoint)
-            .timeout(self.request_timeout())
-            .header(ACCEPT, "application/json")
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .header("client-request-id", uuid4())
-            .body(body.expose_secret().to_owned());
-        if let Some(anchor) = anchor {
-            let mut value = HeaderValue::try_from(anchor)
-                .map_err(|_| Error::invalid_input("the account hint is not a valid header"))?;
-            value.set_sensitive(true);
-            request = request.header("X-AnchorMailbox", value);
-        }
-        let reply = request.send().await.map_err(Error::transport)?;
+        let reply = self.send_identity_form(endpoint, &body, anchor).await?;
         let status = reply.status();
         let url = reply.url().clone();
         let bytes = reply.bytes().await.map_err(Error::transport)?;
@@ -170,6 +156,74 @@ impl Connection {
                 ))
             }
             None => Err(Error::from_status(status, &url, &bytes, None)),
+        }
+    }
+
+    /// Sends an identity form, retrying what the identity platform did not process: connection
+    /// failures, and 429/503 after `Retry-After` (or the back-off), within the Connection's retry
+    /// policy and on its clock. Other replies, 4xx/5xx included, are returned.
+    async fn send_identity_form(
+        &self,
+        endpoint: &str,
+        body: &SecretString,
+        anchor: Option<&str>,
+    ) -> Result<reqwest::Response> {
+        let anchor = match anchor {
+            Some(anchor) => {
+                let mut value = HeaderValue::try_from(anchor)
+                    .map_err(|_| Error::invalid_input("the account hint is not a valid header"))?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            None => None,
+        };
+        let clock = self.clock();
+        let (mut retries, mut waited) = (0u32, Duration::ZERO);
+        loop {
+            let mut request = self
+                .http_client()
+                .post(endpoint)
+                .timeout(self.request_timeout())
+                .header(ACCEPT, "application/json")
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .header("client-request-id", uuid4())
+                .body(body.expose_secret().to_owned());
+            if let Some(anchor) = &anchor {
+                request = request.header("X-AnchorMailbox", anchor.clone());
+            }
+            // The form is sent as POST, so only what the platform cannot have processed is retried.
+            let (outcome, result) = match request.send().await {
+                Ok(reply) if matches!(reply.status().as_u16(), 429 | 503) => {
+                    let retry_after = parse_retry_after(reply.headers(), clock.system_now());
+                    let status = reply.status();
+                    (
+                        Outcome::Status {
+                            status,
+                            retry_after,
+                        },
+                        Ok(reply),
+                    )
+                }
+                Ok(reply) => return Ok(reply),
+                Err(err) if err.is_connect() => (Outcome::Connection, Err(err)),
+                Err(err) => return Err(Error::transport(err)),
+            };
+            let method = match outcome {
+                Outcome::Connection => Method::GET,
+                _ => Method::POST,
+            };
+            let policy = self.retry_policy();
+            match policy.next_wait(outcome, &method, true, retries, waited) {
+                Some(wait) => {
+                    tracing::debug!(?outcome, ?wait, "retrying an identity request");
+                    (retries, waited) = (retries + 1, waited + wait);
+                    clock.sleep_until(clock.now() + wait).await;
+                }
+                None => return result.map_err(Error::transport),
+            }
         }
     }
 
