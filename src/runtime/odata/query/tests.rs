@@ -1,6 +1,6 @@
 use super::*;
 use crate::ErrorKind;
-use chrono::TimeZone as _;
+use chrono::{FixedOffset, NaiveDate, TimeZone as _, Utc};
 use proptest::prelude::*;
 
 fn graph() -> Protocol {
