@@ -8,3 +8,4 @@ pub mod identity;
 pub mod odata;
 pub mod protocol;
 pub mod token;
+pub mod upload;

@@ -1,0 +1,180 @@
+//! Upload sessions (`Connection::upload_session` + `UploadSession::upload`) against the emulator.
+#![cfg(feature = "emulator")]
+
+use std::time::Duration;
+
+use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator, StatusCode};
+use o365::protocol::Protocol;
+use o365::{
+    AuthFlow, Connection, Credentials, ErrorKind, RetryPolicy, UPLOAD_CHUNK_UNIT, UploadSession,
+};
+use rand::RngCore;
+
+/// An app-only Connection to the emulator, token already fetched.
+async fn connection(em: &Emulator) -> Connection {
+    let conn = Connection::builder(Credentials::client_secret(
+        CONFIDENTIAL_CLIENT_ID,
+        CONFIDENTIAL_CLIENT_SECRET,
+    ))
+    .auth_flow(AuthFlow::Credentials)
+    .tenant_id(em.user().tid.clone())
+    .authority(em.authority())
+    .protocol(Protocol::graph_for_host(em.base_url()))
+    .requests_delay(Duration::ZERO)
+    .retry_policy(RetryPolicy::default().jitter(false))
+    .token_backend(o365::token::MemoryTokenBackend::new())
+    .build()
+    .unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    conn
+}
+
+fn drive_path(em: &Emulator, rest: &str) -> String {
+    format!("users/{}/drive/{rest}", em.user().oid)
+}
+
+async fn download(conn: &Connection, em: &Emulator, id: &str) -> Vec<u8> {
+    let url = drive_path(em, &format!("items/{id}/content"));
+    conn.get(&url, &())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+fn session_path(session: &UploadSession) -> String {
+    url::Url::parse(&session.upload_url)
+        .unwrap()
+        .path()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn chunks_carry_exact_ranges_and_the_bytes_round_trip() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let mut payload = vec![0u8; 1536 * 1024];
+    rand::rng().fill_bytes(&mut payload);
+
+    let create = drive_path(&em, "root:/Documents/big.bin:/createUploadSession");
+    let session = conn.upload_session(&create, None).await.unwrap();
+    assert!(session.upload_url.starts_with(em.base_url()));
+    assert!(session.expiration.is_some());
+    let path = session_path(&session);
+
+    let mut seen = Vec::new();
+    let mut ranges = Vec::new();
+    let item = session
+        .upload(
+            &conn,
+            payload.as_slice(),
+            payload.len() as u64,
+            UPLOAD_CHUNK_UNIT,
+            |done| {
+                seen.push(done);
+                let headers = em.counters().last_request_headers().cloned().unwrap();
+                ranges.push((
+                    headers["content-range"].to_str().unwrap().to_owned(),
+                    headers["content-length"].to_str().unwrap().to_owned(),
+                    headers.contains_key("authorization"),
+                ));
+            },
+        )
+        .await
+        .unwrap();
+
+    assert_eq!(item["name"], "big.bin");
+    assert_eq!(item["size"], payload.len());
+    assert_eq!(em.counters().requests("PUT", &path), 5);
+    let unit = UPLOAD_CHUNK_UNIT as u64;
+    assert_eq!(
+        seen,
+        [unit, 2 * unit, 3 * unit, 4 * unit, payload.len() as u64]
+    );
+    let expected: Vec<(String, String, bool)> = [
+        (0, 327_679, 327_680),
+        (327_680, 655_359, 327_680),
+        (655_360, 983_039, 327_680),
+        (983_040, 1_310_719, 327_680),
+        (1_310_720, 1_572_863, 262_144),
+    ]
+    .iter()
+    .map(|(s, e, len)| (format!("bytes {s}-{e}/1572864"), len.to_string(), false))
+    .collect();
+    assert_eq!(ranges, expected);
+
+    let id = item["id"].as_str().unwrap();
+    assert_eq!(download(&conn, &em, id).await, payload);
+}
+
+#[tokio::test]
+async fn chunk_size_must_be_a_multiple_of_320_kib() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let create = drive_path(&em, "root:/odd.bin:/createUploadSession");
+    let session = conn.upload_session(&create, None).await.unwrap();
+    for size in [0, 1000, UPLOAD_CHUNK_UNIT + 1] {
+        let err = session
+            .upload(&conn, &b"abc"[..], 3, size, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{size}: {err}");
+    }
+    assert_eq!(em.counters().requests("PUT", &session_path(&session)), 0);
+}
+
+#[tokio::test]
+async fn a_throttled_chunk_is_retried_and_replace_by_item_works() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let notes = o365::emulator::drive::SEEDED_ITEMS[1].0;
+    let payload: Vec<u8> = (0..=255u8).cycle().take(UPLOAD_CHUNK_UNIT + 5).collect();
+    let create = drive_path(&em, &format!("items/{notes}/createUploadSession"));
+    let item = serde_json::json!({"@microsoft.graph.conflictBehavior": "replace"});
+    let session = conn.upload_session(&create, Some(item)).await.unwrap();
+    let path = session_path(&session);
+    em.script()
+        .throttle_next(1, &path, StatusCode::TOO_MANY_REQUESTS, Duration::ZERO);
+
+    let item = session
+        .upload(
+            &conn,
+            payload.as_slice(),
+            payload.len() as u64,
+            UPLOAD_CHUNK_UNIT,
+            |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(item["id"], notes);
+    assert_eq!(item["size"], payload.len());
+    let counters = em.counters();
+    assert_eq!(counters.throttled(), 1);
+    assert_eq!(counters.requests("PUT", &path), 3);
+    assert_eq!(download(&conn, &em, notes).await, payload);
+}
+
+#[tokio::test]
+async fn a_short_source_fails_and_cancel_closes_the_session() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let create = drive_path(&em, "root:/short.bin:/createUploadSession");
+    let session = conn.upload_session(&create, None).await.unwrap();
+    let err = session
+        .upload(&conn, &[7u8; 10][..], 20, UPLOAD_CHUNK_UNIT, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("after 10 of 20 bytes"), "{err}");
+
+    session.cancel(&conn).await.unwrap();
+    let path = session_path(&session);
+    assert_eq!(em.counters().requests("DELETE", &path), 1);
+    let err = session
+        .upload(&conn, &[7u8; 20][..], 20, UPLOAD_CHUNK_UNIT, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(reqwest::StatusCode::NOT_FOUND), "{err}");
+}
