@@ -82,6 +82,64 @@ fn drive_ls_get_and_put_round_trip() {
         .stderr(predicate::str::contains("404"));
 }
 
+/// Downloads item `id` through `o365 drive get --out` and returns the bytes.
+fn download(env: &Env, id: &str) -> Vec<u8> {
+    let downloaded = env.dir.path().join(format!("{id}.download"));
+    env.cmd()
+        .args(["drive", "get", id, "--out"])
+        .arg(&downloaded)
+        .assert()
+        .success();
+    std::fs::read(&downloaded).unwrap()
+}
+
+#[test]
+fn drive_put_by_path_simple_and_through_an_upload_session() {
+    let env = Env::start();
+    env.login();
+    let write = |name: &str, len: usize| {
+        let local = env.dir.path().join(name);
+        let bytes: Vec<u8> = (0..=250u8).cycle().take(len).collect();
+        std::fs::write(&local, &bytes).unwrap();
+        (local.to_str().unwrap().to_owned(), bytes)
+    };
+
+    let (small, small_bytes) = write("small.bin", 1000);
+    let created = env.json(&["drive", "put", &small, "/Documents/New folder/small.bin"]);
+    assert_eq!(created["name"], "small.bin");
+    assert_eq!(created["size"], 1000);
+    let counters = env.emulator.counters();
+    let simple = "/v1.0/me/drive/root:/Documents/New folder/small.bin:/content";
+    assert_eq!(counters.requests("PUT", simple), 1);
+    assert_eq!(download(&env, created["id"].as_str().unwrap()), small_bytes);
+
+    // `--session` forces an upload session: 3.5 MiB is two chunks of the 3.125 MiB default.
+    let (big, big_bytes) = write("big.bin", 3584 * 1024);
+    let uploaded = env.json(&["drive", "put", &big, "/Documents/big.bin", "--session"]);
+    assert_eq!(uploaded["name"], "big.bin");
+    assert_eq!(uploaded["size"], big_bytes.len());
+    let counters = env.emulator.counters();
+    let create = "/v1.0/me/drive/root:/Documents/big.bin:/createUploadSession";
+    assert_eq!(counters.requests("POST", create), 1);
+    let chunk_puts: u64 = counters
+        .all_requests()
+        .iter()
+        .filter(|(k, _)| k.starts_with("PUT /upload/"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(chunk_puts, 2);
+    assert_eq!(download(&env, uploaded["id"].as_str().unwrap()), big_bytes);
+
+    // Over 4 MiB by item id: an upload session on the item, which keeps its id.
+    let notes = SEEDED_ITEMS[1].0;
+    let (huge, huge_bytes) = write("huge.bin", 4 * 1024 * 1024 + 1);
+    let replaced = env.json(&["drive", "put", &huge, notes]);
+    assert_eq!(replaced["id"], notes);
+    let create = format!("/v1.0/me/drive/items/{notes}/createUploadSession");
+    assert_eq!(env.emulator.counters().requests("POST", &create), 1);
+    assert_eq!(download(&env, notes), huge_bytes);
+}
+
 #[test]
 fn calendar_and_contacts_list_all_follow_every_page() {
     let env = Env::start();

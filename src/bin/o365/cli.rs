@@ -370,11 +370,15 @@ pub enum DriveCommand {
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
     },
-    /// Replace the content of an existing file item (up to 250 MB) with a local file.
+    /// Upload a local file: replace an item by id, or create/replace by drive path (`/Documents/a.bin`).
+    /// Files over 4 MiB (or with `--session`) go through a resumable upload session.
     Put {
         /// Local file.
         file: PathBuf,
-        /// Target item id.
-        item: String,
+        /// Target item id, or a path from the drive root starting with `/`.
+        dest: String,
+        /// Use an upload session whatever the file size.
+        #[arg(long)]
+        session: bool,
     },
 }

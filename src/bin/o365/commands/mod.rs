@@ -2,6 +2,7 @@
 
 mod auth;
 mod demo;
+mod drive_put;
 mod raw;
 mod typed;
 

@@ -291,15 +291,13 @@ pub async fn drive(session: &Session, cmd: DriveCommand, format: OutputFormat) -
                 Ok(())
             }
         }
-        DriveCommand::Put { file, item } => {
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Failure::io(&format!("cannot read {}", file.display()), e))?;
-            let updated = client
-                .upload_small(&item, bytes)
-                .await
-                .map_err(from_call)?
-                .into_inner();
-            output::print_value(format, &to_json(&updated))
+        DriveCommand::Put {
+            file,
+            dest,
+            session: force_session,
+        } => {
+            let uploaded = super::drive_put::run(&conn, &file, &dest, force_session).await?;
+            output::print_value(format, &uploaded)
         }
     }
 }
