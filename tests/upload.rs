@@ -1,14 +1,19 @@
 //! Upload sessions (`Connection::upload_session` + `UploadSession::upload`) against the emulator.
 #![cfg(feature = "emulator")]
 
+mod support;
+
 use std::time::Duration;
 
+use o365::clock::ManualClock;
 use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator, StatusCode};
 use o365::protocol::Protocol;
 use o365::{
     AuthFlow, Connection, Credentials, ErrorKind, RetryPolicy, UPLOAD_CHUNK_UNIT, UploadSession,
 };
 use rand::RngCore;
+use serde_json::json;
+use support::{Reply, ScriptedServer};
 
 /// An app-only Connection to the emulator, token already fetched.
 async fn connection(em: &Emulator) -> Connection {
@@ -177,4 +182,74 @@ async fn a_short_source_fails_and_cancel_closes_the_session() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(reqwest::StatusCode::NOT_FOUND), "{err}");
+}
+
+/// The scripted server answers the first chunk with less than it got and the second with more:
+/// the upload resends from its buffer, then skips ahead in the source.
+#[tokio::test]
+async fn resumes_from_the_range_the_service_reports() {
+    let clock = ManualClock::at(std::time::UNIX_EPOCH + Duration::from_secs(1_767_225_600));
+    let server = ScriptedServer::start(clock.clone()).await;
+    let conn = Connection::builder(Credentials::client_id("client-1"))
+        .auth_flow(AuthFlow::DeviceCode)
+        .clock(clock)
+        .requests_delay(Duration::ZERO)
+        .token_backend(o365::token::MemoryTokenBackend::new())
+        .build()
+        .unwrap();
+    let unit = UPLOAD_CHUNK_UNIT;
+    server.push([
+        Reply::json(202, json!({"nextExpectedRanges": [format!("{unit}-")]})),
+        Reply::json(
+            202,
+            json!({"nextExpectedRanges": [format!("{}-{}", 4 * unit, 5 * unit - 1)]}),
+        ),
+        Reply::json(201, json!({"id": "item-1", "size": 5 * unit})),
+    ]);
+    let payload: Vec<u8> = (0..5 * unit).map(|i| (i % 251) as u8).collect();
+    let session = UploadSession {
+        upload_url: server.url("/upload/s1"),
+        expiration: None,
+    };
+    let mut seen = Vec::new();
+    let item = session
+        .upload(
+            &conn,
+            payload.as_slice(),
+            payload.len() as u64,
+            2 * unit,
+            |d| seen.push(d),
+        )
+        .await
+        .unwrap();
+    assert_eq!(item["id"], "item-1");
+    let u = unit as u64;
+    assert_eq!(seen, [u, 4 * u, 5 * u]);
+
+    let requests = server.requests();
+    let sent: Vec<(&str, Option<&str>, Option<&str>, &[u8])> = requests
+        .iter()
+        .map(|r| {
+            (
+                r.method.as_str(),
+                r.header("content-range"),
+                r.header("authorization"),
+                r.body.as_slice(),
+            )
+        })
+        .collect();
+    let total = 5 * u;
+    let (r1, r2, r3) = (
+        format!("bytes 0-{}/{total}", 2 * u - 1),
+        format!("bytes {u}-{}/{total}", 3 * u - 1),
+        format!("bytes {}-{}/{total}", 4 * u, 5 * u - 1),
+    );
+    assert_eq!(
+        sent,
+        [
+            ("PUT", Some(r1.as_str()), None, &payload[..2 * unit]),
+            ("PUT", Some(r2.as_str()), None, &payload[unit..3 * unit]),
+            ("PUT", Some(r3.as_str()), None, &payload[4 * unit..]),
+        ]
+    );
 }
