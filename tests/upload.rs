@@ -227,7 +227,8 @@ async fn resumes_from_the_range_the_service_reports() {
     assert_eq!(seen, [u, 4 * u, 5 * u]);
 
     let requests = server.requests();
-    let sent: Vec<(&str, Option<&str>, Option<&str>, &[u8])> = requests
+    type Sent<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+    let sent: Vec<Sent> = requests
         .iter()
         .map(|r| {
             (
