@@ -16,8 +16,9 @@ pub const UPLOAD_CHUNK_UNIT: usize = 320 * 1024;
 /// The default chunk size, 10 × 320 KiB (3.125 MiB).
 pub const DEFAULT_UPLOAD_CHUNK: usize = 10 * UPLOAD_CHUNK_UNIT;
 
-/// An open upload session: where the chunks go and until when.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// An open upload session: where the chunks go and until when. The upload URL is a credential
+/// (Graph puts a token in its query), so `Debug` shows it without the query.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadSession {
     /// The pre-authenticated URL the chunks are PUT to (no `Authorization` header).
@@ -25,6 +26,16 @@ pub struct UploadSession {
     /// When the session expires (ISO 8601), as the service reported it.
     #[serde(rename = "expirationDateTime", default)]
     pub expiration: Option<String>,
+}
+
+impl std::fmt::Debug for UploadSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = self.upload_url.split('?').next().unwrap_or_default();
+        f.debug_struct("UploadSession")
+            .field("upload_url", &format_args!("{shown}?[redacted]"))
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 
 impl Connection {
@@ -216,5 +227,17 @@ mod tests {
         assert_eq!(status(&["12-24", "30-"]).next_start(), Some(12));
         assert_eq!(status(&[]).next_start(), None);
         assert_eq!(status(&["x-"]).next_start(), None);
+    }
+
+    #[test]
+    fn debug_hides_the_upload_urls_token() {
+        let session = UploadSession {
+            upload_url: "https://sn3302.up.1drv.com/up/fe6987415ace7X4e1eF866337?tempauth=SECRET"
+                .into(),
+            expiration: None,
+        };
+        let shown = format!("{session:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("https://sn3302.up.1drv.com/up/fe6987415ace7X4e1eF866337"));
     }
 }
