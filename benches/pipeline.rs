@@ -342,36 +342,18 @@ impl Clients {
     async fn call(&self, variant: Variant) {
         match variant {
             Variant::Bare => {
-                let reply = self
-                    .bare
-                    .get(&self.url)
-                    .bearer_auth(ACCESS_TOKEN)
-                    .send()
+                bare_get(&self.bare, &self.url)
                     .await
-                    .expect("bare GET");
-                assert_eq!(reply.status(), 200);
-                reply.bytes().await.expect("bare body");
+                    .bytes()
+                    .await
+                    .expect("bare body");
             }
             Variant::BareTimeouts => {
-                let reply = self
-                    .bare_timeouts
-                    .get(&self.url)
-                    .bearer_auth(ACCESS_TOKEN)
-                    .send()
-                    .await
-                    .expect("bare GET");
-                assert_eq!(reply.status(), 200);
+                let reply = bare_get(&self.bare_timeouts, &self.url).await;
                 reply.bytes().await.expect("bare body");
             }
             Variant::BareJson => {
-                let reply = self
-                    .bare_json
-                    .get(&self.url)
-                    .bearer_auth(ACCESS_TOKEN)
-                    .send()
-                    .await
-                    .expect("bare GET");
-                assert_eq!(reply.status(), 200);
+                let reply = bare_get(&self.bare_json, &self.url).await;
                 reply.json::<Page>().await.expect("bare JSON");
             }
             Variant::Get => {
@@ -403,6 +385,18 @@ impl Clients {
             }
         }
     }
+}
+
+/// A bare reqwest GET with the bearer token; panics unless it answered 200.
+async fn bare_get(client: &reqwest::Client, url: &str) -> reqwest::Response {
+    let reply = client
+        .get(url)
+        .bearer_auth(ACCESS_TOKEN)
+        .send()
+        .await
+        .expect("bare GET");
+    assert_eq!(reply.status(), 200);
+    reply
 }
 
 /// A Graph Connection on `base` whose in-memory token cache holds a bearer token valid for a day
