@@ -18,6 +18,7 @@ pub use runtime::identity::{
 pub use runtime::odata;
 pub use runtime::protocol;
 pub use runtime::token;
+pub use runtime::typed;
 pub use runtime::upload::{DEFAULT_UPLOAD_CHUNK, UPLOAD_CHUNK_UNIT, UploadSession};
 
 #[cfg(feature = "emulator")]

@@ -8,4 +8,5 @@ pub mod identity;
 pub mod odata;
 pub mod protocol;
 pub mod token;
+pub mod typed;
 pub mod upload;

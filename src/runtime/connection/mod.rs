@@ -27,6 +27,7 @@ pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
 pub use credentials::{AuthFlow, CertificateCredential, Credentials};
 pub use proxy::ProxyConfig;
+pub(crate) use pipeline::Prepared;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;

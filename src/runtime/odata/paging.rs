@@ -10,8 +10,10 @@ use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::Result;
-use crate::runtime::connection::Connection;
+use reqwest::header::HeaderMap;
+
+use crate::runtime::connection::{Connection, Prepared};
+use crate::{Error, Result};
 
 /// One page of an OData collection reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +49,8 @@ pub struct Page<T> {
 pub struct PageStream<T> {
     connection: Connection,
     next: Option<NextRequest>,
+    /// Sent with every page (e.g. `ConsistencyLevel`, `Prefer`).
+    headers: HeaderMap,
     in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
     delta_link: Option<String>,
 }
@@ -54,6 +58,8 @@ pub struct PageStream<T> {
 enum NextRequest {
     First(url::Url),
     Link(String),
+    /// The request could not be built; the stream yields this error once.
+    Failed(Error),
 }
 
 impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
@@ -71,15 +77,33 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         }
     }
 
+    /// A stream that yields `err` and ends.
+    pub(crate) fn failed(connection: Connection, err: Error) -> PageStream<T> {
+        PageStream::starting(connection, NextRequest::Failed(err), HeaderMap::new())
+    }
+
+    fn starting(connection: Connection, first: NextRequest, headers: HeaderMap) -> PageStream<T> {
+        PageStream {
+            connection,
+            next: Some(first),
+            headers,
+            in_flight: None,
+            delta_link: None,
+        }
+    }
+
     fn fetch(&self, next: NextRequest) -> BoxFuture<'static, Result<Page<T>>> {
         let connection = self.connection.clone();
+        let headers = self.headers.clone();
         Box::pin(async move {
             let url = match next {
                 NextRequest::First(url) => url,
                 NextRequest::Link(link) => connection.resolve_url(&link)?,
+                NextRequest::Failed(err) => return Err(err),
             };
             connection
                 .request(reqwest::Method::GET, url.as_str())
+                .headers(headers)
                 .send_json::<Page<T>>()
                 .await
         })
@@ -161,12 +185,19 @@ impl Connection {
         if !pairs.is_empty() {
             first.query_pairs_mut().extend_pairs(pairs);
         }
-        Ok(PageStream {
-            connection: self.clone(),
-            next: Some(NextRequest::First(first)),
-            in_flight: None,
-            delta_link: None,
-        })
+        Ok(PageStream::starting(
+            self.clone(),
+            NextRequest::First(first),
+            HeaderMap::new(),
+        ))
+    }
+
+    /// Pages starting with a prepared GET (its headers go with every page).
+    pub(crate) fn page_stream<T>(&self, first: Prepared) -> PageStream<T>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        PageStream::starting(self.clone(), NextRequest::First(first.url), first.headers)
     }
 
     /// The items of the collection at `url`, across pages, at most `limit` when given.

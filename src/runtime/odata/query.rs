@@ -92,6 +92,8 @@ enum Filter {
         items: Vec<Filter>,
     },
     Group(Box<Filter>),
+    /// OData filter text given as it is.
+    Raw(String),
 }
 
 impl Filter {
@@ -126,6 +128,7 @@ impl Filter {
                 .collect::<Vec<_>>()
                 .join(junction.separator()),
             Filter::Group(inner) => format!("({})", inner.render(item)),
+            Filter::Raw(text) => text.clone(),
         }
     }
 
@@ -143,6 +146,7 @@ impl Filter {
                     junction: Junction::Or,
                     ..
                 } => items.push(Filter::Group(Box::new(chain))),
+                raw @ Filter::Raw(_) => items.push(Filter::Group(Box::new(raw))),
                 other => items.push(other),
             }
         }
@@ -177,6 +181,7 @@ impl Filter {
                 inner.value_for(prefix)
             }
             Filter::Chain { items, .. } => items.iter().find_map(|f| f.value_for(prefix)),
+            Filter::Raw(_) => None,
         }
     }
 }
@@ -707,6 +712,11 @@ impl<'p> QueryBuilder<'p> {
     /// All filter-only `queries` joined with `or`; `group` wraps the result in `( )`.
     pub fn chain_or(&self, queries: impl IntoIterator<Item = Query>, group: bool) -> Query {
         self.chain(queries, group, Query::or)
+    }
+
+    /// A filter written as OData text, sent as it is (grouped in `( )` when combined).
+    pub fn raw_filter(&self, text: &str) -> Query {
+        Query::with_filter(Filter::Raw(text.to_string()))
     }
 
     /// `$search="text"`: quoted once, with `\` and `"` escaped by a backslash.
