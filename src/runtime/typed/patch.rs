@@ -60,7 +60,9 @@ impl<T: Serialize> Serialize for Patch<T> {
         let serde_json::Value::Object(fields) =
             serde_json::to_value(&self.value).map_err(S::Error::custom)?
         else {
-            return Err(S::Error::custom("only an object can be sent with null properties"));
+            return Err(S::Error::custom(
+                "only an object can be sent with null properties",
+            ));
         };
         let mut map = serializer.serialize_map(None)?;
         for (name, value) in fields.iter().filter(|(k, _)| !self.nulls.contains(k)) {
