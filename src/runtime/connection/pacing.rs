@@ -4,17 +4,26 @@
 //! Each request reserves the next free slot under a short lock (never held across an await),
 //! then sleeps until its slot. The first request never waits, and waiting tasks go in the order
 //! they reserved.
+//!
+//! The pacer also keeps the throttle windows the service announced: after a 429 or 503 with
+//! `Retry-After` (no longer than the retry policy's per-wait cap), no request of the Connection
+//! (any clone, any task) to that origin (scheme, host and port) starts before the window ends,
+//! so siblings wait instead of collecting 429s of their own. Other origins (upload URLs, another
+//! service) are not held back.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::clock::Clock;
 
-/// Hands out start slots at least `delay` apart.
+/// Hands out start slots at least `delay` apart, and holds requests back during throttle windows.
 #[derive(Debug)]
 pub(crate) struct Pacer {
     delay: Duration,
     next_free: Mutex<Option<Instant>>,
+    /// Origin (`https://graph.microsoft.com`) → end of its throttle window.
+    throttled: Mutex<HashMap<String, Instant>>,
 }
 
 impl Pacer {
@@ -22,6 +31,28 @@ impl Pacer {
         Pacer {
             delay,
             next_free: Mutex::new(None),
+            throttled: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records that `host` asked for a pause until `until` (a later window wins).
+    pub(crate) fn throttle(&self, host: String, until: Instant) {
+        let mut windows = self.throttled.lock().unwrap_or_else(|p| p.into_inner());
+        let end = windows.entry(host).or_insert(until);
+        *end = (*end).max(until);
+    }
+
+    /// Waits out `host`'s throttle window, if one is open (the lock is not held while waiting).
+    pub(crate) async fn wait_throttle(&self, host: &str, clock: &dyn Clock) {
+        let until = {
+            let mut windows = self.throttled.lock().unwrap_or_else(|p| p.into_inner());
+            let now = clock.now();
+            windows.retain(|_, end| *end > now);
+            windows.get(host).copied()
+        };
+        if let Some(until) = until {
+            tracing::debug!(host, wait = ?until.saturating_duration_since(clock.now()), "throttled");
+            clock.sleep_until(until).await;
         }
     }
 
@@ -63,6 +94,31 @@ mod tests {
             clock.elapsed(),
             Duration::from_millis(5400),
             "an idle gap resets the spacing"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_throttle_window_holds_back_its_host_only() {
+        let clock = ManualClock::new();
+        let pacer = Pacer::new(Duration::ZERO);
+        let graph = "https://graph.microsoft.com:443";
+        pacer.throttle(graph.into(), clock.now() + Duration::from_secs(3));
+        pacer.throttle(graph.into(), clock.now() + Duration::from_secs(2));
+        pacer
+            .wait_throttle("https://contoso.sharepoint.com:443", &clock)
+            .await;
+        assert_eq!(clock.elapsed(), Duration::ZERO);
+        pacer.wait_throttle(graph, &clock).await;
+        assert_eq!(
+            clock.elapsed(),
+            Duration::from_secs(3),
+            "the later window wins"
+        );
+        pacer.wait_throttle(graph, &clock).await;
+        assert_eq!(
+            clock.elapsed(),
+            Duration::from_secs(3),
+            "a closed window is forgotten"
         );
     }
 

@@ -75,6 +75,7 @@ impl Connection {
         let inner = &self.inner;
         let clock = &*inner.clock;
         let replayable = req.body.is_replayable();
+        let host = req.url.origin().ascii_serialization();
         let (mut retries, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
         loop {
             let token = match req.authenticated {
@@ -82,6 +83,7 @@ impl Connection {
                 false => None,
             };
             let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.secret))?;
+            inner.pacer.wait_throttle(&host, clock).await;
             inner.pacer.wait_turn(clock).await;
             let (outcome, reply) = match self.http_client().execute(attempt).await {
                 Ok(mut reply) => {
@@ -104,6 +106,11 @@ impl Connection {
                         }
                     }
                     let retry_after = parse_retry_after(reply.headers(), clock.system_now());
+                    if let (Some(pause), 429 | 503) = (retry_after, status.as_u16())
+                        && inner.retry.waits_for(pause)
+                    {
+                        inner.pacer.throttle(host.clone(), clock.now() + pause);
+                    }
                     let outcome = Outcome::Status {
                         status,
                         retry_after,

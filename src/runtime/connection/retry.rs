@@ -72,6 +72,13 @@ impl RetryPolicy {
     }
 
     /// The configured number of retries.
+    /// Whether a single `Retry-After` pause this long is one the policy waits out (not beyond
+    /// the per-wait cap). Only such pauses become throttle windows for sibling requests: a
+    /// longer one ends the call with the typed error instead of holding everything back.
+    pub(crate) fn waits_for(&self, pause: Duration) -> bool {
+        pause <= self.max_delay
+    }
+
     pub fn retries(&self) -> u32 {
         self.max_retries
     }
