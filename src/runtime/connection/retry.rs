@@ -71,7 +71,6 @@ impl RetryPolicy {
         self
     }
 
-    /// The configured number of retries.
     /// Whether a single `Retry-After` pause this long is one the policy waits out (not beyond
     /// the per-wait cap). Only such pauses become throttle windows for sibling requests: a
     /// longer one ends the call with the typed error instead of holding everything back.
@@ -79,6 +78,7 @@ impl RetryPolicy {
         pause <= self.max_delay
     }
 
+    /// The configured number of retries.
     pub fn retries(&self) -> u32 {
         self.max_retries
     }
