@@ -97,6 +97,12 @@ impl Connection {
                         let rejection =
                             self.after_rejection(status, &body, token.as_ref(), refreshed);
                         match rejection.await? {
+                            // The token is renewed either way; a one-shot body cannot be
+                            // sent again, so the caller gets the 401 (token-expired kind) and
+                            // the next request carries the new token.
+                            Rejection::Retry if !replayable => {
+                                return Ok(Finished::new(reply, true));
+                            }
                             Rejection::Retry => {
                                 refreshed = true;
                                 continue;
