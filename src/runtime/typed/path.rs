@@ -44,6 +44,28 @@ pub fn date_time(value: &DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_value_stays_one_segment_and_decodes_back(value in any::<String>()) {
+            let encoded = encode_path(&value);
+            prop_assert!(!encoded.contains(['/', '?', '#', ' ']), "{}", encoded);
+            let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
+            prop_assert_eq!(decoded, value.as_str());
+        }
+
+        #[test]
+        fn function_literals_never_close_their_quotes(value in any::<String>()) {
+            let decoded = percent_encoding::percent_decode_str(&function_literal(&value))
+                .decode_utf8()
+                .unwrap()
+                .into_owned();
+            // Every quote is doubled, so the literal cannot end early.
+            prop_assert_eq!(decoded.replace("''", ""), value.replace('\'', ""));
+            prop_assert_eq!(decoded.replace("''", "'"), value);
+        }
+    }
 
     #[test]
     fn path_values_cannot_escape_their_segment() {
