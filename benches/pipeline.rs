@@ -46,6 +46,8 @@ struct Options {
     pin: Pin,
     serve: Option<u16>,
     cpu: Option<usize>,
+    /// Run only this variant (`--only get`): for instruction counts under callgrind.
+    only: Option<String>,
     /// CPUs of the machine (read before pinning narrows the answer).
     machine_cpus: usize,
 }
@@ -81,6 +83,7 @@ impl Options {
             pin: Pin::Same,
             serve: None,
             cpu: None,
+            only: None,
             machine_cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
         };
         let args: Vec<String> = std::env::args().skip(1).collect();
@@ -103,6 +106,7 @@ impl Options {
                         other => panic!("--pin takes same, split or none, not {other:?}"),
                     }
                 }
+                "--only" => options.only = args.get(i + 1).cloned(),
                 "--serve" => {
                     let port = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(0);
                     options.serve = Some(port);
@@ -297,6 +301,19 @@ impl Variant {
             #[cfg(feature = "graph-mail")]
             Variant::Generated,
         ]
+    }
+
+    /// The name `--only` takes.
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Bare => "bare",
+            Variant::BareJson => "bare-json",
+            Variant::BareTimeouts => "bare-timeouts",
+            Variant::Get => "get",
+            Variant::GetJson => "get-json",
+            #[cfg(feature = "graph-mail")]
+            Variant::Generated => "generated",
+        }
     }
 
     fn label(self) -> &'static str {
@@ -498,7 +515,32 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// `--only NAME`: warm-up plus N requests of one variant, nothing else (so that the instruction
+/// count of two runs with different N gives the cost of one request).
+async fn only(base: &str, options: &Options, name: &str) {
+    let clients = Clients::new(base).await;
+    let variant = Variant::all()
+        .into_iter()
+        .find(|v| v.name() == name)
+        .unwrap_or_else(|| {
+            panic!(
+                "--only takes one of: {}",
+                Variant::all()
+                    .iter()
+                    .map(|v| v.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+    batch(&clients, variant, options.warmup.max(1)).await;
+    let sample = batch(&clients, variant, options.requests).await;
+    println!("{name}: {:.1} µs client CPU per request", sample.cpu_us);
+}
+
 async fn bench(base: &str, options: &Options) {
+    if let Some(name) = &options.only {
+        return only(base, options, name).await;
+    }
     let clients = Clients::new(base).await;
     let variants = Variant::all();
     for &variant in &variants {

@@ -35,23 +35,28 @@ impl Pacer {
         }
     }
 
-    /// Records that `host` asked for a pause until `until` (a later window wins).
-    pub(crate) fn throttle(&self, host: String, until: Instant) {
+    /// Records that the origin of `url` asked for a pause until `until` (a later window wins).
+    pub(crate) fn throttle(&self, url: &url::Url, until: Instant) {
+        let origin = url.origin().ascii_serialization();
         let mut windows = self.throttled.lock().unwrap_or_else(|p| p.into_inner());
-        let end = windows.entry(host).or_insert(until);
+        let end = windows.entry(origin).or_insert(until);
         *end = (*end).max(until);
     }
 
-    /// Waits out `host`'s throttle window, if one is open (the lock is not held while waiting).
-    pub(crate) async fn wait_throttle(&self, host: &str, clock: &dyn Clock) {
+    /// Waits out the throttle window of `url`'s origin, if one is open (the lock is not held
+    /// while waiting). Costs one uncontended lock when no window is open.
+    pub(crate) async fn wait_throttle(&self, url: &url::Url, clock: &dyn Clock) {
         let until = {
             let mut windows = self.throttled.lock().unwrap_or_else(|p| p.into_inner());
+            if windows.is_empty() {
+                return;
+            }
             let now = clock.now();
             windows.retain(|_, end| *end > now);
-            windows.get(host).copied()
+            windows.get(&url.origin().ascii_serialization()).copied()
         };
         if let Some(until) = until {
-            tracing::debug!(host, wait = ?until.saturating_duration_since(clock.now()), "throttled");
+            tracing::debug!(wait = ?until.saturating_duration_since(clock.now()), "throttled");
             clock.sleep_until(until).await;
         }
     }
@@ -98,23 +103,24 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_throttle_window_holds_back_its_host_only() {
+    async fn a_throttle_window_holds_back_its_origin_only() {
         let clock = ManualClock::new();
         let pacer = Pacer::new(Duration::ZERO);
-        let graph = "https://graph.microsoft.com:443";
-        pacer.throttle(graph.into(), clock.now() + Duration::from_secs(3));
-        pacer.throttle(graph.into(), clock.now() + Duration::from_secs(2));
-        pacer
-            .wait_throttle("https://contoso.sharepoint.com:443", &clock)
-            .await;
-        assert_eq!(clock.elapsed(), Duration::ZERO);
-        pacer.wait_throttle(graph, &clock).await;
+        let graph = url::Url::parse("https://graph.microsoft.com/v1.0/me").unwrap();
+        let other = url::Url::parse("https://graph.microsoft.com:8443/v1.0/me").unwrap();
+        let sharepoint = url::Url::parse("https://contoso.sharepoint.com/upload").unwrap();
+        pacer.throttle(&graph, clock.now() + Duration::from_secs(3));
+        pacer.throttle(&graph, clock.now() + Duration::from_secs(2));
+        pacer.wait_throttle(&sharepoint, &clock).await;
+        pacer.wait_throttle(&other, &clock).await;
+        assert_eq!(clock.elapsed(), Duration::ZERO, "other origins go on");
+        pacer.wait_throttle(&graph, &clock).await;
         assert_eq!(
             clock.elapsed(),
             Duration::from_secs(3),
             "the later window wins"
         );
-        pacer.wait_throttle(graph, &clock).await;
+        pacer.wait_throttle(&graph, &clock).await;
         assert_eq!(
             clock.elapsed(),
             Duration::from_secs(3),

@@ -54,14 +54,14 @@ impl Connection {
             return Ok(Response::new(reply));
         }
         if token_expired {
-            let err = status_error(reply, None).await;
+            let err = Box::pin(status_error(reply, None)).await;
             return Err(err.with_kind(ErrorKind::TokenExpired));
         }
         if !self.inner.raise_http_errors {
             return Ok(Response::new(reply));
         }
         let retry_after = parse_retry_after(reply.headers(), self.inner.clock.system_now());
-        Err(status_error(reply, retry_after).await)
+        Err(Box::pin(status_error(reply, retry_after)).await)
     }
 
     /// The retry loop: auth, pacing, attempts and waits. Returns the final reply whatever its
@@ -75,7 +75,6 @@ impl Connection {
         let inner = &self.inner;
         let clock = &*inner.clock;
         let replayable = req.body.is_replayable();
-        let host = req.url.origin().ascii_serialization();
         let (mut retries, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
         loop {
             let token = match req.authenticated {
@@ -83,7 +82,7 @@ impl Connection {
                 false => None,
             };
             let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.secret))?;
-            inner.pacer.wait_throttle(&host, clock).await;
+            inner.pacer.wait_throttle(&req.url, clock).await;
             inner.pacer.wait_turn(clock).await;
             let (outcome, reply) = match self.http_client().execute(attempt).await {
                 Ok(mut reply) => {
@@ -92,11 +91,12 @@ impl Connection {
                         return Ok(Finished::new(reply, false));
                     }
                     if req.authenticated && matches!(status.as_u16(), 401 | 403) {
-                        let (buffered, body) = super::auth::buffer(reply).await;
+                        // Rare path, boxed so that every request's future stays small.
+                        let (buffered, body) = Box::pin(super::auth::buffer(reply)).await;
                         reply = buffered;
                         let rejection =
                             self.after_rejection(status, &body, token.as_ref(), refreshed);
-                        match rejection.await? {
+                        match Box::pin(rejection).await? {
                             // The token is renewed either way; a one-shot body cannot be
                             // sent again, so the caller gets the 401 (token-expired kind) and
                             // the next request carries the new token.
@@ -115,7 +115,7 @@ impl Connection {
                     if let (Some(pause), 429 | 503) = (retry_after, status.as_u16())
                         && inner.retry.waits_for(pause)
                     {
-                        inner.pacer.throttle(host.clone(), clock.now() + pause);
+                        inner.pacer.throttle(&req.url, clock.now() + pause);
                     }
                     let outcome = Outcome::Status {
                         status,
@@ -135,7 +135,7 @@ impl Connection {
                 (Some(wait), reply) => {
                     tracing::debug!(?outcome, ?wait, "retrying");
                     if let Ok(reply) = reply {
-                        let _ = reply.bytes().await;
+                        let _ = Box::pin(reply.bytes()).await;
                     }
                     (retries, waited) = (retries + 1, waited + wait);
                     clock.sleep_until(clock.now() + wait).await;
@@ -164,10 +164,13 @@ impl Connection {
             })?),
         };
         if let Some(token) = token {
-            let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| {
-                    Error::not_authenticated("the stored access token is not a valid header value")
-                })?;
+            let secret = token.expose_secret();
+            let mut bearer = String::with_capacity("Bearer ".len() + secret.len());
+            bearer.push_str("Bearer ");
+            bearer.push_str(secret);
+            let mut value = HeaderValue::try_from(bearer).map_err(|_| {
+                Error::not_authenticated("the stored access token is not a valid header value")
+            })?;
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }

@@ -76,7 +76,8 @@ impl Connection {
     pub(crate) async fn bearer_token(&self) -> Result<BearerToken> {
         let tokens = self.token_store();
         if !tokens.read(crate::token::TokenCache::has_data) {
-            tokens.load_token().await?;
+            // Rare paths are boxed so that every request's future stays small.
+            Box::pin(tokens.load_token()).await?;
         }
         let username = self.username();
         let epoch = self.identity().epoch();
@@ -87,9 +88,13 @@ impl Connection {
             None => None,
         };
         if self.can_refresh(username.as_deref()) {
-            let refreshed = self
-                .refresh_single_flight(stale.as_ref(), epoch, username.as_deref(), false)
-                .await;
+            let refreshed = Box::pin(self.refresh_single_flight(
+                stale.as_ref(),
+                epoch,
+                username.as_deref(),
+                false,
+            ))
+            .await;
             match refreshed {
                 Ok(()) => {}
                 Err(err) if self.still_valid(username.as_deref()) => {
@@ -120,7 +125,8 @@ impl Connection {
     pub async fn refresh_token(&self) -> Result<bool> {
         let tokens = self.token_store();
         if !tokens.read(crate::token::TokenCache::has_data) {
-            tokens.load_token().await?;
+            // Rare paths are boxed so that every request's future stays small.
+            Box::pin(tokens.load_token()).await?;
         }
         let username = self.username();
         let epoch = self.identity().epoch();

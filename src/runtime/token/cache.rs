@@ -164,7 +164,7 @@ impl TokenCache {
         let home = first.home_account_id.as_deref();
         self.access_tokens
             .values()
-            .filter(|e| e.home_account_id.as_deref() == home)
+            .filter(|e| !std::ptr::eq(*e, first) && e.home_account_id.as_deref() == home)
             .fold(first, |best, e| {
                 if e.expires_on_time() > best.expires_on_time() {
                     e

@@ -193,8 +193,17 @@ pub struct AppMetadataEntry {
 }
 
 /// Parses a string of epoch seconds.
+/// Every request reads a few of these, so plain digits (what MSAL writes) take a short path.
 pub(crate) fn epoch_seconds(text: &str) -> Option<SystemTime> {
-    let seconds: u64 = text.trim().parse().ok()?;
+    let bytes = text.as_bytes();
+    let seconds = if !bytes.is_empty() && bytes.len() <= 19 && bytes.iter().all(u8::is_ascii_digit)
+    {
+        bytes
+            .iter()
+            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'))
+    } else {
+        text.trim().parse().ok()?
+    };
     UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }
 
@@ -204,4 +213,22 @@ fn expose<S: Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, 
 
 fn secret<'de, D: Deserializer<'de>>(deserializer: D) -> Result<SecretString, D::Error> {
     String::deserialize(deserializer).map(SecretString::from)
+}
+
+#[cfg(test)]
+mod epoch_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_short_path_agrees_with_parse(text in "[0-9]{0,19}|[ 0-9a-z+-]{0,22}") {
+            let slow = text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)));
+            prop_assert_eq!(epoch_seconds(&text), slow);
+        }
+    }
 }
