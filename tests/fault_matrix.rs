@@ -6,8 +6,9 @@ mod identity_common;
 mod support;
 
 use identity_common::*;
-use o365::token::{MemoryTokenBackend, TokenBackend};
+use o365::token::{FileTokenBackend, MemoryTokenBackend, TokenBackend};
 use o365::{AuthFlow, Body, Credentials, ErrorKind};
+use secrecy::ExposeSecret;
 use secrecy::SecretString;
 use serde_json::json;
 use support::{Reply, ScriptedServer};
@@ -59,4 +60,95 @@ async fn a_401_on_a_streamed_body_returns_token_expired_and_renews_for_the_next_
     let sent = server.requests();
     let auth: Vec<Option<&str>> = sent.iter().map(|r| r.header("authorization")).collect();
     assert_eq!(auth, [Some("Bearer at-old"), None, Some("Bearer at-new")]);
+}
+
+/// A Connection on `server` whose token file holds an access token that expired at START and
+/// the refresh token `rt-old`, and which keeps renewed tokens in memory only.
+fn unsaved_refreshing(server: &ScriptedServer, path: &std::path::Path) -> o365::Connection {
+    let cache = user_cache(
+        &env_of(&server.base),
+        "at-old",
+        START - 3600,
+        START,
+        Some("rt-old"),
+    );
+    std::fs::write(path, cache).unwrap();
+    builder(
+        &server.base,
+        AuthFlow::Authorization,
+        Credentials::client_secret(CLIENT, SECRET),
+        &clock(),
+    )
+    .token_backend(FileTokenBackend::new(path))
+    .store_token_after_refresh(false)
+    .build()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_never_saved_survives_the_reload_under_the_refresh_lock() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let conn = unsaved_refreshing(&server, &dir.path().join("o365_token.txt"));
+    server.push([
+        Reply::json(200, user_reply("at-2", "rt-2", None)),
+        Reply::json(200, json!({"id": "me"})),
+        Reply::json(200, user_reply("at-3", "rt-3", None)),
+    ]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    // The renewal is in memory only; renew again (as after a 401): the file is re-read under
+    // the cross-process lock, and the rotated refresh token must still be the one sent.
+    conn.refresh_token().await.unwrap();
+    let sent = server.requests();
+    assert_eq!(field(&form(&sent[0].body), "refresh_token"), Some("rt-old"));
+    assert_eq!(field(&form(&sent[2].body), "refresh_token"), Some("rt-2"));
+    let at = conn.token_store().read(|c| {
+        c.get_access_token(None)
+            .map(|t| t.secret.expose_secret().to_string())
+    });
+    assert_eq!(at.as_deref(), Some("at-3"));
+    assert!(conn.token_store().has_changed(), "still unsaved, as asked");
+}
+
+#[tokio::test]
+async fn a_newer_token_saved_by_another_process_wins_over_an_older_unsaved_one() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o365_token.txt");
+    let conn = unsaved_refreshing(&server, &path);
+    server.push([
+        Reply::json(200, user_reply("at-2", "rt-2", None)),
+        Reply::json(200, json!({"id": "me"})),
+        Reply::json(200, user_reply("at-4", "rt-4", None)),
+    ]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+    // Another process renewed later and saved: its cache is newer than ours.
+    let theirs = user_cache(
+        &env_of(&server.base),
+        "at-other",
+        START + 60,
+        START + 3660,
+        Some("rt-other"),
+    );
+    std::fs::write(&path, theirs).unwrap();
+    conn.refresh_token().await.unwrap();
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "their renewal is taken, none of ours is made"
+    );
+    let secret = |rt: bool| {
+        conn.token_store().read(|c| match rt {
+            true => c
+                .get_refresh_token(None)
+                .map(|t| t.secret.expose_secret().to_string()),
+            false => c
+                .get_access_token(None)
+                .map(|t| t.secret.expose_secret().to_string()),
+        })
+    };
+    assert_eq!(secret(false).as_deref(), Some("at-other"));
+    assert_eq!(secret(true).as_deref(), Some("rt-other"));
 }

@@ -197,7 +197,7 @@ impl Connection {
         let tokens = self.token_store();
         let guard = tokens.backend().lock_for_refresh().await?;
         if guard.is_some() {
-            tokens.load_token().await?;
+            tokens.reload_keeping_unsaved().await?;
             if self.renewed_since(stale, username, accept_any_new) {
                 tracing::debug!("another process renewed the token");
                 return Ok(());

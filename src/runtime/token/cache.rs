@@ -175,6 +175,81 @@ impl TokenCache {
             .into()
     }
 
+    /// Merges `other` (a cache that was never saved) into this one (freshly loaded), account by
+    /// account: where `other` holds the newer access token of an account (by `cached_at`), or
+    /// the account is unknown here, that account's access, refresh and id tokens and its account
+    /// entry come from `other`; otherwise this cache's entries stay (another process renewed
+    /// later and holds the newest refresh token). App metadata is unioned.
+    pub fn merge_newer(&mut self, other: &TokenCache) {
+        let mut homes: Vec<Option<&str>> = Vec::new();
+        let all_homes = other
+            .access_tokens
+            .values()
+            .map(|e| e.home_account_id.as_deref())
+            .chain(
+                other
+                    .refresh_tokens
+                    .values()
+                    .map(|e| e.home_account_id.as_deref()),
+            )
+            .chain(
+                other
+                    .accounts
+                    .values()
+                    .map(|e| e.home_account_id.as_deref()),
+            );
+        for home in all_homes {
+            if !homes.contains(&home) {
+                homes.push(home);
+            }
+        }
+        let newest = |cache: &TokenCache, home: Option<&str>| {
+            cache
+                .access_tokens
+                .values()
+                .filter(|e| e.home_account_id.as_deref() == home)
+                .filter_map(AccessTokenEntry::cached_at_time)
+                .max()
+        };
+        for home in homes {
+            let known_here = self
+                .access_tokens
+                .values()
+                .any(|e| e.home_account_id.as_deref() == home)
+                || self
+                    .refresh_tokens
+                    .values()
+                    .any(|e| e.home_account_id.as_deref() == home);
+            if known_here && newest(other, home) <= newest(self, home) {
+                continue;
+            }
+            replace_account(&mut self.access_tokens, &other.access_tokens, home, |e| {
+                &e.home_account_id
+            });
+            replace_account(&mut self.refresh_tokens, &other.refresh_tokens, home, |e| {
+                &e.home_account_id
+            });
+            replace_account(&mut self.id_tokens, &other.id_tokens, home, |e| {
+                &e.home_account_id
+            });
+            replace_account(&mut self.accounts, &other.accounts, home, |e| {
+                &e.home_account_id
+            });
+        }
+        for (key, entry) in &other.app_metadata {
+            self.app_metadata
+                .entry(key.clone())
+                .or_insert_with(|| entry.clone());
+        }
+        for section in [ACCESS_TOKEN, ACCOUNT, ID_TOKEN, REFRESH_TOKEN, APP_METADATA] {
+            if !self.layout.iter().any(|s| s == section)
+                && other.layout.iter().any(|s| s == section)
+            {
+                self.layout.push(section.to_string());
+            }
+        }
+    }
+
     /// The first refresh token, or the first one of that user's account.
     pub fn get_refresh_token(&self, username: Option<&str>) -> Option<&RefreshTokenEntry> {
         self.first_of_user(&self.refresh_tokens, username, |e| &e.home_account_id)
@@ -305,5 +380,20 @@ impl fmt::Debug for TokenCache {
             .field("app_metadata", &self.app_metadata)
             .field("other_sections", &self.other_sections.keys())
             .finish()
+    }
+}
+
+/// Replaces the entries of account `home` in `mine` with those of `theirs`.
+fn replace_account<T: Clone>(
+    mine: &mut Section<T>,
+    theirs: &Section<T>,
+    home: Option<&str>,
+    home_of: fn(&T) -> &Option<String>,
+) {
+    mine.retain(|_, e| home_of(e).as_deref() != home);
+    for (key, entry) in theirs {
+        if home_of(entry).as_deref() == home {
+            mine.insert(key.clone(), entry.clone());
+        }
     }
 }

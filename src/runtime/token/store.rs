@@ -82,6 +82,19 @@ impl TokenStore {
     /// Loads the cache from the backend; `false` when nothing is stored (the cache is then left
     /// as it is). Unreadable data is an error naming the backend's location.
     pub async fn load_token(&self) -> Result<bool> {
+        self.load(false).await
+    }
+
+    /// Reloads the cache before a refresh (under the cross-process lock): like
+    /// [`load_token`](TokenStore::load_token), except that changes never saved (a refresh with
+    /// `store_token_after_refresh(false)`, a sign-in that did not store its token) are merged in
+    /// instead of being overwritten: per account, whichever side holds the newer access token
+    /// wins (see [`TokenCache::merge_newer`]). The merged cache still counts as unsaved.
+    pub(crate) async fn reload_keeping_unsaved(&self) -> Result<bool> {
+        self.load(true).await
+    }
+
+    async fn load(&self, keep_unsaved: bool) -> Result<bool> {
         let Some(stored) = self.backend.load().await? else {
             return Ok(false);
         };
@@ -90,9 +103,15 @@ impl TokenStore {
             .and_then(|plain| TokenCache::parse(plain.expose_secret()).map_err(Error::token_store));
         let mut state = self.write_state();
         match parsed {
-            Ok(cache) => {
-                state.cache = cache;
-                state.persisted_generation = state.generation;
+            Ok(mut cache) => {
+                let unsaved = state.generation != state.persisted_generation;
+                if keep_unsaved && unsaved {
+                    cache.merge_newer(&state.cache);
+                    state.cache = cache;
+                } else {
+                    state.cache = cache;
+                    state.persisted_generation = state.generation;
+                }
                 state.backend_unreadable = false;
                 Ok(true)
             }
