@@ -17,25 +17,15 @@
 //! Variants run interleaved in rounds (the order rotates every round); each figure is the median
 //! over rounds, and each ratio is the median of the per-round ratios to variant (a).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+mod common;
 
-use o365::token::{MemoryTokenBackend, TokenBackend};
-use o365::{Connection, Credentials, RetryPolicy, protocol::Protocol};
-use secrecy::SecretString;
+use std::time::{Duration, Instant};
+
+use common::{
+    ACCESS_TOKEN, PATH, connection, load_average, median, pin_to, process_cpu, runtime, server,
+};
+use o365::Connection;
 use serde::Deserialize;
-
-/// The Graph-like reply of `shared/bench/bench_server.py`, byte for byte.
-const BODY: &[u8] =
-    br#"{"@odata.context":"bench","value":[{"id":"AAMk1","subject":"hello","isRead":false}]}"#;
-/// The Graph-style 401 for a request without a Bearer token.
-const UNAUTHORIZED: &[u8] = br#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty.","innerError":{"code":"bench"}}}"#;
-/// The access token every variant sends.
-const ACCESS_TOKEN: &str = "bench-access-token";
-/// The path every variant requests (the generated `list_message` call's path).
-const PATH: &str = "/v1.0/me/messages";
 
 /// Command line: `--n`, `--warmup`, `--rounds`, `--pin same|split|none`, or `--serve [PORT]
 /// [--cpu N]`; other flags (cargo's `--bench`) are ignored.
@@ -44,8 +34,6 @@ struct Options {
     warmup: usize,
     rounds: usize,
     pin: Pin,
-    serve: Option<u16>,
-    cpu: Option<usize>,
     /// Run only this variant (`--only get`): for instruction counts under callgrind.
     only: Option<String>,
     /// CPUs of the machine (read before pinning narrows the answer).
@@ -81,8 +69,6 @@ impl Options {
             warmup: 200,
             rounds: 10,
             pin: Pin::Same,
-            serve: None,
-            cpu: None,
             only: None,
             machine_cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
         };
@@ -97,7 +83,6 @@ impl Options {
                 "--n" => options.requests = number(i),
                 "--warmup" => options.warmup = number(i),
                 "--rounds" => options.rounds = number(i).max(1),
-                "--cpu" => options.cpu = Some(number(i)),
                 "--pin" => {
                     options.pin = match args.get(i + 1).map(String::as_str) {
                         Some("same") => Pin::Same,
@@ -107,10 +92,6 @@ impl Options {
                     }
                 }
                 "--only" => options.only = args.get(i + 1).cloned(),
-                "--serve" => {
-                    let port = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(0);
-                    options.serve = Some(port);
-                }
                 _ => {}
             }
         }
@@ -119,130 +100,12 @@ impl Options {
 }
 
 fn main() {
+    common::serve_if_asked();
     let options = Options::parse();
-    if let Some(port) = options.serve {
-        pin_to(options.cpu);
-        serve(port);
-    }
     let (client_cpu, server_cpu) = options.pin.cpus();
     pin_to(client_cpu);
-    let (base, child) = match std::env::var("O365_BENCH_URL") {
-        Ok(url) => (url.trim_end_matches('/').to_string(), None),
-        Err(_) => {
-            let (url, child) = spawn_server(server_cpu);
-            (url, Some(child))
-        }
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(bench(&base, &options));
-    if let Some(mut child) = child {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Server (separate process)
-// ---------------------------------------------------------------------------------------------
-
-/// Serves `BODY` on 127.0.0.1:`port` forever (thread per connection, keep-alive, one write per
-/// reply), after printing its base URL on stdout.
-fn serve(port: u16) -> ! {
-    let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind 127.0.0.1");
-    println!("http://{}", listener.local_addr().expect("local address"));
-    std::io::stdout().flush().expect("stdout");
-    for stream in listener.incoming().flatten() {
-        std::thread::spawn(move || answer_connection(stream));
-    }
-    std::process::exit(0)
-}
-
-/// Answers the requests of one keep-alive connection until the client closes it.
-fn answer_connection(stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    loop {
-        let (mut bearer, mut content_length) = (false, 0usize);
-        line.clear();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let Some((name, value)) = header.split_once(':') else {
-                continue;
-            };
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("authorization") {
-                bearer = value.starts_with("Bearer ");
-            } else if name.eq_ignore_ascii_case("content-length") {
-                content_length = value.parse().unwrap_or(0);
-            }
-        }
-        let mut discard = vec![0u8; content_length];
-        if reader.read_exact(&mut discard).is_err() {
-            return;
-        }
-        let (status, body) = if bearer {
-            ("200 OK", BODY)
-        } else {
-            ("401 Unauthorized", UNAUTHORIZED)
-        };
-        let mut reply = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        )
-        .into_bytes();
-        reply.extend_from_slice(body);
-        if writer.write_all(&reply).is_err() {
-            return;
-        }
-    }
-}
-
-/// Pins this process's current thread (and the threads it starts later) to `cpu`.
-fn pin_to(cpu: Option<usize>) {
-    let Some(cpu) = cpu else { return };
-    // SAFETY: `set` is a zeroed, valid cpu_set_t that outlives both calls; pid 0 is this thread.
-    let rc = unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        libc::CPU_SET(cpu, &mut set);
-        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
-    };
-    assert_eq!(rc, 0, "sched_setaffinity to CPU {cpu} failed");
-}
-
-/// Starts a child copy of this binary in `--serve` mode (pinned to `cpu`) and returns its base URL.
-fn spawn_server(cpu: Option<usize>) -> (String, Child) {
-    let exe = std::env::current_exe().expect("current executable");
-    let mut command = Command::new(exe);
-    command.args(["--serve", "0"]);
-    if let Some(cpu) = cpu {
-        command.args(["--cpu", &cpu.to_string()]);
-    }
-    let mut child = command
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn the server process");
-    let mut url = String::new();
-    BufReader::new(child.stdout.take().expect("piped stdout"))
-        .read_line(&mut url)
-        .expect("server URL");
-    (url.trim().to_string(), child)
+    let (base, _server) = server(server_cpu);
+    runtime().block_on(bench(&base, &options));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,69 +279,9 @@ async fn bare_get(client: &reqwest::Client, url: &str) -> reqwest::Response {
     reply
 }
 
-/// A Graph Connection on `base` whose in-memory token cache holds a bearer token valid for a day
-/// (no pacing; the default retry policy, never triggered here).
-async fn connection(base: &str) -> Connection {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs();
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(token_cache_json(now + 86_400)))
-        .await
-        .expect("seed the token cache");
-    Connection::builder(Credentials::client_secret("client-1", "bench-secret"))
-        .protocol(Protocol::graph_for_host(base))
-        .token_backend(backend)
-        .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default())
-        .build()
-        .expect("Connection")
-}
-
-/// An MSAL-format token cache with one account and an access token expiring at `expires_on`.
-fn token_cache_json(expires_on: u64) -> String {
-    let home = "oid-1.tid-1";
-    let env = "login.microsoftonline.com";
-    serde_json::json!({
-        "AccessToken": {
-            format!("{home}-{env}-accesstoken-client-1-tid-1-mail.read user.read"): {
-                "credential_type": "AccessToken", "secret": ACCESS_TOKEN,
-                "home_account_id": home, "environment": env, "client_id": "client-1",
-                "target": "Mail.Read User.Read", "realm": "tid-1", "token_type": "Bearer",
-                "cached_at": (expires_on - 86_400).to_string(),
-                "expires_on": expires_on.to_string(),
-                "extended_expires_on": expires_on.to_string()
-            }
-        },
-        "Account": {
-            format!("{home}-{env}-tid-1"): {
-                "home_account_id": home, "environment": env, "realm": "tid-1",
-                "local_account_id": "oid-1", "username": "bench.user@example.com",
-                "authority_type": "MSSTS"
-            }
-        },
-        "IdToken": {}, "RefreshToken": {}, "AppMetadata": {}
-    })
-    .to_string()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Measurement
 // ---------------------------------------------------------------------------------------------
-
-/// CPU time of this whole process (all threads), from `CLOCK_PROCESS_CPUTIME_ID`.
-fn process_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant the kernel knows.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID) failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
 
 /// Per-request CPU and wall time of one batch, in microseconds.
 #[derive(Clone, Copy)]
@@ -497,22 +300,6 @@ async fn batch(clients: &Clients, variant: Variant, requests: usize) -> Sample {
         cpu_us: per_request(process_cpu() - cpu),
         wall_us: per_request(wall.elapsed()),
     }
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
-    } else {
-        values[mid]
-    }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// `--only NAME`: warm-up plus N requests of one variant, nothing else (so that the instruction
@@ -584,5 +371,33 @@ async fn bench(base: &str, options: &Options) {
             variant.label(),
             1e6 / wall
         );
+    }
+    // The ratios the targets are about: the pipeline against bare reqwest, and a typed call
+    // against bare reqwest with the same kind of decode.
+    let ratio = |v: Variant, base: Variant| {
+        let (iv, ib) = (
+            variants.iter().position(|x| *x == v),
+            variants.iter().position(|x| *x == base),
+        );
+        let (Some(iv), Some(ib)) = (iv, ib) else {
+            return None;
+        };
+        Some(median(
+            samples[iv]
+                .iter()
+                .zip(&samples[ib])
+                .map(|(s, b)| s.cpu_us / b.cpu_us)
+                .collect(),
+        ))
+    };
+    if let Some(r) = ratio(Variant::Get, Variant::Bare) {
+        println!("RESULT overhead_connection_vs_reqwest={r:.3}");
+    }
+    if let Some(r) = ratio(Variant::Get, Variant::BareTimeouts) {
+        println!("RESULT overhead_connection_vs_reqwest_with_timeouts={r:.3}");
+    }
+    #[cfg(feature = "graph-mail")]
+    if let Some(r) = ratio(Variant::Generated, Variant::BareJson) {
+        println!("RESULT overhead_typed_vs_reqwest_same_decode={r:.3}");
     }
 }
