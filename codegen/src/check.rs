@@ -1,6 +1,6 @@
 //! `check`: generate every given description into one scratch crate (one module per file) and
 //! compile it with cargo against the real o365 crate (path dependency on the workspace root:
-//! `o365::Connection`, its error types, paging and hooks macro), sharing `CARGO_TARGET_DIR` so
+//! `o365::Connection`, its error types, `typed::Request` and paging), sharing `CARGO_TARGET_DIR` so
 //! dependencies are built once (the scratch crate gets the workspace `Cargo.lock`). Prints
 //! one line per file and fails if generation or compilation fails for any of them.
 //! Also hosts the small `generate` command.
@@ -10,14 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{Casing, GeneratedModule, Interface, Options, generate, names};
+use crate::{Casing, GeneratedModule, Options, generate, names};
 
 /// Command-line settings shared by `check` and `generate`.
 #[derive(Default)]
 struct Flags {
     casing: Option<Casing>,
     renames: Option<PathBuf>,
-    builder: bool,
     out: Option<PathBuf>,
     files: Vec<PathBuf>,
 }
@@ -35,7 +34,6 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             "--casing" => flags.casing = Some(parse_casing(&value()?)?),
             "--renames" => flags.renames = Some(value()?.into()),
             "--out" => flags.out = Some(value()?.into()),
-            "--builder" => flags.builder = true,
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             file => flags.files.push(file.into()),
         }
@@ -71,15 +69,9 @@ fn options_for(file: &Path, flags: &Flags) -> Result<Options, String> {
         }
         None => BTreeMap::new(),
     };
-    let interface = if flags.builder {
-        Interface::Builder
-    } else {
-        Interface::Positional
-    };
     Ok(Options {
         casing,
         renames,
-        interface,
         ..Options::default()
     })
 }
@@ -247,7 +239,7 @@ fn o365_dir() -> PathBuf {
 }
 
 /// The scratch crate's manifest: the generated modules compile against the real o365 crate
-/// (its `Connection`, error types, paging and hooks), as they do inside o365.
+/// (its `Connection`, error types, typed requests and paging), as they do inside o365.
 fn manifest() -> String {
     let o365 = serde_json::to_string(&o365_dir().to_string_lossy()).unwrap_or_default();
     format!(
@@ -261,7 +253,6 @@ publish = false
 
 [dependencies]
 o365 = {{ path = {o365}, features = ["codegen"] }}
-progenitor-client = "=0.15.1"
 reqwest = {{ version = "0.13.5", default-features = false, features = ["json", "query", "form", "stream", "rustls"] }}
 serde = {{ version = "1.0.228", features = ["derive"] }}
 serde_json = "1.0.145"
@@ -290,9 +281,6 @@ fn write_scratch_crate(dir: &Path, modules: &[(String, PathBuf, String)]) -> std
             "\n/// Generated from `{}`.\n#[deny(warnings)]\n#[allow(unreachable_patterns, clippy::all)]\npub mod {module};\n",
             file.display()
         ));
-    }
-    for (module, _, _) in modules {
-        lib.push_str(&format!("\no365::__impl_client_hooks!({module}::Client);"));
     }
     lib.push('\n');
     std::fs::write(src.join("lib.rs"), lib)

@@ -1,24 +1,14 @@
-//! Driving progenitor: normalised description → settings → tokens → formatted source, plus a
-//! summary of what was generated.
+//! The pipeline: parse → normalisation passes → wire casing → operation names → hoisting of
+//! inline schemas → pruning, then typify for the models and [`crate::emit`] for the operations,
+//! formatted with prettyplease.
 
 use std::collections::BTreeSet;
 
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
 use serde_json::Value;
 
+use crate::emit::{self, hoist, models, pages};
 use crate::passes::walk;
-use crate::shared::SharedImpl;
-use crate::{Error, Options, casing, extras, load, names, passes, reach};
-
-/// Method style of the generated client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Interface {
-    /// `client.list_messages(a, b, None, ...)`: compact (about a third of the builder's code).
-    #[default]
-    Positional,
-    /// `client.list_messages().top(10).send()`.
-    Builder,
-}
+use crate::{Error, Options, casing, load, names, passes, reach};
 
 /// Generated source plus its summary.
 #[derive(Debug, Clone)]
@@ -80,8 +70,8 @@ pub struct Pageable {
     pub item_type: Option<String>,
 }
 
-/// Runs every normalisation step (passes, wire casing, renames, pruning) and returns the
-/// document progenitor will see, with the summary filled in except `types`.
+/// Runs every normalisation step (passes, wire casing, renames, hoisting, pruning) and returns
+/// the document the emitter will see, with the summary filled in except `types`.
 pub fn normalise(spec_text: &str, opts: &Options) -> Result<(Value, GeneratedModule), Error> {
     let mut doc = load::parse(spec_text)?;
     let mut module = GeneratedModule::default();
@@ -95,6 +85,8 @@ pub fn normalise(spec_text: &str, opts: &Options) -> Result<(Value, GeneratedMod
     let cased = casing::wire_case(&mut doc, opts.casing, &exceptions);
     module.pass_counts.push(("wire_case".into(), cased));
     names::apply(&mut doc, &opts.renames)?;
+    let hoisted = hoist::run(&mut doc);
+    module.pass_counts.push(("hoist".into(), hoisted));
     let pruned = prune_unused(&mut doc, opts, &mut module.shared);
     module.pass_counts.push(("prune".into(), pruned));
     module.operations = operations(&mut doc);
@@ -102,28 +94,77 @@ pub fn normalise(spec_text: &str, opts: &Options) -> Result<(Value, GeneratedMod
     Ok((doc, module))
 }
 
-/// Generates the client module for one description.
+/// Generated additions from other generators (polymorphic enums): extra items for the `types`
+/// module and extra typify replacements, registered before typify runs. This is the one place
+/// where such generators plug in.
+#[derive(Default)]
+pub struct Additions {
+    /// Items appended to the `types` module.
+    pub type_items: Vec<syn::Item>,
+    /// `(schema key, Rust path, impls)` typify must use instead of generating the schema.
+    pub replacements: Vec<(String, String, Vec<typify::TypeSpaceImpl>)>,
+}
+
+/// Collects the [`Additions`] for a normalised document (none yet).
+fn additions(_doc: &Value, _opts: &Options) -> Result<Additions, Error> {
+    Ok(Additions::default())
+}
+
+/// Generates the module for one description.
 pub fn generate(spec_text: &str, opts: &Options) -> Result<Output, Error> {
     let (doc, mut module) = normalise(spec_text, opts)?;
-    let mut file = progenitor_file(&doc, opts)?;
+    let file = module_file(&doc, opts, true)?;
     module.types = count_types(&file);
-    reexport_shared(&mut file, &module.shared, opts)?;
-    if let Some(runtime) = &opts.runtime {
-        let notes = extras::append(&mut file, &module.pageable, &runtime_path(runtime)?);
-        module.notes.extend(notes);
-    }
     let source = render(&file);
     Ok(Output { source, module })
 }
 
-/// Runs progenitor on a normalised document.
-pub(crate) fn progenitor_file(doc: &Value, opts: &Options) -> Result<syn::File, Error> {
-    let spec = load::to_openapi(doc)?;
-    let settings = settings(doc, opts)?;
-    let tokens = std::panic::catch_unwind(|| Generator::new(&settings).generate_tokens(&spec))
-        .map_err(|panic| Error::Generate(format!("progenitor panicked: {}", panic_text(&panic))))?
-        .map_err(|e| Error::Generate(e.to_string()))?;
+/// The module for a normalised document: `types` (typify's models, the shared types re-exported,
+/// the runtime impls) and, with `client`, the operations' `Client`.
+pub(crate) fn module_file(doc: &Value, opts: &Options, client: bool) -> Result<syn::File, Error> {
+    let connection = type_path(&opts.inner_type)?;
+    let runtime = opts.runtime.as_deref().map(runtime_path).transpose()?;
+    let mut replacements = models::replacements(doc, opts)?;
+    let extra = additions(doc, opts)?;
+    for (key, path, impls) in extra.replacements {
+        type_path(&path)?;
+        replacements.insert(&key, &path, impls);
+    }
+    let mut items = models::generate(doc, &replacements)?;
+    items.extend(extra.type_items);
+    let mut impls = Vec::new();
+    if let Some(runtime) = &runtime {
+        impls.extend(pages::collection_impls(doc, &items, &replacements, runtime));
+        impls.extend(pages::entity_impls(&items, runtime));
+    }
+    for key in &replacements.shared {
+        let path = type_path(&replacements.types[&walk::type_name(key)].0)?;
+        items.push(syn::parse_quote!(pub use #path;));
+    }
+    let settings = emit::Module {
+        runtime: runtime.as_ref(),
+        connection: &connection,
+    };
+    let client = if client {
+        emit::client(doc, &settings, &replacements)
+    } else {
+        proc_macro2::TokenStream::new()
+    };
+    let tokens = quote::quote! {
+        /// Models of the description's schemas.
+        #[allow(clippy::all)]
+        pub mod types {
+            #(#items)*
+        }
+        #client
+        #(#impls)*
+    };
     syn::parse2(tokens).map_err(|e| Error::Generate(format!("invalid Rust: {e}")))
+}
+
+fn type_path(path: &str) -> Result<syn::Path, Error> {
+    syn::parse_str::<syn::Path>(path)
+        .map_err(|e| Error::Option(format!("`{path}` is not a type path: {e}")))
 }
 
 /// Parses [`Options::runtime`].
@@ -140,83 +181,6 @@ pub(crate) fn render(file: &syn::File) -> String {
     )
 }
 
-/// `pub use <shared path>;` in the `types` module for every shared schema the module uses, so
-/// `module::types::Name` keeps naming the (common) type.
-fn reexport_shared(file: &mut syn::File, shared: &[String], opts: &Options) -> Result<(), Error> {
-    let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-        _ => None,
-    }) else {
-        return Ok(());
-    };
-    for key in shared {
-        let path = &opts.shared_types[key].path;
-        let path = syn::parse_str::<syn::Path>(path)
-            .map_err(|e| Error::Option(format!("`{path}` is not a type path: {e}")))?;
-        items.push(syn::parse_quote!(pub use #path;));
-    }
-    Ok(())
-}
-
-fn settings(doc: &Value, opts: &Options) -> Result<GenerationSettings, Error> {
-    let tokens = |path: &str| -> Result<proc_macro2::TokenStream, Error> {
-        syn::parse_str::<syn::Path>(path)
-            .map(|p| quote::quote!(#p))
-            .map_err(|e| Error::Option(format!("`{path}` is not a type path: {e}")))
-    };
-    let mut settings = GenerationSettings::new();
-    settings
-        .with_interface(match opts.interface {
-            Interface::Positional => InterfaceStyle::Positional,
-            Interface::Builder => InterfaceStyle::Builder,
-        })
-        .with_inner_type(tokens(&opts.inner_type)?)
-        .with_hooks(HooksMode::Expected)
-        .with_derive("PartialEq");
-    tokens(&opts.graph_error_type)?;
-    if let Some(key) = error_schema(doc, "ODataErrors.MainError") {
-        settings.with_replacement(
-            walk::type_name(&key),
-            &opts.graph_error_type,
-            [TypeImpl::Default].into_iter(),
-        );
-    }
-    if let (Some(envelope), Some(key)) = (
-        &opts.error_envelope_type,
-        error_schema(doc, "ODataErrors.ODataError"),
-    ) {
-        tokens(envelope)?;
-        settings.with_replacement(walk::type_name(&key), envelope, std::iter::empty());
-    }
-    let schemas = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object);
-    for (key, shared) in &opts.shared_types {
-        if schemas.is_some_and(|s| s.contains_key(key)) {
-            tokens(&shared.path)?;
-            settings.with_replacement(
-                walk::type_name(key),
-                &shared.path,
-                shared.impls.iter().map(|i| match i {
-                    SharedImpl::Display => TypeImpl::Display,
-                    SharedImpl::FromStr => TypeImpl::FromStr,
-                    SharedImpl::Default => TypeImpl::Default,
-                }),
-            );
-        }
-    }
-    Ok(settings)
-}
-
-/// The component schema key ending in `suffix`, if any.
-fn error_schema(doc: &Value, suffix: &str) -> Option<String> {
-    doc.pointer("/components/schemas")?
-        .as_object()?
-        .keys()
-        .find(|k| k.ends_with(suffix))
-        .cloned()
-}
-
 /// Drops components no operation reaches (stopping at the replaced error types, whose parts
 /// are then unused too, and at shared types, whose parts live in the common module). Records in
 /// `shared` the shared schemas the operations reach. Returns how many components were removed.
@@ -227,7 +191,7 @@ fn prune_unused(doc: &mut Value, opts: &Options, shared: &mut Vec<String>) -> us
             .as_ref()
             .map(|_| "ODataErrors.ODataError"),
     ) {
-        if let Some(key) = error_schema(doc, suffix) {
+        if let Some(key) = models::error_schema(doc, suffix) {
             stop.insert(("schemas".to_string(), key));
         }
     }
@@ -320,12 +284,4 @@ fn count_types(file: &syn::File) -> usize {
                 .count()
         })
         .unwrap_or(0)
-}
-
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".into())
 }

@@ -1,6 +1,7 @@
 //! The o365 code generator: normalises a Microsoft 365 OpenAPI description (Graph, Outlook REST
-//! v2.0, Business Central) and turns it into a progenitor client module whose calls all go
-//! through the runtime's `Connection` (see `codegen-findings.md` for why each step exists).
+//! v2.0, Business Central) and turns it into one Rust module: typify's models of the schemas and
+//! a `Client` with one method per operation, each returning the runtime's `typed::Request`
+//! (see `README.md` for the pipeline and why it is built this way).
 //!
 //! ```no_run
 //! let spec = std::fs::read_to_string("spec/graph/v1.0/mail.yaml").unwrap();
@@ -11,7 +12,7 @@
 
 pub mod casing;
 pub mod check;
-mod extras;
+pub mod emit;
 mod generate;
 pub mod import;
 pub mod load;
@@ -24,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub use casing::Casing;
 pub use generate::{
-    GeneratedModule, Interface, Operation, Output, Pageable, Skipped, generate, normalise,
+    Additions, GeneratedModule, Operation, Output, Pageable, Skipped, generate, normalise,
 };
 
 /// What the generator should produce. `Default` is the Graph configuration.
@@ -35,7 +36,7 @@ pub struct Options {
     /// Names heck cannot convert, original → wire spelling; `None` uses
     /// [`casing::default_exceptions`].
     pub casing_exceptions: Option<BTreeMap<String, String>>,
-    /// Path of the type stored in every generated `Client` (`with_inner_type`).
+    /// Type of the connection every generated `Client` holds (`crate::Connection`).
     pub inner_type: String,
     /// Hand-written type that replaces the error *body* (`ODataErrors.MainError`, the object
     /// inside `{"error": {...}}`).
@@ -44,15 +45,13 @@ pub struct Options {
     /// `{"error": ...}`), so every module shares one error type; `None` generates the envelope
     /// per module around [`Options::graph_error_type`].
     pub error_envelope_type: Option<String>,
-    /// Path of the o365 runtime crate (`crate` inside o365, `o365` elsewhere). With it the
-    /// module also gets `<method>_stream` paging methods for `x-ms-pageable` operations and
-    /// `odata::ODataEntity` impls (`etag()`) for types with a flattened `extra` map; `None`
-    /// emits neither.
+    /// Path of the o365 runtime crate (`crate` inside o365, `o365` elsewhere): the operations'
+    /// `typed::Request`, the `typed::CollectionPage` impls of collection pages and the
+    /// `odata::ODataEntity` impls (`etag()`) of types with a flattened `extra` map. `None` emits
+    /// the models only.
     pub runtime: Option<String>,
     /// operationId → Rust method name (from `spec/operations.toml`).
     pub renames: BTreeMap<String, String>,
-    /// Positional (compact, the default) or builder methods.
-    pub interface: Interface,
     /// Passes to skip, by name (for leave-one-out tests).
     pub disabled_passes: BTreeSet<String>,
     /// Component schemas (by key) to take from a common module instead of generating them
@@ -70,7 +69,6 @@ impl Default for Options {
             error_envelope_type: None,
             runtime: Some("crate".into()),
             renames: BTreeMap::new(),
-            interface: Interface::Positional,
             disabled_passes: BTreeSet::new(),
             shared_types: BTreeMap::new(),
         }
@@ -84,7 +82,7 @@ pub enum Error {
     Parse(String),
     /// Two operations would get the same Rust method name.
     NameCollision(String),
-    /// progenitor rejected the description, or its output is not valid Rust.
+    /// typify rejected a schema, or the output is not valid Rust.
     Generate(String),
     /// An option is malformed (e.g. a type path that is not Rust syntax).
     Option(String),

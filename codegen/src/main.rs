@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   o365-codegen check [--casing camel|pascal|keep] [--renames spec/operations.toml] FILE...
-  o365-codegen generate FILE [--casing C] [--builder] [--out OUT.rs]
+  o365-codegen generate FILE [--casing C] [--out OUT.rs]
   o365-codegen import --from FILE --paths GLOBS_OR_LIST_FILE --out FILE [--also-me]";
 
 fn main() -> ExitCode {

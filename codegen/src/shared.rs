@@ -2,15 +2,16 @@
 //! calendar, …). [`find`] picks the component schemas whose normalised definitions are identical
 //! in every description that has them (and that only refer to other shared schemas);
 //! [`generate_common`] turns them into one `types` module, and each workload is then generated
-//! with [`Options::shared_types`] so progenitor uses (and re-exports) the common type instead of
-//! emitting its own copy.
+//! with [`Options::shared_types`] so typify uses (and the workload re-exports) the common type
+//! instead of emitting its own copy.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use crate::passes::walk;
-use crate::{Error, Options, extras, generate};
+use crate::emit::pages;
+use crate::{Error, Options, generate};
 
 /// A trait a shared type implements, as typify needs to know it for the types that contain it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -149,13 +150,8 @@ pub fn generate_common(
         "paths": {},
         "components": {"schemas": shared.schemas},
     });
-    let mut file = generate::progenitor_file(&doc, opts)?;
-    file.items
-        .retain(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"));
-    if let Some(runtime) = &opts.runtime {
-        extras::append(&mut file, &[], &generate::runtime_path(runtime)?);
-    }
-    let names: BTreeSet<String> = extras::type_names(&file).into_iter().collect();
+    let file = generate::module_file(&doc, opts, false)?;
+    let names: BTreeSet<String> = pages::type_names(types_module(&file));
     let impls = impls_by_type(&file);
     let types = shared
         .schemas
@@ -177,10 +173,22 @@ pub fn generate_common(
     })
 }
 
+/// The items of the file's `types` module.
+fn types_module(file: &syn::File) -> &[syn::Item] {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
+            _ => None,
+        })
+        .map(|(_, items)| items.as_slice())
+        .unwrap_or_default()
+}
+
 /// `Display`, `FromStr` and `Default` impls (written out or derived) per type of `types`.
 fn impls_by_type(file: &syn::File) -> BTreeMap<String, BTreeSet<SharedImpl>> {
     let mut out: BTreeMap<String, BTreeSet<SharedImpl>> = BTreeMap::new();
-    for item in extras::types_module(file) {
+    for item in types_module(file) {
         match item {
             syn::Item::Impl(i) => {
                 let (Some((_, trait_, _)), syn::Type::Path(ty)) = (&i.trait_, &*i.self_ty) else {

@@ -2,8 +2,9 @@
 //! workload, behind its cargo feature). Never edited by hand; `generated/` at the repository root
 //! holds a committed mirror for review.
 //!
-//! Every module's `Client` holds a [`Connection`](crate::Connection) and sends through its
-//! pipeline (auth, pacing, retries); get one with e.g. [`Connection::mail`](crate::Connection).
+//! Every module's `Client` holds a [`Connection`](crate::Connection); its methods return a
+//! [`typed::Request`](crate::typed::Request) that sends through the Connection's pipeline (auth,
+//! pacing, retries). Get one with e.g. [`Connection::mail`](crate::Connection).
 
 /// Entities several Graph workloads share (`MicrosoftGraphRecipient`, `MicrosoftGraphItemBody`,
 /// …), generated once from every Graph description; each workload's `types` module re-exports
@@ -15,7 +16,7 @@ pub mod common {
     include!(concat!(env!("OUT_DIR"), "/common.rs"));
 }
 
-/// Declares a generated module, its `ClientHooks`, and a `Connection` constructor for its client.
+/// Declares a generated module and a `Connection` constructor for its client.
 macro_rules! workload {
     ($feature:literal, $module:ident, $file:literal, $ctor:ident, $what:literal) => {
         #[cfg(feature = $feature)]
@@ -34,18 +35,10 @@ macro_rules! workload {
         }
 
         #[cfg(feature = $feature)]
-        crate::__impl_client_hooks!($module::Client);
-
-        #[cfg(feature = $feature)]
         impl crate::Connection {
             #[doc = concat!("A generated ", $what, " client that sends through this Connection.")]
             pub fn $ctor(&self) -> $module::Client {
-                let base = self.protocol().service_url();
-                $module::Client::new_with_client(
-                    base.trim_end_matches('/'),
-                    self.http_client(),
-                    self.clone(),
-                )
+                $module::Client::new(self.clone())
             }
         }
     };

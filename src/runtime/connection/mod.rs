@@ -6,7 +6,6 @@ mod body;
 mod builder;
 mod credentials;
 mod headers;
-mod hooks;
 mod pacing;
 mod pipeline;
 mod proxy;

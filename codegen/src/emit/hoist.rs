@@ -1,0 +1,156 @@
+//! Gives every inline request-body and response schema a component name, so each operation
+//! takes and returns a named model: an operation's own schemas become `<method>Body` /
+//! `<method>Response` (e.g. `sendMailBody`), those of shared `components/responses` and
+//! `components/requestBodies` take the component's key; identical schemas share one name.
+//! Names never clash with an existing
+//! schema key or type name (a counter is appended). Runs after operations are named.
+
+use std::collections::BTreeSet;
+
+use heck::ToLowerCamelCase;
+use serde_json::{Map, Value, json};
+
+use crate::passes::walk;
+
+/// Hoists the inline schemas; returns how many component schemas were added.
+pub fn run(doc: &mut Value) -> usize {
+    let mut taken = Taken::new(doc);
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    for kind in ["responses", "requestBodies"] {
+        let Some(Value::Object(items)) = doc.pointer_mut(&format!("/components/{kind}")) else {
+            continue;
+        };
+        for (key, item) in items.iter_mut() {
+            hoist_content(item, &mut taken, &mut hoisted, key);
+        }
+    }
+    walk::for_each_operation(doc, &mut |_, _, op| {
+        let method = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_lower_camel_case();
+        if let Some(body) = op.get_mut("requestBody") {
+            hoist_content(body, &mut taken, &mut hoisted, &format!("{method}Body"));
+        }
+        if let Some(Value::Object(responses)) = op.get_mut("responses") {
+            for (code, response) in responses.iter_mut() {
+                if code.starts_with('2') {
+                    let base = format!("{method}Response");
+                    hoist_content(response, &mut taken, &mut hoisted, &base);
+                }
+            }
+        }
+    });
+    let count = hoisted.len();
+    if count > 0 {
+        let components = doc
+            .as_object_mut()
+            .map(|d| d.entry("components").or_insert_with(|| json!({})));
+        if let Some(Value::Object(components)) = components {
+            let schemas = components
+                .entry("schemas")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(schemas) = schemas {
+                schemas.extend(hoisted);
+            }
+        }
+    }
+    count
+}
+
+/// Schema keys and type names already used.
+struct Taken {
+    keys: BTreeSet<String>,
+    types: BTreeSet<String>,
+}
+
+impl Taken {
+    fn new(doc: &Value) -> Taken {
+        let keys: BTreeSet<String> = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default();
+        let types = keys.iter().map(|k| walk::type_name(k)).collect();
+        Taken { keys, types }
+    }
+
+    /// `base`, or `base2`, `base3`, … whichever is free; marks it used.
+    fn fresh(&mut self, base: &str) -> String {
+        let mut candidate = base.to_string();
+        let mut n = 1;
+        while self.keys.contains(&candidate) || self.types.contains(&walk::type_name(&candidate)) {
+            n += 1;
+            candidate = format!("{base}{n}");
+        }
+        self.keys.insert(candidate.clone());
+        self.types.insert(walk::type_name(&candidate));
+        candidate
+    }
+}
+
+/// Moves the JSON schema of a body or response (not a `$ref` to one) into `hoisted`.
+fn hoist_content(
+    item: &mut Value,
+    taken: &mut Taken,
+    hoisted: &mut Vec<(String, Value)>,
+    base: &str,
+) {
+    if item.get("$ref").is_some() {
+        return;
+    }
+    let Some(Value::Object(content)) = item.get_mut("content") else {
+        return;
+    };
+    for (media, entry) in content.iter_mut() {
+        if !media.contains("json") {
+            continue;
+        }
+        let Some(schema) = entry.get_mut("schema") else {
+            continue;
+        };
+        if !needs_name(schema) {
+            continue;
+        }
+        // Identical schemas (`sendMail` on `/me` and on `/users/{id}`) share the first name.
+        let same = hoisted.iter().find(|(_, s)| s == schema).map(|(k, _)| k.clone());
+        let key = same.clone().unwrap_or_else(|| taken.fresh(base));
+        let reference = json!({"$ref": format!("#/components/schemas/{key}")});
+        let moved = std::mem::replace(schema, reference);
+        if same.is_none() {
+            hoisted.push((key, moved));
+        }
+    }
+}
+
+/// Whether a schema would make typify invent a type: objects, arrays and compositions, except a
+/// lone reference wrapped for nullability (`allOf: [$ref]`, `nullable`).
+pub fn needs_name(schema: &Value) -> bool {
+    let Value::Object(map) = schema else {
+        return false;
+    };
+    if map.contains_key("$ref") || single_ref(schema).is_some() {
+        return false;
+    }
+    let kind = map.get("type").and_then(Value::as_str);
+    matches!(kind, Some("object" | "array"))
+        || ["properties", "allOf", "anyOf", "oneOf", "items"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+}
+
+/// The schema key of `{"allOf": [{"$ref": …}]}` (no other members but annotations).
+pub fn single_ref(schema: &Value) -> Option<&str> {
+    let map = schema.as_object()?;
+    let Some(Value::Array(parts)) = map.get("allOf") else {
+        return None;
+    };
+    let [part] = parts.as_slice() else {
+        return None;
+    };
+    if map.contains_key("properties") || map.contains_key("type") {
+        return None;
+    }
+    walk::schema_ref_name(part.get("$ref")?.as_str()?)
+}
