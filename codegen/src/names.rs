@@ -13,7 +13,8 @@
 //!   OData cast (`members/microsoft.graph.user`) `list_members_as_user`;
 //! * a `/users/{user-id}/…` path is named like its `/me/…` twin with a `user_` prefix;
 //! * when two operations would share a name, the path segments above the noun qualify it,
-//!   nearest first, for every operation of the clash that still has such segments
+//!   nearest first (`/me` last, as `my`), for every operation of the clash that still has such
+//!   segments
 //!   (`/me/messages` keeps `list_messages`, `/me/mailFolders/{id}/messages` becomes
 //!   `list_mail_folder_messages`); an operation whose segments are used up keeps its name, and
 //!   when every one of them is used up the later ones (by number of path parameters, then path)
@@ -228,6 +229,8 @@ struct Shape {
     params: usize,
     path: String,
     suffix: String,
+    /// Rooted at `/me` (its last qualifier is `my`).
+    at_me: bool,
 }
 
 impl Shape {
@@ -249,8 +252,10 @@ impl Shape {
         name
     }
 
-    fn exhausted(&self) -> bool {
-        self.used >= self.qualifiers.len()
+    /// Whether no qualifier is left; `my` counts only against paths not under `/me`.
+    fn exhausted(&self, all_at_me: bool) -> bool {
+        let usable = self.qualifiers.len() - usize::from(self.at_me && all_at_me);
+        self.used >= usable
     }
 }
 
@@ -371,11 +376,12 @@ fn segments(path: &str, op: &Op) -> Vec<Seg> {
 fn shape(relative: &str, op: &Op) -> Shape {
     let mut segs = segments(relative, op);
     let params = relative.matches('{').count();
-    // `/me/...`: `me` is the root, not a qualifier (but `/me` alone is the noun).
-    if segs.len() > 1
+    // `/me/...`: `me` is the root, not a noun; it qualifies as `my`, after every other segment
+    // (`/me/chats` next to `/chats` is `list_my_chats`). `/me` alone is the noun.
+    let at_me = segs.len() > 1
         && matches!(&segs[0], Seg::Name { snake, keyed: false } if snake == "me")
-        && relative.starts_with("/me/")
-    {
+        && relative.starts_with("/me/");
+    if at_me {
         segs.remove(0);
     }
     let verb = |collection_verb: &str| -> String {
@@ -396,6 +402,7 @@ fn shape(relative: &str, op: &Op) -> Shape {
         params,
         path: relative.to_string(),
         suffix: String::new(),
+        at_me: false,
     };
     let Some(last) = segs.last().cloned() else {
         return empty;
@@ -462,11 +469,15 @@ fn shape(relative: &str, op: &Op) -> Shape {
             }
         }
     };
-    let qualifiers: Vec<String> = rest.iter().rev().map(Seg::word).collect();
+    let mut qualifiers: Vec<String> = rest.iter().rev().map(Seg::word).collect();
+    if at_me {
+        qualifiers.push("my".into());
+    }
     Shape {
         head,
         qualifiers,
         noun,
+        at_me,
         ..empty
     }
 }
@@ -500,8 +511,11 @@ fn resolve(
             if keys.len() < 2 && !clash_fixed {
                 continue;
             }
-            let open: Vec<&(String, String)> =
-                keys.iter().filter(|k| !shapes[*k].exhausted()).collect();
+            let all_at_me = keys.iter().all(|k| shapes[k].at_me);
+            let open: Vec<&(String, String)> = keys
+                .iter()
+                .filter(|k| !shapes[*k].exhausted(all_at_me))
+                .collect();
             if !open.is_empty() {
                 for key in open {
                     shapes.get_mut(key).map(|s| s.used += 1);
