@@ -42,6 +42,18 @@ pub const WORKLOADS: &[Workload] = &[
         "graph/v1.0/contacts.yaml",
     ),
     graph("graph-drive", "graph_drive", "graph/v1.0/drive.yaml"),
+    graph("graph-groups", "graph_groups", "graph/v1.0/groups.yaml"),
+    graph("graph-teams", "graph_teams", "graph/v1.0/teams.yaml"),
+    graph("graph-planner", "graph_planner", "graph/v1.0/planner.yaml"),
+    graph("graph-todo", "graph_todo", "graph/v1.0/todo.yaml"),
+    graph("graph-people", "graph_people", "graph/v1.0/people.yaml"),
+    graph("graph-onenote", "graph_onenote", "graph/v1.0/onenote.yaml"),
+    graph("graph-sites", "graph_sites", "graph/v1.0/sites.yaml"),
+    graph(
+        "graph-subscriptions",
+        "graph_subscriptions",
+        "graph/v1.0/subscriptions.yaml",
+    ),
     Workload {
         feature: "office365-mail",
         stem: "office365_mail",

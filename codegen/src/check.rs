@@ -157,6 +157,9 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         match result {
             Ok(out) => {
                 println!("{}", summary_line(file, &out.module, secs));
+                for note in naming_notes(file, &flags) {
+                    println!("  warning: {note}");
+                }
                 modules.push((module_name, file.clone(), out.source));
             }
             Err(e) => {
@@ -175,10 +178,22 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let secs = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let diagnostics = diagnostics_by_module(&stderr);
     for (module, file, _) in &modules {
-        let errors = stderr.matches(&format!("src/{module}.rs")).count();
-        if errors > 0 {
-            println!("{}: {errors} compiler diagnostics", file.display());
+        let Some(found) = diagnostics.get(module.as_str()) else {
+            continue;
+        };
+        println!("{}: {} compiler diagnostics", file.display(), found.len());
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for (headline, _) in found {
+            let code = headline.split(": ").next().unwrap_or(headline);
+            *kinds.entry(code).or_default() += 1;
+        }
+        for (headline, n) in kinds {
+            println!("  {n} × {headline}");
+        }
+        for (headline, location) in found.iter().take(20) {
+            println!("  {location}: {headline}");
         }
     }
     if output.status.success() {
@@ -202,6 +217,48 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// Naming warnings for `file` (clashes settled by a fallback suffix), from the description as
+/// read; empty when it cannot be read (generation reports that).
+fn naming_notes(file: &Path, flags: &Flags) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Vec::new();
+    };
+    let (Ok(doc), Ok(options)) = (crate::load::parse(&text), options_for(file, flags)) else {
+        return Vec::new();
+    };
+    names::assign(&doc, &options.renames).notes
+}
+
+/// Every compiler diagnostic (error or warning), grouped by the scratch module it points into:
+/// module stem → `(headline, file:line:col)` in the order printed.
+pub fn diagnostics_by_module(stderr: &str) -> BTreeMap<&str, Vec<(String, String)>> {
+    let mut out: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    let mut headline: Option<&str> = None;
+    for line in stderr.lines() {
+        let trimmed = line.trim_start();
+        if line.starts_with("error") || line.starts_with("warning") {
+            headline = Some(line);
+            continue;
+        }
+        let Some(location) = trimmed.strip_prefix("--> ") else {
+            continue;
+        };
+        let Some(head) = headline.take() else {
+            continue;
+        };
+        let Some(rest) = location.strip_prefix("src/") else {
+            continue;
+        };
+        let Some((module, _)) = rest.split_once(".rs") else {
+            continue;
+        };
+        out.entry(module)
+            .or_default()
+            .push((head.to_string(), location.to_string()));
+    }
+    out
 }
 
 /// The workspace's target directory: `CARGO_TARGET_DIR`, else `target/` of the current dir.

@@ -5,7 +5,8 @@
 //!   files only list the `users` form; `/me` is the same resource for the signed-in user),
 //! * merges hand-written paths/components (`--merge`, for actions a module file lacks),
 //! * drops prose (`description`, `summary`, `example`, schema `title`), response `links` and
-//!   `x-ms-docs-*` annotations; each operation gets a one-line summary such as `GET /me/messages`,
+//!   `x-ms-docs-*` annotations (except an operation's `x-ms-docs-operation-type`, which tells
+//!   actions and functions from CRUD); each operation gets a one-line summary such as `GET /me/messages`,
 //! * keeps only the components reachable from the kept paths, and writes YAML deterministically.
 
 use std::collections::BTreeSet;
@@ -19,27 +20,51 @@ use crate::{Error, load, reach};
 /// What to cut.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    /// Path patterns; `*` matches any run of characters (including `/`).
+    /// Path patterns; `*` matches any run of characters (including `/`). A pattern starting
+    /// with `!` removes the paths it matches from those the other patterns keep.
     pub patterns: Vec<String>,
     /// Also emit `/me/...` for every kept `/users/{user-id}/...` path.
     pub also_me: bool,
+    /// Drop navigation properties from the models (properties marked
+    /// `x-ms-navigationProperty`, or whose type is an entity type, i.e. derives from
+    /// `microsoft.graph.entity`): they are only filled with `$expand`, and following them pulls
+    /// most of Graph into a module (`user` → drive, calendar, planner, …).
+    pub drop_navigation: bool,
 }
 
 /// Cuts `source` (YAML/JSON text) down to `selection`, merging `extra` (hand-written
 /// description text, optional) first. Returns the YAML text.
 pub fn import(source: &str, extra: Option<&str>, selection: &Selection) -> Result<String, Error> {
+    import_merged(source, extra.as_slice(), selection)
+}
+
+/// Like [`import`], with any number of descriptions merged into `source` in order (later ones
+/// win on equal keys): other module files (`Users.Actions.yml` into `Users.yml`) and
+/// hand-written additions.
+pub fn import_merged(
+    source: &str,
+    extras: &[&str],
+    selection: &Selection,
+) -> Result<String, Error> {
     let mut doc = load::parse(source)?;
-    if let Some(extra) = extra {
+    for extra in extras {
         merge(&mut doc, load::parse(extra)?);
+    }
+    if selection.drop_navigation {
+        drop_navigation(&mut doc);
     }
     let paths = doc
         .get("paths")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let (excludes, includes): (Vec<&String>, Vec<&String>) =
+        selection.patterns.iter().partition(|p| p.starts_with('!'));
     let mut kept = Map::new();
     for (path, item) in &paths {
-        if selection.patterns.iter().any(|p| glob_match(p, path)) {
+        let included = includes.iter().any(|p| glob_match(p, path));
+        let excluded = excludes.iter().any(|p| glob_match(&p[1..], path));
+        if included && !excluded {
             kept.insert(path.clone(), item.clone());
         }
     }
@@ -85,6 +110,84 @@ pub fn import(source: &str, extra: Option<&str>, selection: &Selection) -> Resul
         root.remove("tags");
     }
     yaml_serde::to_string(&doc).map_err(|e| Error::Parse(e.to_string()))
+}
+
+/// Removes navigation properties from every component schema (see [`Selection`]).
+pub fn drop_navigation(doc: &mut Value) -> usize {
+    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+        return 0;
+    };
+    let parent = |schema: &Value| -> Vec<String> {
+        schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|part| part.get("$ref").and_then(Value::as_str))
+            .filter_map(walk::schema_ref_name)
+            .map(String::from)
+            .collect()
+    };
+    let mut entities: BTreeSet<String> = BTreeSet::from(["microsoft.graph.entity".to_string()]);
+    loop {
+        let before = entities.len();
+        for (key, schema) in schemas {
+            if parent(schema).iter().any(|p| entities.contains(p)) {
+                entities.insert(key.clone());
+            }
+        }
+        if entities.len() == before {
+            break;
+        }
+    }
+    let targets_entity = |prop: &Value| -> bool {
+        let mut candidates = vec![prop];
+        if let Some(items) = prop.get("items") {
+            candidates.push(items);
+        }
+        for key in ["anyOf", "oneOf", "allOf"] {
+            for part in prop
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                candidates.push(part);
+            }
+        }
+        candidates.iter().any(|c| {
+            c.get("$ref")
+                .and_then(Value::as_str)
+                .and_then(walk::schema_ref_name)
+                .is_some_and(|name| entities.contains(name))
+        })
+    };
+    let mut count = 0;
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return 0;
+    };
+    for schema in schemas.values_mut() {
+        let parts: Vec<&mut Value> = if schema.get("allOf").is_some_and(Value::is_array) {
+            schema["allOf"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+                .collect()
+        } else {
+            vec![schema]
+        };
+        for part in parts {
+            if let Some(Value::Object(props)) = part.get_mut("properties") {
+                let before = props.len();
+                props.retain(|_, prop| {
+                    prop.get("x-ms-navigationProperty") != Some(&Value::Bool(true))
+                        && !targets_entity(prop)
+                });
+                count += before - props.len();
+            }
+        }
+    }
+    count
 }
 
 /// Adds `extra`'s paths and components to `doc` (extra wins on equal keys).
@@ -210,7 +313,7 @@ fn strip_prose(doc: &mut Value) {
                 !matches!(
                     k.as_str(),
                     "description" | "summary" | "externalDocs" | "tags"
-                ) && !k.starts_with("x-ms-docs")
+                ) && (!k.starts_with("x-ms-docs") || k == "x-ms-docs-operation-type")
             });
             op.insert(
                 "summary".into(),
@@ -262,9 +365,11 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// `import --from FILE --paths (LIST_FILE | PATTERN,PATTERN…) [--merge FILE] [--also-me] --out FILE`.
+/// `import --from FILE --paths (LIST_FILE | PATTERN,PATTERN…) [--merge FILE]… [--also-me]
+/// [--drop-navigation] --out FILE`.
 pub fn run_cli(args: &[String]) -> Result<(), String> {
-    let (mut from, mut paths, mut merge_file, mut out) = (None, None, None, None);
+    let (mut from, mut paths, mut out) = (None, None, None);
+    let mut merge_files = Vec::new();
     let mut selection = Selection::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -276,9 +381,10 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         match arg.as_str() {
             "--from" => from = Some(PathBuf::from(value()?)),
             "--paths" => paths = Some(value()?),
-            "--merge" => merge_file = Some(PathBuf::from(value()?)),
+            "--merge" => merge_files.push(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--also-me" => selection.also_me = true,
+            "--drop-navigation" => selection.drop_navigation = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -297,8 +403,12 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(String::from)
         .collect();
-    let extra = merge_file.as_ref().map(read).transpose()?;
-    let yaml = import(&read(&from)?, extra.as_deref(), &selection).map_err(|e| e.to_string())?;
+    let extras = merge_files
+        .iter()
+        .map(read)
+        .collect::<Result<Vec<_>, _>>()?;
+    let extras: Vec<&str> = extras.iter().map(String::as_str).collect();
+    let yaml = import_merged(&read(&from)?, &extras, &selection).map_err(|e| e.to_string())?;
     std::fs::write(&out, yaml).map_err(|e| format!("{}: {e}", out.display()))?;
     let ops = crate::load::parse(&std::fs::read_to_string(&out).map_err(|e| e.to_string())?)
         .map(|mut doc| {

@@ -94,7 +94,7 @@ fn pascal_casing_rewrites_keys_but_not_annotations_or_envelopes() {
     };
     let (doc, _) = normalise(SPEC, &opts).unwrap();
     assert_eq!(
-        keys(&doc, "microsoft.graph.event"),
+        keys(&doc, "event"),
         [
             "ICalUId",
             "AzureADDeviceId",
@@ -103,14 +103,14 @@ fn pascal_casing_rewrites_keys_but_not_annotations_or_envelopes() {
             "Importance"
         ]
     );
-    let event = &doc["components"]["schemas"]["microsoft.graph.event"];
+    let event = &doc["components"]["schemas"]["event"];
     assert_eq!(event["required"], serde_json::json!(["ICalUId"]));
     assert_eq!(
         event["properties"]["Importance"]["enum"],
         serde_json::json!(["Low", "Normal", "remote_Control_Software"])
     );
     assert_eq!(
-        keys(&doc, "microsoft.graph.eventCollectionResponse"),
+        keys(&doc, "eventCollectionResponse"),
         ["value", "@odata.nextLink"]
     );
     let mut errors = serde_json::json!({"components": {"schemas": {
@@ -127,7 +127,7 @@ fn pascal_casing_rewrites_keys_but_not_annotations_or_envelopes() {
 fn camel_casing_keeps_graph_names_and_values() {
     let (doc, module) = normalise(SPEC, &Options::default()).unwrap();
     assert_eq!(
-        keys(&doc, "microsoft.graph.event"),
+        keys(&doc, "event"),
         [
             "iCalUId",
             "azureADDeviceId",
@@ -136,8 +136,7 @@ fn camel_casing_keeps_graph_names_and_values() {
             "importance"
         ]
     );
-    let enum_values =
-        &doc["components"]["schemas"]["microsoft.graph.event"]["properties"]["importance"]["enum"];
+    let enum_values = &doc["components"]["schemas"]["event"]["properties"]["importance"]["enum"];
     assert_eq!(
         enum_values,
         &serde_json::json!(["low", "normal", "remote_Control_Software"])
@@ -197,7 +196,7 @@ fn same_rust_fields_in_both_protocols() {
 }
 
 #[test]
-fn me_gets_the_short_names_and_pageable_ops_are_listed() {
+fn names_come_from_the_path_and_pageable_ops_are_listed() {
     let out = generate(SPEC, &Options::default()).unwrap();
     let methods: Vec<&str> = out
         .module
@@ -205,10 +204,7 @@ fn me_gets_the_short_names_and_pageable_ops_are_listed() {
         .iter()
         .map(|o| o.method.as_str())
         .collect();
-    assert_eq!(
-        methods,
-        ["user_list_event", "list_event", "event_get_attachment"]
-    );
+    assert_eq!(methods, ["user_list_events", "list_events", "get_event"]);
     assert_eq!(out.module.operations[0].operation_id, "user_ListEvent");
     let pageable: Vec<(&str, Option<&str>)> = out
         .module
@@ -219,20 +215,18 @@ fn me_gets_the_short_names_and_pageable_ops_are_listed() {
     assert_eq!(
         pageable,
         [
-            ("user_list_event", Some("MicrosoftGraphEvent")),
-            ("list_event", Some("MicrosoftGraphEvent"))
+            ("user_list_events", Some("Event")),
+            ("list_events", Some("Event"))
         ]
     );
-    assert!(has(
-        &out.source,
-        "pub async fn list_event<'a>(&'a self) -> Result<ResponseValue<types::MicrosoftGraphEventCollectionResponse>"
-    ));
+    assert!(has(&out.source, "pub struct EventCollectionResponse"));
+    assert!(!out.source.contains("MicrosoftGraphEvent"));
 }
 
 #[test]
 fn renames_apply_before_generation() {
     let renames: BTreeMap<String, String> =
-        [("me_ListEvent".to_string(), "list_events".to_string())].into();
+        [("me_ListEvent".to_string(), "events".to_string())].into();
     let out = generate(
         SPEC,
         &Options {
@@ -241,35 +235,32 @@ fn renames_apply_before_generation() {
         },
     )
     .unwrap();
-    assert!(has(&out.source, "pub async fn list_events<'a>(&'a self)"));
-    assert_eq!(
-        out.module.operations[0].method, "list_event",
-        "user_ListEvent may now take the short name"
-    );
+    assert!(has(&out.source, "pub async fn events<'a>(&'a self)"));
+    assert_eq!(out.module.operations[0].method, "user_list_events");
 }
 
 #[test]
-fn colliding_names_are_a_readable_error() {
+fn colliding_renames_are_numbered_not_an_error() {
     let renames: BTreeMap<String, String> = [
         ("me_ListEvent".to_string(), "events".to_string()),
         ("user_ListEvent".to_string(), "events".to_string()),
     ]
     .into();
-    let err = generate(
+    let out = generate(
         SPEC,
         &Options {
             renames,
             ..Options::default()
         },
     )
-    .unwrap_err();
-    assert!(matches!(err, Error::NameCollision(_)));
-    let text = err.to_string();
-    assert!(text.contains("method `events` would be generated for: GET /users/{user-id}/events (operationId `user_ListEvent`)"), "{text}");
-    assert!(
-        text.contains("GET /me/events (operationId `me_ListEvent`)"),
-        "{text}"
-    );
+    .unwrap();
+    let methods: Vec<&str> = out
+        .module
+        .operations
+        .iter()
+        .map(|o| o.method.as_str())
+        .collect();
+    assert_eq!(methods, ["events", "events_2", "get_event"]);
 }
 
 #[test]
@@ -283,6 +274,7 @@ paths:
       operationId: user.calendar_ListEvent
       parameters: [{name: user-id, in: path, required: true, schema: {type: string}}]
       responses: {2XX: {description: ok}}
+      x-ms-pageable: {nextLinkName: '@odata.nextLink'}
   /users/{user-id}/calendars/{calendar-id}/events:
     get:
       operationId: user.calendar_ListEvent
@@ -290,6 +282,7 @@ paths:
         - {name: user-id, in: path, required: true, schema: {type: string}}
         - {name: calendar-id, in: path, required: true, schema: {type: string}}
       responses: {2XX: {description: ok}}
+      x-ms-pageable: {nextLinkName: '@odata.nextLink'}
 "#;
     let out = generate(spec, &Options::default()).unwrap();
     let methods: Vec<&str> = out
@@ -300,7 +293,10 @@ paths:
         .collect();
     assert_eq!(
         methods,
-        ["calendar_list_event", "calendar_list_event_by_calendar"]
+        [
+            "user_list_calendar_events",
+            "user_list_calendar_events_by_id"
+        ]
     );
 }
 
@@ -338,4 +334,314 @@ fn error_body_is_replaced_by_the_configured_type() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::Option(_)), "{err}");
+}
+
+/// Names `assign` gives to `(method, path, operationId)` triples; GETs listed in `pageable`
+/// answer with pages.
+fn names_of(ops: &[(&str, &str, &str)], renames: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+    let mut paths = serde_json::Map::new();
+    for (method, path, id) in ops {
+        let entry = paths
+            .entry(path.to_string())
+            .or_insert_with(|| serde_json::json!({}));
+        let mut op =
+            serde_json::json!({"operationId": id, "responses": {"2XX": {"description": "ok"}}});
+        if id.contains("_List") {
+            op["x-ms-pageable"] = serde_json::json!({"nextLinkName": "@odata.nextLink"});
+        }
+        entry[*method] = op;
+    }
+    let doc = serde_json::json!({"openapi": "3.0.1", "paths": paths});
+    let renames: BTreeMap<String, String> = renames
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let naming = o365_codegen::names::assign(&doc, &renames);
+    // `assign` answers in document (path) order; map back to the input order.
+    let mut by_key = BTreeMap::new();
+    let mut i = 0;
+    let mut doc = doc;
+    o365_codegen::passes::walk::for_each_operation(&mut doc, &mut |path, method, _| {
+        by_key.insert(
+            (method.to_string(), path.to_string()),
+            naming.names[i].clone(),
+        );
+        i += 1;
+    });
+    let names = ops
+        .iter()
+        .map(|(m, p, _)| by_key[&(m.to_string(), p.to_string())].clone())
+        .collect();
+    (names, naming.notes)
+}
+
+#[test]
+fn crud_names_are_plural_for_lists_and_singular_for_items() {
+    let (names, notes) = names_of(
+        &[
+            ("get", "/me/messages", "me_ListMessages"),
+            ("post", "/me/messages", "me_CreateMessages"),
+            ("get", "/me/messages/{message-id}", "me_GetMessages"),
+            ("patch", "/me/messages/{message-id}", "me_UpdateMessages"),
+            ("delete", "/me/messages/{message-id}", "me_DeleteMessages"),
+            (
+                "get",
+                "/me/mailFolders/{mailFolder-id}/messages",
+                "me.mailFolder_ListMessages",
+            ),
+            (
+                "get",
+                "/me/mailFolders/{mailFolder-id}/childFolders",
+                "me.mailFolder_ListChildFolders",
+            ),
+            (
+                "get",
+                "/me/contactFolders/{contactFolder-id}/childFolders",
+                "me.contactFolder_ListChildFolders",
+            ),
+            ("get", "/me/people", "me_ListPeople"),
+            ("get", "/me/people/{person-id}", "me_GetPeople"),
+            (
+                "get",
+                "/me/outlook/masterCategories",
+                "me.outlook_ListMasterCategories",
+            ),
+            ("get", "/me/calendar", "me_GetCalendar"),
+            ("get", "/me", "me_GetUser"),
+            ("get", "/users", "users_ListUser"),
+            ("get", "/users/{user-id}", "users_GetUser"),
+            ("get", "/users/{user-id}/messages", "users_ListMessages"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        names,
+        [
+            "list_messages",
+            "create_message",
+            "get_message",
+            "update_message",
+            "delete_message",
+            "list_mail_folder_messages",
+            "list_mail_folder_child_folders",
+            "list_contact_folder_child_folders",
+            "list_people",
+            "get_person",
+            "list_master_categories",
+            "get_calendar",
+            "get_me",
+            "list_users",
+            "get_user",
+            "user_list_messages",
+        ]
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+#[test]
+fn actions_functions_counts_refs_and_casts() {
+    let (names, _) = names_of(
+        &[
+            (
+                "post",
+                "/users/{user-id}/microsoft.graph.sendMail",
+                "users_sendMail",
+            ),
+            ("post", "/me/events/{event-id}/accept", "me.events_accept"),
+            ("post", "/me/messages/{message-id}/copy", "me.message_copy"),
+            (
+                "post",
+                "/me/messages/{message-id}/microsoft.graph.createReply",
+                "me.message_createReply",
+            ),
+            (
+                "get",
+                "/me/messages/microsoft.graph.delta()",
+                "me.messages_delta",
+            ),
+            (
+                "get",
+                "/me/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')",
+                "me_reminderView",
+            ),
+            (
+                "post",
+                "/me/microsoft.graph.getMemberGroups",
+                "me_getMemberGroups",
+            ),
+            ("get", "/me/messages/$count", "me.messages_GetCount"),
+            (
+                "get",
+                "/groups/{group-id}/members/$ref",
+                "groups_ListRefMembers",
+            ),
+            (
+                "post",
+                "/groups/{group-id}/members/$ref",
+                "groups_CreateRefMembers",
+            ),
+            (
+                "delete",
+                "/groups/{group-id}/members/{directoryObject-id}/$ref",
+                "groups_DeleteRefMembers",
+            ),
+            (
+                "get",
+                "/groups/{group-id}/members/microsoft.graph.user",
+                "groups_ListMembersAsUser",
+            ),
+            ("get", "/me/photo/$value", "me_GetPhotoContent"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        names,
+        [
+            "user_send_mail",
+            "accept_event",
+            "copy_message",
+            "create_reply_message",
+            "delta_messages",
+            "reminder_view",
+            "get_member_groups",
+            "count_messages",
+            "list_member_refs",
+            "add_member_ref",
+            "delete_member_ref",
+            "list_members_as_user",
+            "get_photo_content",
+        ]
+    );
+}
+
+#[test]
+fn clashing_paths_are_named_apart_by_their_segments() {
+    // Two deltas that the operationIds would both call `…_category_delta`.
+    let (names, notes) = names_of(
+        &[
+            (
+                "get",
+                "/education/classes/{educationClass-id}/assignmentCategories/microsoft.graph.delta()",
+                "education.classes.assignmentCategories_delta",
+            ),
+            (
+                "get",
+                "/education/classes/{educationClass-id}/assignments/{educationAssignment-id}/categories/microsoft.graph.delta()",
+                "education.classes.assignments.categories_delta",
+            ),
+            ("get", "/me/events", "me_ListEvents"),
+            ("get", "/me/calendar/events", "me.calendar_ListEvents"),
+            (
+                "get",
+                "/me/calendars/{calendar-id}/events",
+                "me.calendars_ListEvents",
+            ),
+            (
+                "get",
+                "/groups/{group-id}/threads/{thread-id}/posts",
+                "groups.threads_ListPosts",
+            ),
+            (
+                "get",
+                "/groups/{group-id}/conversations/{conversation-id}/threads/{thread-id}/posts",
+                "groups.conversations.threads_ListPosts",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(
+        names,
+        [
+            "delta_assignment_categories",
+            "delta_categories",
+            "list_events",
+            "list_calendar_events",
+            "list_calendar_events_by_id",
+            "list_group_thread_posts",
+            "list_conversation_thread_posts",
+        ]
+    );
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("list_calendar_events_by_id"), "{notes:?}");
+}
+
+#[test]
+fn explicit_renames_win_and_push_mechanical_names_aside() {
+    let (names, _) = names_of(
+        &[
+            (
+                "get",
+                "/me/drive/items/{driveItem-id}/content",
+                "me.drive_GetContent",
+            ),
+            ("get", "/me/drive/root/content", "me.drive_GetRootContent"),
+            (
+                "get",
+                "/me/drive/items/{driveItem-id}/children",
+                "me.drive_ListChildren",
+            ),
+            (
+                "get",
+                "/users/{user-id}/drive/items/{driveItem-id}/children",
+                "user.drive_ListChildren",
+            ),
+        ],
+        &[("me.drive_GetRootContent", "get_content")],
+    );
+    assert_eq!(
+        names,
+        [
+            "get_item_content",
+            "get_content",
+            "list_children",
+            "user_list_children",
+        ]
+    );
+}
+
+#[test]
+fn business_central_keys_in_parentheses_are_items() {
+    let (names, _) = names_of(
+        &[
+            ("get", "/companies", "companies_List"),
+            ("get", "/companies({company_id})", "companies_Get"),
+            (
+                "get",
+                "/companies({company_id})/salesOrders",
+                "companies.salesOrders_List",
+            ),
+            (
+                "patch",
+                "/companies({company_id})/salesOrders({salesOrder_id})",
+                "x",
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(
+        names,
+        [
+            "list_companies",
+            "get_company",
+            "list_sales_orders",
+            "update_sales_order"
+        ]
+    );
+}
+
+#[test]
+fn singulars() {
+    use o365_codegen::names::singular;
+    for (plural, one) in [
+        ("messages", "message"),
+        ("child_folders", "child_folder"),
+        ("categories", "category"),
+        ("people", "person"),
+        ("addresses", "address"),
+        ("mailboxes", "mailbox"),
+        ("calendar_view", "calendar_view"),
+        ("status", "status"),
+    ] {
+        assert_eq!(singular(plural), one);
+    }
 }

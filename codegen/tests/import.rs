@@ -1,6 +1,6 @@
 //! `import`: selection, `/me` twins, prose removal, reachability, determinism.
 
-use o365_codegen::import::{Selection, glob_match, import};
+use o365_codegen::import::{Selection, glob_match, import, import_merged};
 
 const SOURCE: &str = r#"
 openapi: 3.0.1
@@ -52,6 +52,7 @@ fn cut(also_me: bool) -> serde_json::Value {
     let selection = Selection {
         patterns: vec!["/users/*/messages".into()],
         also_me,
+        ..Selection::default()
     };
     o365_codegen::load::parse(&import(SOURCE, None, &selection).unwrap()).unwrap()
 }
@@ -109,6 +110,7 @@ fn output_is_deterministic() {
     let selection = Selection {
         patterns: vec!["/users/*".into()],
         also_me: true,
+        ..Selection::default()
     };
     assert_eq!(
         import(SOURCE, None, &selection).unwrap(),
@@ -128,4 +130,117 @@ fn glob_stars_match_any_run() {
         "/users/{user-id}/messages/{message-id}"
     ));
     assert!(glob_match("/me", "/me") && !glob_match("/me", "/me/drive"));
+}
+
+#[test]
+fn exclusions_and_several_merged_modules() {
+    let actions = r#"
+openapi: 3.0.1
+info: {title: Actions, version: v1.0}
+paths:
+  /users/{user-id}/microsoft.graph.sendMail:
+    post:
+      operationId: users_sendMail
+      x-ms-docs-operation-type: action
+      parameters:
+        - {name: user-id, in: path, required: true, schema: {type: string}}
+      responses: {2XX: {description: ok}}
+"#;
+    let selection = Selection {
+        patterns: vec![
+            "/users/*".into(),
+            "!/users/{user-id}/inferenceClassification".into(),
+        ],
+        ..Selection::default()
+    };
+    let doc =
+        o365_codegen::load::parse(&import_merged(SOURCE, &[actions], &selection).unwrap()).unwrap();
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        paths,
+        [
+            "/users/{user-id}/messages",
+            "/users/{user-id}/microsoft.graph.sendMail"
+        ]
+    );
+    // The operation kind is a fact the namer uses; it survives the prose removal.
+    assert_eq!(
+        doc["paths"]["/users/{user-id}/microsoft.graph.sendMail"]["post"]["x-ms-docs-operation-type"],
+        "action"
+    );
+}
+
+#[test]
+fn navigation_properties_can_be_dropped() {
+    let source = r#"
+openapi: 3.0.1
+info: {title: T, version: v1.0}
+paths:
+  /users/{user-id}:
+    get:
+      operationId: users_GetUser
+      parameters:
+        - {name: user-id, in: path, required: true, schema: {type: string}}
+      responses:
+        2XX:
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/microsoft.graph.user'}
+components:
+  schemas:
+    microsoft.graph.entity:
+      type: object
+      properties:
+        id: {type: string}
+    microsoft.graph.user:
+      allOf:
+        - $ref: '#/components/schemas/microsoft.graph.entity'
+        - type: object
+          properties:
+            displayName: {type: string}
+            mailboxSettings: {$ref: '#/components/schemas/microsoft.graph.mailboxSettings'}
+            drive: {$ref: '#/components/schemas/microsoft.graph.drive'}
+            messages:
+              type: array
+              items: {$ref: '#/components/schemas/microsoft.graph.message'}
+            manager:
+              anyOf:
+                - {$ref: '#/components/schemas/microsoft.graph.directoryObject'}
+            photo:
+              type: object
+              x-ms-navigationProperty: true
+    microsoft.graph.mailboxSettings:
+      type: object
+      properties:
+        timeZone: {type: string}
+    microsoft.graph.drive:
+      allOf: [{$ref: '#/components/schemas/microsoft.graph.entity'}]
+    microsoft.graph.directoryObject:
+      allOf: [{$ref: '#/components/schemas/microsoft.graph.entity'}]
+    microsoft.graph.message:
+      allOf: [{$ref: '#/components/schemas/microsoft.graph.entity'}]
+"#;
+    let selection = Selection {
+        patterns: vec!["/users/*".into()],
+        drop_navigation: true,
+        ..Selection::default()
+    };
+    let doc = o365_codegen::load::parse(&import(source, None, &selection).unwrap()).unwrap();
+    let user = &doc["components"]["schemas"]["microsoft.graph.user"]["allOf"][1]["properties"];
+    let props: Vec<&String> = user.as_object().unwrap().keys().collect();
+    assert_eq!(props, ["displayName", "mailboxSettings"]);
+    let schemas: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        schemas,
+        [
+            "microsoft.graph.entity",
+            "microsoft.graph.mailboxSettings",
+            "microsoft.graph.user"
+        ]
+    );
 }

@@ -24,9 +24,15 @@ fn get_one(schema: &str) -> String {
     )
 }
 
+/// Generates `text` without the passes `without`; `type_names` is always off here so the
+/// assertions can name types by their full keys (it has its own test below).
 fn generated(text: &str, without: &[&str]) -> Result<String, Error> {
     let opts = Options {
-        disabled_passes: without.iter().map(|s| s.to_string()).collect(),
+        disabled_passes: without
+            .iter()
+            .chain(&["type_names"])
+            .map(|s| s.to_string())
+            .collect(),
         ..Options::default()
     };
     generate(text, &opts).map(|out| out.source)
@@ -213,11 +219,7 @@ fn prop_collision_keeps_one_field() {
     let schemas = "    microsoft.graph.thing:\n      type: object\n      properties:\n        value:\n          type: string\n        \
                    Value:\n          type: integer\n";
     let text = spec(&get_one("microsoft.graph.thing"), schemas);
-    let fields = |s: &str| {
-        item(s, "struct", "MicrosoftGraphThing")
-            .matches("pubvalue:")
-            .count()
-    };
+    let fields = |s: &str| item(s, "struct", "Thing").matches("pubvalue:").count();
     let out = generate(&text, &Options::default()).unwrap();
     assert_eq!(fields(&out.source), 1);
     assert!(
@@ -239,7 +241,7 @@ fn prop_collision_keeps_one_field() {
         fields(&without),
         2,
         "E0124 field declared twice: {}",
-        item(&without, "struct", "MicrosoftGraphThing")
+        item(&without, "struct", "Thing")
     );
 }
 
@@ -271,10 +273,7 @@ fn loose_query_options_takes_plain_strings() {
         ),
         "{with}"
     );
-    assert!(has(
-        &ok(&text, &["loose_query_options"]),
-        "pub enum ThingListOrderbyItem"
-    ));
+    assert!(has(&ok(&text, &["loose_query_options"]), "OrderbyItem"));
 }
 
 #[test]
@@ -367,7 +366,7 @@ fn default_resp_rekeys_default_and_keeps_one_success() {
     assert!(
         has(
             &out.source,
-            "Result<ResponseValue<types::MicrosoftGraphEntity>, Error<types::MicrosoftGraphODataErrorsODataError>>"
+            "Result<ResponseValue<types::Entity>, Error<types::MicrosoftGraphODataErrorsODataError>>"
         ),
         "{}",
         out.source
@@ -381,4 +380,54 @@ fn default_resp_rekeys_default_and_keeps_one_success() {
     );
     let err = generated(&text, &["default_resp"]).unwrap_err().to_string();
     assert!(err.contains("response_types.len() <= 1"), "{err}");
+}
+
+#[test]
+fn type_names_drop_the_graph_namespace_unless_names_clash() {
+    let schemas = "    microsoft.graph.message:\n      type: object\n      properties:\n        id:\n          type: string\n        \
+                   alert:\n          $ref: '#/components/schemas/microsoft.graph.security.alert'\n        \
+                   result:\n          $ref: '#/components/schemas/microsoft.graph.result'\n        \
+                   a:\n          $ref: '#/components/schemas/microsoft.graph.mailbox.setting'\n        \
+                   b:\n          $ref: '#/components/schemas/microsoft.graph.mailboxSetting'\n    \
+                   microsoft.graph.security.alert:\n      type: object\n      properties:\n        title:\n          type: string\n    \
+                   microsoft.graph.result:\n      type: object\n      properties:\n        ok:\n          type: boolean\n    \
+                   microsoft.graph.mailbox.setting:\n      type: object\n      properties:\n        x:\n          type: string\n    \
+                   microsoft.graph.mailboxSetting:\n      type: object\n      properties:\n        y:\n          type: string\n";
+    let text = spec(&get_one("microsoft.graph.message"), schemas);
+    let opts = Options::default();
+    let source = generate(&text, &opts).unwrap().source;
+    assert!(has(&source, "pub struct Message {"), "{source}");
+    assert!(has(&source, "pub struct SecurityAlert {"));
+    assert!(has(
+        &source,
+        "pub alert: ::std::option::Option<SecurityAlert>"
+    ));
+    // `Result` is used unqualified by generated code: keep the long name.
+    assert!(has(&source, "pub struct MicrosoftGraphResult {"));
+    // `mailbox.setting` and `mailboxSetting` both give `MailboxSetting`: schema_collision
+    // already renamed one of them apart; the short names must not clash again.
+    assert!(!source.contains("MicrosoftGraphMessage"));
+    assert_eq!(source.matches("pub struct MailboxSetting ").count(), 1);
+    // The error envelope keeps its keys (it is replaced by the configured types).
+    assert!(!source.contains("pub struct ODataErrors"));
+    let (doc, module) = o365_codegen::normalise(&text, &opts).unwrap();
+    let keys: Vec<&String> = doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert!(
+        keys.contains(&&"microsoft.graph.result".to_string()),
+        "{keys:?}"
+    );
+    assert!(
+        module
+            .notes
+            .iter()
+            .any(|n| n.contains("kept `microsoft.graph.result` whole")),
+        "{:?}",
+        module.notes
+    );
+    let plain = generated(&text, &[]).unwrap();
+    assert!(has(&plain, "pub struct MicrosoftGraphMessage {"));
 }

@@ -19,6 +19,7 @@ mod patch_nullable;
 mod path_not_nullable;
 mod prop_collision;
 mod schema_collision;
+pub mod type_names;
 
 /// One normalisation pass: a name (used to switch it off) and the function.
 #[derive(Clone, Copy)]
@@ -82,6 +83,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "default_resp",
         run: default_resp::run,
+    },
+    Pass {
+        name: "type_names",
+        run: type_names::run,
     },
 ];
 
