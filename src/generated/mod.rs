@@ -6,10 +6,9 @@
 //! [`typed::Request`](crate::typed::Request) that sends through the Connection's pipeline (auth,
 //! pacing, retries). Get one with e.g. [`Connection::mail`](crate::Connection).
 
-/// Entities several Graph workloads share (`MicrosoftGraphRecipient`, `MicrosoftGraphItemBody`,
-/// …), generated once from every Graph description; each workload's `types` module re-exports
-/// the ones it uses, so e.g. `mail::types::MicrosoftGraphRecipient` and
-/// `calendar::types::MicrosoftGraphRecipient` are the same type.
+/// Entities several Graph workloads share (`Recipient`, `ItemBody`, …), generated once from every
+/// Graph description; each workload's `types` module re-exports the ones it uses, so e.g.
+/// `mail::types::Recipient` and `calendar::types::Recipient` are the same type.
 #[cfg(feature = "codegen")]
 #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, dead_code)]
 pub mod common {
@@ -61,6 +60,14 @@ workload!(
     "Graph contacts"
 );
 workload!("graph-drive", drive, "graph_drive", drive, "Graph OneDrive");
+workload!("graph-groups", groups, "graph_groups", groups, "Graph groups");
+workload!("graph-teams", teams, "graph_teams", teams, "Graph teams, channels and chats");
+workload!("graph-planner", planner, "graph_planner", planner, "Graph Planner");
+workload!("graph-todo", todo, "graph_todo", todo, "Graph To Do");
+workload!("graph-people", people, "graph_people", people, "Graph people");
+workload!("graph-onenote", onenote, "graph_onenote", onenote, "Graph OneNote");
+workload!("graph-sites", sites, "graph_sites", sites, "Graph SharePoint sites and lists");
+workload!("graph-subscriptions", subscriptions, "graph_subscriptions", subscriptions, "Graph change-notification subscriptions");
 workload!(
     "office365-mail",
     office365_mail,

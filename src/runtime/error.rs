@@ -187,20 +187,6 @@ impl Error {
         e
     }
 
-    /// Gives back the transport error this error wraps (generated clients must return a
-    /// `reqwest::Error`); any other error is returned unchanged.
-    pub(crate) fn into_reqwest(self) -> Result<reqwest::Error, Error> {
-        let mut inner = self.inner;
-        match inner.source.take().map(|s| s.downcast::<reqwest::Error>()) {
-            Some(Ok(transport)) => Ok(*transport),
-            Some(Err(other)) => {
-                inner.source = Some(other);
-                Err(Error { inner })
-            }
-            None => Err(Error { inner }),
-        }
-    }
-
     /// An error built from a 4xx/5xx reply: status, Graph body (or an excerpt), Retry-After.
     pub(crate) fn from_status(
         status: StatusCode,

@@ -170,32 +170,3 @@ fn identity_failure(err: &o365::Error, text: String) -> Failure {
     }
 }
 
-/// A generated call's error (any workload: their error bodies all carry a [`GraphError`]).
-pub fn from_call<E: serde::Serialize>(err: progenitor_client::Error<E>) -> Failure {
-    use progenitor_client::Error as CallError;
-    match err {
-        CallError::ErrorResponse(reply) => {
-            let status = reply.status();
-            let retry_after = reply
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok())
-                .map(Duration::from_secs);
-            let body = serde_json::to_vec(&reply.into_inner()).unwrap_or_default();
-            Failure::http(status, GraphError::from_body(&body).as_ref(), retry_after)
-        }
-        CallError::UnexpectedResponse(reply) => Failure::http(reply.status(), None, None),
-        CallError::CommunicationError(e)
-        | CallError::ResponseBodyError(e)
-        | CallError::InvalidUpgrade(e) => Failure::new(
-            Exit::Network,
-            format!("the request failed: {}", e.without_url()),
-        ),
-        CallError::InvalidResponsePayload(_, e) => Failure::new(
-            Exit::Generic,
-            format!("the reply could not be decoded: {e}"),
-        ),
-        CallError::InvalidRequest(e) | CallError::Custom(e) => Failure::usage(e),
-    }
-}

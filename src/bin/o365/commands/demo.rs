@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use o365::emulator::{Emulator, GRAPH_PATHS, PUBLIC_CLIENT_ID, StatusCode};
-use o365::generated::mail::types::MicrosoftGraphMessageCollectionResponse;
 use o365::{AuthFlow, Cloud, Connection};
 use serde_json::{Value, json};
 
@@ -25,7 +25,7 @@ const SCOPES: [&str; 4] = [
 ];
 
 /// Messages per page in the paging step.
-const PAGE_SIZE: u64 = 5;
+const PAGE_SIZE: u32 = 5;
 
 fn step(n: u32, text: &str) {
     println!("\n[{n}] {text}");
@@ -132,9 +132,8 @@ pub async fn run() -> CliResult {
             }))
             .map_err(|e| Failure::usage(e.to_string()))?,
         )
-        .await
-        .map_err(crate::failure::from_call)?
-        .into_inner();
+        .send()
+        .await?;
     println!(
         "    created \"{}\" with id {}",
         event.subject.as_deref().unwrap_or_default(),
@@ -170,12 +169,7 @@ pub async fn run() -> CliResult {
     );
     emulator.script().expire_access_tokens();
     let refreshes = emulator.counters().token_requests("refresh_token");
-    let events = conn
-        .calendar()
-        .list_event(None, None, None, None, None, None, Some(3))
-        .await
-        .map_err(crate::failure::from_call)?
-        .into_inner();
+    let events = conn.calendar().list_events().top(3).send().await?;
     let refreshed = emulator.counters().token_requests("refresh_token") - refreshes;
     println!(
         "    {} events listed after {refreshed} refresh; the new token is saved to the cache",
@@ -208,54 +202,31 @@ pub async fn run() -> CliResult {
 
 /// Step 3: typed pages of the inbox with a progress bar; returns the number of messages.
 async fn list_inbox(conn: &Connection) -> CliResult<usize> {
-    let select = vec![
-        "subject".to_owned(),
-        "receivedDateTime".to_owned(),
-        "isRead".to_owned(),
-    ];
-    let orderby = vec!["receivedDateTime desc".to_owned()];
-    let mut page = conn
+    let mut pages = conn
         .mail()
-        .mail_folder_list_message(
-            "inbox",
-            None,
-            None,
-            None,
-            Some(&orderby),
-            None,
-            Some(&select),
-            None,
-            Some(PAGE_SIZE),
-        )
-        .await
-        .map_err(crate::failure::from_call)?
-        .into_inner();
+        .list_mail_folder_messages("inbox")
+        .select(["subject", "receivedDateTime", "isRead"])
+        .order_by(["receivedDateTime desc"])
+        .top(PAGE_SIZE)
+        .pages();
     let bar = ProgressBar::new_spinner();
     bar.set_style(
         ProgressStyle::with_template("    {spinner} page {pos}: {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    let (mut pages, mut count) = (0, 0);
-    loop {
-        pages += 1;
+    let (mut number, mut count) = (0, 0);
+    while let Some(page) = pages.try_next().await? {
+        number += 1;
         count += page.value.len();
         bar.inc(1);
         bar.set_message(format!("{count} messages so far"));
         for message in &page.value {
             let subject = message.subject.as_deref().unwrap_or_default();
-            bar.suspend(|| println!("    page {pages}: {subject}"));
+            bar.suspend(|| println!("    page {number}: {subject}"));
         }
-        let Some(next) = page.odata_next_link.take() else {
-            break;
-        };
-        page = conn
-            .get(&next, &())
-            .await?
-            .json::<MicrosoftGraphMessageCollectionResponse>()
-            .await?;
     }
     bar.finish_and_clear();
-    println!("    {count} messages in {pages} pages");
+    println!("    {count} messages in {number} pages");
     Ok(count)
 }
 
@@ -268,11 +239,7 @@ async fn send_mail(conn: &Connection) -> CliResult {
         html: false,
     };
     let body = super::typed::send_body(&args)?;
-    let reply = conn
-        .mail()
-        .send_mail(&body)
-        .await
-        .map_err(crate::failure::from_call)?;
-    println!("    sendMail answered {}", reply.status());
+    conn.mail().send_mail(&body).send().await?;
+    println!("    sendMail accepted (202, no content)");
     Ok(())
 }

@@ -5,10 +5,9 @@ use std::io::Write;
 
 use futures_util::TryStreamExt;
 
-use o365::Connection;
-use o365::generated::{calendar, contacts, drive, mail};
+use o365::generated::{calendar, mail};
+use o365::typed::{Collection, CollectionPage, Request};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::cli::{
@@ -16,40 +15,17 @@ use crate::cli::{
     MailSendArgs, OutputFormat,
 };
 use crate::commands::raw::read_data;
-use crate::failure::{CliResult, Failure, from_call};
+use crate::failure::{CliResult, Exit, Failure};
 use crate::output::{self, ItemSink};
 use crate::session::Session;
 
 /// Properties `o365 mail list` asks for by default.
 const MAIL_COLUMNS: [&str; 5] = ["id", "receivedDateTime", "from", "subject", "isRead"];
 
-/// A generated collection page: its items and `@odata.nextLink`.
-pub trait Collection: DeserializeOwned {
-    /// The link to the next page.
-    fn next_link(&self) -> Option<String>;
-    /// The page's items as JSON.
-    fn into_items(self) -> Vec<Value>;
+/// A `--top` value as the `$top` page size (Graph caps pages far below `u32::MAX`).
+fn page_size(top: u64) -> u32 {
+    u32::try_from(top).unwrap_or(u32::MAX)
 }
-
-macro_rules! collection {
-    ($($page:ty),* $(,)?) => {$(
-        impl Collection for $page {
-            fn next_link(&self) -> Option<String> {
-                self.odata_next_link.clone()
-            }
-            fn into_items(self) -> Vec<Value> {
-                self.value.iter().map(to_json).collect()
-            }
-        }
-    )*};
-}
-
-collection!(
-    mail::types::MicrosoftGraphMessageCollectionResponse,
-    calendar::types::MicrosoftGraphEventCollectionResponse,
-    contacts::types::MicrosoftGraphContactCollectionResponse,
-    drive::types::MicrosoftGraphDriveItemCollectionResponse,
-);
 
 fn to_json(model: &impl Serialize) -> Value {
     serde_json::to_value(model).unwrap_or(Value::Null)
@@ -70,27 +46,30 @@ fn in_column_order(item: Value, columns: &[String]) -> Value {
     Value::Object(ordered)
 }
 
-/// Prints `first` and, with `all`, every following page (typed, via `@odata.nextLink`), each
-/// item's `columns` first.
-async fn print_pages<P: Collection>(
-    conn: &Connection,
-    first: P,
+/// Prints the first page of `listing` and, with `all`, every following page (typed items,
+/// `@odata.nextLink` followed through the pipeline), each item's `columns` first.
+async fn print_pages<P>(
+    listing: Request<P, Collection>,
     all: bool,
     format: OutputFormat,
     (label, columns): (&str, &[String]),
-) -> CliResult {
+) -> CliResult
+where
+    P: CollectionPage,
+    P::Item: Serialize,
+{
     let mut sink = ItemSink::new(format);
     let progress = output::item_progress(label);
-    let mut page = first;
-    loop {
-        let next = page.next_link().filter(|_| all);
-        for item in page.into_items() {
+    let mut pages = listing.pages();
+    while let Some(page) = pages.try_next().await? {
+        for item in &page.value {
             progress.inc(1);
-            let item = in_column_order(item, columns);
+            let item = in_column_order(to_json(item), columns);
             progress.suspend(|| sink.push(item))?;
         }
-        let Some(next) = next else { break };
-        page = conn.get(&next, &()).await?.json::<P>().await?;
+        if !all {
+            break;
+        }
     }
     progress.finish_and_clear();
     sink.finish()
@@ -101,56 +80,39 @@ pub async fn mail(session: &Session, cmd: MailCommand, format: OutputFormat) -> 
     let conn = session.signed_in().await?;
     let client = conn.mail();
     match cmd {
-        MailCommand::List(args) => mail_list(&conn, &client, args, format).await,
+        MailCommand::List(args) => mail_list(&client, args, format).await,
         MailCommand::Get { id, select } => {
-            let select = (!select.is_empty()).then_some(select);
-            let message = client
-                .get_message(&id, None, select.as_ref(), None)
-                .await
-                .map_err(from_call)?
-                .into_inner();
-            output::print_value(format, &to_json(&message))
+            let mut request = client.get_message(&id);
+            if !select.is_empty() {
+                request = request.select(&select);
+            }
+            output::print_value(format, &to_json(&request.send().await?))
         }
         MailCommand::Send(args) => {
-            let body = send_body(&args)?;
-            client.send_mail(&body).await.map_err(from_call)?;
+            client.send_mail(&send_body(&args)?).send().await?;
             eprintln!("sent \"{}\" to {}", args.subject, args.to.join(", "));
             Ok(())
         }
     }
 }
 
-async fn mail_list(
-    conn: &Connection,
-    client: &mail::Client,
-    args: MailListArgs,
-    format: OutputFormat,
-) -> CliResult {
+async fn mail_list(client: &mail::Client, args: MailListArgs, format: OutputFormat) -> CliResult {
     let columns = if args.select.is_empty() {
         MAIL_COLUMNS.map(String::from).to_vec()
     } else {
         args.select
     };
-    let orderby = vec!["receivedDateTime desc".to_owned()];
-    let filter = args.unread.then_some("isRead eq false");
-    let (select, orderby, top) = (Some(&columns), Some(&orderby), Some(args.top));
-    let first = match &args.folder {
-        Some(folder) => {
-            client
-                .mail_folder_list_message(
-                    folder, None, None, filter, orderby, None, select, None, top,
-                )
-                .await
-        }
-        None => {
-            client
-                .list_message(None, None, filter, orderby, None, select, None, top, None)
-                .await
-        }
+    let mut listing = match &args.folder {
+        Some(folder) => client.list_mail_folder_messages(folder),
+        None => client.list_messages(),
     }
-    .map_err(from_call)?
-    .into_inner();
-    print_pages(conn, first, args.all, format, ("messages", &columns)).await
+    .select(&columns)
+    .order_by(["receivedDateTime desc"])
+    .top(page_size(args.top));
+    if args.unread {
+        listing = listing.filter("isRead eq false");
+    }
+    print_pages(listing, args.all, format, ("messages", &columns)).await
 }
 
 /// The `sendMail` body, typed.
@@ -182,34 +144,37 @@ pub async fn calendar(session: &Session, cmd: CalendarCommand, format: OutputFor
     let client = conn.calendar();
     match cmd {
         CalendarCommand::List { top, all } => {
-            let first = client
-                .list_event(None, None, None, None, None, None, Some(top))
-                .await
-                .map_err(from_call)?
-                .into_inner();
-            print_pages(&conn, first, all, format, ("events", &[])).await
+            print_pages(client.list_events().top(page_size(top)), all, format, ("events", &[])).await
         }
         CalendarCommand::View { start, end } => {
-            let first = client
-                .list_calendar_view(None, None, None, None, None, None, None, &end, &start)
-                .await
-                .map_err(from_call)?
-                .into_inner();
-            print_pages(&conn, first, true, format, ("events", &[])).await
+            let (start, end) = (date_time(&start)?, date_time(&end)?);
+            print_pages(
+                client.list_calendar_view(start, end),
+                true,
+                format,
+                ("events", &[]),
+            )
+            .await
         }
         CalendarCommand::Create(args) => {
-            let event = client
-                .create_event(&event_body(&args)?)
-                .await
-                .map_err(from_call)?
-                .into_inner();
+            let event = client.create_event(&event_body(&args)?).send().await?;
             output::print_value(format, &to_json(&event))
         }
     }
 }
 
+/// A command-line date-time: RFC 3339 (`2026-12-01T10:00:00Z`), or without an offset (UTC).
+fn date_time(text: &str) -> CliResult<chrono::DateTime<chrono::Utc>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+        .map(|t| t.and_utc())
+        .map_err(|_| Failure::usage(format!("{text:?} is not a date-time like 2026-12-01T10:00:00")))
+}
+
 /// The event to create, typed.
-fn event_body(args: &EventArgs) -> CliResult<calendar::types::MicrosoftGraphEvent> {
+fn event_body(args: &EventArgs) -> CliResult<calendar::types::Event> {
     let attendees: Vec<Value> = args
         .attendee
         .iter()
@@ -231,13 +196,8 @@ fn event_body(args: &EventArgs) -> CliResult<calendar::types::MicrosoftGraphEven
 pub async fn contacts(session: &Session, cmd: ContactsCommand, format: OutputFormat) -> CliResult {
     let conn = session.signed_in().await?;
     let ContactsCommand::List { top, all } = cmd;
-    let first = conn
-        .contacts()
-        .list_contact(None, None, None, None, None, None, None, Some(top))
-        .await
-        .map_err(from_call)?
-        .into_inner();
-    print_pages(&conn, first, all, format, ("contacts", &[])).await
+    let listing = conn.contacts().list_contacts().top(page_size(top));
+    print_pages(listing, all, format, ("contacts", &[])).await
 }
 
 /// `o365 drive …`.
@@ -246,50 +206,47 @@ pub async fn drive(session: &Session, cmd: DriveCommand, format: OutputFormat) -
     let client = conn.drive();
     match cmd {
         DriveCommand::Ls { item, top } => {
-            let page = match &item {
-                Some(id) => client.list_children(id, None, top).await,
-                None => client.list_root_children(None, top).await,
+            let mut listing = match &item {
+                Some(id) => client.list_children(id),
+                None => client.list_root_children(),
+            };
+            if let Some(top) = top {
+                listing = listing.top(page_size(top));
             }
-            .map_err(from_call)?
-            .into_inner();
-            print_pages(&conn, page, true, format, ("items", &[])).await
+            print_pages(listing, true, format, ("items", &[])).await
         }
         DriveCommand::Get { item, out: None } => {
-            let meta = client
-                .get_item(&item, None)
-                .await
-                .map_err(from_call)?
-                .into_inner();
+            let meta = client.get_item(&item).send().await?;
             output::print_value(format, &to_json(&meta))
         }
         DriveCommand::Get {
             item,
             out: Some(path),
         } => {
-            let reply = client.download_content(&item).await.map_err(from_call)?;
-            let bytes = reply
-                .into_inner_stream()
-                .try_fold(Vec::new(), |mut all, chunk| async move {
-                    all.extend_from_slice(&chunk);
-                    Ok(all)
-                })
-                .await
-                .map_err(|e| {
-                    Failure::new(
-                        crate::failure::Exit::Network,
-                        format!("download failed: {e}"),
-                    )
-                })?;
-            if path.as_os_str() == "-" {
-                std::io::stdout()
-                    .write_all(&bytes)
-                    .map_err(|e| Failure::io("cannot write to stdout", e))
+            // Streamed chunk by chunk: a large file is never held in memory.
+            let reply = client.download_content(&item).send().await?;
+            let mut chunks = std::pin::pin!(reply.bytes_stream());
+            let mut sink: Box<dyn Write> = if path.as_os_str() == "-" {
+                Box::new(std::io::stdout().lock())
             } else {
-                std::fs::write(&path, &bytes)
+                let file = std::fs::File::create(&path)
                     .map_err(|e| Failure::io(&format!("cannot write {}", path.display()), e))?;
-                eprintln!("saved {} bytes to {}", bytes.len(), path.display());
-                Ok(())
+                Box::new(std::io::BufWriter::new(file))
+            };
+            let mut total = 0usize;
+            while let Some(chunk) = chunks.try_next().await.map_err(|e| {
+                Failure::new(Exit::Network, format!("download failed: {e}"))
+            })? {
+                sink.write_all(&chunk)
+                    .map_err(|e| Failure::io("cannot write the download", e))?;
+                total += chunk.len();
             }
+            sink.flush()
+                .map_err(|e| Failure::io("cannot write the download", e))?;
+            if path.as_os_str() != "-" {
+                eprintln!("saved {total} bytes to {}", path.display());
+            }
+            Ok(())
         }
         DriveCommand::Put {
             file,
