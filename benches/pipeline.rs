@@ -187,7 +187,7 @@ impl Variant {
             Variant::Get => "(b)  Connection::get, body bytes",
             Variant::GetJson => "(c)  Connection::get + Response::json::<Page>",
             #[cfg(feature = "graph-mail")]
-            Variant::Generated => "(d)  conn.mail().list_message(..) (generated, typed)",
+            Variant::Generated => "(d)  conn.mail().list_messages().send() (generated, typed)",
         }
     }
 }
@@ -257,10 +257,10 @@ impl Clients {
             Variant::Generated => {
                 let page = self
                     .mail
-                    .list_message(None, None, None, None, None, None, None, None, None)
+                    .list_messages()
+                    .send()
                     .await
-                    .expect("list_message")
-                    .into_inner();
+                    .expect("list_messages");
                 assert_eq!(page.value.len(), 1);
             }
         }

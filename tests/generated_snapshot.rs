@@ -50,5 +50,17 @@ snapshot!("graph-mail", graph_mail, "graph_mail");
 snapshot!("graph-calendar", graph_calendar, "graph_calendar");
 snapshot!("graph-contacts", graph_contacts, "graph_contacts");
 snapshot!("graph-drive", graph_drive, "graph_drive");
+snapshot!("graph-groups", graph_groups, "graph_groups");
+snapshot!("graph-teams", graph_teams, "graph_teams");
+snapshot!("graph-planner", graph_planner, "graph_planner");
+snapshot!("graph-todo", graph_todo, "graph_todo");
+snapshot!("graph-people", graph_people, "graph_people");
+snapshot!("graph-onenote", graph_onenote, "graph_onenote");
+snapshot!("graph-sites", graph_sites, "graph_sites");
+snapshot!(
+    "graph-subscriptions",
+    graph_subscriptions,
+    "graph_subscriptions"
+);
 snapshot!("office365-mail", office365_mail, "office365_mail");
 snapshot!("business-central", business_central, "business_central");
