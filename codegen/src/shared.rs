@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::passes::walk;
 use crate::emit::pages;
+use crate::passes::walk;
 use crate::{Error, Options, generate};
 
 /// A trait a shared type implements, as typify needs to know it for the types that contain it.

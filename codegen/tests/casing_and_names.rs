@@ -235,7 +235,7 @@ fn renames_apply_before_generation() {
         },
     )
     .unwrap();
-    assert!(has(&out.source, "pub async fn events<'a>(&'a self)"));
+    assert!(has(&out.source, "pub fn events(&self)"));
     assert_eq!(out.module.operations[0].method, "user_list_events");
 }
 

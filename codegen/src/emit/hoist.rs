@@ -114,7 +114,10 @@ fn hoist_content(
             continue;
         }
         // Identical schemas (`sendMail` on `/me` and on `/users/{id}`) share the first name.
-        let same = hoisted.iter().find(|(_, s)| s == schema).map(|(k, _)| k.clone());
+        let same = hoisted
+            .iter()
+            .find(|(_, s)| s == schema)
+            .map(|(k, _)| k.clone());
         let key = same.clone().unwrap_or_else(|| taken.fresh(base));
         let reference = json!({"$ref": format!("#/components/schemas/{key}")});
         let moved = std::mem::replace(schema, reference);

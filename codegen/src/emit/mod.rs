@@ -27,7 +27,11 @@ pub struct Module<'a> {
 }
 
 /// The `Client` struct and its methods, one per operation of `doc`, in description order.
-pub fn client(doc: &Value, settings: &Module<'_>, replacements: &models::Replacements) -> TokenStream {
+pub fn client(
+    doc: &Value,
+    settings: &Module<'_>,
+    replacements: &models::Replacements,
+) -> TokenStream {
     let Some(runtime) = settings.runtime else {
         return TokenStream::new();
     };

@@ -32,7 +32,11 @@ impl Replacements {
 
     /// The path operations use for the type named `type_name` when it is not `types::<name>`.
     pub fn path(&self, type_name: &str) -> Option<&str> {
-        if self.shared.iter().any(|key| walk::type_name(key) == type_name) {
+        if self
+            .shared
+            .iter()
+            .any(|key| walk::type_name(key) == type_name)
+        {
             return None;
         }
         self.types.get(type_name).map(|(path, _)| path.as_str())

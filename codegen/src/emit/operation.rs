@@ -195,7 +195,10 @@ fn path_expr(template: &str, params: &[Param<'_>], args: &mut Args) -> TokenStre
 fn query_arg(p: &Param<'_>, args: &mut Args) -> (TokenStream, TokenStream) {
     let ident = args.ident(p.name);
     let schema = p.schema.unwrap_or(&Value::Null);
-    let kind = schema.get("type").and_then(Value::as_str).unwrap_or("string");
+    let kind = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("string");
     let format = schema.get("format").and_then(Value::as_str);
     match kind {
         "string" if format == Some("date-time") || p.name.ends_with("DateTime") => (
@@ -285,17 +288,16 @@ fn response(
     if counted {
         return (quote!(u64), "the count (`u64`)".into());
     }
-    (quote!(Response), "the raw reply (`Response`, to stream the content)".into())
+    (
+        quote!(Response),
+        "the raw reply (`Response`, to stream the content)".into(),
+    )
 }
 
 /// `GET /me/messages`, paging, OData options, other parameters, return type, permissions.
 fn doc_comment(operation: &Operation<'_>, params: &[Param<'_>], ret: &str) -> String {
     let op = operation.op;
-    let mut text = format!(
-        " `{} {}`",
-        operation.method.to_uppercase(),
-        operation.path
-    );
+    let mut text = format!(" `{} {}`", operation.method.to_uppercase(), operation.path);
     if op.get("x-ms-pageable").is_some() {
         text.push_str(" (pageable: `.stream()` follows `@odata.nextLink`)");
     }

@@ -74,7 +74,13 @@ fn convert_object(map: &Map<String, Value>) -> Map<String, Value> {
         {
             // The composition, or null; the description stays on the outside.
             let mut outer = Map::new();
-            for key in ["description", "title", "readOnly", "writeOnly", "deprecated"] {
+            for key in [
+                "description",
+                "title",
+                "readOnly",
+                "writeOnly",
+                "deprecated",
+            ] {
                 if let Some(v) = out.remove(key) {
                     outer.insert(key.into(), v);
                 }

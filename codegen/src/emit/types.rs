@@ -46,9 +46,7 @@ pub fn of_schema(schema: &Value, replacements: &Replacements) -> Option<RustType
     }
     let ty = match schema.get("type").and_then(Value::as_str)? {
         "string" => match schema.get("format").and_then(Value::as_str) {
-            Some("date-time") => {
-                RustType::std(quote!(::chrono::DateTime<::chrono::offset::Utc>))
-            }
+            Some("date-time") => RustType::std(quote!(::chrono::DateTime<::chrono::offset::Utc>)),
             _ => RustType::std(quote!(::std::string::String)),
         },
         "boolean" => RustType::std(quote!(bool)),

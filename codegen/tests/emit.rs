@@ -1,4 +1,5 @@
-//! Code added next to progenitor's output: paging stream methods and `ODataEntity` impls.
+//! The operation layer the generator emits over `o365::typed`: one method per operation with
+//! required parameters as arguments, the OData marker, `CollectionPage` and `ODataEntity` impls.
 
 use o365_codegen::{Options, generate};
 
@@ -54,33 +55,39 @@ fn squeezed(source: &str) -> String {
 }
 
 #[test]
-fn pageable_operation_gets_a_typed_stream_with_its_path_parameters() {
+fn a_pageable_list_takes_its_path_parameters_and_accepts_collection_options() {
     let out = generate(SPEC, &Options::default()).unwrap();
-    let source = squeezed(&out.source);
     let expected = squeezed(
-        r#"pub fn list_event_stream<'a, Q>(&'a self, user_id: &'a str, query: &Q)
-            -> crate::Result<crate::odata::ItemStream<types::MicrosoftGraphEvent>>
-        where Q: ::serde::Serialize + ?Sized,
-        {
-            let url = format!("{}/users/{}/events", self.baseurl, encode_path(&user_id.to_string()),);
-            ClientInfo::inner(self).items(&url, query, None)
+        r#"pub fn user_list_events(&self, user_id: &str)
+            -> Request<types::EventCollectionResponse, Collection> {
+            Request::new(&self.connection, Method::GET, &format!("users/{}/events", encode_path(user_id)))
         }"#,
     );
-    assert!(source.contains(&expected), "{}", out.source);
+    assert!(squeezed(&out.source).contains(&expected), "{}", out.source);
+    assert!(squeezed(&out.source).contains(&squeezed(
+        "impl crate::typed::CollectionPage for types::EventCollectionResponse { type Item = types::Event; }"
+    )));
 }
 
 #[test]
-fn required_query_parameter_means_no_stream_and_a_note() {
-    let out = generate(SPEC, &Options::default()).unwrap();
-    assert!(!out.source.contains("fn delta_event_stream"));
-    assert_eq!(
-        out.module
-            .notes
-            .iter()
-            .filter(|n| n.contains("stream"))
-            .collect::<Vec<_>>(),
-        ["delta_event: no stream method (required parameter `start_date_time` is not in the path)"]
-    );
+fn a_required_date_time_query_parameter_is_a_chrono_argument() {
+    let source = squeezed(&generate(SPEC, &Options::default()).unwrap().source);
+    assert!(source.contains(&squeezed(
+        r#"pub fn delta_events(&self, start_date_time: ::chrono::DateTime<::chrono::offset::Utc>)
+            -> Request<types::EventCollectionResponse, Plain> {
+            Request::new(&self.connection, Method::GET, "me/events/delta()")
+                .param("startDateTime", date_time(&start_date_time))
+        }"#
+    )));
+}
+
+#[test]
+fn every_method_is_documented_from_the_description_facts() {
+    let source = generate(SPEC, &Options::default()).unwrap().source;
+    assert!(source.contains(
+        "/// `GET /users/{user-id}/events` (pageable: `.stream()` follows `@odata.nextLink`). \
+         OData: `$top`. Returns [`types::EventCollectionResponse`]. operationId `user_ListEvent`."
+    ));
 }
 
 #[test]
@@ -91,22 +98,23 @@ fn open_types_implement_odata_entity_in_the_configured_runtime() {
     };
     let source = squeezed(&generate(SPEC, &options).unwrap().source);
     assert!(source.contains(&squeezed(
-        "impl o365::odata::ODataEntity for types::MicrosoftGraphEvent {
+        "impl o365::odata::ODataEntity for types::Event {
             fn annotations(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
                 &self.extra
             }
         }"
     )));
-    assert!(!source.contains("ODataEntityfortypes::MicrosoftGraphEventCollectionResponse"));
+    assert!(!source.contains("ODataEntityfortypes::EventCollectionResponse"));
 }
 
 #[test]
-fn without_a_runtime_nothing_is_added() {
+fn without_a_runtime_only_models_are_emitted() {
     let options = Options {
         runtime: None,
         ..Options::default()
     };
     let source = generate(SPEC, &options).unwrap().source;
-    assert!(!source.contains("_stream"));
+    assert!(!source.contains("pub struct Client"));
     assert!(!source.contains("ODataEntity"));
+    assert!(source.contains("pub struct Event"));
 }
