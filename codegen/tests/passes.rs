@@ -374,7 +374,10 @@ fn default_resp_rekeys_default_and_keeps_one_success() {
     let text = spec(paths, ENTITY);
     let out = generate(&text, &Options::default()).unwrap();
     assert!(
-        has(&out.source, "pub fn create_thing(&self) -> Request<types::Entity, Plain>"),
+        has(
+            &out.source,
+            "pub fn create_thing(&self) -> Request<types::Entity, Plain>"
+        ),
         "{}",
         out.source
     );

@@ -94,14 +94,7 @@ fn identical_schemas_in_two_descriptions_are_shared() {
         ("calendar", calendar_spec(email_address())),
     ]);
     let keys: Vec<&str> = found.schemas.keys().map(String::as_str).collect();
-    assert_eq!(
-        keys,
-        [
-            "microsoft.graph.emailAddress",
-            "microsoft.graph.importance",
-            "microsoft.graph.recipient"
-        ]
-    );
+    assert_eq!(keys, ["emailAddress", "importance", "recipient"]);
     assert!(found.notes.is_empty(), "{:?}", found.notes);
 }
 
@@ -110,12 +103,12 @@ fn differing_schema_and_its_users_stay_per_module() {
     let other = json!({"type": "object", "properties": {"address": {"type": "string"}}});
     let found = find(&[("mail", mail_spec()), ("calendar", calendar_spec(other))]);
     let keys: Vec<&str> = found.schemas.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["microsoft.graph.importance"]);
+    assert_eq!(keys, ["importance"]);
     assert_eq!(
         found.notes,
         [
-            "MicrosoftGraphEmailAddress: definitions differ between mail, calendar",
-            "MicrosoftGraphRecipient: refers to MicrosoftGraphEmailAddress, which is not shared",
+            "EmailAddress: definitions differ between mail, calendar",
+            "Recipient: refers to EmailAddress, which is not shared",
         ]
     );
 }
@@ -127,27 +120,16 @@ fn workloads_use_and_reexport_the_common_types() {
         ("calendar", calendar_spec(email_address())),
     ]);
     let common = shared::generate_common(&found, "crate::common", &Options::default()).unwrap();
+    assert!(common.source.contains("pub struct Recipient {"));
+    assert!(common.source.contains("pub enum Importance {"));
     assert!(
         common
             .source
-            .contains("pub struct MicrosoftGraphRecipient {")
-    );
-    assert!(
-        common
-            .source
-            .contains("pub enum MicrosoftGraphImportance {")
-    );
-    assert!(
-        common
-            .source
-            .contains("impl crate::odata::ODataEntity for types::MicrosoftGraphRecipient")
+            .contains("impl crate::odata::ODataEntity for types::Recipient")
     );
     assert!(!common.source.contains("pub struct Client"));
-    let importance = &common.types["microsoft.graph.importance"];
-    assert_eq!(
-        importance.path,
-        "crate::common::types::MicrosoftGraphImportance"
-    );
+    let importance = &common.types["importance"];
+    assert_eq!(importance.path, "crate::common::types::Importance");
     assert!(importance.impls.contains(&SharedImpl::Display));
     assert!(importance.impls.contains(&SharedImpl::FromStr));
     assert!(common.types["microsoft.graph.recipient"].impls.is_empty());
@@ -166,31 +148,27 @@ fn workloads_use_and_reexport_the_common_types() {
     let mail = generate(&mail_spec(), &options).unwrap();
     assert_eq!(
         mail.module.shared,
-        [
-            "microsoft.graph.emailAddress",
-            "microsoft.graph.importance",
-            "microsoft.graph.recipient"
-        ]
+        ["emailAddress", "importance", "recipient"]
     );
-    assert!(mail.source.contains("pub struct MicrosoftGraphMessage {"));
-    assert!(!mail.source.contains("pub struct MicrosoftGraphRecipient {"));
-    assert!(!mail.source.contains("pub enum MicrosoftGraphImportance {"));
+    assert!(mail.source.contains("pub struct Message {"));
+    assert!(!mail.source.contains("pub struct Recipient {"));
+    assert!(!mail.source.contains("pub enum Importance {"));
     assert!(
         mail.source
-            .contains("pub use crate::common::types::MicrosoftGraphRecipient;")
+            .contains("pub use crate::common::types::Recipient;")
     );
     // Reached only through `recipient`, still re-exported under its usual name.
     assert!(
         mail.source
-            .contains("pub use crate::common::types::MicrosoftGraphEmailAddress;")
+            .contains("pub use crate::common::types::EmailAddress;")
     );
     assert!(
         mail.source
-            .contains("::std::option::Option<crate::common::types::MicrosoftGraphRecipient>")
+            .contains("::std::option::Option<crate::common::types::Recipient>")
     );
     // Without the shared set the module has its own copies.
     let own = generate(&mail_spec(), &Options::default()).unwrap();
-    assert!(own.source.contains("pub struct MicrosoftGraphRecipient {"));
+    assert!(own.source.contains("pub struct Recipient {"));
     assert!(own.module.shared.is_empty());
 }
 
