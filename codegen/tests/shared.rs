@@ -132,9 +132,9 @@ fn workloads_use_and_reexport_the_common_types() {
     assert_eq!(importance.path, "crate::common::types::Importance");
     assert!(importance.impls.contains(&SharedImpl::Display));
     assert!(importance.impls.contains(&SharedImpl::FromStr));
-    assert!(common.types["microsoft.graph.recipient"].impls.is_empty());
+    assert!(common.types["recipient"].impls.is_empty());
     assert_eq!(
-        common.types["microsoft.graph.emailAddress"]
+        common.types["emailAddress"]
             .impls
             .iter()
             .collect::<Vec<_>>(),

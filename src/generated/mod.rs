@@ -60,14 +60,56 @@ workload!(
     "Graph contacts"
 );
 workload!("graph-drive", drive, "graph_drive", drive, "Graph OneDrive");
-workload!("graph-groups", groups, "graph_groups", groups, "Graph groups");
-workload!("graph-teams", teams, "graph_teams", teams, "Graph teams, channels and chats");
-workload!("graph-planner", planner, "graph_planner", planner, "Graph Planner");
+workload!(
+    "graph-groups",
+    groups,
+    "graph_groups",
+    groups,
+    "Graph groups"
+);
+workload!(
+    "graph-teams",
+    teams,
+    "graph_teams",
+    teams,
+    "Graph teams, channels and chats"
+);
+workload!(
+    "graph-planner",
+    planner,
+    "graph_planner",
+    planner,
+    "Graph Planner"
+);
 workload!("graph-todo", todo, "graph_todo", todo, "Graph To Do");
-workload!("graph-people", people, "graph_people", people, "Graph people");
-workload!("graph-onenote", onenote, "graph_onenote", onenote, "Graph OneNote");
-workload!("graph-sites", sites, "graph_sites", sites, "Graph SharePoint sites and lists");
-workload!("graph-subscriptions", subscriptions, "graph_subscriptions", subscriptions, "Graph change-notification subscriptions");
+workload!(
+    "graph-people",
+    people,
+    "graph_people",
+    people,
+    "Graph people"
+);
+workload!(
+    "graph-onenote",
+    onenote,
+    "graph_onenote",
+    onenote,
+    "Graph OneNote"
+);
+workload!(
+    "graph-sites",
+    sites,
+    "graph_sites",
+    sites,
+    "Graph SharePoint sites and lists"
+);
+workload!(
+    "graph-subscriptions",
+    subscriptions,
+    "graph_subscriptions",
+    subscriptions,
+    "Graph change-notification subscriptions"
+);
 workload!(
     "office365-mail",
     office365_mail,

@@ -169,4 +169,3 @@ fn identity_failure(err: &o365::Error, text: String) -> Failure {
         failure.hint(LOGIN_HINT)
     }
 }
-

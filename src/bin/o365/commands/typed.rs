@@ -144,7 +144,13 @@ pub async fn calendar(session: &Session, cmd: CalendarCommand, format: OutputFor
     let client = conn.calendar();
     match cmd {
         CalendarCommand::List { top, all } => {
-            print_pages(client.list_events().top(page_size(top)), all, format, ("events", &[])).await
+            print_pages(
+                client.list_events().top(page_size(top)),
+                all,
+                format,
+                ("events", &[]),
+            )
+            .await
         }
         CalendarCommand::View { start, end } => {
             let (start, end) = (date_time(&start)?, date_time(&end)?);
@@ -170,7 +176,11 @@ fn date_time(text: &str) -> CliResult<chrono::DateTime<chrono::Utc>> {
     }
     chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
         .map(|t| t.and_utc())
-        .map_err(|_| Failure::usage(format!("{text:?} is not a date-time like 2026-12-01T10:00:00")))
+        .map_err(|_| {
+            Failure::usage(format!(
+                "{text:?} is not a date-time like 2026-12-01T10:00:00"
+            ))
+        })
 }
 
 /// The event to create, typed.
@@ -234,9 +244,11 @@ pub async fn drive(session: &Session, cmd: DriveCommand, format: OutputFormat) -
                 Box::new(std::io::BufWriter::new(file))
             };
             let mut total = 0usize;
-            while let Some(chunk) = chunks.try_next().await.map_err(|e| {
-                Failure::new(Exit::Network, format!("download failed: {e}"))
-            })? {
+            while let Some(chunk) = chunks
+                .try_next()
+                .await
+                .map_err(|e| Failure::new(Exit::Network, format!("download failed: {e}")))?
+            {
                 sink.write_all(&chunk)
                     .map_err(|e| Failure::io("cannot write the download", e))?;
                 total += chunk.len();
