@@ -7,7 +7,7 @@ pub mod generated;
 
 pub use runtime::clock;
 pub use runtime::connection::{
-    AuthFlow, Body, CertificateCredential, Connection, ConnectionBuilder, Credentials, Json,
+    AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder, Credentials, Json,
     ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};

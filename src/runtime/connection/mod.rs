@@ -25,9 +25,9 @@ use serde::Serialize;
 
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
-pub use credentials::{AuthFlow, CertificateCredential, Credentials};
-pub use proxy::ProxyConfig;
+pub use credentials::{AuthFlowType, CertificateCredential, Credentials};
 pub(crate) use pipeline::Prepared;
+pub use proxy::ProxyConfig;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;
@@ -49,7 +49,7 @@ pub struct Connection {
 struct ConnectionInner {
     protocol: Protocol,
     credentials: Credentials,
-    auth_flow: AuthFlow,
+    auth_flow: AuthFlowType,
     tenant_id: String,
     username: RwLock<Option<String>>,
     password: Option<SecretString>,
@@ -98,7 +98,7 @@ impl Connection {
     }
 
     /// The OAuth flow.
-    pub fn auth_flow(&self) -> AuthFlow {
+    pub fn auth_flow(&self) -> AuthFlowType {
         self.inner.auth_flow
     }
 

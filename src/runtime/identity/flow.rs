@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::OAuthError;
 use super::grant::Grant;
 use super::random::{pkce_challenge, sha256_hex, urlsafe_token};
-use crate::runtime::connection::{AuthFlow, Connection};
+use crate::runtime::connection::{AuthFlowType, Connection};
 use crate::token::AccountEntry;
 use crate::{Error, Result};
 
@@ -60,7 +60,10 @@ impl Connection {
         scopes: &[&str],
         redirect_uri: Option<&str>,
     ) -> Result<(String, AuthorizationFlow)> {
-        if !matches!(self.auth_flow(), AuthFlow::Authorization | AuthFlow::Public) {
+        if !matches!(
+            self.auth_flow(),
+            AuthFlowType::Authorization | AuthFlowType::Public
+        ) {
             return Err(Error::invalid_input(format!(
                 "get_authorization_url is only valid for the \"authorization\" and \"public\" \
                  auth flows, not \"{}\"",
@@ -163,7 +166,7 @@ impl Connection {
         scopes: Option<&[&str]>,
         store_token: bool,
     ) -> Result<()> {
-        if self.auth_flow() != AuthFlow::Credentials {
+        if self.auth_flow() != AuthFlowType::Credentials {
             return Err(Error::invalid_input(format!(
                 "client credentials need the \"credentials\" auth flow, not \"{}\"",
                 self.auth_flow()
@@ -197,7 +200,7 @@ impl Connection {
         scopes: &[&str],
         store_token: bool,
     ) -> Result<Option<AccountEntry>> {
-        if self.auth_flow() != AuthFlow::Password {
+        if self.auth_flow() != AuthFlowType::Password {
             return Err(Error::invalid_input(format!(
                 "the password grant needs the \"password\" auth flow, not \"{}\"",
                 self.auth_flow()
