@@ -1,5 +1,5 @@
 //! The sign-in flows on the wire: exact authorization URLs and token-request forms for every
-//! grant (python-o365 / MSAL §3.2), state and nonce checks, certificate assertions, device-code
+//! grant (as python-o365 with MSAL sends them), state and nonce checks, certificate assertions, device-code
 //! polling, refresh forms and typed identity errors.
 
 mod identity_common;

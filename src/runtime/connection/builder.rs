@@ -216,7 +216,8 @@ impl ConnectionBuilder {
         self.error.get_or_insert(error);
     }
 
-    /// Validates the settings (python-o365's rules, §1.1) and builds the Connection.
+    /// Validates the settings (python-o365's rules: which credentials and settings each flow
+    /// needs, see [`Credentials`]) and builds the Connection.
     pub fn build(self) -> Result<Connection> {
         if let Some(error) = self.error {
             return Err(error);

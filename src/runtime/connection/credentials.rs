@@ -22,6 +22,10 @@ pub enum AuthFlowType {
     DeviceCode,
 }
 
+/// The former name of [`AuthFlowType`], kept so that existing code compiles (it read too much like
+/// [`AuthorizationFlow`](crate::AuthorizationFlow), the pending authorization-code sign-in).
+pub type AuthFlow = AuthFlowType;
+
 impl AuthFlowType {
     /// The flow's name as python-o365 spells it (`authorization`, `public`, …).
     pub fn as_str(self) -> &'static str {
@@ -142,7 +146,7 @@ impl Credentials {
         }
     }
 
-    /// Checks the credentials against the flow (python-o365's rules, §1.1, made stricter where
+    /// Checks the credentials against the flow (python-o365's rules for which credentials each flow needs, made stricter where
     /// python accepted an empty client id or secret).
     pub(crate) fn validate(&self, flow: AuthFlowType) -> crate::Result<()> {
         use secrecy::ExposeSecret;

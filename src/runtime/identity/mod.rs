@@ -24,6 +24,7 @@ mod interactive;
 mod oauth_error;
 mod random;
 mod refresh;
+mod sign_in;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +38,7 @@ pub use interactive::{ConsentMode, UrlHook, oauth_authentication_flow};
 pub use oauth_error::OAuthError;
 pub(crate) use random::pkce_challenge;
 pub(crate) use refresh::BearerToken;
+pub use sign_in::SignIn;
 
 /// How long before expiry the pipeline refreshes an access token by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
