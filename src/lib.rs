@@ -7,13 +7,13 @@ pub mod generated;
 
 pub use runtime::clock;
 pub use runtime::connection::{
-    AuthFlow, Body, CertificateCredential, Connection, ConnectionBuilder, Credentials, Json,
-    ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
+    AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
+    Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 pub use runtime::identity;
 pub use runtime::identity::{
-    AuthorizationFlow, Cloud, ConsentMode, OAuthError, oauth_authentication_flow,
+    AuthorizationFlow, Cloud, ConsentMode, OAuthError, SignIn, oauth_authentication_flow,
 };
 pub use runtime::odata;
 pub use runtime::protocol;

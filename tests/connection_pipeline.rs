@@ -391,7 +391,7 @@ async fn connection_errors_are_retried_for_get_not_post() {
 async fn relative_urls_resolve_against_the_protocol_and_no_token_is_an_error() {
     let clock = clock();
     let conn = Connection::builder(Credentials::client_id("client-1"))
-        .auth_flow(o365::AuthFlow::Public)
+        .auth_flow(o365::AuthFlowType::Public)
         .token_backend(MemoryTokenBackend::new())
         .clock(clock)
         .build()

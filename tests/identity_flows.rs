@@ -1,5 +1,5 @@
 //! The sign-in flows on the wire: exact authorization URLs and token-request forms for every
-//! grant (python-o365 / MSAL §3.2), state and nonce checks, certificate assertions, device-code
+//! grant (as python-o365 with MSAL sends them), state and nonce checks, certificate assertions, device-code
 //! polling, refresh forms and typed identity errors.
 
 mod identity_common;
@@ -13,7 +13,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use identity_common::*;
 use o365::identity::{AssertionAlgorithm, Cloud, DeviceCodePrompt};
 use o365::token::{MemoryTokenBackend, TokenBackend};
-use o365::{AuthFlow, AuthorizationFlow, Connection, Credentials, ErrorKind, ProxyConfig};
+use o365::{AuthFlowType, AuthorizationFlow, Connection, Credentials, ErrorKind, ProxyConfig};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use support::{Reply, ScriptedServer};
@@ -39,9 +39,14 @@ fn secret_app() -> Credentials {
 #[tokio::test]
 async fn authorization_url_has_msal_query_and_pkce() {
     let (clock, server) = server().await;
-    let conn = builder(&server.base, AuthFlow::Authorization, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Authorization,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     let (url, flow) = conn
         .get_authorization_url(&["Mail.Read", "offline_access"], None)
         .unwrap();
@@ -105,15 +110,25 @@ async fn authorization_url_has_msal_query_and_pkce() {
 #[tokio::test]
 async fn authorization_url_needs_scopes_and_a_delegated_flow() {
     let (clock, server) = server().await;
-    let conn = builder(&server.base, AuthFlow::Authorization, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Authorization,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     let err = conn.get_authorization_url(&[], None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert_eq!(err.to_string(), "Must provide at least one scope");
-    let app = builder(&server.base, AuthFlow::Credentials, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let app = builder(
+        &server.base,
+        AuthFlowType::Credentials,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     assert_eq!(
         app.get_authorization_url(&["Mail.Read"], None)
             .unwrap_err()
@@ -125,9 +140,14 @@ async fn authorization_url_needs_scopes_and_a_delegated_flow() {
 #[tokio::test]
 async fn request_token_redeems_the_code_with_the_verifier() {
     let (clock, server) = server().await;
-    let conn = builder(&server.base, AuthFlow::Authorization, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Authorization,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     let (_, flow) = conn
         .get_authorization_url(&["Mail.Read"], Some("http://localhost:5000/cb"))
         .unwrap();
@@ -177,9 +197,14 @@ async fn request_token_redeems_the_code_with_the_verifier() {
 #[tokio::test]
 async fn a_pasted_url_with_another_state_is_refused_before_redeeming() {
     let (clock, server) = server().await;
-    let conn = builder(&server.base, AuthFlow::Authorization, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Authorization,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     let (_, flow) = conn.get_authorization_url(&["Mail.Read"], None).unwrap();
     for url in [
         "https://login.microsoftonline.com/common/oauth2/nativeclient?code=c&state=other"
@@ -209,7 +234,7 @@ async fn an_id_token_for_another_nonce_is_rejected_and_nothing_stored() {
     let (clock, server) = server().await;
     let conn = builder(
         &server.base,
-        AuthFlow::Public,
+        AuthFlowType::Public,
         Credentials::client_id(CLIENT),
         &clock,
     )
@@ -246,9 +271,14 @@ async fn an_id_token_for_another_nonce_is_rejected_and_nothing_stored() {
 #[tokio::test]
 async fn client_credentials_send_the_secret_and_default_scope_and_renew_with_it() {
     let (clock, server) = server().await;
-    let conn = builder(&server.base, AuthFlow::Credentials, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Credentials,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     server.push([
         Reply::json(200, app_reply("app-at-1")),
         Reply::json(200, app_reply("app-at-2")),
@@ -278,9 +308,14 @@ async fn client_credentials_send_the_secret_and_default_scope_and_renew_with_it(
 #[tokio::test]
 async fn custom_app_scopes_are_remembered_for_renewal() {
     let (clock, server) = server().await;
-    let conn = builder(&server.base, AuthFlow::Credentials, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Credentials,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     server.push([
         Reply::json(200, app_reply("a1")),
         Reply::json(200, app_reply("a2")),
@@ -335,7 +370,7 @@ async fn certificate_assertion(
         client_id: CLIENT.into(),
         certificate: certificate.with_algorithm(algorithm),
     };
-    let conn = builder(&server.base, AuthFlow::Credentials, credentials, &clock)
+    let conn = builder(&server.base, AuthFlowType::Credentials, credentials, &clock)
         .build()
         .unwrap();
     server.push([Reply::json(200, app_reply("a1"))]);
@@ -411,7 +446,7 @@ async fn password_grant_sends_the_user_and_anchor() {
     let (clock, server) = server().await;
     let conn = builder(
         &server.base,
-        AuthFlow::Password,
+        AuthFlowType::Password,
         Credentials::client_id(CLIENT),
         &clock,
     )
@@ -471,7 +506,7 @@ async fn device_code_polls_through_pending_and_slow_down() {
     let (clock, server) = server().await;
     let conn = builder(
         &server.base,
-        AuthFlow::DeviceCode,
+        AuthFlowType::DeviceCode,
         Credentials::client_id(CLIENT),
         &clock,
     )
@@ -538,7 +573,7 @@ async fn device_code_stops_on_expiry_and_on_cancel() {
     let (clock, server) = server().await;
     let conn = builder(
         &server.base,
-        AuthFlow::Public,
+        AuthFlowType::Public,
         Credentials::client_id(CLIENT),
         &clock,
     )
@@ -610,7 +645,7 @@ async fn seeded(
         )))
         .await
         .unwrap();
-    builder(authority, AuthFlow::Authorization, secret_app(), clock)
+    builder(authority, AuthFlowType::Authorization, secret_app(), clock)
         .token_backend(backend)
         .build()
         .unwrap()
@@ -748,10 +783,15 @@ async fn without_a_refresh_token_nothing_is_requested() {
         )))
         .await
         .unwrap();
-    let conn = builder(&server.base, AuthFlow::Authorization, secret_app(), &clock)
-        .token_backend(backend)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Authorization,
+        secret_app(),
+        &clock,
+    )
+    .token_backend(backend)
+    .build()
+    .unwrap();
     server.push([Reply::json(401, json!({"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired or is not yet valid."}}))]);
     let err = conn.get(&server.url("/v1.0/me"), &()).await.unwrap_err();
     assert!(err.is_token_expired(), "{err:?}");
@@ -815,7 +855,7 @@ async fn token_requests_go_through_the_proxy() {
     let port: u16 = proxy.base.rsplit(':').next().unwrap().parse().unwrap();
     let conn = builder(
         "http://127.0.0.2:1",
-        AuthFlow::Credentials,
+        AuthFlowType::Credentials,
         secret_app(),
         &clock,
     )
@@ -893,7 +933,7 @@ async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
     let (clock, server) = server().await;
     let conn = builder(
         &server.base,
-        AuthFlow::Public,
+        AuthFlowType::Public,
         Credentials::client_id(CLIENT),
         &clock,
     )
@@ -957,9 +997,14 @@ async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
 #[tokio::test]
 async fn throttled_token_requests_are_retried_after_retry_after_and_errors_are_not() {
     let (clock, server) = server().await;
-    let conn = builder(&server.base, AuthFlow::Credentials, secret_app(), &clock)
-        .build()
-        .unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Credentials,
+        secret_app(),
+        &clock,
+    )
+    .build()
+    .unwrap();
     server.push([
         Reply::new(429).header("Retry-After", "3"),
         Reply::new(503),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use o365::identity::ConsentMode;
 use o365::token::{FileTokenBackend, TokenBackend};
-use o365::{AuthFlow, Connection, Credentials, ErrorKind};
+use o365::{AuthFlowType, Connection, Credentials, ErrorKind};
 use secrecy::ExposeSecret;
 
 const TENANT: &str = "tenant-1";
@@ -19,7 +19,7 @@ fn server_url() -> String {
 }
 
 fn connection(
-    flow: AuthFlow,
+    flow: AuthFlowType,
     credentials: Credentials,
     token_file: &std::path::Path,
 ) -> Connection {
@@ -58,7 +58,7 @@ async fn authorization_code_with_pkce_on_loopback_then_rotating_refresh() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("o365_token.txt");
     let conn = connection(
-        AuthFlow::Public,
+        AuthFlowType::Public,
         Credentials::client_id("peer-public"),
         &path,
     );
@@ -100,7 +100,7 @@ async fn authorization_code_with_pkce_on_loopback_then_rotating_refresh() {
     let old_path = dir.path().join("old.txt");
     std::fs::write(&old_path, &signed_in).unwrap();
     let stale = connection(
-        AuthFlow::Public,
+        AuthFlowType::Public,
         Credentials::client_id("peer-public"),
         &old_path,
     );
@@ -119,7 +119,7 @@ async fn client_credentials_with_secret_and_a_wrong_secret() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.txt");
     let conn = connection(
-        AuthFlow::Credentials,
+        AuthFlowType::Credentials,
         Credentials::client_secret("peer-confidential", "peer-secret"),
         &path,
     );
@@ -145,7 +145,7 @@ async fn client_credentials_with_secret_and_a_wrong_secret() {
     assert_ne!(first, second);
 
     let wrong = connection(
-        AuthFlow::Credentials,
+        AuthFlowType::Credentials,
         Credentials::client_secret("peer-confidential", "nope"),
         &dir.path().join("x.txt"),
     );
@@ -164,7 +164,7 @@ async fn revoked_refresh_tokens_give_invalid_grant_and_stay_stored() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("o365_token.txt");
     let conn = connection(
-        AuthFlow::Authorization,
+        AuthFlowType::Authorization,
         Credentials::client_secret("peer-confidential", "peer-secret"),
         &path,
     );

@@ -10,7 +10,7 @@ use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use identity_common::*;
 use o365::token::{FileTokenBackend, MemoryTokenBackend, TokenBackend};
-use o365::{AuthFlow, Connection, Credentials, ErrorKind};
+use o365::{AuthFlowType, Connection, Credentials, ErrorKind};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use support::{Reply, ScriptedServer};
@@ -39,7 +39,7 @@ async fn seeded_memory(
         .unwrap();
     builder(
         authority,
-        AuthFlow::Authorization,
+        AuthFlowType::Authorization,
         Credentials::client_secret(CLIENT, SECRET),
         clock,
     )
@@ -179,7 +179,7 @@ async fn a_token_near_expiry_is_renewed_before_sending() {
         .unwrap();
     let relaxed = builder(
         &server2.base,
-        AuthFlow::Authorization,
+        AuthFlowType::Authorization,
         Credentials::client_secret(CLIENT, SECRET),
         &clock2,
     )
@@ -294,7 +294,7 @@ async fn accounts_are_selected_by_username() {
     let server = ScriptedServer::start(clock.clone()).await;
     let conn = builder(
         &server.base,
-        AuthFlow::Password,
+        AuthFlowType::Password,
         Credentials::client_id(CLIENT),
         &clock,
     )

@@ -9,7 +9,7 @@ use o365::clock::ManualClock;
 use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator, StatusCode};
 use o365::protocol::Protocol;
 use o365::{
-    AuthFlow, Connection, Credentials, ErrorKind, RetryPolicy, UPLOAD_CHUNK_UNIT, UploadSession,
+    AuthFlowType, Connection, Credentials, ErrorKind, RetryPolicy, UPLOAD_CHUNK_UNIT, UploadSession,
 };
 use rand::RngCore;
 use serde_json::json;
@@ -21,7 +21,7 @@ async fn connection(em: &Emulator) -> Connection {
         CONFIDENTIAL_CLIENT_ID,
         CONFIDENTIAL_CLIENT_SECRET,
     ))
-    .auth_flow(AuthFlow::Credentials)
+    .auth_flow(AuthFlowType::Credentials)
     .tenant_id(em.user().tid.clone())
     .authority(em.authority())
     .protocol(Protocol::graph_for_host(em.base_url()))
@@ -191,7 +191,7 @@ async fn resumes_from_the_range_the_service_reports() {
     let clock = ManualClock::at(std::time::UNIX_EPOCH + Duration::from_secs(1_767_225_600));
     let server = ScriptedServer::start(clock.clone()).await;
     let conn = Connection::builder(Credentials::client_id("client-1"))
-        .auth_flow(AuthFlow::DeviceCode)
+        .auth_flow(AuthFlowType::DeviceCode)
         .clock(clock)
         .requests_delay(Duration::ZERO)
         .token_backend(o365::token::MemoryTokenBackend::new())

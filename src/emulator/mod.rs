@@ -63,17 +63,15 @@
 //! # Ok(()) }
 //! ```
 
-mod calendar;
 mod config;
-pub mod drive;
-pub mod fixtures;
+mod control;
+mod data;
 mod graph;
 mod identity;
 mod query;
 mod script;
 mod server;
-mod store;
-mod tokens;
+mod state;
 mod util;
 mod wire;
 
@@ -90,12 +88,14 @@ pub use config::{
     CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, ClientApp, DEFAULT_REDIRECT_URIS,
     PUBLIC_CLIENT_ID, TestUser,
 };
+pub use control::Script;
+pub use data::tokens::SIGNING_KEY;
+pub use data::{drive, fixtures};
 pub use http::StatusCode;
-pub use script::{Counters, GRAPH_PATHS, Script};
-pub use tokens::SIGNING_KEY;
+pub use script::{Counters, GRAPH_PATHS};
 
 use config::Config;
-use server::Shared;
+use state::Shared;
 
 /// Configures an [`Emulator`] (from [`Emulator::builder`]).
 #[derive(Debug, Default)]
@@ -297,7 +297,7 @@ impl Emulator {
 
     /// The S256 PKCE challenge of a verifier (`BASE64URL(SHA256(verifier))`).
     pub fn pkce_challenge(verifier: &str) -> String {
-        identity::pkce_challenge(verifier)
+        crate::runtime::identity::pkce_challenge(verifier)
     }
 
     /// Stops the server and waits until it has stopped.

@@ -1,7 +1,6 @@
 //! The HTTP/1.1 server: accepts loopback connections, applies the script, routes requests.
 
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::SystemTime;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -11,71 +10,10 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use super::config::Config;
-use super::script::{Counters, Decision, ScriptState};
-use super::store::Directory;
-use super::tokens::Tokens;
+use super::script::Decision;
+use super::state::Shared;
 use super::wire::{Reply, Req};
 use super::{graph, identity, util};
-use crate::clock::Clock;
-
-/// Everything the request handlers share.
-pub(crate) struct Shared {
-    pub config: Config,
-    pub clock: Arc<dyn Clock>,
-    pub base_url: String,
-    state: Mutex<State>,
-    script: Mutex<ScriptState>,
-    counters: Mutex<Counters>,
-}
-
-/// Issued tokens and the Graph data.
-pub(crate) struct State {
-    pub tokens: Tokens,
-    pub dir: Directory,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl Shared {
-    pub fn new(config: Config, clock: Arc<dyn Clock>, base_url: String) -> Shared {
-        let dir = Directory::seeded(&config.user);
-        Shared {
-            config,
-            clock,
-            base_url,
-            state: Mutex::new(State {
-                tokens: Tokens::default(),
-                dir,
-            }),
-            script: Mutex::new(ScriptState::default()),
-            counters: Mutex::new(Counters::default()),
-        }
-    }
-
-    pub fn state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
-    }
-
-    pub fn script(&self) -> MutexGuard<'_, ScriptState> {
-        lock(&self.script)
-    }
-
-    pub fn counters(&self) -> MutexGuard<'_, Counters> {
-        lock(&self.counters)
-    }
-
-    pub fn system_now(&self) -> SystemTime {
-        self.clock.system_now()
-    }
-
-    /// Now, in epoch seconds.
-    pub fn now(&self) -> i64 {
-        util::epoch(self.system_now())
-    }
-}
 
 /// The script asked to close the connection without answering.
 #[derive(Debug)]

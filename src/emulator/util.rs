@@ -4,19 +4,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rand::Rng;
 
 /// A random version-4 UUID in its usual text form.
 pub(crate) fn uuid() -> String {
-    let b: [u8; 16] = rand::rng().random();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
-        u16::from_be_bytes([b[4], b[5]]),
-        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
-        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
-        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]]),
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// `n` random bytes as unpadded base64url (an opaque token or code).
@@ -48,26 +41,9 @@ pub(crate) fn etag(id: &str, version: u64) -> (String, String) {
 
 /// Decodes `%XX` escapes of a URL path (invalid escapes are kept as they are).
 pub(crate) fn percent_decode(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Percent-encodes a query value (space as `%20`).
@@ -89,113 +65,55 @@ pub(crate) fn from_epoch(secs: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64)
 }
 
+/// The UTC time at `secs` seconds since the epoch (the epoch itself when out of range).
+fn utc(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` as Graph writes `receivedDateTime`.
 pub(crate) fn iso(secs: i64) -> String {
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    utc(secs).format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.0000000` as Graph writes a `dateTimeTimeZone.dateTime`.
 pub(crate) fn iso_local(secs: i64) -> String {
-    let mut s = iso(secs);
-    s.pop();
-    s.push_str(".0000000");
-    s
+    utc(secs).format("%Y-%m-%dT%H:%M:%S.0000000").to_string()
+}
+
+/// `YYYYMMDD` of the UTC day `secs` falls on.
+pub(crate) fn compact_date(secs: i64) -> String {
+    utc(secs).format("%Y%m%d").to_string()
 }
 
 /// Parses `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM]` into epoch seconds (no offset means UTC).
 pub(crate) fn parse_iso(s: &str) -> Option<i64> {
     let s = s.trim();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())?
+    if s.len() == 10 {
+        let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        return Some(date.and_time(NaiveTime::MIN).and_utc().timestamp());
+    }
+    let zone_at = s
+        .get(10..)?
+        .find(['Z', '+', '-'])
+        .map_or(s.len(), |i| i + 10);
+    let (local, zone) = s.split_at(zone_at);
+    let local = local.replacen(' ', "T", 1);
+    let local = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(&local, format).ok())?;
+    let offset = match zone {
+        "" | "Z" => 0,
+        zone => i64::from(zone.parse::<FixedOffset>().ok()?.local_minus_utc()),
     };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if s.get(4..5)? != "-"
-        || s.get(7..8)? != "-"
-        || !(1..=12).contains(&mo)
-        || !(1..=31).contains(&d)
-    {
-        return None;
-    }
-    let mut secs = days_from_civil(y, mo, d) * 86_400;
-    let rest = &s[10..];
-    if rest.is_empty() {
-        return Some(secs);
-    }
-    let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
-    let time_len = rest.find(['Z', '+', '-']).unwrap_or(rest.len());
-    let (time, zone) = rest.split_at(time_len);
-    let mut fields = time.split(':');
-    let h: i64 = fields.next()?.parse().ok()?;
-    let mi: i64 = fields.next()?.parse().ok()?;
-    let sec: f64 = fields.next().map_or(Some(0.0), |f| f.parse().ok())?;
-    if fields.next().is_some() || h > 23 || mi > 59 || !(0.0..61.0).contains(&sec) {
-        return None;
-    }
-    secs += h * 3600 + mi * 60 + sec as i64;
-    match zone {
-        "" | "Z" => Some(secs),
-        z => {
-            let sign = if z.starts_with('-') { 1 } else { -1 };
-            let (oh, om) = z[1..].split_once(':')?;
-            Some(secs + sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60))
-        }
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number since 1970-01-01.
-pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    Some(local.and_utc().timestamp() - offset)
 }
 
 /// Lower-case English weekday name (`monday`…) of a day number since 1970-01-01.
-pub(crate) fn weekday(days: i64) -> &'static str {
-    const NAMES: [&str; 7] = [
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "monday",
-        "tuesday",
-        "wednesday",
-    ];
-    NAMES[days.rem_euclid(7) as usize]
+pub(crate) fn weekday(days: i64) -> String {
+    utc(days * 86_400)
+        .format("%A")
+        .to_string()
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -212,7 +130,9 @@ mod tests {
         assert_eq!(parse_iso("1970-01-01"), Some(0));
         assert_eq!(parse_iso("2025-13-01"), None);
         assert_eq!(parse_iso("garbage"), None);
+        assert_eq!(parse_iso("2025-03-04 10:30+01:00"), Some(t - 15));
         assert_eq!(weekday(parse_iso("2025-03-03").unwrap() / 86_400), "monday");
+        assert_eq!(compact_date(t), "20250304");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod error;
 pub mod identity;
 pub mod odata;
 pub mod protocol;
+mod queries;
 pub mod token;
 pub mod typed;
 pub mod upload;

@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use o365::clock::ManualClock;
-use o365::{AuthFlow, Connection, ConnectionBuilder, Credentials};
+use o365::{AuthFlowType, Connection, ConnectionBuilder, Credentials};
 use serde_json::{Value, json};
 
 /// 2026-01-01T00:00:00Z, the start of every test's virtual clock.
@@ -84,7 +84,7 @@ pub fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// A builder for `flow` against the identity server at `authority`, on `clock`, without pacing.
 pub fn builder(
     authority: &str,
-    flow: AuthFlow,
+    flow: AuthFlowType,
     credentials: Credentials,
     clock: &ManualClock,
 ) -> ConnectionBuilder {

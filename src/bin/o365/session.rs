@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use o365::protocol::Protocol;
 use o365::token::{AccountSelector, FileTokenBackend, TokenCache, TokenStore};
-use o365::{AuthFlow, Connection, ConnectionBuilder, Credentials, ProxyConfig, RetryPolicy};
+use o365::{AuthFlowType, Connection, ConnectionBuilder, Credentials, ProxyConfig, RetryPolicy};
 use secrecy::ExposeSecret;
 
 use crate::cli::FlowName;
@@ -20,7 +20,7 @@ pub struct SavedLogin {
     /// The tenant segment it was issued by.
     pub tenant: String,
     /// The flow that established it.
-    pub flow: AuthFlow,
+    pub flow: AuthFlowType,
     /// The account's user name; `None` for app-only sign-ins.
     pub username: Option<String>,
 }
@@ -38,7 +38,7 @@ impl SavedLogin {
             return Some(SavedLogin {
                 client_id: token.client_id.clone(),
                 tenant: token.realm.clone(),
-                flow: AuthFlow::Credentials,
+                flow: AuthFlowType::Credentials,
                 username: None,
             });
         };
@@ -47,10 +47,10 @@ impl SavedLogin {
             .and_then(|a| a.account_source.as_deref())
             .unwrap_or_default();
         let flow = match source {
-            "password" => AuthFlow::Password,
-            "urn:ietf:params:oauth:grant-type:device_code" => AuthFlow::DeviceCode,
-            _ if has_secret => AuthFlow::Authorization,
-            _ => AuthFlow::Public,
+            "password" => AuthFlowType::Password,
+            "urn:ietf:params:oauth:grant-type:device_code" => AuthFlowType::DeviceCode,
+            _ if has_secret => AuthFlowType::Authorization,
+            _ => AuthFlowType::Public,
         };
         Some(SavedLogin {
             client_id: token.client_id.clone(),
@@ -64,13 +64,13 @@ impl SavedLogin {
 }
 
 /// The library's flow for a command line name.
-pub fn auth_flow(flow: FlowName) -> AuthFlow {
+pub fn auth_flow(flow: FlowName) -> AuthFlowType {
     match flow {
-        FlowName::Device => AuthFlow::DeviceCode,
-        FlowName::Authorization => AuthFlow::Authorization,
-        FlowName::Public => AuthFlow::Public,
-        FlowName::Credentials => AuthFlow::Credentials,
-        FlowName::Password => AuthFlow::Password,
+        FlowName::Device => AuthFlowType::DeviceCode,
+        FlowName::Authorization => AuthFlowType::Authorization,
+        FlowName::Public => AuthFlowType::Public,
+        FlowName::Credentials => AuthFlowType::Credentials,
+        FlowName::Password => AuthFlowType::Password,
     }
 }
 
@@ -100,7 +100,7 @@ impl Session {
     /// A Connection that signs in with `flow` for `client_id`.
     pub fn connection(
         &self,
-        flow: AuthFlow,
+        flow: AuthFlowType,
         client_id: &str,
         tenant: Option<&str>,
     ) -> CliResult<Connection> {
@@ -110,7 +110,7 @@ impl Session {
     /// [`connection`](Self::connection) with `configure` applied to the builder last.
     pub fn connection_with(
         &self,
-        flow: AuthFlow,
+        flow: AuthFlowType,
         client_id: &str,
         tenant: Option<&str>,
         configure: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,

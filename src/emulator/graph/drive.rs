@@ -6,11 +6,11 @@
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::super::drive::{Drive, ROOT_ID, UploadSession, UploadTarget};
-use super::super::server::Shared;
-use super::super::util;
-use super::super::wire::{Reply, Req};
 use super::{Ctx, GraphErr, GraphResult};
+use crate::emulator::data::drive::{Drive, ROOT_ID, UploadSession, UploadTarget};
+use crate::emulator::state::Shared;
+use crate::emulator::util;
+use crate::emulator::wire::{Reply, Req};
 
 /// How long an upload session stays open.
 const UPLOAD_SESSION_SECONDS: i64 = 3600;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::SecretString;
 
-use super::credentials::{AuthFlow, Credentials};
+use super::credentials::{AuthFlowType, Credentials};
 use super::pacing::Pacer;
 use super::proxy::ProxyConfig;
 use super::retry::RetryPolicy;
@@ -23,7 +23,7 @@ use crate::{Error, Result};
 pub struct ConnectionBuilder {
     credentials: Credentials,
     protocol: Option<Protocol>,
-    auth_flow: AuthFlow,
+    auth_flow: AuthFlowType,
     tenant_id: String,
     username: Option<String>,
     password: Option<SecretString>,
@@ -49,7 +49,7 @@ impl ConnectionBuilder {
         ConnectionBuilder {
             credentials,
             protocol: None,
-            auth_flow: AuthFlow::default(),
+            auth_flow: AuthFlowType::default(),
             tenant_id: "common".into(),
             username: None,
             password: None,
@@ -77,8 +77,8 @@ impl ConnectionBuilder {
         self
     }
 
-    /// The OAuth flow (default: [`AuthFlow::Authorization`]).
-    pub fn auth_flow(mut self, flow: AuthFlow) -> Self {
+    /// The OAuth flow (default: [`AuthFlowType::Authorization`]).
+    pub fn auth_flow(mut self, flow: AuthFlowType) -> Self {
         self.auth_flow = flow;
         self
     }
@@ -216,13 +216,17 @@ impl ConnectionBuilder {
         self.error.get_or_insert(error);
     }
 
-    /// Validates the settings (python-o365's rules, §1.1) and builds the Connection.
+    /// Validates the settings (python-o365's rules: which credentials and settings each flow
+    /// needs, see [`Credentials`]) and builds the Connection.
     pub fn build(self) -> Result<Connection> {
         if let Some(error) = self.error {
             return Err(error);
         }
         self.credentials.validate(self.auth_flow)?;
-        let needs_tenant = matches!(self.auth_flow, AuthFlow::Credentials | AuthFlow::Password);
+        let needs_tenant = matches!(
+            self.auth_flow,
+            AuthFlowType::Credentials | AuthFlowType::Password
+        );
         if needs_tenant && matches!(self.tenant_id.as_str(), "common" | "") {
             return Err(Error::config(format!(
                 "When using the \"{}\" auth flow, the tenant_id must be set (not \"common\")",

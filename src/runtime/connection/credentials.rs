@@ -8,7 +8,7 @@ use secrecy::SecretString;
 /// an unknown flow is unrepresentable here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
-pub enum AuthFlow {
+pub enum AuthFlowType {
     /// Authorization code with PKCE, confidential client (secret or certificate). The default.
     #[default]
     Authorization,
@@ -22,30 +22,37 @@ pub enum AuthFlow {
     DeviceCode,
 }
 
-impl AuthFlow {
+/// The former name of [`AuthFlowType`], kept so that existing code compiles (it read too much like
+/// [`AuthorizationFlow`](crate::AuthorizationFlow), the pending authorization-code sign-in).
+pub type AuthFlow = AuthFlowType;
+
+impl AuthFlowType {
     /// The flow's name as python-o365 spells it (`authorization`, `public`, …).
     pub fn as_str(self) -> &'static str {
         match self {
-            AuthFlow::Authorization => "authorization",
-            AuthFlow::Public => "public",
-            AuthFlow::Credentials => "credentials",
-            AuthFlow::Password => "password",
-            AuthFlow::DeviceCode => "device_code",
+            AuthFlowType::Authorization => "authorization",
+            AuthFlowType::Public => "public",
+            AuthFlowType::Credentials => "credentials",
+            AuthFlowType::Password => "password",
+            AuthFlowType::DeviceCode => "device_code",
         }
     }
 
     /// Whether the flow signs in as the application itself (no user).
     pub fn is_app_only(self) -> bool {
-        self == AuthFlow::Credentials
+        self == AuthFlowType::Credentials
     }
 
     /// Whether the flow needs a client secret or certificate (confidential client).
     pub fn is_confidential(self) -> bool {
-        matches!(self, AuthFlow::Authorization | AuthFlow::Credentials)
+        matches!(
+            self,
+            AuthFlowType::Authorization | AuthFlowType::Credentials
+        )
     }
 }
 
-impl fmt::Display for AuthFlow {
+impl fmt::Display for AuthFlowType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -139,9 +146,9 @@ impl Credentials {
         }
     }
 
-    /// Checks the credentials against the flow (python-o365's rules, §1.1, made stricter where
+    /// Checks the credentials against the flow (python-o365's rules for which credentials each flow needs, made stricter where
     /// python accepted an empty client id or secret).
-    pub(crate) fn validate(&self, flow: AuthFlow) -> crate::Result<()> {
+    pub(crate) fn validate(&self, flow: AuthFlowType) -> crate::Result<()> {
         use secrecy::ExposeSecret;
         if self.id().trim().is_empty() {
             return Err(crate::Error::config(
@@ -189,16 +196,16 @@ mod tests {
     fn public_flows_take_client_id_only() {
         assert!(
             Credentials::client_id("id")
-                .validate(AuthFlow::Public)
+                .validate(AuthFlowType::Public)
                 .is_ok()
         );
         assert!(
             Credentials::client_id("id")
-                .validate(AuthFlow::Password)
+                .validate(AuthFlowType::Password)
                 .is_ok()
         );
         let err = Credentials::client_secret("id", "s")
-            .validate(AuthFlow::Public)
+            .validate(AuthFlowType::Public)
             .unwrap_err();
         assert!(err.is_config());
         assert!(err.to_string().contains("client id only"), "{err}");
@@ -208,28 +215,28 @@ mod tests {
     fn confidential_flows_need_a_secret_or_certificate() {
         assert!(
             Credentials::client_secret("id", "s")
-                .validate(AuthFlow::Authorization)
+                .validate(AuthFlowType::Authorization)
                 .is_ok()
         );
         assert!(
             Credentials::certificate("id", "k", "c")
-                .validate(AuthFlow::Credentials)
+                .validate(AuthFlowType::Credentials)
                 .is_ok()
         );
         assert!(
             Credentials::client_id("id")
-                .validate(AuthFlow::Credentials)
+                .validate(AuthFlowType::Credentials)
                 .unwrap_err()
                 .is_config()
         );
         assert!(
             Credentials::client_secret("id", "")
-                .validate(AuthFlow::Credentials)
+                .validate(AuthFlowType::Credentials)
                 .is_err()
         );
         assert!(
             Credentials::client_secret(" ", "s")
-                .validate(AuthFlow::Credentials)
+                .validate(AuthFlowType::Credentials)
                 .is_err()
         );
     }

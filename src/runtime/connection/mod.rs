@@ -24,7 +24,7 @@ use serde::Serialize;
 
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
-pub use credentials::{AuthFlow, CertificateCredential, Credentials};
+pub use credentials::{AuthFlow, AuthFlowType, CertificateCredential, Credentials};
 pub(crate) use pipeline::Prepared;
 pub use proxy::ProxyConfig;
 pub(crate) use request::query_pairs;
@@ -48,7 +48,7 @@ pub struct Connection {
 struct ConnectionInner {
     protocol: Protocol,
     credentials: Credentials,
-    auth_flow: AuthFlow,
+    auth_flow: AuthFlowType,
     tenant_id: String,
     username: RwLock<Option<String>>,
     password: Option<SecretString>,
@@ -97,7 +97,7 @@ impl Connection {
     }
 
     /// The OAuth flow.
-    pub fn auth_flow(&self) -> AuthFlow {
+    pub fn auth_flow(&self) -> AuthFlowType {
         self.inner.auth_flow
     }
 
@@ -117,26 +117,31 @@ impl Connection {
     }
 
     /// The cloud (sign-in and Graph hosts).
+    ///
+    /// Hidden from the docs: the same as [`SignIn::cloud`](crate::identity::SignIn::cloud) (`conn.sign_in().cloud(…)`).
+    #[doc(hidden)]
     pub fn cloud(&self) -> crate::identity::Cloud {
         self.inner.identity.cloud
     }
 
     /// The identity-platform endpoints used for sign-in and refresh.
+    ///
+    /// Hidden from the docs: the same as [`SignIn::authority`](crate::identity::SignIn::authority) (`conn.sign_in().authority(…)`).
+    #[doc(hidden)]
     pub fn identity_authority(&self) -> &crate::identity::Authority {
         &self.inner.identity.authority
     }
 
     /// How long before expiry the pipeline renews an access token.
+    ///
+    /// Hidden from the docs: the same as [`SignIn::refresh_margin`](crate::identity::SignIn::refresh_margin) (`conn.sign_in().refresh_margin(…)`).
+    #[doc(hidden)]
     pub fn refresh_margin(&self) -> Duration {
         self.inner.identity.refresh_margin
     }
 
     pub(crate) fn identity(&self) -> &crate::identity::IdentityState {
         &self.inner.identity
-    }
-
-    pub(crate) fn request_timeout(&self) -> Duration {
-        self.inner.timeouts.request
     }
 
     /// The configured retry policy.
@@ -226,6 +231,8 @@ impl Connection {
 
     /// Loads the token cache from the backend; `Ok(false)` when nothing is stored. A corrupt
     /// store is an error (and is not overwritten by later saves).
+    ///
+    /// python-o365's name; also [`SignIn::load_token`](crate::identity::SignIn::load_token).
     pub async fn load_token_from_backend(&self) -> Result<bool> {
         self.inner.tokens.load_token().await
     }
@@ -267,23 +274,55 @@ impl Connection {
     }
 
     /// An authenticated request with python-o365's per-call options.
+    pub async fn request_with_options(
+        &self,
+        method: Method,
+        url: &str,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        self.request(method, url).options(options).send().await
+    }
+
+    /// A request without the `Authorization` header, through the same pipeline, with per-call
+    /// options.
+    pub async fn naive_with_options(
+        &self,
+        method: Method,
+        url: &str,
+        options: RequestOptions,
+    ) -> Result<Response> {
+        self.naive(method, url).options(options).send().await
+    }
+
+    /// python-o365's `oauth_request(url, method, **kwargs)`, in python's argument order: see
+    /// [`Connection::request_with_options`].
     pub async fn oauth_request(
         &self,
         url: &str,
         method: Method,
         options: RequestOptions,
     ) -> Result<Response> {
-        self.request(method, url).options(options).send().await
+        self.request_with_options(method, url, options).await
     }
 
-    /// A request without the `Authorization` header, through the same pipeline.
+    /// python-o365's `naive_request(url, method, **kwargs)`, in python's argument order: see
+    /// [`Connection::naive_with_options`].
     pub async fn naive_request(
         &self,
         url: &str,
         method: Method,
         options: RequestOptions,
     ) -> Result<Response> {
-        self.naive(method, url).options(options).send().await
+        self.naive_with_options(method, url, options).await
+    }
+
+    /// A request on the Connection's transport only (proxy, TLS, timeouts, user agent), outside
+    /// the pipeline: no default headers, auth, pacing or retries. The identity code sends its
+    /// token-endpoint forms this way.
+    pub(crate) fn direct(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        self.http_client()
+            .request(method, url)
+            .timeout(self.inner.timeouts.request)
     }
 
     /// Makes `url` absolute against the protocol's service URL.

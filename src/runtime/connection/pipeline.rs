@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
+use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
-use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::body::{Body, BodyKind};
 use super::headers::merge_defaults;
-use super::response::Response;
+use super::response::{Response, status_error};
 use super::retry::{Outcome, parse_retry_after};
 use super::{Connection, auth::Rejection};
 use crate::{Error, ErrorKind, Result};
@@ -180,18 +180,4 @@ impl Connection {
         *attempt.timeout_mut() = Some(req.timeout.unwrap_or(self.inner.timeouts.request));
         Ok(attempt)
     }
-}
-
-/// The typed error for a 4xx/5xx reply; reads (and keeps an excerpt of) its body.
-pub(crate) async fn status_error(reply: reqwest::Response, retry_after: Option<Duration>) -> Error {
-    let status: StatusCode = reply.status();
-    let url = reply.url().clone();
-    let body = reply.bytes().await.unwrap_or_default();
-    let err = Error::from_status(status, &url, &body, retry_after);
-    if status.is_client_error() {
-        tracing::warn!(%status, error = %err, "request failed");
-    } else {
-        tracing::debug!(%status, error = %err, "request failed");
-    }
-    err
 }

@@ -1,5 +1,7 @@
 //! A reply that went through the pipeline.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -64,7 +66,7 @@ impl Response {
         if !(self.status().is_client_error() || self.status().is_server_error()) {
             return Ok(self);
         }
-        Err(super::pipeline::status_error(self.inner, None).await)
+        Err(status_error(self.inner, None).await)
     }
 
     /// The underlying `reqwest` response, for anything not covered here.
@@ -88,4 +90,18 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8], url: &url::Url) -> R
             "response from {shown} is not the expected JSON ({e}); body starts with: {start}"
         ))
     })
+}
+
+/// The typed error for a 4xx/5xx reply; reads (and keeps an excerpt of) its body.
+pub(crate) async fn status_error(reply: reqwest::Response, retry_after: Option<Duration>) -> Error {
+    let status: StatusCode = reply.status();
+    let url = reply.url().clone();
+    let body = reply.bytes().await.unwrap_or_default();
+    let err = Error::from_status(status, &url, &body, retry_after);
+    if status.is_client_error() {
+        tracing::warn!(%status, error = %err, "request failed");
+    } else {
+        tracing::debug!(%status, error = %err, "request failed");
+    }
+    err
 }

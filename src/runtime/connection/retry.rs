@@ -78,9 +78,15 @@ impl RetryPolicy {
         pause <= self.max_delay
     }
 
-    /// The configured number of retries.
-    pub fn retries(&self) -> u32 {
+    /// The configured number of retries after the first attempt (set with
+    /// [`RetryPolicy::max_retries`]).
+    pub fn max_retries_allowed(&self) -> u32 {
         self.max_retries
+    }
+
+    /// The former name of [`RetryPolicy::max_retries_allowed`].
+    pub fn retries(&self) -> u32 {
+        self.max_retries_allowed()
     }
 
     /// The back-off before retry number `retry` (0-based): `base * 2^retry`, capped, and with

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::digest;
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -88,16 +88,12 @@ fn thumbprint(algorithm: &'static digest::Algorithm, der: &[u8]) -> String {
 }
 
 /// The DER bytes of the first `CERTIFICATE` block of a PEM text.
-pub(crate) fn certificate_der(pem: &str) -> Result<Vec<u8>> {
-    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-    const END: &str = "-----END CERTIFICATE-----";
-    let body = pem
-        .split_once(BEGIN)
-        .and_then(|(_, rest)| rest.split_once(END))
-        .map(|(body, _)| body)
-        .ok_or_else(|| Error::config("the certificate credential has no PEM CERTIFICATE block"))?;
-    let base64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    STANDARD
-        .decode(base64)
-        .map_err(|_| Error::config("the certificate credential's PEM block is not base64"))
+pub(crate) fn certificate_der(text: &str) -> Result<Vec<u8>> {
+    let blocks = pem::parse_many(text)
+        .map_err(|_| Error::config("the certificate credential's PEM block is not base64"))?;
+    blocks
+        .into_iter()
+        .find(|block| block.tag() == "CERTIFICATE")
+        .map(pem::Pem::into_contents)
+        .ok_or_else(|| Error::config("the certificate credential has no PEM CERTIFICATE block"))
 }

@@ -50,6 +50,9 @@ impl Connection {
     /// [`DeviceCodePrompt::message`]), then polls every `interval` seconds (on the Connection's
     /// clock) until the user finishes, the code expires, or `cancel` completes. Handles
     /// `authorization_pending`, `slow_down` (+5 s) and `expired_token`.
+    ///
+    /// Hidden from the docs: the same as [`SignIn::device_code`](crate::identity::SignIn::device_code) (`conn.sign_in().device_code(…)`).
+    #[doc(hidden)]
     pub async fn request_token_by_device_code(
         &self,
         scopes: &[&str],

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::OAuthError;
 use super::grant::Grant;
 use super::random::{pkce_challenge, sha256_hex, urlsafe_token};
-use crate::runtime::connection::{AuthFlow, Connection};
+use crate::runtime::connection::{AuthFlowType, Connection};
 use crate::token::AccountEntry;
 use crate::{Error, Result};
 
@@ -55,12 +55,17 @@ impl Connection {
     /// for [`Connection::request_token`]. `scopes` are permission or helper names, expanded and
     /// prefixed by the protocol; `offline_access openid profile` are added. `redirect_uri`
     /// defaults to [`DEFAULT_REDIRECT_URI`]. Only for the authorization and public flows.
+    ///
+    /// python-o365's name; also [`SignIn::authorization_url`](crate::identity::SignIn::authorization_url).
     pub fn get_authorization_url(
         &self,
         scopes: &[&str],
         redirect_uri: Option<&str>,
     ) -> Result<(String, AuthorizationFlow)> {
-        if !matches!(self.auth_flow(), AuthFlow::Authorization | AuthFlow::Public) {
+        if !matches!(
+            self.auth_flow(),
+            AuthFlowType::Authorization | AuthFlowType::Public
+        ) {
             return Err(Error::invalid_input(format!(
                 "get_authorization_url is only valid for the \"authorization\" and \"public\" \
                  auth flows, not \"{}\"",
@@ -98,6 +103,8 @@ impl Connection {
     /// Step two: redeems the code in `redirected_url` (the whole URL the browser was sent to, or
     /// just its query) with the PKCE verifier, checks `state` and the id token's nonce, stores the
     /// tokens (and saves them when `store_token`), and selects the signed-in account.
+    ///
+    /// python-o365's name; also [`SignIn::request_token`](crate::identity::SignIn::request_token).
     pub async fn request_token(
         &self,
         redirected_url: &str,
@@ -158,12 +165,15 @@ impl Connection {
     /// Client credentials (app-only), with the secret or certificate of the credentials.
     /// `scopes` default to the protocol's `…/.default`; they are remembered so the pipeline can
     /// renew the token with the same request.
+    ///
+    /// Hidden from the docs: the same as [`SignIn::client_credentials`](crate::identity::SignIn::client_credentials) (`conn.sign_in().client_credentials(…)`).
+    #[doc(hidden)]
     pub async fn request_token_for_client(
         &self,
         scopes: Option<&[&str]>,
         store_token: bool,
     ) -> Result<()> {
-        if self.auth_flow() != AuthFlow::Credentials {
+        if self.auth_flow() != AuthFlowType::Credentials {
             return Err(Error::invalid_input(format!(
                 "client credentials need the \"credentials\" auth flow, not \"{}\"",
                 self.auth_flow()
@@ -192,12 +202,15 @@ impl Connection {
 
     /// Resource-owner password (ROPC) with the Connection's username and password; the tenant
     /// must be set. Accounts with MFA cannot use it (AADSTS50076).
+    ///
+    /// Hidden from the docs: the same as [`SignIn::password`](crate::identity::SignIn::password) (`conn.sign_in().password(…)`).
+    #[doc(hidden)]
     pub async fn request_token_by_password(
         &self,
         scopes: &[&str],
         store_token: bool,
     ) -> Result<Option<AccountEntry>> {
-        if self.auth_flow() != AuthFlow::Password {
+        if self.auth_flow() != AuthFlowType::Password {
             return Err(Error::invalid_input(format!(
                 "the password grant needs the \"password\" auth flow, not \"{}\"",
                 self.auth_flow()

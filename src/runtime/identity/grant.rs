@@ -181,9 +181,7 @@ impl Connection {
         let (mut retries, mut waited) = (0u32, Duration::ZERO);
         loop {
             let mut request = self
-                .http_client()
-                .post(endpoint)
-                .timeout(self.request_timeout())
+                .direct(Method::POST, endpoint)
                 .header(ACCEPT, "application/json")
                 .header(
                     reqwest::header::CONTENT_TYPE,

@@ -67,6 +67,9 @@ impl Connection {
     /// Runs the authorization-code flow with the user: prints the URL, gets the redirect (pasted,
     /// or captured on loopback), redeems and stores the token. Returns `false` when the user
     /// aborted or the sign-in failed (the reason is printed), as python-o365 does.
+    ///
+    /// Hidden from the docs: the same as [`SignIn::interactively`](crate::identity::SignIn::interactively) (`conn.sign_in().interactively(…)`).
+    #[doc(hidden)]
     pub async fn authenticate_interactively(
         &self,
         scopes: &[&str],

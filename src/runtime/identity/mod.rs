@@ -24,6 +24,7 @@ mod interactive;
 mod oauth_error;
 mod random;
 mod refresh;
+mod sign_in;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,13 +36,16 @@ pub use device::DeviceCodePrompt;
 pub use flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};
 pub use interactive::{ConsentMode, UrlHook, oauth_authentication_flow};
 pub use oauth_error::OAuthError;
+pub(crate) use random::pkce_challenge;
 pub(crate) use refresh::BearerToken;
+pub use sign_in::SignIn;
 
 /// How long before expiry the pipeline refreshes an access token by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
-/// Scopes every delegated sign-in asks for; never prefixed.
-pub const DELEGATED_RESERVED_SCOPES: [&str; 3] = ["offline_access", "openid", "profile"];
+/// Scopes every delegated sign-in asks for; never prefixed (the same constant as
+/// [`protocol::RESERVED_SCOPES`](crate::protocol::RESERVED_SCOPES)).
+pub use crate::protocol::RESERVED_SCOPES as DELEGATED_RESERVED_SCOPES;
 
 /// A Connection's sign-in settings and refresh coordination.
 pub(crate) struct IdentityState {

@@ -25,19 +25,7 @@ pub(crate) fn sha256_hex(text: &str) -> String {
 
 /// A random version-4 UUID, formatted `8-4-4-4-12`.
 pub(crate) fn uuid4() -> String {
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
+    uuid::Uuid::new_v4().to_string()
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -120,9 +120,9 @@ impl Connection {
             .read(|c| c.token_is_expired(username, now))
     }
 
-    /// python-o365's `refresh_token()`: renews the selected account's token now (a new
+    /// Renews the selected account's token now (a new
     /// client-credentials grant for app-only flows). Concurrent calls share one request.
-    pub async fn refresh_token(&self) -> Result<bool> {
+    pub async fn renew_token(&self) -> Result<()> {
         let tokens = self.token_store();
         if !tokens.read(crate::token::TokenCache::has_data) {
             // Rare paths are boxed so that every request's future stays small.
@@ -133,7 +133,13 @@ impl Connection {
         let stale = self.current_token(username.as_deref()).map(|(s, _)| s);
         self.refresh_single_flight(stale.as_ref(), epoch, username.as_deref(), true)
             .await?;
-        Ok(true)
+        Ok(())
+    }
+
+    /// python-o365's `refresh_token()`: [`Connection::renew_token`], answering `Ok(true)` as
+    /// python answers `True`; every failure is an `Err` (python logs it and returns `False`).
+    pub async fn refresh_token(&self) -> Result<bool> {
+        self.renew_token().await.map(|()| true)
     }
 
     /// One refresh for everyone who saw `stale` at `seen_epoch`: whoever gets the lock first

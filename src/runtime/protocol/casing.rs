@@ -62,7 +62,7 @@ mod tests {
     use super::Casing;
     use proptest::prelude::*;
 
-    /// python-o365's §8.1 table, with heck's results. Differences from python are deliberate:
+    /// The conversions python-o365's casing helpers are known for, with heck's results. Differences from python are deliberate:
     /// separators are word boundaries (python deleted the characters around them), acronyms are
     /// one word (`HTTPResponse` → `http_response`/`httpResponse`, not `h_t_t_p_response`;
     /// PascalCase keeps `HTTPResponse` because it already is PascalCase), leading or doubled

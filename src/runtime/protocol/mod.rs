@@ -28,7 +28,6 @@ pub use casing::Casing;
 pub use scopes::{RESERVED_SCOPES, SCOPE_HELPERS, ScopeInput};
 
 use crate::Result;
-use crate::odata::QueryBuilder;
 use timezone::Zone;
 
 /// The Microsoft Graph host of the global cloud.
@@ -265,7 +264,7 @@ impl Protocol {
     /// A service-specific constant: `message_type`, `event_message_type`,
     /// `file_attachment_type`, `item_attachment_type` or `prefer_timezone_header`
     /// (`outlook.timezone="<Windows zone>"`). `None` for unknown keys and custom protocols.
-    pub fn get_service_keyword(&self, key: &str) -> Option<&str> {
+    pub fn service_keyword(&self, key: &str) -> Option<&str> {
         const GRAPH: [&str; 4] = [
             "microsoft.graph.message",
             "microsoft.graph.eventMessage",
@@ -293,9 +292,20 @@ impl Protocol {
         }
     }
 
+    /// python-o365's name for [`Protocol::service_keyword`].
+    pub fn get_service_keyword(&self, key: &str) -> Option<&str> {
+        self.service_keyword(key)
+    }
+
     /// `key` in snake_case, the casing of this crate's API (`receivedDateTime` → `received_date_time`).
-    pub fn to_api_case(key: &str) -> String {
+    pub fn to_snake_case(key: &str) -> String {
         Casing::Snake.apply(key)
+    }
+
+    /// python-o365's name for [`Protocol::to_snake_case`] (it, too, returns snake_case: the
+    /// casing of the library's own API, not of the service's).
+    pub fn to_api_case(key: &str) -> String {
+        Protocol::to_snake_case(key)
     }
 
     /// `key` in this protocol's casing (`is_read` → `isRead` for Graph, `IsRead` for Outlook
@@ -312,7 +322,7 @@ impl Protocol {
     /// The OAuth scopes for helper names and/or permissions, each prefixed (see
     /// [`Protocol::prefix_scope`]), de-duplicated, in input order (helpers expand in place).
     /// `None` asks for every helper of [`SCOPE_HELPERS`]; custom protocols have no helpers.
-    pub fn get_scopes_for(&self, scopes: impl Into<ScopeInput>) -> Vec<String> {
+    pub fn scopes_for(&self, scopes: impl Into<ScopeInput>) -> Vec<String> {
         let mut result: Vec<String> = Vec::new();
         for scope in scopes::expand(scopes.into(), self.has_keywords()) {
             let scope = self.prefix_scope(&scope);
@@ -321,6 +331,11 @@ impl Protocol {
             }
         }
         result
+    }
+
+    /// python-o365's name for [`Protocol::scopes_for`].
+    pub fn get_scopes_for(&self, scopes: impl Into<ScopeInput>) -> Vec<String> {
+        self.scopes_for(scopes)
     }
 
     /// `scope` with this protocol's prefix, unless it is one of [`RESERVED_SCOPES`], an absolute
@@ -336,11 +351,6 @@ impl Protocol {
         let resource = parse_resource(resource.unwrap_or(&self.default_resource));
         let url = format!("{}{}", self.service_url(), resource);
         url.trim_end_matches('/').to_owned()
-    }
-
-    /// A query builder bound to this protocol (casing, time zone, type names).
-    pub fn query(&self) -> QueryBuilder<'_> {
-        QueryBuilder::new(self)
     }
 }
 

@@ -32,8 +32,9 @@ pub const SCOPE_HELPERS: &[(&str, &[&str])] = &[
     ("presence", &["Presence.Read"]),
 ];
 
-/// OpenID Connect scopes the identity platform owns; they are never prefixed with a resource.
-pub const RESERVED_SCOPES: &[&str] = &["offline_access", "openid", "profile"];
+/// OpenID Connect scopes the identity platform owns: never prefixed with a resource, added to
+/// every delegated sign-in, and left out by `TokenCache::get_token_scopes(.., true)`.
+pub const RESERVED_SCOPES: [&str; 3] = ["offline_access", "openid", "profile"];
 
 /// The scopes asked for in [`Protocol::get_scopes_for`](super::Protocol::get_scopes_for).
 ///

@@ -27,7 +27,8 @@ const ACCOUNT_ESTABLISHING_GRANTS: [&str; 5] = [
     "user_fic",
 ];
 
-/// MSAL's cache keys (§4.2); all but the app-metadata key are lowercased.
+/// MSAL's cache keys (`<home account>-<environment>-<kind>-<client>-<realm>-<target>`, parts
+/// that do not apply left empty); all but the app-metadata key are lowercased.
 pub(crate) mod keys {
     fn join(parts: &[&str]) -> String {
         parts.join("-").to_lowercase()

@@ -9,7 +9,8 @@ use secrecy::SecretString;
 use crate::Result;
 
 /// What the Connection should do about an expired access token (python-o365's
-/// `should_refresh_token` answers `True` / `False` / `None`, §4.3).
+/// `should_refresh_token` answers `True` / `False` / `None`: refresh here, another process
+/// refreshes, or let the Connection decide).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefreshDecision {
     /// Refresh the token now (the default).

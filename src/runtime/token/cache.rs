@@ -16,7 +16,7 @@ use super::pyjson::to_python_json;
 use crate::{Error, Result};
 
 /// Scopes MSAL adds to every delegated request; `get_token_scopes(.., true)` leaves them out.
-pub const RESERVED_SCOPES: [&str; 3] = ["profile", "openid", "offline_access"];
+pub use crate::protocol::RESERVED_SCOPES;
 
 /// Names of the five sections, in the order MSAL creates them.
 pub(crate) const ACCESS_TOKEN: &str = "AccessToken";
@@ -143,12 +143,17 @@ impl TokenCache {
     }
 
     /// All accounts, in cache order.
-    pub fn get_all_accounts(&self) -> Vec<&AccountEntry> {
+    pub fn all_accounts(&self) -> Vec<&AccountEntry> {
         self.accounts.values().collect()
     }
 
+    /// python-o365's name for [`TokenCache::all_accounts`].
+    pub fn get_all_accounts(&self) -> Vec<&AccountEntry> {
+        self.all_accounts()
+    }
+
     /// The first account matching `selector`.
-    pub fn get_account(&self, selector: AccountSelector<'_>) -> Option<&AccountEntry> {
+    pub fn account(&self, selector: AccountSelector<'_>) -> Option<&AccountEntry> {
         self.accounts.values().find(|account| match selector {
             AccountSelector::First => true,
             AccountSelector::Username(name) => account.username == name,
@@ -156,10 +161,15 @@ impl TokenCache {
         })
     }
 
+    /// python-o365's name for [`TokenCache::account`].
+    pub fn get_account(&self, selector: AccountSelector<'_>) -> Option<&AccountEntry> {
+        self.account(selector)
+    }
+
     /// The access token of the user's account (`username` `None`: of the first entry's
     /// account). When the account holds several (e.g. for different scopes), the one that
     /// expires last; python-o365 returns the first, which may be a stale one.
-    pub fn get_access_token(&self, username: Option<&str>) -> Option<&AccessTokenEntry> {
+    pub fn access_token(&self, username: Option<&str>) -> Option<&AccessTokenEntry> {
         let first = self.first_of_user(&self.access_tokens, username, |e| &e.home_account_id)?;
         let home = first.home_account_id.as_deref();
         self.access_tokens
@@ -250,14 +260,29 @@ impl TokenCache {
         }
     }
 
+    /// python-o365's name for [`TokenCache::access_token`].
+    pub fn get_access_token(&self, username: Option<&str>) -> Option<&AccessTokenEntry> {
+        self.access_token(username)
+    }
+
     /// The first refresh token, or the first one of that user's account.
-    pub fn get_refresh_token(&self, username: Option<&str>) -> Option<&RefreshTokenEntry> {
+    pub fn refresh_token(&self, username: Option<&str>) -> Option<&RefreshTokenEntry> {
         self.first_of_user(&self.refresh_tokens, username, |e| &e.home_account_id)
     }
 
+    /// python-o365's name for [`TokenCache::refresh_token`].
+    pub fn get_refresh_token(&self, username: Option<&str>) -> Option<&RefreshTokenEntry> {
+        self.refresh_token(username)
+    }
+
     /// The first id token, or the first one of that user's account.
-    pub fn get_id_token(&self, username: Option<&str>) -> Option<&IdTokenEntry> {
+    pub fn id_token(&self, username: Option<&str>) -> Option<&IdTokenEntry> {
         self.first_of_user(&self.id_tokens, username, |e| &e.home_account_id)
+    }
+
+    /// python-o365's name for [`TokenCache::id_token`].
+    pub fn get_id_token(&self, username: Option<&str>) -> Option<&IdTokenEntry> {
+        self.id_token(username)
     }
 
     /// When the user's (or the first) access token expires; `None` without one.
@@ -278,7 +303,7 @@ impl TokenCache {
 
     /// The scopes of the refresh token (else of the access token), optionally without
     /// [`RESERVED_SCOPES`]; `None` when neither has any.
-    pub fn get_token_scopes(
+    pub fn token_scopes(
         &self,
         username: Option<&str>,
         remove_reserved: bool,
@@ -295,6 +320,15 @@ impl TokenCache {
                 .map(str::to_owned)
                 .collect(),
         )
+    }
+
+    /// python-o365's name for [`TokenCache::token_scopes`].
+    pub fn get_token_scopes(
+        &self,
+        username: Option<&str>,
+        remove_reserved: bool,
+    ) -> Option<Vec<String>> {
+        self.token_scopes(username, remove_reserved)
     }
 
     /// Removes the user's id tokens, access tokens, refresh tokens and accounts; `false` when the

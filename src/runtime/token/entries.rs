@@ -1,5 +1,5 @@
-//! The entries of an MSAL token cache, field for field as MSAL Python writes them (§4.2 of the
-//! behaviour notes). Times are strings of epoch seconds on the wire; the `*_time` accessors parse
+//! The entries of an MSAL token cache, field for field as MSAL Python writes them (the
+//! `AccessToken`, `RefreshToken`, `IdToken`, `Account` and `AppMetadata` sections). Times are strings of epoch seconds on the wire; the `*_time` accessors parse
 //! them. Fields this crate does not know are kept in order and written back unchanged.
 
 use std::fmt;

@@ -190,7 +190,7 @@ impl FileTokenBackend {
             .write(true)
             .open(&path)
             .map_err(|e| self.io_error("open the lock file of", e))?;
-        fs4::FileExt::lock(&file).map_err(|e| self.io_error("lock", e))?;
+        file.lock().map_err(|e| self.io_error("lock", e))?;
         Ok(SidecarLock { _file: file })
     }
 }

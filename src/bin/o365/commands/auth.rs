@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use o365::AuthFlow;
+use o365::AuthFlowType;
 use o365::identity::{ConsentMode, DeviceCodePrompt};
 use o365::token::TokenCache;
 use secrecy::ExposeSecret;
@@ -50,7 +50,7 @@ pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
                 Failure::usage("the password flow needs --username (or O365_USERNAME)")
             })?;
             let password = read_password(args.password_stdin)?;
-            let conn = session.connection_with(AuthFlow::Password, client_id, None, |b| {
+            let conn = session.connection_with(AuthFlowType::Password, client_id, None, |b| {
                 b.username(&username).password(&password)
             })?;
             conn.request_token_by_password(&scopes, true)
@@ -58,12 +58,12 @@ pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
                 .map(|a| a.username)
         }
         FlowName::Credentials => {
-            let conn = session.connection(AuthFlow::Credentials, client_id, None)?;
+            let conn = session.connection(AuthFlowType::Credentials, client_id, None)?;
             conn.request_token_for_client(None, true).await?;
             None
         }
         FlowName::Device => {
-            let conn = session.connection(AuthFlow::DeviceCode, client_id, None)?;
+            let conn = session.connection(AuthFlowType::DeviceCode, client_id, None)?;
             let never = std::future::pending();
             conn.request_token_by_device_code(&scopes, show_device_prompt, never, true)
                 .await?

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use o365::emulator::{Emulator, GRAPH_PATHS, PUBLIC_CLIENT_ID, StatusCode};
-use o365::{AuthFlow, Cloud, Connection};
+use o365::{AuthFlowType, Cloud, Connection};
 use serde_json::{Value, json};
 
 use crate::cli::MailSendArgs;
@@ -79,7 +79,7 @@ pub async fn run() -> CliResult {
         1,
         "sign in with the device code flow (the emulator approves it after one poll)",
     );
-    let login = session.connection(AuthFlow::DeviceCode, PUBLIC_CLIENT_ID, None)?;
+    let login = session.connection(AuthFlowType::DeviceCode, PUBLIC_CLIENT_ID, None)?;
     let account = login
         .request_token_by_device_code(
             &SCOPES,

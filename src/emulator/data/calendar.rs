@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::util;
+use crate::emulator::util;
 
 /// Start and end of an event in epoch seconds (its `dateTime` values read as UTC).
 fn span(event: &Value) -> Option<(i64, i64)> {
@@ -40,11 +40,10 @@ fn instance(event: &Value, start: i64, end: i64) -> Value {
         return event.clone();
     }
     let mut occurrence = event.clone();
-    let (y, m, d) = util::civil_from_days(start.div_euclid(86_400));
     occurrence["id"] = json!(format!(
         "{}{}",
         event["id"].as_str().unwrap_or_default(),
-        util::b64url(format!("{y:04}{m:02}{d:02}").as_bytes())
+        util::b64url(util::compact_date(start).as_bytes())
     ));
     occurrence["seriesMasterId"] = event["id"].clone();
     occurrence["type"] = json!("occurrence");
@@ -87,8 +86,7 @@ fn occurrences(recurrence: &Value, first: i64, until: i64) -> Vec<i64> {
         .filter(|day| match pattern["type"].as_str() {
             Some("daily") => (day - first_day) % interval == 0,
             Some("weekly") => {
-                ((day - week_start) / 7) % interval == 0
-                    && days.iter().any(|d| d == util::weekday(*day))
+                ((day - week_start) / 7) % interval == 0 && days.contains(&util::weekday(*day))
             }
             _ => *day == first_day,
         })

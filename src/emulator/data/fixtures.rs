@@ -5,10 +5,10 @@
 
 use serde_json::{Value, json};
 
-use super::config::TestUser;
 use super::drive::Drive;
 use super::store::{Directory, Kind};
-use super::util;
+use crate::emulator::config::TestUser;
+use crate::emulator::util;
 
 /// First fixture message time: 2025-03-03T08:00:00Z (a Monday).
 pub const FIRST_MESSAGE_AT: i64 = 1_740_988_800;
@@ -91,8 +91,16 @@ fn user_json(id: &str, name: &str, given: &str, surname: &str, upn: &str, job: &
     })
 }
 
+/// The directory with the fixtures: the test user and two colleagues, with mail, events
+/// and contacts for the test user.
+pub(crate) fn directory(user: &TestUser) -> Directory {
+    let mut dir = Directory::default();
+    seed(&mut dir, user);
+    dir
+}
+
 /// Fills `dir` with the fixtures.
-pub(crate) fn seed(dir: &mut Directory, user: &TestUser) {
+fn seed(dir: &mut Directory, user: &TestUser) {
     let (given, surname) = user.name.split_once(' ').unwrap_or((&user.name, ""));
     dir.users.push(user_json(
         &user.oid,

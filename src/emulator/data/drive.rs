@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::util;
+use crate::emulator::util;
 
 /// Id of every drive's root item.
 pub const ROOT_ID: &str = "01EMU000000000000000000000ROOT";

@@ -5,10 +5,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::config::TestUser;
 use super::drive::{Drive, UploadSession};
-use super::fixtures;
-use super::util;
+use crate::emulator::util;
 
 /// Which item collection of a mailbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,15 +102,6 @@ pub(crate) struct Directory {
 }
 
 impl Directory {
-    /// The directory with the fixtures: the test user and two colleagues, with mail, events
-    /// and contacts for the test user.
-    pub fn seeded(user: &TestUser) -> Directory {
-        let mut dir = Directory::default();
-        fixtures::seed(&mut dir, user);
-        dir
-    }
-
-    /// A user by id or user principal name (case-insensitive).
     pub fn user(&self, key: &str) -> Option<&Value> {
         self.users.iter().find(|u| {
             u["id"] == key

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::Value;
 
-use super::util;
+use crate::emulator::util;
 
 /// HS256 key of the id tokens and access tokens the emulator signs (a fixed test value).
 pub const SIGNING_KEY: &[u8] = b"o365-emulator-fixed-test-signing-key";

@@ -1,0 +1,70 @@
+//! Calendar routes: creating an event (a series master when it has a recurrence) and
+//! `calendarView` over a time window.
+
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Ctx, GraphErr, GraphResult};
+use crate::emulator::data::store::Kind;
+use crate::emulator::data::{calendar, fixtures};
+use crate::emulator::util;
+
+impl Ctx<'_> {
+    pub(super) fn create_event(&mut self, uid: &str) -> GraphResult {
+        let given = self.body_object()?;
+        for key in ["start", "end"] {
+            let valid = given
+                .get(key)
+                .and_then(|v| v["dateTime"].as_str())
+                .and_then(util::parse_iso)
+                .is_some();
+            if !valid {
+                return Err(GraphErr::new(
+                    StatusCode::BAD_REQUEST,
+                    "ErrorInvalidRequest",
+                    format!("The property '{key}' is required and must be a dateTimeTimeZone."),
+                ));
+            }
+        }
+        let me = self.me_address(uid);
+        let mut event = fixtures::event("", self.req.now, 30, &me);
+        event["location"] = json!({"displayName": ""});
+        for (key, value) in given {
+            event[key] = value;
+        }
+        if !event["recurrence"].is_null() {
+            event["type"] = json!("seriesMaster");
+        }
+        event["bodyPreview"] = json!(
+            event["body"]["content"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(255)
+                .collect::<String>()
+        );
+        let Value::Object(map) = event else {
+            unreachable!("an event is an object")
+        };
+        self.created(uid, Kind::Event, map, "events")
+    }
+
+    pub(super) fn calendar_view(&mut self, uid: &str) -> GraphResult {
+        let param = |name: &str| {
+            self.req
+                .query
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| util::parse_iso(v))
+        };
+        let (Some(from), Some(to)) = (param("startDateTime"), param("endDateTime")) else {
+            return Err(GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidParameter",
+                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+            ));
+        };
+        let occurrences = calendar::view(&self.state.dir.mailbox(uid).events, from, to);
+        Ok(self.list(occurrences, 10, &format!("users('{uid}')/calendarView")))
+    }
+}
