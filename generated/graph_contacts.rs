@@ -351,6 +351,8 @@ pub mod types {
     pub use crate::generated::common::types::ExtensionCollectionResponse;
     pub use crate::generated::common::types::MultiValueLegacyExtendedProperty;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::PhysicalAddress;
     pub use crate::generated::common::types::ProfilePhoto;
     pub use crate::generated::common::types::SingleValueLegacyExtendedProperty;

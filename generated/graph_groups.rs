@@ -1062,36 +1062,59 @@ pub mod types {
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;
+    pub use crate::generated::common::types::AssignedLabel;
     pub use crate::generated::common::types::AssignedLicense;
     pub use crate::generated::common::types::Attachment;
     pub use crate::generated::common::types::Attendee;
+    pub use crate::generated::common::types::AttendeeType;
+    pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::CalendarColor;
     pub use crate::generated::common::types::CancelEventBody;
     pub use crate::generated::common::types::DateTimeTimeZone;
+    pub use crate::generated::common::types::DayOfWeek;
     pub use crate::generated::common::types::DirectoryObject;
     pub use crate::generated::common::types::EmailAddress;
     pub use crate::generated::common::types::EventType;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::ExtensionProperty;
     pub use crate::generated::common::types::ForwardEventBody;
+    pub use crate::generated::common::types::FreeBusyError;
     pub use crate::generated::common::types::FreeBusyStatus;
     pub use crate::generated::common::types::GetScheduleCalendarBody;
     pub use crate::generated::common::types::GetScheduleCalendarResponse;
     pub use crate::generated::common::types::Group;
     pub use crate::generated::common::types::Importance;
     pub use crate::generated::common::types::ItemBody;
+    pub use crate::generated::common::types::LicenseProcessingState;
     pub use crate::generated::common::types::ListExtensionsResponse;
     pub use crate::generated::common::types::Location;
+    pub use crate::generated::common::types::LocationType;
+    pub use crate::generated::common::types::LocationUniqueIdType;
+    pub use crate::generated::common::types::OnPremisesProvisioningError;
     pub use crate::generated::common::types::OnlineMeetingInfo;
     pub use crate::generated::common::types::OnlineMeetingProviderType;
+    pub use crate::generated::common::types::OutlookGeoCoordinates;
     pub use crate::generated::common::types::PatternedRecurrence;
+    pub use crate::generated::common::types::Phone;
+    pub use crate::generated::common::types::PhoneType;
+    pub use crate::generated::common::types::PhysicalAddress;
     pub use crate::generated::common::types::ProfilePhoto;
     pub use crate::generated::common::types::Recipient;
+    pub use crate::generated::common::types::RecurrencePattern;
+    pub use crate::generated::common::types::RecurrencePatternType;
+    pub use crate::generated::common::types::RecurrenceRange;
+    pub use crate::generated::common::types::RecurrenceRangeType;
     pub use crate::generated::common::types::ResponseStatus;
+    pub use crate::generated::common::types::ResponseType;
+    pub use crate::generated::common::types::ScheduleInformation;
+    pub use crate::generated::common::types::ScheduleItem;
     pub use crate::generated::common::types::Sensitivity;
     pub use crate::generated::common::types::SnoozeReminderEventBody;
     pub use crate::generated::common::types::TimeSlot;
+    pub use crate::generated::common::types::TimeZoneBase;
     pub use crate::generated::common::types::UploadSession;
+    pub use crate::generated::common::types::WeekIndex;
+    pub use crate::generated::common::types::WorkingHours;
 }
 #[allow(unused_imports)]
 use crate::typed::{

@@ -1323,9 +1323,13 @@ pub mod types {
     pub use crate::generated::common::types::ODataCountResponse;
     pub use crate::generated::common::types::Attachment;
     pub use crate::generated::common::types::Attendee;
+    pub use crate::generated::common::types::AttendeeType;
+    pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::CalendarColor;
     pub use crate::generated::common::types::CalendarPermission;
+    pub use crate::generated::common::types::CalendarRoleType;
     pub use crate::generated::common::types::DateTimeTimeZone;
+    pub use crate::generated::common::types::DayOfWeek;
     pub use crate::generated::common::types::EmailAddress;
     pub use crate::generated::common::types::EventType;
     pub use crate::generated::common::types::Extension;
@@ -1334,15 +1338,30 @@ pub mod types {
     pub use crate::generated::common::types::Importance;
     pub use crate::generated::common::types::ItemBody;
     pub use crate::generated::common::types::Location;
+    pub use crate::generated::common::types::LocationType;
+    pub use crate::generated::common::types::LocationUniqueIdType;
     pub use crate::generated::common::types::MultiValueLegacyExtendedProperty;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::OnlineMeetingInfo;
     pub use crate::generated::common::types::OnlineMeetingProviderType;
+    pub use crate::generated::common::types::OutlookGeoCoordinates;
     pub use crate::generated::common::types::PatternedRecurrence;
+    pub use crate::generated::common::types::Phone;
+    pub use crate::generated::common::types::PhoneType;
+    pub use crate::generated::common::types::PhysicalAddress;
     pub use crate::generated::common::types::Recipient;
+    pub use crate::generated::common::types::RecurrencePattern;
+    pub use crate::generated::common::types::RecurrencePatternType;
+    pub use crate::generated::common::types::RecurrenceRange;
+    pub use crate::generated::common::types::RecurrenceRangeType;
     pub use crate::generated::common::types::ResponseStatus;
+    pub use crate::generated::common::types::ResponseType;
     pub use crate::generated::common::types::Sensitivity;
     pub use crate::generated::common::types::SingleValueLegacyExtendedProperty;
+    pub use crate::generated::common::types::TimeSlot;
+    pub use crate::generated::common::types::WeekIndex;
 }
 #[allow(unused_imports)]
 use crate::typed::{

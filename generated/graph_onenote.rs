@@ -533,8 +533,11 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::OperationStatus;
 }
 #[allow(unused_imports)]

@@ -591,8 +591,15 @@ pub mod types {
         }
     }
     pub use crate::generated::common::types::Location;
+    pub use crate::generated::common::types::LocationType;
+    pub use crate::generated::common::types::LocationUniqueIdType;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
+    pub use crate::generated::common::types::OutlookGeoCoordinates;
     pub use crate::generated::common::types::Phone;
+    pub use crate::generated::common::types::PhoneType;
+    pub use crate::generated::common::types::PhysicalAddress;
 }
 #[allow(unused_imports)]
 use crate::typed::{

@@ -707,6 +707,7 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
 }
 #[allow(unused_imports)]

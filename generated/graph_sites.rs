@@ -1979,6 +1979,7 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::Album;
     pub use crate::generated::common::types::Audio;
     pub use crate::generated::common::types::Bundle;
     pub use crate::generated::common::types::Deleted;
@@ -1992,10 +1993,15 @@ pub mod types {
     pub use crate::generated::common::types::ListSubscriptionsResponse;
     pub use crate::generated::common::types::Malware;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::Package;
+    pub use crate::generated::common::types::PendingContentUpdate;
     pub use crate::generated::common::types::PendingOperations;
     pub use crate::generated::common::types::Photo;
     pub use crate::generated::common::types::PublicError;
+    pub use crate::generated::common::types::PublicErrorDetail;
+    pub use crate::generated::common::types::PublicInnerError;
     pub use crate::generated::common::types::PublicationFacet;
     pub use crate::generated::common::types::Root;
     pub use crate::generated::common::types::SearchResult;

@@ -36,6 +36,8 @@ pub mod types {
     }
     pub use crate::generated::common::types::ListSubscriptionsResponse;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::Subscription;
 }
 #[allow(unused_imports)]

@@ -4098,7 +4098,11 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::Album;
+    pub use crate::generated::common::types::AssignedLabel;
+    pub use crate::generated::common::types::AssignedLicense;
     pub use crate::generated::common::types::Audio;
+    pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::Bundle;
     pub use crate::generated::common::types::Deleted;
     pub use crate::generated::common::types::FileSystemInfo;
@@ -4110,13 +4114,20 @@ pub mod types {
     pub use crate::generated::common::types::IdentitySet;
     pub use crate::generated::common::types::Image;
     pub use crate::generated::common::types::ItemBody;
+    pub use crate::generated::common::types::LicenseProcessingState;
     pub use crate::generated::common::types::Malware;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
+    pub use crate::generated::common::types::OnPremisesProvisioningError;
     pub use crate::generated::common::types::OperationStatus;
     pub use crate::generated::common::types::Package;
+    pub use crate::generated::common::types::PendingContentUpdate;
     pub use crate::generated::common::types::PendingOperations;
     pub use crate::generated::common::types::Photo;
     pub use crate::generated::common::types::PublicError;
+    pub use crate::generated::common::types::PublicErrorDetail;
+    pub use crate::generated::common::types::PublicInnerError;
     pub use crate::generated::common::types::PublicationFacet;
     pub use crate::generated::common::types::Root;
     pub use crate::generated::common::types::SearchResult;

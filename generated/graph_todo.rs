@@ -349,12 +349,21 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::DateTimeTimeZone;
+    pub use crate::generated::common::types::DayOfWeek;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::Importance;
     pub use crate::generated::common::types::ItemBody;
     pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::PatternedRecurrence;
+    pub use crate::generated::common::types::RecurrencePattern;
+    pub use crate::generated::common::types::RecurrencePatternType;
+    pub use crate::generated::common::types::RecurrenceRange;
+    pub use crate::generated::common::types::RecurrenceRangeType;
+    pub use crate::generated::common::types::WeekIndex;
 }
 #[allow(unused_imports)]
 use crate::typed::{

@@ -2799,11 +2799,13 @@ pub mod types {
     pub use crate::generated::common::types::AssignedLicense;
     pub use crate::generated::common::types::AttendeeType;
     pub use crate::generated::common::types::DateTimeTimeZone;
+    pub use crate::generated::common::types::DayOfWeek;
     pub use crate::generated::common::types::DirectoryObject;
     pub use crate::generated::common::types::EmailAddress;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::ExtensionProperty;
     pub use crate::generated::common::types::FreeBusyStatus;
+    pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
     pub use crate::generated::common::types::ListExtensionsResponse;
     pub use crate::generated::common::types::Location;
@@ -2815,7 +2817,13 @@ pub mod types {
     pub use crate::generated::common::types::PhysicalAddress;
     pub use crate::generated::common::types::ProfilePhoto;
     pub use crate::generated::common::types::Recipient;
+    pub use crate::generated::common::types::RecurrencePattern;
+    pub use crate::generated::common::types::RecurrencePatternType;
+    pub use crate::generated::common::types::RecurrenceRange;
+    pub use crate::generated::common::types::RecurrenceRangeType;
     pub use crate::generated::common::types::TimeSlot;
+    pub use crate::generated::common::types::TimeZoneBase;
+    pub use crate::generated::common::types::WeekIndex;
     pub use crate::generated::common::types::WorkingHours;
 }
 #[allow(unused_imports)]

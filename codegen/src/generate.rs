@@ -113,7 +113,7 @@ fn additions(_doc: &Value, _opts: &Options) -> Result<Additions, Error> {
 /// Generates the module for one description.
 pub fn generate(spec_text: &str, opts: &Options) -> Result<Output, Error> {
     let (doc, mut module) = normalise(spec_text, opts)?;
-    let file = module_file(&doc, opts, true)?;
+    let file = module_file(&doc, opts, &module.shared, true)?;
     module.types = count_types(&file);
     let source = render(&file);
     Ok(Output { source, module })
@@ -121,7 +121,14 @@ pub fn generate(spec_text: &str, opts: &Options) -> Result<Output, Error> {
 
 /// The module for a normalised document: `types` (typify's models, the shared types re-exported,
 /// the runtime impls) and, with `client`, the operations' `Client`.
-pub(crate) fn module_file(doc: &Value, opts: &Options, client: bool) -> Result<syn::File, Error> {
+/// `shared`: the common-module schemas the operations reach (re-exported by `types`, also those
+/// reached only through another shared type).
+pub(crate) fn module_file(
+    doc: &Value,
+    opts: &Options,
+    shared: &[String],
+    client: bool,
+) -> Result<syn::File, Error> {
     let connection = type_path(&opts.inner_type)?;
     let runtime = opts.runtime.as_deref().map(runtime_path).transpose()?;
     let mut replacements = models::replacements(doc, opts)?;
@@ -137,8 +144,11 @@ pub(crate) fn module_file(doc: &Value, opts: &Options, client: bool) -> Result<s
         impls.extend(pages::collection_impls(doc, &items, &replacements, runtime));
         impls.extend(pages::entity_impls(&items, runtime));
     }
-    for key in &replacements.shared {
-        let path = type_path(&replacements.types[&walk::type_name(key)].0)?;
+    for key in shared {
+        let Some(common) = opts.shared_types.get(key) else {
+            continue;
+        };
+        let path = type_path(&common.path)?;
         items.push(syn::parse_quote!(pub use #path;));
     }
     let settings = emit::Module {

@@ -150,7 +150,7 @@ pub fn generate_common(
         "paths": {},
         "components": {"schemas": shared.schemas},
     });
-    let file = generate::module_file(&doc, opts, false)?;
+    let file = generate::module_file(&doc, opts, &[], false)?;
     let names: BTreeSet<String> = pages::type_names(types_module(&file));
     let impls = impls_by_type(&file);
     let types = shared
