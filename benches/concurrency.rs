@@ -104,7 +104,7 @@ fn main() {
         let mut ratios = Vec::new();
         for round in 0..rounds {
             let per_round = n / rounds;
-            let (b, c) = if round % 2 == 0 {
+            let (b, c) = if round.is_multiple_of(2) {
                 let b = throughput(&bare, &url, per_round, 64).await;
                 (b, throughput(&conn, &url, per_round, 64).await)
             } else {

@@ -22,7 +22,7 @@ fn message(i: usize) -> Value {
         "categories": ["Blue category"],
         "receivedDateTime": "2026-11-30T09:12:45Z",
         "sentDateTime": "2026-11-30T09:12:40Z",
-        "hasAttachments": i % 7 == 0,
+        "hasAttachments": i.is_multiple_of(7),
         "internetMessageId": format!("<MN2PR{i}@contoso.onmicrosoft.com>"),
         "subject": format!("Quarterly numbers, draft {i}"),
         "bodyPreview": "Hi team, please find the quarterly numbers attached. Let me know by Friday if anything looks off.",
@@ -32,7 +32,7 @@ fn message(i: usize) -> Value {
         "conversationIndex": "AQHZ1o3Kx2cU7d1xTEaG0w==",
         "isDeliveryReceiptRequested": false,
         "isReadReceiptRequested": false,
-        "isRead": i % 3 == 0,
+        "isRead": i.is_multiple_of(3),
         "isDraft": false,
         "webLink": format!("https://outlook.office365.com/owa/?ItemID=AAMkAGI2TG93{i}&exvsurl=1&viewmodel=ReadMessageItem"),
         "inferenceClassification": "focused",
@@ -80,7 +80,7 @@ fn main() {
         let v = || {
             black_box(serde_json::from_slice::<Value>(black_box(&body)).unwrap());
         };
-        let (a, b) = if round % 2 == 0 {
+        let (a, b) = if round.is_multiple_of(2) {
             (time(&t), time(&v))
         } else {
             let b = time(&v);

@@ -518,7 +518,9 @@ fn resolve(
                 .collect();
             if !open.is_empty() {
                 for key in open {
-                    shapes.get_mut(key).map(|s| s.used += 1);
+                    if let Some(s) = shapes.get_mut(key) {
+                        s.used += 1;
+                    }
                 }
                 changed = true;
                 continue;
