@@ -42,6 +42,32 @@ pub(crate) struct Prepared {
     pub(crate) authenticated: bool,
 }
 
+impl Prepared {
+    /// Applies a change to a request being built; the first failure replaces the request, so
+    /// builders can defer errors to `send` (shared by the raw and the typed builders).
+    pub(crate) fn amend(
+        request: &mut Result<Prepared>,
+        f: impl FnOnce(&mut Prepared) -> Result<()>,
+    ) {
+        if let Ok(prepared) = request
+            && let Err(e) = f(prepared)
+        {
+            *request = Err(e);
+        }
+    }
+
+    /// Appends a header given as text; a name or value that is not valid HTTP is an
+    /// invalid-input error (the value is never echoed: it may be a secret).
+    pub(crate) fn append_header(&mut self, name: &str, value: &str) -> Result<()> {
+        let name = reqwest::header::HeaderName::try_from(name)
+            .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))?;
+        let value = HeaderValue::try_from(value)
+            .map_err(|_| Error::invalid_input(format!("invalid value for header {name}")))?;
+        self.headers.append(name, value);
+        Ok(())
+    }
+}
+
 impl Connection {
     /// Sends `req` through the pipeline and returns the final reply (or the typed error).
     pub(crate) async fn execute(&self, req: Prepared) -> Result<Response> {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -56,24 +56,13 @@ impl RequestBuilder {
     }
 
     fn with(mut self, f: impl FnOnce(&mut Prepared) -> Result<()>) -> Self {
-        if let Ok(request) = &mut self.request
-            && let Err(e) = f(request)
-        {
-            self.request = Err(e);
-        }
+        Prepared::amend(&mut self.request, f);
         self
     }
 
     /// Adds a header.
     pub fn header(self, name: &str, value: &str) -> Self {
-        self.with(|r| {
-            let name = HeaderName::try_from(name)
-                .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))?;
-            let value = HeaderValue::try_from(value)
-                .map_err(|_| Error::invalid_input(format!("invalid value for header {name}")))?;
-            r.headers.append(name, value);
-            Ok(())
-        })
+        self.with(|r| r.append_header(name, value))
     }
 
     /// Adds several headers.

@@ -18,13 +18,13 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::Result;
 use crate::odata::{ItemStream, OrderBy, PageStream, Query, QueryBuilder};
 use crate::runtime::connection::{Body, Connection, Prepared, Response};
-use crate::{Error, Result};
 
 pub use patch::Patch;
 #[doc(hidden)]
@@ -131,11 +131,7 @@ impl<T, O> Request<T, O> {
     }
 
     fn with(mut self, f: impl FnOnce(&mut Prepared) -> Result<()>) -> Self {
-        if let Ok(request) = &mut self.prepared
-            && let Err(e) = f(request)
-        {
-            self.prepared = Err(e);
-        }
+        Prepared::amend(&mut self.prepared, f);
         self
     }
 
@@ -173,14 +169,7 @@ impl<T, O> Request<T, O> {
     /// Adds a header (e.g. `ConsistencyLevel: eventual`, `Prefer: outlook.body-content-type="text"`).
     /// The Connection's default headers are merged in without replacing it.
     pub fn header(self, name: &str, value: &str) -> Self {
-        self.with(|r| {
-            let name = HeaderName::try_from(name)
-                .map_err(|_| Error::invalid_input(format!("invalid header name {name:?}")))?;
-            let value = HeaderValue::try_from(value)
-                .map_err(|_| Error::invalid_input(format!("invalid value for header {name}")))?;
-            r.headers.append(name, value);
-            Ok(())
-        })
+        self.with(|r| r.append_header(name, value))
     }
 
     /// Sends `If-Match: etag`, so an update or delete applies only to that version
@@ -298,14 +287,7 @@ impl<T> Request<T, Collection> {
     pub fn order_by<S: AsRef<str>>(self, items: impl IntoIterator<Item = S>) -> Self {
         let items: Vec<OrderBy> = items
             .into_iter()
-            .map(|item| {
-                let item = item.as_ref().trim();
-                match item.rsplit_once(' ') {
-                    Some((name, dir)) if dir.eq_ignore_ascii_case("desc") => OrderBy::desc(name),
-                    Some((name, dir)) if dir.eq_ignore_ascii_case("asc") => OrderBy::asc(name),
-                    _ => OrderBy::asc(item),
-                }
-            })
+            .map(|item| OrderBy::parse(item.as_ref()))
             .collect();
         self.with_odata(|q| q.orderby(items))
     }

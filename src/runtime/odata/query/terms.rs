@@ -259,6 +259,16 @@ impl OrderBy {
         }
     }
 
+    /// `"receivedDateTime desc"` / `"subject asc"` / `"subject"`: the OData text of one item.
+    pub fn parse(text: &str) -> OrderBy {
+        let text = text.trim();
+        match text.rsplit_once(' ') {
+            Some((name, dir)) if dir.eq_ignore_ascii_case("desc") => OrderBy::desc(name.trim_end()),
+            Some((name, dir)) if dir.eq_ignore_ascii_case("asc") => OrderBy::asc(name.trim_end()),
+            _ => OrderBy::asc(text),
+        }
+    }
+
     pub(super) fn render(&self) -> String {
         if self.ascending {
             self.attribute.clone()
