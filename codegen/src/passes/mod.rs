@@ -17,6 +17,7 @@ mod odata_numeric;
 mod odata_open;
 mod patch_nullable;
 mod path_not_nullable;
+pub mod polymorphic;
 mod prop_collision;
 mod schema_collision;
 
@@ -31,6 +32,10 @@ pub struct Pass {
 
 /// All passes in the order they must run.
 pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "polymorphic",
+        run: polymorphic::run,
+    },
     Pass {
         name: "flatten_allof",
         run: flatten_allof::run,
