@@ -301,7 +301,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<'_, 'de, A> {
         match std::mem::replace(&mut self.next, Next::Live) {
             Next::Live => self.live.next_value_seed(seed),
             Next::Held(value) => seed.deserialize(value).map_err(de::Error::custom),
-            Next::Type(odata_type) => text_into(seed, odata_type),
+            // As a `Value`, so an `Option<String>` field (which asks for an option) accepts it.
+            Next::Type(odata_type) => seed
+                .deserialize(Value::String(odata_type.into_owned()))
+                .map_err(de::Error::custom),
             Next::Watched => {
                 let value: Value = self.live.next_value()?;
                 if let (Value::String(odata_type), Some(watch)) = (&value, self.watch) {
