@@ -166,7 +166,9 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
             .chain(members.iter())
             .map(|member| json!({"odataType": odata_type(member), "schema": {"$ref": format!("{PREFIX}{member}")}}))
             .collect();
-        let component = json!({"type": "object", EXTENSION: {"variants": variants}});
+        // Without the enum replacement (older generators) typify sees an open object: a map
+        // that keeps every member.
+        let component = json!({"type": "object", "additionalProperties": {}, EXTENSION: {"variants": variants}});
         notes.push(format!(
             "polymorphic: `{key}` over `{base}` and {} derived type(s)",
             members.len()
