@@ -17,6 +17,7 @@ mod odata_numeric;
 mod odata_open;
 mod patch_nullable;
 mod path_not_nullable;
+pub mod polymorphic;
 mod prop_collision;
 mod schema_collision;
 pub mod type_names;
@@ -32,6 +33,10 @@ pub struct Pass {
 
 /// All passes in the order they must run.
 pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "polymorphic",
+        run: polymorphic::run,
+    },
     Pass {
         name: "flatten_allof",
         run: flatten_allof::run,

@@ -13,6 +13,8 @@
 
 mod patch;
 mod path;
+#[doc(hidden)]
+pub mod polymorphic;
 
 use std::marker::PhantomData;
 use std::time::Duration;
