@@ -62,7 +62,7 @@ fn main() {
     let typed: MessageCollectionResponse = serde_json::from_slice(&body).expect("typed decode");
     assert_eq!(typed.value.len(), 999);
     assert_eq!(
-        typed.value[3].subject.as_deref(),
+        typed.value[3].subject().map(String::as_str),
         Some("Quarterly numbers, draft 3")
     );
     let (mut ratios, mut typed_ms, mut value_ms) = (Vec::new(), Vec::new(), Vec::new());

@@ -2,6 +2,18 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
+    ///`AddIn`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AddIn {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub properties: ::std::vec::Vec<KeyValue>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`Album`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Album {
@@ -10,6 +22,51 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cover_image_item_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`AlternativeSecurityId`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AlternativeSecurityId {
+        #[serde(
+            rename = "identityProvider",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identity_provider: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`AppRole`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AppRole {
+        #[serde(
+            rename = "allowedMemberTypes",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub allowed_member_types: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(
+            rename = "isEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub origin: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -43,6 +100,31 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sku_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`AssignedPlan`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssignedPlan {
+        #[serde(
+            rename = "assignedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "capabilityStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub capability_status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub service: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "servicePlanId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_plan_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -154,58 +236,97 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Audio`
+    ///`AutomaticRepliesSetting`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Audio {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub album: ::std::option::Option<::std::string::String>,
+    pub struct AutomaticRepliesSetting {
         #[serde(
-            rename = "albumArtist",
+            rename = "externalAudience",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub album_artist: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub artist: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub composers: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub copyright: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disc: ::std::option::Option<i16>,
+        pub external_audience: ::std::option::Option<ExternalAudienceScope>,
         #[serde(
-            rename = "discCount",
+            rename = "externalReplyMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub disc_count: ::std::option::Option<i16>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub genre: ::std::option::Option<::std::string::String>,
+        pub external_reply_message: ::std::option::Option<::std::string::String>,
         #[serde(
-            rename = "hasDrm",
+            rename = "internalReplyMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_drm: ::std::option::Option<bool>,
+        pub internal_reply_message: ::std::option::Option<::std::string::String>,
         #[serde(
-            rename = "isVariableBitrate",
+            rename = "scheduledEndDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub is_variable_bitrate: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub track: ::std::option::Option<i32>,
+        pub scheduled_end_date_time: ::std::option::Option<DateTimeTimeZone>,
         #[serde(
-            rename = "trackCount",
+            rename = "scheduledStartDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub track_count: ::std::option::Option<i32>,
+        pub scheduled_start_date_time: ::std::option::Option<DateTimeTimeZone>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub year: ::std::option::Option<i32>,
+        pub status: ::std::option::Option<AutomaticRepliesStatus>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`AutomaticRepliesStatus`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum AutomaticRepliesStatus {
+        #[serde(rename = "disabled")]
+        Disabled,
+        #[serde(rename = "alwaysEnabled")]
+        AlwaysEnabled,
+        #[serde(rename = "scheduled")]
+        Scheduled,
+    }
+    impl ::std::fmt::Display for AutomaticRepliesStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Disabled => f.write_str("disabled"),
+                Self::AlwaysEnabled => f.write_str("alwaysEnabled"),
+                Self::Scheduled => f.write_str("scheduled"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AutomaticRepliesStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "disabled" => Ok(Self::Disabled),
+                "alwaysEnabled" => Ok(Self::AlwaysEnabled),
+                "scheduled" => Ok(Self::Scheduled),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AutomaticRepliesStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AutomaticRepliesStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`BodyType`
     #[derive(
@@ -583,11 +704,196 @@ pub mod types {
             value.parse()
         }
     }
+    ///`DelegateMeetingMessageDeliveryOptions`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum DelegateMeetingMessageDeliveryOptions {
+        #[serde(rename = "sendToDelegateAndInformationToPrincipal")]
+        SendToDelegateAndInformationToPrincipal,
+        #[serde(rename = "sendToDelegateAndPrincipal")]
+        SendToDelegateAndPrincipal,
+        #[serde(rename = "sendToDelegateOnly")]
+        SendToDelegateOnly,
+    }
+    impl ::std::fmt::Display for DelegateMeetingMessageDeliveryOptions {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::SendToDelegateAndInformationToPrincipal => {
+                    f.write_str("sendToDelegateAndInformationToPrincipal")
+                }
+                Self::SendToDelegateAndPrincipal => {
+                    f.write_str("sendToDelegateAndPrincipal")
+                }
+                Self::SendToDelegateOnly => f.write_str("sendToDelegateOnly"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DelegateMeetingMessageDeliveryOptions {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "sendToDelegateAndInformationToPrincipal" => {
+                    Ok(Self::SendToDelegateAndInformationToPrincipal)
+                }
+                "sendToDelegateAndPrincipal" => Ok(Self::SendToDelegateAndPrincipal),
+                "sendToDelegateOnly" => Ok(Self::SendToDelegateOnly),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DelegateMeetingMessageDeliveryOptions {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DelegateMeetingMessageDeliveryOptions {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`Deleted`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Deleted {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Device`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Device {
+        #[serde(
+            rename = "accountEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_enabled: ::std::option::Option<bool>,
+        #[serde(
+            rename = "alternativeSecurityIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub alternative_security_ids: ::std::vec::Vec<AlternativeSecurityId>,
+        #[serde(
+            rename = "approximateLastSignInDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub approximate_last_sign_in_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "complianceExpirationDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub compliance_expiration_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "deletedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "deviceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deviceMetadata",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_metadata: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deviceVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_version: ::std::option::Option<i32>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isCompliant",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_compliant: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isManaged",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_managed: ::std::option::Option<bool>,
+        #[serde(
+            rename = "mdmAppId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mdm_app_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onPremisesLastSyncDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_last_sync_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "onPremisesSyncEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        #[serde(
+            rename = "operatingSystem",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operating_system: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "operatingSystemVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operating_system_version: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "physicalIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub physical_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "profileType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "systemLabels",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub system_labels: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "trustType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trust_type: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -613,6 +919,19 @@ pub mod types {
         pub address: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`EmployeeOrgData`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EmployeeOrgData {
+        #[serde(
+            rename = "costCenter",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cost_center: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub division: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -687,19 +1006,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ExtensionCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ExtensionCollectionResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Extension>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`ExtensionProperty`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionProperty {
@@ -735,6 +1041,109 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub target_objects: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ExternalAudienceScope`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ExternalAudienceScope {
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "contactsOnly")]
+        ContactsOnly,
+        #[serde(rename = "all")]
+        All,
+    }
+    impl ::std::fmt::Display for ExternalAudienceScope {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::None => f.write_str("none"),
+                Self::ContactsOnly => f.write_str("contactsOnly"),
+                Self::All => f.write_str("all"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ExternalAudienceScope {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "none" => Ok(Self::None),
+                "contactsOnly" => Ok(Self::ContactsOnly),
+                "all" => Ok(Self::All),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExternalAudienceScope {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ExternalAudienceScope {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`FileAttachment`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FileAttachment {
+        #[serde(
+            rename = "contentBytes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content_bytes: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "contentId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "contentLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content_location: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "contentType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isInline",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_inline: ::std::option::Option<bool>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1201,16 +1610,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Image`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Image {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`Importance`
     #[derive(
         ::serde::Deserialize,
@@ -1270,6 +1669,37 @@ pub mod types {
             value.parse()
         }
     }
+    ///`InformationalUrl`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct InformationalUrl {
+        #[serde(
+            rename = "logoUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "marketingUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub marketing_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "privacyStatementUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub privacy_statement_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "supportUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "termsOfServiceUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub terms_of_service_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ItemBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemBody {
@@ -1283,6 +1713,90 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`KeyCredential`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyCredential {
+        #[serde(
+            rename = "customKeyIdentifier",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_key_identifier: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "endDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "keyId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(
+            rename = "startDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`KeyValue`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyValue {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`LicenseAssignmentState`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct LicenseAssignmentState {
+        #[serde(
+            rename = "assignedByGroup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub assigned_by_group: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "disabledPlans",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub disabled_plans: ::std::vec::Vec<::std::option::Option<::uuid::Uuid>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastUpdatedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_updated_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "skuId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sku_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`LicenseProcessingState`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseProcessingState {
@@ -1291,29 +1805,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListExtensionsResponse`
+    ///`LocaleInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListExtensionsResponse {
+    pub struct LocaleInfo {
         #[serde(
-            rename = "@odata.nextLink",
+            rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Extension>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListSubscriptionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListSubscriptionsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Subscription>,
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub locale: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1572,6 +2073,24 @@ pub mod types {
             value.parse()
         }
     }
+    ///`ObjectIdentity`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ObjectIdentity {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub issuer: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "issuerAssignedId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issuer_assigned_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "signInType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_in_type: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`OdataError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataError {
@@ -1600,6 +2119,87 @@ pub mod types {
         pub message: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`OnPremisesExtensionAttributes`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OnPremisesExtensionAttributes {
+        #[serde(
+            rename = "extensionAttribute1",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute1: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute10",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute10: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute11",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute11: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute12",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute12: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute13",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute13: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute14",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute14: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute15",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute15: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute2: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute3",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute3: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute4",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute4: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute5",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute5: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute6",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute6: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute7",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute7: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute8",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute8: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "extensionAttribute9",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub extension_attribute9: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1783,6 +2383,82 @@ pub mod types {
             value.parse()
         }
     }
+    ///`OrgContact`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OrgContact {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub addresses: ::std::vec::Vec<PhysicalOfficeAddress>,
+        #[serde(
+            rename = "companyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deletedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub department: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "givenName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub given_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "jobTitle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mail: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "mailNickname",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mail_nickname: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onPremisesLastSyncDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_last_sync_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "onPremisesProvisioningErrors",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub on_premises_provisioning_errors: ::std::vec::Vec<
+            OnPremisesProvisioningError,
+        >,
+        #[serde(
+            rename = "onPremisesSyncEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub phones: ::std::vec::Vec<Phone>,
+        #[serde(
+            rename = "proxyAddresses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub proxy_addresses: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub surname: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`OutlookGeoCoordinates`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookGeoCoordinates {
@@ -1802,11 +2478,100 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`OutlookItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OutlookItem {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(
+            rename = "changeKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_key: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`Package`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Package {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`PasswordCredential`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PasswordCredential {
+        #[serde(
+            rename = "customKeyIdentifier",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_key_identifier: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "endDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hint: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "keyId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub key_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(
+            rename = "secretText",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub secret_text: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "startDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`PasswordProfile`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PasswordProfile {
+        #[serde(
+            rename = "forceChangePasswordNextSignIn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub force_change_password_next_sign_in: ::std::option::Option<bool>,
+        #[serde(
+            rename = "forceChangePasswordNextSignInWithMfa",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub force_change_password_next_sign_in_with_mfa: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1841,6 +2606,45 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pending_content_update: ::std::option::Option<PendingContentUpdate>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`PermissionScope`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PermissionScope {
+        #[serde(
+            rename = "adminConsentDescription",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub admin_consent_description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "adminConsentDisplayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub admin_consent_display_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(
+            rename = "isEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub origin: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userConsentDescription",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_consent_description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userConsentDisplayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_consent_display_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1945,53 +2749,6 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Photo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Photo {
-        #[serde(
-            rename = "cameraMake",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub camera_make: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "cameraModel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub camera_model: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "exposureDenominator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_denominator: ::std::option::Option<f64>,
-        #[serde(
-            rename = "exposureNumerator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_numerator: ::std::option::Option<f64>,
-        #[serde(
-            rename = "fNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub f_number: ::std::option::Option<f64>,
-        #[serde(
-            rename = "focalLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub focal_length: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub iso: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub orientation: ::std::option::Option<i16>,
-        #[serde(
-            rename = "takenDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub taken_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`PhysicalAddress`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PhysicalAddress {
@@ -2014,6 +2771,33 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`PhysicalOfficeAddress`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PhysicalOfficeAddress {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "countryOrRegion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_or_region: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "officeLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub office_location: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "postalCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub street: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ProfilePhoto`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProfilePhoto {
@@ -2023,6 +2807,24 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ProvisionedPlan`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ProvisionedPlan {
+        #[serde(
+            rename = "capabilityStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub capability_status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "provisioningStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub provisioning_status: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub service: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2283,6 +3085,35 @@ pub mod types {
             value.parse()
         }
     }
+    ///`ReferenceAttachment`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ReferenceAttachment {
+        #[serde(
+            rename = "contentType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isInline",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_inline: ::std::option::Option<bool>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ResponseStatus`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseStatus {
@@ -2390,6 +3221,17 @@ pub mod types {
         ) -> Self {
             Self(value)
         }
+    }
+    ///`SamlSingleSignOnSettings`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SamlSingleSignOnSettings {
+        #[serde(
+            rename = "relayState",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub relay_state: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ScheduleInformation`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2515,25 +3357,171 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Shared`
+    ///`ServicePrincipal`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Shared {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner: ::std::option::Option<IdentitySet>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
+    pub struct ServicePrincipal {
         #[serde(
-            rename = "sharedBy",
+            rename = "accountEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub shared_by: ::std::option::Option<IdentitySet>,
+        pub account_enabled: ::std::option::Option<bool>,
         #[serde(
-            rename = "sharedDateTime",
+            rename = "addIns",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub add_ins: ::std::vec::Vec<AddIn>,
+        #[serde(
+            rename = "alternativeNames",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub alternative_names: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "appDescription",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub shared_date_time: ::std::option::Option<
+        pub app_description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "appDisplayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_display_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "appId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "appOwnerOrganizationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_owner_organization_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(
+            rename = "appRoleAssignmentRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_role_assignment_required: ::std::option::Option<bool>,
+        #[serde(
+            rename = "appRoles",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub app_roles: ::std::vec::Vec<AppRole>,
+        #[serde(
+            rename = "applicationTemplateId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub application_template_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deletedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "disabledByMicrosoftStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disabled_by_microsoft_status: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub homepage: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub info: ::std::option::Option<InformationalUrl>,
+        #[serde(
+            rename = "keyCredentials",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub key_credentials: ::std::vec::Vec<KeyCredential>,
+        #[serde(
+            rename = "loginUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login_url: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "logoutUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logout_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notes: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "notificationEmailAddresses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub notification_email_addresses: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "oauth2PermissionScopes",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub oauth2_permission_scopes: ::std::vec::Vec<PermissionScope>,
+        #[serde(
+            rename = "passwordCredentials",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub password_credentials: ::std::vec::Vec<PasswordCredential>,
+        #[serde(
+            rename = "preferredSingleSignOnMode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preferred_single_sign_on_mode: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "preferredTokenSigningKeyThumbprint",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preferred_token_signing_key_thumbprint: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "replyUrls",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub reply_urls: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "samlSingleSignOnSettings",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub saml_single_sign_on_settings: ::std::option::Option<
+            SamlSingleSignOnSettings,
+        >,
+        #[serde(
+            rename = "servicePrincipalNames",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub service_principal_names: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "servicePrincipalType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_principal_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "signInAudience",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_in_audience: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "tokenEncryptionKeyId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub token_encryption_key_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2684,6 +3672,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`SubscriptionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SubscriptionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Subscription>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`TimeSlot`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeSlot {
@@ -2725,50 +3726,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub upload_url: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`Video`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Video {
-        #[serde(
-            rename = "audioBitsPerSample",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_bits_per_sample: ::std::option::Option<i32>,
-        #[serde(
-            rename = "audioChannels",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_channels: ::std::option::Option<i32>,
-        #[serde(
-            rename = "audioFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_format: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "audioSamplesPerSecond",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_samples_per_second: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        #[serde(
-            rename = "fourCC",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub four_cc: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "frameRate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub frame_rate: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2899,16 +3856,31 @@ pub mod types {
         }
     }
 }
-impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
-    type Item = types::Extension;
-}
-impl crate::typed::CollectionPage for types::ListExtensionsResponse {
-    type Item = types::Extension;
-}
-impl crate::typed::CollectionPage for types::ListSubscriptionsResponse {
+impl crate::typed::CollectionPage for types::SubscriptionCollectionResponse {
     type Item = types::Subscription;
 }
+impl crate::odata::ODataEntity for types::AddIn {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Album {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::AlternativeSecurityId {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::AppRole {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -2929,6 +3901,13 @@ impl crate::odata::ODataEntity for types::AssignedLicense {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::AssignedPlan {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Attachment {
     fn annotations(
         &self,
@@ -2943,7 +3922,7 @@ impl crate::odata::ODataEntity for types::Attendee {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Audio {
+impl crate::odata::ODataEntity for types::AutomaticRepliesSetting {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -2985,6 +3964,13 @@ impl crate::odata::ODataEntity for types::Deleted {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Device {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::DirectoryObject {
     fn annotations(
         &self,
@@ -2999,6 +3985,13 @@ impl crate::odata::ODataEntity for types::EmailAddress {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::EmployeeOrgData {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Extension {
     fn annotations(
         &self,
@@ -3006,14 +3999,14 @@ impl crate::odata::ODataEntity for types::Extension {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ExtensionCollectionResponse {
+impl crate::odata::ODataEntity for types::ExtensionProperty {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ExtensionProperty {
+impl crate::odata::ODataEntity for types::FileAttachment {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3090,7 +4083,7 @@ impl crate::odata::ODataEntity for types::IdentitySet {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Image {
+impl crate::odata::ODataEntity for types::InformationalUrl {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3104,6 +4097,27 @@ impl crate::odata::ODataEntity for types::ItemBody {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::KeyCredential {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::KeyValue {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::LicenseAssignmentState {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::LicenseProcessingState {
     fn annotations(
         &self,
@@ -3111,14 +4125,7 @@ impl crate::odata::ODataEntity for types::LicenseProcessingState {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListExtensionsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListSubscriptionsResponse {
+impl crate::odata::ODataEntity for types::LocaleInfo {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3146,6 +4153,13 @@ impl crate::odata::ODataEntity for types::MultiValueLegacyExtendedProperty {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ObjectIdentity {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OdataError {
     fn annotations(
         &self,
@@ -3167,6 +4181,13 @@ impl crate::odata::ODataEntity for types::OdataErrorMain {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OnPremisesExtensionAttributes {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OnPremisesProvisioningError {
     fn annotations(
         &self,
@@ -3181,6 +4202,13 @@ impl crate::odata::ODataEntity for types::OnlineMeetingInfo {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OrgContact {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OutlookGeoCoordinates {
     fn annotations(
         &self,
@@ -3188,7 +4216,28 @@ impl crate::odata::ODataEntity for types::OutlookGeoCoordinates {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OutlookItem {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Package {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::PasswordCredential {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::PasswordProfile {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3216,14 +4265,14 @@ impl crate::odata::ODataEntity for types::PendingOperations {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Phone {
+impl crate::odata::ODataEntity for types::PermissionScope {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Photo {
+impl crate::odata::ODataEntity for types::Phone {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3237,7 +4286,21 @@ impl crate::odata::ODataEntity for types::PhysicalAddress {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::PhysicalOfficeAddress {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ProfilePhoto {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ProvisionedPlan {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3293,7 +4356,21 @@ impl crate::odata::ODataEntity for types::RecurrenceRange {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ReferenceAttachment {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ResponseStatus {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::SamlSingleSignOnSettings {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3321,7 +4398,7 @@ impl crate::odata::ODataEntity for types::SearchResult {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Shared {
+impl crate::odata::ODataEntity for types::ServicePrincipal {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3363,6 +4440,13 @@ impl crate::odata::ODataEntity for types::Subscription {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::SubscriptionCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::TimeSlot {
     fn annotations(
         &self,
@@ -3378,13 +4462,6 @@ impl crate::odata::ODataEntity for types::TimeZoneBase {
     }
 }
 impl crate::odata::ODataEntity for types::UploadSession {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Video {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -11,7 +11,7 @@ pub mod types {
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<crate::generated::common::types::Attachment>,
+        pub value: ::std::vec::Vec<AnyAttachment>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -265,7 +265,7 @@ pub mod types {
         )]
         pub allow_new_time_proposals: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub attachments: ::std::vec::Vec<crate::generated::common::types::Attachment>,
+        pub attachments: ::std::vec::Vec<AnyAttachment>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attendees: ::std::vec::Vec<crate::generated::common::types::Attendee>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -483,6 +483,37 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<Event>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ItemAttachment`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ItemAttachment {
+        #[serde(
+            rename = "contentType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isInline",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_inline: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item: ::std::option::Option<AnyOutlookItem>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -718,6 +749,461 @@ pub mod types {
             }
         }
     }
+    impl AnyAttachment {
+        ///`content_type` of any known variant; `None` for other types.
+        pub fn content_type(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.content_type.as_ref(),
+                Self::FileAttachment(value) => value.content_type.as_ref(),
+                Self::ItemAttachment(value) => value.content_type.as_ref(),
+                Self::ReferenceAttachment(value) => value.content_type.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.id.as_ref(),
+                Self::FileAttachment(value) => value.id.as_ref(),
+                Self::ItemAttachment(value) => value.id.as_ref(),
+                Self::ReferenceAttachment(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`is_inline` of any known variant; `None` for other types.
+        pub fn is_inline(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Attachment(value) => value.is_inline.as_ref(),
+                Self::FileAttachment(value) => value.is_inline.as_ref(),
+                Self::ItemAttachment(value) => value.is_inline.as_ref(),
+                Self::ReferenceAttachment(value) => value.is_inline.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`name` of any known variant; `None` for other types.
+        pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.name.as_ref(),
+                Self::FileAttachment(value) => value.name.as_ref(),
+                Self::ItemAttachment(value) => value.name.as_ref(),
+                Self::ReferenceAttachment(value) => value.name.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`size` of any known variant; `None` for other types.
+        pub fn size(&self) -> ::std::option::Option<&i32> {
+            match self {
+                Self::Attachment(value) => value.size.as_ref(),
+                Self::FileAttachment(value) => value.size.as_ref(),
+                Self::ItemAttachment(value) => value.size.as_ref(),
+                Self::ReferenceAttachment(value) => value.size.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    impl AnyOutlookItem {
+        ///`categories` of any known variant; `None` for other types.
+        pub fn categories(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        > {
+            match self {
+                Self::OutlookItem(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                Self::Event(value) => ::std::option::Option::Some(&value.categories),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`change_key` of any known variant; `None` for other types.
+        pub fn change_key(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OutlookItem(value) => value.change_key.as_ref(),
+                Self::Event(value) => value.change_key.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OutlookItem(value) => value.id.as_ref(),
+                Self::Event(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    impl AnyPlace {
+        ///`address` of any known variant; `None` for other types.
+        pub fn address(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::PhysicalAddress> {
+            match self {
+                Self::Place(value) => value.address.as_ref(),
+                Self::Room(value) => value.address.as_ref(),
+                Self::RoomList(value) => value.address.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`display_name` of any known variant; `None` for other types.
+        pub fn display_name(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Place(value) => value.display_name.as_ref(),
+                Self::Room(value) => value.display_name.as_ref(),
+                Self::RoomList(value) => value.display_name.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`geo_coordinates` of any known variant; `None` for other types.
+        pub fn geo_coordinates(
+            &self,
+        ) -> ::std::option::Option<
+            &crate::generated::common::types::OutlookGeoCoordinates,
+        > {
+            match self {
+                Self::Place(value) => value.geo_coordinates.as_ref(),
+                Self::Room(value) => value.geo_coordinates.as_ref(),
+                Self::RoomList(value) => value.geo_coordinates.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Place(value) => value.id.as_ref(),
+                Self::Room(value) => value.id.as_ref(),
+                Self::RoomList(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`phone` of any known variant; `None` for other types.
+        pub fn phone(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Place(value) => value.phone.as_ref(),
+                Self::Room(value) => value.phone.as_ref(),
+                Self::RoomList(value) => value.phone.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    ///[`Attachment`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyAttachment {
+        ///`@odata.type` `#microsoft.graph.attachment`.
+        Attachment(Attachment),
+        ///`@odata.type` `#microsoft.graph.fileAttachment`.
+        FileAttachment(FileAttachment),
+        ///`@odata.type` `#microsoft.graph.itemAttachment`.
+        ItemAttachment(ItemAttachment),
+        ///`@odata.type` `#microsoft.graph.referenceAttachment`.
+        ReferenceAttachment(ReferenceAttachment),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyAttachment {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.attachment",
+            "#microsoft.graph.fileAttachment",
+            "#microsoft.graph.itemAttachment",
+            "#microsoft.graph.referenceAttachment",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::FileAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    2usize => {
+                        Self::ItemAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    3usize => {
+                        Self::ReferenceAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    _ => {
+                        Self::Attachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyAttachment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyAttachment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::Attachment(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::FileAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.fileAttachment",
+                        value,
+                    )
+                }
+                Self::ItemAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.itemAttachment",
+                        value,
+                    )
+                }
+                Self::ReferenceAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.referenceAttachment",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyAttachment {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::Attachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.attachment")
+                }
+                Self::FileAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.fileAttachment")
+                }
+                Self::ItemAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.itemAttachment")
+                }
+                Self::ReferenceAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.referenceAttachment")
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<Attachment> for AnyAttachment {
+        fn from(value: Attachment) -> Self {
+            Self::Attachment(value)
+        }
+    }
+    impl ::std::convert::From<FileAttachment> for AnyAttachment {
+        fn from(value: FileAttachment) -> Self {
+            Self::FileAttachment(value)
+        }
+    }
+    impl ::std::convert::From<ItemAttachment> for AnyAttachment {
+        fn from(value: ItemAttachment) -> Self {
+            Self::ItemAttachment(value)
+        }
+    }
+    impl ::std::convert::From<ReferenceAttachment> for AnyAttachment {
+        fn from(value: ReferenceAttachment) -> Self {
+            Self::ReferenceAttachment(value)
+        }
+    }
+    ///[`OutlookItem`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyOutlookItem {
+        ///`@odata.type` `#microsoft.graph.outlookItem`.
+        OutlookItem(OutlookItem),
+        ///`@odata.type` `#microsoft.graph.event`.
+        Event(Event),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyOutlookItem {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.outlookItem",
+            "#microsoft.graph.event",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::Event(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    _ => {
+                        Self::OutlookItem(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyOutlookItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyOutlookItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::OutlookItem(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::Event(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.event",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyOutlookItem {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::OutlookItem(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.outlookItem")
+                }
+                Self::Event(_) => ::std::option::Option::Some("#microsoft.graph.event"),
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<OutlookItem> for AnyOutlookItem {
+        fn from(value: OutlookItem) -> Self {
+            Self::OutlookItem(value)
+        }
+    }
+    impl ::std::convert::From<Event> for AnyOutlookItem {
+        fn from(value: Event) -> Self {
+            Self::Event(value)
+        }
+    }
+    ///[`Place`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyPlace {
+        ///`@odata.type` `#microsoft.graph.place`.
+        Place(Place),
+        ///`@odata.type` `#microsoft.graph.room`.
+        Room(Room),
+        ///`@odata.type` `#microsoft.graph.roomList`.
+        RoomList(RoomList),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyPlace {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.place",
+            "#microsoft.graph.room",
+            "#microsoft.graph.roomList",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::Room(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    2usize => {
+                        Self::RoomList(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    _ => Self::Place(::serde::Deserialize::deserialize(deserializer)?),
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyPlace {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyPlace {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::Place(value) => ::serde::Serialize::serialize(value, serializer),
+                Self::Room(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.room",
+                        value,
+                    )
+                }
+                Self::RoomList(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.roomList",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyPlace {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::Place(_) => ::std::option::Option::Some("#microsoft.graph.place"),
+                Self::Room(_) => ::std::option::Option::Some("#microsoft.graph.room"),
+                Self::RoomList(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.roomList")
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<Place> for AnyPlace {
+        fn from(value: Place) -> Self {
+            Self::Place(value)
+        }
+    }
+    impl ::std::convert::From<Room> for AnyPlace {
+        fn from(value: Room) -> Self {
+            Self::Room(value)
+        }
+    }
+    impl ::std::convert::From<RoomList> for AnyPlace {
+        fn from(value: RoomList) -> Self {
+            Self::RoomList(value)
+        }
+    }
     pub use crate::generated::common::types::ODataCountResponse;
     pub use crate::generated::common::types::Attachment;
     pub use crate::generated::common::types::Attendee;
@@ -732,6 +1218,7 @@ pub mod types {
     pub use crate::generated::common::types::EmailAddress;
     pub use crate::generated::common::types::EventType;
     pub use crate::generated::common::types::Extension;
+    pub use crate::generated::common::types::FileAttachment;
     pub use crate::generated::common::types::ForwardEventBody;
     pub use crate::generated::common::types::FreeBusyError;
     pub use crate::generated::common::types::FreeBusyStatus;
@@ -749,6 +1236,7 @@ pub mod types {
     pub use crate::generated::common::types::OnlineMeetingInfo;
     pub use crate::generated::common::types::OnlineMeetingProviderType;
     pub use crate::generated::common::types::OutlookGeoCoordinates;
+    pub use crate::generated::common::types::OutlookItem;
     pub use crate::generated::common::types::PatternedRecurrence;
     pub use crate::generated::common::types::Phone;
     pub use crate::generated::common::types::PhoneType;
@@ -758,6 +1246,7 @@ pub mod types {
     pub use crate::generated::common::types::RecurrencePatternType;
     pub use crate::generated::common::types::RecurrenceRange;
     pub use crate::generated::common::types::RecurrenceRangeType;
+    pub use crate::generated::common::types::ReferenceAttachment;
     pub use crate::generated::common::types::ResponseStatus;
     pub use crate::generated::common::types::ResponseType;
     pub use crate::generated::common::types::ScheduleInformation;
@@ -1198,25 +1687,25 @@ impl Client {
             &format!("me/events/{}/attachments", encode_path(event_id)),
         )
     }
-    /// `POST /me/events/{event-id}/attachments`. Returns [`types::Attachment`]. operationId `me.event_CreateAttachment`.
+    /// `POST /me/events/{event-id}/attachments`. Returns [`types::AnyAttachment`]. operationId `me.event_CreateAttachment`.
     pub fn create_attachment(
         &self,
         event_id: &str,
-        body: &types::Attachment,
-    ) -> Request<types::Attachment, Plain> {
+        body: impl Into<types::AnyAttachment>,
+    ) -> Request<types::AnyAttachment, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
                 &format!("me/events/{}/attachments", encode_path(event_id)),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /me/events/{event-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::Attachment`]. operationId `me.event_GetAttachment`.
+    /// `GET /me/events/{event-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::AnyAttachment`]. operationId `me.event_GetAttachment`.
     pub fn get_attachment(
         &self,
         event_id: &str,
         attachment_id: &str,
-    ) -> Request<types::Attachment, Single> {
+    ) -> Request<types::AnyAttachment, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1383,12 +1872,12 @@ impl Client {
             "places/microsoft.graph.roomList/$count",
         )
     }
-    /// `PATCH /places/{place-id}`. Returns [`types::Place`] (`None` when the service answers without a body). operationId `place_UpdatePlace`.
+    /// `PATCH /places/{place-id}`. Returns [`types::AnyPlace`] (`None` when the service answers without a body). operationId `place_UpdatePlace`.
     pub fn update_place(
         &self,
         place_id: &str,
         body: impl Into<Patch<types::Place>>,
-    ) -> Request<::std::option::Option<types::Place>, Plain> {
+    ) -> Request<::std::option::Option<types::AnyPlace>, Plain> {
         Request::new(
                 &self.connection,
                 Method::PATCH,
@@ -2091,13 +2580,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/events/{event-id}/attachments`. Returns [`types::Attachment`]. operationId `user.event_CreateAttachment`.
+    /// `POST /users/{user-id}/events/{event-id}/attachments`. Returns [`types::AnyAttachment`]. operationId `user.event_CreateAttachment`.
     pub fn user_create_attachment(
         &self,
         user_id: &str,
         event_id: &str,
-        body: &types::Attachment,
-    ) -> Request<types::Attachment, Plain> {
+        body: impl Into<types::AnyAttachment>,
+    ) -> Request<types::AnyAttachment, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2106,15 +2595,15 @@ impl Client {
                     encode_path(event_id)
                 ),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /users/{user-id}/events/{event-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::Attachment`]. operationId `user.event_GetAttachment`.
+    /// `GET /users/{user-id}/events/{event-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::AnyAttachment`]. operationId `user.event_GetAttachment`.
     pub fn user_get_attachment(
         &self,
         user_id: &str,
         event_id: &str,
         attachment_id: &str,
-    ) -> Request<types::Attachment, Single> {
+    ) -> Request<types::AnyAttachment, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2281,7 +2770,7 @@ impl Client {
     }
 }
 impl crate::typed::CollectionPage for types::AttachmentCollectionResponse {
-    type Item = types::Attachment;
+    type Item = types::AnyAttachment;
 }
 impl crate::typed::CollectionPage for types::CalendarCollectionResponse {
     type Item = types::Calendar;
@@ -2351,6 +2840,13 @@ impl crate::odata::ODataEntity for types::Event {
     }
 }
 impl crate::odata::ODataEntity for types::EventCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ItemAttachment {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -313,6 +313,19 @@ pub mod types {
             Self(value)
         }
     }
+    ///`ExtensionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExtensionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -348,7 +361,6 @@ pub mod types {
     pub use crate::generated::common::types::ODataCountResponse;
     pub use crate::generated::common::types::EmailAddress;
     pub use crate::generated::common::types::Extension;
-    pub use crate::generated::common::types::ExtensionCollectionResponse;
     pub use crate::generated::common::types::MultiValueLegacyExtendedProperty;
     pub use crate::generated::common::types::OdataError;
     pub use crate::generated::common::types::OdataErrorDetail;
@@ -1247,6 +1259,9 @@ impl crate::typed::CollectionPage for types::ContactCollectionResponse {
 impl crate::typed::CollectionPage for types::ContactFolderCollectionResponse {
     type Item = types::ContactFolder;
 }
+impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
+    type Item = types::Extension;
+}
 impl crate::odata::ODataEntity for types::Contact {
     fn annotations(
         &self,
@@ -1269,6 +1284,13 @@ impl crate::odata::ODataEntity for types::ContactFolder {
     }
 }
 impl crate::odata::ODataEntity for types::ContactFolderCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ExtensionCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -2,6 +2,33 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
+    ///`Audio`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Audio {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub album: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "albumArtist",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub album_artist: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub artist: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub genre: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub track: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub year: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`CreateUploadSessionBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateUploadSessionBody {
@@ -33,6 +60,8 @@ pub mod types {
     ///`DriveItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub audio: ::std::option::Option<Audio>,
         #[serde(rename = "cTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub c_tag: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -42,14 +71,25 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<crate::generated::common::types::Deleted>,
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub file: ::std::option::Option<File>,
+        #[serde(
+            rename = "fileSystemInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_system_info: ::std::option::Option<
+            crate::generated::common::types::FileSystemInfo,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<Folder>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image: ::std::option::Option<Image>,
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -64,13 +104,30 @@ pub mod types {
         pub microsoft_graph_download_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub package: ::std::option::Option<crate::generated::common::types::Package>,
         #[serde(
             rename = "parentReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_reference: ::std::option::Option<ItemReference>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub photo: ::std::option::Option<Photo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub root: ::std::option::Option<crate::generated::common::types::Root>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shared: ::std::option::Option<Shared>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
+        #[serde(
+            rename = "specialFolder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub special_folder: ::std::option::Option<
+            crate::generated::common::types::SpecialFolder,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video: ::std::option::Option<Video>,
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -117,6 +174,8 @@ pub mod types {
     ///`File`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hashes: ::std::option::Option<crate::generated::common::types::Hashes>,
         #[serde(
             rename = "mimeType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -133,6 +192,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub child_count: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Image`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Image {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -158,6 +227,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`Photo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Photo {
+        #[serde(
+            rename = "cameraMake",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_make: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "cameraModel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_model: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "exposureDenominator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_denominator: ::std::option::Option<f64>,
+        #[serde(
+            rename = "exposureNumerator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_numerator: ::std::option::Option<f64>,
+        #[serde(
+            rename = "fNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub f_number: ::std::option::Option<f64>,
+        #[serde(
+            rename = "focalLength",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub focal_length: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iso: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub orientation: ::std::option::Option<i32>,
+        #[serde(
+            rename = "takenDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub taken_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`Quota`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Quota {
@@ -171,6 +287,65 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Shared`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Shared {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "sharedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Video`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Video {
+        #[serde(
+            rename = "audioBitsPerSample",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_bits_per_sample: ::std::option::Option<i32>,
+        #[serde(
+            rename = "audioChannels",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_channels: ::std::option::Option<i32>,
+        #[serde(
+            rename = "audioFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_format: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audioSamplesPerSecond",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_samples_per_second: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        #[serde(
+            rename = "fourCC",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub four_cc: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "frameRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub frame_rate: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -206,6 +381,12 @@ pub mod types {
             }
         }
     }
+    pub use crate::generated::common::types::Deleted;
+    pub use crate::generated::common::types::FileSystemInfo;
+    pub use crate::generated::common::types::Hashes;
+    pub use crate::generated::common::types::Package;
+    pub use crate::generated::common::types::Root;
+    pub use crate::generated::common::types::SpecialFolder;
     pub use crate::generated::common::types::UploadSession;
 }
 #[allow(unused_imports)]
@@ -420,6 +601,13 @@ impl Client {
 impl crate::typed::CollectionPage for types::DriveItemCollectionResponse {
     type Item = types::DriveItem;
 }
+impl crate::odata::ODataEntity for types::Audio {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Drive {
     fn annotations(
         &self,
@@ -462,6 +650,13 @@ impl crate::odata::ODataEntity for types::Folder {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Image {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ItemReference {
     fn annotations(
         &self,
@@ -469,7 +664,28 @@ impl crate::odata::ODataEntity for types::ItemReference {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Photo {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Quota {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Shared {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Video {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -72,6 +72,21 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyAttachment>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`AttachmentCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AttachmentCollectionResponse2 {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyAttachment>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -331,6 +346,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ConversationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConversationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Conversation>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ConversationThread`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationThread {
@@ -375,6 +403,19 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub unique_senders: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ConversationThreadCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConversationThreadCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ConversationThread>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -452,6 +493,19 @@ pub mod types {
         fn from(value: ::std::vec::Vec<crate::generated::common::types::Group>) -> Self {
             Self(value)
         }
+    }
+    ///`DirectoryObjectCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DirectoryObjectCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyDirectoryObject>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Event`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -654,6 +708,21 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Event>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ExtensionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExtensionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -712,29 +781,22 @@ pub mod types {
     ///`GetByIdsGroupsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct GetByIdsGroupsResponse(
-        pub ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-    );
+    pub struct GetByIdsGroupsResponse(pub ::std::vec::Vec<AnyDirectoryObject>);
     impl ::std::ops::Deref for GetByIdsGroupsResponse {
-        type Target = ::std::vec::Vec<crate::generated::common::types::DirectoryObject>;
-        fn deref(
-            &self,
-        ) -> &::std::vec::Vec<crate::generated::common::types::DirectoryObject> {
+        type Target = ::std::vec::Vec<AnyDirectoryObject>;
+        fn deref(&self) -> &::std::vec::Vec<AnyDirectoryObject> {
             &self.0
         }
     }
     impl ::std::convert::From<GetByIdsGroupsResponse>
-    for ::std::vec::Vec<crate::generated::common::types::DirectoryObject> {
+    for ::std::vec::Vec<AnyDirectoryObject> {
         fn from(value: GetByIdsGroupsResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-    > for GetByIdsGroupsResponse {
-        fn from(
-            value: ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-        ) -> Self {
+    impl ::std::convert::From<::std::vec::Vec<AnyDirectoryObject>>
+    for GetByIdsGroupsResponse {
+        fn from(value: ::std::vec::Vec<AnyDirectoryObject>) -> Self {
             Self(value)
         }
     }
@@ -749,74 +811,9 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListAcceptedSenderRefsResponse`
+    ///`GroupCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListAcceptedSenderRefsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListAcceptedSendersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListAcceptedSendersResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListConversationThreadPostsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListConversationThreadPostsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Post>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListConversationThreadsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListConversationThreadsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ConversationThread>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListConversationsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListConversationsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Conversation>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListGroupsResponse {
+    pub struct GroupCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -827,29 +824,81 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListPermissionGrantsResponse`
+    ///`ItemAttachment`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListPermissionGrantsResponse {
+    pub struct ItemAttachment {
         #[serde(
-            rename = "@odata.nextLink",
+            rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ResourceSpecificPermissionGrant>,
+        pub content_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isInline",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_inline: ::std::option::Option<bool>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListPostAttachmentsResponse`
+    ///`MailboxSettings`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListPostAttachmentsResponse {
+    pub struct MailboxSettings {
         #[serde(
-            rename = "@odata.nextLink",
+            rename = "archiveFolder",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<crate::generated::common::types::Attachment>,
+        pub archive_folder: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "automaticRepliesSetting",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub automatic_replies_setting: ::std::option::Option<
+            crate::generated::common::types::AutomaticRepliesSetting,
+        >,
+        #[serde(
+            rename = "dateFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_format: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "delegateMeetingMessageDeliveryOptions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delegate_meeting_message_delivery_options: ::std::option::Option<
+            crate::generated::common::types::DelegateMeetingMessageDeliveryOptions,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub language: ::std::option::Option<crate::generated::common::types::LocaleInfo>,
+        #[serde(
+            rename = "timeFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_format: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "timeZone",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub time_zone: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "workingHours",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub working_hours: ::std::option::Option<
+            crate::generated::common::types::WorkingHours,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -918,6 +967,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`PostCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PostCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Post>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ReplyConversationThreadBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReplyConversationThreadBody {
@@ -960,6 +1022,400 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_app_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ResourceSpecificPermissionGrantCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ResourceSpecificPermissionGrantCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ResourceSpecificPermissionGrant>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`StringCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StringCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`User`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct User {
+        #[serde(
+            rename = "aboutMe",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub about_me: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "accountEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_enabled: ::std::option::Option<bool>,
+        #[serde(
+            rename = "ageGroup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub age_group: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "assignedLicenses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub assigned_licenses: ::std::vec::Vec<
+            crate::generated::common::types::AssignedLicense,
+        >,
+        #[serde(
+            rename = "assignedPlans",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub assigned_plans: ::std::vec::Vec<
+            crate::generated::common::types::AssignedPlan,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub birthday: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(
+            rename = "businessPhones",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub business_phones: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "companyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "consentProvidedForMinor",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub consent_provided_for_minor: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "creationType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub creation_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deletedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub department: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "deviceEnrollmentLimit",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_enrollment_limit: ::std::option::Option<i32>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "employeeHireDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_hire_date: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "employeeId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "employeeOrgData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_org_data: ::std::option::Option<
+            crate::generated::common::types::EmployeeOrgData,
+        >,
+        #[serde(
+            rename = "employeeType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_type: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "externalUserState",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_user_state: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "externalUserStateChangeDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_user_state_change_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "faxNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fax_number: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "givenName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub given_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "hireDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hire_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub identities: ::std::vec::Vec<crate::generated::common::types::ObjectIdentity>,
+        #[serde(
+            rename = "imAddresses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub im_addresses: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub interests: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(
+            rename = "isResourceAccount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_resource_account: ::std::option::Option<bool>,
+        #[serde(
+            rename = "jobTitle",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub job_title: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastPasswordChangeDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_password_change_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "legalAgeGroupClassification",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_age_group_classification: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "licenseAssignmentStates",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub license_assignment_states: ::std::vec::Vec<
+            crate::generated::common::types::LicenseAssignmentState,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mail: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "mailNickname",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mail_nickname: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "mailboxSettings",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mailbox_settings: ::std::option::Option<MailboxSettings>,
+        #[serde(
+            rename = "mobilePhone",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mobile_phone: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "mySite",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub my_site: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "officeLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub office_location: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onPremisesDistinguishedName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_distinguished_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onPremisesDomainName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_domain_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onPremisesExtensionAttributes",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_extension_attributes: ::std::option::Option<
+            crate::generated::common::types::OnPremisesExtensionAttributes,
+        >,
+        #[serde(
+            rename = "onPremisesImmutableId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_immutable_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onPremisesLastSyncDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_last_sync_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "onPremisesProvisioningErrors",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub on_premises_provisioning_errors: ::std::vec::Vec<
+            crate::generated::common::types::OnPremisesProvisioningError,
+        >,
+        #[serde(
+            rename = "onPremisesSamAccountName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_sam_account_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "onPremisesSecurityIdentifier",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_security_identifier: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "onPremisesSyncEnabled",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        #[serde(
+            rename = "onPremisesUserPrincipalName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub on_premises_user_principal_name: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "otherMails",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub other_mails: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "passwordPolicies",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password_policies: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "passwordProfile",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password_profile: ::std::option::Option<
+            crate::generated::common::types::PasswordProfile,
+        >,
+        #[serde(
+            rename = "pastProjects",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub past_projects: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(
+            rename = "postalCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "preferredLanguage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preferred_language: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "preferredName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preferred_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "provisionedPlans",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub provisioned_plans: ::std::vec::Vec<
+            crate::generated::common::types::ProvisionedPlan,
+        >,
+        #[serde(
+            rename = "proxyAddresses",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub proxy_addresses: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub responsibilities: ::std::vec::Vec<
+            ::std::option::Option<::std::string::String>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub schools: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(
+            rename = "showInAddressList",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_in_address_list: ::std::option::Option<bool>,
+        #[serde(
+            rename = "signInSessionsValidFromDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_in_sessions_valid_from_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub skills: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "streetAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub street_address: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub surname: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "usageLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usage_location: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userPrincipalName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_principal_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "userType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_type: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1061,22 +1517,453 @@ pub mod types {
             }
         }
     }
+    impl AnyAttachment {
+        ///`content_type` of any known variant; `None` for other types.
+        pub fn content_type(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.content_type.as_ref(),
+                Self::FileAttachment(value) => value.content_type.as_ref(),
+                Self::ItemAttachment(value) => value.content_type.as_ref(),
+                Self::ReferenceAttachment(value) => value.content_type.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.id.as_ref(),
+                Self::FileAttachment(value) => value.id.as_ref(),
+                Self::ItemAttachment(value) => value.id.as_ref(),
+                Self::ReferenceAttachment(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`is_inline` of any known variant; `None` for other types.
+        pub fn is_inline(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Attachment(value) => value.is_inline.as_ref(),
+                Self::FileAttachment(value) => value.is_inline.as_ref(),
+                Self::ItemAttachment(value) => value.is_inline.as_ref(),
+                Self::ReferenceAttachment(value) => value.is_inline.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`name` of any known variant; `None` for other types.
+        pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.name.as_ref(),
+                Self::FileAttachment(value) => value.name.as_ref(),
+                Self::ItemAttachment(value) => value.name.as_ref(),
+                Self::ReferenceAttachment(value) => value.name.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`size` of any known variant; `None` for other types.
+        pub fn size(&self) -> ::std::option::Option<&i32> {
+            match self {
+                Self::Attachment(value) => value.size.as_ref(),
+                Self::FileAttachment(value) => value.size.as_ref(),
+                Self::ItemAttachment(value) => value.size.as_ref(),
+                Self::ReferenceAttachment(value) => value.size.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    impl AnyDirectoryObject {
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::DirectoryObject(value) => value.id.as_ref(),
+                Self::Device(value) => value.id.as_ref(),
+                Self::ExtensionProperty(value) => value.id.as_ref(),
+                Self::Group(value) => value.id.as_ref(),
+                Self::OrgContact(value) => value.id.as_ref(),
+                Self::ResourceSpecificPermissionGrant(value) => value.id.as_ref(),
+                Self::ServicePrincipal(value) => value.id.as_ref(),
+                Self::User(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    ///[`Attachment`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyAttachment {
+        ///`@odata.type` `#microsoft.graph.attachment`.
+        Attachment(Attachment),
+        ///`@odata.type` `#microsoft.graph.fileAttachment`.
+        FileAttachment(FileAttachment),
+        ///`@odata.type` `#microsoft.graph.itemAttachment`.
+        ItemAttachment(ItemAttachment),
+        ///`@odata.type` `#microsoft.graph.referenceAttachment`.
+        ReferenceAttachment(ReferenceAttachment),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyAttachment {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.attachment",
+            "#microsoft.graph.fileAttachment",
+            "#microsoft.graph.itemAttachment",
+            "#microsoft.graph.referenceAttachment",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::FileAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    2usize => {
+                        Self::ItemAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    3usize => {
+                        Self::ReferenceAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    _ => {
+                        Self::Attachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyAttachment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyAttachment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::Attachment(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::FileAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.fileAttachment",
+                        value,
+                    )
+                }
+                Self::ItemAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.itemAttachment",
+                        value,
+                    )
+                }
+                Self::ReferenceAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.referenceAttachment",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyAttachment {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::Attachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.attachment")
+                }
+                Self::FileAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.fileAttachment")
+                }
+                Self::ItemAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.itemAttachment")
+                }
+                Self::ReferenceAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.referenceAttachment")
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<Attachment> for AnyAttachment {
+        fn from(value: Attachment) -> Self {
+            Self::Attachment(value)
+        }
+    }
+    impl ::std::convert::From<FileAttachment> for AnyAttachment {
+        fn from(value: FileAttachment) -> Self {
+            Self::FileAttachment(value)
+        }
+    }
+    impl ::std::convert::From<ItemAttachment> for AnyAttachment {
+        fn from(value: ItemAttachment) -> Self {
+            Self::ItemAttachment(value)
+        }
+    }
+    impl ::std::convert::From<ReferenceAttachment> for AnyAttachment {
+        fn from(value: ReferenceAttachment) -> Self {
+            Self::ReferenceAttachment(value)
+        }
+    }
+    ///[`DirectoryObject`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyDirectoryObject {
+        ///`@odata.type` `#microsoft.graph.directoryObject`.
+        DirectoryObject(DirectoryObject),
+        ///`@odata.type` `#microsoft.graph.device`.
+        Device(Device),
+        ///`@odata.type` `#microsoft.graph.extensionProperty`.
+        ExtensionProperty(ExtensionProperty),
+        ///`@odata.type` `#microsoft.graph.group`.
+        Group(Group),
+        ///`@odata.type` `#microsoft.graph.orgContact`.
+        OrgContact(OrgContact),
+        ///`@odata.type` `#microsoft.graph.resourceSpecificPermissionGrant`.
+        ResourceSpecificPermissionGrant(ResourceSpecificPermissionGrant),
+        ///`@odata.type` `#microsoft.graph.servicePrincipal`.
+        ServicePrincipal(ServicePrincipal),
+        ///`@odata.type` `#microsoft.graph.user`.
+        User(User),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyDirectoryObject {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.directoryObject",
+            "#microsoft.graph.device",
+            "#microsoft.graph.extensionProperty",
+            "#microsoft.graph.group",
+            "#microsoft.graph.orgContact",
+            "#microsoft.graph.resourceSpecificPermissionGrant",
+            "#microsoft.graph.servicePrincipal",
+            "#microsoft.graph.user",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::Device(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    2usize => {
+                        Self::ExtensionProperty(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    3usize => {
+                        Self::Group(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    4usize => {
+                        Self::OrgContact(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    5usize => {
+                        Self::ResourceSpecificPermissionGrant(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    6usize => {
+                        Self::ServicePrincipal(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    7usize => {
+                        Self::User(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    _ => {
+                        Self::DirectoryObject(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyDirectoryObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyDirectoryObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::DirectoryObject(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::Device(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.device",
+                        value,
+                    )
+                }
+                Self::ExtensionProperty(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.extensionProperty",
+                        value,
+                    )
+                }
+                Self::Group(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.group",
+                        value,
+                    )
+                }
+                Self::OrgContact(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.orgContact",
+                        value,
+                    )
+                }
+                Self::ResourceSpecificPermissionGrant(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.resourceSpecificPermissionGrant",
+                        value,
+                    )
+                }
+                Self::ServicePrincipal(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.servicePrincipal",
+                        value,
+                    )
+                }
+                Self::User(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.user",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyDirectoryObject {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::DirectoryObject(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.directoryObject")
+                }
+                Self::Device(_) => ::std::option::Option::Some("#microsoft.graph.device"),
+                Self::ExtensionProperty(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.extensionProperty")
+                }
+                Self::Group(_) => ::std::option::Option::Some("#microsoft.graph.group"),
+                Self::OrgContact(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.orgContact")
+                }
+                Self::ResourceSpecificPermissionGrant(_) => {
+                    ::std::option::Option::Some(
+                        "#microsoft.graph.resourceSpecificPermissionGrant",
+                    )
+                }
+                Self::ServicePrincipal(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.servicePrincipal")
+                }
+                Self::User(_) => ::std::option::Option::Some("#microsoft.graph.user"),
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<DirectoryObject> for AnyDirectoryObject {
+        fn from(value: DirectoryObject) -> Self {
+            Self::DirectoryObject(value)
+        }
+    }
+    impl ::std::convert::From<Device> for AnyDirectoryObject {
+        fn from(value: Device) -> Self {
+            Self::Device(value)
+        }
+    }
+    impl ::std::convert::From<ExtensionProperty> for AnyDirectoryObject {
+        fn from(value: ExtensionProperty) -> Self {
+            Self::ExtensionProperty(value)
+        }
+    }
+    impl ::std::convert::From<Group> for AnyDirectoryObject {
+        fn from(value: Group) -> Self {
+            Self::Group(value)
+        }
+    }
+    impl ::std::convert::From<OrgContact> for AnyDirectoryObject {
+        fn from(value: OrgContact) -> Self {
+            Self::OrgContact(value)
+        }
+    }
+    impl ::std::convert::From<ResourceSpecificPermissionGrant> for AnyDirectoryObject {
+        fn from(value: ResourceSpecificPermissionGrant) -> Self {
+            Self::ResourceSpecificPermissionGrant(value)
+        }
+    }
+    impl ::std::convert::From<ServicePrincipal> for AnyDirectoryObject {
+        fn from(value: ServicePrincipal) -> Self {
+            Self::ServicePrincipal(value)
+        }
+    }
+    impl ::std::convert::From<User> for AnyDirectoryObject {
+        fn from(value: User) -> Self {
+            Self::User(value)
+        }
+    }
     pub use crate::generated::common::types::ODataCountResponse;
+    pub use crate::generated::common::types::AddIn;
+    pub use crate::generated::common::types::AlternativeSecurityId;
+    pub use crate::generated::common::types::AppRole;
     pub use crate::generated::common::types::AssignedLabel;
     pub use crate::generated::common::types::AssignedLicense;
+    pub use crate::generated::common::types::AssignedPlan;
     pub use crate::generated::common::types::Attachment;
     pub use crate::generated::common::types::Attendee;
     pub use crate::generated::common::types::AttendeeType;
+    pub use crate::generated::common::types::AutomaticRepliesSetting;
+    pub use crate::generated::common::types::AutomaticRepliesStatus;
     pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::CalendarColor;
     pub use crate::generated::common::types::CancelEventBody;
     pub use crate::generated::common::types::DateTimeTimeZone;
     pub use crate::generated::common::types::DayOfWeek;
+    pub use crate::generated::common::types::DelegateMeetingMessageDeliveryOptions;
+    pub use crate::generated::common::types::Device;
     pub use crate::generated::common::types::DirectoryObject;
     pub use crate::generated::common::types::EmailAddress;
+    pub use crate::generated::common::types::EmployeeOrgData;
     pub use crate::generated::common::types::EventType;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::ExtensionProperty;
+    pub use crate::generated::common::types::ExternalAudienceScope;
+    pub use crate::generated::common::types::FileAttachment;
     pub use crate::generated::common::types::ForwardEventBody;
     pub use crate::generated::common::types::FreeBusyError;
     pub use crate::generated::common::types::FreeBusyStatus;
@@ -1084,31 +1971,46 @@ pub mod types {
     pub use crate::generated::common::types::GetScheduleCalendarResponse;
     pub use crate::generated::common::types::Group;
     pub use crate::generated::common::types::Importance;
+    pub use crate::generated::common::types::InformationalUrl;
     pub use crate::generated::common::types::ItemBody;
+    pub use crate::generated::common::types::KeyCredential;
+    pub use crate::generated::common::types::KeyValue;
+    pub use crate::generated::common::types::LicenseAssignmentState;
     pub use crate::generated::common::types::LicenseProcessingState;
-    pub use crate::generated::common::types::ListExtensionsResponse;
+    pub use crate::generated::common::types::LocaleInfo;
     pub use crate::generated::common::types::Location;
     pub use crate::generated::common::types::LocationType;
     pub use crate::generated::common::types::LocationUniqueIdType;
+    pub use crate::generated::common::types::ObjectIdentity;
+    pub use crate::generated::common::types::OnPremisesExtensionAttributes;
     pub use crate::generated::common::types::OnPremisesProvisioningError;
     pub use crate::generated::common::types::OnlineMeetingInfo;
     pub use crate::generated::common::types::OnlineMeetingProviderType;
+    pub use crate::generated::common::types::OrgContact;
     pub use crate::generated::common::types::OutlookGeoCoordinates;
+    pub use crate::generated::common::types::PasswordCredential;
+    pub use crate::generated::common::types::PasswordProfile;
     pub use crate::generated::common::types::PatternedRecurrence;
+    pub use crate::generated::common::types::PermissionScope;
     pub use crate::generated::common::types::Phone;
     pub use crate::generated::common::types::PhoneType;
     pub use crate::generated::common::types::PhysicalAddress;
+    pub use crate::generated::common::types::PhysicalOfficeAddress;
     pub use crate::generated::common::types::ProfilePhoto;
+    pub use crate::generated::common::types::ProvisionedPlan;
     pub use crate::generated::common::types::Recipient;
     pub use crate::generated::common::types::RecurrencePattern;
     pub use crate::generated::common::types::RecurrencePatternType;
     pub use crate::generated::common::types::RecurrenceRange;
     pub use crate::generated::common::types::RecurrenceRangeType;
+    pub use crate::generated::common::types::ReferenceAttachment;
     pub use crate::generated::common::types::ResponseStatus;
     pub use crate::generated::common::types::ResponseType;
+    pub use crate::generated::common::types::SamlSingleSignOnSettings;
     pub use crate::generated::common::types::ScheduleInformation;
     pub use crate::generated::common::types::ScheduleItem;
     pub use crate::generated::common::types::Sensitivity;
+    pub use crate::generated::common::types::ServicePrincipal;
     pub use crate::generated::common::types::SnoozeReminderEventBody;
     pub use crate::generated::common::types::TimeSlot;
     pub use crate::generated::common::types::TimeZoneBase;
@@ -1138,8 +2040,8 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /groups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::ListGroupsResponse`]. operationId `groups.group_ListGroup`.
-    pub fn list_groups(&self) -> Request<types::ListGroupsResponse, Collection> {
+    /// `GET /groups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::GroupCollectionResponse`]. operationId `groups.group_ListGroup`.
+    pub fn list_groups(&self) -> Request<types::GroupCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "groups")
     }
     /// `POST /groups`. Returns [`types::Group`]. operationId `groups.group_CreateGroup`.
@@ -1211,22 +2113,22 @@ impl Client {
             &format!("groups/{}", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/acceptedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListAcceptedSenders`.
+    /// `GET /groups/{group-id}/acceptedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListAcceptedSenders`.
     pub fn list_accepted_senders(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/acceptedSenders", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/acceptedSenders/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefAcceptedSenders`.
+    /// `GET /groups/{group-id}/acceptedSenders/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefAcceptedSenders`.
     pub fn list_accepted_sender_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1369,11 +2271,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/conversations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListConversationsResponse`]. operationId `groups_ListConversations`.
+    /// `GET /groups/{group-id}/conversations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ConversationCollectionResponse`]. operationId `groups_ListConversations`.
     pub fn list_conversations(
         &self,
         group_id: &str,
-    ) -> Request<types::ListConversationsResponse, Collection> {
+    ) -> Request<types::ConversationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1440,12 +2342,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/conversations/{conversation-id}/threads` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::ListConversationThreadsResponse`]. operationId `groups.conversations_ListThreads`.
+    /// `GET /groups/{group-id}/conversations/{conversation-id}/threads` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::ConversationThreadCollectionResponse`]. operationId `groups.conversations_ListThreads`.
     pub fn list_conversation_threads(
         &self,
         group_id: &str,
         conversation_id: &str,
-    ) -> Request<types::ListConversationThreadsResponse, Collection> {
+    ) -> Request<types::ConversationThreadCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1541,13 +2443,13 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/conversations/{conversation-id}/threads/{conversationThread-id}/posts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::ListConversationThreadPostsResponse`]. operationId `groups.conversations.threads_ListPosts`.
+    /// `GET /groups/{group-id}/conversations/{conversation-id}/threads/{conversationThread-id}/posts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::PostCollectionResponse`]. operationId `groups.conversations.threads_ListPosts`.
     pub fn list_conversation_thread_posts(
         &self,
         group_id: &str,
         conversation_id: &str,
         conversation_thread_id: &str,
-    ) -> Request<types::ListConversationThreadPostsResponse, Collection> {
+    ) -> Request<types::PostCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1631,11 +2533,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/createdOnBehalfOf`. OData: `$select $expand`. Returns [`types::DirectoryObject`]. operationId `groups_GetCreatedOnBehalfOf`.
+    /// `GET /groups/{group-id}/createdOnBehalfOf`. OData: `$select $expand`. Returns [`types::AnyDirectoryObject`]. operationId `groups_GetCreatedOnBehalfOf`.
     pub fn get_created_on_behalf_of(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObject, Single> {
+    ) -> Request<types::AnyDirectoryObject, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1775,13 +2677,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /groups/{group-id}/events/{event-id}/attachments`. Returns [`types::Attachment`]. operationId `group.event_CreateAttachment`.
+    /// `POST /groups/{group-id}/events/{event-id}/attachments`. Returns [`types::AnyAttachment`]. operationId `group.event_CreateAttachment`.
     pub fn create_event_attachment(
         &self,
         group_id: &str,
         event_id: &str,
-        body: &types::Attachment,
-    ) -> Request<types::Attachment, Plain> {
+        body: impl Into<types::AnyAttachment>,
+    ) -> Request<types::AnyAttachment, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -1790,7 +2692,7 @@ impl Client {
                     encode_path(event_id)
                 ),
             )
-            .json(body)
+            .json(&body.into())
     }
     /// `GET /groups/{group-id}/events/{event-id}/attachments/$count`. OData: `$filter`. Returns the count (`u64`). operationId `group.event.attachment_GetCount`.
     pub fn count_attachments(
@@ -1824,13 +2726,13 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/events/{event-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::Attachment`]. operationId `group.event_GetAttachment`.
+    /// `GET /groups/{group-id}/events/{event-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::AnyAttachment`]. operationId `group.event_GetAttachment`.
     pub fn get_event_attachment(
         &self,
         group_id: &str,
         event_id: &str,
         attachment_id: &str,
-    ) -> Request<types::Attachment, Single> {
+    ) -> Request<types::AnyAttachment, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2042,11 +2944,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListExtensionsResponse`]. operationId `groups_ListExtensions`.
+    /// `GET /groups/{group-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ExtensionCollectionResponse`]. operationId `groups_ListExtensions`.
     pub fn list_extensions(
         &self,
         group_id: &str,
-    ) -> Request<types::ListExtensionsResponse, Collection> {
+    ) -> Request<types::ExtensionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2113,22 +3015,22 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListMemberOf`.
+    /// `GET /groups/{group-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMemberOf`.
     pub fn list_member_of(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/memberOf", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefMemberOf`.
+    /// `GET /groups/{group-id}/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefMemberOf`.
     pub fn list_member_of_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2148,22 +3050,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListMembers`.
+    /// `GET /groups/{group-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMembers`.
     pub fn list_members(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/members", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/members/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefMembers`.
+    /// `GET /groups/{group-id}/members/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefMembers`.
     pub fn list_member_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2183,22 +3085,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/membersWithLicenseErrors` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListMembersWithLicenseErrors`.
+    /// `GET /groups/{group-id}/membersWithLicenseErrors` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMembersWithLicenseErrors`.
     pub fn list_members_with_license_errors(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/membersWithLicenseErrors", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/membersWithLicenseErrors/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefMembersWithLicenseErrors`.
+    /// `GET /groups/{group-id}/membersWithLicenseErrors/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefMembersWithLicenseErrors`.
     pub fn list_members_with_license_error_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2341,11 +3243,11 @@ impl Client {
             &format!("groups/{}/microsoft.graph.resetUnseenCount", encode_path(group_id)),
         )
     }
-    /// `POST /groups/{group-id}/microsoft.graph.restore`. Returns [`types::DirectoryObject`]. operationId `groups_restore`.
+    /// `POST /groups/{group-id}/microsoft.graph.restore`. Returns [`types::AnyDirectoryObject`]. operationId `groups_restore`.
     pub fn restore_group(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObject, Plain> {
+    ) -> Request<types::AnyDirectoryObject, Plain> {
         Request::new(
             &self.connection,
             Method::POST,
@@ -2388,22 +3290,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/owners` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListOwners`.
+    /// `GET /groups/{group-id}/owners` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListOwners`.
     pub fn list_owners(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/owners", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/owners/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefOwners`.
+    /// `GET /groups/{group-id}/owners/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefOwners`.
     pub fn list_owner_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2423,11 +3325,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/permissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListPermissionGrantsResponse`]. operationId `groups_ListPermissionGrants`.
+    /// `GET /groups/{group-id}/permissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ResourceSpecificPermissionGrantCollectionResponse`]. operationId `groups_ListPermissionGrants`.
     pub fn list_permission_grants(
         &self,
         group_id: &str,
-    ) -> Request<types::ListPermissionGrantsResponse, Collection> {
+    ) -> Request<types::ResourceSpecificPermissionGrantCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2544,22 +3446,22 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /groups/{group-id}/rejectedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListRejectedSenders`.
+    /// `GET /groups/{group-id}/rejectedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListRejectedSenders`.
     pub fn list_rejected_senders(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/rejectedSenders", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/rejectedSenders/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefRejectedSenders`.
+    /// `GET /groups/{group-id}/rejectedSenders/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefRejectedSenders`.
     pub fn list_rejected_sender_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2579,11 +3481,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/threads` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ListConversationThreadsResponse`]. operationId `groups_ListThreads`.
+    /// `GET /groups/{group-id}/threads` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ConversationThreadCollectionResponse`]. operationId `groups_ListThreads`.
     pub fn list_group_threads(
         &self,
         group_id: &str,
-    ) -> Request<types::ListConversationThreadsResponse, Collection> {
+    ) -> Request<types::ConversationThreadCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2667,12 +3569,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::ListConversationThreadPostsResponse`]. operationId `groups.threads_ListPosts`.
+    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::PostCollectionResponse`]. operationId `groups.threads_ListPosts`.
     pub fn list_group_thread_posts(
         &self,
         group_id: &str,
         conversation_thread_id: &str,
-    ) -> Request<types::ListConversationThreadPostsResponse, Collection> {
+    ) -> Request<types::PostCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2749,13 +3651,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::ListPostAttachmentsResponse`]. operationId `groups.threads.posts_ListAttachments`.
+    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::AttachmentCollectionResponse2`]. operationId `groups.threads.posts_ListAttachments`.
     pub fn list_post_attachments(
         &self,
         group_id: &str,
         conversation_thread_id: &str,
         post_id: &str,
-    ) -> Request<types::ListPostAttachmentsResponse, Collection> {
+    ) -> Request<types::AttachmentCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2765,14 +3667,14 @@ impl Client {
             ),
         )
     }
-    /// `POST /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments`. Returns [`types::Attachment`]. operationId `groups.threads.posts_CreateAttachments`.
+    /// `POST /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments`. Returns [`types::AnyAttachment`]. operationId `groups.threads.posts_CreateAttachments`.
     pub fn create_post_attachment(
         &self,
         group_id: &str,
         conversation_thread_id: &str,
         post_id: &str,
-        body: &types::Attachment,
-    ) -> Request<types::Attachment, Plain> {
+        body: impl Into<types::AnyAttachment>,
+    ) -> Request<types::AnyAttachment, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2781,7 +3683,7 @@ impl Client {
                     encode_path(conversation_thread_id), encode_path(post_id)
                 ),
             )
-            .json(body)
+            .json(&body.into())
     }
     /// `POST /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments/microsoft.graph.createUploadSession`. Returns [`types::UploadSession`]. operationId `groups.threads.posts.attachments_createUploadSession`.
     pub fn create_upload_session_post_attachments(
@@ -2802,14 +3704,14 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::Attachment`]. operationId `groups.threads.posts_GetAttachments`.
+    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::AnyAttachment`]. operationId `groups.threads.posts_GetAttachments`.
     pub fn get_post_attachment(
         &self,
         group_id: &str,
         conversation_thread_id: &str,
         post_id: &str,
         attachment_id: &str,
-    ) -> Request<types::Attachment, Single> {
+    ) -> Request<types::AnyAttachment, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2896,22 +3798,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListTransitiveMemberOf`.
+    /// `GET /groups/{group-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListTransitiveMemberOf`.
     pub fn list_transitive_member_of(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/transitiveMemberOf", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefTransitiveMemberOf`.
+    /// `GET /groups/{group-id}/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefTransitiveMemberOf`.
     pub fn list_transitive_member_of_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2931,22 +3833,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/transitiveMembers` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListAcceptedSendersResponse`]. operationId `groups_ListTransitiveMembers`.
+    /// `GET /groups/{group-id}/transitiveMembers` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListTransitiveMembers`.
     pub fn list_transitive_members(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSendersResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("groups/{}/transitiveMembers", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/transitiveMembers/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListAcceptedSenderRefsResponse`]. operationId `groups_ListGraphRefTransitiveMembers`.
+    /// `GET /groups/{group-id}/transitiveMembers/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `groups_ListGraphRefTransitiveMembers`.
     pub fn list_transitive_member_refs(
         &self,
         group_id: &str,
-    ) -> Request<types::ListAcceptedSenderRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2967,29 +3869,39 @@ impl Client {
             .json(body)
     }
 }
-impl crate::typed::CollectionPage for types::ListGroupsResponse {
+impl crate::typed::CollectionPage for types::AttachmentCollectionResponse {
+    type Item = types::AnyAttachment;
+}
+impl crate::typed::CollectionPage for types::EventCollectionResponse {
+    type Item = types::Event;
+}
+impl crate::typed::CollectionPage for types::GroupCollectionResponse {
     type Item = types::Group;
 }
-impl crate::typed::CollectionPage for types::ListAcceptedSendersResponse {
-    type Item = types::DirectoryObject;
+impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse {
+    type Item = types::AnyDirectoryObject;
 }
-impl crate::typed::CollectionPage for types::ListAcceptedSenderRefsResponse {
+impl crate::typed::CollectionPage for types::StringCollectionResponse {
     type Item = ::std::string::String;
 }
-impl crate::typed::CollectionPage for types::ListConversationsResponse {
+impl crate::typed::CollectionPage for types::ConversationCollectionResponse {
     type Item = types::Conversation;
 }
-impl crate::typed::CollectionPage for types::ListConversationThreadsResponse {
+impl crate::typed::CollectionPage for types::ConversationThreadCollectionResponse {
     type Item = types::ConversationThread;
 }
-impl crate::typed::CollectionPage for types::ListConversationThreadPostsResponse {
+impl crate::typed::CollectionPage for types::PostCollectionResponse {
     type Item = types::Post;
 }
-impl crate::typed::CollectionPage for types::ListPermissionGrantsResponse {
+impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
+    type Item = types::Extension;
+}
+impl crate::typed::CollectionPage
+for types::ResourceSpecificPermissionGrantCollectionResponse {
     type Item = types::ResourceSpecificPermissionGrant;
 }
-impl crate::typed::CollectionPage for types::ListPostAttachmentsResponse {
-    type Item = types::Attachment;
+impl crate::typed::CollectionPage for types::AttachmentCollectionResponse2 {
+    type Item = types::AnyAttachment;
 }
 impl crate::odata::ODataEntity for types::AcceptEventBody {
     fn annotations(
@@ -3006,6 +3918,13 @@ impl crate::odata::ODataEntity for types::AssignLicenseGroupBody {
     }
 }
 impl crate::odata::ODataEntity for types::AttachmentCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::AttachmentCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3047,7 +3966,21 @@ impl crate::odata::ODataEntity for types::Conversation {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ConversationCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ConversationThread {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ConversationThreadCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3068,6 +4001,13 @@ impl crate::odata::ODataEntity for types::DeclineEventBody {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::DirectoryObjectCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Event {
     fn annotations(
         &self,
@@ -3076,6 +4016,13 @@ impl crate::odata::ODataEntity for types::Event {
     }
 }
 impl crate::odata::ODataEntity for types::EventCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ExtensionCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3103,56 +4050,21 @@ impl crate::odata::ODataEntity for types::GetMemberGroupsGroupBody {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListAcceptedSenderRefsResponse {
+impl crate::odata::ODataEntity for types::GroupCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListAcceptedSendersResponse {
+impl crate::odata::ODataEntity for types::ItemAttachment {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListConversationThreadPostsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListConversationThreadsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListConversationsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListGroupsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListPermissionGrantsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListPostAttachmentsResponse {
+impl crate::odata::ODataEntity for types::MailboxSettings {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3160,6 +4072,13 @@ impl crate::odata::ODataEntity for types::ListPostAttachmentsResponse {
     }
 }
 impl crate::odata::ODataEntity for types::Post {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::PostCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3174,6 +4093,28 @@ impl crate::odata::ODataEntity for types::ReplyConversationThreadBody {
     }
 }
 impl crate::odata::ODataEntity for types::ResourceSpecificPermissionGrant {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity
+for types::ResourceSpecificPermissionGrantCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::StringCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::User {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -11,7 +11,7 @@ pub mod types {
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<crate::generated::common::types::Attachment>,
+        pub value: ::std::vec::Vec<AnyAttachment>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -133,7 +133,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<Message>,
+        pub message: ::std::option::Option<AnyMessage>,
         #[serde(
             rename = "toRecipients",
             default,
@@ -149,7 +149,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message: ::std::option::Option<Message>,
+        pub message: ::std::option::Option<AnyMessage>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -176,20 +176,20 @@ pub mod types {
     ///`DeltaMessagesResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct DeltaMessagesResponse(pub ::std::vec::Vec<Message>);
+    pub struct DeltaMessagesResponse(pub ::std::vec::Vec<AnyMessage>);
     impl ::std::ops::Deref for DeltaMessagesResponse {
-        type Target = ::std::vec::Vec<Message>;
-        fn deref(&self) -> &::std::vec::Vec<Message> {
+        type Target = ::std::vec::Vec<AnyMessage>;
+        fn deref(&self) -> &::std::vec::Vec<AnyMessage> {
             &self.0
         }
     }
-    impl ::std::convert::From<DeltaMessagesResponse> for ::std::vec::Vec<Message> {
+    impl ::std::convert::From<DeltaMessagesResponse> for ::std::vec::Vec<AnyMessage> {
         fn from(value: DeltaMessagesResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<::std::vec::Vec<Message>> for DeltaMessagesResponse {
-        fn from(value: ::std::vec::Vec<Message>) -> Self {
+    impl ::std::convert::From<::std::vec::Vec<AnyMessage>> for DeltaMessagesResponse {
+        fn from(value: ::std::vec::Vec<AnyMessage>) -> Self {
             Self(value)
         }
     }
@@ -202,7 +202,7 @@ pub mod types {
         )]
         pub allow_new_time_proposals: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub attachments: ::std::vec::Vec<crate::generated::common::types::Attachment>,
+        pub attachments: ::std::vec::Vec<AnyAttachment>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attendees: ::std::vec::Vec<crate::generated::common::types::Attendee>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -410,6 +410,717 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`EventMessage`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EventMessage {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachments: ::std::vec::Vec<AnyAttachment>,
+        #[serde(
+            rename = "bccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        #[serde(
+            rename = "bodyPreview",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body_preview: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(
+            rename = "ccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "changeKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_key: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conversationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conversationIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_index: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "endDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flag: ::std::option::Option<FollowupFlag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "hasAttachments",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_attachments: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub importance: ::std::option::Option<
+            crate::generated::common::types::Importance,
+        >,
+        #[serde(
+            rename = "inferenceClassification",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        #[serde(
+            rename = "internetMessageHeaders",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        #[serde(
+            rename = "internetMessageId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub internet_message_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isAllDay",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_all_day: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDelegated",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delegated: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDeliveryReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDraft",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_draft: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isOutOfDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_out_of_date: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isRead",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isReadReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_receipt_requested: ::std::option::Option<bool>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        #[serde(
+            rename = "meetingMessageType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meeting_message_type: ::std::option::Option<MeetingMessageType>,
+        #[serde(
+            rename = "multiValueExtendedProperties",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub multi_value_extended_properties: ::std::vec::Vec<
+            crate::generated::common::types::MultiValueLegacyExtendedProperty,
+        >,
+        #[serde(
+            rename = "parentFolderId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "receivedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub received_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recurrence: ::std::option::Option<
+            crate::generated::common::types::PatternedRecurrence,
+        >,
+        #[serde(
+            rename = "replyTo",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "sentDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sent_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "singleValueExtendedProperties",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub single_value_extended_properties: ::std::vec::Vec<
+            crate::generated::common::types::SingleValueLegacyExtendedProperty,
+        >,
+        #[serde(
+            rename = "startDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "toRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
+        #[serde(
+            rename = "uniqueBody",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unique_body: ::std::option::Option<
+            crate::generated::common::types::ItemBody,
+        >,
+        #[serde(
+            rename = "webLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_link: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`EventMessageRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EventMessageRequest {
+        #[serde(
+            rename = "allowNewTimeProposals",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub allow_new_time_proposals: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachments: ::std::vec::Vec<AnyAttachment>,
+        #[serde(
+            rename = "bccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        #[serde(
+            rename = "bodyPreview",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body_preview: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(
+            rename = "ccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "changeKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_key: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conversationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conversationIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_index: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "endDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flag: ::std::option::Option<FollowupFlag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "hasAttachments",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_attachments: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub importance: ::std::option::Option<
+            crate::generated::common::types::Importance,
+        >,
+        #[serde(
+            rename = "inferenceClassification",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        #[serde(
+            rename = "internetMessageHeaders",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        #[serde(
+            rename = "internetMessageId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub internet_message_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isAllDay",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_all_day: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDelegated",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delegated: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDeliveryReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDraft",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_draft: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isOutOfDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_out_of_date: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isRead",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isReadReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_receipt_requested: ::std::option::Option<bool>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        #[serde(
+            rename = "meetingMessageType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meeting_message_type: ::std::option::Option<MeetingMessageType>,
+        #[serde(
+            rename = "meetingRequestType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meeting_request_type: ::std::option::Option<MeetingRequestType>,
+        #[serde(
+            rename = "multiValueExtendedProperties",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub multi_value_extended_properties: ::std::vec::Vec<
+            crate::generated::common::types::MultiValueLegacyExtendedProperty,
+        >,
+        #[serde(
+            rename = "parentFolderId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "previousEndDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_end_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(
+            rename = "previousLocation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_location: ::std::option::Option<
+            crate::generated::common::types::Location,
+        >,
+        #[serde(
+            rename = "previousStartDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub previous_start_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(
+            rename = "receivedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub received_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recurrence: ::std::option::Option<
+            crate::generated::common::types::PatternedRecurrence,
+        >,
+        #[serde(
+            rename = "replyTo",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "responseRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub response_requested: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "sentDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sent_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "singleValueExtendedProperties",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub single_value_extended_properties: ::std::vec::Vec<
+            crate::generated::common::types::SingleValueLegacyExtendedProperty,
+        >,
+        #[serde(
+            rename = "startDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "toRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
+        #[serde(
+            rename = "uniqueBody",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unique_body: ::std::option::Option<
+            crate::generated::common::types::ItemBody,
+        >,
+        #[serde(
+            rename = "webLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_link: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`EventMessageResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EventMessageResponse {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachments: ::std::vec::Vec<AnyAttachment>,
+        #[serde(
+            rename = "bccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        #[serde(
+            rename = "bodyPreview",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body_preview: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        #[serde(
+            rename = "ccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "changeKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_key: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conversationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "conversationIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_index: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "endDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flag: ::std::option::Option<FollowupFlag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "hasAttachments",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_attachments: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub importance: ::std::option::Option<
+            crate::generated::common::types::Importance,
+        >,
+        #[serde(
+            rename = "inferenceClassification",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        #[serde(
+            rename = "internetMessageHeaders",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        #[serde(
+            rename = "internetMessageId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub internet_message_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isAllDay",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_all_day: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDelegated",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delegated: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDeliveryReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isDraft",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_draft: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isOutOfDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_out_of_date: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isRead",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isReadReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_receipt_requested: ::std::option::Option<bool>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        #[serde(
+            rename = "meetingMessageType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub meeting_message_type: ::std::option::Option<MeetingMessageType>,
+        #[serde(
+            rename = "multiValueExtendedProperties",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub multi_value_extended_properties: ::std::vec::Vec<
+            crate::generated::common::types::MultiValueLegacyExtendedProperty,
+        >,
+        #[serde(
+            rename = "parentFolderId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "proposedNewTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub proposed_new_time: ::std::option::Option<
+            crate::generated::common::types::TimeSlot,
+        >,
+        #[serde(
+            rename = "receivedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub received_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recurrence: ::std::option::Option<
+            crate::generated::common::types::PatternedRecurrence,
+        >,
+        #[serde(
+            rename = "replyTo",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "responseType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub response_type: ::std::option::Option<
+            crate::generated::common::types::ResponseType,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "sentDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sent_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "singleValueExtendedProperties",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub single_value_extended_properties: ::std::vec::Vec<
+            crate::generated::common::types::SingleValueLegacyExtendedProperty,
+        >,
+        #[serde(
+            rename = "startDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date_time: ::std::option::Option<
+            crate::generated::common::types::DateTimeTimeZone,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "toRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
+        #[serde(
+            rename = "uniqueBody",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unique_body: ::std::option::Option<
+            crate::generated::common::types::ItemBody,
+        >,
+        #[serde(
+            rename = "webLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_link: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ExtensionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExtensionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`FollowupFlag`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FollowupFlag {
@@ -609,6 +1320,37 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ItemAttachment`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ItemAttachment {
+        #[serde(
+            rename = "contentType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "isInline",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_inline: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub item: ::std::option::Option<AnyOutlookItem>,
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`MailFolder`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailFolder {
@@ -642,7 +1384,7 @@ pub mod types {
         )]
         pub message_rules: ::std::vec::Vec<MessageRule>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub messages: ::std::vec::Vec<Message>,
+        pub messages: ::std::vec::Vec<AnyMessage>,
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -690,11 +1432,159 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`MeetingMessageType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum MeetingMessageType {
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "meetingRequest")]
+        MeetingRequest,
+        #[serde(rename = "meetingCancelled")]
+        MeetingCancelled,
+        #[serde(rename = "meetingAccepted")]
+        MeetingAccepted,
+        #[serde(rename = "meetingTenativelyAccepted")]
+        MeetingTenativelyAccepted,
+        #[serde(rename = "meetingDeclined")]
+        MeetingDeclined,
+    }
+    impl ::std::fmt::Display for MeetingMessageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::None => f.write_str("none"),
+                Self::MeetingRequest => f.write_str("meetingRequest"),
+                Self::MeetingCancelled => f.write_str("meetingCancelled"),
+                Self::MeetingAccepted => f.write_str("meetingAccepted"),
+                Self::MeetingTenativelyAccepted => {
+                    f.write_str("meetingTenativelyAccepted")
+                }
+                Self::MeetingDeclined => f.write_str("meetingDeclined"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MeetingMessageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "none" => Ok(Self::None),
+                "meetingRequest" => Ok(Self::MeetingRequest),
+                "meetingCancelled" => Ok(Self::MeetingCancelled),
+                "meetingAccepted" => Ok(Self::MeetingAccepted),
+                "meetingTenativelyAccepted" => Ok(Self::MeetingTenativelyAccepted),
+                "meetingDeclined" => Ok(Self::MeetingDeclined),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MeetingMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MeetingMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MeetingRequestType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum MeetingRequestType {
+        #[serde(rename = "none")]
+        None,
+        #[serde(rename = "newMeetingRequest")]
+        NewMeetingRequest,
+        #[serde(rename = "fullUpdate")]
+        FullUpdate,
+        #[serde(rename = "informationalUpdate")]
+        InformationalUpdate,
+        #[serde(rename = "silentUpdate")]
+        SilentUpdate,
+        #[serde(rename = "outdated")]
+        Outdated,
+        #[serde(rename = "principalWantsCopy")]
+        PrincipalWantsCopy,
+    }
+    impl ::std::fmt::Display for MeetingRequestType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::None => f.write_str("none"),
+                Self::NewMeetingRequest => f.write_str("newMeetingRequest"),
+                Self::FullUpdate => f.write_str("fullUpdate"),
+                Self::InformationalUpdate => f.write_str("informationalUpdate"),
+                Self::SilentUpdate => f.write_str("silentUpdate"),
+                Self::Outdated => f.write_str("outdated"),
+                Self::PrincipalWantsCopy => f.write_str("principalWantsCopy"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MeetingRequestType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "none" => Ok(Self::None),
+                "newMeetingRequest" => Ok(Self::NewMeetingRequest),
+                "fullUpdate" => Ok(Self::FullUpdate),
+                "informationalUpdate" => Ok(Self::InformationalUpdate),
+                "silentUpdate" => Ok(Self::SilentUpdate),
+                "outdated" => Ok(Self::Outdated),
+                "principalWantsCopy" => Ok(Self::PrincipalWantsCopy),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MeetingRequestType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MeetingRequestType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`Message`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Message {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub attachments: ::std::vec::Vec<crate::generated::common::types::Attachment>,
+        pub attachments: ::std::vec::Vec<AnyAttachment>,
         #[serde(
             rename = "bccRecipients",
             default,
@@ -964,7 +1854,7 @@ pub mod types {
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Message>,
+        pub value: ::std::vec::Vec<AnyMessage>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1265,7 +2155,7 @@ pub mod types {
     ///`SendMailBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendMailBody {
-        pub message: Message,
+        pub message: AnyMessage,
         #[serde(
             rename = "saveToSentItems",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1320,6 +2210,1045 @@ pub mod types {
             }
         }
     }
+    impl AnyAttachment {
+        ///`content_type` of any known variant; `None` for other types.
+        pub fn content_type(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.content_type.as_ref(),
+                Self::FileAttachment(value) => value.content_type.as_ref(),
+                Self::ItemAttachment(value) => value.content_type.as_ref(),
+                Self::ReferenceAttachment(value) => value.content_type.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.id.as_ref(),
+                Self::FileAttachment(value) => value.id.as_ref(),
+                Self::ItemAttachment(value) => value.id.as_ref(),
+                Self::ReferenceAttachment(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`is_inline` of any known variant; `None` for other types.
+        pub fn is_inline(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Attachment(value) => value.is_inline.as_ref(),
+                Self::FileAttachment(value) => value.is_inline.as_ref(),
+                Self::ItemAttachment(value) => value.is_inline.as_ref(),
+                Self::ReferenceAttachment(value) => value.is_inline.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`name` of any known variant; `None` for other types.
+        pub fn name(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Attachment(value) => value.name.as_ref(),
+                Self::FileAttachment(value) => value.name.as_ref(),
+                Self::ItemAttachment(value) => value.name.as_ref(),
+                Self::ReferenceAttachment(value) => value.name.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`size` of any known variant; `None` for other types.
+        pub fn size(&self) -> ::std::option::Option<&i32> {
+            match self {
+                Self::Attachment(value) => value.size.as_ref(),
+                Self::FileAttachment(value) => value.size.as_ref(),
+                Self::ItemAttachment(value) => value.size.as_ref(),
+                Self::ReferenceAttachment(value) => value.size.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    impl AnyMessage {
+        ///`attachments` of any known variant; `None` for other types.
+        pub fn attachments(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<AnyAttachment>> {
+            match self {
+                Self::Message(value) => ::std::option::Option::Some(&value.attachments),
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.attachments)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.attachments)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.attachments)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`bcc_recipients` of any known variant; `None` for other types.
+        pub fn bcc_recipients(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<crate::generated::common::types::Recipient>,
+        > {
+            match self {
+                Self::Message(value) => {
+                    ::std::option::Option::Some(&value.bcc_recipients)
+                }
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.bcc_recipients)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.bcc_recipients)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.bcc_recipients)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`body` of any known variant; `None` for other types.
+        pub fn body(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::ItemBody> {
+            match self {
+                Self::Message(value) => value.body.as_ref(),
+                Self::EventMessage(value) => value.body.as_ref(),
+                Self::EventMessageRequest(value) => value.body.as_ref(),
+                Self::EventMessageResponse(value) => value.body.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`body_preview` of any known variant; `None` for other types.
+        pub fn body_preview(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.body_preview.as_ref(),
+                Self::EventMessage(value) => value.body_preview.as_ref(),
+                Self::EventMessageRequest(value) => value.body_preview.as_ref(),
+                Self::EventMessageResponse(value) => value.body_preview.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`categories` of any known variant; `None` for other types.
+        pub fn categories(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        > {
+            match self {
+                Self::Message(value) => ::std::option::Option::Some(&value.categories),
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`cc_recipients` of any known variant; `None` for other types.
+        pub fn cc_recipients(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<crate::generated::common::types::Recipient>,
+        > {
+            match self {
+                Self::Message(value) => ::std::option::Option::Some(&value.cc_recipients),
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.cc_recipients)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.cc_recipients)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.cc_recipients)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`change_key` of any known variant; `None` for other types.
+        pub fn change_key(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.change_key.as_ref(),
+                Self::EventMessage(value) => value.change_key.as_ref(),
+                Self::EventMessageRequest(value) => value.change_key.as_ref(),
+                Self::EventMessageResponse(value) => value.change_key.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`conversation_id` of any known variant; `None` for other types.
+        pub fn conversation_id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.conversation_id.as_ref(),
+                Self::EventMessage(value) => value.conversation_id.as_ref(),
+                Self::EventMessageRequest(value) => value.conversation_id.as_ref(),
+                Self::EventMessageResponse(value) => value.conversation_id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`conversation_index` of any known variant; `None` for other types.
+        pub fn conversation_index(
+            &self,
+        ) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.conversation_index.as_ref(),
+                Self::EventMessage(value) => value.conversation_index.as_ref(),
+                Self::EventMessageRequest(value) => value.conversation_index.as_ref(),
+                Self::EventMessageResponse(value) => value.conversation_index.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`created_date_time` of any known variant; `None` for other types.
+        pub fn created_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::Message(value) => value.created_date_time.as_ref(),
+                Self::EventMessage(value) => value.created_date_time.as_ref(),
+                Self::EventMessageRequest(value) => value.created_date_time.as_ref(),
+                Self::EventMessageResponse(value) => value.created_date_time.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`extensions` of any known variant; `None` for other types.
+        pub fn extensions(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<crate::generated::common::types::Extension>,
+        > {
+            match self {
+                Self::Message(value) => ::std::option::Option::Some(&value.extensions),
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.extensions)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.extensions)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.extensions)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`flag` of any known variant; `None` for other types.
+        pub fn flag(&self) -> ::std::option::Option<&FollowupFlag> {
+            match self {
+                Self::Message(value) => value.flag.as_ref(),
+                Self::EventMessage(value) => value.flag.as_ref(),
+                Self::EventMessageRequest(value) => value.flag.as_ref(),
+                Self::EventMessageResponse(value) => value.flag.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`from` of any known variant; `None` for other types.
+        pub fn from(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::Recipient> {
+            match self {
+                Self::Message(value) => value.from.as_ref(),
+                Self::EventMessage(value) => value.from.as_ref(),
+                Self::EventMessageRequest(value) => value.from.as_ref(),
+                Self::EventMessageResponse(value) => value.from.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`has_attachments` of any known variant; `None` for other types.
+        pub fn has_attachments(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Message(value) => value.has_attachments.as_ref(),
+                Self::EventMessage(value) => value.has_attachments.as_ref(),
+                Self::EventMessageRequest(value) => value.has_attachments.as_ref(),
+                Self::EventMessageResponse(value) => value.has_attachments.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.id.as_ref(),
+                Self::EventMessage(value) => value.id.as_ref(),
+                Self::EventMessageRequest(value) => value.id.as_ref(),
+                Self::EventMessageResponse(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`importance` of any known variant; `None` for other types.
+        pub fn importance(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::Importance> {
+            match self {
+                Self::Message(value) => value.importance.as_ref(),
+                Self::EventMessage(value) => value.importance.as_ref(),
+                Self::EventMessageRequest(value) => value.importance.as_ref(),
+                Self::EventMessageResponse(value) => value.importance.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`inference_classification` of any known variant; `None` for other types.
+        pub fn inference_classification(
+            &self,
+        ) -> ::std::option::Option<&InferenceClassificationType> {
+            match self {
+                Self::Message(value) => value.inference_classification.as_ref(),
+                Self::EventMessage(value) => value.inference_classification.as_ref(),
+                Self::EventMessageRequest(value) => {
+                    value.inference_classification.as_ref()
+                }
+                Self::EventMessageResponse(value) => {
+                    value.inference_classification.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`internet_message_headers` of any known variant; `None` for other types.
+        pub fn internet_message_headers(
+            &self,
+        ) -> ::std::option::Option<&::std::vec::Vec<InternetMessageHeader>> {
+            match self {
+                Self::Message(value) => {
+                    ::std::option::Option::Some(&value.internet_message_headers)
+                }
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.internet_message_headers)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.internet_message_headers)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.internet_message_headers)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`internet_message_id` of any known variant; `None` for other types.
+        pub fn internet_message_id(
+            &self,
+        ) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.internet_message_id.as_ref(),
+                Self::EventMessage(value) => value.internet_message_id.as_ref(),
+                Self::EventMessageRequest(value) => value.internet_message_id.as_ref(),
+                Self::EventMessageResponse(value) => value.internet_message_id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`is_delivery_receipt_requested` of any known variant; `None` for other types.
+        pub fn is_delivery_receipt_requested(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Message(value) => value.is_delivery_receipt_requested.as_ref(),
+                Self::EventMessage(value) => value.is_delivery_receipt_requested.as_ref(),
+                Self::EventMessageRequest(value) => {
+                    value.is_delivery_receipt_requested.as_ref()
+                }
+                Self::EventMessageResponse(value) => {
+                    value.is_delivery_receipt_requested.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`is_draft` of any known variant; `None` for other types.
+        pub fn is_draft(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Message(value) => value.is_draft.as_ref(),
+                Self::EventMessage(value) => value.is_draft.as_ref(),
+                Self::EventMessageRequest(value) => value.is_draft.as_ref(),
+                Self::EventMessageResponse(value) => value.is_draft.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`is_read` of any known variant; `None` for other types.
+        pub fn is_read(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Message(value) => value.is_read.as_ref(),
+                Self::EventMessage(value) => value.is_read.as_ref(),
+                Self::EventMessageRequest(value) => value.is_read.as_ref(),
+                Self::EventMessageResponse(value) => value.is_read.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`is_read_receipt_requested` of any known variant; `None` for other types.
+        pub fn is_read_receipt_requested(&self) -> ::std::option::Option<&bool> {
+            match self {
+                Self::Message(value) => value.is_read_receipt_requested.as_ref(),
+                Self::EventMessage(value) => value.is_read_receipt_requested.as_ref(),
+                Self::EventMessageRequest(value) => {
+                    value.is_read_receipt_requested.as_ref()
+                }
+                Self::EventMessageResponse(value) => {
+                    value.is_read_receipt_requested.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`last_modified_date_time` of any known variant; `None` for other types.
+        pub fn last_modified_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::Message(value) => value.last_modified_date_time.as_ref(),
+                Self::EventMessage(value) => value.last_modified_date_time.as_ref(),
+                Self::EventMessageRequest(value) => {
+                    value.last_modified_date_time.as_ref()
+                }
+                Self::EventMessageResponse(value) => {
+                    value.last_modified_date_time.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`multi_value_extended_properties` of any known variant; `None` for other types.
+        pub fn multi_value_extended_properties(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<
+                crate::generated::common::types::MultiValueLegacyExtendedProperty,
+            >,
+        > {
+            match self {
+                Self::Message(value) => {
+                    ::std::option::Option::Some(&value.multi_value_extended_properties)
+                }
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.multi_value_extended_properties)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.multi_value_extended_properties)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.multi_value_extended_properties)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`parent_folder_id` of any known variant; `None` for other types.
+        pub fn parent_folder_id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.parent_folder_id.as_ref(),
+                Self::EventMessage(value) => value.parent_folder_id.as_ref(),
+                Self::EventMessageRequest(value) => value.parent_folder_id.as_ref(),
+                Self::EventMessageResponse(value) => value.parent_folder_id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`received_date_time` of any known variant; `None` for other types.
+        pub fn received_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::Message(value) => value.received_date_time.as_ref(),
+                Self::EventMessage(value) => value.received_date_time.as_ref(),
+                Self::EventMessageRequest(value) => value.received_date_time.as_ref(),
+                Self::EventMessageResponse(value) => value.received_date_time.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`reply_to` of any known variant; `None` for other types.
+        pub fn reply_to(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<crate::generated::common::types::Recipient>,
+        > {
+            match self {
+                Self::Message(value) => ::std::option::Option::Some(&value.reply_to),
+                Self::EventMessage(value) => ::std::option::Option::Some(&value.reply_to),
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.reply_to)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.reply_to)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`sender` of any known variant; `None` for other types.
+        pub fn sender(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::Recipient> {
+            match self {
+                Self::Message(value) => value.sender.as_ref(),
+                Self::EventMessage(value) => value.sender.as_ref(),
+                Self::EventMessageRequest(value) => value.sender.as_ref(),
+                Self::EventMessageResponse(value) => value.sender.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`sent_date_time` of any known variant; `None` for other types.
+        pub fn sent_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::Message(value) => value.sent_date_time.as_ref(),
+                Self::EventMessage(value) => value.sent_date_time.as_ref(),
+                Self::EventMessageRequest(value) => value.sent_date_time.as_ref(),
+                Self::EventMessageResponse(value) => value.sent_date_time.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`single_value_extended_properties` of any known variant; `None` for other types.
+        pub fn single_value_extended_properties(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<
+                crate::generated::common::types::SingleValueLegacyExtendedProperty,
+            >,
+        > {
+            match self {
+                Self::Message(value) => {
+                    ::std::option::Option::Some(&value.single_value_extended_properties)
+                }
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.single_value_extended_properties)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.single_value_extended_properties)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.single_value_extended_properties)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`subject` of any known variant; `None` for other types.
+        pub fn subject(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.subject.as_ref(),
+                Self::EventMessage(value) => value.subject.as_ref(),
+                Self::EventMessageRequest(value) => value.subject.as_ref(),
+                Self::EventMessageResponse(value) => value.subject.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`to_recipients` of any known variant; `None` for other types.
+        pub fn to_recipients(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<crate::generated::common::types::Recipient>,
+        > {
+            match self {
+                Self::Message(value) => ::std::option::Option::Some(&value.to_recipients),
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.to_recipients)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.to_recipients)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.to_recipients)
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`unique_body` of any known variant; `None` for other types.
+        pub fn unique_body(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::ItemBody> {
+            match self {
+                Self::Message(value) => value.unique_body.as_ref(),
+                Self::EventMessage(value) => value.unique_body.as_ref(),
+                Self::EventMessageRequest(value) => value.unique_body.as_ref(),
+                Self::EventMessageResponse(value) => value.unique_body.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`web_link` of any known variant; `None` for other types.
+        pub fn web_link(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::Message(value) => value.web_link.as_ref(),
+                Self::EventMessage(value) => value.web_link.as_ref(),
+                Self::EventMessageRequest(value) => value.web_link.as_ref(),
+                Self::EventMessageResponse(value) => value.web_link.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    impl AnyOutlookItem {
+        ///`categories` of any known variant; `None` for other types.
+        pub fn categories(
+            &self,
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        > {
+            match self {
+                Self::OutlookItem(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                Self::Event(value) => ::std::option::Option::Some(&value.categories),
+                Self::EventMessage(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                Self::EventMessageRequest(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                Self::EventMessageResponse(value) => {
+                    ::std::option::Option::Some(&value.categories)
+                }
+                Self::Message(value) => ::std::option::Option::Some(&value.categories),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`change_key` of any known variant; `None` for other types.
+        pub fn change_key(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OutlookItem(value) => value.change_key.as_ref(),
+                Self::Event(value) => value.change_key.as_ref(),
+                Self::EventMessage(value) => value.change_key.as_ref(),
+                Self::EventMessageRequest(value) => value.change_key.as_ref(),
+                Self::EventMessageResponse(value) => value.change_key.as_ref(),
+                Self::Message(value) => value.change_key.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OutlookItem(value) => value.id.as_ref(),
+                Self::Event(value) => value.id.as_ref(),
+                Self::EventMessage(value) => value.id.as_ref(),
+                Self::EventMessageRequest(value) => value.id.as_ref(),
+                Self::EventMessageResponse(value) => value.id.as_ref(),
+                Self::Message(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    ///[`Attachment`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyAttachment {
+        ///`@odata.type` `#microsoft.graph.attachment`.
+        Attachment(Attachment),
+        ///`@odata.type` `#microsoft.graph.fileAttachment`.
+        FileAttachment(FileAttachment),
+        ///`@odata.type` `#microsoft.graph.itemAttachment`.
+        ItemAttachment(ItemAttachment),
+        ///`@odata.type` `#microsoft.graph.referenceAttachment`.
+        ReferenceAttachment(ReferenceAttachment),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyAttachment {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.attachment",
+            "#microsoft.graph.fileAttachment",
+            "#microsoft.graph.itemAttachment",
+            "#microsoft.graph.referenceAttachment",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::FileAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    2usize => {
+                        Self::ItemAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    3usize => {
+                        Self::ReferenceAttachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    _ => {
+                        Self::Attachment(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyAttachment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyAttachment {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::Attachment(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::FileAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.fileAttachment",
+                        value,
+                    )
+                }
+                Self::ItemAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.itemAttachment",
+                        value,
+                    )
+                }
+                Self::ReferenceAttachment(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.referenceAttachment",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyAttachment {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::Attachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.attachment")
+                }
+                Self::FileAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.fileAttachment")
+                }
+                Self::ItemAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.itemAttachment")
+                }
+                Self::ReferenceAttachment(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.referenceAttachment")
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<Attachment> for AnyAttachment {
+        fn from(value: Attachment) -> Self {
+            Self::Attachment(value)
+        }
+    }
+    impl ::std::convert::From<FileAttachment> for AnyAttachment {
+        fn from(value: FileAttachment) -> Self {
+            Self::FileAttachment(value)
+        }
+    }
+    impl ::std::convert::From<ItemAttachment> for AnyAttachment {
+        fn from(value: ItemAttachment) -> Self {
+            Self::ItemAttachment(value)
+        }
+    }
+    impl ::std::convert::From<ReferenceAttachment> for AnyAttachment {
+        fn from(value: ReferenceAttachment) -> Self {
+            Self::ReferenceAttachment(value)
+        }
+    }
+    ///[`Message`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyMessage {
+        ///`@odata.type` `#microsoft.graph.message`.
+        Message(Message),
+        ///`@odata.type` `#microsoft.graph.eventMessage`.
+        EventMessage(EventMessage),
+        ///`@odata.type` `#microsoft.graph.eventMessageRequest`.
+        EventMessageRequest(EventMessageRequest),
+        ///`@odata.type` `#microsoft.graph.eventMessageResponse`.
+        EventMessageResponse(EventMessageResponse),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyMessage {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.message",
+            "#microsoft.graph.eventMessage",
+            "#microsoft.graph.eventMessageRequest",
+            "#microsoft.graph.eventMessageResponse",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::EventMessage(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    2usize => {
+                        Self::EventMessageRequest(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    3usize => {
+                        Self::EventMessageResponse(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    _ => Self::Message(::serde::Deserialize::deserialize(deserializer)?),
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyMessage {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyMessage {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::Message(value) => ::serde::Serialize::serialize(value, serializer),
+                Self::EventMessage(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.eventMessage",
+                        value,
+                    )
+                }
+                Self::EventMessageRequest(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.eventMessageRequest",
+                        value,
+                    )
+                }
+                Self::EventMessageResponse(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.eventMessageResponse",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyMessage {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::Message(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.message")
+                }
+                Self::EventMessage(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.eventMessage")
+                }
+                Self::EventMessageRequest(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.eventMessageRequest")
+                }
+                Self::EventMessageResponse(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.eventMessageResponse")
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<Message> for AnyMessage {
+        fn from(value: Message) -> Self {
+            Self::Message(value)
+        }
+    }
+    impl ::std::convert::From<EventMessage> for AnyMessage {
+        fn from(value: EventMessage) -> Self {
+            Self::EventMessage(value)
+        }
+    }
+    impl ::std::convert::From<EventMessageRequest> for AnyMessage {
+        fn from(value: EventMessageRequest) -> Self {
+            Self::EventMessageRequest(value)
+        }
+    }
+    impl ::std::convert::From<EventMessageResponse> for AnyMessage {
+        fn from(value: EventMessageResponse) -> Self {
+            Self::EventMessageResponse(value)
+        }
+    }
+    ///[`OutlookItem`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyOutlookItem {
+        ///`@odata.type` `#microsoft.graph.outlookItem`.
+        OutlookItem(OutlookItem),
+        ///`@odata.type` `#microsoft.graph.event`.
+        Event(Event),
+        ///`@odata.type` `#microsoft.graph.eventMessage`.
+        EventMessage(EventMessage),
+        ///`@odata.type` `#microsoft.graph.eventMessageRequest`.
+        EventMessageRequest(EventMessageRequest),
+        ///`@odata.type` `#microsoft.graph.eventMessageResponse`.
+        EventMessageResponse(EventMessageResponse),
+        ///`@odata.type` `#microsoft.graph.message`.
+        Message(Message),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyOutlookItem {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.outlookItem",
+            "#microsoft.graph.event",
+            "#microsoft.graph.eventMessage",
+            "#microsoft.graph.eventMessageRequest",
+            "#microsoft.graph.eventMessageResponse",
+            "#microsoft.graph.message",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::Event(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    2usize => {
+                        Self::EventMessage(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    3usize => {
+                        Self::EventMessageRequest(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    4usize => {
+                        Self::EventMessageResponse(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    5usize => {
+                        Self::Message(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    _ => {
+                        Self::OutlookItem(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyOutlookItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyOutlookItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::OutlookItem(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::Event(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.event",
+                        value,
+                    )
+                }
+                Self::EventMessage(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.eventMessage",
+                        value,
+                    )
+                }
+                Self::EventMessageRequest(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.eventMessageRequest",
+                        value,
+                    )
+                }
+                Self::EventMessageResponse(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.eventMessageResponse",
+                        value,
+                    )
+                }
+                Self::Message(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.message",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyOutlookItem {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::OutlookItem(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.outlookItem")
+                }
+                Self::Event(_) => ::std::option::Option::Some("#microsoft.graph.event"),
+                Self::EventMessage(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.eventMessage")
+                }
+                Self::EventMessageRequest(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.eventMessageRequest")
+                }
+                Self::EventMessageResponse(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.eventMessageResponse")
+                }
+                Self::Message(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.message")
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<OutlookItem> for AnyOutlookItem {
+        fn from(value: OutlookItem) -> Self {
+            Self::OutlookItem(value)
+        }
+    }
+    impl ::std::convert::From<Event> for AnyOutlookItem {
+        fn from(value: Event) -> Self {
+            Self::Event(value)
+        }
+    }
+    impl ::std::convert::From<EventMessage> for AnyOutlookItem {
+        fn from(value: EventMessage) -> Self {
+            Self::EventMessage(value)
+        }
+    }
+    impl ::std::convert::From<EventMessageRequest> for AnyOutlookItem {
+        fn from(value: EventMessageRequest) -> Self {
+            Self::EventMessageRequest(value)
+        }
+    }
+    impl ::std::convert::From<EventMessageResponse> for AnyOutlookItem {
+        fn from(value: EventMessageResponse) -> Self {
+            Self::EventMessageResponse(value)
+        }
+    }
+    impl ::std::convert::From<Message> for AnyOutlookItem {
+        fn from(value: Message) -> Self {
+            Self::Message(value)
+        }
+    }
     pub use crate::generated::common::types::ODataCountResponse;
     pub use crate::generated::common::types::Attachment;
     pub use crate::generated::common::types::Attendee;
@@ -1333,7 +3262,7 @@ pub mod types {
     pub use crate::generated::common::types::EmailAddress;
     pub use crate::generated::common::types::EventType;
     pub use crate::generated::common::types::Extension;
-    pub use crate::generated::common::types::ExtensionCollectionResponse;
+    pub use crate::generated::common::types::FileAttachment;
     pub use crate::generated::common::types::FreeBusyStatus;
     pub use crate::generated::common::types::Importance;
     pub use crate::generated::common::types::ItemBody;
@@ -1347,6 +3276,7 @@ pub mod types {
     pub use crate::generated::common::types::OnlineMeetingInfo;
     pub use crate::generated::common::types::OnlineMeetingProviderType;
     pub use crate::generated::common::types::OutlookGeoCoordinates;
+    pub use crate::generated::common::types::OutlookItem;
     pub use crate::generated::common::types::PatternedRecurrence;
     pub use crate::generated::common::types::Phone;
     pub use crate::generated::common::types::PhoneType;
@@ -1356,6 +3286,7 @@ pub mod types {
     pub use crate::generated::common::types::RecurrencePatternType;
     pub use crate::generated::common::types::RecurrenceRange;
     pub use crate::generated::common::types::RecurrenceRangeType;
+    pub use crate::generated::common::types::ReferenceAttachment;
     pub use crate::generated::common::types::ResponseStatus;
     pub use crate::generated::common::types::ResponseType;
     pub use crate::generated::common::types::Sensitivity;
@@ -1689,25 +3620,25 @@ impl Client {
             &format!("me/mailFolders/{}/messages", encode_path(mail_folder_id)),
         )
     }
-    /// `POST /me/mailFolders/{mailFolder-id}/messages`. Returns [`types::Message`]. operationId `me.mailFolder_CreateMessage`.
+    /// `POST /me/mailFolders/{mailFolder-id}/messages`. Returns [`types::AnyMessage`]. operationId `me.mailFolder_CreateMessage`.
     pub fn create_mail_folder_message(
         &self,
         mail_folder_id: &str,
-        body: &types::Message,
-    ) -> Request<types::Message, Plain> {
+        body: impl Into<types::AnyMessage>,
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
                 &format!("me/mailFolders/{}/messages", encode_path(mail_folder_id)),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /me/mailFolders/{mailFolder-id}/messages/{message-id}`. OData: `$select $expand`. Returns [`types::Message`]. operationId `me.mailFolder_GetMessage`.
+    /// `GET /me/mailFolders/{mailFolder-id}/messages/{message-id}`. OData: `$select $expand`. Returns [`types::AnyMessage`]. operationId `me.mailFolder_GetMessage`.
     pub fn get_mail_folder_message(
         &self,
         mail_folder_id: &str,
         message_id: &str,
-    ) -> Request<types::Message, Single> {
+    ) -> Request<types::AnyMessage, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1717,13 +3648,13 @@ impl Client {
             ),
         )
     }
-    /// `PATCH /me/mailFolders/{mailFolder-id}/messages/{message-id}`. Returns [`types::Message`] (`None` when the service answers without a body). operationId `me.mailFolder_UpdateMessage`.
+    /// `PATCH /me/mailFolders/{mailFolder-id}/messages/{message-id}`. Returns [`types::AnyMessage`] (`None` when the service answers without a body). operationId `me.mailFolder_UpdateMessage`.
     pub fn update_mail_folder_message(
         &self,
         mail_folder_id: &str,
         message_id: &str,
         body: impl Into<Patch<types::Message>>,
-    ) -> Request<::std::option::Option<types::Message>, Plain> {
+    ) -> Request<::std::option::Option<types::AnyMessage>, Plain> {
         Request::new(
                 &self.connection,
                 Method::PATCH,
@@ -1785,12 +3716,12 @@ impl Client {
     ) -> Request<types::MessageCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/messages")
     }
-    /// `POST /me/messages`. Returns [`types::Message`]. operationId `me_CreateMessage`.
+    /// `POST /me/messages`. Returns [`types::AnyMessage`]. operationId `me_CreateMessage`.
     pub fn create_message(
         &self,
-        body: &types::Message,
-    ) -> Request<types::Message, Plain> {
-        Request::new(&self.connection, Method::POST, "me/messages").json(body)
+        body: impl Into<types::AnyMessage>,
+    ) -> Request<types::AnyMessage, Plain> {
+        Request::new(&self.connection, Method::POST, "me/messages").json(&body.into())
     }
     /// `GET /me/messages/microsoft.graph.delta()`. Returns [`types::DeltaMessagesResponse`]. operationId `mes.messages_delta`.
     pub fn delta_messages(&self) -> Request<types::DeltaMessagesResponse, Plain> {
@@ -1800,20 +3731,20 @@ impl Client {
             "me/messages/microsoft.graph.delta()",
         )
     }
-    /// `GET /me/messages/{message-id}`. OData: `$select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::Message`]. operationId `me_GetMessage`.
-    pub fn get_message(&self, message_id: &str) -> Request<types::Message, Single> {
+    /// `GET /me/messages/{message-id}`. OData: `$select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::AnyMessage`]. operationId `me_GetMessage`.
+    pub fn get_message(&self, message_id: &str) -> Request<types::AnyMessage, Single> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("me/messages/{}", encode_path(message_id)),
         )
     }
-    /// `PATCH /me/messages/{message-id}`. Returns [`types::Message`] (`None` when the service answers without a body). operationId `me_UpdateMessage`.
+    /// `PATCH /me/messages/{message-id}`. Returns [`types::AnyMessage`] (`None` when the service answers without a body). operationId `me_UpdateMessage`.
     pub fn update_message(
         &self,
         message_id: &str,
         body: impl Into<Patch<types::Message>>,
-    ) -> Request<::std::option::Option<types::Message>, Plain> {
+    ) -> Request<::std::option::Option<types::AnyMessage>, Plain> {
         Request::new(
                 &self.connection,
                 Method::PATCH,
@@ -1861,25 +3792,25 @@ impl Client {
             &format!("me/messages/{}/attachments", encode_path(message_id)),
         )
     }
-    /// `POST /me/messages/{message-id}/attachments`. Returns [`types::Attachment`]. operationId `me.message_CreateAttachment`.
+    /// `POST /me/messages/{message-id}/attachments`. Returns [`types::AnyAttachment`]. operationId `me.message_CreateAttachment`.
     pub fn create_attachment(
         &self,
         message_id: &str,
-        body: &types::Attachment,
-    ) -> Request<types::Attachment, Plain> {
+        body: impl Into<types::AnyAttachment>,
+    ) -> Request<types::AnyAttachment, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
                 &format!("me/messages/{}/attachments", encode_path(message_id)),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /me/messages/{message-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::Attachment`]. operationId `me.message_GetAttachment`.
+    /// `GET /me/messages/{message-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::AnyAttachment`]. operationId `me.message_GetAttachment`.
     pub fn get_attachment(
         &self,
         message_id: &str,
         attachment_id: &str,
-    ) -> Request<types::Attachment, Single> {
+    ) -> Request<types::AnyAttachment, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1904,12 +3835,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /me/messages/{message-id}/copy`. Returns [`types::Message`]. operationId `me.message_copy`.
+    /// `POST /me/messages/{message-id}/copy`. Returns [`types::AnyMessage`]. operationId `me.message_copy`.
     pub fn copy_message(
         &self,
         message_id: &str,
         body: &types::O365Destination,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2010,12 +3941,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /me/messages/{message-id}/microsoft.graph.createForward`. Returns [`types::Message`]. operationId `mes.messages_createForward`.
+    /// `POST /me/messages/{message-id}/microsoft.graph.createForward`. Returns [`types::AnyMessage`]. operationId `mes.messages_createForward`.
     pub fn create_forward_message(
         &self,
         message_id: &str,
         body: &types::CreateForwardMessageBody,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2026,12 +3957,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/messages/{message-id}/microsoft.graph.createReply`. Returns [`types::Message`]. operationId `mes.messages_createReply`.
+    /// `POST /me/messages/{message-id}/microsoft.graph.createReply`. Returns [`types::AnyMessage`]. operationId `mes.messages_createReply`.
     pub fn create_reply_message(
         &self,
         message_id: &str,
         body: &types::CreateReplyMessageBody,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2041,12 +3972,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/messages/{message-id}/microsoft.graph.createReplyAll`. Returns [`types::Message`]. operationId `mes.messages_createReplyAll`.
+    /// `POST /me/messages/{message-id}/microsoft.graph.createReplyAll`. Returns [`types::AnyMessage`]. operationId `mes.messages_createReplyAll`.
     pub fn create_reply_all_message(
         &self,
         message_id: &str,
         body: &types::CreateReplyMessageBody,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2108,12 +4039,12 @@ impl Client {
             &format!("me/messages/{}/microsoft.graph.send", encode_path(message_id)),
         )
     }
-    /// `POST /me/messages/{message-id}/move`. Returns [`types::Message`]. operationId `me.message_move`.
+    /// `POST /me/messages/{message-id}/move`. Returns [`types::AnyMessage`]. operationId `me.message_move`.
     pub fn move_message(
         &self,
         message_id: &str,
         body: &types::O365Destination,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2511,13 +4442,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/mailFolders/{mailFolder-id}/messages`. Returns [`types::Message`]. operationId `user.mailFolder_CreateMessage`.
+    /// `POST /users/{user-id}/mailFolders/{mailFolder-id}/messages`. Returns [`types::AnyMessage`]. operationId `user.mailFolder_CreateMessage`.
     pub fn user_create_mail_folder_message(
         &self,
         user_id: &str,
         mail_folder_id: &str,
-        body: &types::Message,
-    ) -> Request<types::Message, Plain> {
+        body: impl Into<types::AnyMessage>,
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2526,15 +4457,15 @@ impl Client {
                     encode_path(mail_folder_id)
                 ),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}/messages/{message-id}`. OData: `$select $expand`. Returns [`types::Message`]. operationId `user.mailFolder_GetMessage`.
+    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}/messages/{message-id}`. OData: `$select $expand`. Returns [`types::AnyMessage`]. operationId `user.mailFolder_GetMessage`.
     pub fn user_get_mail_folder_message(
         &self,
         user_id: &str,
         mail_folder_id: &str,
         message_id: &str,
-    ) -> Request<types::Message, Single> {
+    ) -> Request<types::AnyMessage, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2544,14 +4475,14 @@ impl Client {
             ),
         )
     }
-    /// `PATCH /users/{user-id}/mailFolders/{mailFolder-id}/messages/{message-id}`. Returns [`types::Message`] (`None` when the service answers without a body). operationId `user.mailFolder_UpdateMessage`.
+    /// `PATCH /users/{user-id}/mailFolders/{mailFolder-id}/messages/{message-id}`. Returns [`types::AnyMessage`] (`None` when the service answers without a body). operationId `user.mailFolder_UpdateMessage`.
     pub fn user_update_mail_folder_message(
         &self,
         user_id: &str,
         mail_folder_id: &str,
         message_id: &str,
         body: impl Into<Patch<types::Message>>,
-    ) -> Request<::std::option::Option<types::Message>, Plain> {
+    ) -> Request<::std::option::Option<types::AnyMessage>, Plain> {
         Request::new(
                 &self.connection,
                 Method::PATCH,
@@ -2623,18 +4554,18 @@ impl Client {
             &format!("users/{}/messages", encode_path(user_id)),
         )
     }
-    /// `POST /users/{user-id}/messages`. Returns [`types::Message`]. operationId `user_CreateMessage`.
+    /// `POST /users/{user-id}/messages`. Returns [`types::AnyMessage`]. operationId `user_CreateMessage`.
     pub fn user_create_message(
         &self,
         user_id: &str,
-        body: &types::Message,
-    ) -> Request<types::Message, Plain> {
+        body: impl Into<types::AnyMessage>,
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
                 &format!("users/{}/messages", encode_path(user_id)),
             )
-            .json(body)
+            .json(&body.into())
     }
     /// `GET /users/{user-id}/messages/microsoft.graph.delta()`. Returns [`types::DeltaMessagesResponse`]. operationId `users.messages_delta`.
     pub fn user_delta_messages(
@@ -2647,12 +4578,12 @@ impl Client {
             &format!("users/{}/messages/microsoft.graph.delta()", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/messages/{message-id}`. OData: `$select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::Message`]. operationId `user_GetMessage`.
+    /// `GET /users/{user-id}/messages/{message-id}`. OData: `$select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::AnyMessage`]. operationId `user_GetMessage`.
     pub fn user_get_message(
         &self,
         user_id: &str,
         message_id: &str,
-    ) -> Request<types::Message, Single> {
+    ) -> Request<types::AnyMessage, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2661,13 +4592,13 @@ impl Client {
             ),
         )
     }
-    /// `PATCH /users/{user-id}/messages/{message-id}`. Returns [`types::Message`] (`None` when the service answers without a body). operationId `user_UpdateMessage`.
+    /// `PATCH /users/{user-id}/messages/{message-id}`. Returns [`types::AnyMessage`] (`None` when the service answers without a body). operationId `user_UpdateMessage`.
     pub fn user_update_message(
         &self,
         user_id: &str,
         message_id: &str,
         body: impl Into<Patch<types::Message>>,
-    ) -> Request<::std::option::Option<types::Message>, Plain> {
+    ) -> Request<::std::option::Option<types::AnyMessage>, Plain> {
         Request::new(
                 &self.connection,
                 Method::PATCH,
@@ -2738,13 +4669,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/messages/{message-id}/attachments`. Returns [`types::Attachment`]. operationId `user.message_CreateAttachment`.
+    /// `POST /users/{user-id}/messages/{message-id}/attachments`. Returns [`types::AnyAttachment`]. operationId `user.message_CreateAttachment`.
     pub fn user_create_attachment(
         &self,
         user_id: &str,
         message_id: &str,
-        body: &types::Attachment,
-    ) -> Request<types::Attachment, Plain> {
+        body: impl Into<types::AnyAttachment>,
+    ) -> Request<types::AnyAttachment, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2753,15 +4684,15 @@ impl Client {
                     encode_path(message_id)
                 ),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /users/{user-id}/messages/{message-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::Attachment`]. operationId `user.message_GetAttachment`.
+    /// `GET /users/{user-id}/messages/{message-id}/attachments/{attachment-id}`. OData: `$select $expand`. Returns [`types::AnyAttachment`]. operationId `user.message_GetAttachment`.
     pub fn user_get_attachment(
         &self,
         user_id: &str,
         message_id: &str,
         attachment_id: &str,
-    ) -> Request<types::Attachment, Single> {
+    ) -> Request<types::AnyAttachment, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2787,13 +4718,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/messages/{message-id}/copy`. Returns [`types::Message`]. operationId `user.message_copy`.
+    /// `POST /users/{user-id}/messages/{message-id}/copy`. Returns [`types::AnyMessage`]. operationId `user.message_copy`.
     pub fn user_copy_message(
         &self,
         user_id: &str,
         message_id: &str,
         body: &types::O365Destination,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2916,13 +4847,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/messages/{message-id}/microsoft.graph.createForward`. Returns [`types::Message`]. operationId `users.messages_createForward`.
+    /// `POST /users/{user-id}/messages/{message-id}/microsoft.graph.createForward`. Returns [`types::AnyMessage`]. operationId `users.messages_createForward`.
     pub fn user_create_forward_message(
         &self,
         user_id: &str,
         message_id: &str,
         body: &types::CreateForwardMessageBody,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2933,13 +4864,13 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/messages/{message-id}/microsoft.graph.createReply`. Returns [`types::Message`]. operationId `users.messages_createReply`.
+    /// `POST /users/{user-id}/messages/{message-id}/microsoft.graph.createReply`. Returns [`types::AnyMessage`]. operationId `users.messages_createReply`.
     pub fn user_create_reply_message(
         &self,
         user_id: &str,
         message_id: &str,
         body: &types::CreateReplyMessageBody,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2950,13 +4881,13 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/messages/{message-id}/microsoft.graph.createReplyAll`. Returns [`types::Message`]. operationId `users.messages_createReplyAll`.
+    /// `POST /users/{user-id}/messages/{message-id}/microsoft.graph.createReplyAll`. Returns [`types::AnyMessage`]. operationId `users.messages_createReplyAll`.
     pub fn user_create_reply_all_message(
         &self,
         user_id: &str,
         message_id: &str,
         body: &types::CreateReplyMessageBody,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3033,13 +4964,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/messages/{message-id}/move`. Returns [`types::Message`]. operationId `user.message_move`.
+    /// `POST /users/{user-id}/messages/{message-id}/move`. Returns [`types::AnyMessage`]. operationId `user.message_move`.
     pub fn user_move_message(
         &self,
         user_id: &str,
         message_id: &str,
         body: &types::O365Destination,
-    ) -> Request<types::Message, Plain> {
+    ) -> Request<types::AnyMessage, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3065,7 +4996,10 @@ impl Client {
     }
 }
 impl crate::typed::CollectionPage for types::AttachmentCollectionResponse {
-    type Item = types::Attachment;
+    type Item = types::AnyAttachment;
+}
+impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
+    type Item = types::Extension;
 }
 impl crate::typed::CollectionPage
 for types::InferenceClassificationOverrideCollectionResponse {
@@ -3075,7 +5009,7 @@ impl crate::typed::CollectionPage for types::MailFolderCollectionResponse {
     type Item = types::MailFolder;
 }
 impl crate::typed::CollectionPage for types::MessageCollectionResponse {
-    type Item = types::Message;
+    type Item = types::AnyMessage;
 }
 impl crate::typed::CollectionPage for types::MessageRuleCollectionResponse {
     type Item = types::MessageRule;
@@ -3122,6 +5056,34 @@ impl crate::odata::ODataEntity for types::Event {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::EventMessage {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::EventMessageRequest {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::EventMessageResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ExtensionCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::FollowupFlag {
     fn annotations(
         &self,
@@ -3152,6 +5114,13 @@ for types::InferenceClassificationOverrideCollectionResponse {
     }
 }
 impl crate::odata::ODataEntity for types::InternetMessageHeader {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ItemAttachment {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -10,84 +10,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListNotebookSectionGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListNotebookSectionGroupsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<SectionGroup>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListNotebookSectionPagesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListNotebookSectionPagesResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OnenotePage>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListNotebookSectionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListNotebookSectionsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OnenoteSection>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListNotebooksResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListNotebooksResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Notebook>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListOperationsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListOperationsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OnenoteOperation>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListResourcesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListResourcesResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OnenoteResource>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`Notebook`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Notebook {
@@ -158,6 +80,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`NotebookCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NotebookCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Notebook>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`NotebookLinks`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NotebookLinks {
@@ -225,6 +160,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`OnenoteOperationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OnenoteOperationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OnenoteOperation>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`OnenoteOperationError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperationError {
@@ -285,6 +233,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`OnenotePageCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OnenotePageCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OnenotePage>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`OnenoteResource`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteResource {
@@ -299,6 +260,19 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`OnenoteResourceCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OnenoteResourceCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OnenoteResource>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -354,6 +328,19 @@ pub mod types {
         pub pages_url: ::std::option::Option<::std::string::String>,
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`OnenoteSectionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OnenoteSectionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OnenoteSection>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -485,6 +472,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`SectionGroupCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SectionGroupCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<SectionGroup>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`SectionLinks`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionLinks {
@@ -577,8 +577,10 @@ impl Client {
     pub fn delete_onenote(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/onenote")
     }
-    /// `GET /me/onenote/notebooks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebooksResponse`]. operationId `mes.onenote_ListNotebooks`.
-    pub fn list_notebooks(&self) -> Request<types::ListNotebooksResponse, Collection> {
+    /// `GET /me/onenote/notebooks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::NotebookCollectionResponse`]. operationId `mes.onenote_ListNotebooks`.
+    pub fn list_notebooks(
+        &self,
+    ) -> Request<types::NotebookCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/onenote/notebooks")
     }
     /// `POST /me/onenote/notebooks`. Returns [`types::Notebook`]. operationId `mes.onenote_CreateNotebooks`.
@@ -617,11 +619,11 @@ impl Client {
             &format!("me/onenote/notebooks/{}", encode_path(notebook_id)),
         )
     }
-    /// `GET /me/onenote/notebooks/{notebook-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionGroupsResponse`]. operationId `mes.onenote.notebooks_ListSectionGroups`.
+    /// `GET /me/onenote/notebooks/{notebook-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SectionGroupCollectionResponse`]. operationId `mes.onenote.notebooks_ListSectionGroups`.
     pub fn list_notebook_section_groups(
         &self,
         notebook_id: &str,
-    ) -> Request<types::ListNotebookSectionGroupsResponse, Collection> {
+    ) -> Request<types::SectionGroupCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -690,11 +692,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/onenote/notebooks/{notebook-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionsResponse`]. operationId `mes.onenote.notebooks_ListSections`.
+    /// `GET /me/onenote/notebooks/{notebook-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteSectionCollectionResponse`]. operationId `mes.onenote.notebooks_ListSections`.
     pub fn list_notebook_sections(
         &self,
         notebook_id: &str,
-    ) -> Request<types::ListNotebookSectionsResponse, Collection> {
+    ) -> Request<types::OnenoteSectionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -761,12 +763,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionPagesResponse`]. operationId `mes.onenote.notebooks.sections_ListPages`.
+    /// `GET /me/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenotePageCollectionResponse`]. operationId `mes.onenote.notebooks.sections_ListPages`.
     pub fn list_notebook_section_pages(
         &self,
         notebook_id: &str,
         onenote_section_id: &str,
-    ) -> Request<types::ListNotebookSectionPagesResponse, Collection> {
+    ) -> Request<types::OnenotePageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -793,8 +795,10 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /me/onenote/operations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOperationsResponse`]. operationId `mes.onenote_ListOperations`.
-    pub fn list_operations(&self) -> Request<types::ListOperationsResponse, Collection> {
+    /// `GET /me/onenote/operations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteOperationCollectionResponse`]. operationId `mes.onenote_ListOperations`.
+    pub fn list_operations(
+        &self,
+    ) -> Request<types::OnenoteOperationCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/onenote/operations")
     }
     /// `POST /me/onenote/operations`. Returns [`types::OnenoteOperation`]. operationId `mes.onenote_CreateOperations`.
@@ -839,10 +843,10 @@ impl Client {
             &format!("me/onenote/operations/{}", encode_path(onenote_operation_id)),
         )
     }
-    /// `GET /me/onenote/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionPagesResponse`]. operationId `mes.onenote_ListPages`.
+    /// `GET /me/onenote/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenotePageCollectionResponse`]. operationId `mes.onenote_ListPages`.
     pub fn list_onenote_pages(
         &self,
-    ) -> Request<types::ListNotebookSectionPagesResponse, Collection> {
+    ) -> Request<types::OnenotePageCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/onenote/pages")
     }
     /// `POST /me/onenote/pages`. Returns [`types::OnenotePage`]. operationId `mes.onenote_CreatePages`.
@@ -985,8 +989,10 @@ impl Client {
             &format!("me/onenote/pages/{}/parentSection", encode_path(onenote_page_id)),
         )
     }
-    /// `GET /me/onenote/resources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListResourcesResponse`]. operationId `mes.onenote_ListResources`.
-    pub fn list_resources(&self) -> Request<types::ListResourcesResponse, Collection> {
+    /// `GET /me/onenote/resources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteResourceCollectionResponse`]. operationId `mes.onenote_ListResources`.
+    pub fn list_resources(
+        &self,
+    ) -> Request<types::OnenoteResourceCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/onenote/resources")
     }
     /// `POST /me/onenote/resources`. Returns [`types::OnenoteResource`]. operationId `mes.onenote_CreateResources`.
@@ -1057,10 +1063,10 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /me/onenote/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionGroupsResponse`]. operationId `mes.onenote_ListSectionGroups`.
+    /// `GET /me/onenote/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SectionGroupCollectionResponse`]. operationId `mes.onenote_ListSectionGroups`.
     pub fn list_onenote_section_groups(
         &self,
-    ) -> Request<types::ListNotebookSectionGroupsResponse, Collection> {
+    ) -> Request<types::SectionGroupCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/onenote/sectionGroups")
     }
     /// `POST /me/onenote/sectionGroups`. Returns [`types::SectionGroup`]. operationId `mes.onenote_CreateSectionGroups`.
@@ -1106,11 +1112,11 @@ impl Client {
             &format!("me/onenote/sectionGroups/{}", encode_path(section_group_id)),
         )
     }
-    /// `GET /me/onenote/sectionGroups/{sectionGroup-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionGroupsResponse`]. operationId `mes.onenote.sectionGroups_ListSectionGroups`.
+    /// `GET /me/onenote/sectionGroups/{sectionGroup-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SectionGroupCollectionResponse`]. operationId `mes.onenote.sectionGroups_ListSectionGroups`.
     pub fn list_section_group_section_groups(
         &self,
         section_group_id: &str,
-    ) -> Request<types::ListNotebookSectionGroupsResponse, Collection> {
+    ) -> Request<types::SectionGroupCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1136,11 +1142,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /me/onenote/sectionGroups/{sectionGroup-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionsResponse`]. operationId `mes.onenote.sectionGroups_ListSections`.
+    /// `GET /me/onenote/sectionGroups/{sectionGroup-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteSectionCollectionResponse`]. operationId `mes.onenote.sectionGroups_ListSections`.
     pub fn list_section_group_sections(
         &self,
         section_group_id: &str,
-    ) -> Request<types::ListNotebookSectionsResponse, Collection> {
+    ) -> Request<types::OnenoteSectionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1211,10 +1217,10 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/onenote/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionsResponse`]. operationId `mes.onenote_ListSections`.
+    /// `GET /me/onenote/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteSectionCollectionResponse`]. operationId `mes.onenote_ListSections`.
     pub fn list_onenote_sections(
         &self,
-    ) -> Request<types::ListNotebookSectionsResponse, Collection> {
+    ) -> Request<types::OnenoteSectionCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/onenote/sections")
     }
     /// `POST /me/onenote/sections`. Returns [`types::OnenoteSection`]. operationId `mes.onenote_CreateSections`.
@@ -1259,11 +1265,11 @@ impl Client {
             &format!("me/onenote/sections/{}", encode_path(onenote_section_id)),
         )
     }
-    /// `GET /me/onenote/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionPagesResponse`]. operationId `mes.onenote.sections_ListPages`.
+    /// `GET /me/onenote/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenotePageCollectionResponse`]. operationId `mes.onenote.sections_ListPages`.
     pub fn list_onenote_section_pages(
         &self,
         onenote_section_id: &str,
-    ) -> Request<types::ListNotebookSectionPagesResponse, Collection> {
+    ) -> Request<types::OnenotePageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1477,11 +1483,11 @@ impl Client {
             &format!("users/{}/onenote", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/onenote/notebooks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebooksResponse`]. operationId `users.onenote_ListNotebooks`.
+    /// `GET /users/{user-id}/onenote/notebooks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::NotebookCollectionResponse`]. operationId `users.onenote_ListNotebooks`.
     pub fn user_list_notebooks(
         &self,
         user_id: &str,
-    ) -> Request<types::ListNotebooksResponse, Collection> {
+    ) -> Request<types::NotebookCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1548,12 +1554,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/notebooks/{notebook-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionGroupsResponse`]. operationId `users.onenote.notebooks_ListSectionGroups`.
+    /// `GET /users/{user-id}/onenote/notebooks/{notebook-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SectionGroupCollectionResponse`]. operationId `users.onenote.notebooks_ListSectionGroups`.
     pub fn user_list_notebook_section_groups(
         &self,
         user_id: &str,
         notebook_id: &str,
-    ) -> Request<types::ListNotebookSectionGroupsResponse, Collection> {
+    ) -> Request<types::SectionGroupCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1631,12 +1637,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/notebooks/{notebook-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionsResponse`]. operationId `users.onenote.notebooks_ListSections`.
+    /// `GET /users/{user-id}/onenote/notebooks/{notebook-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteSectionCollectionResponse`]. operationId `users.onenote.notebooks_ListSections`.
     pub fn user_list_notebook_sections(
         &self,
         user_id: &str,
         notebook_id: &str,
-    ) -> Request<types::ListNotebookSectionsResponse, Collection> {
+    ) -> Request<types::OnenoteSectionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1713,13 +1719,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionPagesResponse`]. operationId `users.onenote.notebooks.sections_ListPages`.
+    /// `GET /users/{user-id}/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenotePageCollectionResponse`]. operationId `users.onenote.notebooks.sections_ListPages`.
     pub fn user_list_notebook_section_pages(
         &self,
         user_id: &str,
         notebook_id: &str,
         onenote_section_id: &str,
-    ) -> Request<types::ListNotebookSectionPagesResponse, Collection> {
+    ) -> Request<types::OnenotePageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1748,11 +1754,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/onenote/operations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOperationsResponse`]. operationId `users.onenote_ListOperations`.
+    /// `GET /users/{user-id}/onenote/operations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteOperationCollectionResponse`]. operationId `users.onenote_ListOperations`.
     pub fn user_list_operations(
         &self,
         user_id: &str,
-    ) -> Request<types::ListOperationsResponse, Collection> {
+    ) -> Request<types::OnenoteOperationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1819,11 +1825,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionPagesResponse`]. operationId `users.onenote_ListPages`.
+    /// `GET /users/{user-id}/onenote/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenotePageCollectionResponse`]. operationId `users.onenote_ListPages`.
     pub fn user_list_onenote_pages(
         &self,
         user_id: &str,
-    ) -> Request<types::ListNotebookSectionPagesResponse, Collection> {
+    ) -> Request<types::OnenotePageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2016,11 +2022,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/resources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListResourcesResponse`]. operationId `users.onenote_ListResources`.
+    /// `GET /users/{user-id}/onenote/resources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteResourceCollectionResponse`]. operationId `users.onenote_ListResources`.
     pub fn user_list_resources(
         &self,
         user_id: &str,
-    ) -> Request<types::ListResourcesResponse, Collection> {
+    ) -> Request<types::OnenoteResourceCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2119,11 +2125,11 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /users/{user-id}/onenote/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionGroupsResponse`]. operationId `users.onenote_ListSectionGroups`.
+    /// `GET /users/{user-id}/onenote/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SectionGroupCollectionResponse`]. operationId `users.onenote_ListSectionGroups`.
     pub fn user_list_onenote_section_groups(
         &self,
         user_id: &str,
-    ) -> Request<types::ListNotebookSectionGroupsResponse, Collection> {
+    ) -> Request<types::SectionGroupCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2190,12 +2196,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionGroupsResponse`]. operationId `users.onenote.sectionGroups_ListSectionGroups`.
+    /// `GET /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}/sectionGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SectionGroupCollectionResponse`]. operationId `users.onenote.sectionGroups_ListSectionGroups`.
     pub fn user_list_section_group_section_groups(
         &self,
         user_id: &str,
         section_group_id: &str,
-    ) -> Request<types::ListNotebookSectionGroupsResponse, Collection> {
+    ) -> Request<types::SectionGroupCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2222,12 +2228,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionsResponse`]. operationId `users.onenote.sectionGroups_ListSections`.
+    /// `GET /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteSectionCollectionResponse`]. operationId `users.onenote.sectionGroups_ListSections`.
     pub fn user_list_section_group_sections(
         &self,
         user_id: &str,
         section_group_id: &str,
-    ) -> Request<types::ListNotebookSectionsResponse, Collection> {
+    ) -> Request<types::OnenoteSectionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2305,11 +2311,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionsResponse`]. operationId `users.onenote_ListSections`.
+    /// `GET /users/{user-id}/onenote/sections` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenoteSectionCollectionResponse`]. operationId `users.onenote_ListSections`.
     pub fn user_list_onenote_sections(
         &self,
         user_id: &str,
-    ) -> Request<types::ListNotebookSectionsResponse, Collection> {
+    ) -> Request<types::OnenoteSectionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2376,12 +2382,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/onenote/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListNotebookSectionPagesResponse`]. operationId `users.onenote.sections_ListPages`.
+    /// `GET /users/{user-id}/onenote/sections/{onenoteSection-id}/pages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OnenotePageCollectionResponse`]. operationId `users.onenote.sections_ListPages`.
     pub fn user_list_onenote_section_pages(
         &self,
         user_id: &str,
         onenote_section_id: &str,
-    ) -> Request<types::ListNotebookSectionPagesResponse, Collection> {
+    ) -> Request<types::OnenotePageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2588,22 +2594,22 @@ impl Client {
         )
     }
 }
-impl crate::typed::CollectionPage for types::ListNotebooksResponse {
+impl crate::typed::CollectionPage for types::NotebookCollectionResponse {
     type Item = types::Notebook;
 }
-impl crate::typed::CollectionPage for types::ListNotebookSectionGroupsResponse {
+impl crate::typed::CollectionPage for types::SectionGroupCollectionResponse {
     type Item = types::SectionGroup;
 }
-impl crate::typed::CollectionPage for types::ListNotebookSectionsResponse {
+impl crate::typed::CollectionPage for types::OnenoteSectionCollectionResponse {
     type Item = types::OnenoteSection;
 }
-impl crate::typed::CollectionPage for types::ListNotebookSectionPagesResponse {
+impl crate::typed::CollectionPage for types::OnenotePageCollectionResponse {
     type Item = types::OnenotePage;
 }
-impl crate::typed::CollectionPage for types::ListOperationsResponse {
+impl crate::typed::CollectionPage for types::OnenoteOperationCollectionResponse {
     type Item = types::OnenoteOperation;
 }
-impl crate::typed::CollectionPage for types::ListResourcesResponse {
+impl crate::typed::CollectionPage for types::OnenoteResourceCollectionResponse {
     type Item = types::OnenoteResource;
 }
 impl crate::odata::ODataEntity for types::ExternalLink {
@@ -2613,49 +2619,14 @@ impl crate::odata::ODataEntity for types::ExternalLink {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListNotebookSectionGroupsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListNotebookSectionPagesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListNotebookSectionsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListNotebooksResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListOperationsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListResourcesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::Notebook {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::NotebookCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -2683,6 +2654,13 @@ impl crate::odata::ODataEntity for types::OnenoteOperation {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OnenoteOperationCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OnenoteOperationError {
     fn annotations(
         &self,
@@ -2697,6 +2675,13 @@ impl crate::odata::ODataEntity for types::OnenotePage {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OnenotePageCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OnenoteResource {
     fn annotations(
         &self,
@@ -2704,7 +2689,21 @@ impl crate::odata::ODataEntity for types::OnenoteResource {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OnenoteResourceCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OnenoteSection {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::OnenoteSectionCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -2719,6 +2718,13 @@ impl crate::odata::ODataEntity for types::PageLinks {
     }
 }
 impl crate::odata::ODataEntity for types::SectionGroup {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::SectionGroupCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -25,58 +25,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListPeopleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListPeopleResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Person>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListSharedResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListSharedResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<SharedInsight>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListTrendingResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListTrendingResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Trending>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListUsedResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListUsedResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<UsedInsight>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`OfficeGraphInsights`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfficeGraphInsights {
@@ -169,6 +117,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub yomi_company: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`PersonCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PersonCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Person>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -373,6 +334,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`SharedInsightCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharedInsightCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<SharedInsight>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`SharingDetail`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingDetail {
@@ -433,6 +407,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`TrendingCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TrendingCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Trending>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`UsageDetails`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsageDetails {
@@ -473,6 +460,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_visualization: ::std::option::Option<ResourceVisualization>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`UsedInsightCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UsedInsightCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<UsedInsight>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -638,8 +638,10 @@ impl Client {
     pub fn delete_insights(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/insights")
     }
-    /// `GET /me/insights/shared` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSharedResponse`]. operationId `mes.insights_ListShared`.
-    pub fn list_shared(&self) -> Request<types::ListSharedResponse, Collection> {
+    /// `GET /me/insights/shared` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SharedInsightCollectionResponse`]. operationId `mes.insights_ListShared`.
+    pub fn list_shared(
+        &self,
+    ) -> Request<types::SharedInsightCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/insights/shared")
     }
     /// `POST /me/insights/shared`. Returns [`types::SharedInsight`]. operationId `mes.insights_CreateShared`.
@@ -790,8 +792,10 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/insights/trending` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListTrendingResponse`]. operationId `mes.insights_ListTrending`.
-    pub fn list_trending(&self) -> Request<types::ListTrendingResponse, Collection> {
+    /// `GET /me/insights/trending` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TrendingCollectionResponse`]. operationId `mes.insights_ListTrending`.
+    pub fn list_trending(
+        &self,
+    ) -> Request<types::TrendingCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/insights/trending")
     }
     /// `POST /me/insights/trending`. Returns [`types::Trending`]. operationId `mes.insights_CreateTrending`.
@@ -878,8 +882,10 @@ impl Client {
             &format!("me/insights/trending/{}/resource/$ref", encode_path(trending_id)),
         )
     }
-    /// `GET /me/insights/used` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListUsedResponse`]. operationId `mes.insights_ListUsed`.
-    pub fn list_used(&self) -> Request<types::ListUsedResponse, Collection> {
+    /// `GET /me/insights/used` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::UsedInsightCollectionResponse`]. operationId `mes.insights_ListUsed`.
+    pub fn list_used(
+        &self,
+    ) -> Request<types::UsedInsightCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/insights/used")
     }
     /// `POST /me/insights/used`. Returns [`types::UsedInsight`]. operationId `mes.insights_CreateUsed`.
@@ -969,8 +975,8 @@ impl Client {
             &format!("me/insights/used/{}/resource/$ref", encode_path(used_insight_id)),
         )
     }
-    /// `GET /me/people` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListPeopleResponse`]. operationId `mes_ListPeople`.
-    pub fn list_people(&self) -> Request<types::ListPeopleResponse, Collection> {
+    /// `GET /me/people` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::PersonCollectionResponse`]. operationId `mes_ListPeople`.
+    pub fn list_people(&self) -> Request<types::PersonCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/people")
     }
     /// `POST /me/people`. Returns [`types::Person`]. operationId `mes_CreatePeople`.
@@ -1038,11 +1044,11 @@ impl Client {
             &format!("users/{}/insights", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/insights/shared` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSharedResponse`]. operationId `users.insights_ListShared`.
+    /// `GET /users/{user-id}/insights/shared` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SharedInsightCollectionResponse`]. operationId `users.insights_ListShared`.
     pub fn user_list_shared(
         &self,
         user_id: &str,
-    ) -> Request<types::ListSharedResponse, Collection> {
+    ) -> Request<types::SharedInsightCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1233,11 +1239,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/insights/trending` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListTrendingResponse`]. operationId `users.insights_ListTrending`.
+    /// `GET /users/{user-id}/insights/trending` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TrendingCollectionResponse`]. operationId `users.insights_ListTrending`.
     pub fn user_list_trending(
         &self,
         user_id: &str,
-    ) -> Request<types::ListTrendingResponse, Collection> {
+    ) -> Request<types::TrendingCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1366,11 +1372,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/insights/used` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListUsedResponse`]. operationId `users.insights_ListUsed`.
+    /// `GET /users/{user-id}/insights/used` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::UsedInsightCollectionResponse`]. operationId `users.insights_ListUsed`.
     pub fn user_list_used(
         &self,
         user_id: &str,
-    ) -> Request<types::ListUsedResponse, Collection> {
+    ) -> Request<types::UsedInsightCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1499,11 +1505,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/people` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListPeopleResponse`]. operationId `users_ListPeople`.
+    /// `GET /users/{user-id}/people` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::PersonCollectionResponse`]. operationId `users_ListPeople`.
     pub fn user_list_people(
         &self,
         user_id: &str,
-    ) -> Request<types::ListPeopleResponse, Collection> {
+    ) -> Request<types::PersonCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1564,16 +1570,16 @@ impl Client {
         )
     }
 }
-impl crate::typed::CollectionPage for types::ListSharedResponse {
+impl crate::typed::CollectionPage for types::SharedInsightCollectionResponse {
     type Item = types::SharedInsight;
 }
-impl crate::typed::CollectionPage for types::ListTrendingResponse {
+impl crate::typed::CollectionPage for types::TrendingCollectionResponse {
     type Item = types::Trending;
 }
-impl crate::typed::CollectionPage for types::ListUsedResponse {
+impl crate::typed::CollectionPage for types::UsedInsightCollectionResponse {
     type Item = types::UsedInsight;
 }
-impl crate::typed::CollectionPage for types::ListPeopleResponse {
+impl crate::typed::CollectionPage for types::PersonCollectionResponse {
     type Item = types::Person;
 }
 impl crate::odata::ODataEntity for types::Entity {
@@ -1590,34 +1596,6 @@ impl crate::odata::ODataEntity for types::InsightIdentity {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListPeopleResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListSharedResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListTrendingResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListUsedResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::OfficeGraphInsights {
     fn annotations(
         &self,
@@ -1626,6 +1604,13 @@ impl crate::odata::ODataEntity for types::OfficeGraphInsights {
     }
 }
 impl crate::odata::ODataEntity for types::Person {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::PersonCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -1667,6 +1652,13 @@ impl crate::odata::ODataEntity for types::SharedInsight {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::SharedInsightCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::SharingDetail {
     fn annotations(
         &self,
@@ -1681,6 +1673,13 @@ impl crate::odata::ODataEntity for types::Trending {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::TrendingCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::UsageDetails {
     fn annotations(
         &self,
@@ -1689,6 +1688,13 @@ impl crate::odata::ODataEntity for types::UsageDetails {
     }
 }
 impl crate::odata::ODataEntity for types::UsedInsight {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::UsedInsightCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

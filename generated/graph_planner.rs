@@ -114,6 +114,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<PlannerBucket>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -376,6 +378,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<PlannerPlan>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -616,6 +620,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<PlannerTask>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3435,6 +3441,15 @@ impl Client {
             ),
         )
     }
+}
+impl crate::typed::CollectionPage for types::PlannerBucketCollectionResponse {
+    type Item = types::PlannerBucket;
+}
+impl crate::typed::CollectionPage for types::PlannerPlanCollectionResponse {
+    type Item = types::PlannerPlan;
+}
+impl crate::typed::CollectionPage for types::PlannerTaskCollectionResponse {
+    type Item = types::PlannerTask;
 }
 impl crate::odata::ODataEntity for types::Planner {
     fn annotations(

@@ -31,14 +31,6 @@ pub mod types {
             Self(value)
         }
     }
-    ///`AddSitesBody`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AddSitesBody {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Site>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`AddSitesResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -73,6 +65,59 @@ pub mod types {
             default = "defaults::associate_with_hub_sites_content_type_body_propagate_to_existing_lists"
         )]
         pub propagate_to_existing_lists: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Audio`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Audio {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub album: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "albumArtist",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub album_artist: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub artist: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub composers: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub copyright: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disc: ::std::option::Option<i16>,
+        #[serde(
+            rename = "discCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disc_count: ::std::option::Option<i16>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub genre: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "hasDrm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_drm: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isVariableBitrate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_variable_bitrate: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub track: ::std::option::Option<i32>,
+        #[serde(
+            rename = "trackCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub track_count: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub year: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -242,6 +287,19 @@ pub mod types {
         pub type_: ::std::option::Option<ColumnTypes>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validation: ::std::option::Option<ColumnValidation>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ColumnDefinitionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ColumnDefinitionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ColumnDefinition>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -475,6 +533,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ContentTypeCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ContentTypeCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ContentType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ContentTypeInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeInfo {
@@ -682,11 +753,24 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`DriveCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DriveCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Drive>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`DriveItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio: ::std::option::Option<crate::generated::common::types::Audio>,
+        pub audio: ::std::option::Option<Audio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bundle: ::std::option::Option<crate::generated::common::types::Bundle>,
         #[serde(rename = "cTag", skip_serializing_if = "::std::option::Option::is_none")]
@@ -727,7 +811,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<crate::generated::common::types::Image>,
+        pub image: ::std::option::Option<Image>,
         #[serde(
             rename = "lastModifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -765,7 +849,7 @@ pub mod types {
             crate::generated::common::types::PendingOperations,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo: ::std::option::Option<crate::generated::common::types::Photo>,
+        pub photo: ::std::option::Option<Photo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub publication: ::std::option::Option<
             crate::generated::common::types::PublicationFacet,
@@ -785,7 +869,7 @@ pub mod types {
             crate::generated::common::types::SearchResult,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<crate::generated::common::types::Shared>,
+        pub shared: ::std::option::Option<Shared>,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -803,7 +887,7 @@ pub mod types {
             crate::generated::common::types::SpecialFolder,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<crate::generated::common::types::Video>,
+        pub video: ::std::option::Option<Video>,
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -986,6 +1070,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_picture: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Image`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Image {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1172,42 +1266,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListDrivesResponse`
+    ///`ListCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListDrivesResponse {
+    pub struct ListCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Drive>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListFollowedSiteRefsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListFollowedSiteRefsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListFollowedSitesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListFollowedSitesResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Site>,
+        pub value: ::std::vec::Vec<List>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1290,6 +1358,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ListItemCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ListItemCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ListItem>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ListItemVersion`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemVersion {
@@ -1316,74 +1397,9 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListItemsResponse`
+    ///`ListItemVersionCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListItemsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ListItem>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListListsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListListsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<List>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListPermissionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListPermissionsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Permission>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListSiteColumnsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListSiteColumnsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ColumnDefinition>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListSiteContentTypesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListSiteContentTypesResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ContentType>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListVersionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListVersionsResponse {
+    pub struct ListItemVersionCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1507,6 +1523,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`PermissionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PermissionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Permission>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`PersonOrGroupColumn`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonOrGroupColumn {
@@ -1525,6 +1554,53 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_as: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Photo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Photo {
+        #[serde(
+            rename = "cameraMake",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_make: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "cameraModel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_model: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "exposureDenominator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_denominator: ::std::option::Option<f64>,
+        #[serde(
+            rename = "exposureNumerator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_numerator: ::std::option::Option<f64>,
+        #[serde(
+            rename = "fNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub f_number: ::std::option::Option<f64>,
+        #[serde(
+            rename = "focalLength",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub focal_length: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iso: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub orientation: ::std::option::Option<i16>,
+        #[serde(
+            rename = "takenDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub taken_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1580,7 +1656,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<crate::generated::common::types::Image>,
+        pub image: ::std::option::Option<Image>,
         #[serde(
             rename = "lastModifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1605,7 +1681,7 @@ pub mod types {
         )]
         pub parent_reference: ::std::option::Option<ItemReference>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<crate::generated::common::types::Shared>,
+        pub shared: ::std::option::Option<Shared>,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1623,7 +1699,7 @@ pub mod types {
             crate::generated::common::types::SpecialFolder,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<crate::generated::common::types::Video>,
+        pub video: ::std::option::Option<Video>,
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1678,6 +1754,30 @@ pub mod types {
         pub site_user: ::std::option::Option<SharePointIdentity>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<crate::generated::common::types::Identity>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Shared`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Shared {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "sharedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_by: ::std::option::Option<
+            crate::generated::common::types::IdentitySet,
+        >,
+        #[serde(
+            rename = "sharedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1823,6 +1923,27 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`SiteCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SiteCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Site>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`SiteCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SiteCollectionResponse2 {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Site>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`StoragePlanInformation`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StoragePlanInformation {
@@ -1831,6 +1952,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub upgrade_available: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`StringCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StringCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1939,6 +2073,50 @@ pub mod types {
             Self(value)
         }
     }
+    ///`Video`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Video {
+        #[serde(
+            rename = "audioBitsPerSample",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_bits_per_sample: ::std::option::Option<i32>,
+        #[serde(
+            rename = "audioChannels",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_channels: ::std::option::Option<i32>,
+        #[serde(
+            rename = "audioFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_format: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audioSamplesPerSecond",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_samples_per_second: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        #[serde(
+            rename = "fourCC",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub four_cc: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "frameRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub frame_rate: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// Generation of default values for serde.
     pub mod defaults {
         pub(super) fn associate_with_hub_sites_content_type_body_propagate_to_existing_lists() -> ::std::option::Option<
@@ -1980,7 +2158,6 @@ pub mod types {
         }
     }
     pub use crate::generated::common::types::Album;
-    pub use crate::generated::common::types::Audio;
     pub use crate::generated::common::types::Bundle;
     pub use crate::generated::common::types::Deleted;
     pub use crate::generated::common::types::FileSystemInfo;
@@ -1989,8 +2166,6 @@ pub mod types {
     pub use crate::generated::common::types::Hashes;
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
-    pub use crate::generated::common::types::Image;
-    pub use crate::generated::common::types::ListSubscriptionsResponse;
     pub use crate::generated::common::types::Malware;
     pub use crate::generated::common::types::OdataError;
     pub use crate::generated::common::types::OdataErrorDetail;
@@ -1998,18 +2173,16 @@ pub mod types {
     pub use crate::generated::common::types::Package;
     pub use crate::generated::common::types::PendingContentUpdate;
     pub use crate::generated::common::types::PendingOperations;
-    pub use crate::generated::common::types::Photo;
     pub use crate::generated::common::types::PublicError;
     pub use crate::generated::common::types::PublicErrorDetail;
     pub use crate::generated::common::types::PublicInnerError;
     pub use crate::generated::common::types::PublicationFacet;
     pub use crate::generated::common::types::Root;
     pub use crate::generated::common::types::SearchResult;
-    pub use crate::generated::common::types::Shared;
     pub use crate::generated::common::types::SharepointIds;
     pub use crate::generated::common::types::SpecialFolder;
     pub use crate::generated::common::types::Subscription;
-    pub use crate::generated::common::types::Video;
+    pub use crate::generated::common::types::SubscriptionCollectionResponse;
 }
 #[allow(unused_imports)]
 use crate::typed::{
@@ -2033,16 +2206,16 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /me/followedSites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListFollowedSitesResponse`]. operationId `mes_ListFollowedSites`.
+    /// `GET /me/followedSites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SiteCollectionResponse`]. operationId `mes_ListFollowedSites`.
     pub fn list_followed_sites(
         &self,
-    ) -> Request<types::ListFollowedSitesResponse, Collection> {
+    ) -> Request<types::SiteCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/followedSites")
     }
-    /// `GET /me/followedSites/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListFollowedSiteRefsResponse`]. operationId `mes_ListGraphRefFollowedSites`.
+    /// `GET /me/followedSites/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefFollowedSites`.
     pub fn list_followed_site_refs(
         &self,
-    ) -> Request<types::ListFollowedSiteRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/followedSites/$ref")
     }
     /// `POST /me/followedSites/$ref`. Returns [`types::AddFollowedSiteRefBody`]. operationId `mes_CreateGraphRefFollowedSites`.
@@ -2052,8 +2225,8 @@ impl Client {
     ) -> Request<types::AddFollowedSiteRefBody, Plain> {
         Request::new(&self.connection, Method::POST, "me/followedSites/$ref").json(body)
     }
-    /// `GET /sites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListFollowedSitesResponse`]. operationId `sites.site_ListSite`.
-    pub fn list_sites(&self) -> Request<types::ListFollowedSitesResponse, Collection> {
+    /// `GET /sites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SiteCollectionResponse`]. operationId `sites.site_ListSite`.
+    pub fn list_sites(&self) -> Request<types::SiteCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "sites")
     }
     /// `POST /sites`. Returns [`types::Site`]. operationId `sites.site_CreateSite`.
@@ -2063,7 +2236,7 @@ impl Client {
     /// `POST /sites/microsoft.graph.add`. Returns [`types::AddSitesResponse`]. operationId `sites_add`.
     pub fn add_sites(
         &self,
-        body: &types::AddSitesBody,
+        body: &types::SiteCollectionResponse2,
     ) -> Request<types::AddSitesResponse, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.add")
             .json(body)
@@ -2071,7 +2244,7 @@ impl Client {
     /// `POST /sites/microsoft.graph.remove`. Returns [`types::AddSitesResponse`]. operationId `sites_remove`.
     pub fn remove_sites(
         &self,
-        body: &types::AddSitesBody,
+        body: &types::SiteCollectionResponse2,
     ) -> Request<types::AddSitesResponse, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.remove")
             .json(body)
@@ -2105,11 +2278,11 @@ impl Client {
             &format!("sites/{}", encode_path(site_id)),
         )
     }
-    /// `GET /sites/{site-id}/columns` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSiteColumnsResponse`]. operationId `sites_ListColumns`.
+    /// `GET /sites/{site-id}/columns` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ColumnDefinitionCollectionResponse`]. operationId `sites_ListColumns`.
     pub fn list_site_columns(
         &self,
         site_id: &str,
-    ) -> Request<types::ListSiteColumnsResponse, Collection> {
+    ) -> Request<types::ColumnDefinitionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2238,11 +2411,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/contentTypes` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSiteContentTypesResponse`]. operationId `sites_ListContentTypes`.
+    /// `GET /sites/{site-id}/contentTypes` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ContentTypeCollectionResponse`]. operationId `sites_ListContentTypes`.
     pub fn list_site_content_types(
         &self,
         site_id: &str,
-    ) -> Request<types::ListSiteContentTypesResponse, Collection> {
+    ) -> Request<types::ContentTypeCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2309,12 +2482,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/contentTypes/{contentType-id}/columns` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSiteColumnsResponse`]. operationId `sites.contentTypes_ListColumns`.
+    /// `GET /sites/{site-id}/contentTypes/{contentType-id}/columns` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ColumnDefinitionCollectionResponse`]. operationId `sites.contentTypes_ListColumns`.
     pub fn list_content_type_columns(
         &self,
         site_id: &str,
         content_type_id: &str,
-    ) -> Request<types::ListSiteColumnsResponse, Collection> {
+    ) -> Request<types::ColumnDefinitionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2568,11 +2741,11 @@ impl Client {
             &format!("sites/{}/drive", encode_path(site_id)),
         )
     }
-    /// `GET /sites/{site-id}/drives` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListDrivesResponse`]. operationId `sites_ListDrives`.
+    /// `GET /sites/{site-id}/drives` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DriveCollectionResponse`]. operationId `sites_ListDrives`.
     pub fn list_drives(
         &self,
         site_id: &str,
-    ) -> Request<types::ListDrivesResponse, Collection> {
+    ) -> Request<types::DriveCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2632,11 +2805,11 @@ impl Client {
             &format!("sites/{}/drives/{}", encode_path(site_id), encode_path(drive_id)),
         )
     }
-    /// `GET /sites/{site-id}/lists` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListListsResponse`]. operationId `sites_ListLists`.
+    /// `GET /sites/{site-id}/lists` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCollectionResponse`]. operationId `sites_ListLists`.
     pub fn list_lists(
         &self,
         site_id: &str,
-    ) -> Request<types::ListListsResponse, Collection> {
+    ) -> Request<types::ListCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2694,12 +2867,12 @@ impl Client {
             &format!("sites/{}/lists/{}", encode_path(site_id), encode_path(list_id)),
         )
     }
-    /// `GET /sites/{site-id}/lists/{list-id}/columns` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSiteColumnsResponse`]. operationId `sites.lists_ListColumns`.
+    /// `GET /sites/{site-id}/lists/{list-id}/columns` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ColumnDefinitionCollectionResponse`]. operationId `sites.lists_ListColumns`.
     pub fn list_list_columns(
         &self,
         site_id: &str,
         list_id: &str,
-    ) -> Request<types::ListSiteColumnsResponse, Collection> {
+    ) -> Request<types::ColumnDefinitionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2842,12 +3015,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/lists/{list-id}/contentTypes` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSiteContentTypesResponse`]. operationId `sites.lists_ListContentTypes`.
+    /// `GET /sites/{site-id}/lists/{list-id}/contentTypes` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ContentTypeCollectionResponse`]. operationId `sites.lists_ListContentTypes`.
     pub fn list_list_content_types(
         &self,
         site_id: &str,
         list_id: &str,
-    ) -> Request<types::ListSiteContentTypesResponse, Collection> {
+    ) -> Request<types::ContentTypeCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2968,12 +3141,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/lists/{list-id}/items` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListItemsResponse`]. operationId `sites.lists_ListItems`.
+    /// `GET /sites/{site-id}/lists/{list-id}/items` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListItemCollectionResponse`]. operationId `sites.lists_ListItems`.
     pub fn list_items(
         &self,
         site_id: &str,
         list_id: &str,
-    ) -> Request<types::ListItemsResponse, Collection> {
+    ) -> Request<types::ListItemCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3185,13 +3358,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/lists/{list-id}/items/{listItem-id}/versions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListVersionsResponse`]. operationId `sites.lists.items_ListVersions`.
+    /// `GET /sites/{site-id}/lists/{list-id}/items/{listItem-id}/versions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListItemVersionCollectionResponse`]. operationId `sites.lists.items_ListVersions`.
     pub fn list_versions(
         &self,
         site_id: &str,
         list_id: &str,
         list_item_id: &str,
-    ) -> Request<types::ListVersionsResponse, Collection> {
+    ) -> Request<types::ListItemVersionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3349,12 +3522,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/lists/{list-id}/subscriptions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSubscriptionsResponse`]. operationId `sites.lists_ListSubscriptions`.
+    /// `GET /sites/{site-id}/lists/{list-id}/subscriptions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SubscriptionCollectionResponse`]. operationId `sites.lists_ListSubscriptions`.
     pub fn list_subscriptions(
         &self,
         site_id: &str,
         list_id: &str,
-    ) -> Request<types::ListSubscriptionsResponse, Collection> {
+    ) -> Request<types::SubscriptionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3493,11 +3666,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/permissions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListPermissionsResponse`]. operationId `sites_ListPermissions`.
+    /// `GET /sites/{site-id}/permissions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::PermissionCollectionResponse`]. operationId `sites_ListPermissions`.
     pub fn list_permissions(
         &self,
         site_id: &str,
-    ) -> Request<types::ListPermissionsResponse, Collection> {
+    ) -> Request<types::PermissionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3581,11 +3754,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /sites/{site-id}/sites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListFollowedSitesResponse`]. operationId `sites_ListSites`.
+    /// `GET /sites/{site-id}/sites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SiteCollectionResponse`]. operationId `sites_ListSites`.
     pub fn list_site_sites(
         &self,
         site_id: &str,
-    ) -> Request<types::ListFollowedSitesResponse, Collection> {
+    ) -> Request<types::SiteCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3645,22 +3818,22 @@ impl Client {
             &format!("sites/{}/sites/{}", encode_path(site_id), encode_path(site_id1)),
         )
     }
-    /// `GET /users/{user-id}/followedSites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListFollowedSitesResponse`]. operationId `users_ListFollowedSites`.
+    /// `GET /users/{user-id}/followedSites` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SiteCollectionResponse`]. operationId `users_ListFollowedSites`.
     pub fn user_list_followed_sites(
         &self,
         user_id: &str,
-    ) -> Request<types::ListFollowedSitesResponse, Collection> {
+    ) -> Request<types::SiteCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/followedSites", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/followedSites/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListFollowedSiteRefsResponse`]. operationId `users_ListGraphRefFollowedSites`.
+    /// `GET /users/{user-id}/followedSites/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefFollowedSites`.
     pub fn user_list_followed_site_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListFollowedSiteRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3681,41 +3854,41 @@ impl Client {
             .json(body)
     }
 }
-impl crate::typed::CollectionPage for types::ListFollowedSitesResponse {
+impl crate::typed::CollectionPage for types::SiteCollectionResponse {
     type Item = types::Site;
 }
-impl crate::typed::CollectionPage for types::ListFollowedSiteRefsResponse {
+impl crate::typed::CollectionPage for types::StringCollectionResponse {
     type Item = ::std::string::String;
 }
-impl crate::typed::CollectionPage for types::ListSiteColumnsResponse {
+impl crate::typed::CollectionPage for types::ColumnDefinitionCollectionResponse {
     type Item = types::ColumnDefinition;
 }
-impl crate::typed::CollectionPage for types::ListSiteContentTypesResponse {
+impl crate::typed::CollectionPage for types::ContentTypeCollectionResponse {
     type Item = types::ContentType;
 }
-impl crate::typed::CollectionPage for types::ListDrivesResponse {
+impl crate::typed::CollectionPage for types::DriveCollectionResponse {
     type Item = types::Drive;
 }
-impl crate::typed::CollectionPage for types::ListListsResponse {
+impl crate::typed::CollectionPage for types::ListCollectionResponse {
     type Item = types::List;
 }
-impl crate::typed::CollectionPage for types::ListItemsResponse {
+impl crate::typed::CollectionPage for types::ListItemCollectionResponse {
     type Item = types::ListItem;
 }
-impl crate::typed::CollectionPage for types::ListVersionsResponse {
+impl crate::typed::CollectionPage for types::ListItemVersionCollectionResponse {
     type Item = types::ListItemVersion;
 }
-impl crate::typed::CollectionPage for types::ListPermissionsResponse {
+impl crate::typed::CollectionPage for types::PermissionCollectionResponse {
     type Item = types::Permission;
 }
-impl crate::odata::ODataEntity for types::AddSitesBody {
+impl crate::odata::ODataEntity for types::AssociateWithHubSitesContentTypeBody {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::AssociateWithHubSitesContentTypeBody {
+impl crate::odata::ODataEntity for types::Audio {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3743,6 +3916,13 @@ impl crate::odata::ODataEntity for types::ColumnDefinition {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ColumnDefinitionCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ColumnValidation {
     fn annotations(
         &self,
@@ -3751,6 +3931,13 @@ impl crate::odata::ODataEntity for types::ColumnValidation {
     }
 }
 impl crate::odata::ODataEntity for types::ContentType {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ContentTypeCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3827,6 +4014,13 @@ impl crate::odata::ODataEntity for types::Drive {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::DriveCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::DriveItem {
     fn annotations(
         &self,
@@ -3876,6 +4070,13 @@ impl crate::odata::ODataEntity for types::HyperlinkOrPictureColumn {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Image {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::IncompleteData {
     fn annotations(
         &self,
@@ -3911,21 +4112,7 @@ impl crate::odata::ODataEntity for types::List {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListDrivesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListFollowedSiteRefsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListFollowedSitesResponse {
+impl crate::odata::ODataEntity for types::ListCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -3946,6 +4133,13 @@ impl crate::odata::ODataEntity for types::ListItem {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ListItemCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ListItemVersion {
     fn annotations(
         &self,
@@ -3953,42 +4147,7 @@ impl crate::odata::ODataEntity for types::ListItemVersion {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListItemsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListListsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListPermissionsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListSiteColumnsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListSiteContentTypesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListVersionsResponse {
+impl crate::odata::ODataEntity for types::ListItemVersionCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4016,7 +4175,21 @@ impl crate::odata::ODataEntity for types::Permission {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::PermissionCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::PersonOrGroupColumn {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Photo {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4051,6 +4224,13 @@ impl crate::odata::ODataEntity for types::SharePointIdentitySet {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Shared {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::SharingInvitation {
     fn annotations(
         &self,
@@ -4079,7 +4259,28 @@ impl crate::odata::ODataEntity for types::SiteCollection {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::SiteCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::SiteCollectionResponse2 {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::StoragePlanInformation {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::StringCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4094,6 +4295,13 @@ impl crate::odata::ODataEntity for types::TermColumn {
     }
 }
 impl crate::odata::ODataEntity for types::TextColumn {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Video {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -34,11 +34,11 @@ pub mod types {
             }
         }
     }
-    pub use crate::generated::common::types::ListSubscriptionsResponse;
     pub use crate::generated::common::types::OdataError;
     pub use crate::generated::common::types::OdataErrorDetail;
     pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::Subscription;
+    pub use crate::generated::common::types::SubscriptionCollectionResponse;
 }
 #[allow(unused_imports)]
 use crate::typed::{
@@ -62,10 +62,10 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /subscriptions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$search $select`. Returns [`types::ListSubscriptionsResponse`]. operationId `subscriptions.subscription_ListSubscription`.
+    /// `GET /subscriptions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$search $select`. Returns [`types::SubscriptionCollectionResponse`]. operationId `subscriptions.subscription_ListSubscription`.
     pub fn list_subscriptions(
         &self,
-    ) -> Request<types::ListSubscriptionsResponse, Collection> {
+    ) -> Request<types::SubscriptionCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "subscriptions")
     }
     /// `POST /subscriptions`. Returns [`types::Subscription`]. operationId `subscriptions.subscription_CreateSubscription`.

@@ -51,6 +51,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`Audio`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Audio {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub album: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "albumArtist",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub album_artist: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub artist: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub composers: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub copyright: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disc: ::std::option::Option<i16>,
+        #[serde(
+            rename = "discCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disc_count: ::std::option::Option<i16>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub genre: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "hasDrm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_drm: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isVariableBitrate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_variable_bitrate: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub track: ::std::option::Option<i32>,
+        #[serde(
+            rename = "trackCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub track_count: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub year: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`Channel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Channel {
@@ -87,6 +140,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ChannelCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ChannelCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Channel>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -196,6 +262,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ChatCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ChatCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Chat>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -317,6 +396,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ChatMessageCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ChatMessageCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ChatMessage>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ChatMessageFromIdentitySet`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageFromIdentitySet {
@@ -346,6 +438,19 @@ pub mod types {
         pub content_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ChatMessageHostedContentCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ChatMessageHostedContentCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ChatMessageHostedContent>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -981,11 +1086,24 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ConversationMemberCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConversationMemberCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ConversationMember>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`DriveItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio: ::std::option::Option<crate::generated::common::types::Audio>,
+        pub audio: ::std::option::Option<Audio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bundle: ::std::option::Option<crate::generated::common::types::Bundle>,
         #[serde(rename = "cTag", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1026,7 +1144,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<crate::generated::common::types::Image>,
+        pub image: ::std::option::Option<Image>,
         #[serde(
             rename = "lastModifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1064,7 +1182,7 @@ pub mod types {
             crate::generated::common::types::PendingOperations,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo: ::std::option::Option<crate::generated::common::types::Photo>,
+        pub photo: ::std::option::Option<Photo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub publication: ::std::option::Option<
             crate::generated::common::types::PublicationFacet,
@@ -1084,7 +1202,7 @@ pub mod types {
             crate::generated::common::types::SearchResult,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<crate::generated::common::types::Shared>,
+        pub shared: ::std::option::Option<Shared>,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1102,7 +1220,7 @@ pub mod types {
             crate::generated::common::types::SpecialFolder,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<crate::generated::common::types::Video>,
+        pub video: ::std::option::Option<Video>,
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1257,6 +1375,16 @@ pub mod types {
             value.parse()
         }
     }
+    ///`Image`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Image {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ItemReference`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
@@ -1303,266 +1431,6 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListChannelsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListChannelsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Channel>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListChatInstalledAppsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListChatInstalledAppsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TeamsAppInstallation>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListChatMembersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListChatMembersResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ConversationMember>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListChatMessagesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListChatMessagesResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ChatMessage>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListChatTabsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListChatTabsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TeamsTab>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListChatsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListChatsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Chat>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListHostedContentsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListHostedContentsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ChatMessageHostedContent>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListJoinedTeamsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListJoinedTeamsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Team>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListOfferShiftRequestsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListOfferShiftRequestsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OfferShiftRequest>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListOpenShiftChangeRequestsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListOpenShiftChangeRequestsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OpenShiftChangeRequest>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListOpenShiftsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListOpenShiftsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OpenShift>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListOperationsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListOperationsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TeamsAsyncOperation>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListSchedulingGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListSchedulingGroupsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<SchedulingGroup>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListShiftsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListShiftsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Shift>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListSwapShiftsChangeRequestsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListSwapShiftsChangeRequestsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<SwapShiftsChangeRequest>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListTeamworkInstalledAppsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListTeamworkInstalledAppsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<UserScopeTeamsAppInstallation>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListTimeOffReasonsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListTimeOffReasonsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TimeOffReason>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListTimeOffRequestsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListTimeOffRequestsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TimeOffRequest>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListTimesOffResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListTimesOffResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TimeOff>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListWorkforceIntegrationsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListWorkforceIntegrationsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<WorkforceIntegration>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1655,6 +1523,19 @@ pub mod types {
         pub sender_user_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<ScheduleChangeState>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`OfferShiftRequestCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OfferShiftRequestCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyOfferShiftRequest>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1777,6 +1658,32 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`OpenShiftChangeRequestCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OpenShiftChangeRequestCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OpenShiftChangeRequest>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`OpenShiftCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OpenShiftCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OpenShift>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`OpenShiftItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftItem {
@@ -1823,6 +1730,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`Photo`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Photo {
+        #[serde(
+            rename = "cameraMake",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_make: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "cameraModel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_model: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "exposureDenominator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_denominator: ::std::option::Option<f64>,
+        #[serde(
+            rename = "exposureNumerator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_numerator: ::std::option::Option<f64>,
+        #[serde(
+            rename = "fNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub f_number: ::std::option::Option<f64>,
+        #[serde(
+            rename = "focalLength",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub focal_length: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iso: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub orientation: ::std::option::Option<i16>,
+        #[serde(
+            rename = "takenDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub taken_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ProvisionChannelEmailResult`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProvisionChannelEmailResult {
@@ -1862,7 +1816,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<crate::generated::common::types::Image>,
+        pub image: ::std::option::Option<Image>,
         #[serde(
             rename = "lastModifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1887,7 +1841,7 @@ pub mod types {
         )]
         pub parent_reference: ::std::option::Option<ItemReference>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<crate::generated::common::types::Shared>,
+        pub shared: ::std::option::Option<Shared>,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1905,7 +1859,7 @@ pub mod types {
             crate::generated::common::types::SpecialFolder,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<crate::generated::common::types::Video>,
+        pub video: ::std::option::Option<Video>,
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2253,6 +2207,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`SchedulingGroupCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SchedulingGroupCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<SchedulingGroup>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`SendActivityNotificationTeamBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendActivityNotificationTeamBody {
@@ -2340,6 +2307,30 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`Shared`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Shared {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "sharedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_by: ::std::option::Option<
+            crate::generated::common::types::IdentitySet,
+        >,
+        #[serde(
+            rename = "sharedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`Shift`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shift {
@@ -2420,6 +2411,19 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub theme: ::std::option::Option<ScheduleEntityTheme>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ShiftCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShiftCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Shift>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2551,6 +2555,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`SwapShiftsChangeRequestCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SwapShiftsChangeRequestCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<SwapShiftsChangeRequest>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`Team`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Team {
@@ -2611,6 +2628,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`TeamCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TeamCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Team>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3011,6 +3041,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`TeamsAppInstallationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TeamsAppInstallationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyTeamsAppInstallation>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`TeamsAppPublishingState`
     #[derive(
         ::serde::Deserialize,
@@ -3117,6 +3160,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub target_resource_location: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`TeamsAsyncOperationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TeamsAsyncOperationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TeamsAsyncOperation>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3279,6 +3335,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`TeamsTabCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TeamsTabCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TeamsTab>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3543,6 +3612,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`TimeOffCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TimeOffCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TimeOff>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`TimeOffItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffItem {
@@ -3611,6 +3693,19 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`TimeOffReasonCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TimeOffReasonCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TimeOffReason>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3838,6 +3933,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`TimeOffRequestCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TimeOffRequestCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TimeOffRequest>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`UserScopeTeamsAppInstallation`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserScopeTeamsAppInstallation {
@@ -3846,11 +3954,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`UserScopeTeamsAppInstallationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UserScopeTeamsAppInstallationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<UserScopeTeamsAppInstallation>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`UserTeamwork`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserTeamwork {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`Video`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Video {
+        #[serde(
+            rename = "audioBitsPerSample",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_bits_per_sample: ::std::option::Option<i32>,
+        #[serde(
+            rename = "audioChannels",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_channels: ::std::option::Option<i32>,
+        #[serde(
+            rename = "audioFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_format: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "audioSamplesPerSecond",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_samples_per_second: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        #[serde(
+            rename = "fourCC",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub four_cc: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "frameRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub frame_rate: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3906,6 +4071,19 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`WorkforceIntegrationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WorkforceIntegrationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<WorkforceIntegration>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4098,10 +4276,362 @@ pub mod types {
             }
         }
     }
+    impl AnyOfferShiftRequest {
+        ///`assigned_to` of any known variant; `None` for other types.
+        pub fn assigned_to(&self) -> ::std::option::Option<&ScheduleChangeRequestActor> {
+            match self {
+                Self::OfferShiftRequest(value) => value.assigned_to.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.assigned_to.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`created_date_time` of any known variant; `None` for other types.
+        pub fn created_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::OfferShiftRequest(value) => value.created_date_time.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.created_date_time.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.id.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`last_modified_by` of any known variant; `None` for other types.
+        pub fn last_modified_by(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::IdentitySet> {
+            match self {
+                Self::OfferShiftRequest(value) => value.last_modified_by.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.last_modified_by.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`last_modified_date_time` of any known variant; `None` for other types.
+        pub fn last_modified_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::OfferShiftRequest(value) => value.last_modified_date_time.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => {
+                    value.last_modified_date_time.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`manager_action_date_time` of any known variant; `None` for other types.
+        pub fn manager_action_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::OfferShiftRequest(value) => value.manager_action_date_time.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => {
+                    value.manager_action_date_time.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`manager_action_message` of any known variant; `None` for other types.
+        pub fn manager_action_message(
+            &self,
+        ) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.manager_action_message.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => {
+                    value.manager_action_message.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`manager_user_id` of any known variant; `None` for other types.
+        pub fn manager_user_id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.manager_user_id.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.manager_user_id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`recipient_action_date_time` of any known variant; `None` for other types.
+        pub fn recipient_action_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::OfferShiftRequest(value) => {
+                    value.recipient_action_date_time.as_ref()
+                }
+                Self::SwapShiftsChangeRequest(value) => {
+                    value.recipient_action_date_time.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`recipient_action_message` of any known variant; `None` for other types.
+        pub fn recipient_action_message(
+            &self,
+        ) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.recipient_action_message.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => {
+                    value.recipient_action_message.as_ref()
+                }
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`recipient_user_id` of any known variant; `None` for other types.
+        pub fn recipient_user_id(
+            &self,
+        ) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.recipient_user_id.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.recipient_user_id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`sender_date_time` of any known variant; `None` for other types.
+        pub fn sender_date_time(
+            &self,
+        ) -> ::std::option::Option<&::chrono::DateTime<::chrono::offset::Utc>> {
+            match self {
+                Self::OfferShiftRequest(value) => value.sender_date_time.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.sender_date_time.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`sender_message` of any known variant; `None` for other types.
+        pub fn sender_message(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.sender_message.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.sender_message.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`sender_shift_id` of any known variant; `None` for other types.
+        pub fn sender_shift_id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.sender_shift_id.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.sender_shift_id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`sender_user_id` of any known variant; `None` for other types.
+        pub fn sender_user_id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::OfferShiftRequest(value) => value.sender_user_id.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.sender_user_id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+        ///`state` of any known variant; `None` for other types.
+        pub fn state(&self) -> ::std::option::Option<&ScheduleChangeState> {
+            match self {
+                Self::OfferShiftRequest(value) => value.state.as_ref(),
+                Self::SwapShiftsChangeRequest(value) => value.state.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    impl AnyTeamsAppInstallation {
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::TeamsAppInstallation(value) => value.id.as_ref(),
+                Self::UserScopeTeamsAppInstallation(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    ///[`OfferShiftRequest`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyOfferShiftRequest {
+        ///`@odata.type` `#microsoft.graph.offerShiftRequest`.
+        OfferShiftRequest(OfferShiftRequest),
+        ///`@odata.type` `#microsoft.graph.swapShiftsChangeRequest`.
+        SwapShiftsChangeRequest(SwapShiftsChangeRequest),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyOfferShiftRequest {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.offerShiftRequest",
+            "#microsoft.graph.swapShiftsChangeRequest",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::SwapShiftsChangeRequest(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    _ => {
+                        Self::OfferShiftRequest(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyOfferShiftRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyOfferShiftRequest {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::OfferShiftRequest(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::SwapShiftsChangeRequest(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.swapShiftsChangeRequest",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyOfferShiftRequest {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::OfferShiftRequest(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.offerShiftRequest")
+                }
+                Self::SwapShiftsChangeRequest(_) => {
+                    ::std::option::Option::Some(
+                        "#microsoft.graph.swapShiftsChangeRequest",
+                    )
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<OfferShiftRequest> for AnyOfferShiftRequest {
+        fn from(value: OfferShiftRequest) -> Self {
+            Self::OfferShiftRequest(value)
+        }
+    }
+    impl ::std::convert::From<SwapShiftsChangeRequest> for AnyOfferShiftRequest {
+        fn from(value: SwapShiftsChangeRequest) -> Self {
+            Self::SwapShiftsChangeRequest(value)
+        }
+    }
+    ///[`TeamsAppInstallation`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyTeamsAppInstallation {
+        ///`@odata.type` `#microsoft.graph.teamsAppInstallation`.
+        TeamsAppInstallation(TeamsAppInstallation),
+        ///`@odata.type` `#microsoft.graph.userScopeTeamsAppInstallation`.
+        UserScopeTeamsAppInstallation(UserScopeTeamsAppInstallation),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyTeamsAppInstallation {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.teamsAppInstallation",
+            "#microsoft.graph.userScopeTeamsAppInstallation",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::UserScopeTeamsAppInstallation(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    _ => {
+                        Self::TeamsAppInstallation(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyTeamsAppInstallation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyTeamsAppInstallation {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::TeamsAppInstallation(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::UserScopeTeamsAppInstallation(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.userScopeTeamsAppInstallation",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyTeamsAppInstallation {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::TeamsAppInstallation(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.teamsAppInstallation")
+                }
+                Self::UserScopeTeamsAppInstallation(_) => {
+                    ::std::option::Option::Some(
+                        "#microsoft.graph.userScopeTeamsAppInstallation",
+                    )
+                }
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<TeamsAppInstallation> for AnyTeamsAppInstallation {
+        fn from(value: TeamsAppInstallation) -> Self {
+            Self::TeamsAppInstallation(value)
+        }
+    }
+    impl ::std::convert::From<UserScopeTeamsAppInstallation>
+    for AnyTeamsAppInstallation {
+        fn from(value: UserScopeTeamsAppInstallation) -> Self {
+            Self::UserScopeTeamsAppInstallation(value)
+        }
+    }
     pub use crate::generated::common::types::Album;
     pub use crate::generated::common::types::AssignedLabel;
     pub use crate::generated::common::types::AssignedLicense;
-    pub use crate::generated::common::types::Audio;
     pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::Bundle;
     pub use crate::generated::common::types::Deleted;
@@ -4112,7 +4642,6 @@ pub mod types {
     pub use crate::generated::common::types::Hashes;
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
-    pub use crate::generated::common::types::Image;
     pub use crate::generated::common::types::ItemBody;
     pub use crate::generated::common::types::LicenseProcessingState;
     pub use crate::generated::common::types::Malware;
@@ -4124,17 +4653,14 @@ pub mod types {
     pub use crate::generated::common::types::Package;
     pub use crate::generated::common::types::PendingContentUpdate;
     pub use crate::generated::common::types::PendingOperations;
-    pub use crate::generated::common::types::Photo;
     pub use crate::generated::common::types::PublicError;
     pub use crate::generated::common::types::PublicErrorDetail;
     pub use crate::generated::common::types::PublicInnerError;
     pub use crate::generated::common::types::PublicationFacet;
     pub use crate::generated::common::types::Root;
     pub use crate::generated::common::types::SearchResult;
-    pub use crate::generated::common::types::Shared;
     pub use crate::generated::common::types::SharepointIds;
     pub use crate::generated::common::types::SpecialFolder;
-    pub use crate::generated::common::types::Video;
 }
 #[allow(unused_imports)]
 use crate::typed::{
@@ -4158,8 +4684,8 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /chats` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatsResponse`]. operationId `chats.chat_ListChat`.
-    pub fn list_chats(&self) -> Request<types::ListChatsResponse, Collection> {
+    /// `GET /chats` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatCollectionResponse`]. operationId `chats.chat_ListChat`.
+    pub fn list_chats(&self) -> Request<types::ChatCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "chats")
     }
     /// `POST /chats`. Returns [`types::Chat`]. operationId `chats.chat_CreateChat`.
@@ -4205,36 +4731,36 @@ impl Client {
             &format!("chats/{}", encode_path(chat_id)),
         )
     }
-    /// `GET /chats/{chat-id}/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatInstalledAppsResponse`]. operationId `chats_ListInstalledApps`.
+    /// `GET /chats/{chat-id}/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamsAppInstallationCollectionResponse`]. operationId `chats_ListInstalledApps`.
     pub fn list_chat_installed_apps(
         &self,
         chat_id: &str,
-    ) -> Request<types::ListChatInstalledAppsResponse, Collection> {
+    ) -> Request<types::TeamsAppInstallationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("chats/{}/installedApps", encode_path(chat_id)),
         )
     }
-    /// `POST /chats/{chat-id}/installedApps`. Returns [`types::TeamsAppInstallation`]. operationId `chats_CreateInstalledApps`.
+    /// `POST /chats/{chat-id}/installedApps`. Returns [`types::AnyTeamsAppInstallation`]. operationId `chats_CreateInstalledApps`.
     pub fn create_chat_installed_app(
         &self,
         chat_id: &str,
-        body: &types::TeamsAppInstallation,
-    ) -> Request<types::TeamsAppInstallation, Plain> {
+        body: impl Into<types::AnyTeamsAppInstallation>,
+    ) -> Request<types::AnyTeamsAppInstallation, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
                 &format!("chats/{}/installedApps", encode_path(chat_id)),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /chats/{chat-id}/installedApps/{teamsAppInstallation-id}`. OData: `$select $expand`. Returns [`types::TeamsAppInstallation`]. operationId `chats_GetInstalledApps`.
+    /// `GET /chats/{chat-id}/installedApps/{teamsAppInstallation-id}`. OData: `$select $expand`. Returns [`types::AnyTeamsAppInstallation`]. operationId `chats_GetInstalledApps`.
     pub fn get_chat_installed_app(
         &self,
         chat_id: &str,
         teams_app_installation_id: &str,
-    ) -> Request<types::TeamsAppInstallation, Single> {
+    ) -> Request<types::AnyTeamsAppInstallation, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4415,11 +4941,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMembersResponse`]. operationId `chats_ListMembers`.
+    /// `GET /chats/{chat-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ConversationMemberCollectionResponse`]. operationId `chats_ListMembers`.
     pub fn list_chat_members(
         &self,
         chat_id: &str,
-    ) -> Request<types::ListChatMembersResponse, Collection> {
+    ) -> Request<types::ConversationMemberCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4499,11 +5025,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMessagesResponse`]. operationId `chats_ListMessages`.
+    /// `GET /chats/{chat-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `chats_ListMessages`.
     pub fn list_chat_messages(
         &self,
         chat_id: &str,
-    ) -> Request<types::ListChatMessagesResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4581,12 +5107,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/hostedContents` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListHostedContentsResponse`]. operationId `chats.messages_ListHostedContents`.
+    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/hostedContents` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageHostedContentCollectionResponse`]. operationId `chats.messages_ListHostedContents`.
     pub fn list_hosted_contents(
         &self,
         chat_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ListHostedContentsResponse, Collection> {
+    ) -> Request<types::ChatMessageHostedContentCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4664,12 +5190,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMessagesResponse`]. operationId `chats.messages_ListReplies`.
+    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `chats.messages_ListReplies`.
     pub fn list_chat_message_replies(
         &self,
         chat_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ListChatMessagesResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4761,11 +5287,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/tabs` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatTabsResponse`]. operationId `chats_ListTabs`.
+    /// `GET /chats/{chat-id}/tabs` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamsTabCollectionResponse`]. operationId `chats_ListTabs`.
     pub fn list_chat_tabs(
         &self,
         chat_id: &str,
-    ) -> Request<types::ListChatTabsResponse, Collection> {
+    ) -> Request<types::TeamsTabCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4887,8 +5413,8 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/chats` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatsResponse`]. operationId `mes_ListChats`.
-    pub fn list_my_chats(&self) -> Request<types::ListChatsResponse, Collection> {
+    /// `GET /me/chats` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatCollectionResponse`]. operationId `mes_ListChats`.
+    pub fn list_my_chats(&self) -> Request<types::ChatCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/chats")
     }
     /// `POST /me/chats`. Returns [`types::Chat`]. operationId `mes_CreateChats`.
@@ -4924,10 +5450,10 @@ impl Client {
             &format!("me/chats/{}", encode_path(chat_id)),
         )
     }
-    /// `GET /me/joinedTeams` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListJoinedTeamsResponse`]. operationId `mes_ListJoinedTeams`.
+    /// `GET /me/joinedTeams` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamCollectionResponse`]. operationId `mes_ListJoinedTeams`.
     pub fn list_joined_teams(
         &self,
-    ) -> Request<types::ListJoinedTeamsResponse, Collection> {
+    ) -> Request<types::TeamCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/joinedTeams")
     }
     /// `POST /me/joinedTeams`. Returns [`types::Team`]. operationId `mes_CreateJoinedTeams`.
@@ -4978,10 +5504,10 @@ impl Client {
     pub fn delete_teamwork(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/teamwork")
     }
-    /// `GET /me/teamwork/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListTeamworkInstalledAppsResponse`]. operationId `mes.teamwork_ListInstalledApps`.
+    /// `GET /me/teamwork/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::UserScopeTeamsAppInstallationCollectionResponse`]. operationId `mes.teamwork_ListInstalledApps`.
     pub fn list_teamwork_installed_apps(
         &self,
-    ) -> Request<types::ListTeamworkInstalledAppsResponse, Collection> {
+    ) -> Request<types::UserScopeTeamsAppInstallationCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/teamwork/installedApps")
     }
     /// `POST /me/teamwork/installedApps`. Returns [`types::UserScopeTeamsAppInstallation`]. operationId `mes.teamwork_CreateInstalledApps`.
@@ -5094,8 +5620,8 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListJoinedTeamsResponse`]. operationId `teams.team_ListTeam`.
-    pub fn list_teams(&self) -> Request<types::ListJoinedTeamsResponse, Collection> {
+    /// `GET /teams` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamCollectionResponse`]. operationId `teams.team_ListTeam`.
+    pub fn list_teams(&self) -> Request<types::TeamCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "teams")
     }
     /// `POST /teams`. Returns [`types::Team`]. operationId `teams.team_CreateTeam`.
@@ -5131,11 +5657,11 @@ impl Client {
             &format!("teams/{}", encode_path(team_id)),
         )
     }
-    /// `GET /teams/{team-id}/channels` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChannelsResponse`]. operationId `teams_ListChannels`.
+    /// `GET /teams/{team-id}/channels` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChannelCollectionResponse`]. operationId `teams_ListChannels`.
     pub fn list_channels(
         &self,
         team_id: &str,
-    ) -> Request<types::ListChannelsResponse, Collection> {
+    ) -> Request<types::ChannelCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5246,12 +5772,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMembersResponse`]. operationId `teams.channels_ListMembers`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ConversationMemberCollectionResponse`]. operationId `teams.channels_ListMembers`.
     pub fn list_channel_members(
         &self,
         team_id: &str,
         channel_id: &str,
-    ) -> Request<types::ListChatMembersResponse, Collection> {
+    ) -> Request<types::ConversationMemberCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5345,12 +5871,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMessagesResponse`]. operationId `teams.channels_ListMessages`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.channels_ListMessages`.
     pub fn list_channel_messages(
         &self,
         team_id: &str,
         channel_id: &str,
-    ) -> Request<types::ListChatMessagesResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5442,13 +5968,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMessagesResponse`]. operationId `teams.channels.messages_ListReplies`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.channels.messages_ListReplies`.
     pub fn list_channel_message_replies(
         &self,
         team_id: &str,
         channel_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ListChatMessagesResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5577,12 +6103,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/tabs` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatTabsResponse`]. operationId `teams.channels_ListTabs`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/tabs` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamsTabCollectionResponse`]. operationId `teams.channels_ListTabs`.
     pub fn list_channel_tabs(
         &self,
         team_id: &str,
         channel_id: &str,
-    ) -> Request<types::ListChatTabsResponse, Collection> {
+    ) -> Request<types::TeamsTabCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5733,36 +6259,36 @@ impl Client {
             &format!("teams/{}/group", encode_path(team_id)),
         )
     }
-    /// `GET /teams/{team-id}/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatInstalledAppsResponse`]. operationId `teams_ListInstalledApps`.
+    /// `GET /teams/{team-id}/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamsAppInstallationCollectionResponse`]. operationId `teams_ListInstalledApps`.
     pub fn list_team_installed_apps(
         &self,
         team_id: &str,
-    ) -> Request<types::ListChatInstalledAppsResponse, Collection> {
+    ) -> Request<types::TeamsAppInstallationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("teams/{}/installedApps", encode_path(team_id)),
         )
     }
-    /// `POST /teams/{team-id}/installedApps`. Returns [`types::TeamsAppInstallation`]. operationId `teams_CreateInstalledApps`.
+    /// `POST /teams/{team-id}/installedApps`. Returns [`types::AnyTeamsAppInstallation`]. operationId `teams_CreateInstalledApps`.
     pub fn create_team_installed_app(
         &self,
         team_id: &str,
-        body: &types::TeamsAppInstallation,
-    ) -> Request<types::TeamsAppInstallation, Plain> {
+        body: impl Into<types::AnyTeamsAppInstallation>,
+    ) -> Request<types::AnyTeamsAppInstallation, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
                 &format!("teams/{}/installedApps", encode_path(team_id)),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /teams/{team-id}/installedApps/{teamsAppInstallation-id}`. OData: `$select $expand`. Returns [`types::TeamsAppInstallation`]. operationId `teams_GetInstalledApps`.
+    /// `GET /teams/{team-id}/installedApps/{teamsAppInstallation-id}`. OData: `$select $expand`. Returns [`types::AnyTeamsAppInstallation`]. operationId `teams_GetInstalledApps`.
     pub fn get_team_installed_app(
         &self,
         team_id: &str,
         teams_app_installation_id: &str,
-    ) -> Request<types::TeamsAppInstallation, Single> {
+    ) -> Request<types::AnyTeamsAppInstallation, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5943,11 +6469,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMembersResponse`]. operationId `teams_ListMembers`.
+    /// `GET /teams/{team-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ConversationMemberCollectionResponse`]. operationId `teams_ListMembers`.
     pub fn list_team_members(
         &self,
         team_id: &str,
-    ) -> Request<types::ListChatMembersResponse, Collection> {
+    ) -> Request<types::ConversationMemberCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6085,11 +6611,11 @@ impl Client {
             &format!("teams/{}/microsoft.graph.unarchive", encode_path(team_id)),
         )
     }
-    /// `GET /teams/{team-id}/operations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOperationsResponse`]. operationId `teams_ListOperations`.
+    /// `GET /teams/{team-id}/operations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamsAsyncOperationCollectionResponse`]. operationId `teams_ListOperations`.
     pub fn list_operations(
         &self,
         team_id: &str,
-    ) -> Request<types::ListOperationsResponse, Collection> {
+    ) -> Request<types::TeamsAsyncOperationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6243,11 +6769,11 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /teams/{team-id}/primaryChannel/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMembersResponse`]. operationId `teams.primaryChannel_ListMembers`.
+    /// `GET /teams/{team-id}/primaryChannel/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ConversationMemberCollectionResponse`]. operationId `teams.primaryChannel_ListMembers`.
     pub fn list_primary_channel_members(
         &self,
         team_id: &str,
-    ) -> Request<types::ListChatMembersResponse, Collection> {
+    ) -> Request<types::ConversationMemberCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6330,11 +6856,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMessagesResponse`]. operationId `teams.primaryChannel_ListMessages`.
+    /// `GET /teams/{team-id}/primaryChannel/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.primaryChannel_ListMessages`.
     pub fn list_primary_channel_messages(
         &self,
         team_id: &str,
-    ) -> Request<types::ListChatMessagesResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6415,12 +6941,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatMessagesResponse`]. operationId `teams.primaryChannel.messages_ListReplies`.
+    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.primaryChannel.messages_ListReplies`.
     pub fn list_primary_channel_message_replies(
         &self,
         team_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ListChatMessagesResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6555,11 +7081,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/primaryChannel/tabs` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatTabsResponse`]. operationId `teams.primaryChannel_ListTabs`.
+    /// `GET /teams/{team-id}/primaryChannel/tabs` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamsTabCollectionResponse`]. operationId `teams.primaryChannel_ListTabs`.
     pub fn list_primary_channel_tabs(
         &self,
         team_id: &str,
-    ) -> Request<types::ListChatTabsResponse, Collection> {
+    ) -> Request<types::TeamsTabCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6730,36 +7256,36 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /teams/{team-id}/schedule/offerShiftRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOfferShiftRequestsResponse`]. operationId `teams.schedule_ListOfferShiftRequests`.
+    /// `GET /teams/{team-id}/schedule/offerShiftRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OfferShiftRequestCollectionResponse`]. operationId `teams.schedule_ListOfferShiftRequests`.
     pub fn list_offer_shift_requests(
         &self,
         team_id: &str,
-    ) -> Request<types::ListOfferShiftRequestsResponse, Collection> {
+    ) -> Request<types::OfferShiftRequestCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("teams/{}/schedule/offerShiftRequests", encode_path(team_id)),
         )
     }
-    /// `POST /teams/{team-id}/schedule/offerShiftRequests`. Returns [`types::OfferShiftRequest`]. operationId `teams.schedule_CreateOfferShiftRequests`.
+    /// `POST /teams/{team-id}/schedule/offerShiftRequests`. Returns [`types::AnyOfferShiftRequest`]. operationId `teams.schedule_CreateOfferShiftRequests`.
     pub fn create_offer_shift_request(
         &self,
         team_id: &str,
-        body: &types::OfferShiftRequest,
-    ) -> Request<types::OfferShiftRequest, Plain> {
+        body: impl Into<types::AnyOfferShiftRequest>,
+    ) -> Request<types::AnyOfferShiftRequest, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
                 &format!("teams/{}/schedule/offerShiftRequests", encode_path(team_id)),
             )
-            .json(body)
+            .json(&body.into())
     }
-    /// `GET /teams/{team-id}/schedule/offerShiftRequests/{offerShiftRequest-id}`. OData: `$select $expand`. Returns [`types::OfferShiftRequest`]. operationId `teams.schedule_GetOfferShiftRequests`.
+    /// `GET /teams/{team-id}/schedule/offerShiftRequests/{offerShiftRequest-id}`. OData: `$select $expand`. Returns [`types::AnyOfferShiftRequest`]. operationId `teams.schedule_GetOfferShiftRequests`.
     pub fn get_offer_shift_request(
         &self,
         team_id: &str,
         offer_shift_request_id: &str,
-    ) -> Request<types::OfferShiftRequest, Single> {
+    ) -> Request<types::AnyOfferShiftRequest, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6801,11 +7327,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/openShiftChangeRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOpenShiftChangeRequestsResponse`]. operationId `teams.schedule_ListOpenShiftChangeRequests`.
+    /// `GET /teams/{team-id}/schedule/openShiftChangeRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OpenShiftChangeRequestCollectionResponse`]. operationId `teams.schedule_ListOpenShiftChangeRequests`.
     pub fn list_open_shift_change_requests(
         &self,
         team_id: &str,
-    ) -> Request<types::ListOpenShiftChangeRequestsResponse, Collection> {
+    ) -> Request<types::OpenShiftChangeRequestCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6874,11 +7400,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/openShifts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOpenShiftsResponse`]. operationId `teams.schedule_ListOpenShifts`.
+    /// `GET /teams/{team-id}/schedule/openShifts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OpenShiftCollectionResponse`]. operationId `teams.schedule_ListOpenShifts`.
     pub fn list_open_shifts(
         &self,
         team_id: &str,
-    ) -> Request<types::ListOpenShiftsResponse, Collection> {
+    ) -> Request<types::OpenShiftCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6945,11 +7471,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/schedulingGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListSchedulingGroupsResponse`]. operationId `teams.schedule_ListSchedulingGroups`.
+    /// `GET /teams/{team-id}/schedule/schedulingGroups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::SchedulingGroupCollectionResponse`]. operationId `teams.schedule_ListSchedulingGroups`.
     pub fn list_scheduling_groups(
         &self,
         team_id: &str,
-    ) -> Request<types::ListSchedulingGroupsResponse, Collection> {
+    ) -> Request<types::SchedulingGroupCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7016,11 +7542,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/shifts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListShiftsResponse`]. operationId `teams.schedule_ListShifts`.
+    /// `GET /teams/{team-id}/schedule/shifts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ShiftCollectionResponse`]. operationId `teams.schedule_ListShifts`.
     pub fn list_shifts(
         &self,
         team_id: &str,
-    ) -> Request<types::ListShiftsResponse, Collection> {
+    ) -> Request<types::ShiftCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7087,11 +7613,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/swapShiftsChangeRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListSwapShiftsChangeRequestsResponse`]. operationId `teams.schedule_ListSwapShiftsChangeRequests`.
+    /// `GET /teams/{team-id}/schedule/swapShiftsChangeRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::SwapShiftsChangeRequestCollectionResponse`]. operationId `teams.schedule_ListSwapShiftsChangeRequests`.
     pub fn list_swap_shifts_change_requests(
         &self,
         team_id: &str,
-    ) -> Request<types::ListSwapShiftsChangeRequestsResponse, Collection> {
+    ) -> Request<types::SwapShiftsChangeRequestCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7160,11 +7686,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/timeOffReasons` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListTimeOffReasonsResponse`]. operationId `teams.schedule_ListTimeOffReasons`.
+    /// `GET /teams/{team-id}/schedule/timeOffReasons` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::TimeOffReasonCollectionResponse`]. operationId `teams.schedule_ListTimeOffReasons`.
     pub fn list_time_off_reasons(
         &self,
         team_id: &str,
-    ) -> Request<types::ListTimeOffReasonsResponse, Collection> {
+    ) -> Request<types::TimeOffReasonCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7231,11 +7757,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/timeOffRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListTimeOffRequestsResponse`]. operationId `teams.schedule_ListTimeOffRequests`.
+    /// `GET /teams/{team-id}/schedule/timeOffRequests` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::TimeOffRequestCollectionResponse`]. operationId `teams.schedule_ListTimeOffRequests`.
     pub fn list_time_off_requests(
         &self,
         team_id: &str,
-    ) -> Request<types::ListTimeOffRequestsResponse, Collection> {
+    ) -> Request<types::TimeOffRequestCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7302,11 +7828,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/schedule/timesOff` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::ListTimesOffResponse`]. operationId `teams.schedule_ListTimesOff`.
+    /// `GET /teams/{team-id}/schedule/timesOff` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select`. Returns [`types::TimeOffCollectionResponse`]. operationId `teams.schedule_ListTimesOff`.
     pub fn list_times_off(
         &self,
         team_id: &str,
-    ) -> Request<types::ListTimesOffResponse, Collection> {
+    ) -> Request<types::TimeOffCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7384,10 +7910,10 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "teamwork").json(&body.into())
     }
-    /// `GET /teamwork/workforceIntegrations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListWorkforceIntegrationsResponse`]. operationId `teamwork_ListWorkforceIntegrations`.
+    /// `GET /teamwork/workforceIntegrations` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::WorkforceIntegrationCollectionResponse`]. operationId `teamwork_ListWorkforceIntegrations`.
     pub fn list_workforce_integrations(
         &self,
-    ) -> Request<types::ListWorkforceIntegrationsResponse, Collection> {
+    ) -> Request<types::WorkforceIntegrationCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "teamwork/workforceIntegrations")
     }
     /// `POST /teamwork/workforceIntegrations`. Returns [`types::WorkforceIntegration`]. operationId `teamwork_CreateWorkforceIntegrations`.
@@ -7442,11 +7968,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/chats` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListChatsResponse`]. operationId `users_ListChats`.
+    /// `GET /users/{user-id}/chats` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatCollectionResponse`]. operationId `users_ListChats`.
     pub fn user_list_my_chats(
         &self,
         user_id: &str,
-    ) -> Request<types::ListChatsResponse, Collection> {
+    ) -> Request<types::ChatCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7504,11 +8030,11 @@ impl Client {
             &format!("users/{}/chats/{}", encode_path(user_id), encode_path(chat_id)),
         )
     }
-    /// `GET /users/{user-id}/joinedTeams` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListJoinedTeamsResponse`]. operationId `users_ListJoinedTeams`.
+    /// `GET /users/{user-id}/joinedTeams` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TeamCollectionResponse`]. operationId `users_ListJoinedTeams`.
     pub fn user_list_joined_teams(
         &self,
         user_id: &str,
-    ) -> Request<types::ListJoinedTeamsResponse, Collection> {
+    ) -> Request<types::TeamCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7604,11 +8130,11 @@ impl Client {
             &format!("users/{}/teamwork", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/teamwork/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListTeamworkInstalledAppsResponse`]. operationId `users.teamwork_ListInstalledApps`.
+    /// `GET /users/{user-id}/teamwork/installedApps` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::UserScopeTeamsAppInstallationCollectionResponse`]. operationId `users.teamwork_ListInstalledApps`.
     pub fn user_list_teamwork_installed_apps(
         &self,
         user_id: &str,
-    ) -> Request<types::ListTeamworkInstalledAppsResponse, Collection> {
+    ) -> Request<types::UserScopeTeamsAppInstallationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7738,64 +8264,65 @@ impl Client {
         )
     }
 }
-impl crate::typed::CollectionPage for types::ListChatsResponse {
+impl crate::typed::CollectionPage for types::ChatCollectionResponse {
     type Item = types::Chat;
 }
-impl crate::typed::CollectionPage for types::ListChatInstalledAppsResponse {
-    type Item = types::TeamsAppInstallation;
+impl crate::typed::CollectionPage for types::TeamsAppInstallationCollectionResponse {
+    type Item = types::AnyTeamsAppInstallation;
 }
-impl crate::typed::CollectionPage for types::ListChatMembersResponse {
+impl crate::typed::CollectionPage for types::ConversationMemberCollectionResponse {
     type Item = types::ConversationMember;
 }
-impl crate::typed::CollectionPage for types::ListChatMessagesResponse {
+impl crate::typed::CollectionPage for types::ChatMessageCollectionResponse {
     type Item = types::ChatMessage;
 }
-impl crate::typed::CollectionPage for types::ListHostedContentsResponse {
+impl crate::typed::CollectionPage for types::ChatMessageHostedContentCollectionResponse {
     type Item = types::ChatMessageHostedContent;
 }
-impl crate::typed::CollectionPage for types::ListChatTabsResponse {
+impl crate::typed::CollectionPage for types::TeamsTabCollectionResponse {
     type Item = types::TeamsTab;
 }
-impl crate::typed::CollectionPage for types::ListJoinedTeamsResponse {
+impl crate::typed::CollectionPage for types::TeamCollectionResponse {
     type Item = types::Team;
 }
-impl crate::typed::CollectionPage for types::ListTeamworkInstalledAppsResponse {
+impl crate::typed::CollectionPage
+for types::UserScopeTeamsAppInstallationCollectionResponse {
     type Item = types::UserScopeTeamsAppInstallation;
 }
-impl crate::typed::CollectionPage for types::ListChannelsResponse {
+impl crate::typed::CollectionPage for types::ChannelCollectionResponse {
     type Item = types::Channel;
 }
-impl crate::typed::CollectionPage for types::ListOperationsResponse {
+impl crate::typed::CollectionPage for types::TeamsAsyncOperationCollectionResponse {
     type Item = types::TeamsAsyncOperation;
 }
-impl crate::typed::CollectionPage for types::ListOfferShiftRequestsResponse {
-    type Item = types::OfferShiftRequest;
+impl crate::typed::CollectionPage for types::OfferShiftRequestCollectionResponse {
+    type Item = types::AnyOfferShiftRequest;
 }
-impl crate::typed::CollectionPage for types::ListOpenShiftChangeRequestsResponse {
+impl crate::typed::CollectionPage for types::OpenShiftChangeRequestCollectionResponse {
     type Item = types::OpenShiftChangeRequest;
 }
-impl crate::typed::CollectionPage for types::ListOpenShiftsResponse {
+impl crate::typed::CollectionPage for types::OpenShiftCollectionResponse {
     type Item = types::OpenShift;
 }
-impl crate::typed::CollectionPage for types::ListSchedulingGroupsResponse {
+impl crate::typed::CollectionPage for types::SchedulingGroupCollectionResponse {
     type Item = types::SchedulingGroup;
 }
-impl crate::typed::CollectionPage for types::ListShiftsResponse {
+impl crate::typed::CollectionPage for types::ShiftCollectionResponse {
     type Item = types::Shift;
 }
-impl crate::typed::CollectionPage for types::ListSwapShiftsChangeRequestsResponse {
+impl crate::typed::CollectionPage for types::SwapShiftsChangeRequestCollectionResponse {
     type Item = types::SwapShiftsChangeRequest;
 }
-impl crate::typed::CollectionPage for types::ListTimeOffReasonsResponse {
+impl crate::typed::CollectionPage for types::TimeOffReasonCollectionResponse {
     type Item = types::TimeOffReason;
 }
-impl crate::typed::CollectionPage for types::ListTimeOffRequestsResponse {
+impl crate::typed::CollectionPage for types::TimeOffRequestCollectionResponse {
     type Item = types::TimeOffRequest;
 }
-impl crate::typed::CollectionPage for types::ListTimesOffResponse {
+impl crate::typed::CollectionPage for types::TimeOffCollectionResponse {
     type Item = types::TimeOff;
 }
-impl crate::typed::CollectionPage for types::ListWorkforceIntegrationsResponse {
+impl crate::typed::CollectionPage for types::WorkforceIntegrationCollectionResponse {
     type Item = types::WorkforceIntegration;
 }
 impl crate::odata::ODataEntity for types::ActionResultPart {
@@ -7819,7 +8346,21 @@ impl crate::odata::ODataEntity for types::ArchiveTeamBody {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Audio {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Channel {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ChannelCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -7840,6 +8381,13 @@ impl crate::odata::ODataEntity for types::Chat {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ChatCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ChatMessage {
     fn annotations(
         &self,
@@ -7854,6 +8402,13 @@ impl crate::odata::ODataEntity for types::ChatMessageAttachment {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ChatMessageCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ChatMessageFromIdentitySet {
     fn annotations(
         &self,
@@ -7862,6 +8417,13 @@ impl crate::odata::ODataEntity for types::ChatMessageFromIdentitySet {
     }
 }
 impl crate::odata::ODataEntity for types::ChatMessageHostedContent {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ChatMessageHostedContentCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -7924,6 +8486,13 @@ impl crate::odata::ODataEntity for types::ConversationMember {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ConversationMemberCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::DriveItem {
     fn annotations(
         &self,
@@ -7945,6 +8514,13 @@ impl crate::odata::ODataEntity for types::Folder {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Image {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ItemReference {
     fn annotations(
         &self,
@@ -7959,147 +8535,14 @@ impl crate::odata::ODataEntity for types::KeyValuePair {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListChannelsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListChatInstalledAppsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListChatMembersResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListChatMessagesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListChatTabsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListChatsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListHostedContentsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListJoinedTeamsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListOfferShiftRequestsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListOpenShiftChangeRequestsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListOpenShiftsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListOperationsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListSchedulingGroupsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListShiftsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListSwapShiftsChangeRequestsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListTeamworkInstalledAppsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListTimeOffReasonsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListTimeOffRequestsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListTimesOffResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListWorkforceIntegrationsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::OfferShiftRequest {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::OfferShiftRequestCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8120,6 +8563,20 @@ impl crate::odata::ODataEntity for types::OpenShiftChangeRequest {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OpenShiftChangeRequestCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::OpenShiftCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OpenShiftItem {
     fn annotations(
         &self,
@@ -8128,6 +8585,13 @@ impl crate::odata::ODataEntity for types::OpenShiftItem {
     }
 }
 impl crate::odata::ODataEntity for types::OperationError {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Photo {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8162,6 +8626,13 @@ impl crate::odata::ODataEntity for types::SchedulingGroup {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::SchedulingGroupCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::SendActivityNotificationTeamBody {
     fn annotations(
         &self,
@@ -8170,6 +8641,13 @@ impl crate::odata::ODataEntity for types::SendActivityNotificationTeamBody {
     }
 }
 impl crate::odata::ODataEntity for types::ShareScheduleBody {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Shared {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8190,6 +8668,13 @@ impl crate::odata::ODataEntity for types::ShiftActivity {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ShiftCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ShiftItem {
     fn annotations(
         &self,
@@ -8204,7 +8689,21 @@ impl crate::odata::ODataEntity for types::SwapShiftsChangeRequest {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::SwapShiftsChangeRequestCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Team {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::TeamCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8260,6 +8759,13 @@ impl crate::odata::ODataEntity for types::TeamsAppInstallation {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::TeamsAppInstallationCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::TeamsAsyncOperation {
     fn annotations(
         &self,
@@ -8267,7 +8773,21 @@ impl crate::odata::ODataEntity for types::TeamsAsyncOperation {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::TeamsAsyncOperationCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::TeamsTab {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::TeamsTabCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8309,6 +8829,13 @@ impl crate::odata::ODataEntity for types::TimeOff {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::TimeOffCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::TimeOffItem {
     fn annotations(
         &self,
@@ -8323,7 +8850,21 @@ impl crate::odata::ODataEntity for types::TimeOffReason {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::TimeOffReasonCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::TimeOffRequest {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::TimeOffRequestCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8337,6 +8878,14 @@ impl crate::odata::ODataEntity for types::UserScopeTeamsAppInstallation {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity
+for types::UserScopeTeamsAppInstallationCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::UserTeamwork {
     fn annotations(
         &self,
@@ -8344,7 +8893,21 @@ impl crate::odata::ODataEntity for types::UserTeamwork {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Video {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::WorkforceIntegration {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::WorkforceIntegrationCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

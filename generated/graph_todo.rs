@@ -2,6 +2,19 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
+    ///`ExtensionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExtensionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`LinkedResource`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LinkedResource {
@@ -30,9 +43,9 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListLinkedResourcesResponse`
+    ///`LinkedResourceCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListLinkedResourcesResponse {
+    pub struct LinkedResourceCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -40,45 +53,6 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<LinkedResource>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListListExtensionsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListListExtensionsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListListsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListListsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TodoTaskList>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListTasksResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListTasksResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TodoTask>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -226,6 +200,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`TodoTaskCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TodoTaskCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TodoTask>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`TodoTaskList`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskList {
@@ -251,6 +238,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub wellknown_list_name: ::std::option::Option<WellknownListName>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`TodoTaskListCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TodoTaskListCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TodoTaskList>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -402,8 +402,10 @@ impl Client {
     pub fn delete_todo(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/todo")
     }
-    /// `GET /me/todo/lists` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListListsResponse`]. operationId `mes.todo_ListLists`.
-    pub fn list_lists(&self) -> Request<types::ListListsResponse, Collection> {
+    /// `GET /me/todo/lists` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TodoTaskListCollectionResponse`]. operationId `mes.todo_ListLists`.
+    pub fn list_lists(
+        &self,
+    ) -> Request<types::TodoTaskListCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/todo/lists")
     }
     /// `POST /me/todo/lists`. Returns [`types::TodoTaskList`]. operationId `mes.todo_CreateLists`.
@@ -445,11 +447,11 @@ impl Client {
             &format!("me/todo/lists/{}", encode_path(todo_task_list_id)),
         )
     }
-    /// `GET /me/todo/lists/{todoTaskList-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListListExtensionsResponse`]. operationId `mes.todo.lists_ListExtensions`.
+    /// `GET /me/todo/lists/{todoTaskList-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ExtensionCollectionResponse`]. operationId `mes.todo.lists_ListExtensions`.
     pub fn list_list_extensions(
         &self,
         todo_task_list_id: &str,
-    ) -> Request<types::ListListExtensionsResponse, Collection> {
+    ) -> Request<types::ExtensionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -516,11 +518,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/todo/lists/{todoTaskList-id}/tasks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListTasksResponse`]. operationId `mes.todo.lists_ListTasks`.
+    /// `GET /me/todo/lists/{todoTaskList-id}/tasks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TodoTaskCollectionResponse`]. operationId `mes.todo.lists_ListTasks`.
     pub fn list_tasks(
         &self,
         todo_task_list_id: &str,
-    ) -> Request<types::ListTasksResponse, Collection> {
+    ) -> Request<types::TodoTaskCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -587,12 +589,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListListExtensionsResponse`]. operationId `mes.todo.lists.tasks_ListExtensions`.
+    /// `GET /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ExtensionCollectionResponse`]. operationId `mes.todo.lists.tasks_ListExtensions`.
     pub fn list_task_extensions(
         &self,
         todo_task_list_id: &str,
         todo_task_id: &str,
-    ) -> Request<types::ListListExtensionsResponse, Collection> {
+    ) -> Request<types::ExtensionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -672,12 +674,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListLinkedResourcesResponse`]. operationId `mes.todo.lists.tasks_ListLinkedResources`.
+    /// `GET /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::LinkedResourceCollectionResponse`]. operationId `mes.todo.lists.tasks_ListLinkedResources`.
     pub fn list_linked_resources(
         &self,
         todo_task_list_id: &str,
         todo_task_id: &str,
-    ) -> Request<types::ListLinkedResourcesResponse, Collection> {
+    ) -> Request<types::LinkedResourceCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -786,11 +788,11 @@ impl Client {
             &format!("users/{}/todo", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/todo/lists` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListListsResponse`]. operationId `users.todo_ListLists`.
+    /// `GET /users/{user-id}/todo/lists` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TodoTaskListCollectionResponse`]. operationId `users.todo_ListLists`.
     pub fn user_list_lists(
         &self,
         user_id: &str,
-    ) -> Request<types::ListListsResponse, Collection> {
+    ) -> Request<types::TodoTaskListCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -857,12 +859,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListListExtensionsResponse`]. operationId `users.todo.lists_ListExtensions`.
+    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ExtensionCollectionResponse`]. operationId `users.todo.lists_ListExtensions`.
     pub fn user_list_list_extensions(
         &self,
         user_id: &str,
         todo_task_list_id: &str,
-    ) -> Request<types::ListListExtensionsResponse, Collection> {
+    ) -> Request<types::ExtensionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -939,12 +941,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/tasks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListTasksResponse`]. operationId `users.todo.lists_ListTasks`.
+    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/tasks` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::TodoTaskCollectionResponse`]. operationId `users.todo.lists_ListTasks`.
     pub fn user_list_tasks(
         &self,
         user_id: &str,
         todo_task_list_id: &str,
-    ) -> Request<types::ListTasksResponse, Collection> {
+    ) -> Request<types::TodoTaskCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1021,13 +1023,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListListExtensionsResponse`]. operationId `users.todo.lists.tasks_ListExtensions`.
+    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ExtensionCollectionResponse`]. operationId `users.todo.lists.tasks_ListExtensions`.
     pub fn user_list_task_extensions(
         &self,
         user_id: &str,
         todo_task_list_id: &str,
         todo_task_id: &str,
-    ) -> Request<types::ListListExtensionsResponse, Collection> {
+    ) -> Request<types::ExtensionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1111,13 +1113,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListLinkedResourcesResponse`]. operationId `users.todo.lists.tasks_ListLinkedResources`.
+    /// `GET /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::LinkedResourceCollectionResponse`]. operationId `users.todo.lists.tasks_ListLinkedResources`.
     pub fn user_list_linked_resources(
         &self,
         user_id: &str,
         todo_task_list_id: &str,
         todo_task_id: &str,
-    ) -> Request<types::ListLinkedResourcesResponse, Collection> {
+    ) -> Request<types::LinkedResourceCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -1203,17 +1205,24 @@ impl Client {
         )
     }
 }
-impl crate::typed::CollectionPage for types::ListListsResponse {
+impl crate::typed::CollectionPage for types::TodoTaskListCollectionResponse {
     type Item = types::TodoTaskList;
 }
-impl crate::typed::CollectionPage for types::ListListExtensionsResponse {
+impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
     type Item = types::Extension;
 }
-impl crate::typed::CollectionPage for types::ListTasksResponse {
+impl crate::typed::CollectionPage for types::TodoTaskCollectionResponse {
     type Item = types::TodoTask;
 }
-impl crate::typed::CollectionPage for types::ListLinkedResourcesResponse {
+impl crate::typed::CollectionPage for types::LinkedResourceCollectionResponse {
     type Item = types::LinkedResource;
+}
+impl crate::odata::ODataEntity for types::ExtensionCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
 }
 impl crate::odata::ODataEntity for types::LinkedResource {
     fn annotations(
@@ -1222,28 +1231,7 @@ impl crate::odata::ODataEntity for types::LinkedResource {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListLinkedResourcesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListListExtensionsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListListsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListTasksResponse {
+impl crate::odata::ODataEntity for types::LinkedResourceCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -1264,7 +1252,21 @@ impl crate::odata::ODataEntity for types::TodoTask {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::TodoTaskCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::TodoTaskList {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::TodoTaskListCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -114,31 +114,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AssignedPlan`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AssignedPlan {
-        #[serde(
-            rename = "assignedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(
-            rename = "capabilityStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub capability_status: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub service: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "servicePlanId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub service_plan_id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`AttendeeAvailability`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttendeeAvailability {
@@ -189,7 +164,9 @@ pub mod types {
             rename = "messageLanguage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub message_language: ::std::option::Option<LocaleInfo>,
+        pub message_language: ::std::option::Option<
+            crate::generated::common::types::LocaleInfo,
+        >,
         #[serde(
             rename = "scheduledEndTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -206,102 +183,6 @@ pub mod types {
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`AutomaticRepliesSetting`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AutomaticRepliesSetting {
-        #[serde(
-            rename = "externalAudience",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_audience: ::std::option::Option<ExternalAudienceScope>,
-        #[serde(
-            rename = "externalReplyMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_reply_message: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "internalReplyMessage",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub internal_reply_message: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "scheduledEndDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub scheduled_end_date_time: ::std::option::Option<
-            crate::generated::common::types::DateTimeTimeZone,
-        >,
-        #[serde(
-            rename = "scheduledStartDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub scheduled_start_date_time: ::std::option::Option<
-            crate::generated::common::types::DateTimeTimeZone,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AutomaticRepliesStatus>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`AutomaticRepliesStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum AutomaticRepliesStatus {
-        #[serde(rename = "disabled")]
-        Disabled,
-        #[serde(rename = "alwaysEnabled")]
-        AlwaysEnabled,
-        #[serde(rename = "scheduled")]
-        Scheduled,
-    }
-    impl ::std::fmt::Display for AutomaticRepliesStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Disabled => f.write_str("disabled"),
-                Self::AlwaysEnabled => f.write_str("alwaysEnabled"),
-                Self::Scheduled => f.write_str("scheduled"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for AutomaticRepliesStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "disabled" => Ok(Self::Disabled),
-                "alwaysEnabled" => Ok(Self::AlwaysEnabled),
-                "scheduled" => Ok(Self::Scheduled),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for AutomaticRepliesStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for AutomaticRepliesStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
     }
     ///`CategoryColor`
     #[derive(
@@ -562,90 +443,6 @@ pub mod types {
             Self(value)
         }
     }
-    ///`DelegateMeetingMessageDeliveryOptions`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum DelegateMeetingMessageDeliveryOptions {
-        #[serde(rename = "sendToDelegateAndInformationToPrincipal")]
-        SendToDelegateAndInformationToPrincipal,
-        #[serde(rename = "sendToDelegateAndPrincipal")]
-        SendToDelegateAndPrincipal,
-        #[serde(rename = "sendToDelegateOnly")]
-        SendToDelegateOnly,
-    }
-    impl ::std::fmt::Display for DelegateMeetingMessageDeliveryOptions {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::SendToDelegateAndInformationToPrincipal => {
-                    f.write_str("sendToDelegateAndInformationToPrincipal")
-                }
-                Self::SendToDelegateAndPrincipal => {
-                    f.write_str("sendToDelegateAndPrincipal")
-                }
-                Self::SendToDelegateOnly => f.write_str("sendToDelegateOnly"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for DelegateMeetingMessageDeliveryOptions {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "sendToDelegateAndInformationToPrincipal" => {
-                    Ok(Self::SendToDelegateAndInformationToPrincipal)
-                }
-                "sendToDelegateAndPrincipal" => Ok(Self::SendToDelegateAndPrincipal),
-                "sendToDelegateOnly" => Ok(Self::SendToDelegateOnly),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DelegateMeetingMessageDeliveryOptions {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for DelegateMeetingMessageDeliveryOptions {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///`DeltaUsersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct DeltaUsersResponse {
-        #[serde(
-            rename = "@odata.deltaLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_delta_link: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<User>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`DeviceAndAppManagementData`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeviceAndAppManagementData {
@@ -654,16 +451,43 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EmployeeOrgData`
+    ///`DirectoryObjectCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct EmployeeOrgData {
+    pub struct DirectoryObjectCollectionResponse {
         #[serde(
-            rename = "costCenter",
+            rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub cost_center: ::std::option::Option<::std::string::String>,
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyDirectoryObject>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`DirectoryRole`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DirectoryRole {
+        #[serde(
+            rename = "deletedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deleted_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub division: ::std::option::Option<::std::string::String>,
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "roleTemplateId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub role_template_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -745,64 +569,18 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ExternalAudienceScope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ExternalAudienceScope {
-        #[serde(rename = "none")]
-        None,
-        #[serde(rename = "contactsOnly")]
-        ContactsOnly,
-        #[serde(rename = "all")]
-        All,
-    }
-    impl ::std::fmt::Display for ExternalAudienceScope {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::None => f.write_str("none"),
-                Self::ContactsOnly => f.write_str("contactsOnly"),
-                Self::All => f.write_str("all"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ExternalAudienceScope {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "none" => Ok(Self::None),
-                "contactsOnly" => Ok(Self::ContactsOnly),
-                "all" => Ok(Self::All),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ExternalAudienceScope {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ExternalAudienceScope {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
+    ///`ExtensionCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExtensionCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FindMeetingTimesBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -912,29 +690,22 @@ pub mod types {
     ///`GetByIdsUsersResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct GetByIdsUsersResponse(
-        pub ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-    );
+    pub struct GetByIdsUsersResponse(pub ::std::vec::Vec<AnyDirectoryObject>);
     impl ::std::ops::Deref for GetByIdsUsersResponse {
-        type Target = ::std::vec::Vec<crate::generated::common::types::DirectoryObject>;
-        fn deref(
-            &self,
-        ) -> &::std::vec::Vec<crate::generated::common::types::DirectoryObject> {
+        type Target = ::std::vec::Vec<AnyDirectoryObject>;
+        fn deref(&self) -> &::std::vec::Vec<AnyDirectoryObject> {
             &self.0
         }
     }
     impl ::std::convert::From<GetByIdsUsersResponse>
-    for ::std::vec::Vec<crate::generated::common::types::DirectoryObject> {
+    for ::std::vec::Vec<AnyDirectoryObject> {
         fn from(value: GetByIdsUsersResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-    > for GetByIdsUsersResponse {
-        fn from(
-            value: ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-        ) -> Self {
+    impl ::std::convert::From<::std::vec::Vec<AnyDirectoryObject>>
+    for GetByIdsUsersResponse {
+        fn from(value: ::std::vec::Vec<AnyDirectoryObject>) -> Self {
             Self(value)
         }
     }
@@ -975,45 +746,6 @@ pub mod types {
             Self(value)
         }
     }
-    ///`GetManagedAppDiagnosticStatusesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetManagedAppDiagnosticStatusesResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ManagedAppDiagnosticStatus>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GetManagedAppPoliciesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetManagedAppPoliciesResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ManagedAppPolicy>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GetManagedDevicesWithAppFailuresResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct GetManagedDevicesWithAppFailuresResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`GetMemberGroupsBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetMemberGroupsBody {
@@ -1022,39 +754,6 @@ pub mod types {
             default = "defaults::get_member_groups_body_security_enabled_only"
         )]
         pub security_enabled_only: ::std::option::Option<bool>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`LicenseAssignmentState`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct LicenseAssignmentState {
-        #[serde(
-            rename = "assignedByGroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub assigned_by_group: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "disabledPlans",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )]
-        pub disabled_plans: ::std::vec::Vec<::std::option::Option<::uuid::Uuid>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "lastUpdatedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_updated_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(
-            rename = "skuId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sku_id: ::std::option::Option<::uuid::Uuid>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1082,35 +781,9 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListCreatedObjectRefsResponse`
+    ///`LicenseDetailsCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListCreatedObjectRefsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListCreatedObjectsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListCreatedObjectsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<crate::generated::common::types::DirectoryObject>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListLicenseDetailsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListLicenseDetailsResponse {
+    pub struct LicenseDetailsCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1121,68 +794,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListMasterCategoriesResponse`
+    ///`LocaleInfoCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListMasterCategoriesResponse {
+    pub struct LocaleInfoCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OutlookCategory>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListOauth2PermissionGrantsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListOauth2PermissionGrantsResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<OAuth2PermissionGrant>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListPhotosResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListPhotosResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<crate::generated::common::types::ProfilePhoto>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ListUsersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ListUsersResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<User>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`LocaleInfo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct LocaleInfo {
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display_name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub locale: ::std::option::Option<::std::string::String>,
+        pub value: ::std::vec::Vec<crate::generated::common::types::LocaleInfo>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1434,7 +1055,9 @@ pub mod types {
             rename = "automaticRepliesSetting",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub automatic_replies_setting: ::std::option::Option<AutomaticRepliesSetting>,
+        pub automatic_replies_setting: ::std::option::Option<
+            crate::generated::common::types::AutomaticRepliesSetting,
+        >,
         #[serde(
             rename = "dateFormat",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1445,10 +1068,10 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub delegate_meeting_message_delivery_options: ::std::option::Option<
-            DelegateMeetingMessageDeliveryOptions,
+            crate::generated::common::types::DelegateMeetingMessageDeliveryOptions,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub language: ::std::option::Option<LocaleInfo>,
+        pub language: ::std::option::Option<crate::generated::common::types::LocaleInfo>,
         #[serde(
             rename = "timeFormat",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1492,6 +1115,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ManagedAppDiagnosticStatusCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ManagedAppDiagnosticStatusCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ManagedAppDiagnosticStatus>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`ManagedAppPolicy`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppPolicy {
@@ -1520,6 +1156,19 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ManagedAppPolicyCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ManagedAppPolicyCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ManagedAppPolicy>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1607,102 +1256,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ObjectIdentity`
+    ///`OAuth2PermissionGrantCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ObjectIdentity {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub issuer: ::std::option::Option<::std::string::String>,
+    pub struct OAuth2PermissionGrantCollectionResponse {
         #[serde(
-            rename = "issuerAssignedId",
+            rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub issuer_assigned_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "signInType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sign_in_type: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`OnPremisesExtensionAttributes`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct OnPremisesExtensionAttributes {
-        #[serde(
-            rename = "extensionAttribute1",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute1: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute10",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute10: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute11",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute11: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute12",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute12: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute13",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute13: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute14",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute14: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute15",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute15: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute2",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute2: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute3",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute3: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute4",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute4: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute5",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute5: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute6",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute6: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute7",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute7: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute8",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute8: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "extensionAttribute9",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub extension_attribute9: ::std::option::Option<::std::string::String>,
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OAuth2PermissionGrant>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1721,6 +1284,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`OutlookCategoryCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct OutlookCategoryCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<OutlookCategory>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`OutlookUser`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookUser {
@@ -1729,39 +1305,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PasswordProfile`
+    ///`ProfilePhotoCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct PasswordProfile {
+    pub struct ProfilePhotoCollectionResponse {
         #[serde(
-            rename = "forceChangePasswordNextSignIn",
+            rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub force_change_password_next_sign_in: ::std::option::Option<bool>,
-        #[serde(
-            rename = "forceChangePasswordNextSignInWithMfa",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub force_change_password_next_sign_in_with_mfa: ::std::option::Option<bool>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`ProvisionedPlan`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ProvisionedPlan {
-        #[serde(
-            rename = "capabilityStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub capability_status: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "provisioningStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub provisioning_status: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub service: ::std::option::Option<::std::string::String>,
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::ProfilePhoto>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1886,9 +1439,9 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ReminderViewResponse`
+    ///`ReminderCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ReminderViewResponse {
+    pub struct ReminderCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2046,29 +1599,29 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SupportedLanguagesOutlookResponse`
+    ///`StringCollectionResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SupportedLanguagesOutlookResponse {
+    pub struct StringCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<LocaleInfo>,
+        pub value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SupportedTimeZonesOutlookResponse`
+    ///`StringCollectionResponse2`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SupportedTimeZonesOutlookResponse {
+    pub struct StringCollectionResponse2 {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<TimeZoneInformation>,
+        pub value: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2128,6 +1681,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`TimeZoneInformationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TimeZoneInformationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<TimeZoneInformation>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2206,7 +1772,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub assigned_plans: ::std::vec::Vec<AssignedPlan>,
+        pub assigned_plans: ::std::vec::Vec<
+            crate::generated::common::types::AssignedPlan,
+        >,
         #[serde(
             rename = "authorizationInfo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2295,7 +1863,9 @@ pub mod types {
             rename = "employeeOrgData",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub employee_org_data: ::std::option::Option<EmployeeOrgData>,
+        pub employee_org_data: ::std::option::Option<
+            crate::generated::common::types::EmployeeOrgData,
+        >,
         #[serde(
             rename = "employeeType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2331,7 +1901,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub identities: ::std::vec::Vec<ObjectIdentity>,
+        pub identities: ::std::vec::Vec<crate::generated::common::types::ObjectIdentity>,
         #[serde(
             rename = "imAddresses",
             default,
@@ -2372,7 +1942,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub license_assignment_states: ::std::vec::Vec<LicenseAssignmentState>,
+        pub license_assignment_states: ::std::vec::Vec<
+            crate::generated::common::types::LicenseAssignmentState,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mail: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -2415,7 +1987,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_extension_attributes: ::std::option::Option<
-            OnPremisesExtensionAttributes,
+            crate::generated::common::types::OnPremisesExtensionAttributes,
         >,
         #[serde(
             rename = "onPremisesImmutableId",
@@ -2476,7 +2048,9 @@ pub mod types {
             rename = "passwordProfile",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub password_profile: ::std::option::Option<PasswordProfile>,
+        pub password_profile: ::std::option::Option<
+            crate::generated::common::types::PasswordProfile,
+        >,
         #[serde(
             rename = "pastProjects",
             default,
@@ -2510,7 +2084,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub provisioned_plans: ::std::vec::Vec<ProvisionedPlan>,
+        pub provisioned_plans: ::std::vec::Vec<
+            crate::generated::common::types::ProvisionedPlan,
+        >,
         #[serde(
             rename = "proxyAddresses",
             default,
@@ -2577,6 +2153,37 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_type: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`UserCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UserCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<User>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`UserCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UserCollectionResponse2 {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<User>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2796,31 +2403,291 @@ pub mod types {
             }
         }
     }
+    impl AnyDirectoryObject {
+        ///`id` of any known variant; `None` for other types.
+        pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
+            match self {
+                Self::DirectoryObject(value) => value.id.as_ref(),
+                Self::Device(value) => value.id.as_ref(),
+                Self::DirectoryRole(value) => value.id.as_ref(),
+                Self::ExtensionProperty(value) => value.id.as_ref(),
+                Self::Group(value) => value.id.as_ref(),
+                Self::OrgContact(value) => value.id.as_ref(),
+                Self::ServicePrincipal(value) => value.id.as_ref(),
+                Self::User(value) => value.id.as_ref(),
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
+    ///[`DirectoryObject`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum AnyDirectoryObject {
+        ///`@odata.type` `#microsoft.graph.directoryObject`.
+        DirectoryObject(DirectoryObject),
+        ///`@odata.type` `#microsoft.graph.device`.
+        Device(Device),
+        ///`@odata.type` `#microsoft.graph.directoryRole`.
+        DirectoryRole(DirectoryRole),
+        ///`@odata.type` `#microsoft.graph.extensionProperty`.
+        ExtensionProperty(ExtensionProperty),
+        ///`@odata.type` `#microsoft.graph.group`.
+        Group(Group),
+        ///`@odata.type` `#microsoft.graph.orgContact`.
+        OrgContact(OrgContact),
+        ///`@odata.type` `#microsoft.graph.servicePrincipal`.
+        ServicePrincipal(ServicePrincipal),
+        ///`@odata.type` `#microsoft.graph.user`.
+        User(User),
+        /// An object whose `@odata.type` is not one of the above, as received.
+        Other(::serde_json::Value),
+    }
+    impl crate::typed::polymorphic::Family for AnyDirectoryObject {
+        const TYPES: &'static [&'static str] = &[
+            "#microsoft.graph.directoryObject",
+            "#microsoft.graph.device",
+            "#microsoft.graph.directoryRole",
+            "#microsoft.graph.extensionProperty",
+            "#microsoft.graph.group",
+            "#microsoft.graph.orgContact",
+            "#microsoft.graph.servicePrincipal",
+            "#microsoft.graph.user",
+        ];
+        fn decode<'de, D: ::serde::Deserializer<'de>>(
+            index: usize,
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            ::std::result::Result::Ok(
+                match index {
+                    1usize => {
+                        Self::Device(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    2usize => {
+                        Self::DirectoryRole(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    3usize => {
+                        Self::ExtensionProperty(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    4usize => {
+                        Self::Group(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    5usize => {
+                        Self::OrgContact(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    6usize => {
+                        Self::ServicePrincipal(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                    7usize => {
+                        Self::User(::serde::Deserialize::deserialize(deserializer)?)
+                    }
+                    _ => {
+                        Self::DirectoryObject(
+                            ::serde::Deserialize::deserialize(deserializer)?,
+                        )
+                    }
+                },
+            )
+        }
+        fn other(value: ::serde_json::Value) -> Self {
+            Self::Other(value)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AnyDirectoryObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            crate::typed::polymorphic::deserialize(deserializer)
+        }
+    }
+    impl ::serde::Serialize for AnyDirectoryObject {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            match self {
+                Self::DirectoryObject(value) => {
+                    ::serde::Serialize::serialize(value, serializer)
+                }
+                Self::Device(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.device",
+                        value,
+                    )
+                }
+                Self::DirectoryRole(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.directoryRole",
+                        value,
+                    )
+                }
+                Self::ExtensionProperty(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.extensionProperty",
+                        value,
+                    )
+                }
+                Self::Group(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.group",
+                        value,
+                    )
+                }
+                Self::OrgContact(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.orgContact",
+                        value,
+                    )
+                }
+                Self::ServicePrincipal(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.servicePrincipal",
+                        value,
+                    )
+                }
+                Self::User(value) => {
+                    crate::typed::polymorphic::serialize(
+                        serializer,
+                        "#microsoft.graph.user",
+                        value,
+                    )
+                }
+                Self::Other(value) => ::serde::Serialize::serialize(value, serializer),
+            }
+        }
+    }
+    impl AnyDirectoryObject {
+        /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
+        pub fn odata_type(&self) -> ::std::option::Option<&str> {
+            match self {
+                Self::DirectoryObject(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.directoryObject")
+                }
+                Self::Device(_) => ::std::option::Option::Some("#microsoft.graph.device"),
+                Self::DirectoryRole(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.directoryRole")
+                }
+                Self::ExtensionProperty(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.extensionProperty")
+                }
+                Self::Group(_) => ::std::option::Option::Some("#microsoft.graph.group"),
+                Self::OrgContact(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.orgContact")
+                }
+                Self::ServicePrincipal(_) => {
+                    ::std::option::Option::Some("#microsoft.graph.servicePrincipal")
+                }
+                Self::User(_) => ::std::option::Option::Some("#microsoft.graph.user"),
+                Self::Other(value) => crate::typed::polymorphic::other_type(value),
+            }
+        }
+    }
+    impl ::std::convert::From<DirectoryObject> for AnyDirectoryObject {
+        fn from(value: DirectoryObject) -> Self {
+            Self::DirectoryObject(value)
+        }
+    }
+    impl ::std::convert::From<Device> for AnyDirectoryObject {
+        fn from(value: Device) -> Self {
+            Self::Device(value)
+        }
+    }
+    impl ::std::convert::From<DirectoryRole> for AnyDirectoryObject {
+        fn from(value: DirectoryRole) -> Self {
+            Self::DirectoryRole(value)
+        }
+    }
+    impl ::std::convert::From<ExtensionProperty> for AnyDirectoryObject {
+        fn from(value: ExtensionProperty) -> Self {
+            Self::ExtensionProperty(value)
+        }
+    }
+    impl ::std::convert::From<Group> for AnyDirectoryObject {
+        fn from(value: Group) -> Self {
+            Self::Group(value)
+        }
+    }
+    impl ::std::convert::From<OrgContact> for AnyDirectoryObject {
+        fn from(value: OrgContact) -> Self {
+            Self::OrgContact(value)
+        }
+    }
+    impl ::std::convert::From<ServicePrincipal> for AnyDirectoryObject {
+        fn from(value: ServicePrincipal) -> Self {
+            Self::ServicePrincipal(value)
+        }
+    }
+    impl ::std::convert::From<User> for AnyDirectoryObject {
+        fn from(value: User) -> Self {
+            Self::User(value)
+        }
+    }
+    pub use crate::generated::common::types::AddIn;
+    pub use crate::generated::common::types::AlternativeSecurityId;
+    pub use crate::generated::common::types::AppRole;
+    pub use crate::generated::common::types::AssignedLabel;
     pub use crate::generated::common::types::AssignedLicense;
+    pub use crate::generated::common::types::AssignedPlan;
     pub use crate::generated::common::types::AttendeeType;
+    pub use crate::generated::common::types::AutomaticRepliesSetting;
+    pub use crate::generated::common::types::AutomaticRepliesStatus;
     pub use crate::generated::common::types::DateTimeTimeZone;
     pub use crate::generated::common::types::DayOfWeek;
+    pub use crate::generated::common::types::DelegateMeetingMessageDeliveryOptions;
+    pub use crate::generated::common::types::Device;
     pub use crate::generated::common::types::DirectoryObject;
     pub use crate::generated::common::types::EmailAddress;
+    pub use crate::generated::common::types::EmployeeOrgData;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::ExtensionProperty;
+    pub use crate::generated::common::types::ExternalAudienceScope;
     pub use crate::generated::common::types::FreeBusyStatus;
+    pub use crate::generated::common::types::Group;
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
-    pub use crate::generated::common::types::ListExtensionsResponse;
+    pub use crate::generated::common::types::InformationalUrl;
+    pub use crate::generated::common::types::KeyCredential;
+    pub use crate::generated::common::types::KeyValue;
+    pub use crate::generated::common::types::LicenseAssignmentState;
+    pub use crate::generated::common::types::LicenseProcessingState;
+    pub use crate::generated::common::types::LocaleInfo;
     pub use crate::generated::common::types::Location;
     pub use crate::generated::common::types::LocationType;
     pub use crate::generated::common::types::LocationUniqueIdType;
+    pub use crate::generated::common::types::ObjectIdentity;
+    pub use crate::generated::common::types::OnPremisesExtensionAttributes;
     pub use crate::generated::common::types::OnPremisesProvisioningError;
+    pub use crate::generated::common::types::OrgContact;
     pub use crate::generated::common::types::OutlookGeoCoordinates;
+    pub use crate::generated::common::types::PasswordCredential;
+    pub use crate::generated::common::types::PasswordProfile;
     pub use crate::generated::common::types::PatternedRecurrence;
+    pub use crate::generated::common::types::PermissionScope;
+    pub use crate::generated::common::types::Phone;
+    pub use crate::generated::common::types::PhoneType;
     pub use crate::generated::common::types::PhysicalAddress;
+    pub use crate::generated::common::types::PhysicalOfficeAddress;
     pub use crate::generated::common::types::ProfilePhoto;
+    pub use crate::generated::common::types::ProvisionedPlan;
     pub use crate::generated::common::types::Recipient;
     pub use crate::generated::common::types::RecurrencePattern;
     pub use crate::generated::common::types::RecurrencePatternType;
     pub use crate::generated::common::types::RecurrenceRange;
     pub use crate::generated::common::types::RecurrenceRangeType;
+    pub use crate::generated::common::types::SamlSingleSignOnSettings;
+    pub use crate::generated::common::types::ServicePrincipal;
     pub use crate::generated::common::types::TimeSlot;
     pub use crate::generated::common::types::TimeZoneBase;
     pub use crate::generated::common::types::WeekIndex;
@@ -2863,16 +2730,16 @@ impl Client {
     pub fn delete_me(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me")
     }
-    /// `GET /me/createdObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `mes_ListCreatedObjects`.
+    /// `GET /me/createdObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `mes_ListCreatedObjects`.
     pub fn list_created_objects(
         &self,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/createdObjects")
     }
-    /// `GET /me/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefCreatedObjects`.
+    /// `GET /me/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefCreatedObjects`.
     pub fn list_created_object_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/createdObjects/$ref")
     }
     /// `POST /me/createdObjects/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefCreatedObjects`.
@@ -2882,16 +2749,16 @@ impl Client {
     ) -> Request<types::AddCreatedObjectRefBody, Plain> {
         Request::new(&self.connection, Method::POST, "me/createdObjects/$ref").json(body)
     }
-    /// `GET /me/directReports` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `mes_ListDirectReports`.
+    /// `GET /me/directReports` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `mes_ListDirectReports`.
     pub fn list_direct_reports(
         &self,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/directReports")
     }
-    /// `GET /me/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefDirectReports`.
+    /// `GET /me/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefDirectReports`.
     pub fn list_direct_report_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/directReports/$ref")
     }
     /// `POST /me/directReports/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefDirectReports`.
@@ -2901,8 +2768,10 @@ impl Client {
     ) -> Request<types::AddCreatedObjectRefBody, Plain> {
         Request::new(&self.connection, Method::POST, "me/directReports/$ref").json(body)
     }
-    /// `GET /me/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListExtensionsResponse`]. operationId `mes_ListExtensions`.
-    pub fn list_extensions(&self) -> Request<types::ListExtensionsResponse, Collection> {
+    /// `GET /me/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ExtensionCollectionResponse`]. operationId `mes_ListExtensions`.
+    pub fn list_extensions(
+        &self,
+    ) -> Request<types::ExtensionCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/extensions")
     }
     /// `POST /me/extensions`. Returns [`types::Extension`]. operationId `mes_CreateExtensions`.
@@ -2944,10 +2813,10 @@ impl Client {
             &format!("me/extensions/{}", encode_path(extension_id)),
         )
     }
-    /// `GET /me/licenseDetails` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListLicenseDetailsResponse`]. operationId `mes_ListLicenseDetails`.
+    /// `GET /me/licenseDetails` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::LicenseDetailsCollectionResponse`]. operationId `mes_ListLicenseDetails`.
     pub fn list_license_details(
         &self,
-    ) -> Request<types::ListLicenseDetailsResponse, Collection> {
+    ) -> Request<types::LicenseDetailsCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/licenseDetails")
     }
     /// `POST /me/licenseDetails`. Returns [`types::LicenseDetails`]. operationId `mes_CreateLicenseDetails`.
@@ -3002,8 +2871,8 @@ impl Client {
             &format!("me/licenseDetails/{}", encode_path(license_details_id)),
         )
     }
-    /// `GET /me/manager`. OData: `$select $expand`. Returns [`types::DirectoryObject`]. operationId `mes_GetManager`.
-    pub fn get_manager(&self) -> Request<types::DirectoryObject, Single> {
+    /// `GET /me/manager`. OData: `$select $expand`. Returns [`types::AnyDirectoryObject`]. operationId `mes_GetManager`.
+    pub fn get_manager(&self) -> Request<types::AnyDirectoryObject, Single> {
         Request::new(&self.connection, Method::GET, "me/manager")
     }
     /// `GET /me/manager/$ref`. Returns `:: std :: string :: String`. operationId `mes_GetGraphRefManager`.
@@ -3021,16 +2890,16 @@ impl Client {
     pub fn delete_manager_ref(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/manager/$ref")
     }
-    /// `GET /me/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `mes_ListMemberOf`.
+    /// `GET /me/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `mes_ListMemberOf`.
     pub fn list_member_of(
         &self,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/memberOf")
     }
-    /// `GET /me/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefMemberOf`.
+    /// `GET /me/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefMemberOf`.
     pub fn list_member_of_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/memberOf/$ref")
     }
     /// `POST /me/memberOf/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefMemberOf`.
@@ -3122,30 +2991,30 @@ impl Client {
         Request::new(&self.connection, Method::POST, "me/microsoft.graph.getMailTips")
             .json(body)
     }
-    /// `GET /me/microsoft.graph.getManagedAppDiagnosticStatuses()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::GetManagedAppDiagnosticStatusesResponse`]. operationId `me_getManagedAppDiagnosticStatus`.
+    /// `GET /me/microsoft.graph.getManagedAppDiagnosticStatuses()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ManagedAppDiagnosticStatusCollectionResponse`]. operationId `me_getManagedAppDiagnosticStatus`.
     pub fn get_managed_app_diagnostic_statuses(
         &self,
-    ) -> Request<types::GetManagedAppDiagnosticStatusesResponse, Collection> {
+    ) -> Request<types::ManagedAppDiagnosticStatusCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             "me/microsoft.graph.getManagedAppDiagnosticStatuses()",
         )
     }
-    /// `GET /me/microsoft.graph.getManagedAppPolicies()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::GetManagedAppPoliciesResponse`]. operationId `me_getManagedAppPolicy`.
+    /// `GET /me/microsoft.graph.getManagedAppPolicies()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::ManagedAppPolicyCollectionResponse`]. operationId `me_getManagedAppPolicy`.
     pub fn get_managed_app_policies(
         &self,
-    ) -> Request<types::GetManagedAppPoliciesResponse, Collection> {
+    ) -> Request<types::ManagedAppPolicyCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             "me/microsoft.graph.getManagedAppPolicies()",
         )
     }
-    /// `GET /me/microsoft.graph.getManagedDevicesWithAppFailures()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::GetManagedDevicesWithAppFailuresResponse`]. operationId `me_getManagedDevicesGraphWPreAppFailure`.
+    /// `GET /me/microsoft.graph.getManagedDevicesWithAppFailures()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::StringCollectionResponse`]. operationId `me_getManagedDevicesGraphWPreAppFailure`.
     pub fn get_managed_devices_with_app_failures(
         &self,
-    ) -> Request<types::GetManagedDevicesWithAppFailuresResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3176,12 +3045,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /me/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ReminderViewResponse`]. operationId `me_reminderView`.
+    /// `GET /me/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ReminderCollectionResponse`]. operationId `me_reminderView`.
     pub fn reminder_view(
         &self,
         start_date_time: &str,
         end_date_time: &str,
-    ) -> Request<types::ReminderViewResponse, Collection> {
+    ) -> Request<types::ReminderCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3207,8 +3076,8 @@ impl Client {
             "me/microsoft.graph.reprocessLicenseAssignment",
         )
     }
-    /// `POST /me/microsoft.graph.restore`. Returns [`types::DirectoryObject`]. operationId `mes_restore`.
-    pub fn restore(&self) -> Request<types::DirectoryObject, Plain> {
+    /// `POST /me/microsoft.graph.restore`. Returns [`types::AnyDirectoryObject`]. operationId `mes_restore`.
+    pub fn restore(&self) -> Request<types::AnyDirectoryObject, Plain> {
         Request::new(&self.connection, Method::POST, "me/microsoft.graph.restore")
     }
     /// `POST /me/microsoft.graph.revokeSignInSessions`. Returns `bool` (`None` when the service answers without a body). operationId `mes_revokeSignInSessions`.
@@ -3245,16 +3114,16 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /me/oauth2PermissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOauth2PermissionGrantsResponse`]. operationId `mes_ListOauth2PermissionGrants`.
+    /// `GET /me/oauth2PermissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OAuth2PermissionGrantCollectionResponse`]. operationId `mes_ListOauth2PermissionGrants`.
     pub fn list_oauth2_permission_grants(
         &self,
-    ) -> Request<types::ListOauth2PermissionGrantsResponse, Collection> {
+    ) -> Request<types::OAuth2PermissionGrantCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/oauth2PermissionGrants")
     }
-    /// `GET /me/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefOauth2PermissionGrants`.
+    /// `GET /me/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefOauth2PermissionGrants`.
     pub fn list_oauth2_permission_grant_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/oauth2PermissionGrants/$ref")
     }
     /// `POST /me/oauth2PermissionGrants/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefOauth2PermissionGrants`.
@@ -3280,10 +3149,10 @@ impl Client {
     pub fn delete_outlook(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/outlook")
     }
-    /// `GET /me/outlook/masterCategories` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ListMasterCategoriesResponse`]. operationId `mes.outlook_ListMasterCategories`.
+    /// `GET /me/outlook/masterCategories` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::OutlookCategoryCollectionResponse`]. operationId `mes.outlook_ListMasterCategories`.
     pub fn list_master_categories(
         &self,
-    ) -> Request<types::ListMasterCategoriesResponse, Collection> {
+    ) -> Request<types::OutlookCategoryCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/outlook/masterCategories")
     }
     /// `POST /me/outlook/masterCategories`. Returns [`types::OutlookCategory`]. operationId `mes.outlook_CreateMasterCategories`.
@@ -3331,36 +3200,36 @@ impl Client {
             &format!("me/outlook/masterCategories/{}", encode_path(outlook_category_id)),
         )
     }
-    /// `GET /me/outlook/microsoft.graph.supportedLanguages()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::SupportedLanguagesOutlookResponse`]. operationId `me.outlook_supportedLanguage`.
+    /// `GET /me/outlook/microsoft.graph.supportedLanguages()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::LocaleInfoCollectionResponse`]. operationId `me.outlook_supportedLanguage`.
     pub fn supported_languages_outlook(
         &self,
-    ) -> Request<types::SupportedLanguagesOutlookResponse, Collection> {
+    ) -> Request<types::LocaleInfoCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             "me/outlook/microsoft.graph.supportedLanguages()",
         )
     }
-    /// `GET /me/outlook/microsoft.graph.supportedTimeZones()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::SupportedTimeZonesOutlookResponse`]. operationId `me.outlook_supportedTimeZone`.
+    /// `GET /me/outlook/microsoft.graph.supportedTimeZones()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::TimeZoneInformationCollectionResponse`]. operationId `me.outlook_supportedTimeZone`.
     pub fn supported_time_zones_outlook(
         &self,
-    ) -> Request<types::SupportedTimeZonesOutlookResponse, Collection> {
+    ) -> Request<types::TimeZoneInformationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             "me/outlook/microsoft.graph.supportedTimeZones()",
         )
     }
-    /// `GET /me/ownedDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `mes_ListOwnedDevices`.
+    /// `GET /me/ownedDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `mes_ListOwnedDevices`.
     pub fn list_owned_devices(
         &self,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedDevices")
     }
-    /// `GET /me/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefOwnedDevices`.
+    /// `GET /me/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefOwnedDevices`.
     pub fn list_owned_device_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedDevices/$ref")
     }
     /// `POST /me/ownedDevices/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefOwnedDevices`.
@@ -3370,16 +3239,16 @@ impl Client {
     ) -> Request<types::AddCreatedObjectRefBody, Plain> {
         Request::new(&self.connection, Method::POST, "me/ownedDevices/$ref").json(body)
     }
-    /// `GET /me/ownedObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `mes_ListOwnedObjects`.
+    /// `GET /me/ownedObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `mes_ListOwnedObjects`.
     pub fn list_owned_objects(
         &self,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedObjects")
     }
-    /// `GET /me/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefOwnedObjects`.
+    /// `GET /me/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefOwnedObjects`.
     pub fn list_owned_object_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedObjects/$ref")
     }
     /// `POST /me/ownedObjects/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefOwnedObjects`.
@@ -3412,8 +3281,10 @@ impl Client {
     pub fn set_photo_content(&self, body: impl Into<Body>) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PUT, "me/photo/$value").body(body)
     }
-    /// `GET /me/photos` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ListPhotosResponse`]. operationId `mes_ListPhotos`.
-    pub fn list_photos(&self) -> Request<types::ListPhotosResponse, Collection> {
+    /// `GET /me/photos` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ProfilePhotoCollectionResponse`]. operationId `mes_ListPhotos`.
+    pub fn list_photos(
+        &self,
+    ) -> Request<types::ProfilePhotoCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/photos")
     }
     /// `POST /me/photos`. Returns [`types::ProfilePhoto`]. operationId `mes_CreatePhotos`.
@@ -3482,16 +3353,16 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /me/registeredDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `mes_ListRegisteredDevices`.
+    /// `GET /me/registeredDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `mes_ListRegisteredDevices`.
     pub fn list_registered_devices(
         &self,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/registeredDevices")
     }
-    /// `GET /me/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefRegisteredDevices`.
+    /// `GET /me/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefRegisteredDevices`.
     pub fn list_registered_device_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/registeredDevices/$ref")
     }
     /// `POST /me/registeredDevices/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefRegisteredDevices`.
@@ -3533,16 +3404,16 @@ impl Client {
     pub fn delete_shift_preferences(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/settings/shiftPreferences")
     }
-    /// `GET /me/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `mes_ListTransitiveMemberOf`.
+    /// `GET /me/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `mes_ListTransitiveMemberOf`.
     pub fn list_transitive_member_of(
         &self,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/transitiveMemberOf")
     }
-    /// `GET /me/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `mes_ListGraphRefTransitiveMemberOf`.
+    /// `GET /me/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefTransitiveMemberOf`.
     pub fn list_transitive_member_of_refs(
         &self,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "me/transitiveMemberOf/$ref")
     }
     /// `POST /me/transitiveMemberOf/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefTransitiveMemberOf`.
@@ -3553,16 +3424,16 @@ impl Client {
         Request::new(&self.connection, Method::POST, "me/transitiveMemberOf/$ref")
             .json(body)
     }
-    /// `GET /users` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::ListUsersResponse`]. operationId `users.user_ListUser`.
-    pub fn list_users(&self) -> Request<types::ListUsersResponse, Collection> {
+    /// `GET /users` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::UserCollectionResponse`]. operationId `users.user_ListUser`.
+    pub fn list_users(&self) -> Request<types::UserCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "users")
     }
     /// `POST /users`. Returns [`types::User`]. operationId `users.user_CreateUser`.
     pub fn create_user(&self, body: &types::User) -> Request<types::User, Plain> {
         Request::new(&self.connection, Method::POST, "users").json(body)
     }
-    /// `GET /users/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::DeltaUsersResponse`]. operationId `user_delta`.
-    pub fn delta_users(&self) -> Request<types::DeltaUsersResponse, Collection> {
+    /// `GET /users/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::UserCollectionResponse2`]. operationId `user_delta`.
+    pub fn delta_users(&self) -> Request<types::UserCollectionResponse2, Collection> {
         Request::new(&self.connection, Method::GET, "users/microsoft.graph.delta()")
     }
     /// `POST /users/microsoft.graph.getAvailableExtensionProperties`. Returns [`types::GetAvailableExtensionPropertiesUsersResponse`]. operationId `users_getAvailableExtensionProperties`.
@@ -3626,22 +3497,22 @@ impl Client {
             &format!("users/{}", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/createdObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `users_ListCreatedObjects`.
+    /// `GET /users/{user-id}/createdObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_ListCreatedObjects`.
     pub fn user_list_created_objects(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/createdObjects", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefCreatedObjects`.
+    /// `GET /users/{user-id}/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefCreatedObjects`.
     pub fn user_list_created_object_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3661,22 +3532,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/directReports` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `users_ListDirectReports`.
+    /// `GET /users/{user-id}/directReports` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_ListDirectReports`.
     pub fn user_list_direct_reports(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/directReports", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefDirectReports`.
+    /// `GET /users/{user-id}/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefDirectReports`.
     pub fn user_list_direct_report_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3696,11 +3567,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListExtensionsResponse`]. operationId `users_ListExtensions`.
+    /// `GET /users/{user-id}/extensions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ExtensionCollectionResponse`]. operationId `users_ListExtensions`.
     pub fn user_list_extensions(
         &self,
         user_id: &str,
-    ) -> Request<types::ListExtensionsResponse, Collection> {
+    ) -> Request<types::ExtensionCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3765,11 +3636,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/licenseDetails` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListLicenseDetailsResponse`]. operationId `users_ListLicenseDetails`.
+    /// `GET /users/{user-id}/licenseDetails` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::LicenseDetailsCollectionResponse`]. operationId `users_ListLicenseDetails`.
     pub fn user_list_license_details(
         &self,
         user_id: &str,
-    ) -> Request<types::ListLicenseDetailsResponse, Collection> {
+    ) -> Request<types::LicenseDetailsCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3850,11 +3721,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/manager`. OData: `$select $expand`. Returns [`types::DirectoryObject`]. operationId `users_GetManager`.
+    /// `GET /users/{user-id}/manager`. OData: `$select $expand`. Returns [`types::AnyDirectoryObject`]. operationId `users_GetManager`.
     pub fn user_get_manager(
         &self,
         user_id: &str,
-    ) -> Request<types::DirectoryObject, Single> {
+    ) -> Request<types::AnyDirectoryObject, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3893,22 +3764,22 @@ impl Client {
             &format!("users/{}/manager/$ref", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `users_ListMemberOf`.
+    /// `GET /users/{user-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_ListMemberOf`.
     pub fn user_list_member_of(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/memberOf", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefMemberOf`.
+    /// `GET /users/{user-id}/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefMemberOf`.
     pub fn user_list_member_of_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4041,11 +3912,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/microsoft.graph.getManagedAppDiagnosticStatuses()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::GetManagedAppDiagnosticStatusesResponse`]. operationId `user_getManagedAppDiagnosticStatus`.
+    /// `GET /users/{user-id}/microsoft.graph.getManagedAppDiagnosticStatuses()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ManagedAppDiagnosticStatusCollectionResponse`]. operationId `user_getManagedAppDiagnosticStatus`.
     pub fn user_get_managed_app_diagnostic_statuses(
         &self,
         user_id: &str,
-    ) -> Request<types::GetManagedAppDiagnosticStatusesResponse, Collection> {
+    ) -> Request<types::ManagedAppDiagnosticStatusCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4055,11 +3926,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/microsoft.graph.getManagedAppPolicies()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::GetManagedAppPoliciesResponse`]. operationId `user_getManagedAppPolicy`.
+    /// `GET /users/{user-id}/microsoft.graph.getManagedAppPolicies()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::ManagedAppPolicyCollectionResponse`]. operationId `user_getManagedAppPolicy`.
     pub fn user_get_managed_app_policies(
         &self,
         user_id: &str,
-    ) -> Request<types::GetManagedAppPoliciesResponse, Collection> {
+    ) -> Request<types::ManagedAppPolicyCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4068,11 +3939,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/microsoft.graph.getManagedDevicesWithAppFailures()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::GetManagedDevicesWithAppFailuresResponse`]. operationId `user_getManagedDevicesGraphWPreAppFailure`.
+    /// `GET /users/{user-id}/microsoft.graph.getManagedDevicesWithAppFailures()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::StringCollectionResponse`]. operationId `user_getManagedDevicesGraphWPreAppFailure`.
     pub fn user_get_managed_devices_with_app_failures(
         &self,
         user_id: &str,
-    ) -> Request<types::GetManagedDevicesWithAppFailuresResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4112,13 +3983,13 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ReminderViewResponse`]. operationId `user_reminderView`.
+    /// `GET /users/{user-id}/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ReminderCollectionResponse`]. operationId `user_reminderView`.
     pub fn user_reminder_view(
         &self,
         user_id: &str,
         start_date_time: &str,
         end_date_time: &str,
-    ) -> Request<types::ReminderViewResponse, Collection> {
+    ) -> Request<types::ReminderCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4157,8 +4028,11 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/microsoft.graph.restore`. Returns [`types::DirectoryObject`]. operationId `users_restore`.
-    pub fn user_restore(&self, user_id: &str) -> Request<types::DirectoryObject, Plain> {
+    /// `POST /users/{user-id}/microsoft.graph.restore`. Returns [`types::AnyDirectoryObject`]. operationId `users_restore`.
+    pub fn user_restore(
+        &self,
+        user_id: &str,
+    ) -> Request<types::AnyDirectoryObject, Plain> {
         Request::new(
             &self.connection,
             Method::POST,
@@ -4209,22 +4083,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/oauth2PermissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListOauth2PermissionGrantsResponse`]. operationId `users_ListOauth2PermissionGrants`.
+    /// `GET /users/{user-id}/oauth2PermissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::OAuth2PermissionGrantCollectionResponse`]. operationId `users_ListOauth2PermissionGrants`.
     pub fn user_list_oauth2_permission_grants(
         &self,
         user_id: &str,
-    ) -> Request<types::ListOauth2PermissionGrantsResponse, Collection> {
+    ) -> Request<types::OAuth2PermissionGrantCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/oauth2PermissionGrants", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefOauth2PermissionGrants`.
+    /// `GET /users/{user-id}/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefOauth2PermissionGrants`.
     pub fn user_list_oauth2_permission_grant_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4276,11 +4150,11 @@ impl Client {
             &format!("users/{}/outlook", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/outlook/masterCategories` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ListMasterCategoriesResponse`]. operationId `users.outlook_ListMasterCategories`.
+    /// `GET /users/{user-id}/outlook/masterCategories` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::OutlookCategoryCollectionResponse`]. operationId `users.outlook_ListMasterCategories`.
     pub fn user_list_master_categories(
         &self,
         user_id: &str,
-    ) -> Request<types::ListMasterCategoriesResponse, Collection> {
+    ) -> Request<types::OutlookCategoryCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4347,11 +4221,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/outlook/microsoft.graph.supportedLanguages()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::SupportedLanguagesOutlookResponse`]. operationId `user.outlook_supportedLanguage`.
+    /// `GET /users/{user-id}/outlook/microsoft.graph.supportedLanguages()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::LocaleInfoCollectionResponse`]. operationId `user.outlook_supportedLanguage`.
     pub fn user_supported_languages_outlook(
         &self,
         user_id: &str,
-    ) -> Request<types::SupportedLanguagesOutlookResponse, Collection> {
+    ) -> Request<types::LocaleInfoCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4361,11 +4235,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/outlook/microsoft.graph.supportedTimeZones()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::SupportedTimeZonesOutlookResponse`]. operationId `user.outlook_supportedTimeZone`.
+    /// `GET /users/{user-id}/outlook/microsoft.graph.supportedTimeZones()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::TimeZoneInformationCollectionResponse`]. operationId `user.outlook_supportedTimeZone`.
     pub fn user_supported_time_zones_outlook(
         &self,
         user_id: &str,
-    ) -> Request<types::SupportedTimeZonesOutlookResponse, Collection> {
+    ) -> Request<types::TimeZoneInformationCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4375,22 +4249,22 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/ownedDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `users_ListOwnedDevices`.
+    /// `GET /users/{user-id}/ownedDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_ListOwnedDevices`.
     pub fn user_list_owned_devices(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/ownedDevices", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefOwnedDevices`.
+    /// `GET /users/{user-id}/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefOwnedDevices`.
     pub fn user_list_owned_device_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4410,22 +4284,22 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/ownedObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `users_ListOwnedObjects`.
+    /// `GET /users/{user-id}/ownedObjects` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_ListOwnedObjects`.
     pub fn user_list_owned_objects(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/ownedObjects", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefOwnedObjects`.
+    /// `GET /users/{user-id}/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefOwnedObjects`.
     pub fn user_list_owned_object_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4495,11 +4369,11 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /users/{user-id}/photos` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ListPhotosResponse`]. operationId `users_ListPhotos`.
+    /// `GET /users/{user-id}/photos` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::ProfilePhotoCollectionResponse`]. operationId `users_ListPhotos`.
     pub fn user_list_photos(
         &self,
         user_id: &str,
-    ) -> Request<types::ListPhotosResponse, Collection> {
+    ) -> Request<types::ProfilePhotoCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4596,22 +4470,22 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /users/{user-id}/registeredDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `users_ListRegisteredDevices`.
+    /// `GET /users/{user-id}/registeredDevices` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_ListRegisteredDevices`.
     pub fn user_list_registered_devices(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/registeredDevices", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefRegisteredDevices`.
+    /// `GET /users/{user-id}/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefRegisteredDevices`.
     pub fn user_list_registered_device_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4698,22 +4572,22 @@ impl Client {
             &format!("users/{}/settings/shiftPreferences", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ListCreatedObjectsResponse`]. operationId `users_ListTransitiveMemberOf`.
+    /// `GET /users/{user-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_ListTransitiveMemberOf`.
     pub fn user_list_transitive_member_of(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectsResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/transitiveMemberOf", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::ListCreatedObjectRefsResponse`]. operationId `users_ListGraphRefTransitiveMemberOf`.
+    /// `GET /users/{user-id}/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefTransitiveMemberOf`.
     pub fn user_list_transitive_member_of_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::ListCreatedObjectRefsResponse, Collection> {
+    ) -> Request<types::StringCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4734,56 +4608,53 @@ impl Client {
             .json(body)
     }
 }
-impl crate::typed::CollectionPage for types::GetManagedAppDiagnosticStatusesResponse {
+impl crate::typed::CollectionPage
+for types::ManagedAppDiagnosticStatusCollectionResponse {
     type Item = types::ManagedAppDiagnosticStatus;
 }
-impl crate::typed::CollectionPage for types::GetManagedAppPoliciesResponse {
+impl crate::typed::CollectionPage for types::ManagedAppPolicyCollectionResponse {
     type Item = types::ManagedAppPolicy;
 }
-impl crate::typed::CollectionPage for types::GetManagedDevicesWithAppFailuresResponse {
+impl crate::typed::CollectionPage for types::StringCollectionResponse {
     type Item = ::std::option::Option<::std::string::String>;
 }
-impl crate::typed::CollectionPage for types::ReminderViewResponse {
+impl crate::typed::CollectionPage for types::ReminderCollectionResponse {
     type Item = types::Reminder;
 }
-impl crate::typed::CollectionPage for types::ListCreatedObjectsResponse {
-    type Item = types::DirectoryObject;
+impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse {
+    type Item = types::AnyDirectoryObject;
 }
-impl crate::typed::CollectionPage for types::ListCreatedObjectRefsResponse {
+impl crate::typed::CollectionPage for types::StringCollectionResponse2 {
     type Item = ::std::string::String;
 }
-impl crate::typed::CollectionPage for types::ListLicenseDetailsResponse {
+impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
+    type Item = types::Extension;
+}
+impl crate::typed::CollectionPage for types::LicenseDetailsCollectionResponse {
     type Item = types::LicenseDetails;
 }
-impl crate::typed::CollectionPage for types::ListOauth2PermissionGrantsResponse {
+impl crate::typed::CollectionPage for types::OAuth2PermissionGrantCollectionResponse {
     type Item = types::OAuth2PermissionGrant;
 }
-impl crate::typed::CollectionPage for types::ListMasterCategoriesResponse {
+impl crate::typed::CollectionPage for types::OutlookCategoryCollectionResponse {
     type Item = types::OutlookCategory;
 }
-impl crate::typed::CollectionPage for types::SupportedLanguagesOutlookResponse {
+impl crate::typed::CollectionPage for types::LocaleInfoCollectionResponse {
     type Item = types::LocaleInfo;
 }
-impl crate::typed::CollectionPage for types::SupportedTimeZonesOutlookResponse {
+impl crate::typed::CollectionPage for types::TimeZoneInformationCollectionResponse {
     type Item = types::TimeZoneInformation;
 }
-impl crate::typed::CollectionPage for types::ListPhotosResponse {
+impl crate::typed::CollectionPage for types::ProfilePhotoCollectionResponse {
     type Item = types::ProfilePhoto;
 }
-impl crate::typed::CollectionPage for types::ListUsersResponse {
+impl crate::typed::CollectionPage for types::UserCollectionResponse {
     type Item = types::User;
 }
-impl crate::typed::CollectionPage for types::DeltaUsersResponse {
+impl crate::typed::CollectionPage for types::UserCollectionResponse2 {
     type Item = types::User;
 }
 impl crate::odata::ODataEntity for types::AssignLicenseBody {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::AssignedPlan {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4818,13 +4689,6 @@ impl crate::odata::ODataEntity for types::AutomaticRepliesMailTips {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::AutomaticRepliesSetting {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::ChangePasswordBody {
     fn annotations(
         &self,
@@ -4853,13 +4717,6 @@ impl crate::odata::ODataEntity for types::ConvertIdResult {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::DeltaUsersResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::DeviceAndAppManagementData {
     fn annotations(
         &self,
@@ -4867,7 +4724,14 @@ impl crate::odata::ODataEntity for types::DeviceAndAppManagementData {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::EmployeeOrgData {
+impl crate::odata::ODataEntity for types::DirectoryObjectCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::DirectoryRole {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4875,6 +4739,13 @@ impl crate::odata::ODataEntity for types::EmployeeOrgData {
     }
 }
 impl crate::odata::ODataEntity for types::ExportPersonalDataBody {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ExtensionCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4916,35 +4787,7 @@ impl crate::odata::ODataEntity for types::GetMailTipsBody {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::GetManagedAppDiagnosticStatusesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::GetManagedAppPoliciesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::GetManagedDevicesWithAppFailuresResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::GetMemberGroupsBody {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::LicenseAssignmentState {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4958,56 +4801,14 @@ impl crate::odata::ODataEntity for types::LicenseDetails {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListCreatedObjectRefsResponse {
+impl crate::odata::ODataEntity for types::LicenseDetailsCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ListCreatedObjectsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListLicenseDetailsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListMasterCategoriesResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListOauth2PermissionGrantsResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListPhotosResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ListUsersResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::LocaleInfo {
+impl crate::odata::ODataEntity for types::LocaleInfoCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5056,7 +4857,21 @@ impl crate::odata::ODataEntity for types::ManagedAppDiagnosticStatus {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::ManagedAppDiagnosticStatusCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ManagedAppPolicy {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ManagedAppPolicyCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5084,14 +4899,7 @@ impl crate::odata::ODataEntity for types::OAuth2PermissionGrant {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ObjectIdentity {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::OnPremisesExtensionAttributes {
+impl crate::odata::ODataEntity for types::OAuth2PermissionGrantCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5105,6 +4913,13 @@ impl crate::odata::ODataEntity for types::OutlookCategory {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::OutlookCategoryCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::OutlookUser {
     fn annotations(
         &self,
@@ -5112,14 +4927,7 @@ impl crate::odata::ODataEntity for types::OutlookUser {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::PasswordProfile {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ProvisionedPlan {
+impl crate::odata::ODataEntity for types::ProfilePhotoCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5133,7 +4941,7 @@ impl crate::odata::ODataEntity for types::Reminder {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ReminderViewResponse {
+impl crate::odata::ODataEntity for types::ReminderCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5175,14 +4983,14 @@ impl crate::odata::ODataEntity for types::SignInActivity {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::SupportedLanguagesOutlookResponse {
+impl crate::odata::ODataEntity for types::StringCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::SupportedTimeZonesOutlookResponse {
+impl crate::odata::ODataEntity for types::StringCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5217,6 +5025,13 @@ impl crate::odata::ODataEntity for types::TimeZoneInformation {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::TimeZoneInformationCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::TranslateExchangeIdsBody {
     fn annotations(
         &self,
@@ -5225,6 +5040,20 @@ impl crate::odata::ODataEntity for types::TranslateExchangeIdsBody {
     }
 }
 impl crate::odata::ODataEntity for types::User {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::UserCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::UserCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

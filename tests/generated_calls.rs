@@ -32,7 +32,7 @@ async fn list_messages_sends_odata_options_and_the_bearer_token() {
         .send()
         .await
         .unwrap();
-    assert_eq!(page.value[0].subject.as_deref(), Some("Hello"));
+    assert_eq!(page.value[0].subject().map(String::as_str), Some("Hello"));
     let sent = &server.requests()[0];
     assert_eq!(
         sent.target,

@@ -101,13 +101,24 @@ pub fn normalise(spec_text: &str, opts: &Options) -> Result<(Value, GeneratedMod
 pub struct Additions {
     /// Items appended to the `types` module.
     pub type_items: Vec<syn::Item>,
-    /// `(schema key, Rust path, impls)` typify must use instead of generating the schema.
+    /// `(schema key, Rust name, impls)` typify must use instead of generating the schema; the
+    /// items named live in the `types` module beside typify's own.
     pub replacements: Vec<(String, String, Vec<typify::TypeSpaceImpl>)>,
 }
 
-/// Collects the [`Additions`] for a normalised document (none yet).
-fn additions(_doc: &Value, _opts: &Options) -> Result<Additions, Error> {
-    Ok(Additions::default())
+/// Collects the [`Additions`] for a normalised document: the polymorphic enums (which need
+/// the runtime's decoder, so none without [`Options::runtime`]).
+fn additions(doc: &Value, runtime: Option<&syn::Path>) -> Additions {
+    let Some(runtime) = runtime else {
+        return Additions::default();
+    };
+    Additions {
+        type_items: passes::polymorphic::emit(doc, runtime),
+        replacements: passes::polymorphic::families(doc)
+            .into_iter()
+            .map(|family| (family.key, family.name, Vec::new()))
+            .collect(),
+    }
 }
 
 /// Generates the module for one description.
@@ -132,12 +143,15 @@ pub(crate) fn module_file(
     let connection = type_path(&opts.inner_type)?;
     let runtime = opts.runtime.as_deref().map(runtime_path).transpose()?;
     let mut replacements = models::replacements(doc, opts)?;
-    let extra = additions(doc, opts)?;
-    for (key, path, impls) in extra.replacements {
-        type_path(&path)?;
-        replacements.insert(&key, &path, impls);
+    let extra = additions(doc, runtime.as_ref());
+    for (key, name, impls) in extra.replacements {
+        replacements.insert_local(&key, &name, impls);
     }
     let mut items = models::generate(doc, &replacements)?;
+    if runtime.is_some() {
+        let accessors = passes::polymorphic::accessors(doc, &items, &opts.shared_types);
+        items.extend(accessors);
+    }
     items.extend(extra.type_items);
     let mut impls = Vec::new();
     if let Some(runtime) = &runtime {

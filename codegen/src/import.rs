@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use crate::passes::walk;
+use crate::passes::{polymorphic, walk};
 use crate::{Error, load, reach};
 
 /// What to cut.
@@ -30,6 +30,10 @@ pub struct Selection {
     /// `microsoft.graph.entity`): they are only filled with `$expand`, and following them pulls
     /// most of Graph into a module (`user` → drive, calendar, planner, …).
     pub drop_navigation: bool,
+    /// Component schemas to take from other descriptions (with what they reach there), for
+    /// derived types a module file lacks: `(description text, schema keys)`. Schemas the
+    /// document already has are kept as they are.
+    pub take: Vec<(String, Vec<String>)>,
 }
 
 /// Cuts `source` (YAML/JSON text) down to `selection`, merging `extra` (hand-written
@@ -50,9 +54,17 @@ pub fn import_merged(
     for extra in extras {
         merge(&mut doc, load::parse(extra)?);
     }
+    for (text, keys) in &selection.take {
+        let mut other = load::parse(text)?;
+        if selection.drop_navigation {
+            drop_navigation(&mut other);
+        }
+        take_schemas(&mut doc, &other, keys)?;
+    }
     if selection.drop_navigation {
         drop_navigation(&mut doc);
     }
+    restore_collection_values(&mut doc);
     let paths = doc
         .get("paths")
         .and_then(Value::as_object)
@@ -84,7 +96,7 @@ pub fn import_merged(
     kept.sort_keys();
     doc["paths"] = Value::Object(kept);
     strip_prose(&mut doc);
-    let keep = reach::reachable(&doc, &[&doc["paths"]], &BTreeSet::new());
+    let keep = keep_with_derived(&doc);
     reach::prune(
         &mut doc,
         &keep,
@@ -110,6 +122,65 @@ pub fn import_merged(
         root.remove("tags");
     }
     yaml_serde::to_string(&doc).map_err(|e| Error::Parse(e.to_string()))
+}
+
+/// The components the kept paths reach, plus the types derived from every entity type they use
+/// directly (a response may hold any of them, told apart by `@odata.type`), and what those
+/// reach in turn. Module files rarely carry derived types; hand-written `--merge` files add
+/// them.
+fn keep_with_derived(doc: &Value) -> BTreeSet<(String, String)> {
+    let derived = polymorphic::derived_types(doc);
+    let mut extra: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let schema = |key: &String| doc.pointer("/components/schemas").and_then(|s| s.get(key));
+        let roots: Vec<&Value> = std::iter::once(&doc["paths"])
+            .chain(extra.iter().filter_map(schema))
+            .collect();
+        let mut keep = reach::reachable(doc, &roots, &BTreeSet::new());
+        keep.extend(extra.iter().map(|key| ("schemas".to_string(), key.clone())));
+        let mut kept = doc.clone();
+        reach::prune(&mut kept, &keep, &["schemas"]);
+        let before = extra.len();
+        for base in polymorphic::family_bases(&kept, &derived) {
+            extra.extend(derived[&base].iter().cloned());
+        }
+        if extra.len() == before {
+            return keep;
+        }
+    }
+}
+
+/// Gives every `<item>CollectionResponse` schema that lacks it its `value` array of `<item>`
+/// (cuts made before navigation dropping spared collection responses lost it). Returns how
+/// many were restored.
+pub fn restore_collection_values(doc: &mut Value) -> usize {
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return 0;
+    };
+    let keys: BTreeSet<String> = schemas.keys().cloned().collect();
+    let mut restored = 0;
+    for (key, schema) in schemas.iter_mut() {
+        let Some(item) = key.strip_suffix("CollectionResponse") else {
+            continue;
+        };
+        // `allOf: [BaseCollectionPaginationCountResponse, {properties: {…}}]` or plain.
+        let own = match schema.get_mut("allOf") {
+            Some(Value::Array(parts)) => parts.iter_mut().find(|p| p.get("$ref").is_none()),
+            _ => Some(schema),
+        };
+        let Some(Value::Object(properties)) = own.and_then(|s| s.get_mut("properties")) else {
+            continue;
+        };
+        if keys.contains(item) && !properties.contains_key("value") {
+            let items = serde_json::json!({"$ref": format!("#/components/schemas/{item}")});
+            properties.insert(
+                "value".into(),
+                serde_json::json!({"type": "array", "items": items}),
+            );
+            restored += 1;
+        }
+    }
+    restored
 }
 
 /// Removes navigation properties from every component schema (see [`Selection`]).
@@ -166,7 +237,12 @@ pub fn drop_navigation(doc: &mut Value) -> usize {
     let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
         return 0;
     };
-    for schema in schemas.values_mut() {
+    // Only entity types have navigation properties; a collection response's `value` (an
+    // array of entities) is the payload itself.
+    for (_, schema) in schemas
+        .iter_mut()
+        .filter(|(key, _)| entities.contains(*key))
+    {
         let parts: Vec<&mut Value> = if schema.get("allOf").is_some_and(Value::is_array) {
             schema["allOf"]
                 .as_array_mut()
@@ -188,6 +264,40 @@ pub fn drop_navigation(doc: &mut Value) -> usize {
         }
     }
     count
+}
+
+/// Copies the schemas `keys` (`microsoft.graph.` assumed when a key has no dot) from `other`
+/// into `doc`, with every component they reach there; what `doc` already has stays.
+fn take_schemas(doc: &mut Value, other: &Value, keys: &[String]) -> Result<(), Error> {
+    let mut roots = Vec::new();
+    for key in keys {
+        let key = if key.contains('.') {
+            key.clone()
+        } else {
+            format!("microsoft.graph.{key}")
+        };
+        let schema = other
+            .pointer("/components/schemas")
+            .and_then(|s| s.get(&key))
+            .ok_or_else(|| Error::Parse(format!("`{key}` is not a schema of that description")))?;
+        doc["components"]["schemas"]
+            .as_object_mut()
+            .ok_or_else(|| Error::Parse("the description has no components.schemas".into()))?
+            .entry(key)
+            .or_insert_with(|| schema.clone());
+        roots.push(schema);
+    }
+    for (kind, name) in reach::reachable(other, &roots, &BTreeSet::new()) {
+        if let Some(item) = other
+            .get("components")
+            .and_then(|c| c.get(&kind))
+            .and_then(|k| k.get(&name))
+            && doc["components"][&kind].get(&name).is_none()
+        {
+            doc["components"][&kind][&name] = item.clone();
+        }
+    }
+    Ok(())
 }
 
 /// Adds `extra`'s paths and components to `doc` (extra wins on equal keys).
@@ -366,10 +476,11 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 /// `import --from FILE --paths (LIST_FILE | PATTERN,PATTERN…) [--merge FILE]… [--also-me]
-/// [--drop-navigation] --out FILE`.
+/// [--drop-navigation] [--take FILE=SCHEMA,SCHEMA…]… --out FILE`.
 pub fn run_cli(args: &[String]) -> Result<(), String> {
     let (mut from, mut paths, mut out) = (None, None, None);
     let mut merge_files = Vec::new();
+    let mut takes = Vec::new();
     let mut selection = Selection::default();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -385,6 +496,14 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
             "--out" => out = Some(PathBuf::from(value()?)),
             "--also-me" => selection.also_me = true,
             "--drop-navigation" => selection.drop_navigation = true,
+            "--take" => {
+                let value = value()?;
+                let (file, keys) = value
+                    .split_once('=')
+                    .ok_or_else(|| format!("--take {value}: expected FILE=SCHEMA,SCHEMA"))?;
+                let keys = keys.split(',').map(|k| k.trim().to_string()).collect();
+                takes.push((PathBuf::from(file), keys));
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -408,6 +527,9 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         .map(read)
         .collect::<Result<Vec<_>, _>>()?;
     let extras: Vec<&str> = extras.iter().map(String::as_str).collect();
+    for (file, keys) in takes {
+        selection.take.push((read(&file)?, keys));
+    }
     let yaml = import_merged(&read(&from)?, &extras, &selection).map_err(|e| e.to_string())?;
     std::fs::write(&out, yaml).map_err(|e| format!("{}: {e}", out.display()))?;
     let ops = crate::load::parse(&std::fs::read_to_string(&out).map_err(|e| e.to_string())?)

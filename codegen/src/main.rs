@@ -5,7 +5,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   o365-codegen check [--casing camel|pascal|keep] [--renames spec/operations.toml] FILE...
   o365-codegen generate FILE [--casing C] [--out OUT.rs]
-  o365-codegen import --from FILE --paths GLOBS_OR_LIST_FILE --out FILE [--also-me]";
+  o365-codegen import --from FILE --paths GLOBS_OR_LIST_FILE --out FILE [--also-me]
+      [--drop-navigation] [--merge FILE]... [--take FILE=SCHEMA,SCHEMA]...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -31,6 +31,9 @@ pub struct SharedType {
     pub path: String,
     /// Traits it implements (beyond the derives every generated type has).
     pub impls: BTreeSet<SharedImpl>,
+    /// For a struct: its named fields as `(field, type)` source text, for the accessors of the
+    /// polymorphic enums that hold it.
+    pub fields: Vec<(String, String)>,
 }
 
 /// The schemas chosen for sharing, by component key, plus why other candidates were not.
@@ -153,6 +156,7 @@ pub fn generate_common(
     let file = generate::module_file(&doc, opts, &[], false)?;
     let names: BTreeSet<String> = pages::type_names(types_module(&file));
     let impls = impls_by_type(&file);
+    let fields = fields_by_type(&file);
     let types = shared
         .schemas
         .keys()
@@ -162,6 +166,7 @@ pub fn generate_common(
                 let shared = SharedType {
                     path: format!("{module_path}::types::{name}"),
                     impls: impls.get(&name).cloned().unwrap_or_default(),
+                    fields: fields.get(&name).cloned().unwrap_or_default(),
                 };
                 (key.clone(), shared)
             })
@@ -183,6 +188,31 @@ fn types_module(file: &syn::File) -> &[syn::Item] {
         })
         .map(|(_, items)| items.as_slice())
         .unwrap_or_default()
+}
+
+/// The named fields of every struct of `types`, as `(field, type)` source text.
+fn fields_by_type(file: &syn::File) -> BTreeMap<String, Vec<(String, String)>> {
+    types_module(file)
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some((s.ident.to_string(), struct_fields(s))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `(field, type)` source text of a struct's named fields.
+pub(crate) fn struct_fields(s: &syn::ItemStruct) -> Vec<(String, String)> {
+    use quote::ToTokens;
+    s.fields
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f.ident.as_ref()?.to_string(),
+                f.ty.to_token_stream().to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// `Display`, `FromStr` and `Default` impls (written out or derived) per type of `types`.

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use heck::ToLowerCamelCase;
 use serde_json::{Map, Value, json};
 
-use crate::passes::walk;
+use crate::passes::{polymorphic, walk};
 
 /// Hoists the inline schemas; returns how many component schemas were added.
 pub fn run(doc: &mut Value) -> usize {
@@ -63,17 +63,24 @@ pub fn run(doc: &mut Value) -> usize {
 struct Taken {
     keys: BTreeSet<String>,
     types: BTreeSet<String>,
+    /// The document's component schemas before hoisting.
+    existing: Map<String, Value>,
 }
 
 impl Taken {
     fn new(doc: &Value) -> Taken {
-        let keys: BTreeSet<String> = doc
+        let existing = doc
             .pointer("/components/schemas")
             .and_then(Value::as_object)
-            .map(|s| s.keys().cloned().collect())
+            .cloned()
             .unwrap_or_default();
+        let keys: BTreeSet<String> = existing.keys().cloned().collect();
         let types = keys.iter().map(|k| walk::type_name(k)).collect();
-        Taken { keys, types }
+        Taken {
+            keys,
+            types,
+            existing,
+        }
     }
 
     /// `base`, or `base2`, `base3`, … whichever is free; marks it used.
@@ -118,13 +125,60 @@ fn hoist_content(
             .iter()
             .find(|(_, s)| s == schema)
             .map(|(k, _)| k.clone());
-        let key = same.clone().unwrap_or_else(|| taken.fresh(base));
+        let collection = collection_name(&taken.existing, schema);
+        // A page schema equal to the description's own `…CollectionResponse` component is it.
+        let same = same.or_else(|| {
+            collection
+                .clone()
+                .filter(|name| taken.existing.get(name) == Some(schema))
+        });
+        if let Some(key) = same.as_ref().filter(|k| taken.existing.contains_key(*k)) {
+            *schema = json!({"$ref": format!("#/components/schemas/{key}")});
+            continue;
+        }
+        let base = collection.unwrap_or_else(|| base.to_string());
+        let key = same.clone().unwrap_or_else(|| taken.fresh(&base));
         let reference = json!({"$ref": format!("#/components/schemas/{key}")});
         let moved = std::mem::replace(schema, reference);
         if same.is_none() {
             hoisted.push((key, moved));
         }
     }
+}
+
+/// `<item>CollectionResponse` for a page of items (an object whose `value` is an array of one
+/// component or of strings, beside OData annotations): `members` of a group is a
+/// `directoryObjectCollectionResponse`, whichever operation comes first.
+/// A page of a polymorphic family is named after the family's base.
+fn collection_name(existing: &Map<String, Value>, schema: &Value) -> Option<String> {
+    let properties = schema.get("properties")?.as_object()?;
+    if properties
+        .keys()
+        .any(|k| k != "value" && !k.starts_with("@odata."))
+    {
+        return None;
+    }
+    let items = properties.get("value")?.get("items")?;
+    let item = match items.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let key = walk::schema_ref_name(reference)?;
+            let base = existing
+                .get(key)
+                .and_then(|c| {
+                    c.pointer(&format!(
+                        "/{}/variants/0/schema/$ref",
+                        polymorphic::EXTENSION
+                    ))
+                })
+                .and_then(Value::as_str)
+                .and_then(walk::schema_ref_name)
+                .unwrap_or(key);
+            base.rsplit('.').next()?.to_string()
+        }
+        None if items.get("type").and_then(Value::as_str) == Some("string") => "string".into(),
+        None => return None,
+    };
+    Some(format!("{}CollectionResponse", item.to_lower_camel_case()))
 }
 
 /// Whether a schema would make typify invent a type: objects, arrays and compositions, except a

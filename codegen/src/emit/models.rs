@@ -19,7 +19,8 @@ use crate::{Error, Options};
 pub struct Replacements {
     /// Type name → (path, impls).
     pub types: BTreeMap<String, (String, Vec<TypeSpaceImpl>)>,
-    /// Schema keys of the shared types among them (re-exported by `types`).
+    /// Schema keys of the types that live in (or are re-exported by) the `types` module: the
+    /// shared types and the items of [`crate::Additions`].
     pub shared: BTreeSet<String>,
 }
 
@@ -28,6 +29,12 @@ impl Replacements {
     pub fn insert(&mut self, key: &str, path: &str, impls: Vec<TypeSpaceImpl>) {
         self.types
             .insert(walk::type_name(key), (path.to_string(), impls));
+    }
+
+    /// Registers `name`, an item emitted into the `types` module, for the schema `key`.
+    pub fn insert_local(&mut self, key: &str, name: &str, impls: Vec<TypeSpaceImpl>) {
+        self.insert(key, name, impls);
+        self.shared.insert(key.to_string());
     }
 
     /// The path operations use for the type named `type_name` when it is not `types::<name>`.

@@ -228,9 +228,18 @@ fn body(
             .get("schema")
             .and_then(|s| of_schema(s, replacements))
             .map_or(quote!(::serde_json::Value), |t| t.tokens);
+        let family = media
+            .get("schema")
+            .is_some_and(|schema| crate::passes::polymorphic::is_family(doc, schema));
         return Some(if is_patch {
             (
                 quote!(#ident: impl Into<Patch<#ty>>),
+                quote!(.json(&#ident.into())),
+            )
+        } else if family {
+            // `create_message(message)`: a variant's struct converts into its family enum.
+            (
+                quote!(#ident: impl Into<#ty>),
                 quote!(.json(&#ident.into())),
             )
         } else {

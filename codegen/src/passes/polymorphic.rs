@@ -8,7 +8,11 @@
 //! `microsoft.graph.anyAttachment`) carrying an `x-o365-polymorphic` extension with the
 //! `@odata.type` and a `$ref` of each variant (so pruning keeps them and renames follow them),
 //! and points the direct uses at it. PATCH request bodies keep the plain base type.
-//! `microsoft.graph.entity` is never made polymorphic.
+//! Only entity types (those deriving from `microsoft.graph.entity`, itself never a family) become
+//! families: complex types such as `recipient` or `identity` do have derived types, but Graph
+//! sends them without `@odata.type` where the base is declared, and an enum there would make
+//! every e-mail address a `match`. Members of such a derived complex type land in the base's
+//! `extra` map.
 //!
 //! The emitter side: [`families`] reads the synthetic components of a normalised document,
 //! [`replacements`] names the types typify must not generate, and [`emit`] writes the enums.
@@ -24,6 +28,9 @@ use super::walk;
 pub const EXTENSION: &str = "x-o365-polymorphic";
 
 const PREFIX: &str = "#/components/schemas/";
+
+/// The root of Graph's entity types.
+const ENTITY: &str = "microsoft.graph.entity";
 
 /// Base key → its derived component keys (transitively, sorted), for every base that has any.
 /// `entity` included; callers (such as `import`, to keep derived types) filter as they need.
@@ -138,17 +145,10 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     };
     let derived = derived_types(doc);
     let mapped = mappings(&schemas);
-    let mut uses: BTreeSet<String> = BTreeSet::new();
-    count_uses(doc, &mut |key| {
-        uses.insert(key.to_string());
-    });
+    let bases = family_bases(doc, &derived);
     let mut families: BTreeMap<String, String> = BTreeMap::new();
     for (base, members) in &derived {
-        if base == "microsoft.graph.entity"
-            || !base.contains('.')
-            || base.starts_with("ODataErrors.")
-            || !uses.contains(base)
-        {
+        if !bases.contains(base) {
             continue;
         }
         let mut key = synthetic_key(base);
@@ -183,6 +183,23 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     }
     rewrite_uses(doc, &families);
     families.len()
+}
+
+/// The bases that become families: entity types other than `entity` itself that have derived
+/// types (`derived`, from [`derived_types`]) and are used directly (a property, an array item,
+/// a body or a response; not only as an inheritance parent or a PATCH request body).
+pub fn family_bases(doc: &Value, derived: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<String> {
+    let Some(entities) = derived.get(ENTITY) else {
+        return BTreeSet::new();
+    };
+    let mut doc = doc.clone();
+    let mut bases = BTreeSet::new();
+    count_uses(&mut doc, &mut |key| {
+        if entities.contains(key) && derived.contains_key(key) {
+            bases.insert(key.to_string());
+        }
+    });
+    bases
 }
 
 /// Calls `f` with the schema key of every direct use (not an inheritance parent, not inside a
@@ -313,6 +330,16 @@ pub struct Variant {
     pub odata_type: String,
     /// Whether the variant holds a `Box` (the struct contains the enum by value).
     pub boxed: bool,
+}
+
+/// Whether `schema` is a `$ref` to a family component.
+pub fn is_family(doc: &Value, schema: &Value) -> bool {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(schema_key)
+        .and_then(|key| doc.pointer("/components/schemas")?.get(key))
+        .is_some_and(|component| component.get(EXTENSION).is_some())
 }
 
 /// The families of a normalised document (after every pass), in key order.
@@ -452,6 +479,10 @@ fn emit_family(family: &Family, runtime: &syn::Path) -> Vec<syn::Item> {
         .map(|t| format!("`@odata.type` `{t}`."))
         .collect();
     let indices: Vec<usize> = (0..idents.len()).collect();
+    // The base type is what the property declares: written as decoded (an `@odata.type` it
+    // carried stays in its `extra` map), never with one added.
+    let derived_idents = &idents[1..];
+    let derived_odata = &odata[1..];
     let base = &idents[0];
     let enum_doc = format!(
         "[`{}`] or a type derived from it, chosen by `@odata.type`; `{other}` keeps an object of any other type whole.",
@@ -515,7 +546,8 @@ fn emit_family(family: &Family, runtime: &syn::Path) -> Vec<syn::Item> {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 match self {
-                    #( Self::#idents(value) => #rt::serialize(serializer, #odata, value), )*
+                    Self::#base(value) => ::serde::Serialize::serialize(value, serializer),
+                    #( Self::#derived_idents(value) => #rt::serialize(serializer, #derived_odata, value), )*
                     Self::#other(value) => ::serde::Serialize::serialize(value, serializer),
                 }
             }
@@ -534,4 +566,156 @@ fn emit_family(family: &Family, runtime: &syn::Path) -> Vec<syn::Item> {
         #(#from_impls)*
     };
     file.items
+}
+
+/// Accessors on each family enum for the fields every known variant shares (same name, same
+/// type; derived structs carry their base's fields flattened): `message.subject()` instead of a
+/// `match`. An `Option<T>` field gives `Option<&T>`, any other `T` gives `Option<&T>`; the
+/// `Other` variant gives `None`. A variant may be a struct of this module (`items`) or a shared
+/// type of the common module (`shared`, by schema key); with a shared variant, only fields of
+/// std, chrono and uuid types qualify (other type paths are written relative to their module).
+pub fn accessors(
+    doc: &Value,
+    items: &[syn::Item],
+    shared: &BTreeMap<String, crate::shared::SharedType>,
+) -> Vec<syn::Item> {
+    let local: BTreeMap<String, Vec<(String, String)>> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some((s.ident.to_string(), crate::shared::struct_fields(s))),
+            _ => None,
+        })
+        .collect();
+    families(doc)
+        .iter()
+        .filter_map(|family| {
+            let mut any_shared = false;
+            let variants = family
+                .variants
+                .iter()
+                .map(|v| match local.get(&v.type_name) {
+                    Some(fields) => Some(fields.clone()),
+                    None => {
+                        any_shared = true;
+                        shared.get(&v.key).map(|s| s.fields.clone())
+                    }
+                })
+                .collect::<Option<Vec<_>>>()?;
+            family_accessors(family, &variants, any_shared)
+        })
+        .collect()
+}
+
+fn family_accessors(
+    family: &Family,
+    variants: &[Vec<(String, String)>],
+    std_types_only: bool,
+) -> Option<syn::Item> {
+    let idents: Vec<syn::Ident> = family
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.type_name))
+        .collect();
+    let mut methods = Vec::new();
+    for (name, ty) in variants.first()? {
+        if matches!(name.as_str(), "extra" | "odata_type")
+            || (std_types_only && !std_type(ty))
+            || variants[1..]
+                .iter()
+                .any(|fields| !fields.iter().any(|(n, t)| n == name && t == ty))
+        {
+            continue;
+        }
+        let (Ok(ident), Ok(ty)) = (
+            syn::parse_str::<syn::Ident>(name),
+            syn::parse_str::<syn::Type>(ty),
+        ) else {
+            continue;
+        };
+        let (ret, access) = match option_inner(&ty) {
+            Some(inner) => (quote!(#inner), quote!(value.#ident.as_ref())),
+            None => (
+                quote!(#ty),
+                quote!(::std::option::Option::Some(&value.#ident)),
+            ),
+        };
+        let doc = format!("`{name}` of any known variant; `None` for other types.");
+        methods.push(quote! {
+            #[doc = #doc]
+            pub fn #ident(&self) -> ::std::option::Option<&#ret> {
+                match self {
+                    #( Self::#idents(value) => #access, )*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        });
+    }
+    if methods.is_empty() {
+        return None;
+    }
+    let name = format_ident!("{}", family.name);
+    Some(syn::parse_quote! {
+        impl #name {
+            #(#methods)*
+        }
+    })
+}
+
+/// Whether a type's source text names only std, chrono, uuid and serde_json types.
+fn std_type(ty: &str) -> bool {
+    ty.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+        .all(|word| {
+            matches!(
+                word,
+                "std"
+                    | "option"
+                    | "Option"
+                    | "string"
+                    | "String"
+                    | "vec"
+                    | "Vec"
+                    | "boxed"
+                    | "Box"
+                    | "chrono"
+                    | "DateTime"
+                    | "Utc"
+                    | "NaiveDate"
+                    | "NaiveTime"
+                    | "naive"
+                    | "uuid"
+                    | "Uuid"
+                    | "serde_json"
+                    | "Value"
+                    | "bool"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "u8"
+                    | "u16"
+                    | "u32"
+                    | "u64"
+                    | "f32"
+                    | "f64"
+            )
+        })
+}
+
+/// `T` of an `Option<T>` type (typify writes `::std::option::Option<T>`).
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
 }

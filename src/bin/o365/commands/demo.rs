@@ -221,7 +221,7 @@ async fn list_inbox(conn: &Connection) -> CliResult<usize> {
         bar.inc(1);
         bar.set_message(format!("{count} messages so far"));
         for message in &page.value {
-            let subject = message.subject.as_deref().unwrap_or_default();
+            let subject = message.subject().map_or("", String::as_str);
             bar.suspend(|| println!("    page {number}: {subject}"));
         }
     }
