@@ -9,6 +9,9 @@ use super::backend::{RefreshDecision, TokenBackend, TokenCipher};
 use super::cache::TokenCache;
 use crate::{Error, Result};
 
+/// How often a merging save starts over when other processes keep writing in between.
+const MERGE_ATTEMPTS: usize = 32;
+
 /// The in-memory [`TokenCache`] and its [`TokenBackend`] (plus an optional [`TokenCipher`]).
 ///
 /// Share it behind an `Arc`. The cache lock is a `std` lock held only inside [`read`] and
@@ -129,15 +132,23 @@ impl TokenStore {
     /// writing when nothing changed and `force` is off; otherwise writes and returns `true`.
     ///
     /// Refuses (error) when the last load found unreadable data and `force` is off.
+    ///
+    /// On a backend with conditional saves (several processes share it, e.g. Redis) the save
+    /// merges: it reads what is stored, merges this cache into it account by account (the side
+    /// with the newer access token wins, see [`TokenCache::merge_newer`], so the newest refresh
+    /// token is never lost), writes the result only if nobody wrote in between (else starts
+    /// over) and keeps the merged cache in memory. Accounts another process stored stay, so an
+    /// account removed here with [`TokenCache::remove_data`] comes back on the next merge:
+    /// remove accounts from a shared cache with [`delete_token`](TokenStore::delete_token) (all
+    /// of them) instead. Unreadable stored data is replaced only with `force`.
     pub async fn save_token(&self, force: bool) -> Result<bool> {
+        if self.backend.supports_conditional_save() {
+            return self.save_merging(force).await;
+        }
         let (text, generation) = {
             let state = self.state.read().unwrap_or_else(|e| e.into_inner());
             if state.backend_unreadable && !force {
-                return Err(Error::token_store(format!(
-                    "{} holds a token that could not be loaded; not overwriting it \
-                     (delete it, or save with force)",
-                    self.backend.location()
-                )));
+                return Err(self.refuse_unreadable());
             }
             if !state.cache.has_data() {
                 return Ok(false);
@@ -156,6 +167,88 @@ impl TokenStore {
         state.persisted_generation = state.persisted_generation.max(generation);
         state.backend_unreadable = false;
         Ok(true)
+    }
+
+    /// [`save_token`](TokenStore::save_token) on a backend with conditional saves.
+    async fn save_merging(&self, force: bool) -> Result<bool> {
+        for _ in 0..MERGE_ATTEMPTS {
+            let stored = self.backend.load().await?;
+            let (mine, generation) = {
+                let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+                if state.backend_unreadable && !force {
+                    return Err(self.refuse_unreadable());
+                }
+                if !state.cache.has_data() {
+                    return Ok(false);
+                }
+                if !force && state.generation == state.persisted_generation {
+                    return Ok(true);
+                }
+                (state.cache.clone(), state.generation)
+            };
+            let theirs = match &stored {
+                None => None,
+                Some(text) => match self.decrypt(text).and_then(|plain| {
+                    TokenCache::parse(plain.expose_secret()).map_err(Error::token_store)
+                }) {
+                    Ok(cache) => Some(cache),
+                    Err(_) if force => None,
+                    Err(err) => {
+                        self.write_state().backend_unreadable = true;
+                        return Err(Error::token_store(format!(
+                            "could not load the token from {} to merge into it: {err}; not \
+                             overwriting it (delete it, or save with force)",
+                            self.backend.location()
+                        )));
+                    }
+                },
+            };
+            let merged = match theirs {
+                Some(mut theirs) => {
+                    theirs.merge_newer(&mine);
+                    theirs
+                }
+                None => mine,
+            };
+            let text = merged.to_json();
+            let data = match &self.cipher {
+                Some(cipher) => cipher.encrypt(&text)?,
+                None => text,
+            };
+            if !self
+                .backend
+                .save_if_unchanged(stored, SecretString::from(data))
+                .await?
+            {
+                tracing::debug!("the shared token cache changed while saving; merging again");
+                continue;
+            }
+            let mut state = self.write_state();
+            if state.generation == generation {
+                state.cache = merged;
+            } else {
+                // Changed again while saving: keep those changes (still unsaved) on top.
+                let mut cache = merged;
+                cache.merge_newer(&state.cache);
+                state.cache = cache;
+            }
+            state.persisted_generation = state.persisted_generation.max(generation);
+            state.backend_unreadable = false;
+            return Ok(true);
+        }
+        Err(Error::token_store(format!(
+            "{} kept changing while saving the token ({MERGE_ATTEMPTS} attempts); not saved \
+             (the token stays in memory and is saved by the next save)",
+            self.backend.location()
+        )))
+    }
+
+    fn refuse_unreadable(&self) -> Error {
+        Error::token_store(format!(
+            "{} holds a token that could not be loaded; not overwriting it \
+             (delete it, or save with force)",
+            self.backend.location()
+        ))
     }
 
     /// Deletes the stored token (the in-memory cache is kept, as in python-o365); `false` when

@@ -1,0 +1,1 @@
+//! Redis-backed shared state (feature `redis`); filled in below.
