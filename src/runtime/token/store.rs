@@ -171,7 +171,12 @@ impl TokenStore {
 
     /// [`save_token`](TokenStore::save_token) on a backend with conditional saves.
     async fn save_merging(&self, force: bool) -> Result<bool> {
-        for _ in 0..MERGE_ATTEMPTS {
+        for attempt in 0..MERGE_ATTEMPTS {
+            if attempt > 0 {
+                // Another writer won the last round: a short random pause spreads the retries.
+                let pause = rand::random_range(0..=2 * attempt as u64);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
             let stored = self.backend.load().await?;
             let (mine, generation) = {
                 let state = self.state.read().unwrap_or_else(|e| e.into_inner());
