@@ -176,7 +176,7 @@ async fn four_processes_of_64_tasks_refresh_an_expired_token_once() {
         cache.access_token(None).unwrap().secret.expose_secret(),
         "at-new"
     );
-    assert_eq!(backend.check().await.unwrap(), true);
+    assert!(backend.check().await.unwrap());
     // The lock was released by its owner (not left to expire).
     let mut con = redis::Client::open(redis_url())
         .unwrap()

@@ -300,3 +300,155 @@ impl fmt::Debug for TokenStore {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use futures_util::future::BoxFuture;
+
+    use super::*;
+
+    /// A memory backend with compare-and-set, which can make one other writer win the next
+    /// conditional save.
+    #[derive(Debug, Default)]
+    struct Conditional {
+        stored: Mutex<Option<String>>,
+        /// Written just before the next conditional save, as another host would.
+        sneak_in: Mutex<Option<String>>,
+        conflicts: Mutex<u32>,
+    }
+
+    impl TokenBackend for Conditional {
+        fn load(&self) -> BoxFuture<'_, Result<Option<SecretString>>> {
+            let text = self.stored.lock().unwrap().clone();
+            Box::pin(async move { Ok(text.map(SecretString::from)) })
+        }
+        fn save(&self, data: SecretString) -> BoxFuture<'_, Result<()>> {
+            *self.stored.lock().unwrap() = Some(data.expose_secret().to_owned());
+            Box::pin(async { Ok(()) })
+        }
+        fn delete(&self) -> BoxFuture<'_, Result<bool>> {
+            let had = self.stored.lock().unwrap().take().is_some();
+            Box::pin(async move { Ok(had) })
+        }
+        fn check(&self) -> BoxFuture<'_, Result<bool>> {
+            let has = self.stored.lock().unwrap().is_some();
+            Box::pin(async move { Ok(has) })
+        }
+        fn supports_conditional_save(&self) -> bool {
+            true
+        }
+        fn save_if_unchanged(
+            &self,
+            expected: Option<SecretString>,
+            data: SecretString,
+        ) -> BoxFuture<'_, Result<bool>> {
+            let mut stored = self.stored.lock().unwrap();
+            if let Some(other) = self.sneak_in.lock().unwrap().take() {
+                *stored = Some(other);
+            }
+            let same = stored.as_deref() == expected.as_ref().map(|e| e.expose_secret());
+            if same {
+                *stored = Some(data.expose_secret().to_owned());
+            } else {
+                *self.conflicts.lock().unwrap() += 1;
+            }
+            Box::pin(async move { Ok(same) })
+        }
+    }
+
+    /// A cache with the account `home`, its access token cached at `cached_at`, refresh token
+    /// `refresh`.
+    fn account(home: &str, cached_at: u64, refresh: &str) -> String {
+        let env = "login.microsoftonline.com";
+        serde_json::json!({
+            "AccessToken": {
+                format!("{home}-{env}-accesstoken-c-t-user.read"): {
+                    "credential_type": "AccessToken", "secret": format!("at-{refresh}"),
+                    "home_account_id": home, "environment": env, "client_id": "c",
+                    "target": "User.Read", "realm": "t", "token_type": "Bearer",
+                    "cached_at": cached_at.to_string(),
+                    "expires_on": (cached_at + 3600).to_string(),
+                    "extended_expires_on": (cached_at + 3600).to_string()
+                }
+            },
+            "RefreshToken": {
+                format!("{home}-{env}-refreshtoken-c--user.read"): {
+                    "credential_type": "RefreshToken", "secret": refresh,
+                    "home_account_id": home, "environment": env, "client_id": "c",
+                    "target": "User.Read"
+                }
+            }
+        })
+        .to_string()
+    }
+
+    fn refresh_tokens(text: &str) -> Vec<String> {
+        let cache = TokenCache::from_json(text).unwrap();
+        cache
+            .refresh_tokens()
+            .values()
+            .map(|rt| rt.secret.expose_secret().to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_save_that_loses_the_race_merges_and_keeps_the_newer_rotation() {
+        let backend = Arc::new(Conditional::default());
+        backend
+            .save(SecretString::from(account("a.t", 100, "rt-a-1")))
+            .await
+            .unwrap();
+        let store = TokenStore::new(backend.clone());
+        store.load_token().await.unwrap();
+        // This host signs in account b; meanwhile another host rotates account a.
+        store.update(|c| {
+            c.merge_newer(&TokenCache::from_json(&account("b.t", 100, "rt-b")).unwrap())
+        });
+        *backend.sneak_in.lock().unwrap() = Some(account("a.t", 200, "rt-a-2"));
+        assert!(store.save_token(false).await.unwrap());
+        assert_eq!(*backend.conflicts.lock().unwrap(), 1);
+        let stored = backend.stored.lock().unwrap().clone().unwrap();
+        assert_eq!(refresh_tokens(&stored), ["rt-a-2", "rt-b"]);
+        assert!(!store.has_changed());
+        assert_eq!(
+            store.read(|c| c
+                .refresh_token(None)
+                .unwrap()
+                .secret
+                .expose_secret()
+                .to_owned()),
+            "rt-a-2",
+            "the store adopts the other host's newer rotation"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_older_rotation_never_overwrites_a_newer_stored_one() {
+        let backend = Arc::new(Conditional::default());
+        backend
+            .save(SecretString::from(account("a.t", 300, "rt-newest")))
+            .await
+            .unwrap();
+        let store = TokenStore::new(backend.clone());
+        store.update(|c| *c = TokenCache::from_json(&account("a.t", 200, "rt-older")).unwrap());
+        assert!(store.save_token(false).await.unwrap());
+        let stored = backend.stored.lock().unwrap().clone().unwrap();
+        assert_eq!(refresh_tokens(&stored), ["rt-newest"]);
+    }
+
+    #[tokio::test]
+    async fn unreadable_shared_data_is_replaced_only_with_force() {
+        let backend = Arc::new(Conditional::default());
+        backend.save(SecretString::from("{not json")).await.unwrap();
+        let store = TokenStore::new(backend.clone());
+        store.update(|c| *c = TokenCache::from_json(&account("a.t", 200, "rt-1")).unwrap());
+        let err = store.save_token(false).await.unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::TokenStore);
+        assert_eq!(backend.stored.lock().unwrap().as_deref(), Some("{not json"));
+        assert!(store.save_token(true).await.unwrap());
+        let stored = backend.stored.lock().unwrap().clone().unwrap();
+        assert_eq!(refresh_tokens(&stored), ["rt-1"]);
+    }
+}
