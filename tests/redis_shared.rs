@@ -861,3 +861,101 @@ async fn a_connection_with_a_cipher_stores_only_ciphertext_in_redis() {
     assert!(other.load_token().await.unwrap());
     assert_eq!(other.read(|c| c.refresh_tokens().len()), 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The refresh lock on its own.
+
+async fn get_key(key: &str) -> (Option<String>, i64) {
+    let mut con = redis::Client::open(redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let value: Option<String> = redis::cmd("GET")
+        .arg(key)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(key)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    (value, ttl)
+}
+
+/// Waits (bounded) until `key` has the value `want`.
+async fn until_key(key: &str, want: Option<&str>) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while get_key(key).await.0.as_deref() != want {
+        assert!(Instant::now() < deadline, "{key} never became {want:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a Redis: run .ci/redis"]
+async fn the_refresh_lock_expires_with_a_dead_holder_and_only_its_owner_releases_it() {
+    let redis = Redis::open(&redis_url())
+        .unwrap()
+        .with_prefix(fresh_prefix("lock"));
+    let host_a = redis
+        .token_backend(CLIENT, "adele")
+        .with_lock_ttl(Duration::from_millis(300));
+    let host_b = host_a.clone().with_lock_wait(Duration::from_secs(5));
+    let key = host_a.lock_key().to_owned();
+
+    let guard_a = host_a.lock_for_refresh().await.unwrap().unwrap();
+    let (owner_a, ttl) = get_key(&key).await;
+    let owner_a = owner_a.expect("the lock is taken");
+    assert!(ttl > 0 && ttl <= 300, "the lock expires: PTTL {ttl}");
+    // A stops answering (holds its guard): B gets the lock once A's has expired.
+    let started = Instant::now();
+    let guard_b = host_b.lock_for_refresh().await.unwrap().unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "B waited for A's lock"
+    );
+    let (owner_b, _) = get_key(&key).await;
+    let owner_b = owner_b.unwrap();
+    assert_ne!(owner_a, owner_b, "a fresh random owner value");
+    // A comes back and releases: B's lock stays.
+    drop(guard_a);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(get_key(&key).await.0.as_deref(), Some(owner_b.as_str()));
+    // B releases its own.
+    drop(guard_b);
+    until_key(&key, None).await;
+
+    // A host that waits too long gets a typed error, not a hang.
+    let _held = host_a
+        .clone()
+        .with_lock_ttl(Duration::from_secs(30))
+        .lock_for_refresh()
+        .await
+        .unwrap();
+    let impatient = host_a.clone().with_lock_wait(Duration::from_millis(200));
+    let err = impatient.lock_for_refresh().await.err().unwrap();
+    assert_eq!(err.kind(), ErrorKind::TokenStore);
+    assert!(err.to_string().contains("held the refresh lock"), "{err}");
+}
+
+#[tokio::test]
+#[ignore = "needs a Redis: run .ci/redis"]
+async fn a_token_key_ttl_is_set_by_saves_and_absent_by_default() {
+    let redis = Redis::open(&redis_url())
+        .unwrap()
+        .with_prefix(fresh_prefix("ttl"));
+    let backend = redis
+        .token_backend(CLIENT, "adele")
+        .with_key_ttl(Some(Duration::from_secs(90 * 24 * 3600)));
+    let store = TokenStore::new(Arc::new(backend.clone()));
+    let cache = account_cache("login.microsoftonline.com", "oid.tid", now_secs(), "rt-1");
+    store.update(|c| *c = cache);
+    assert!(store.save_token(false).await.unwrap());
+    let (_, ttl) = get_key(backend.key()).await;
+    assert!(ttl > 89 * 24 * 3600 * 1000, "PTTL {ttl}");
+    let untimed = redis.token_backend(CLIENT, "bob");
+    untimed.save(SecretString::from("{}")).await.unwrap();
+    assert_eq!(get_key(untimed.key()).await.1, -1, "no TTL by default");
+}
