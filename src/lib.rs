@@ -10,6 +10,7 @@ pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
     Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
+pub use runtime::connection::{SHARED_RETRY_AFTER, SharedPacing};
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 pub use runtime::identity;
 pub use runtime::identity::{
@@ -17,6 +18,8 @@ pub use runtime::identity::{
 };
 pub use runtime::odata;
 pub use runtime::protocol;
+#[cfg(feature = "redis")]
+pub use runtime::redis;
 pub use runtime::token;
 pub use runtime::typed;
 pub use runtime::upload::{DEFAULT_UPLOAD_CHUNK, UPLOAD_CHUNK_UNIT, UploadSession};

@@ -8,6 +8,8 @@ pub mod identity;
 pub mod odata;
 pub mod protocol;
 mod queries;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod token;
 pub mod typed;
 pub mod upload;

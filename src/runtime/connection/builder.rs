@@ -8,14 +8,14 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::SecretString;
 
 use super::credentials::{AuthFlowType, Credentials};
-use super::pacing::Pacer;
+use super::pacing::{Pacer, SharedPacing};
 use super::proxy::ProxyConfig;
 use super::retry::RetryPolicy;
 use super::{Connection, ConnectionInner, Timeouts};
 use crate::clock::{Clock, SystemClock};
 use crate::identity::{Authority, Cloud, DEFAULT_REFRESH_MARGIN, IdentityState};
 use crate::protocol::Protocol;
-use crate::token::{FileTokenBackend, TokenBackend, TokenStore};
+use crate::token::{FileTokenBackend, TokenBackend, TokenCipher, TokenStore};
 use crate::{Error, Result};
 
 /// Builds a [`Connection`]. Start with [`Connection::builder`].
@@ -32,6 +32,8 @@ pub struct ConnectionBuilder {
     raise_http_errors: bool,
     retry: RetryPolicy,
     token_backend: Option<Arc<dyn TokenBackend>>,
+    token_cipher: Option<Arc<dyn TokenCipher>>,
+    shared_pacing: Option<Arc<dyn SharedPacing>>,
     timeouts: Timeouts,
     verify_ssl: bool,
     default_headers: HeaderMap,
@@ -58,6 +60,8 @@ impl ConnectionBuilder {
             raise_http_errors: true,
             retry: RetryPolicy::default(),
             token_backend: None,
+            token_cipher: None,
+            shared_pacing: None,
             timeouts: Timeouts::default(),
             verify_ssl: true,
             default_headers: HeaderMap::new(),
@@ -134,6 +138,22 @@ impl ConnectionBuilder {
     /// Where tokens are stored (default: `o365_token.txt` in the working directory).
     pub fn token_backend(mut self, backend: impl TokenBackend + 'static) -> Self {
         self.token_backend = Some(Arc::new(backend));
+        self
+    }
+
+    /// Encrypts the token cache before the backend stores it and decrypts it after loading
+    /// (python-o365's `cryptography_manager`; default: stored as plain text).
+    pub fn token_cipher(mut self, cipher: impl TokenCipher + 'static) -> Self {
+        self.token_cipher = Some(Arc::new(cipher));
+        self
+    }
+
+    /// Shares the `requests_delay` slots and the throttle windows with every other process of
+    /// the application through `store` (e.g. `o365::redis::RedisPacing`, feature `redis`);
+    /// default: this Connection's clones only. See [`SharedPacing`] for what happens when the
+    /// store fails.
+    pub fn shared_pacing(mut self, store: impl SharedPacing + 'static) -> Self {
+        self.shared_pacing = Some(Arc::new(store));
         self
     }
 
@@ -252,6 +272,14 @@ impl ConnectionBuilder {
         let backend = self
             .token_backend
             .unwrap_or_else(|| Arc::new(FileTokenBackend::default()));
+        let mut tokens = TokenStore::new(backend);
+        if let Some(cipher) = self.token_cipher {
+            tokens = tokens.with_cipher(cipher);
+        }
+        let mut pacer = Pacer::new(self.requests_delay);
+        if let Some(store) = self.shared_pacing {
+            pacer = pacer.with_shared(store, self.clock.clone());
+        }
         Ok(Connection {
             inner: Arc::new(ConnectionInner {
                 protocol: self.protocol.unwrap_or_else(|| self.cloud.protocol()),
@@ -261,13 +289,13 @@ impl ConnectionBuilder {
                 username: RwLock::new(self.username),
                 password: self.password,
                 transport: RwLock::new((transport, http)),
-                pacer: Pacer::new(self.requests_delay),
+                pacer,
                 retry: self.retry,
                 timeouts: self.timeouts,
                 default_headers: self.default_headers,
                 raise_http_errors: self.raise_http_errors,
                 store_token_after_refresh: self.store_token_after_refresh,
-                tokens: TokenStore::new(backend),
+                tokens,
                 clock: self.clock,
                 identity: IdentityState::new(self.cloud, authority, self.refresh_margin),
             }),

@@ -25,6 +25,7 @@ use serde::Serialize;
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
 pub use credentials::{AuthFlow, AuthFlowType, CertificateCredential, Credentials};
+pub use pacing::{SHARED_RETRY_AFTER, SharedPacing};
 pub(crate) use pipeline::Prepared;
 pub use proxy::ProxyConfig;
 pub(crate) use request::query_pairs;

@@ -57,6 +57,26 @@ pub trait TokenBackend: Debug + Send + Sync {
     fn lock_for_refresh(&self) -> BoxFuture<'_, Result<Option<Box<dyn RefreshGuard>>>> {
         Box::pin(async { Ok(None) })
     }
+
+    /// Whether this backend can [`save_if_unchanged`](TokenBackend::save_if_unchanged). When it
+    /// can, [`TokenStore::save_token`](super::TokenStore::save_token) merges what another
+    /// process saved in the meantime instead of overwriting it (default `false`).
+    fn supports_conditional_save(&self) -> bool {
+        false
+    }
+
+    /// Replaces the stored text only if it still is `expected` (`None`: nothing stored), in one
+    /// atomic step; `Ok(false)` when another writer changed it first. Only called when
+    /// [`supports_conditional_save`](TokenBackend::supports_conditional_save) is `true`; the
+    /// default saves unconditionally.
+    fn save_if_unchanged(
+        &self,
+        expected: Option<SecretString>,
+        data: SecretString,
+    ) -> BoxFuture<'_, Result<bool>> {
+        let _ = expected;
+        Box::pin(async move { self.save(data).await.map(|()| true) })
+    }
 }
 
 /// Encrypts the cache text before it is saved and decrypts it after it is loaded

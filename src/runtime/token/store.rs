@@ -9,6 +9,9 @@ use super::backend::{RefreshDecision, TokenBackend, TokenCipher};
 use super::cache::TokenCache;
 use crate::{Error, Result};
 
+/// How often a merging save starts over when other processes keep writing in between.
+const MERGE_ATTEMPTS: usize = 32;
+
 /// The in-memory [`TokenCache`] and its [`TokenBackend`] (plus an optional [`TokenCipher`]).
 ///
 /// Share it behind an `Arc`. The cache lock is a `std` lock held only inside [`read`] and
@@ -129,15 +132,23 @@ impl TokenStore {
     /// writing when nothing changed and `force` is off; otherwise writes and returns `true`.
     ///
     /// Refuses (error) when the last load found unreadable data and `force` is off.
+    ///
+    /// On a backend with conditional saves (several processes share it, e.g. Redis) the save
+    /// merges: it reads what is stored, merges this cache into it account by account (the side
+    /// with the newer access token wins, see [`TokenCache::merge_newer`], so the newest refresh
+    /// token is never lost), writes the result only if nobody wrote in between (else starts
+    /// over) and keeps the merged cache in memory. Accounts another process stored stay, so an
+    /// account removed here with [`TokenCache::remove_data`] comes back on the next merge:
+    /// remove accounts from a shared cache with [`delete_token`](TokenStore::delete_token) (all
+    /// of them) instead. Unreadable stored data is replaced only with `force`.
     pub async fn save_token(&self, force: bool) -> Result<bool> {
+        if self.backend.supports_conditional_save() {
+            return self.save_merging(force).await;
+        }
         let (text, generation) = {
             let state = self.state.read().unwrap_or_else(|e| e.into_inner());
             if state.backend_unreadable && !force {
-                return Err(Error::token_store(format!(
-                    "{} holds a token that could not be loaded; not overwriting it \
-                     (delete it, or save with force)",
-                    self.backend.location()
-                )));
+                return Err(self.refuse_unreadable());
             }
             if !state.cache.has_data() {
                 return Ok(false);
@@ -156,6 +167,93 @@ impl TokenStore {
         state.persisted_generation = state.persisted_generation.max(generation);
         state.backend_unreadable = false;
         Ok(true)
+    }
+
+    /// [`save_token`](TokenStore::save_token) on a backend with conditional saves.
+    async fn save_merging(&self, force: bool) -> Result<bool> {
+        for attempt in 0..MERGE_ATTEMPTS {
+            if attempt > 0 {
+                // Another writer won the last round: a short random pause spreads the retries.
+                let pause = rand::random_range(0..=2 * attempt as u64);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            let stored = self.backend.load().await?;
+            let (mine, generation) = {
+                let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+                if state.backend_unreadable && !force {
+                    return Err(self.refuse_unreadable());
+                }
+                if !state.cache.has_data() {
+                    return Ok(false);
+                }
+                if !force && state.generation == state.persisted_generation {
+                    return Ok(true);
+                }
+                (state.cache.clone(), state.generation)
+            };
+            let theirs = match &stored {
+                None => None,
+                Some(text) => match self.decrypt(text).and_then(|plain| {
+                    TokenCache::parse(plain.expose_secret()).map_err(Error::token_store)
+                }) {
+                    Ok(cache) => Some(cache),
+                    Err(_) if force => None,
+                    Err(err) => {
+                        self.write_state().backend_unreadable = true;
+                        return Err(Error::token_store(format!(
+                            "could not load the token from {} to merge into it: {err}; not \
+                             overwriting it (delete it, or save with force)",
+                            self.backend.location()
+                        )));
+                    }
+                },
+            };
+            let merged = match theirs {
+                Some(mut theirs) => {
+                    theirs.merge_newer(&mine);
+                    theirs
+                }
+                None => mine,
+            };
+            let text = merged.to_json();
+            let data = match &self.cipher {
+                Some(cipher) => cipher.encrypt(&text)?,
+                None => text,
+            };
+            if !self
+                .backend
+                .save_if_unchanged(stored, SecretString::from(data))
+                .await?
+            {
+                tracing::debug!("the shared token cache changed while saving; merging again");
+                continue;
+            }
+            let mut state = self.write_state();
+            if state.generation == generation {
+                state.cache = merged;
+            } else {
+                // Changed again while saving: keep those changes (still unsaved) on top.
+                let mut cache = merged;
+                cache.merge_newer(&state.cache);
+                state.cache = cache;
+            }
+            state.persisted_generation = state.persisted_generation.max(generation);
+            state.backend_unreadable = false;
+            return Ok(true);
+        }
+        Err(Error::token_store(format!(
+            "{} kept changing while saving the token ({MERGE_ATTEMPTS} attempts); not saved \
+             (the token stays in memory and is saved by the next save)",
+            self.backend.location()
+        )))
+    }
+
+    fn refuse_unreadable(&self) -> Error {
+        Error::token_store(format!(
+            "{} holds a token that could not be loaded; not overwriting it \
+             (delete it, or save with force)",
+            self.backend.location()
+        ))
     }
 
     /// Deletes the stored token (the in-memory cache is kept, as in python-o365); `false` when
@@ -200,5 +298,157 @@ impl fmt::Debug for TokenStore {
             .field("backend_unreadable", &state.backend_unreadable)
             .field("cache", &state.cache)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use futures_util::future::BoxFuture;
+
+    use super::*;
+
+    /// A memory backend with compare-and-set, which can make one other writer win the next
+    /// conditional save.
+    #[derive(Debug, Default)]
+    struct Conditional {
+        stored: Mutex<Option<String>>,
+        /// Written just before the next conditional save, as another host would.
+        sneak_in: Mutex<Option<String>>,
+        conflicts: Mutex<u32>,
+    }
+
+    impl TokenBackend for Conditional {
+        fn load(&self) -> BoxFuture<'_, Result<Option<SecretString>>> {
+            let text = self.stored.lock().unwrap().clone();
+            Box::pin(async move { Ok(text.map(SecretString::from)) })
+        }
+        fn save(&self, data: SecretString) -> BoxFuture<'_, Result<()>> {
+            *self.stored.lock().unwrap() = Some(data.expose_secret().to_owned());
+            Box::pin(async { Ok(()) })
+        }
+        fn delete(&self) -> BoxFuture<'_, Result<bool>> {
+            let had = self.stored.lock().unwrap().take().is_some();
+            Box::pin(async move { Ok(had) })
+        }
+        fn check(&self) -> BoxFuture<'_, Result<bool>> {
+            let has = self.stored.lock().unwrap().is_some();
+            Box::pin(async move { Ok(has) })
+        }
+        fn supports_conditional_save(&self) -> bool {
+            true
+        }
+        fn save_if_unchanged(
+            &self,
+            expected: Option<SecretString>,
+            data: SecretString,
+        ) -> BoxFuture<'_, Result<bool>> {
+            let mut stored = self.stored.lock().unwrap();
+            if let Some(other) = self.sneak_in.lock().unwrap().take() {
+                *stored = Some(other);
+            }
+            let same = stored.as_deref() == expected.as_ref().map(|e| e.expose_secret());
+            if same {
+                *stored = Some(data.expose_secret().to_owned());
+            } else {
+                *self.conflicts.lock().unwrap() += 1;
+            }
+            Box::pin(async move { Ok(same) })
+        }
+    }
+
+    /// A cache with the account `home`, its access token cached at `cached_at`, refresh token
+    /// `refresh`.
+    fn account(home: &str, cached_at: u64, refresh: &str) -> String {
+        let env = "login.microsoftonline.com";
+        serde_json::json!({
+            "AccessToken": {
+                format!("{home}-{env}-accesstoken-c-t-user.read"): {
+                    "credential_type": "AccessToken", "secret": format!("at-{refresh}"),
+                    "home_account_id": home, "environment": env, "client_id": "c",
+                    "target": "User.Read", "realm": "t", "token_type": "Bearer",
+                    "cached_at": cached_at.to_string(),
+                    "expires_on": (cached_at + 3600).to_string(),
+                    "extended_expires_on": (cached_at + 3600).to_string()
+                }
+            },
+            "RefreshToken": {
+                format!("{home}-{env}-refreshtoken-c--user.read"): {
+                    "credential_type": "RefreshToken", "secret": refresh,
+                    "home_account_id": home, "environment": env, "client_id": "c",
+                    "target": "User.Read"
+                }
+            }
+        })
+        .to_string()
+    }
+
+    fn refresh_tokens(text: &str) -> Vec<String> {
+        let cache = TokenCache::from_json(text).unwrap();
+        cache
+            .refresh_tokens()
+            .values()
+            .map(|rt| rt.secret.expose_secret().to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_save_that_loses_the_race_merges_and_keeps_the_newer_rotation() {
+        let backend = Arc::new(Conditional::default());
+        backend
+            .save(SecretString::from(account("a.t", 100, "rt-a-1")))
+            .await
+            .unwrap();
+        let store = TokenStore::new(backend.clone());
+        store.load_token().await.unwrap();
+        // This host signs in account b; meanwhile another host rotates account a.
+        store.update(|c| {
+            c.merge_newer(&TokenCache::from_json(&account("b.t", 100, "rt-b")).unwrap())
+        });
+        *backend.sneak_in.lock().unwrap() = Some(account("a.t", 200, "rt-a-2"));
+        assert!(store.save_token(false).await.unwrap());
+        assert_eq!(*backend.conflicts.lock().unwrap(), 1);
+        let stored = backend.stored.lock().unwrap().clone().unwrap();
+        assert_eq!(refresh_tokens(&stored), ["rt-a-2", "rt-b"]);
+        assert!(!store.has_changed());
+        assert_eq!(
+            store.read(|c| c
+                .refresh_token(None)
+                .unwrap()
+                .secret
+                .expose_secret()
+                .to_owned()),
+            "rt-a-2",
+            "the store adopts the other host's newer rotation"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_older_rotation_never_overwrites_a_newer_stored_one() {
+        let backend = Arc::new(Conditional::default());
+        backend
+            .save(SecretString::from(account("a.t", 300, "rt-newest")))
+            .await
+            .unwrap();
+        let store = TokenStore::new(backend.clone());
+        store.update(|c| *c = TokenCache::from_json(&account("a.t", 200, "rt-older")).unwrap());
+        assert!(store.save_token(false).await.unwrap());
+        let stored = backend.stored.lock().unwrap().clone().unwrap();
+        assert_eq!(refresh_tokens(&stored), ["rt-newest"]);
+    }
+
+    #[tokio::test]
+    async fn unreadable_shared_data_is_replaced_only_with_force() {
+        let backend = Arc::new(Conditional::default());
+        backend.save(SecretString::from("{not json")).await.unwrap();
+        let store = TokenStore::new(backend.clone());
+        store.update(|c| *c = TokenCache::from_json(&account("a.t", 200, "rt-1")).unwrap());
+        let err = store.save_token(false).await.unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::TokenStore);
+        assert_eq!(backend.stored.lock().unwrap().as_deref(), Some("{not json"));
+        assert!(store.save_token(true).await.unwrap());
+        let stored = backend.stored.lock().unwrap().clone().unwrap();
+        assert_eq!(refresh_tokens(&stored), ["rt-1"]);
     }
 }
