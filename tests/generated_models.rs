@@ -134,3 +134,28 @@ fn people_onenote_sites_and_subscriptions() {
         "notificationUrl": "https://webhook.contoso.com/api", "expirationDateTime": "2026-12-08T18:23:45Z"
     }));
 }
+
+#[test]
+fn a_common_type_is_one_type_in_every_workload_that_uses_it() {
+    use o365::generated::common::types as common;
+    use std::any::TypeId;
+    macro_rules! same {
+        ($name:ident in $($workload:ident),+) => {
+            $(assert_eq!(
+                TypeId::of::<$workload::types::$name>(),
+                TypeId::of::<common::$name>(),
+                concat!(stringify!($workload), "::types::", stringify!($name))
+            );)+
+        };
+    }
+    same!(ItemBody in calendar, groups, mail, teams, todo);
+    same!(DateTimeTimeZone in calendar, groups, mail, todo, users);
+    same!(EmailAddress in calendar, contacts, groups, mail, users);
+    same!(Recipient in calendar, groups, mail, users);
+    same!(FileAttachment in calendar, groups, mail);
+    // so a value moves between workloads without conversion
+    let body: calendar::types::ItemBody =
+        serde_json::from_value(json!({"contentType": "text", "content": "agenda"})).unwrap();
+    let in_mail: mail::types::ItemBody = body;
+    assert_eq!(in_mail.content.as_deref(), Some("agenda"));
+}

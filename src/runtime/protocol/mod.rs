@@ -218,8 +218,13 @@ impl Protocol {
         &self.api_version
     }
 
-    /// `protocol_url + api_version + "/"`, e.g. `https://graph.microsoft.com/v1.0/`.
+    /// `protocol_url + api_version + "/"`, e.g. `https://graph.microsoft.com/v1.0/` (just
+    /// `protocol_url` when the version is empty).
     pub fn service_url(&self) -> String {
+        if self.api_version.is_empty() {
+            // No version segment (a mock serving the paths at its root): no `//`.
+            return self.protocol_url.clone();
+        }
         format!("{}{}/", self.protocol_url, self.api_version)
     }
 

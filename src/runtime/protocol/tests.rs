@@ -361,3 +361,9 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_empty_api_version_gives_the_protocol_url_without_a_double_slash() {
+    let p = Protocol::graph_for_host("http://127.0.0.1:4010").with_api_version("");
+    assert_eq!(p.service_url(), "http://127.0.0.1:4010/");
+}
