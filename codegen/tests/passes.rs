@@ -264,8 +264,8 @@ fn list_with_orderby() -> String {
 
 #[test]
 fn odata_query_options_are_builder_setters_not_arguments() {
-    // The operation layer never turns `$orderby` & co. into arguments (with or without
-    // `loose_query_options`): the list gets the `Collection` marker and its setters.
+    // The operation layer never turns `$orderby` & co. into arguments: the list gets the
+    // `Collection` marker and its setters.
     let with = ok(&spec(&list_with_orderby(), ""), &[]);
     assert!(
         has(

@@ -11,12 +11,9 @@ mod discriminator;
 mod drop_patterns;
 mod enum_collision;
 mod flatten_allof;
-mod loose_query_options;
 mod nullable_anyof;
 mod odata_numeric;
 mod odata_open;
-mod patch_nullable;
-mod path_not_nullable;
 pub mod polymorphic;
 mod prop_collision;
 mod schema_collision;
@@ -66,20 +63,8 @@ pub const PASSES: &[Pass] = &[
         run: drop_patterns::run,
     },
     Pass {
-        name: "loose_query_options",
-        run: loose_query_options::run,
-    },
-    Pass {
         name: "enum_collision",
         run: enum_collision::run,
-    },
-    Pass {
-        name: "path_not_nullable",
-        run: path_not_nullable::run,
-    },
-    Pass {
-        name: "patch_nullable",
-        run: patch_nullable::run,
     },
     Pass {
         name: "schema_collision",
