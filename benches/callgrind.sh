@@ -18,7 +18,7 @@ total() { # variant requests -> total instructions of the client process
     callgrind_annotate "$out/cg.$1.$2" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",","",$1); print $1; done=1}'
 }
 variants=(bare bare-timeouts get get-json)
-[[ "$features" == *graph-mail* ]] && variants+=(generated)
+[[ "$features" == *graph-mail* ]] && variants+=(bare-typed generated)
 declare -A per
 for v in "${variants[@]}"; do
     a=$(total "$v" "$n"); b=$(total "$v" $((2 * n)))
@@ -29,3 +29,7 @@ for v in "${variants[@]}"; do
     awk -v a="${per[$v]}" -v b="${per[bare]}" -v v="${v//-/_}" \
         'BEGIN { printf "RESULT instructions_%s_vs_reqwest=%.3f\n", v, a / b }'
 done
+if [[ -n "${per[generated]:-}" ]]; then
+    awk -v a="${per[generated]}" -v b="${per[bare-typed]}" \
+        'BEGIN { printf "RESULT instructions_generated_vs_reqwest_same_decode=%.3f\n", a / b }'
+fi

@@ -280,9 +280,11 @@ impl ConnectionBuilder {
         if let Some(store) = self.shared_pacing {
             pacer = pacer.with_shared(store, self.clock.clone());
         }
+        let protocol = self.protocol.unwrap_or_else(|| self.cloud.protocol());
         Ok(Connection {
             inner: Arc::new(ConnectionInner {
-                protocol: self.protocol.unwrap_or_else(|| self.cloud.protocol()),
+                service_base: url::Url::parse(&protocol.service_url()).ok(),
+                protocol,
                 credentials: self.credentials,
                 auth_flow: self.auth_flow,
                 tenant_id: self.tenant_id,

@@ -48,6 +48,8 @@ pub struct Connection {
 
 struct ConnectionInner {
     protocol: Protocol,
+    /// The protocol's service URL, parsed once (`None` if it does not parse).
+    service_base: Option<url::Url>,
     credentials: Credentials,
     auth_flow: AuthFlowType,
     tenant_id: String,
@@ -327,14 +329,23 @@ impl Connection {
     }
 
     /// Makes `url` absolute against the protocol's service URL.
+    /// An absolute URL has a `scheme://`; anything else (`me/messages`,
+    /// `drive/root:/a.txt:/content`) is a path, joined to the service URL parsed once.
     pub(crate) fn resolve_url(&self, url: &str) -> Result<url::Url> {
-        if let Ok(absolute) = url::Url::parse(url) {
+        if url.contains("://")
+            && let Ok(absolute) = url::Url::parse(url)
+        {
             return Ok(absolute);
         }
-        let base = self.inner.protocol.service_url();
-        url::Url::parse(&base)
-            .and_then(|base| base.join(url.trim_start_matches('/')))
-            .map_err(|e| Error::invalid_input(format!("invalid URL {url:?}: {e}")))
+        let invalid = |e: String| Error::invalid_input(format!("invalid URL {url:?}: {e}"));
+        let base = self.inner.service_base.as_ref().ok_or_else(|| {
+            invalid(format!(
+                "the service URL {:?} does not parse",
+                self.inner.protocol.service_url()
+            ))
+        })?;
+        base.join(url.trim_start_matches('/'))
+            .map_err(|e| invalid(e.to_string()))
     }
 }
 
