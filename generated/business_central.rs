@@ -2,23 +2,28 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`BcCompany`
+    ///Graph type `bc.company`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCompany {
+        ///String, may be null.
         #[serde(
             rename = "businessProfileId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub business_profile_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String (uuid).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "systemCreatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -26,6 +31,7 @@ pub mod types {
         pub system_created_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "systemVersion",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -34,62 +40,76 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BcCompanyCollectionResponse`
+    ///Graph type `bc.companyCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCompanyCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `bc.company`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<BcCompany>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BcCustomer`
+    ///Graph type `bc.customer`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCustomer {
+        ///String, may be null.
         #[serde(
             rename = "addressLine1",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_line1: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "addressLine2",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address_line2: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "balanceDue",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub balance_due: ::std::option::Option<f64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocked: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "creditLimit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub credit_limit: ::std::option::Option<f64>,
+        ///String, may be null.
         #[serde(
             rename = "currencyCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///String (uuid).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -97,71 +117,88 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "phoneNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub phone_number: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "postalCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub postal_code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "taxLiable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tax_liable: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub website: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BcCustomerCollectionResponse`
+    ///Graph type `bc.customerCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCustomerCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `bc.customer`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<BcCustomer>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BcItem`
+    ///Graph type `bc.item`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcItem {
+        ///String, may be null.
         #[serde(
             rename = "baseUnitOfMeasureCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub base_unit_of_measure_code: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocked: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gtin: ::std::option::Option<::std::string::String>,
+        ///String (uuid).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inventory: ::std::option::Option<f64>,
+        ///String, may be null.
         #[serde(
             rename = "itemCategoryCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub item_category_code: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -169,20 +206,25 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "priceIncludesTax",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub price_includes_tax: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "unitCost",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub unit_cost: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "unitPrice",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -191,54 +233,64 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BcItemCollectionResponse`
+    ///Graph type `bc.itemCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcItemCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `bc.item`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<BcItem>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BcSalesOrder`
+    ///Graph type `bc.salesOrder`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcSalesOrder {
+        ///String, may be null.
         #[serde(
             rename = "currencyCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "customerId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub customer_id: ::std::option::Option<::uuid::Uuid>,
+        ///String, may be null.
         #[serde(
             rename = "customerName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub customer_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "customerNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub customer_number: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "externalDocumentNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_document_number: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "fullyShipped",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub fully_shipped: ::std::option::Option<bool>,
+        ///String (uuid).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -246,30 +298,37 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<::std::string::String>,
+        ///String (date), may be null.
         #[serde(
             rename = "orderDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        ///String (date), may be null.
         #[serde(
             rename = "postingDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub posting_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "totalAmountExcludingTax",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_amount_excluding_tax: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "totalAmountIncludingTax",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_amount_including_tax: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "totalTaxAmount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -278,14 +337,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BcSalesOrderCollectionResponse`
+    ///Graph type `bc.salesOrderCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcSalesOrderCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `bc.salesOrder`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<BcSalesOrder>,
         #[serde(flatten)]

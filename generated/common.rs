@@ -2,21 +2,25 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`AddIn`
+    ///Graph type `addIn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddIn {
+        ///String (uuid), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///List of `keyValue`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub properties: ::std::vec::Vec<KeyValue>,
+        ///String.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Album`
+    ///Graph type `album`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Album {
+        ///String, may be null.
         #[serde(
             rename = "coverImageItemId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -25,59 +29,71 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AlternativeSecurityId`
+    ///Graph type `alternativeSecurityId`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AlternativeSecurityId {
+        ///String, may be null.
         #[serde(
             rename = "identityProvider",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub identity_provider: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AppRole`
+    ///Graph type `appRole`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AppRole {
+        ///List of string.
         #[serde(
             rename = "allowedMemberTypes",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub allowed_member_types: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String (uuid).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///Boolean.
         #[serde(
             rename = "isEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub origin: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AssignedLabel`
+    ///Graph type `assignedLabel`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedLabel {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "labelId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -86,15 +102,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AssignedLicense`
+    ///Graph type `assignedLicense`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedLicense {
+        ///List of string (uuid).
         #[serde(
             rename = "disabledPlans",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub disabled_plans: ::std::vec::Vec<::uuid::Uuid>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "skuId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -103,9 +121,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AssignedPlan`
+    ///Graph type `assignedPlan`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedPlan {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "assignedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -113,13 +132,16 @@ pub mod types {
         pub assigned_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "capabilityStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub capability_status: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service: ::std::option::Option<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "servicePlanId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -128,21 +150,25 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Attachment`
+    ///Graph type `attachment`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isInline",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inline: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -150,14 +176,16 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Attendee`
+    ///Graph type `attendee`. Derives from `attendeeBase`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attendee {
         #[serde(
@@ -177,7 +205,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AttendeeType`
+    ///Graph type `attendeeType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -236,7 +264,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`AutomaticRepliesSetting`
+    ///Graph type `automaticRepliesSetting`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AutomaticRepliesSetting {
         #[serde(
@@ -244,11 +272,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_audience: ::std::option::Option<ExternalAudienceScope>,
+        ///String, may be null.
         #[serde(
             rename = "externalReplyMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_reply_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "internalReplyMessage",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -269,7 +299,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AutomaticRepliesStatus`
+    ///Graph type `automaticRepliesStatus`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -328,7 +358,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`BodyType`
+    ///Graph type `bodyType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -383,11 +413,12 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Bundle`
+    ///Graph type `bundle`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Bundle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub album: ::std::option::Option<Album>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "childCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -396,7 +427,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CalendarColor`
+    ///Graph type `calendarColor`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -487,9 +518,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`CalendarPermission`
+    ///Graph type `calendarPermission`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarPermission {
+        ///List of `calendarRoleType`.
         #[serde(
             rename = "allowedRoles",
             default,
@@ -501,13 +533,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_address: ::std::option::Option<EmailAddress>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isInsideOrganization",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inside_organization: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRemovable",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -518,7 +553,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CalendarRoleType`
+    ///Graph type `calendarRoleType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -613,14 +648,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DateTimeTimeZone`
+    ///Graph type `dateTimeTimeZone`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DateTimeTimeZone {
+        ///String.
         #[serde(
             rename = "dateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_time: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "timeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -629,7 +666,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DayOfWeek`
+    ///Graph type `dayOfWeek`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -704,7 +741,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`DelegateMeetingMessageDeliveryOptions`
+    ///Graph type `delegateMeetingMessageDeliveryOptions`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -770,28 +807,32 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Deleted`
+    ///Graph type `deleted`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Deleted {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Device`
+    ///Graph type `device`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Device {
+        ///Boolean, may be null.
         #[serde(
             rename = "accountEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub account_enabled: ::std::option::Option<bool>,
+        ///List of `alternativeSecurityId`.
         #[serde(
             rename = "alternativeSecurityIds",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub alternative_security_ids: ::std::vec::Vec<AlternativeSecurityId>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "approximateLastSignInDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -799,6 +840,7 @@ pub mod types {
         pub approximate_last_sign_in_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "complianceExpirationDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -806,6 +848,7 @@ pub mod types {
         pub compliance_expiration_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -813,43 +856,52 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "deviceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "deviceMetadata",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_metadata: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "deviceVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_version: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isCompliant",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_compliant: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isManaged",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_managed: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "mdmAppId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mdm_app_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "onPremisesLastSyncDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -857,38 +909,45 @@ pub mod types {
         pub on_premises_last_sync_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "onPremisesSyncEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "operatingSystem",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operating_system: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "operatingSystemVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operating_system_version: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "physicalIds",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub physical_ids: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "profileType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub profile_type: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "systemLabels",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub system_labels: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "trustType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -897,9 +956,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DirectoryObject`
+    ///Graph type `directoryObject`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryObject {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -907,35 +967,40 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EmailAddress`
+    ///Graph type `emailAddress`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmailAddress {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EmployeeOrgData`
+    ///Graph type `employeeOrgData`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmployeeOrgData {
+        ///String, may be null.
         #[serde(
             rename = "costCenter",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub cost_center: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub division: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EventType`
+    ///Graph type `eventType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -998,27 +1063,31 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Extension`
+    ///Graph type `extension`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Extension {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ExtensionProperty`
+    ///Graph type `extensionProperty`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionProperty {
+        ///String, may be null.
         #[serde(
             rename = "appDisplayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub app_display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(
             rename = "dataType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data_type: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1026,15 +1095,19 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isSyncedFromOnPremises",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_synced_from_on_premises: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "targetObjects",
             default,
@@ -1044,7 +1117,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ExternalAudienceScope`
+    ///Graph type `externalAudienceScope`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1103,36 +1176,43 @@ pub mod types {
             value.parse()
         }
     }
-    ///`FileAttachment`
+    ///Graph type `fileAttachment`. Derives from `attachment`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileAttachment {
+        ///String (base64url), may be null.
         #[serde(
             rename = "contentBytes",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_bytes: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isInline",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inline: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1140,16 +1220,19 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`FileSystemInfo`
+    ///Graph type `fileSystemInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileSystemInfo {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1157,6 +1240,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastAccessedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1164,6 +1248,7 @@ pub mod types {
         pub last_accessed_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1174,19 +1259,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`FolderView`
+    ///Graph type `folderView`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FolderView {
+        ///String, may be null.
         #[serde(
             rename = "sortBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort_by: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "sortOrder",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort_order: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "viewType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1209,11 +1297,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`FreeBusyError`
+    ///Graph type `freeBusyError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FreeBusyError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "responseCode",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1222,7 +1312,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`FreeBusyStatus`
+    ///Graph type `freeBusyStatus`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1293,13 +1383,16 @@ pub mod types {
             value.parse()
         }
     }
-    ///`GeoCoordinates`
+    ///Graph type `geoCoordinates`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GeoCoordinates {
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub altitude: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latitude: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub longitude: ::std::option::Option<f64>,
         #[serde(flatten)]
@@ -1350,33 +1443,39 @@ pub mod types {
             Self(value)
         }
     }
-    ///`Group`
+    ///Graph type `group`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Group {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowExternalSenders",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_external_senders: ::std::option::Option<bool>,
+        ///List of `assignedLabel`.
         #[serde(
             rename = "assignedLabels",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub assigned_labels: ::std::vec::Vec<AssignedLabel>,
+        ///List of `assignedLicense`.
         #[serde(
             rename = "assignedLicenses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub assigned_licenses: ::std::vec::Vec<AssignedLicense>,
+        ///Boolean, may be null.
         #[serde(
             rename = "autoSubscribeNewMembers",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auto_subscribe_new_members: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub classification: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1384,6 +1483,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1391,13 +1491,16 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "expirationDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1405,39 +1508,47 @@ pub mod types {
         pub expiration_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of string.
         #[serde(
             rename = "groupTypes",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub group_types: ::std::vec::Vec<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasMembersWithLicenseErrors",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_members_with_license_errors: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hideFromAddressLists",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_from_address_lists: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hideFromOutlookClients",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_from_outlook_clients: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isArchived",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_archived: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAssignableToRole",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_assignable_to_role: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isSubscribedByMail",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1448,23 +1559,28 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub license_processing_state: ::std::option::Option<LicenseProcessingState>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mail: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "mailEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mail_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "mailNickname",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mail_nickname: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "membershipRule",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub membership_rule: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "membershipRuleProcessingState",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1472,11 +1588,13 @@ pub mod types {
         pub membership_rule_processing_state: ::std::option::Option<
             ::std::string::String,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesDomainName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_domain_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "onPremisesLastSyncDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1484,11 +1602,13 @@ pub mod types {
         pub on_premises_last_sync_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesNetBiosName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_net_bios_name: ::std::option::Option<::std::string::String>,
+        ///List of `onPremisesProvisioningError`.
         #[serde(
             rename = "onPremisesProvisioningErrors",
             default,
@@ -1497,11 +1617,13 @@ pub mod types {
         pub on_premises_provisioning_errors: ::std::vec::Vec<
             OnPremisesProvisioningError,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesSamAccountName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sam_account_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesSecurityIdentifier",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1509,27 +1631,32 @@ pub mod types {
         pub on_premises_security_identifier: ::std::option::Option<
             ::std::string::String,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "onPremisesSyncEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "preferredDataLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preferred_data_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "preferredLanguage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preferred_language: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "proxyAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub proxy_addresses: ::std::vec::Vec<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "renewedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1537,46 +1664,55 @@ pub mod types {
         pub renewed_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "securityEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub security_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "securityIdentifier",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub security_identifier: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub theme: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "unseenCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub unseen_count: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Hashes`
+    ///Graph type `hashes`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Hashes {
+        ///String, may be null.
         #[serde(
             rename = "crc32Hash",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub crc32_hash: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "quickXorHash",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub quick_xor_hash: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "sha1Hash",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sha1_hash: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "sha256Hash",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1585,20 +1721,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Identity`
+    ///Graph type `identity`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Identity {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`IdentitySet`
+    ///Graph type `identitySet`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1610,7 +1748,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Importance`
+    ///Graph type `importance`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1669,29 +1807,34 @@ pub mod types {
             value.parse()
         }
     }
-    ///`InformationalUrl`
+    ///Graph type `informationalUrl`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InformationalUrl {
+        ///String, may be null.
         #[serde(
             rename = "logoUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub logo_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "marketingUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub marketing_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "privacyStatementUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub privacy_statement_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "supportUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub support_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "termsOfServiceUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1700,9 +1843,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemBody`
+    ///Graph type `itemBody`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemBody {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1713,19 +1857,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`KeyCredential`
+    ///Graph type `keyCredential`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyCredential {
+        ///String (base64url), may be null.
         #[serde(
             rename = "customKeyIdentifier",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub custom_key_identifier: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1733,13 +1880,16 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "keyId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub key_id: ::std::option::Option<::uuid::Uuid>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1747,39 +1897,47 @@ pub mod types {
         pub start_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`KeyValue`
+    ///Graph type `keyValue`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyValue {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LicenseAssignmentState`
+    ///Graph type `licenseAssignmentState`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseAssignmentState {
+        ///String, may be null.
         #[serde(
             rename = "assignedByGroup",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assigned_by_group: ::std::option::Option<::std::string::String>,
+        ///List of string (uuid).
         #[serde(
             rename = "disabledPlans",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub disabled_plans: ::std::vec::Vec<::std::option::Option<::uuid::Uuid>>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastUpdatedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1787,49 +1945,56 @@ pub mod types {
         pub last_updated_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String (uuid), may be null.
         #[serde(
             rename = "skuId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sku_id: ::std::option::Option<::uuid::Uuid>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LicenseProcessingState`
+    ///Graph type `licenseProcessingState`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseProcessingState {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LocaleInfo`
+    ///Graph type `localeInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocaleInfo {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Location`
+    ///Graph type `location`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<PhysicalAddress>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coordinates: ::std::option::Option<OutlookGeoCoordinates>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "locationEmailAddress",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1840,11 +2005,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub location_type: ::std::option::Option<LocationType>,
+        ///String, may be null.
         #[serde(
             rename = "locationUri",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub location_uri: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1858,7 +2025,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LocationType`
+    ///Graph type `locationType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1945,7 +2112,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`LocationUniqueIdType`
+    ///Graph type `locationUniqueIdType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2012,25 +2179,28 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Malware`
+    ///Graph type `malware`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Malware {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MultiValueLegacyExtendedProperty`
+    ///Graph type `multiValueLegacyExtendedProperty`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MultiValueLegacyExtendedProperty {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ODataCountResponse`
+    ///Graph type `ODataCountResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ODataCountResponse(pub i32);
@@ -2073,16 +2243,19 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ObjectIdentity`
+    ///Graph type `objectIdentity`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ObjectIdentity {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issuer: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "issuerAssignedId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub issuer_assigned_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "signInType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2091,110 +2264,133 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OdataError`
+    ///Graph type `odata.error`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataError {
         pub error: OdataErrorMain,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OdataErrorDetail`
+    ///Graph type `odata.error.detail`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataErrorDetail {
+        ///String.
         pub code: ::std::string::String,
+        ///String.
         pub message: ::std::string::String,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OdataErrorMain`
+    ///Graph type `odata.error.main`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataErrorMain {
+        ///String.
         pub code: ::std::string::String,
+        ///List of `odata.error.detail`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub details: ::std::vec::Vec<OdataErrorDetail>,
+        ///Object.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub innererror: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///String.
         pub message: ::std::string::String,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnPremisesExtensionAttributes`
+    ///Graph type `onPremisesExtensionAttributes`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnPremisesExtensionAttributes {
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute1",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute1: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute10",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute10: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute11",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute11: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute12",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute12: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute13",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute13: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute14",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute14: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute15",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute15: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute2",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute2: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute3",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute3: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute4",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute4: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute5",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute5: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute6",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute6: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute7",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute7: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute8",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub extension_attribute8: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "extensionAttribute9",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2203,11 +2399,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnPremisesProvisioningError`
+    ///Graph type `onPremisesProvisioningError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnPremisesProvisioningError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "occurredDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2215,36 +2413,43 @@ pub mod types {
         pub occurred_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "propertyCausingError",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub property_causing_error: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnlineMeetingInfo`
+    ///Graph type `onlineMeetingInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnlineMeetingInfo {
+        ///String, may be null.
         #[serde(
             rename = "conferenceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conference_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "joinUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub join_url: ::std::option::Option<::std::string::String>,
+        ///List of `phone`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phones: ::std::vec::Vec<Phone>,
+        ///String, may be null.
         #[serde(
             rename = "quickDial",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub quick_dial: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "tollFreeNumbers",
             default,
@@ -2253,6 +2458,7 @@ pub mod types {
         pub toll_free_numbers: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "tollNumber",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2261,7 +2467,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnlineMeetingProviderType`
+    ///Graph type `onlineMeetingProviderType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2324,7 +2530,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`OperationStatus`
+    ///Graph type `operationStatus`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2383,16 +2589,19 @@ pub mod types {
             value.parse()
         }
     }
-    ///`OrgContact`
+    ///Graph type `orgContact`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OrgContact {
+        ///List of `physicalOfficeAddress`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub addresses: ::std::vec::Vec<PhysicalOfficeAddress>,
+        ///String, may be null.
         #[serde(
             rename = "companyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2400,32 +2609,40 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "givenName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub given_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "jobTitle",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub job_title: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mail: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "mailNickname",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mail_nickname: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "onPremisesLastSyncDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2433,6 +2650,7 @@ pub mod types {
         pub on_premises_last_sync_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `onPremisesProvisioningError`.
         #[serde(
             rename = "onPremisesProvisioningErrors",
             default,
@@ -2441,53 +2659,65 @@ pub mod types {
         pub on_premises_provisioning_errors: ::std::vec::Vec<
             OnPremisesProvisioningError,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "onPremisesSyncEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        ///List of `phone`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phones: ::std::vec::Vec<Phone>,
+        ///List of string.
         #[serde(
             rename = "proxyAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub proxy_addresses: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub surname: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OutlookGeoCoordinates`
+    ///Graph type `outlookGeoCoordinates`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookGeoCoordinates {
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accuracy: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub altitude: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "altitudeAccuracy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub altitude_accuracy: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latitude: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub longitude: ::std::option::Option<f64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OutlookItem`
+    ///Graph type `outlookItem`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookItem {
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2495,8 +2725,10 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2507,27 +2739,31 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Package`
+    ///Graph type `package`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Package {
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PasswordCredential`
+    ///Graph type `passwordCredential`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PasswordCredential {
+        ///String (base64url), may be null.
         #[serde(
             rename = "customKeyIdentifier",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub custom_key_identifier: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2535,18 +2771,22 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hint: ::std::option::Option<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "keyId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub key_id: ::std::option::Option<::uuid::Uuid>,
+        ///String, may be null.
         #[serde(
             rename = "secretText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub secret_text: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2557,25 +2797,28 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PasswordProfile`
+    ///Graph type `passwordProfile`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PasswordProfile {
+        ///Boolean, may be null.
         #[serde(
             rename = "forceChangePasswordNextSignIn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub force_change_password_next_sign_in: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "forceChangePasswordNextSignInWithMfa",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub force_change_password_next_sign_in_with_mfa: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PatternedRecurrence`
+    ///Graph type `patternedRecurrence`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PatternedRecurrence {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2585,9 +2828,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PendingContentUpdate`
+    ///Graph type `pendingContentUpdate`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PendingContentUpdate {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "queuedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2598,7 +2842,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PendingOperations`
+    ///Graph type `pendingOperations`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PendingOperations {
         #[serde(
@@ -2609,52 +2853,64 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PermissionScope`
+    ///Graph type `permissionScope`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionScope {
+        ///String, may be null.
         #[serde(
             rename = "adminConsentDescription",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub admin_consent_description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "adminConsentDisplayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub admin_consent_display_name: ::std::option::Option<::std::string::String>,
+        ///String (uuid).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///Boolean.
         #[serde(
             rename = "isEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub origin: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "userConsentDescription",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_consent_description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "userConsentDisplayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_consent_display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Phone`
+    ///Graph type `phone`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Phone {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub region: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2662,7 +2918,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PhoneType`
+    ///Graph type `phoneType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2749,90 +3005,109 @@ pub mod types {
             value.parse()
         }
     }
-    ///`PhysicalAddress`
+    ///Graph type `physicalAddress`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PhysicalAddress {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "countryOrRegion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_or_region: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "postalCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub postal_code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub street: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PhysicalOfficeAddress`
+    ///Graph type `physicalOfficeAddress`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PhysicalOfficeAddress {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "countryOrRegion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub country_or_region: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "officeLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub office_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "postalCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub postal_code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub street: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ProfilePhoto`
+    ///Graph type `profilePhoto`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProfilePhoto {
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ProvisionedPlan`
+    ///Graph type `provisionedPlan`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProvisionedPlan {
+        ///String, may be null.
         #[serde(
             rename = "capabilityStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub capability_status: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "provisioningStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub provisioning_status: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PublicError`
+    ///Graph type `publicError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///List of `publicErrorDetail`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub details: ::std::vec::Vec<PublicErrorDetail>,
         #[serde(
@@ -2840,44 +3115,55 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inner_error: ::std::option::Option<PublicInnerError>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PublicErrorDetail`
+    ///Graph type `publicErrorDetail`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicErrorDetail {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PublicInnerError`
+    ///Graph type `publicInnerError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicInnerError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///List of `publicErrorDetail`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub details: ::std::vec::Vec<PublicErrorDetail>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PublicationFacet`
+    ///Graph type `publicationFacet`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicationFacet {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "versionId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2886,7 +3172,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Recipient`
+    ///Graph type `recipient`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Recipient {
         #[serde(
@@ -2897,14 +3183,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RecurrencePattern`
+    ///Graph type `recurrencePattern`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RecurrencePattern {
+        ///Integer (int32).
         #[serde(
             rename = "dayOfMonth",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub day_of_month: ::std::option::Option<i32>,
+        ///List of `dayOfWeek`.
         #[serde(
             rename = "daysOfWeek",
             default,
@@ -2918,8 +3206,10 @@ pub mod types {
         pub first_day_of_week: ::std::option::Option<DayOfWeek>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<WeekIndex>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<i32>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub month: ::std::option::Option<i32>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2927,7 +3217,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RecurrencePatternType`
+    ///Graph type `recurrencePatternType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2998,24 +3288,28 @@ pub mod types {
             value.parse()
         }
     }
-    ///`RecurrenceRange`
+    ///Graph type `recurrenceRange`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RecurrenceRange {
+        ///String (date), may be null.
         #[serde(
             rename = "endDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        ///Integer (int32).
         #[serde(
             rename = "numberOfOccurrences",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub number_of_occurrences: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "recurrenceTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recurrence_time_zone: ::std::option::Option<::std::string::String>,
+        ///String (date), may be null.
         #[serde(
             rename = "startDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3026,7 +3320,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RecurrenceRangeType`
+    ///Graph type `recurrenceRangeType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3085,21 +3379,25 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ReferenceAttachment`
+    ///Graph type `referenceAttachment`. Derives from `attachment`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReferenceAttachment {
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isInline",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inline: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3107,24 +3405,27 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ResponseStatus`
+    ///Graph type `responseStatus`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub response: ::std::option::Option<ResponseType>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ResponseType`
+    ///Graph type `responseType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3195,7 +3496,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Root`
+    ///Graph type `root`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct Root(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
@@ -3222,9 +3523,10 @@ pub mod types {
             Self(value)
         }
     }
-    ///`SamlSingleSignOnSettings`
+    ///Graph type `samlSingleSignOnSettings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SamlSingleSignOnSettings {
+        ///String, may be null.
         #[serde(
             rename = "relayState",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3233,9 +3535,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ScheduleInformation`
+    ///Graph type `scheduleInformation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleInformation {
+        ///String, may be null.
         #[serde(
             rename = "availabilityView",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3243,11 +3546,13 @@ pub mod types {
         pub availability_view: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<FreeBusyError>,
+        ///String, may be null.
         #[serde(
             rename = "scheduleId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub schedule_id: ::std::option::Option<::std::string::String>,
+        ///List of `scheduleItem`.
         #[serde(
             rename = "scheduleItems",
             default,
@@ -3262,30 +3567,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ScheduleItem`
+    ///Graph type `scheduleItem`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end: ::std::option::Option<DateTimeTimeZone>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isPrivate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_private: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<DateTimeTimeZone>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<FreeBusyStatus>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SearchResult`
+    ///Graph type `searchResult`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SearchResult {
+        ///String, may be null.
         #[serde(
             rename = "onClickTelemetryUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3294,7 +3603,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Sensitivity`
+    ///Graph type `sensitivity`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3357,62 +3666,73 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ServicePrincipal`
+    ///Graph type `servicePrincipal`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServicePrincipal {
+        ///Boolean, may be null.
         #[serde(
             rename = "accountEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub account_enabled: ::std::option::Option<bool>,
+        ///List of `addIn`.
         #[serde(
             rename = "addIns",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub add_ins: ::std::vec::Vec<AddIn>,
+        ///List of string.
         #[serde(
             rename = "alternativeNames",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub alternative_names: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "appDescription",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub app_description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "appDisplayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub app_display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "appId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub app_id: ::std::option::Option<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "appOwnerOrganizationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub app_owner_organization_id: ::std::option::Option<::uuid::Uuid>,
+        ///Boolean.
         #[serde(
             rename = "appRoleAssignmentRequired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub app_role_assignment_required: ::std::option::Option<bool>,
+        ///List of `appRole`.
         #[serde(
             rename = "appRoles",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub app_roles: ::std::vec::Vec<AppRole>,
+        ///String, may be null.
         #[serde(
             rename = "applicationTemplateId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub application_template_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3420,65 +3740,79 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "disabledByMicrosoftStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub disabled_by_microsoft_status: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub homepage: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub info: ::std::option::Option<InformationalUrl>,
+        ///List of `keyCredential`.
         #[serde(
             rename = "keyCredentials",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub key_credentials: ::std::vec::Vec<KeyCredential>,
+        ///String, may be null.
         #[serde(
             rename = "loginUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub login_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "logoutUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub logout_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notes: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "notificationEmailAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub notification_email_addresses: ::std::vec::Vec<::std::string::String>,
+        ///List of `permissionScope`.
         #[serde(
             rename = "oauth2PermissionScopes",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub oauth2_permission_scopes: ::std::vec::Vec<PermissionScope>,
+        ///List of `passwordCredential`.
         #[serde(
             rename = "passwordCredentials",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub password_credentials: ::std::vec::Vec<PasswordCredential>,
+        ///String, may be null.
         #[serde(
             rename = "preferredSingleSignOnMode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preferred_single_sign_on_mode: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "preferredTokenSigningKeyThumbprint",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3486,6 +3820,7 @@ pub mod types {
         pub preferred_token_signing_key_thumbprint: ::std::option::Option<
             ::std::string::String,
         >,
+        ///List of string.
         #[serde(
             rename = "replyUrls",
             default,
@@ -3499,24 +3834,29 @@ pub mod types {
         pub saml_single_sign_on_settings: ::std::option::Option<
             SamlSingleSignOnSettings,
         >,
+        ///List of string.
         #[serde(
             rename = "servicePrincipalNames",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub service_principal_names: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "servicePrincipalType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub service_principal_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "signInAudience",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sign_in_audience: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "tokenEncryptionKeyId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3525,39 +3865,46 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SharepointIds`
+    ///Graph type `sharepointIds`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharepointIds {
+        ///String, may be null.
         #[serde(
             rename = "listId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "listItemId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list_item_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "listItemUniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list_item_unique_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "siteUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "tenantId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tenant_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3566,11 +3913,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SingleValueLegacyExtendedProperty`
+    ///Graph type `singleValueLegacyExtendedProperty`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SingleValueLegacyExtendedProperty {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -3587,47 +3936,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SpecialFolder`
+    ///Graph type `specialFolder`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SpecialFolder {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Subscription`
+    ///Graph type `subscription`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Subscription {
+        ///String, may be null.
         #[serde(
             rename = "applicationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub application_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(
             rename = "changeType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "clientState",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_state: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "creatorId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub creator_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "encryptionCertificate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub encryption_certificate: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "encryptionCertificateId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub encryption_certificate_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "expirationDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3635,38 +3992,46 @@ pub mod types {
         pub expiration_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "includeResourceData",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub include_resource_data: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "latestSupportedTlsVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub latest_supported_tls_version: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "lifecycleNotificationUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lifecycle_notification_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "notificationQueryOptions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub notification_query_options: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(
             rename = "notificationUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub notification_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "notificationUrlAppId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub notification_url_app_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -3685,7 +4050,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeSlot`
+    ///Graph type `timeSlot`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeSlot {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3695,17 +4060,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeZoneBase`
+    ///Graph type `timeZoneBase`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneBase {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`UploadSession`
+    ///Graph type `uploadSession`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UploadSession {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "expirationDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3713,6 +4080,7 @@ pub mod types {
         pub expiration_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of string.
         #[serde(
             rename = "nextExpectedRanges",
             default,
@@ -3721,6 +4089,7 @@ pub mod types {
         pub next_expected_ranges: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "uploadUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3729,7 +4098,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`WeekIndex`
+    ///Graph type `weekIndex`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3796,20 +4165,23 @@ pub mod types {
             value.parse()
         }
     }
-    ///`WorkingHours`
+    ///Graph type `workingHours`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkingHours {
+        ///List of `dayOfWeek`.
         #[serde(
             rename = "daysOfWeek",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub days_of_week: ::std::vec::Vec<DayOfWeek>,
+        ///String (time), may be null.
         #[serde(
             rename = "endTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_time: ::std::option::Option<::std::string::String>,
+        ///String (time), may be null.
         #[serde(
             rename = "startTime",
             skip_serializing_if = "::std::option::Option::is_none"

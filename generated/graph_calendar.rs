@@ -2,20 +2,22 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`AttachmentCollectionResponse`
+    ///Graph type `attachmentCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<AnyAttachment>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BookingType`
+    ///Graph type `bookingType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -74,9 +76,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Calendar`
+    ///Graph type `calendar`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
+        ///List of `onlineMeetingProviderType`.
         #[serde(
             rename = "allowedOnlineMeetingProviders",
             default,
@@ -85,6 +88,7 @@ pub mod types {
         pub allowed_online_meeting_providers: ::std::vec::Vec<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///List of `calendarPermission`.
         #[serde(
             rename = "calendarPermissions",
             default,
@@ -93,27 +97,32 @@ pub mod types {
         pub calendar_permissions: ::std::vec::Vec<
             crate::generated::common::types::CalendarPermission,
         >,
+        ///List of `event`.
         #[serde(
             rename = "calendarView",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub calendar_view: ::std::vec::Vec<Event>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canEdit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_edit: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canShare",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_share: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canViewPrivateItems",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_view_private_items: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -128,30 +137,37 @@ pub mod types {
         pub default_online_meeting_provider: ::std::option::Option<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///List of `event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<Event>,
+        ///String, may be null.
         #[serde(
             rename = "hexColor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hex_color: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDefaultCalendar",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_default_calendar: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRemovable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_removable: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isTallyingResponses",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_tallying_responses: ::std::option::Option<bool>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -160,10 +176,12 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<crate::generated::common::types::EmailAddress>,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -175,62 +193,73 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CalendarCollectionResponse`
+    ///Graph type `calendarCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `calendar`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<Calendar>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CalendarGroup`
+    ///Graph type `calendarGroup`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarGroup {
+        ///List of `calendar`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub calendars: ::std::vec::Vec<Calendar>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "classId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub class_id: ::std::option::Option<::uuid::Uuid>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CalendarGroupCollectionResponse`
+    ///Graph type `calendarGroupCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarGroupCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `calendarGroup`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<CalendarGroup>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CalendarPermissionCollectionResponse`
+    ///Graph type `calendarPermissionCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarPermissionCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `calendarPermission`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<crate::generated::common::types::CalendarPermission>,
         #[serde(flatten)]
@@ -256,20 +285,24 @@ pub mod types {
             Self(value)
         }
     }
-    ///`Event`
+    ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowNewTimeProposals",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_new_time_proposals: ::std::option::Option<bool>,
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<AnyAttachment>,
+        ///List of `attendee`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attendees: ::std::vec::Vec<crate::generated::common::types::Attendee>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -277,13 +310,16 @@ pub mod types {
         pub body_preview: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calendar: ::std::option::Option<Calendar>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -295,61 +331,74 @@ pub mod types {
         pub end: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hideAttendees",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_attendees: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "iCalUId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub i_cal_u_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub importance: ::std::option::Option<
             crate::generated::common::types::Importance,
         >,
+        ///List of `event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub instances: ::std::vec::Vec<Event>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAllDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_all_day: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isCancelled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_cancelled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOnlineMeeting",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_online_meeting: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOrganizer",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_organizer: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReminderOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_reminder_on: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -359,8 +408,10 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        ///List of `location`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub locations: ::std::vec::Vec<crate::generated::common::types::Location>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -383,6 +434,7 @@ pub mod types {
         pub online_meeting_provider: ::std::option::Option<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onlineMeetingUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -390,11 +442,13 @@ pub mod types {
         pub online_meeting_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organizer: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///String, may be null.
         #[serde(
             rename = "originalEndTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub original_end_time_zone: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "originalStart",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -402,6 +456,7 @@ pub mod types {
         pub original_start: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "originalStartTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -411,11 +466,13 @@ pub mod types {
         pub recurrence: ::std::option::Option<
             crate::generated::common::types::PatternedRecurrence,
         >,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "reminderMinutesBeforeStart",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_minutes_before_start: ::std::option::Option<i32>,
+        ///Boolean, may be null.
         #[serde(
             rename = "responseRequested",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -432,6 +489,7 @@ pub mod types {
         pub sensitivity: ::std::option::Option<
             crate::generated::common::types::Sensitivity,
         >,
+        ///String, may be null.
         #[serde(
             rename = "seriesMasterId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -444,6 +502,7 @@ pub mod types {
         pub show_as: ::std::option::Option<
             crate::generated::common::types::FreeBusyStatus,
         >,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -456,8 +515,10 @@ pub mod types {
         pub start: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "transactionId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -465,6 +526,7 @@ pub mod types {
         pub transaction_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
+        ///String, may be null.
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -473,36 +535,43 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EventCollectionResponse`
+    ///Graph type `eventCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<Event>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemAttachment`
+    ///Graph type `itemAttachment`. Derives from `attachment`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isInline",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inline: ::std::option::Option<bool>,
+        ///`outlookItem`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub item: ::std::option::Option<AnyOutlookItem>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -510,31 +579,36 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`O365EventResponse`
+    ///Graph type `o365.eventResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct O365EventResponse {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "sendResponse",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub send_response: ::std::option::Option<bool>,
     }
-    ///`Place`
+    ///Graph type `place`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Place {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<
             crate::generated::common::types::PhysicalAddress,
         >,
+        ///String.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -547,20 +621,23 @@ pub mod types {
         pub geo_coordinates: ::std::option::Option<
             crate::generated::common::types::OutlookGeoCoordinates,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Room`
+    ///Graph type `room`. Derives from `place`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Room {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<
             crate::generated::common::types::PhysicalAddress,
         >,
+        ///String, may be null.
         #[serde(
             rename = "audioDeviceName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -571,30 +648,37 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub booking_type: ::std::option::Option<BookingType>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub building: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capacity: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "displayDeviceName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_device_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "emailAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub email_address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "floorLabel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub floor_label: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "floorNumber",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -607,21 +691,28 @@ pub mod types {
         pub geo_coordinates: ::std::option::Option<
             crate::generated::common::types::OutlookGeoCoordinates,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isWheelChairAccessible",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_wheel_chair_accessible: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub nickname: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "videoDeviceName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -630,31 +721,35 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RoomCollectionResponse`
+    ///Graph type `roomCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `room`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<Room>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RoomList`
+    ///Graph type `roomList`. Derives from `place`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<
             crate::generated::common::types::PhysicalAddress,
         >,
+        ///String.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "emailAddress",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -667,23 +762,28 @@ pub mod types {
         pub geo_coordinates: ::std::option::Option<
             crate::generated::common::types::OutlookGeoCoordinates,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+        ///List of `room`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub rooms: ::std::vec::Vec<Room>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RoomListCollectionResponse`
+    ///Graph type `roomListCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomListCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `roomList`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<RoomList>,
         #[serde(flatten)]

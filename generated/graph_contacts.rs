@@ -2,14 +2,16 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`Contact`
+    ///Graph type `contact`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Contact {
+        ///String, may be null.
         #[serde(
             rename = "assistantName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assistant_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub birthday: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(
@@ -19,11 +21,13 @@ pub mod types {
         pub business_address: ::std::option::Option<
             crate::generated::common::types::PhysicalAddress,
         >,
+        ///String, may be null.
         #[serde(
             rename = "businessHomePage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub business_home_page: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "businessPhones",
             default,
@@ -32,20 +36,25 @@ pub mod types {
         pub business_phones: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub children: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "companyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -53,13 +62,16 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///List of `emailAddress`.
         #[serde(
             rename = "emailAddresses",
             default,
@@ -68,15 +80,19 @@ pub mod types {
         pub email_addresses: ::std::vec::Vec<
             crate::generated::common::types::EmailAddress,
         >,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        ///String, may be null.
         #[serde(
             rename = "fileAs",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_as: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub generation: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "givenName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -89,27 +105,33 @@ pub mod types {
         pub home_address: ::std::option::Option<
             crate::generated::common::types::PhysicalAddress,
         >,
+        ///List of string.
         #[serde(
             rename = "homePhones",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub home_phones: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "imAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub im_addresses: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub initials: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "jobTitle",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub job_title: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -117,18 +139,22 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manager: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "middleName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub middle_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "mobilePhone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_phone: ::std::option::Option<::std::string::String>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -137,11 +163,13 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "nickName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub nick_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "officeLocation",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -154,11 +182,13 @@ pub mod types {
         pub other_address: ::std::option::Option<
             crate::generated::common::types::PhysicalAddress,
         >,
+        ///String, may be null.
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "personalNotes",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -166,8 +196,10 @@ pub mod types {
         pub personal_notes: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub photo: ::std::option::Option<crate::generated::common::types::ProfilePhoto>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profession: ::std::option::Option<::std::string::String>,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -176,25 +208,31 @@ pub mod types {
         pub single_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::SingleValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "spouseName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub spouse_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub surname: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "yomiCompanyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub yomi_company_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "yomiGivenName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub yomi_given_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "yomiSurname",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -203,37 +241,44 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ContactCollectionResponse`
+    ///Graph type `contactCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `contact`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<Contact>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ContactFolder`
+    ///Graph type `contactFolder`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFolder {
+        ///List of `contactFolder`.
         #[serde(
             rename = "childFolders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub child_folders: ::std::vec::Vec<ContactFolder>,
+        ///List of `contact`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub contacts: ::std::vec::Vec<Contact>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -242,11 +287,13 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -258,14 +305,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ContactFolderCollectionResponse`
+    ///Graph type `contactFolderCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFolderCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `contactFolder`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<ContactFolder>,
         #[serde(flatten)]
@@ -313,14 +362,16 @@ pub mod types {
             Self(value)
         }
     }
-    ///`ExtensionCollectionResponse`
+    ///Graph type `extensionCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(flatten)]

@@ -2,28 +2,37 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`Audio`
+    ///Graph type `audio`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub album: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "albumArtist",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub album_artist: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub artist: ::std::option::Option<::std::string::String>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate: ::std::option::Option<i64>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub genre: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub track: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub year: ::std::option::Option<i32>,
         #[serde(flatten)]
@@ -35,20 +44,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub item: ::std::option::Option<DriveItemUploadableProperties>,
     }
-    ///`Drive`
+    ///Graph type `drive`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Drive {
+        ///String, may be null.
         #[serde(
             rename = "driveType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quota: ::std::option::Option<Quota>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -57,13 +70,15 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DriveItem`
+    ///Graph type `driveItem`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<Audio>,
+        ///String, may be null.
         #[serde(rename = "cTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub c_tag: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -73,6 +88,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<crate::generated::common::types::Deleted>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -86,10 +102,12 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<Folder>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image: ::std::option::Option<Image>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -97,11 +115,13 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "@microsoft.graph.downloadUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub microsoft_graph_download_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -117,6 +137,7 @@ pub mod types {
         pub root: ::std::option::Option<crate::generated::common::types::Root>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shared: ::std::option::Option<Shared>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
         #[serde(
@@ -128,6 +149,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<Video>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -136,29 +158,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DriveItemCollectionResponse`
+    ///Graph type `driveItemCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItemCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `driveItem`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<DriveItem>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DriveItemUploadableProperties`
+    ///Graph type `driveItemUploadableProperties`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItemUploadableProperties {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///Integer (int64), may be null.
         #[serde(
             rename = "fileSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_size: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(
             rename = "@microsoft.graph.conflictBehavior",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -166,16 +193,18 @@ pub mod types {
         pub microsoft_graph_conflict_behavior: ::std::option::Option<
             ::std::string::String,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`File`
+    ///Graph type `file`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hashes: ::std::option::Option<crate::generated::common::types::Hashes>,
+        ///String, may be null.
         #[serde(
             rename = "mimeType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -184,9 +213,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Folder`
+    ///Graph type `folder`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "childCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -195,75 +225,91 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Image`
+    ///Graph type `image`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemReference`
+    ///Graph type `itemReference`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
+        ///String, may be null.
         #[serde(
             rename = "driveId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "driveType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Photo`
+    ///Graph type `photo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
+        ///String, may be null.
         #[serde(
             rename = "cameraMake",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub camera_make: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "cameraModel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub camera_model: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "exposureDenominator",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exposure_denominator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "exposureNumerator",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exposure_numerator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "fNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub f_number: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "focalLength",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub focal_length: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iso: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub orientation: ::std::option::Option<i32>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "takenDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -274,27 +320,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Quota`
+    ///Graph type `quota`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Quota {
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<i64>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remaining: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Shared`
+    ///Graph type `shared`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sharedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -305,45 +358,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Video`
+    ///Graph type `video`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioBitsPerSample",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_bits_per_sample: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioChannels",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_channels: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "audioFormat",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_format: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioSamplesPerSecond",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_samples_per_second: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate: ::std::option::Option<i32>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(
             rename = "fourCC",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub four_cc: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "frameRate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub frame_rate: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
         #[serde(flatten)]

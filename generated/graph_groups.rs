@@ -64,14 +64,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AttachmentCollectionResponse`
+    ///Graph type `attachmentCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<AnyAttachment>,
         #[serde(flatten)]
@@ -90,7 +92,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AttachmentItem`
+    ///Graph type `attachmentItem`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentItem {
         #[serde(
@@ -98,29 +100,34 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub attachment_type: ::std::option::Option<AttachmentType>,
+        ///String, may be null.
         #[serde(
             rename = "contentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isInline",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inline: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AttachmentType`
+    ///Graph type `attachmentType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -179,9 +186,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Calendar`
+    ///Graph type `calendar`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
+        ///List of `onlineMeetingProviderType`.
         #[serde(
             rename = "allowedOnlineMeetingProviders",
             default,
@@ -190,21 +198,25 @@ pub mod types {
         pub allowed_online_meeting_providers: ::std::vec::Vec<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "canEdit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_edit: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canShare",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_share: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canViewPrivateItems",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_view_private_items: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -219,28 +231,34 @@ pub mod types {
         pub default_online_meeting_provider: ::std::option::Option<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///String, may be null.
         #[serde(
             rename = "hexColor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hex_color: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDefaultCalendar",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_default_calendar: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRemovable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_removable: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isTallyingResponses",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_tallying_responses: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -316,16 +334,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Conversation`
+    ///Graph type `conversation`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Conversation {
+        ///Boolean.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastDeliveredDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -333,10 +354,13 @@ pub mod types {
         pub last_delivered_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preview: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "uniqueSenders",
             default,
@@ -359,27 +383,32 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ConversationThread`
+    ///Graph type `conversationThread`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationThread {
+        ///List of `recipient`.
         #[serde(
             rename = "ccRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///Boolean.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isLocked",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_locked: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastDeliveredDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -387,16 +416,20 @@ pub mod types {
         pub last_delivered_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preview: ::std::option::Option<::std::string::String>,
+        ///List of `recipient`.
         #[serde(
             rename = "toRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "uniqueSenders",
             default,
@@ -507,30 +540,36 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Event`
+    ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowNewTimeProposals",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_new_time_proposals: ::std::option::Option<bool>,
+        ///List of `attendee`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attendees: ::std::vec::Vec<crate::generated::common::types::Attendee>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub body_preview: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -542,57 +581,68 @@ pub mod types {
         pub end: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hideAttendees",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_attendees: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "iCalUId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub i_cal_u_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub importance: ::std::option::Option<
             crate::generated::common::types::Importance,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAllDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_all_day: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isCancelled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_cancelled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOnlineMeeting",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_online_meeting: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOrganizer",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_organizer: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReminderOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_reminder_on: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -602,6 +652,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        ///List of `location`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub locations: ::std::vec::Vec<crate::generated::common::types::Location>,
         #[serde(
@@ -618,6 +669,7 @@ pub mod types {
         pub online_meeting_provider: ::std::option::Option<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onlineMeetingUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -625,11 +677,13 @@ pub mod types {
         pub online_meeting_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organizer: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///String, may be null.
         #[serde(
             rename = "originalEndTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub original_end_time_zone: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "originalStart",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -637,6 +691,7 @@ pub mod types {
         pub original_start: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "originalStartTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -646,11 +701,13 @@ pub mod types {
         pub recurrence: ::std::option::Option<
             crate::generated::common::types::PatternedRecurrence,
         >,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "reminderMinutesBeforeStart",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_minutes_before_start: ::std::option::Option<i32>,
+        ///Boolean, may be null.
         #[serde(
             rename = "responseRequested",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -667,6 +724,7 @@ pub mod types {
         pub sensitivity: ::std::option::Option<
             crate::generated::common::types::Sensitivity,
         >,
+        ///String, may be null.
         #[serde(
             rename = "seriesMasterId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -683,8 +741,10 @@ pub mod types {
         pub start: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "transactionId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -692,6 +752,7 @@ pub mod types {
         pub transaction_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
+        ///String, may be null.
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -700,14 +761,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EventCollectionResponse`
+    ///Graph type `eventCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<Event>,
         #[serde(flatten)]
@@ -824,21 +887,25 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemAttachment`
+    ///Graph type `itemAttachment`. Derives from `attachment`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isInline",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inline: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -846,16 +913,19 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MailboxSettings`
+    ///Graph type `mailboxSettings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailboxSettings {
+        ///String, may be null.
         #[serde(
             rename = "archiveFolder",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -868,6 +938,7 @@ pub mod types {
         pub automatic_replies_setting: ::std::option::Option<
             crate::generated::common::types::AutomaticRepliesSetting,
         >,
+        ///String, may be null.
         #[serde(
             rename = "dateFormat",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -882,11 +953,13 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<crate::generated::common::types::LocaleInfo>,
+        ///String, may be null.
         #[serde(
             rename = "timeFormat",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_format: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "timeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -902,28 +975,33 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Post`
+    ///Graph type `post`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "conversationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "conversationThreadId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_thread_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -933,13 +1011,16 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Boolean.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -947,6 +1028,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `recipient`.
         #[serde(
             rename = "newParticipants",
             default,
@@ -955,6 +1037,7 @@ pub mod types {
         pub new_participants: ::std::vec::Vec<
             crate::generated::common::types::Recipient,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "receivedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -988,19 +1071,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ResourceSpecificPermissionGrant`
+    ///Graph type `resourceSpecificPermissionGrant`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceSpecificPermissionGrant {
+        ///String, may be null.
         #[serde(
             rename = "clientAppId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_app_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "clientId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1008,15 +1094,19 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub permission: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "permissionType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub permission_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "resourceAppId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1051,24 +1141,28 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`User`
+    ///Graph type `user`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
+        ///String, may be null.
         #[serde(
             rename = "aboutMe",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub about_me: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "accountEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub account_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "ageGroup",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub age_group: ::std::option::Option<::std::string::String>,
+        ///List of `assignedLicense`.
         #[serde(
             rename = "assignedLicenses",
             default,
@@ -1077,6 +1171,7 @@ pub mod types {
         pub assigned_licenses: ::std::vec::Vec<
             crate::generated::common::types::AssignedLicense,
         >,
+        ///List of `assignedPlan`.
         #[serde(
             rename = "assignedPlans",
             default,
@@ -1085,28 +1180,35 @@ pub mod types {
         pub assigned_plans: ::std::vec::Vec<
             crate::generated::common::types::AssignedPlan,
         >,
+        ///Date-time (RFC 3339).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub birthday: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///List of string.
         #[serde(
             rename = "businessPhones",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub business_phones: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "companyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "consentProvidedForMinor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub consent_provided_for_minor: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1114,11 +1216,13 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "creationType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub creation_type: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1126,18 +1230,22 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(
             rename = "deviceEnrollmentLimit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_enrollment_limit: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "employeeHireDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1145,6 +1253,7 @@ pub mod types {
         pub employee_hire_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "employeeId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1157,16 +1266,19 @@ pub mod types {
         pub employee_org_data: ::std::option::Option<
             crate::generated::common::types::EmployeeOrgData,
         >,
+        ///String, may be null.
         #[serde(
             rename = "employeeType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub employee_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "externalUserState",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_user_state: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "externalUserStateChangeDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1174,43 +1286,53 @@ pub mod types {
         pub external_user_state_change_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "faxNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub fax_number: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "givenName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub given_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "hireDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hire_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of `objectIdentity`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub identities: ::std::vec::Vec<crate::generated::common::types::ObjectIdentity>,
+        ///List of string.
         #[serde(
             rename = "imAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub im_addresses: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub interests: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isResourceAccount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_resource_account: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "jobTitle",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub job_title: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastPasswordChangeDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1218,11 +1340,13 @@ pub mod types {
         pub last_password_change_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "legalAgeGroupClassification",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub legal_age_group_classification: ::std::option::Option<::std::string::String>,
+        ///List of `licenseAssignmentState`.
         #[serde(
             rename = "licenseAssignmentStates",
             default,
@@ -1231,8 +1355,10 @@ pub mod types {
         pub license_assignment_states: ::std::vec::Vec<
             crate::generated::common::types::LicenseAssignmentState,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mail: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "mailNickname",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1243,26 +1369,31 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mailbox_settings: ::std::option::Option<MailboxSettings>,
+        ///String, may be null.
         #[serde(
             rename = "mobilePhone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_phone: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "mySite",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub my_site: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "officeLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub office_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesDistinguishedName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_distinguished_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesDomainName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1275,11 +1406,13 @@ pub mod types {
         pub on_premises_extension_attributes: ::std::option::Option<
             crate::generated::common::types::OnPremisesExtensionAttributes,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesImmutableId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_immutable_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "onPremisesLastSyncDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1287,6 +1420,7 @@ pub mod types {
         pub on_premises_last_sync_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `onPremisesProvisioningError`.
         #[serde(
             rename = "onPremisesProvisioningErrors",
             default,
@@ -1295,11 +1429,13 @@ pub mod types {
         pub on_premises_provisioning_errors: ::std::vec::Vec<
             crate::generated::common::types::OnPremisesProvisioningError,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesSamAccountName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sam_account_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesSecurityIdentifier",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1307,11 +1443,13 @@ pub mod types {
         pub on_premises_security_identifier: ::std::option::Option<
             ::std::string::String,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "onPremisesSyncEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesUserPrincipalName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1319,12 +1457,14 @@ pub mod types {
         pub on_premises_user_principal_name: ::std::option::Option<
             ::std::string::String,
         >,
+        ///List of string.
         #[serde(
             rename = "otherMails",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub other_mails: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "passwordPolicies",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1337,27 +1477,32 @@ pub mod types {
         pub password_profile: ::std::option::Option<
             crate::generated::common::types::PasswordProfile,
         >,
+        ///List of string.
         #[serde(
             rename = "pastProjects",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub past_projects: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "postalCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub postal_code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "preferredLanguage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preferred_language: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "preferredName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preferred_name: ::std::option::Option<::std::string::String>,
+        ///List of `provisionedPlan`.
         #[serde(
             rename = "provisionedPlans",
             default,
@@ -1366,23 +1511,28 @@ pub mod types {
         pub provisioned_plans: ::std::vec::Vec<
             crate::generated::common::types::ProvisionedPlan,
         >,
+        ///List of string.
         #[serde(
             rename = "proxyAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub proxy_addresses: ::std::vec::Vec<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub responsibilities: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub schools: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///Boolean, may be null.
         #[serde(
             rename = "showInAddressList",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub show_in_address_list: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "signInSessionsValidFromDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1390,27 +1540,34 @@ pub mod types {
         pub sign_in_sessions_valid_from_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub skills: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "streetAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub street_address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub surname: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "usageLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub usage_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "userPrincipalName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_principal_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "userType",
             skip_serializing_if = "::std::option::Option::is_none"

@@ -2,22 +2,25 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`AttachmentCollectionResponse`
+    ///Graph type `attachmentCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<AnyAttachment>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Calendar`
+    ///Graph type `calendar`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
+        ///List of `onlineMeetingProviderType`.
         #[serde(
             rename = "allowedOnlineMeetingProviders",
             default,
@@ -26,6 +29,7 @@ pub mod types {
         pub allowed_online_meeting_providers: ::std::vec::Vec<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///List of `calendarPermission`.
         #[serde(
             rename = "calendarPermissions",
             default,
@@ -34,27 +38,32 @@ pub mod types {
         pub calendar_permissions: ::std::vec::Vec<
             crate::generated::common::types::CalendarPermission,
         >,
+        ///List of `event`.
         #[serde(
             rename = "calendarView",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub calendar_view: ::std::vec::Vec<Event>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canEdit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_edit: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canShare",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_share: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "canViewPrivateItems",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_view_private_items: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -69,30 +78,37 @@ pub mod types {
         pub default_online_meeting_provider: ::std::option::Option<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///List of `event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub events: ::std::vec::Vec<Event>,
+        ///String, may be null.
         #[serde(
             rename = "hexColor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hex_color: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDefaultCalendar",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_default_calendar: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRemovable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_removable: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isTallyingResponses",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_tallying_responses: ::std::option::Option<bool>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -101,10 +117,12 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<crate::generated::common::types::EmailAddress>,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -193,20 +211,24 @@ pub mod types {
             Self(value)
         }
     }
-    ///`Event`
+    ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowNewTimeProposals",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_new_time_proposals: ::std::option::Option<bool>,
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<AnyAttachment>,
+        ///List of `attendee`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attendees: ::std::vec::Vec<crate::generated::common::types::Attendee>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -214,13 +236,16 @@ pub mod types {
         pub body_preview: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calendar: ::std::option::Option<Calendar>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -232,61 +257,74 @@ pub mod types {
         pub end: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hideAttendees",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hide_attendees: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "iCalUId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub i_cal_u_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub importance: ::std::option::Option<
             crate::generated::common::types::Importance,
         >,
+        ///List of `event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub instances: ::std::vec::Vec<Event>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAllDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_all_day: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isCancelled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_cancelled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOnlineMeeting",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_online_meeting: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOrganizer",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_organizer: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReminderOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_reminder_on: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -296,8 +334,10 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        ///List of `location`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub locations: ::std::vec::Vec<crate::generated::common::types::Location>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -320,6 +360,7 @@ pub mod types {
         pub online_meeting_provider: ::std::option::Option<
             crate::generated::common::types::OnlineMeetingProviderType,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onlineMeetingUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -327,11 +368,13 @@ pub mod types {
         pub online_meeting_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organizer: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///String, may be null.
         #[serde(
             rename = "originalEndTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub original_end_time_zone: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "originalStart",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -339,6 +382,7 @@ pub mod types {
         pub original_start: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "originalStartTimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -348,11 +392,13 @@ pub mod types {
         pub recurrence: ::std::option::Option<
             crate::generated::common::types::PatternedRecurrence,
         >,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "reminderMinutesBeforeStart",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reminder_minutes_before_start: ::std::option::Option<i32>,
+        ///Boolean, may be null.
         #[serde(
             rename = "responseRequested",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -369,6 +415,7 @@ pub mod types {
         pub sensitivity: ::std::option::Option<
             crate::generated::common::types::Sensitivity,
         >,
+        ///String, may be null.
         #[serde(
             rename = "seriesMasterId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -381,6 +428,7 @@ pub mod types {
         pub show_as: ::std::option::Option<
             crate::generated::common::types::FreeBusyStatus,
         >,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -393,8 +441,10 @@ pub mod types {
         pub start: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "transactionId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -402,6 +452,7 @@ pub mod types {
         pub transaction_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
+        ///String, may be null.
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -410,11 +461,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EventMessage`
+    ///Graph type `eventMessage`. Derives from `message`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessage {
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<AnyAttachment>,
+        ///List of `recipient`.
         #[serde(
             rename = "bccRecipients",
             default,
@@ -423,34 +476,41 @@ pub mod types {
         pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub body_preview: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of `recipient`.
         #[serde(
             rename = "ccRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "conversationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
         #[serde(
             rename = "conversationIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_index: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -458,6 +518,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -465,17 +526,20 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flag: ::std::option::Option<FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -487,52 +551,62 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        ///String, may be null.
         #[serde(
             rename = "internetMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub internet_message_id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAllDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_all_day: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDelegated",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_delegated: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDeliveryReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOutOfDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_out_of_date: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRead",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReadReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read_receipt_requested: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -540,13 +614,16 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`location`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        ///`meetingMessageType`, may be null.
         #[serde(
             rename = "meetingMessageType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub meeting_message_type: ::std::option::Option<MeetingMessageType>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -555,11 +632,13 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "receivedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -567,10 +646,12 @@ pub mod types {
         pub received_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`patternedRecurrence`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrence: ::std::option::Option<
             crate::generated::common::types::PatternedRecurrence,
         >,
+        ///List of `recipient`.
         #[serde(
             rename = "replyTo",
             default,
@@ -579,6 +660,7 @@ pub mod types {
         pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sentDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -586,6 +668,7 @@ pub mod types {
         pub sent_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -594,6 +677,7 @@ pub mod types {
         pub single_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::SingleValueLegacyExtendedProperty,
         >,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -601,14 +685,17 @@ pub mod types {
         pub start_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///List of `recipient`.
         #[serde(
             rename = "toRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///`eventType`, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
         #[serde(
@@ -618,6 +705,7 @@ pub mod types {
         pub unique_body: ::std::option::Option<
             crate::generated::common::types::ItemBody,
         >,
+        ///String, may be null.
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -626,16 +714,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EventMessageRequest`
+    ///Graph type `eventMessageRequest`. Derives from `eventMessage`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessageRequest {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowNewTimeProposals",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_new_time_proposals: ::std::option::Option<bool>,
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<AnyAttachment>,
+        ///List of `recipient`.
         #[serde(
             rename = "bccRecipients",
             default,
@@ -644,34 +735,41 @@ pub mod types {
         pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub body_preview: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of `recipient`.
         #[serde(
             rename = "ccRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "conversationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
         #[serde(
             rename = "conversationIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_index: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -679,6 +777,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -686,17 +785,20 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flag: ::std::option::Option<FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -708,52 +810,62 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        ///String, may be null.
         #[serde(
             rename = "internetMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub internet_message_id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAllDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_all_day: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDelegated",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_delegated: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDeliveryReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOutOfDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_out_of_date: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRead",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReadReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read_receipt_requested: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -761,18 +873,22 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`location`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        ///`meetingMessageType`, may be null.
         #[serde(
             rename = "meetingMessageType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub meeting_message_type: ::std::option::Option<MeetingMessageType>,
+        ///`meetingRequestType`, may be null.
         #[serde(
             rename = "meetingRequestType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub meeting_request_type: ::std::option::Option<MeetingRequestType>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -781,11 +897,13 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "previousEndDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -793,6 +911,7 @@ pub mod types {
         pub previous_end_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///`location`, may be null.
         #[serde(
             rename = "previousLocation",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -800,6 +919,7 @@ pub mod types {
         pub previous_location: ::std::option::Option<
             crate::generated::common::types::Location,
         >,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "previousStartDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -807,6 +927,7 @@ pub mod types {
         pub previous_start_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "receivedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -814,16 +935,19 @@ pub mod types {
         pub received_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`patternedRecurrence`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrence: ::std::option::Option<
             crate::generated::common::types::PatternedRecurrence,
         >,
+        ///List of `recipient`.
         #[serde(
             rename = "replyTo",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "responseRequested",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -831,6 +955,7 @@ pub mod types {
         pub response_requested: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sentDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -838,6 +963,7 @@ pub mod types {
         pub sent_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -846,6 +972,7 @@ pub mod types {
         pub single_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::SingleValueLegacyExtendedProperty,
         >,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -853,14 +980,17 @@ pub mod types {
         pub start_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///List of `recipient`.
         #[serde(
             rename = "toRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///`eventType`, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
         #[serde(
@@ -870,6 +1000,7 @@ pub mod types {
         pub unique_body: ::std::option::Option<
             crate::generated::common::types::ItemBody,
         >,
+        ///String, may be null.
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -878,11 +1009,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EventMessageResponse`
+    ///Graph type `eventMessageResponse`. Derives from `eventMessage`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessageResponse {
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<AnyAttachment>,
+        ///List of `recipient`.
         #[serde(
             rename = "bccRecipients",
             default,
@@ -891,34 +1024,41 @@ pub mod types {
         pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub body_preview: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of `recipient`.
         #[serde(
             rename = "ccRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "conversationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
         #[serde(
             rename = "conversationIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_index: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -926,6 +1066,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -933,17 +1074,20 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flag: ::std::option::Option<FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -955,52 +1099,62 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        ///String, may be null.
         #[serde(
             rename = "internetMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub internet_message_id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAllDay",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_all_day: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDelegated",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_delegated: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDeliveryReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isOutOfDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_out_of_date: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRead",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReadReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read_receipt_requested: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1008,13 +1162,16 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`location`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<crate::generated::common::types::Location>,
+        ///`meetingMessageType`, may be null.
         #[serde(
             rename = "meetingMessageType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub meeting_message_type: ::std::option::Option<MeetingMessageType>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -1023,11 +1180,13 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///`timeSlot`, may be null.
         #[serde(
             rename = "proposedNewTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1035,6 +1194,7 @@ pub mod types {
         pub proposed_new_time: ::std::option::Option<
             crate::generated::common::types::TimeSlot,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "receivedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1042,16 +1202,19 @@ pub mod types {
         pub received_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///`patternedRecurrence`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrence: ::std::option::Option<
             crate::generated::common::types::PatternedRecurrence,
         >,
+        ///List of `recipient`.
         #[serde(
             rename = "replyTo",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///`responseType`, may be null.
         #[serde(
             rename = "responseType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1061,6 +1224,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sentDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1068,6 +1232,7 @@ pub mod types {
         pub sent_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -1076,6 +1241,7 @@ pub mod types {
         pub single_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::SingleValueLegacyExtendedProperty,
         >,
+        ///`dateTimeTimeZone`, may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1083,14 +1249,17 @@ pub mod types {
         pub start_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///List of `recipient`.
         #[serde(
             rename = "toRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///`eventType`, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::generated::common::types::EventType>,
         #[serde(
@@ -1100,6 +1269,7 @@ pub mod types {
         pub unique_body: ::std::option::Option<
             crate::generated::common::types::ItemBody,
         >,
+        ///String, may be null.
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1108,20 +1278,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ExtensionCollectionResponse`
+    ///Graph type `extensionCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`FollowupFlag`
+    ///Graph type `followupFlag`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FollowupFlag {
         #[serde(
@@ -1153,7 +1325,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`FollowupFlagStatus`
+    ///Graph type `followupFlagStatus`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1212,17 +1384,19 @@ pub mod types {
             value.parse()
         }
     }
-    ///`InferenceClassification`
+    ///Graph type `inferenceClassification`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassification {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of `inferenceClassificationOverride`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub overrides: ::std::vec::Vec<InferenceClassificationOverride>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`InferenceClassificationOverride`
+    ///Graph type `inferenceClassificationOverride`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassificationOverride {
         #[serde(
@@ -1230,6 +1404,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub classify_as: ::std::option::Option<InferenceClassificationType>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1242,20 +1417,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`InferenceClassificationOverrideCollectionResponse`
+    ///Graph type `inferenceClassificationOverrideCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassificationOverrideCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `inferenceClassificationOverride`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<InferenceClassificationOverride>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`InferenceClassificationType`
+    ///Graph type `inferenceClassificationType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1310,33 +1487,40 @@ pub mod types {
             value.parse()
         }
     }
-    ///`InternetMessageHeader`
+    ///Graph type `internetMessageHeader`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InternetMessageHeader {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemAttachment`
+    ///Graph type `itemAttachment`. Derives from `attachment`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isInline",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inline: ::std::option::Option<bool>,
+        ///`outlookItem`, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub item: ::std::option::Option<AnyOutlookItem>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1344,47 +1528,57 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MailFolder`
+    ///Graph type `mailFolder`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailFolder {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "childFolderCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub child_folder_count: ::std::option::Option<i32>,
+        ///List of `mailFolder`.
         #[serde(
             rename = "childFolders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub child_folders: ::std::vec::Vec<MailFolder>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isHidden",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_hidden: ::std::option::Option<bool>,
+        ///List of `messageRule`.
         #[serde(
             rename = "messageRules",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub message_rules: ::std::vec::Vec<MessageRule>,
+        ///List of `message`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub messages: ::std::vec::Vec<AnyMessage>,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -1393,11 +1587,13 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -1406,11 +1602,13 @@ pub mod types {
         pub single_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::SingleValueLegacyExtendedProperty,
         >,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "totalItemCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub total_item_count: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "unreadItemCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1419,20 +1617,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MailFolderCollectionResponse`
+    ///Graph type `mailFolderCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailFolderCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `mailFolder`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<MailFolder>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MeetingMessageType`
+    ///Graph type `meetingMessageType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1505,7 +1705,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MeetingRequestType`
+    ///Graph type `meetingRequestType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1580,11 +1780,13 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Message`
+    ///Graph type `message`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Message {
+        ///List of `attachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<AnyAttachment>,
+        ///List of `recipient`.
         #[serde(
             rename = "bccRecipients",
             default,
@@ -1593,34 +1795,41 @@ pub mod types {
         pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "bodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub body_preview: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of `recipient`.
         #[serde(
             rename = "ccRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub change_key: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "conversationId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
         #[serde(
             rename = "conversationIndex",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub conversation_index: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1628,17 +1837,20 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `extension`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub flag: ::std::option::Option<FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1650,37 +1862,44 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        ///String, may be null.
         #[serde(
             rename = "internetMessageId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub internet_message_id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDeliveryReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isRead",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReadReceiptRequested",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read_receipt_requested: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1688,6 +1907,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `multiValueLegacyExtendedProperty`.
         #[serde(
             rename = "multiValueExtendedProperties",
             default,
@@ -1696,11 +1916,13 @@ pub mod types {
         pub multi_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::MultiValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(
             rename = "parentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "receivedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1708,6 +1930,7 @@ pub mod types {
         pub received_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `recipient`.
         #[serde(
             rename = "replyTo",
             default,
@@ -1716,6 +1939,7 @@ pub mod types {
         pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sentDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1723,6 +1947,7 @@ pub mod types {
         pub sent_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `singleValueLegacyExtendedProperty`.
         #[serde(
             rename = "singleValueExtendedProperties",
             default,
@@ -1731,8 +1956,10 @@ pub mod types {
         pub single_value_extended_properties: ::std::vec::Vec<
             crate::generated::common::types::SingleValueLegacyExtendedProperty,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///List of `recipient`.
         #[serde(
             rename = "toRecipients",
             default,
@@ -1746,6 +1973,7 @@ pub mod types {
         pub unique_body: ::std::option::Option<
             crate::generated::common::types::ItemBody,
         >,
+        ///String, may be null.
         #[serde(
             rename = "webLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1754,7 +1982,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MessageActionFlag`
+    ///Graph type `messageActionFlag`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1845,26 +2073,29 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MessageCollectionResponse`
+    ///Graph type `messageCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `message`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<AnyMessage>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MessageRule`
+    ///Graph type `messageRule`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actions: ::std::option::Option<MessageRuleActions>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conditions: ::std::option::Option<MessageRulePredicates>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1872,31 +2103,37 @@ pub mod types {
         pub display_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exceptions: ::std::option::Option<MessageRulePredicates>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasError",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_error: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_enabled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReadOnly",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read_only: ::std::option::Option<bool>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequence: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MessageRuleActions`
+    ///Graph type `messageRuleActions`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRuleActions {
+        ///List of string.
         #[serde(
             rename = "assignCategories",
             default,
@@ -1905,13 +2142,16 @@ pub mod types {
         pub assign_categories: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "copyToFolder",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub copy_to_folder: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete: ::std::option::Option<bool>,
+        ///List of `recipient`.
         #[serde(
             rename = "forwardAsAttachmentTo",
             default,
@@ -1920,12 +2160,14 @@ pub mod types {
         pub forward_as_attachment_to: ::std::vec::Vec<
             crate::generated::common::types::Recipient,
         >,
+        ///List of `recipient`.
         #[serde(
             rename = "forwardTo",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub forward_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "markAsRead",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1938,22 +2180,26 @@ pub mod types {
         pub mark_importance: ::std::option::Option<
             crate::generated::common::types::Importance,
         >,
+        ///String, may be null.
         #[serde(
             rename = "moveToFolder",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub move_to_folder: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "permanentDelete",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub permanent_delete: ::std::option::Option<bool>,
+        ///List of `recipient`.
         #[serde(
             rename = "redirectTo",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub redirect_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "stopProcessingRules",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1962,28 +2208,32 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MessageRuleCollectionResponse`
+    ///Graph type `messageRuleCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRuleCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `messageRule`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<MessageRule>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MessageRulePredicates`
+    ///Graph type `messageRulePredicates`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRulePredicates {
+        ///List of string.
         #[serde(
             rename = "bodyContains",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub body_contains: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of string.
         #[serde(
             rename = "bodyOrSubjectContains",
             default,
@@ -1992,19 +2242,23 @@ pub mod types {
         pub body_or_subject_contains: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of `recipient`.
         #[serde(
             rename = "fromAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub from_addresses: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///List of string.
         #[serde(
             rename = "headerContains",
             default,
@@ -2017,56 +2271,67 @@ pub mod types {
         pub importance: ::std::option::Option<
             crate::generated::common::types::Importance,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "isApprovalRequest",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_approval_request: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAutomaticForward",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_automatic_forward: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isAutomaticReply",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_automatic_reply: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isEncrypted",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_encrypted: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isMeetingRequest",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_meeting_request: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isMeetingResponse",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_meeting_response: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isNonDeliveryReport",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_non_delivery_report: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isPermissionControlled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_permission_controlled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReadReceipt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read_receipt: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isSigned",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_signed: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isVoicemail",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2077,11 +2342,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_action_flag: ::std::option::Option<MessageActionFlag>,
+        ///Boolean, may be null.
         #[serde(
             rename = "notSentToMe",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub not_sent_to_me: ::std::option::Option<bool>,
+        ///List of string.
         #[serde(
             rename = "recipientContains",
             default,
@@ -2090,6 +2357,7 @@ pub mod types {
         pub recipient_contains: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///List of string.
         #[serde(
             rename = "senderContains",
             default,
@@ -2102,16 +2370,19 @@ pub mod types {
         pub sensitivity: ::std::option::Option<
             crate::generated::common::types::Sensitivity,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "sentCcMe",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sent_cc_me: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "sentOnlyToMe",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sent_only_to_me: ::std::option::Option<bool>,
+        ///List of `recipient`.
         #[serde(
             rename = "sentToAddresses",
             default,
@@ -2120,16 +2391,19 @@ pub mod types {
         pub sent_to_addresses: ::std::vec::Vec<
             crate::generated::common::types::Recipient,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "sentToMe",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sent_to_me: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "sentToOrCcMe",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sent_to_or_cc_me: ::std::option::Option<bool>,
+        ///List of string.
         #[serde(
             rename = "subjectContains",
             default,
@@ -2146,9 +2420,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`O365Destination`
+    ///Graph type `o365.destination`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct O365Destination {
+        ///String.
         #[serde(rename = "destinationId")]
         pub destination_id: ::std::string::String,
     }
@@ -2162,14 +2437,16 @@ pub mod types {
         )]
         pub save_to_sent_items: ::std::option::Option<bool>,
     }
-    ///`SizeRange`
+    ///Graph type `sizeRange`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SizeRange {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "maximumSize",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub maximum_size: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "minimumSize",
             skip_serializing_if = "::std::option::Option::is_none"

@@ -2,15 +2,16 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`ExternalLink`
+    ///Graph type `externalLink`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExternalLink {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub href: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Notebook`
+    ///Graph type `notebook`. Derives from `onenoteEntityHierarchyModel`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Notebook {
         #[serde(
@@ -20,6 +21,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -27,18 +29,22 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDefault",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_default: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isShared",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -51,6 +57,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -60,16 +67,19 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<NotebookLinks>,
+        ///String, may be null.
         #[serde(
             rename = "sectionGroupsUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub section_groups_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "sectionsUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sections_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -93,7 +103,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`NotebookLinks`
+    ///Graph type `notebookLinks`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NotebookLinks {
         #[serde(
@@ -109,17 +119,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Onenote`
+    ///Graph type `onenote`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Onenote {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnenoteOperation`
+    ///Graph type `onenoteOperation`. Derives from `operation`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperation {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -129,8 +141,10 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<OnenoteOperationError>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -138,16 +152,19 @@ pub mod types {
         pub last_action_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "percentComplete",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub percent_complete: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "resourceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "resourceLocation",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -173,31 +190,37 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnenoteOperationError`
+    ///Graph type `onenoteOperationError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperationError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnenotePage`
+    ///Graph type `onenotePage`. Derives from `onenoteEntitySchemaObjectModel`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenotePage {
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "createdByAppId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_by_app_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -205,8 +228,10 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -214,16 +239,21 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<PageLinks>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "userTags",
             default,
@@ -246,18 +276,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnenoteResource`
+    ///Graph type `onenoteResource`. Derives from `onenoteEntityBaseModel`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteResource {
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_url: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -276,7 +310,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnenoteSection`
+    ///Graph type `onenoteSection`. Derives from `onenoteEntityHierarchyModel`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteSection {
         #[serde(
@@ -286,6 +320,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -293,13 +328,16 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDefault",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -312,6 +350,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -321,11 +360,13 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<SectionLinks>,
+        ///String, may be null.
         #[serde(
             rename = "pagesUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pages_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -344,7 +385,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OnenoteUserRole`
+    ///Graph type `onenoteUserRole`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -403,7 +444,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`PageLinks`
+    ///Graph type `pageLinks`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PageLinks {
         #[serde(
@@ -419,7 +460,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SectionGroup`
+    ///Graph type `sectionGroup`. Derives from `onenoteEntityHierarchyModel`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionGroup {
         #[serde(
@@ -429,6 +470,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -436,11 +478,13 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -450,6 +494,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -457,16 +502,19 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "sectionGroupsUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub section_groups_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "sectionsUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sections_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
         pub self_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -485,7 +533,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SectionLinks`
+    ///Graph type `sectionLinks`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionLinks {
         #[serde(

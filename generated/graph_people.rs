@@ -2,81 +2,97 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`Entity`
+    ///Graph type `entity`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Entity {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`InsightIdentity`
+    ///Graph type `insightIdentity`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InsightIdentity {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OfficeGraphInsights`
+    ///Graph type `officeGraphInsights`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfficeGraphInsights {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Person`
+    ///Graph type `person`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Person {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub birthday: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "companyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "givenName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub given_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "imAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub im_address: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isFavorite",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_favorite: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "jobTitle",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub job_title: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "officeLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub office_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "personNotes",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -87,31 +103,39 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_type: ::std::option::Option<PersonType>,
+        ///List of `phone`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub phones: ::std::vec::Vec<crate::generated::common::types::Phone>,
+        ///List of `location`.
         #[serde(
             rename = "postalAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub postal_addresses: ::std::vec::Vec<crate::generated::common::types::Location>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profession: ::std::option::Option<::std::string::String>,
+        ///List of `scoredEmailAddress`.
         #[serde(
             rename = "scoredEmailAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub scored_email_addresses: ::std::vec::Vec<ScoredEmailAddress>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub surname: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "userPrincipalName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_principal_name: ::std::option::Option<::std::string::String>,
+        ///List of `website`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub websites: ::std::vec::Vec<Website>,
+        ///String, may be null.
         #[serde(
             rename = "yomiCompany",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -133,23 +157,28 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PersonType`
+    ///Graph type `personType`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonType {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub class: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subclass: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ResourceReference`
+    ///Graph type `resourceReference`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceReference {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -158,56 +187,67 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ResourceVisualization`
+    ///Graph type `resourceVisualization`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceVisualization {
+        ///String, may be null.
         #[serde(
             rename = "containerDisplayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub container_display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "containerType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub container_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "containerWebUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub container_web_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "mediaType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub media_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "previewImageUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_image_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "previewText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_text: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ScoredEmailAddress`
+    ///Graph type `scoredEmailAddress`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScoredEmailAddress {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "itemId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub item_id: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "relevanceScore",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -221,7 +261,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SelectionLikelihoodInfo`
+    ///Graph type `selectionLikelihoodInfo`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -305,9 +345,10 @@ pub mod types {
             Self(value)
         }
     }
-    ///`SharedInsight`
+    ///Graph type `sharedInsight`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharedInsight {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -325,6 +366,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_visualization: ::std::option::Option<ResourceVisualization>,
+        ///List of `sharingDetail`.
         #[serde(
             rename = "sharingHistory",
             default,
@@ -347,7 +389,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SharingDetail`
+    ///Graph type `sharingDetail`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingDetail {
         #[serde(
@@ -355,6 +397,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub shared_by: ::std::option::Option<InsightIdentity>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sharedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -367,11 +410,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sharing_reference: ::std::option::Option<ResourceReference>,
+        ///String, may be null.
         #[serde(
             rename = "sharingSubject",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sharing_subject: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "sharingType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -380,11 +425,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Trending`
+    ///Graph type `trending`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Trending {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -402,6 +449,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_visualization: ::std::option::Option<ResourceVisualization>,
+        ///Number (double).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub weight: ::std::option::Option<f64>,
         #[serde(flatten)]
@@ -420,9 +468,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`UsageDetails`
+    ///Graph type `usageDetails`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsageDetails {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastAccessedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -430,6 +479,7 @@ pub mod types {
         pub last_accessed_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -440,9 +490,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`UsedInsight`
+    ///Graph type `usedInsight`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsedInsight {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -476,11 +527,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Website`
+    ///Graph type `website`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Website {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -491,7 +544,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`WebsiteType`
+    ///Graph type `websiteType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

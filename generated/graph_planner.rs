@@ -2,15 +2,16 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`Planner`
+    ///Graph type `planner`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Planner {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerAppliedCategories`
+    ///Graph type `plannerAppliedCategories`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerAppliedCategories(
@@ -39,9 +40,10 @@ pub mod types {
             Self(value)
         }
     }
-    ///`PlannerAssignedToTaskBoardTaskFormat`
+    ///Graph type `plannerAssignedToTaskBoardTaskFormat`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerAssignedToTaskBoardTaskFormat {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -49,6 +51,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_hints_by_assignee: ::std::option::Option<PlannerOrderHintsByAssignee>,
+        ///String, may be null.
         #[serde(
             rename = "unassignedOrderHint",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -57,7 +60,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerAssignments`
+    ///Graph type `plannerAssignments`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerAssignments(
@@ -86,18 +89,22 @@ pub mod types {
             Self(value)
         }
     }
-    ///`PlannerBucket`
+    ///Graph type `plannerBucket`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucket {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "orderHint",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_hint: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "planId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -106,24 +113,28 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerBucketCollectionResponse`
+    ///Graph type `plannerBucketCollectionResponse`. Derives from `BaseCollectionPaginationCountResponse`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucketCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `plannerBucket`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<PlannerBucket>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerBucketTaskBoardTaskFormat`
+    ///Graph type `plannerBucketTaskBoardTaskFormat`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucketTaskBoardTaskFormat {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "orderHint",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -132,63 +143,88 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerCategoryDescriptions`
+    ///Graph type `plannerCategoryDescriptions`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerCategoryDescriptions {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category1: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category10: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category11: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category12: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category13: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category14: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category15: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category16: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category17: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category18: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category19: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category2: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category20: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category21: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category22: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category23: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category24: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category25: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category3: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category4: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category5: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category6: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category7: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category8: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category9: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerChecklistItems`
+    ///Graph type `plannerChecklistItems`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerChecklistItems(
@@ -217,7 +253,7 @@ pub mod types {
             Self(value)
         }
     }
-    ///`PlannerContainerType`
+    ///Graph type `plannerContainerType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -276,7 +312,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`PlannerExternalReferences`
+    ///Graph type `plannerExternalReferences`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerExternalReferences(
@@ -305,15 +341,16 @@ pub mod types {
             Self(value)
         }
     }
-    ///`PlannerGroup`
+    ///Graph type `plannerGroup`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerGroup {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerOrderHintsByAssignee`
+    ///Graph type `plannerOrderHintsByAssignee`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerOrderHintsByAssignee(
@@ -342,7 +379,7 @@ pub mod types {
             Self(value)
         }
     }
-    ///`PlannerPlan`
+    ///Graph type `plannerPlan`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlan {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -354,6 +391,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -361,31 +399,37 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerPlanCollectionResponse`
+    ///Graph type `plannerPlanCollectionResponse`. Derives from `BaseCollectionPaginationCountResponse`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `plannerPlan`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<PlannerPlan>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerPlanContainer`
+    ///Graph type `plannerPlanContainer`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanContainer {
+        ///String.
         #[serde(
             rename = "containerId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -393,12 +437,13 @@ pub mod types {
         pub container_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PlannerContainerType>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerPlanDetails`
+    ///Graph type `plannerPlanDetails`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanDetails {
         #[serde(
@@ -406,6 +451,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub category_descriptions: ::std::option::Option<PlannerCategoryDescriptions>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -416,7 +462,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerPreviewType`
+    ///Graph type `plannerPreviewType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -483,11 +529,13 @@ pub mod types {
             value.parse()
         }
     }
-    ///`PlannerProgressTaskBoardTaskFormat`
+    ///Graph type `plannerProgressTaskBoardTaskFormat`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerProgressTaskBoardTaskFormat {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "orderHint",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -496,9 +544,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerTask`
+    ///Graph type `plannerTask`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTask {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "activeChecklistItemCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -509,6 +558,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub applied_categories: ::std::option::Option<PlannerAppliedCategories>,
+        ///String, may be null.
         #[serde(
             rename = "assigneePriority",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -516,11 +566,13 @@ pub mod types {
         pub assignee_priority: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assignments: ::std::option::Option<PlannerAssignments>,
+        ///String, may be null.
         #[serde(
             rename = "bucketId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub bucket_id: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "checklistItemCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -533,6 +585,7 @@ pub mod types {
         pub completed_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "completedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -540,6 +593,7 @@ pub mod types {
         pub completed_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "conversationThreadId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -552,6 +606,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -559,6 +614,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "dueDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -566,23 +622,28 @@ pub mod types {
         pub due_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasDescription",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_description: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "orderHint",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub order_hint: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "percentComplete",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub percent_complete: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "planId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -593,13 +654,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_type: ::std::option::Option<PlannerPreviewType>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "referenceCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reference_count: ::std::option::Option<i32>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -607,31 +671,36 @@ pub mod types {
         pub start_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerTaskCollectionResponse`
+    ///Graph type `plannerTaskCollectionResponse`. Derives from `BaseCollectionPaginationCountResponse`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTaskCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `plannerTask`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<PlannerTask>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerTaskDetails`
+    ///Graph type `plannerTaskDetails`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTaskDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub checklist: ::std::option::Option<PlannerChecklistItems>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -644,15 +713,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerUser`
+    ///Graph type `plannerUser`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerUser {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PlannerUserIds`
+    ///Graph type `plannerUserIds`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerUserIds(

@@ -68,60 +68,76 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Audio`
+    ///Graph type `audio`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub album: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "albumArtist",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub album_artist: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub artist: ::std::option::Option<::std::string::String>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub composers: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub copyright: ::std::option::Option<::std::string::String>,
+        ///Integer (int16), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disc: ::std::option::Option<i16>,
+        ///Integer (int16), may be null.
         #[serde(
             rename = "discCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub disc_count: ::std::option::Option<i16>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub genre: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasDrm",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_drm: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isVariableBitrate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_variable_bitrate: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub track: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "trackCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub track_count: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub year: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`BooleanColumn`
+    ///Graph type `booleanColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct BooleanColumn(
@@ -150,13 +166,16 @@ pub mod types {
             Self(value)
         }
     }
-    ///`CalculatedColumn`
+    ///Graph type `calculatedColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalculatedColumn {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub formula: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "outputType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -165,16 +184,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChoiceColumn`
+    ///Graph type `choiceColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChoiceColumn {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowTextEntry",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_text_entry: ::std::option::Option<bool>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub choices: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "displayAs",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -183,7 +205,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ColumnDefinition`
+    ///Graph type `columnDefinition`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnDefinition {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -192,6 +214,7 @@ pub mod types {
         pub calculated: ::std::option::Option<CalculatedColumn>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub choice: ::std::option::Option<ChoiceColumn>,
+        ///String, may be null.
         #[serde(
             rename = "columnGroup",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -214,13 +237,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default_value: ::std::option::Option<DefaultColumnValue>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "enforceUniqueValues",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -228,6 +254,7 @@ pub mod types {
         pub enforce_unique_values: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub geolocation: ::std::option::Option<GeolocationColumn>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hidden: ::std::option::Option<bool>,
         #[serde(
@@ -235,20 +262,25 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hyperlink_or_picture: ::std::option::Option<HyperlinkOrPictureColumn>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub indexed: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isDeletable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_deletable: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isReorderable",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_reorderable: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isSealed",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -256,6 +288,7 @@ pub mod types {
         pub is_sealed: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub lookup: ::std::option::Option<LookupColumn>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -265,16 +298,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_or_group: ::std::option::Option<PersonOrGroupColumn>,
+        ///Boolean, may be null.
         #[serde(
             rename = "propagateChanges",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub propagate_changes: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "readOnly",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub read_only: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -303,7 +339,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ColumnTypes`
+    ///Graph type `columnTypes`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -426,22 +462,25 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ColumnValidation`
+    ///Graph type `columnValidation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnValidation {
+        ///String, may be null.
         #[serde(
             rename = "defaultLanguage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub default_language: ::std::option::Option<::std::string::String>,
+        ///List of `displayNameLocalization`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub descriptions: ::std::vec::Vec<DisplayNameLocalization>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub formula: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ContentApprovalStatusColumn`
+    ///Graph type `contentApprovalStatusColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ContentApprovalStatusColumn(
@@ -470,9 +509,10 @@ pub mod types {
             Self(value)
         }
     }
-    ///`ContentType`
+    ///Graph type `contentType`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentType {
+        ///List of string.
         #[serde(
             rename = "associatedHubsUrls",
             default,
@@ -481,6 +521,7 @@ pub mod types {
         pub associated_hubs_urls: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -493,10 +534,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub document_template: ::std::option::Option<DocumentSetContent>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hidden: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -504,30 +548,36 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inherited_from: ::std::option::Option<ItemReference>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isBuiltIn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_built_in: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<ContentTypeOrder>,
+        ///String, may be null.
         #[serde(
             rename = "parentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "propagateChanges",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub propagate_changes: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "readOnly",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub read_only: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sealed: ::std::option::Option<bool>,
         #[serde(flatten)]
@@ -546,21 +596,25 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ContentTypeInfo`
+    ///Graph type `contentTypeInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeInfo {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ContentTypeOrder`
+    ///Graph type `contentTypeOrder`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeOrder {
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default: ::std::option::Option<bool>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i32>,
         #[serde(flatten)]
@@ -582,45 +636,52 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CurrencyColumn`
+    ///Graph type `currencyColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CurrencyColumn {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DateTimeColumn`
+    ///Graph type `dateTimeColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DateTimeColumn {
+        ///String, may be null.
         #[serde(
             rename = "displayAs",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_as: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DefaultColumnValue`
+    ///Graph type `defaultColumnValue`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DefaultColumnValue {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub formula: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DisplayNameLocalization`
+    ///Graph type `displayNameLocalization`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DisplayNameLocalization {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "languageTag",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -629,31 +690,36 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DocumentSet`
+    ///Graph type `documentSet`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DocumentSet {
+        ///List of `contentTypeInfo`.
         #[serde(
             rename = "allowedContentTypes",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub allowed_content_types: ::std::vec::Vec<ContentTypeInfo>,
+        ///List of `documentSetContent`.
         #[serde(
             rename = "defaultContents",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub default_contents: ::std::vec::Vec<DocumentSetContent>,
+        ///Boolean, may be null.
         #[serde(
             rename = "propagateWelcomePageChanges",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub propagate_welcome_page_changes: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "shouldPrefixNameToFile",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub should_prefix_name_to_file: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "welcomePageUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -662,7 +728,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DocumentSetContent`
+    ///Graph type `documentSetContent`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DocumentSetContent {
         #[serde(
@@ -670,11 +736,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<ContentTypeInfo>,
+        ///String, may be null.
         #[serde(
             rename = "fileName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub file_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "folderName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -683,7 +751,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Drive`
+    ///Graph type `drive`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Drive {
         #[serde(
@@ -693,6 +761,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -700,15 +769,19 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "driveType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -718,6 +791,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -725,6 +799,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -745,6 +820,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub system: ::std::option::Option<SystemFacet>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -766,15 +842,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DriveItem`
+    ///Graph type `driveItem`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<Audio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bundle: ::std::option::Option<crate::generated::common::types::Bundle>,
+        ///String, may be null.
         #[serde(rename = "cTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub c_tag: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -784,6 +862,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -793,8 +872,10 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<crate::generated::common::types::Deleted>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -808,6 +889,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<Folder>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -819,6 +901,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -832,6 +915,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub malware: ::std::option::Option<crate::generated::common::types::Malware>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -877,6 +961,7 @@ pub mod types {
         pub sharepoint_ids: ::std::option::Option<
             crate::generated::common::types::SharepointIds,
         >,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
         #[serde(
@@ -888,11 +973,13 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<Video>,
+        ///String, may be null.
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_dav_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -901,13 +988,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DriveRecipient`
+    ///Graph type `driveRecipient`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveRecipient {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "objectId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -916,24 +1006,27 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`FieldValueSet`
+    ///Graph type `fieldValueSet`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FieldValueSet {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`File`
+    ///Graph type `file`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hashes: ::std::option::Option<crate::generated::common::types::Hashes>,
+        ///String, may be null.
         #[serde(
             rename = "mimeType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mime_type: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "processingMetadata",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -942,9 +1035,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Folder`
+    ///Graph type `folder`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "childCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -955,7 +1049,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`GeolocationColumn`
+    ///Graph type `geolocationColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GeolocationColumn(
@@ -1062,9 +1156,10 @@ pub mod types {
             Self(value)
         }
     }
-    ///`HyperlinkOrPictureColumn`
+    ///Graph type `hyperlinkOrPictureColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HyperlinkOrPictureColumn {
+        ///Boolean, may be null.
         #[serde(
             rename = "isPicture",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1073,19 +1168,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Image`
+    ///Graph type `image`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`IncompleteData`
+    ///Graph type `incompleteData`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IncompleteData {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "missingDataBeforeDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1093,6 +1191,7 @@ pub mod types {
         pub missing_data_before_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "wasThrottled",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1101,14 +1200,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemActionStat`
+    ///Graph type `itemActionStat`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActionStat {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "actionCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub action_count: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "actorCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1117,7 +1218,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemActivityStat`
+    ///Graph type `itemActivityStat`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActivityStat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1128,6 +1229,7 @@ pub mod types {
         pub delete: ::std::option::Option<ItemActionStat>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub edit: ::std::option::Option<ItemActionStat>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1135,6 +1237,7 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1142,6 +1245,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub incomplete_data: ::std::option::Option<IncompleteData>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isTrending",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1149,6 +1253,7 @@ pub mod types {
         pub is_trending: ::std::option::Option<bool>,
         #[serde(rename = "move", skip_serializing_if = "::std::option::Option::is_none")]
         pub move_: ::std::option::Option<ItemActionStat>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1159,25 +1264,31 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemReference`
+    ///Graph type `itemReference`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
+        ///String, may be null.
         #[serde(
             rename = "driveId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "driveType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "shareId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1190,6 +1301,7 @@ pub mod types {
         pub sharepoint_ids: ::std::option::Option<
             crate::generated::common::types::SharepointIds,
         >,
+        ///String, may be null.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1198,7 +1310,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`List`
+    ///Graph type `list`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct List {
         #[serde(
@@ -1208,6 +1320,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1215,15 +1328,19 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1233,6 +1350,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1242,6 +1360,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub list: ::std::option::Option<ListInfo>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1258,6 +1377,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub system: ::std::option::Option<SystemFacet>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1279,22 +1399,25 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListInfo`
+    ///Graph type `listInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListInfo {
+        ///Boolean, may be null.
         #[serde(
             rename = "contentTypesEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_types_enabled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hidden: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub template: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListItem`
+    ///Graph type `listItem`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItem {
         #[serde(
@@ -1309,6 +1432,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1316,10 +1440,13 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1329,6 +1456,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1336,6 +1464,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1350,6 +1479,7 @@ pub mod types {
         pub sharepoint_ids: ::std::option::Option<
             crate::generated::common::types::SharepointIds,
         >,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1371,9 +1501,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ListItemVersion`
+    ///Graph type `listItemVersion`. Derives from `baseItemVersion`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemVersion {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1383,6 +1514,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1410,29 +1542,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LookupColumn`
+    ///Graph type `lookupColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LookupColumn {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowMultipleValues",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_multiple_values: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowUnlimitedLength",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_unlimited_length: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "columnName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub column_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "listId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub list_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "primaryLookupColumnId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1441,29 +1578,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`NumberColumn`
+    ///Graph type `numberColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NumberColumn {
+        ///String, may be null.
         #[serde(
             rename = "decimalPlaces",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub decimal_places: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayAs",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_as: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub maximum: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub minimum: ::std::option::Option<f64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Permission`
+    ///Graph type `permission`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Permission {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "expirationDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1478,6 +1620,7 @@ pub mod types {
         pub granted_to: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///List of `identitySet`.
         #[serde(
             rename = "grantedToIdentities",
             default,
@@ -1486,6 +1629,7 @@ pub mod types {
         pub granted_to_identities: ::std::vec::Vec<
             crate::generated::common::types::IdentitySet,
         >,
+        ///List of `sharePointIdentitySet`.
         #[serde(
             rename = "grantedToIdentitiesV2",
             default,
@@ -1497,11 +1641,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub granted_to_v2: ::std::option::Option<SharePointIdentitySet>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasPassword",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_password: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1513,8 +1659,10 @@ pub mod types {
         pub invitation: ::std::option::Option<SharingInvitation>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<SharingLink>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub roles: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "shareId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1536,19 +1684,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`PersonOrGroupColumn`
+    ///Graph type `personOrGroupColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonOrGroupColumn {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowMultipleSelection",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_multiple_selection: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "chooseFromType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub choose_from_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayAs",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1557,43 +1708,52 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Photo`
+    ///Graph type `photo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
+        ///String, may be null.
         #[serde(
             rename = "cameraMake",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub camera_make: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "cameraModel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub camera_model: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "exposureDenominator",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exposure_denominator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "exposureNumerator",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exposure_numerator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "fNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub f_number: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "focalLength",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub focal_length: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iso: ::std::option::Option<i32>,
+        ///Integer (int16), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub orientation: ::std::option::Option<i16>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "takenDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1604,13 +1764,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Quota`
+    ///Graph type `quota`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Quota {
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<i64>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remaining: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1618,14 +1781,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub storage_plan_information: ::std::option::Option<StoragePlanInformation>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RemoteItem`
+    ///Graph type `remoteItem`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RemoteItem {
         #[serde(
@@ -1635,6 +1800,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1653,6 +1819,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<Folder>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1664,6 +1831,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1671,6 +1839,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1689,6 +1858,7 @@ pub mod types {
         pub sharepoint_ids: ::std::option::Option<
             crate::generated::common::types::SharepointIds,
         >,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
         #[serde(
@@ -1700,11 +1870,13 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<Video>,
+        ///String, may be null.
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_dav_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1713,16 +1885,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SharePointIdentity`
+    ///Graph type `sharePointIdentity`. Derives from `identity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharePointIdentity {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "loginName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1731,7 +1906,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SharePointIdentitySet`
+    ///Graph type `sharePointIdentitySet`. Derives from `identitySet`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharePointIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1757,11 +1932,12 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Shared`
+    ///Graph type `shared`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1771,6 +1947,7 @@ pub mod types {
         pub shared_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sharedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1781,9 +1958,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SharingInvitation`
+    ///Graph type `sharingInvitation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingInvitation {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1793,11 +1971,13 @@ pub mod types {
         pub invited_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///String, may be null.
         #[serde(
             rename = "redeemedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub redeemed_by: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "signInRequired",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1806,27 +1986,32 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SharingLink`
+    ///Graph type `sharingLink`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application: ::std::option::Option<
             crate::generated::common::types::Identity,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "preventsDownload",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub prevents_download: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webHtml",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_html: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1835,7 +2020,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Site`
+    ///Graph type `site`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Site {
         #[serde(
@@ -1845,6 +2030,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1852,17 +2038,21 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<crate::generated::common::types::PublicError>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1872,6 +2062,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1879,6 +2070,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1900,6 +2092,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub site_collection: ::std::option::Option<SiteCollection>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1908,14 +2101,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SiteCollection`
+    ///Graph type `siteCollection`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SiteCollection {
+        ///String, may be null.
         #[serde(
             rename = "dataLocationCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub data_location_code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostname: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1944,9 +2139,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`StoragePlanInformation`
+    ///Graph type `storagePlanInformation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StoragePlanInformation {
+        ///Boolean, may be null.
         #[serde(
             rename = "upgradeAvailable",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1968,7 +2164,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SystemFacet`
+    ///Graph type `systemFacet`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SystemFacet(
@@ -1997,14 +2193,16 @@ pub mod types {
             Self(value)
         }
     }
-    ///`TermColumn`
+    ///Graph type `termColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TermColumn {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowMultipleValues",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_multiple_values: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "showFullyQualifiedName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2013,29 +2211,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TextColumn`
+    ///Graph type `textColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextColumn {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowMultipleLines",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_multiple_lines: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "appendChangesToExistingText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub append_changes_to_existing_text: ::std::option::Option<bool>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "linesForEditing",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub lines_for_editing: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "maxLength",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub max_length: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "textType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2044,7 +2247,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ThumbnailColumn`
+    ///Graph type `thumbnailColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ThumbnailColumn(
@@ -2073,45 +2276,55 @@ pub mod types {
             Self(value)
         }
     }
-    ///`Video`
+    ///Graph type `video`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioBitsPerSample",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_bits_per_sample: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioChannels",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_channels: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "audioFormat",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_format: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioSamplesPerSecond",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_samples_per_second: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate: ::std::option::Option<i32>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(
             rename = "fourCC",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub four_cc: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "frameRate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub frame_rate: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
         #[serde(flatten)]

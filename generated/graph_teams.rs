@@ -2,7 +2,7 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`ActionResultPart`
+    ///Graph type `actionResultPart`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionResultPart {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -51,62 +51,79 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Audio`
+    ///Graph type `audio`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub album: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "albumArtist",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub album_artist: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub artist: ::std::option::Option<::std::string::String>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub composers: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub copyright: ::std::option::Option<::std::string::String>,
+        ///Integer (int16), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disc: ::std::option::Option<i16>,
+        ///Integer (int16), may be null.
         #[serde(
             rename = "discCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub disc_count: ::std::option::Option<i16>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub genre: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "hasDrm",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_drm: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isVariableBitrate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_variable_bitrate: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub track: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "trackCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub track_count: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub year: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Channel`
+    ///Graph type `channel`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Channel {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -114,17 +131,22 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isFavoriteByDefault",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -135,6 +157,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub membership_type: ::std::option::Option<ChannelMembershipType>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -156,14 +179,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChannelIdentity`
+    ///Graph type `channelIdentity`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChannelIdentity {
+        ///String, may be null.
         #[serde(
             rename = "channelId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "teamId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -172,7 +197,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChannelMembershipType`
+    ///Graph type `channelMembershipType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -231,7 +256,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Chat`
+    ///Graph type `chat`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Chat {
         #[serde(
@@ -239,6 +264,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_type: ::std::option::Option<ChatType>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -246,8 +272,10 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastUpdatedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -255,8 +283,10 @@ pub mod types {
         pub last_updated_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub topic: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -278,9 +308,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessage`
+    ///Graph type `chatMessage`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessage {
+        ///List of `chatMessageAttachment`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<ChatMessageAttachment>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -290,11 +321,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub channel_identity: ::std::option::Option<ChannelIdentity>,
+        ///String, may be null.
         #[serde(
             rename = "chatId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -302,6 +335,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -309,6 +343,7 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub etag: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -318,10 +353,12 @@ pub mod types {
         pub event_detail: ::std::option::Option<EventMessageDetail>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<ChatMessageFromIdentitySet>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub importance: ::std::option::Option<ChatMessageImportance>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastEditedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -329,6 +366,7 @@ pub mod types {
         pub last_edited_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -336,8 +374,10 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<::std::string::String>,
+        ///List of `chatMessageMention`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub mentions: ::std::vec::Vec<ChatMessageMention>,
         #[serde(
@@ -350,17 +390,22 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub policy_violation: ::std::option::Option<ChatMessagePolicyViolation>,
+        ///List of `chatMessageReaction`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub reactions: ::std::vec::Vec<ChatMessageReaction>,
+        ///String, may be null.
         #[serde(
             rename = "replyToId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reply_to_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -369,25 +414,31 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessageAttachment`
+    ///Graph type `chatMessageAttachment`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageAttachment {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "thumbnailUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -409,7 +460,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessageFromIdentitySet`
+    ///Graph type `chatMessageFromIdentitySet`. Derives from `identitySet`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageFromIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -423,19 +474,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessageHostedContent`
+    ///Graph type `chatMessageHostedContent`. Derives from `teamworkHostedContent`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageHostedContent {
+        ///String (base64url), may be null.
         #[serde(
             rename = "contentBytes",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_bytes: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "contentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -454,7 +508,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessageImportance`
+    ///Graph type `chatMessageImportance`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -517,11 +571,13 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ChatMessageMention`
+    ///Graph type `chatMessageMention`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageMention {
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "mentionText",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -532,7 +588,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessageMentionedIdentitySet`
+    ///Graph type `chatMessageMentionedIdentitySet`. Derives from `identitySet`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageMentionedIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -548,7 +604,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessagePolicyViolation`
+    ///Graph type `chatMessagePolicyViolation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessagePolicyViolation {
         #[serde(
@@ -556,6 +612,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub dlp_action: ::std::option::Option<ChatMessagePolicyViolationDlpActionTypes>,
+        ///String, may be null.
         #[serde(
             rename = "justificationText",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -583,7 +640,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessagePolicyViolationDlpActionTypes`
+    ///Graph type `chatMessagePolicyViolationDlpActionTypes`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -647,19 +704,22 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ChatMessagePolicyViolationPolicyTip`
+    ///Graph type `chatMessagePolicyViolationPolicyTip`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessagePolicyViolationPolicyTip {
+        ///String, may be null.
         #[serde(
             rename = "complianceUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub compliance_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "generalText",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub general_text: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "matchedConditionDescriptions",
             default,
@@ -671,7 +731,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessagePolicyViolationUserActionTypes`
+    ///Graph type `chatMessagePolicyViolationUserActionTypes`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -731,7 +791,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ChatMessagePolicyViolationVerdictDetailsTypes`
+    ///Graph type `chatMessagePolicyViolationVerdictDetailsTypes`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -806,9 +866,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ChatMessageReaction`
+    ///Graph type `chatMessageReaction`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageReaction {
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -816,6 +877,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(
             rename = "reactionType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -826,7 +888,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessageReactionIdentitySet`
+    ///Graph type `chatMessageReactionIdentitySet`. Derives from `identitySet`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageReactionIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -840,7 +902,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ChatMessageType`
+    ///Graph type `chatMessageType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -907,7 +969,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ChatType`
+    ///Graph type `chatType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -970,7 +1032,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ClonableTeamParts`
+    ///Graph type `clonableTeamParts`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1064,18 +1126,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ConversationMember`
+    ///Graph type `conversationMember`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationMember {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub roles: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "visibleHistoryStartDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1099,15 +1165,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DriveItem`
+    ///Graph type `driveItem`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<Audio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bundle: ::std::option::Option<crate::generated::common::types::Bundle>,
+        ///String, may be null.
         #[serde(rename = "cTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub c_tag: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1117,6 +1185,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1126,8 +1195,10 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<crate::generated::common::types::Deleted>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1141,6 +1212,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<Folder>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1152,6 +1224,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1165,6 +1238,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub malware: ::std::option::Option<crate::generated::common::types::Malware>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1210,6 +1284,7 @@ pub mod types {
         pub sharepoint_ids: ::std::option::Option<
             crate::generated::common::types::SharepointIds,
         >,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
         #[serde(
@@ -1221,11 +1296,13 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<Video>,
+        ///String, may be null.
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_dav_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1234,7 +1311,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`EventMessageDetail`
+    ///Graph type `eventMessageDetail`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct EventMessageDetail(
@@ -1263,16 +1340,18 @@ pub mod types {
             Self(value)
         }
     }
-    ///`File`
+    ///Graph type `file`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hashes: ::std::option::Option<crate::generated::common::types::Hashes>,
+        ///String, may be null.
         #[serde(
             rename = "mimeType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mime_type: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "processingMetadata",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1281,9 +1360,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Folder`
+    ///Graph type `folder`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "childCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1316,7 +1396,7 @@ pub mod types {
             Self(value)
         }
     }
-    ///`GiphyRatingType`
+    ///Graph type `giphyRatingType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1375,35 +1455,43 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Image`
+    ///Graph type `image`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ItemReference`
+    ///Graph type `itemReference`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
+        ///String, may be null.
         #[serde(
             rename = "driveId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "driveType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub drive_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "shareId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1416,6 +1504,7 @@ pub mod types {
         pub sharepoint_ids: ::std::option::Option<
             crate::generated::common::types::SharepointIds,
         >,
+        ///String, may be null.
         #[serde(
             rename = "siteId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1424,17 +1513,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`KeyValuePair`
+    ///Graph type `keyValuePair`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyValuePair {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OfferShiftRequest`
+    ///Graph type `offerShiftRequest`. Derives from `scheduleChangeRequest`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfferShiftRequest {
         #[serde(
@@ -1442,6 +1533,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assigned_to: ::std::option::Option<ScheduleChangeRequestActor>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1449,6 +1541,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1458,6 +1551,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1465,6 +1559,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "managerActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1472,16 +1567,19 @@ pub mod types {
         pub manager_action_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "managerActionMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_action_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "managerUserId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_user_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "recipientActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1489,16 +1587,19 @@ pub mod types {
         pub recipient_action_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "recipientActionMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recipient_action_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "recipientUserId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recipient_user_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "senderDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1506,16 +1607,19 @@ pub mod types {
         pub sender_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "senderMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "senderShiftId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_shift_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "senderUserId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1539,9 +1643,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OpenShift`
+    ///Graph type `openShift`. Derives from `changeTrackedEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShift {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1554,6 +1659,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub draft_open_shift: ::std::option::Option<OpenShiftItem>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1563,6 +1669,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1570,6 +1677,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "schedulingGroupId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1583,7 +1691,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OpenShiftChangeRequest`
+    ///Graph type `openShiftChangeRequest`. Derives from `scheduleChangeRequest`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftChangeRequest {
         #[serde(
@@ -1591,6 +1699,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assigned_to: ::std::option::Option<ScheduleChangeRequestActor>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1598,6 +1707,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1607,6 +1717,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1614,6 +1725,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "managerActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1621,21 +1733,25 @@ pub mod types {
         pub manager_action_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "managerActionMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_action_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "managerUserId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_user_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "openShiftId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub open_shift_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "senderDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1643,11 +1759,13 @@ pub mod types {
         pub sender_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "senderMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "senderUserId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1684,16 +1802,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OpenShiftItem`
+    ///Graph type `openShiftItem`. Derives from `shiftItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftItem {
+        ///List of `shiftActivity`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub activities: ::std::vec::Vec<ShiftActivity>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1701,13 +1822,16 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notes: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(
             rename = "openSlotCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub open_slot_count: ::std::option::Option<i32>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1720,53 +1844,64 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OperationError`
+    ///Graph type `operationError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OperationError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Photo`
+    ///Graph type `photo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
+        ///String, may be null.
         #[serde(
             rename = "cameraMake",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub camera_make: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "cameraModel",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub camera_model: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "exposureDenominator",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exposure_denominator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "exposureNumerator",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub exposure_numerator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "fNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub f_number: ::std::option::Option<f64>,
+        ///Number (double), may be null.
         #[serde(
             rename = "focalLength",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub focal_length: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub iso: ::std::option::Option<i32>,
+        ///Integer (int16), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub orientation: ::std::option::Option<i16>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "takenDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1777,15 +1912,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ProvisionChannelEmailResult`
+    ///Graph type `provisionChannelEmailResult`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProvisionChannelEmailResult {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RemoteItem`
+    ///Graph type `remoteItem`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RemoteItem {
         #[serde(
@@ -1795,6 +1931,7 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1813,6 +1950,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub folder: ::std::option::Option<Folder>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1824,6 +1962,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1831,6 +1970,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1849,6 +1989,7 @@ pub mod types {
         pub sharepoint_ids: ::std::option::Option<
             crate::generated::common::types::SharepointIds,
         >,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
         #[serde(
@@ -1860,11 +2001,13 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub video: ::std::option::Option<Video>,
+        ///String, may be null.
         #[serde(
             rename = "webDavUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub web_dav_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1873,18 +2016,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Schedule`
+    ///Graph type `schedule`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Schedule {
+        ///Boolean, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "offerShiftRequestsEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub offer_shift_requests_enabled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "openShiftsEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1897,31 +2044,37 @@ pub mod types {
         pub provision_status: ::std::option::Option<
             crate::generated::common::types::OperationStatus,
         >,
+        ///String, may be null.
         #[serde(
             rename = "provisionStatusCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub provision_status_code: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "swapShiftsRequestsEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub swap_shifts_requests_enabled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "timeClockEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_clock_enabled: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "timeOffRequestsEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_off_requests_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "timeZone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_zone: ::std::option::Option<::std::string::String>,
+        ///List of string.
         #[serde(
             rename = "workforceIntegrationIds",
             default,
@@ -1933,7 +2086,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ScheduleChangeRequestActor`
+    ///Graph type `scheduleChangeRequestActor`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2000,7 +2153,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ScheduleChangeState`
+    ///Graph type `scheduleChangeState`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2063,7 +2216,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ScheduleEntityTheme`
+    ///Graph type `scheduleEntityTheme`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2162,9 +2315,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`SchedulingGroup`
+    ///Graph type `schedulingGroup`. Derives from `changeTrackedEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchedulingGroup {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2172,13 +2326,16 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2191,6 +2348,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2198,6 +2356,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of string.
         #[serde(
             rename = "userIds",
             default,
@@ -2307,11 +2466,12 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Shared`
+    ///Graph type `shared`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -2321,6 +2481,7 @@ pub mod types {
         pub shared_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "sharedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2331,9 +2492,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Shift`
+    ///Graph type `shift`. Derives from `changeTrackedEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shift {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2346,6 +2508,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub draft_shift: ::std::option::Option<ShiftItem>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -2355,6 +2518,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2362,6 +2526,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "schedulingGroupId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2372,6 +2537,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub shared_shift: ::std::option::Option<ShiftItem>,
+        ///String, may be null.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2380,16 +2546,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ShiftActivity`
+    ///Graph type `shiftActivity`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftActivity {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2397,11 +2566,13 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "isPaid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_paid: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2427,16 +2598,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ShiftItem`
+    ///Graph type `shiftItem`. Derives from `scheduleEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftItem {
+        ///List of `shiftActivity`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub activities: ::std::vec::Vec<ShiftActivity>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2444,8 +2618,10 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notes: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2458,7 +2634,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SwapShiftsChangeRequest`
+    ///Graph type `swapShiftsChangeRequest`. Derives from `offerShiftRequest`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SwapShiftsChangeRequest {
         #[serde(
@@ -2466,6 +2642,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assigned_to: ::std::option::Option<ScheduleChangeRequestActor>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2473,6 +2650,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -2482,6 +2660,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2489,6 +2668,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "managerActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2496,16 +2676,19 @@ pub mod types {
         pub manager_action_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "managerActionMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_action_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "managerUserId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_user_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "recipientActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2513,21 +2696,25 @@ pub mod types {
         pub recipient_action_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "recipientActionMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recipient_action_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "recipientShiftId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recipient_shift_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "recipientUserId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recipient_user_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "senderDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2535,16 +2722,19 @@ pub mod types {
         pub sender_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "senderMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "senderShiftId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_shift_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "senderUserId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2568,11 +2758,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Team`
+    ///Graph type `team`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Team {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub classification: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2580,8 +2772,10 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2597,13 +2791,16 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub guest_settings: ::std::option::Option<TeamGuestSettings>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "internalId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub internal_id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isArchived",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2623,6 +2820,7 @@ pub mod types {
         pub specialization: ::std::option::Option<TeamSpecialization>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility: ::std::option::Option<TeamVisibilityType>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2644,19 +2842,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamFunSettings`
+    ///Graph type `teamFunSettings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamFunSettings {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowCustomMemes",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_custom_memes: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowGiphy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_giphy: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowStickersAndMemes",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2670,14 +2871,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamGuestSettings`
+    ///Graph type `teamGuestSettings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamGuestSettings {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowCreateUpdateChannels",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_create_update_channels: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowDeleteChannels",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2686,34 +2889,40 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamMemberSettings`
+    ///Graph type `teamMemberSettings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamMemberSettings {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowAddRemoveApps",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_add_remove_apps: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowCreatePrivateChannels",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_create_private_channels: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowCreateUpdateChannels",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_create_update_channels: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowCreateUpdateRemoveConnectors",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_create_update_remove_connectors: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowCreateUpdateRemoveTabs",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_create_update_remove_tabs: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowDeleteChannels",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2722,29 +2931,34 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamMessagingSettings`
+    ///Graph type `teamMessagingSettings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamMessagingSettings {
+        ///Boolean, may be null.
         #[serde(
             rename = "allowChannelMentions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_channel_mentions: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowOwnerDeleteMessages",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_owner_delete_messages: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowTeamMentions",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_team_mentions: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowUserDeleteMessages",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub allow_user_delete_messages: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "allowUserEditMessages",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2753,7 +2967,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamSpecialization`
+    ///Graph type `teamSpecialization`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2838,7 +3052,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamVisibilityType`
+    ///Graph type `teamVisibilityType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2901,9 +3115,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamsApp`
+    ///Graph type `teamsApp`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsApp {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2914,17 +3129,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub distribution_method: ::std::option::Option<TeamsAppDistributionMethod>,
+        ///String, may be null.
         #[serde(
             rename = "externalId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamsAppDefinition`
+    ///Graph type `teamsAppDefinition`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppDefinition {
         #[serde(
@@ -2934,15 +3151,19 @@ pub mod types {
         pub created_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2955,22 +3176,25 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub publishing_state: ::std::option::Option<TeamsAppPublishingState>,
+        ///String, may be null.
         #[serde(
             rename = "shortDescription",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub short_description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "teamsAppId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub teams_app_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamsAppDistributionMethod`
+    ///Graph type `teamsAppDistributionMethod`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3033,9 +3257,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamsAppInstallation`
+    ///Graph type `teamsAppInstallation`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppInstallation {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -3054,7 +3279,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamsAppPublishingState`
+    ///Graph type `teamsAppPublishingState`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3117,14 +3342,16 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamsAsyncOperation`
+    ///Graph type `teamsAsyncOperation`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAsyncOperation {
+        ///Integer (int32).
         #[serde(
             rename = "attemptsCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub attempts_count: ::std::option::Option<i32>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3134,8 +3361,10 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<OperationError>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3150,11 +3379,13 @@ pub mod types {
         pub operation_type: ::std::option::Option<TeamsAsyncOperationType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<TeamsAsyncOperationStatus>,
+        ///String, may be null.
         #[serde(
             rename = "targetResourceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub target_resource_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "targetResourceLocation",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3176,7 +3407,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamsAsyncOperationStatus`
+    ///Graph type `teamsAsyncOperationStatus`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3247,7 +3478,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamsAsyncOperationType`
+    ///Graph type `teamsAsyncOperationType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3318,18 +3549,21 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamsTab`
+    ///Graph type `teamsTab`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<TeamsTabConfiguration>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3351,24 +3585,28 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamsTabConfiguration`
+    ///Graph type `teamsTabConfiguration`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTabConfiguration {
+        ///String, may be null.
         #[serde(
             rename = "contentUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "entityId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub entity_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "removeUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub remove_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "websiteUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3377,21 +3615,24 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Teamwork`
+    ///Graph type `teamwork`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Teamwork {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamworkActivityTopic`
+    ///Graph type `teamworkActivityTopic`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamworkActivityTopic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<TeamworkActivityTopicSource>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3400,7 +3641,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamworkActivityTopicSource`
+    ///Graph type `teamworkActivityTopicSource`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3455,7 +3696,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamworkConversationIdentity`
+    ///Graph type `teamworkConversationIdentity`. Derives from `identity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamworkConversationIdentity {
         #[serde(
@@ -3465,17 +3706,19 @@ pub mod types {
         pub conversation_identity_type: ::std::option::Option<
             TeamworkConversationIdentityType,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamworkConversationIdentityType`
+    ///Graph type `teamworkConversationIdentityType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3539,7 +3782,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TeamworkNotificationRecipient`
+    ///Graph type `teamworkNotificationRecipient`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct TeamworkNotificationRecipient(
@@ -3568,9 +3811,10 @@ pub mod types {
             Self(value)
         }
     }
-    ///`TimeOff`
+    ///Graph type `timeOff`. Derives from `changeTrackedEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOff {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3583,6 +3827,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub draft_time_off: ::std::option::Option<TimeOffItem>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -3592,6 +3837,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3604,6 +3850,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub shared_time_off: ::std::option::Option<TimeOffItem>,
+        ///String, may be null.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3625,9 +3872,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeOffItem`
+    ///Graph type `timeOffItem`. Derives from `scheduleEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffItem {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3635,6 +3883,7 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3644,6 +3893,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub theme: ::std::option::Option<ScheduleEntityTheme>,
+        ///String, may be null.
         #[serde(
             rename = "timeOffReasonId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3652,9 +3902,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeOffReason`
+    ///Graph type `timeOffReason`. Derives from `changeTrackedEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffReason {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3662,6 +3913,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3672,8 +3924,10 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub icon_type: ::std::option::Option<TimeOffReasonIconType>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3686,6 +3940,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3709,7 +3964,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeOffReasonIconType`
+    ///Graph type `timeOffReasonIconType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3844,7 +4099,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`TimeOffRequest`
+    ///Graph type `timeOffRequest`. Derives from `scheduleChangeRequest`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffRequest {
         #[serde(
@@ -3852,6 +4107,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub assigned_to: ::std::option::Option<ScheduleChangeRequestActor>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3859,6 +4115,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "endDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3866,6 +4123,7 @@ pub mod types {
         pub end_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -3875,6 +4133,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3882,6 +4141,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "managerActionDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3889,16 +4149,19 @@ pub mod types {
         pub manager_action_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "managerActionMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_action_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "managerUserId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub manager_user_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "senderDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3906,16 +4169,19 @@ pub mod types {
         pub sender_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "senderMessage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "senderUserId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sender_user_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "startDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3925,6 +4191,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<ScheduleChangeState>,
+        ///String, may be null.
         #[serde(
             rename = "timeOffReasonId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3946,9 +4213,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`UserScopeTeamsAppInstallation`
+    ///Graph type `userScopeTeamsAppInstallation`. Derives from `teamsAppInstallation`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserScopeTeamsAppInstallation {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -3967,66 +4235,79 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`UserTeamwork`
+    ///Graph type `userTeamwork`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserTeamwork {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`Video`
+    ///Graph type `video`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioBitsPerSample",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_bits_per_sample: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioChannels",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_channels: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "audioFormat",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_format: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "audioSamplesPerSecond",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub audio_samples_per_second: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bitrate: ::std::option::Option<i32>,
+        ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
         #[serde(
             rename = "fourCC",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub four_cc: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
         #[serde(
             rename = "frameRate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub frame_rate: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`WorkforceIntegration`
+    ///Graph type `workforceIntegration`. Derives from `changeTrackedEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegration {
+        ///Integer (int32), may be null.
         #[serde(
             rename = "apiVersion",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub api_version: ::std::option::Option<i32>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4034,6 +4315,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4041,8 +4323,10 @@ pub mod types {
         pub display_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub encryption: ::std::option::Option<WorkforceIntegrationEncryption>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isActive",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4055,6 +4339,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -4069,6 +4354,7 @@ pub mod types {
         pub supported_entities: ::std::option::Option<
             WorkforceIntegrationSupportedEntities,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -4087,17 +4373,18 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`WorkforceIntegrationEncryption`
+    ///Graph type `workforceIntegrationEncryption`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegrationEncryption {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protocol: ::std::option::Option<WorkforceIntegrationEncryptionProtocol>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`WorkforceIntegrationEncryptionProtocol`
+    ///Graph type `workforceIntegrationEncryptionProtocol`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4153,7 +4440,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///`WorkforceIntegrationSupportedEntities`
+    ///Graph type `workforceIntegrationSupportedEntities`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

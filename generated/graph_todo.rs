@@ -15,26 +15,31 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LinkedResource`
+    ///Graph type `linkedResource`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LinkedResource {
+        ///String, may be null.
         #[serde(
             rename = "applicationName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub application_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "externalId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "webUrl",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -56,7 +61,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TaskStatus`
+    ///Graph type `taskStatus`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -123,19 +128,21 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Todo`
+    ///Graph type `todo`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Todo {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TodoTask`
+    ///Graph type `todoTask`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTask {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "bodyLastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -150,6 +157,7 @@ pub mod types {
         pub completed_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -164,17 +172,20 @@ pub mod types {
         pub due_date_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub importance: ::std::option::Option<
             crate::generated::common::types::Importance,
         >,
+        ///Boolean.
         #[serde(
             rename = "isReminderOn",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_reminder_on: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -195,6 +206,7 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<TaskStatus>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -213,21 +225,25 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TodoTaskList`
+    ///Graph type `todoTaskList`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskList {
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Boolean.
         #[serde(
             rename = "isOwner",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_owner: ::std::option::Option<bool>,
+        ///Boolean.
         #[serde(
             rename = "isShared",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -254,7 +270,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`WellknownListName`
+    ///Graph type `wellknownListName`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

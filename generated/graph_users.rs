@@ -2,7 +2,7 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`ActivityDomain`
+    ///Graph type `activityDomain`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -114,7 +114,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AttendeeAvailability`
+    ///Graph type `attendeeAvailability`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttendeeAvailability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -126,7 +126,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AttendeeBase`
+    ///Graph type `attendeeBase`. Derives from `recipient`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttendeeBase {
         #[serde(
@@ -141,9 +141,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AuthorizationInfo`
+    ///Graph type `authorizationInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AuthorizationInfo {
+        ///List of string.
         #[serde(
             rename = "certificateUserIds",
             default,
@@ -155,9 +156,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AutomaticRepliesMailTips`
+    ///Graph type `automaticRepliesMailTips`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AutomaticRepliesMailTips {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -184,7 +186,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CategoryColor`
+    ///Graph type `categoryColor`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -393,7 +395,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ConvertIdResult`
+    ///Graph type `convertIdResult`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConvertIdResult {
         #[serde(
@@ -401,11 +403,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub error_details: ::std::option::Option<GenericError>,
+        ///String, may be null.
         #[serde(
             rename = "sourceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "targetId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -414,7 +418,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CustomSecurityAttributeValue`
+    ///Graph type `customSecurityAttributeValue`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CustomSecurityAttributeValue(
@@ -443,9 +447,10 @@ pub mod types {
             Self(value)
         }
     }
-    ///`DeviceAndAppManagementData`
+    ///Graph type `deviceAndAppManagementData`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeviceAndAppManagementData {
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -464,9 +469,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`DirectoryRole`
+    ///Graph type `directoryRole`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryRole {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -474,15 +480,19 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "roleTemplateId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -491,7 +501,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ExchangeIdFormat`
+    ///Graph type `exchangeIdFormat`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -625,11 +635,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`GenericError`
+    ///Graph type `genericError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GenericError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -757,22 +769,26 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LicenseDetails`
+    ///Graph type `licenseDetails`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseDetails {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of `servicePlanInfo`.
         #[serde(
             rename = "servicePlans",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub service_plans: ::std::vec::Vec<ServicePlanInfo>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "skuId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sku_id: ::std::option::Option<::uuid::Uuid>,
+        ///String, may be null.
         #[serde(
             rename = "skuPartNumber",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -807,16 +823,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LocationConstraint`
+    ///Graph type `locationConstraint`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocationConstraint {
+        ///Boolean, may be null.
         #[serde(
             rename = "isRequired",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_required: ::std::option::Option<bool>,
+        ///List of `locationConstraintItem`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub locations: ::std::vec::Vec<LocationConstraintItem>,
+        ///Boolean, may be null.
         #[serde(
             rename = "suggestLocation",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -825,7 +844,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`LocationConstraintItem`
+    ///Graph type `locationConstraintItem`. Derives from `location`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocationConstraintItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -836,11 +855,13 @@ pub mod types {
         pub coordinates: ::std::option::Option<
             crate::generated::common::types::OutlookGeoCoordinates,
         >,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "locationEmailAddress",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -853,16 +874,19 @@ pub mod types {
         pub location_type: ::std::option::Option<
             crate::generated::common::types::LocationType,
         >,
+        ///String, may be null.
         #[serde(
             rename = "locationUri",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub location_uri: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "resolveAvailability",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resolve_availability: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "uniqueId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -878,7 +902,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MailTips`
+    ///Graph type `mailTips`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTips {
         #[serde(
@@ -886,11 +910,13 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub automatic_replies: ::std::option::Option<AutomaticRepliesMailTips>,
+        ///String, may be null.
         #[serde(
             rename = "customMailTip",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub custom_mail_tip: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "deliveryRestricted",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -905,21 +931,25 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<MailTipsError>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "externalMemberCount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_member_count: ::std::option::Option<i32>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isModerated",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_moderated: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "mailboxFull",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mailbox_full: ::std::option::Option<bool>,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "maxMessageSize",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -930,6 +960,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub recipient_scope: ::std::option::Option<RecipientScopeType>,
+        ///List of `recipient`.
         #[serde(
             rename = "recipientSuggestions",
             default,
@@ -938,6 +969,7 @@ pub mod types {
         pub recipient_suggestions: ::std::vec::Vec<
             crate::generated::common::types::Recipient,
         >,
+        ///Integer (int32), may be null.
         #[serde(
             rename = "totalMemberCount",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -946,17 +978,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MailTipsError`
+    ///Graph type `mailTipsError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTipsError {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MailTipsType`
+    ///Graph type `mailTipsType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1043,9 +1077,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MailboxSettings`
+    ///Graph type `mailboxSettings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailboxSettings {
+        ///String, may be null.
         #[serde(
             rename = "archiveFolder",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1058,6 +1093,7 @@ pub mod types {
         pub automatic_replies_setting: ::std::option::Option<
             crate::generated::common::types::AutomaticRepliesSetting,
         >,
+        ///String, may be null.
         #[serde(
             rename = "dateFormat",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1072,11 +1108,13 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<crate::generated::common::types::LocaleInfo>,
+        ///String, may be null.
         #[serde(
             rename = "timeFormat",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub time_format: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "timeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1097,16 +1135,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ManagedAppDiagnosticStatus`
+    ///Graph type `managedAppDiagnosticStatus`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppDiagnosticStatus {
+        ///String, may be null.
         #[serde(
             rename = "mitigationInstruction",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mitigation_instruction: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "validationName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1128,9 +1169,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ManagedAppPolicy`
+    ///Graph type `managedAppPolicy`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppPolicy {
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1138,15 +1180,19 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1154,6 +1200,7 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -1172,17 +1219,20 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MeetingTimeSuggestion`
+    ///Graph type `meetingTimeSuggestion`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingTimeSuggestion {
+        ///List of `attendeeAvailability`.
         #[serde(
             rename = "attendeeAvailability",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub attendee_availability: ::std::vec::Vec<AttendeeAvailability>,
+        ///Number (double), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<f64>,
+        ///List of `location`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub locations: ::std::vec::Vec<crate::generated::common::types::Location>,
         #[serde(
@@ -1192,6 +1242,7 @@ pub mod types {
         pub meeting_time_slot: ::std::option::Option<
             crate::generated::common::types::TimeSlot,
         >,
+        ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order: ::std::option::Option<i32>,
         #[serde(
@@ -1201,6 +1252,7 @@ pub mod types {
         pub organizer_availability: ::std::option::Option<
             crate::generated::common::types::FreeBusyStatus,
         >,
+        ///String, may be null.
         #[serde(
             rename = "suggestionReason",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1209,14 +1261,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MeetingTimeSuggestionsResult`
+    ///Graph type `meetingTimeSuggestionsResult`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingTimeSuggestionsResult {
+        ///String, may be null.
         #[serde(
             rename = "emptySuggestionsReason",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub empty_suggestions_reason: ::std::option::Option<::std::string::String>,
+        ///List of `meetingTimeSuggestion`.
         #[serde(
             rename = "meetingTimeSuggestions",
             default,
@@ -1226,31 +1280,37 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OAuth2PermissionGrant`
+    ///Graph type `oAuth2PermissionGrant`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuth2PermissionGrant {
+        ///String.
         #[serde(
             rename = "clientId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub client_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "consentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub consent_type: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "principalId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub principal_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(
             rename = "resourceId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -1269,16 +1329,18 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OutlookCategory`
+    ///Graph type `outlookCategory`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub color: ::std::option::Option<CategoryColor>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -1297,9 +1359,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`OutlookUser`
+    ///Graph type `outlookUser`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookUser {
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -1318,7 +1381,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`RecipientScopeType`
+    ///Graph type `recipientScopeType`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1385,9 +1448,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`Reminder`
+    ///Graph type `reminder`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Reminder {
+        ///String, may be null.
         #[serde(
             rename = "changeKey",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1400,6 +1464,7 @@ pub mod types {
         pub event_end_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(
             rename = "eventId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1419,11 +1484,13 @@ pub mod types {
         pub event_start_time: ::std::option::Option<
             crate::generated::common::types::DateTimeTimeZone,
         >,
+        ///String, may be null.
         #[serde(
             rename = "eventSubject",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub event_subject: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "eventWebLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1452,24 +1519,28 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ServicePlanInfo`
+    ///Graph type `servicePlanInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServicePlanInfo {
+        ///String, may be null.
         #[serde(
             rename = "appliesTo",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub applies_to: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "provisioningStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub provisioning_status: ::std::option::Option<::std::string::String>,
+        ///String (uuid), may be null.
         #[serde(
             rename = "servicePlanId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub service_plan_id: ::std::option::Option<::uuid::Uuid>,
+        ///String, may be null.
         #[serde(
             rename = "servicePlanName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1478,9 +1549,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ServiceProvisioningError`
+    ///Graph type `serviceProvisioningError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServiceProvisioningError {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1488,11 +1560,13 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "isResolved",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_resolved: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "serviceInstance",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1501,19 +1575,21 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ShiftAvailability`
+    ///Graph type `shiftAvailability`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftAvailability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recurrence: ::std::option::Option<
             crate::generated::common::types::PatternedRecurrence,
         >,
+        ///List of `timeRange`.
         #[serde(
             rename = "timeSlots",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub time_slots: ::std::vec::Vec<TimeRange>,
+        ///String, may be null.
         #[serde(
             rename = "timeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1522,11 +1598,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ShiftPreferences`
+    ///Graph type `shiftPreferences`. Derives from `changeTrackedEntity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftPreferences {
+        ///List of `shiftAvailability`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub availability: ::std::vec::Vec<ShiftAvailability>,
+        ///Date-time (RFC 3339), may be null, read-only.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1534,6 +1612,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1543,6 +1622,7 @@ pub mod types {
         pub last_modified_by: ::std::option::Option<
             crate::generated::common::types::IdentitySet,
         >,
+        ///Date-time (RFC 3339), may be null, read-only.
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1553,9 +1633,10 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SignInActivity`
+    ///Graph type `signInActivity`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SignInActivity {
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastNonInteractiveSignInDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1563,6 +1644,7 @@ pub mod types {
         pub last_non_interactive_sign_in_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "lastNonInteractiveSignInRequestId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1570,6 +1652,7 @@ pub mod types {
         pub last_non_interactive_sign_in_request_id: ::std::option::Option<
             ::std::string::String,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastSignInDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1577,11 +1660,13 @@ pub mod types {
         pub last_sign_in_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "lastSignInRequestId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_sign_in_request_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastSuccessfulSignInDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1589,6 +1674,7 @@ pub mod types {
         pub last_successful_sign_in_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "lastSuccessfulSignInRequestId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1625,20 +1711,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TeamsLicensingDetails`
+    ///Graph type `teamsLicensingDetails`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsLicensingDetails {
+        ///Boolean, may be null.
         #[serde(
             rename = "hasTeamsLicense",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_teams_license: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeConstraint`
+    ///Graph type `timeConstraint`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeConstraint {
         #[serde(
@@ -1646,6 +1734,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub activity_domain: ::std::option::Option<ActivityDomain>,
+        ///List of `timeSlot`.
         #[serde(
             rename = "timeSlots",
             default,
@@ -1655,14 +1744,16 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeRange`
+    ///Graph type `timeRange`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeRange {
+        ///String (time), may be null.
         #[serde(
             rename = "endTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub end_time: ::std::option::Option<::std::string::String>,
+        ///String (time), may be null.
         #[serde(
             rename = "startTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1671,11 +1762,13 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`TimeZoneInformation`
+    ///Graph type `timeZoneInformation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneInformation {
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alias: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1741,24 +1834,28 @@ pub mod types {
             Self(value)
         }
     }
-    ///`User`
+    ///Graph type `user`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
+        ///String, may be null.
         #[serde(
             rename = "aboutMe",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub about_me: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
         #[serde(
             rename = "accountEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub account_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "ageGroup",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub age_group: ::std::option::Option<::std::string::String>,
+        ///List of `assignedLicense`.
         #[serde(
             rename = "assignedLicenses",
             default,
@@ -1767,6 +1864,7 @@ pub mod types {
         pub assigned_licenses: ::std::vec::Vec<
             crate::generated::common::types::AssignedLicense,
         >,
+        ///List of `assignedPlan`.
         #[serde(
             rename = "assignedPlans",
             default,
@@ -1780,28 +1878,35 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub authorization_info: ::std::option::Option<AuthorizationInfo>,
+        ///Date-time (RFC 3339).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub birthday: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///List of string.
         #[serde(
             rename = "businessPhones",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub business_phones: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "companyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "consentProvidedForMinor",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub consent_provided_for_minor: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1809,6 +1914,7 @@ pub mod types {
         pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "creationType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1821,6 +1927,7 @@ pub mod types {
         pub custom_security_attributes: ::std::option::Option<
             CustomSecurityAttributeValue,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "deletedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1828,18 +1935,22 @@ pub mod types {
         pub deleted_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub department: ::std::option::Option<::std::string::String>,
+        ///Integer (int32).
         #[serde(
             rename = "deviceEnrollmentLimit",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub device_enrollment_limit: ::std::option::Option<i32>,
+        ///String, may be null.
         #[serde(
             rename = "displayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "employeeHireDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1847,11 +1958,13 @@ pub mod types {
         pub employee_hire_date: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "employeeId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub employee_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "employeeLeaveDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1866,16 +1979,19 @@ pub mod types {
         pub employee_org_data: ::std::option::Option<
             crate::generated::common::types::EmployeeOrgData,
         >,
+        ///String, may be null.
         #[serde(
             rename = "employeeType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub employee_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "externalUserState",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub external_user_state: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "externalUserStateChangeDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1883,48 +1999,59 @@ pub mod types {
         pub external_user_state_change_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "faxNumber",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub fax_number: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "givenName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub given_name: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "hireDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub hire_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///List of `objectIdentity`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub identities: ::std::vec::Vec<crate::generated::common::types::ObjectIdentity>,
+        ///List of string.
         #[serde(
             rename = "imAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub im_addresses: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub interests: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isManagementRestricted",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_management_restricted: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "isResourceAccount",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_resource_account: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "jobTitle",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub job_title: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "lastPasswordChangeDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1932,11 +2059,13 @@ pub mod types {
         pub last_password_change_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "legalAgeGroupClassification",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub legal_age_group_classification: ::std::option::Option<::std::string::String>,
+        ///List of `licenseAssignmentState`.
         #[serde(
             rename = "licenseAssignmentStates",
             default,
@@ -1945,8 +2074,10 @@ pub mod types {
         pub license_assignment_states: ::std::vec::Vec<
             crate::generated::common::types::LicenseAssignmentState,
         >,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mail: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "mailNickname",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1957,26 +2088,31 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mailbox_settings: ::std::option::Option<MailboxSettings>,
+        ///String, may be null.
         #[serde(
             rename = "mobilePhone",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_phone: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "mySite",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub my_site: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "officeLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub office_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesDistinguishedName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_distinguished_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesDomainName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1989,11 +2125,13 @@ pub mod types {
         pub on_premises_extension_attributes: ::std::option::Option<
             crate::generated::common::types::OnPremisesExtensionAttributes,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesImmutableId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_immutable_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "onPremisesLastSyncDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2001,6 +2139,7 @@ pub mod types {
         pub on_premises_last_sync_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of `onPremisesProvisioningError`.
         #[serde(
             rename = "onPremisesProvisioningErrors",
             default,
@@ -2009,11 +2148,13 @@ pub mod types {
         pub on_premises_provisioning_errors: ::std::vec::Vec<
             crate::generated::common::types::OnPremisesProvisioningError,
         >,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesSamAccountName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sam_account_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesSecurityIdentifier",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2021,11 +2162,13 @@ pub mod types {
         pub on_premises_security_identifier: ::std::option::Option<
             ::std::string::String,
         >,
+        ///Boolean, may be null.
         #[serde(
             rename = "onPremisesSyncEnabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub on_premises_sync_enabled: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "onPremisesUserPrincipalName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2033,12 +2176,14 @@ pub mod types {
         pub on_premises_user_principal_name: ::std::option::Option<
             ::std::string::String,
         >,
+        ///List of string.
         #[serde(
             rename = "otherMails",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub other_mails: ::std::vec::Vec<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "passwordPolicies",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2051,27 +2196,32 @@ pub mod types {
         pub password_profile: ::std::option::Option<
             crate::generated::common::types::PasswordProfile,
         >,
+        ///List of string.
         #[serde(
             rename = "pastProjects",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub past_projects: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "postalCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub postal_code: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "preferredDataLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preferred_data_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "preferredLanguage",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preferred_language: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "preferredName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2079,6 +2229,7 @@ pub mod types {
         pub preferred_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub print: ::std::option::Option<UserPrint>,
+        ///List of `provisionedPlan`.
         #[serde(
             rename = "provisionedPlans",
             default,
@@ -2087,29 +2238,35 @@ pub mod types {
         pub provisioned_plans: ::std::vec::Vec<
             crate::generated::common::types::ProvisionedPlan,
         >,
+        ///List of string.
         #[serde(
             rename = "proxyAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub proxy_addresses: ::std::vec::Vec<::std::string::String>,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub responsibilities: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub schools: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(
             rename = "securityIdentifier",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub security_identifier: ::std::option::Option<::std::string::String>,
+        ///List of `serviceProvisioningError`.
         #[serde(
             rename = "serviceProvisioningErrors",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub service_provisioning_errors: ::std::vec::Vec<ServiceProvisioningError>,
+        ///Boolean, may be null.
         #[serde(
             rename = "showInAddressList",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2120,6 +2277,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sign_in_activity: ::std::option::Option<SignInActivity>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "signInSessionsValidFromDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2127,27 +2285,34 @@ pub mod types {
         pub sign_in_sessions_valid_from_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///List of string.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub skills: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "streetAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub street_address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub surname: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "usageLocation",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub usage_location: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "userPrincipalName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_principal_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "userType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2187,7 +2352,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`UserPrint`
+    ///Graph type `userPrint`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserPrint(
@@ -2216,7 +2381,7 @@ pub mod types {
             Self(value)
         }
     }
-    ///`UserPurpose`
+    ///Graph type `userPurpose`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2291,9 +2456,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///`UserSettings`
+    ///Graph type `userSettings`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserSettings {
+        ///Boolean.
         #[serde(
             rename = "contributionToContentDiscoveryAsOrganizationDisabled",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2301,11 +2467,13 @@ pub mod types {
         pub contribution_to_content_discovery_as_organization_disabled: ::std::option::Option<
             bool,
         >,
+        ///Boolean.
         #[serde(
             rename = "contributionToContentDiscoveryDisabled",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub contribution_to_content_discovery_disabled: ::std::option::Option<bool>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]

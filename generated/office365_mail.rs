@@ -2,9 +2,10 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///`MicrosoftOutlookServicesContact`
+    ///Graph type `Microsoft.OutlookServices.Contact`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesContact {
+        ///List of string.
         #[serde(
             rename = "BusinessPhones",
             default,
@@ -13,39 +14,47 @@ pub mod types {
         pub business_phones: ::std::vec::Vec<
             ::std::option::Option<::std::string::String>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "CompanyName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "DisplayName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        ///List of `Microsoft.OutlookServices.EmailAddress`.
         #[serde(
             rename = "EmailAddresses",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub email_addresses: ::std::vec::Vec<MicrosoftOutlookServicesEmailAddress>,
+        ///String, may be null.
         #[serde(
             rename = "GivenName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub given_name: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "JobTitle",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub job_title: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "MobilePhone1",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub mobile_phone1: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "Surname",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -54,27 +63,31 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesContactCollectionResponse`
+    ///Graph type `Microsoft.OutlookServices.ContactCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesContactCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `Microsoft.OutlookServices.Contact`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<MicrosoftOutlookServicesContact>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesDateTimeTimeZone`
+    ///Graph type `Microsoft.OutlookServices.DateTimeTimeZone`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesDateTimeTimeZone {
+        ///String.
         #[serde(
             rename = "DateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub date_time: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(
             rename = "TimeZone",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -83,31 +96,35 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesEmailAddress`
+    ///Graph type `Microsoft.OutlookServices.EmailAddress`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEmailAddress {
+        ///String, may be null.
         #[serde(
             rename = "Address",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub address: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesEvent`
+    ///Graph type `Microsoft.OutlookServices.Event`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEvent {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<MicrosoftOutlookServicesItemBody>,
         #[serde(rename = "End", skip_serializing_if = "::std::option::Option::is_none")]
         pub end: ::std::option::Option<MicrosoftOutlookServicesDateTimeTimeZone>,
+        ///String, may be null.
         #[serde(
             rename = "ICalUId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub i_cal_u_id: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -115,6 +132,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub importance: ::std::option::Option<MicrosoftOutlookServicesImportance>,
+        ///Boolean, may be null.
         #[serde(
             rename = "IsAllDay",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -135,6 +153,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start: ::std::option::Option<MicrosoftOutlookServicesDateTimeTimeZone>,
+        ///String, may be null.
         #[serde(
             rename = "Subject",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -143,20 +162,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesEventCollectionResponse`
+    ///Graph type `Microsoft.OutlookServices.EventCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEventCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `Microsoft.OutlookServices.Event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<MicrosoftOutlookServicesEvent>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesEventLocation`
+    ///Object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEventLocation {
         #[serde(
@@ -167,7 +188,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesImportance`
+    ///Graph type `Microsoft.OutlookServices.Importance`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -224,14 +245,16 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MicrosoftOutlookServicesItemBody`
+    ///Graph type `Microsoft.OutlookServices.ItemBody`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesItemBody {
+        ///String, may be null.
         #[serde(
             rename = "Content",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content: ::std::option::Option<::std::string::String>,
+        ///String, one of `Text`, `HTML`.
         #[serde(
             rename = "ContentType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -242,7 +265,7 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesItemBodyContentType`
+    ///String, one of `Text`, `HTML`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -297,22 +320,25 @@ pub mod types {
             value.parse()
         }
     }
-    ///`MicrosoftOutlookServicesMessage`
+    ///Graph type `Microsoft.OutlookServices.Message`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesMessage {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<MicrosoftOutlookServicesItemBody>,
+        ///String, may be null.
         #[serde(
             rename = "BodyPreview",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub body_preview: ::std::option::Option<::std::string::String>,
+        ///List of `Microsoft.OutlookServices.Recipient`.
         #[serde(
             rename = "CcRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub cc_recipients: ::std::vec::Vec<MicrosoftOutlookServicesRecipient>,
+        ///String, may be null.
         #[serde(
             rename = "ConversationId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -320,11 +346,13 @@ pub mod types {
         pub conversation_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "From", skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<MicrosoftOutlookServicesRecipient>,
+        ///Boolean, may be null.
         #[serde(
             rename = "HasAttachments",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_attachments: ::std::option::Option<bool>,
+        ///String.
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -332,21 +360,25 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub importance: ::std::option::Option<MicrosoftOutlookServicesImportance>,
+        ///Boolean, may be null.
         #[serde(
             rename = "IsDraft",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
         #[serde(
             rename = "IsRead",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_read: ::std::option::Option<bool>,
+        ///String, may be null.
         #[serde(
             rename = "ParentFolderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "ReceivedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -354,6 +386,7 @@ pub mod types {
         pub received_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///Date-time (RFC 3339), may be null.
         #[serde(
             rename = "SentDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -361,17 +394,20 @@ pub mod types {
         pub sent_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
         #[serde(
             rename = "Subject",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub subject: ::std::option::Option<::std::string::String>,
+        ///List of `Microsoft.OutlookServices.Recipient`.
         #[serde(
             rename = "ToRecipients",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub to_recipients: ::std::vec::Vec<MicrosoftOutlookServicesRecipient>,
+        ///String, may be null.
         #[serde(
             rename = "WebLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -380,20 +416,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesMessageCollectionResponse`
+    ///Graph type `Microsoft.OutlookServices.MessageCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesMessageCollectionResponse {
+        ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `Microsoft.OutlookServices.Message`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<MicrosoftOutlookServicesMessage>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`MicrosoftOutlookServicesRecipient`
+    ///Graph type `Microsoft.OutlookServices.Recipient`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesRecipient {
         #[serde(

@@ -438,3 +438,21 @@ fn type_names_drop_the_graph_namespace_unless_names_clash() {
     let plain = generated(&text, &[]).unwrap();
     assert!(has(&plain, "pub struct MicrosoftGraphMessage {"));
 }
+
+#[test]
+fn describe_documents_models_from_facts_and_drops_the_input_prose() {
+    let schemas = "    microsoft.graph.note:\n      description: Copied prose about notes.\n      type: object\n      \
+                   properties:\n        received:\n          description: When it arrived, in prose.\n          type: string\n          \
+                   format: date-time\n          nullable: true\n        level:\n          type: string\n          enum:\n            \
+                   - low\n            - high\n";
+    let text = spec(&get_one("microsoft.graph.note"), schemas);
+    let with = ok(&text, &[]);
+    assert!(has(&with, "///Graph type `note`."), "{with}");
+    assert!(
+        has(&with, "///Date-time (RFC 3339), may be null."),
+        "{with}"
+    );
+    assert!(!with.contains("prose"), "{with}");
+    let without = ok(&text, &["describe"]);
+    assert!(without.contains("Copied prose about notes."), "{without}");
+}

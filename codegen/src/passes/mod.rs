@@ -7,6 +7,7 @@ use serde_json::Value;
 pub mod walk;
 
 mod default_resp;
+mod describe;
 mod discriminator;
 mod drop_patterns;
 mod enum_collision;
@@ -30,6 +31,10 @@ pub struct Pass {
 
 /// All passes in the order they must run.
 pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "describe",
+        run: describe::run,
+    },
     Pass {
         name: "polymorphic",
         run: polymorphic::run,
