@@ -479,7 +479,7 @@ impl Client {
             .header("If-Match", if_match)
             .json(&body.into())
     }
-    /// `DELETE /companies({company_id})/customers({customer_id})`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `companies.customers_Delete`.
+    /// `DELETE /companies({company_id})/customers({customer_id})`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `companies.customers_Delete`.
     pub fn delete_customer(
         &self,
         company_id: &str,
@@ -577,7 +577,7 @@ impl Client {
             .header("If-Match", if_match)
             .json(&body.into())
     }
-    /// `DELETE /companies({company_id})/salesOrders({salesOrder_id})`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `companies.salesOrders_Delete`.
+    /// `DELETE /companies({company_id})/salesOrders({salesOrder_id})`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `companies.salesOrders_Delete`.
     pub fn delete_sales_order(
         &self,
         company_id: &str,

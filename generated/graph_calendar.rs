@@ -1392,7 +1392,7 @@ impl Client {
     ) -> Request<::std::option::Option<types::Calendar>, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/calendar").json(&body.into())
     }
-    /// `DELETE /me/calendar`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteCalendar`.
+    /// `DELETE /me/calendar`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteCalendar`.
     pub fn delete_calendar(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/calendar")
     }
@@ -1440,7 +1440,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/calendar/events/{event-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.calendar_DeleteEvent`.
+    /// `DELETE /me/calendar/events/{event-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.calendar_DeleteEvent`.
     pub fn delete_calendar_event(&self, event_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -1497,7 +1497,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/calendarGroups/{calendarGroup-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteCalendarGroup`.
+    /// `DELETE /me/calendarGroups/{calendarGroup-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteCalendarGroup`.
     pub fn delete_calendar_group(
         &self,
         calendar_group_id: &str,
@@ -1591,7 +1591,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/calendars/{calendar-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteCalendar`.
+    /// `DELETE /me/calendars/{calendar-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteCalendar`.
     pub fn delete_calendar_by_id(&self, calendar_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -1668,7 +1668,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/calendars/{calendar-id}/calendarPermissions/{calendarPermission-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.calendar_DeleteCalendarPermission`.
+    /// `DELETE /me/calendars/{calendar-id}/calendarPermissions/{calendarPermission-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.calendar_DeleteCalendarPermission`.
     pub fn delete_calendar_permission(
         &self,
         calendar_id: &str,
@@ -1755,7 +1755,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/events/{event-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteEvent`.
+    /// `DELETE /me/events/{event-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteEvent`.
     pub fn delete_event(&self, event_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -1815,7 +1815,7 @@ impl Client {
             ),
         )
     }
-    /// `DELETE /me/events/{event-id}/attachments/{attachment-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.event_DeleteAttachment`.
+    /// `DELETE /me/events/{event-id}/attachments/{attachment-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.event_DeleteAttachment`.
     pub fn delete_attachment(
         &self,
         event_id: &str,
@@ -1985,7 +1985,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /places/{place-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `place_DeletePlace`.
+    /// `DELETE /places/{place-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `place_DeletePlace`.
     pub fn delete_place(&self, place_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -2080,7 +2080,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /places/{place-id}/microsoft.graph.roomList/rooms/{room-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `placeAsRoomList_DeleteRoom`.
+    /// `DELETE /places/{place-id}/microsoft.graph.roomList/rooms/{room-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `placeAsRoomList_DeleteRoom`.
     pub fn delete_room(
         &self,
         place_id: &str,
@@ -2116,7 +2116,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/calendar`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteCalendar`.
+    /// `DELETE /users/{user-id}/calendar`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteCalendar`.
     pub fn user_delete_calendar(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -2195,7 +2195,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/calendar/events/{event-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.calendar_DeleteEvent`.
+    /// `DELETE /users/{user-id}/calendar/events/{event-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.calendar_DeleteEvent`.
     pub fn user_delete_calendar_event(
         &self,
         user_id: &str,
@@ -2281,7 +2281,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/calendarGroups/{calendarGroup-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteCalendarGroup`.
+    /// `DELETE /users/{user-id}/calendarGroups/{calendarGroup-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteCalendarGroup`.
     pub fn user_delete_calendar_group(
         &self,
         user_id: &str,
@@ -2411,7 +2411,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/calendars/{calendar-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteCalendar`.
+    /// `DELETE /users/{user-id}/calendars/{calendar-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteCalendar`.
     pub fn user_delete_calendar_by_id(
         &self,
         user_id: &str,
@@ -2506,7 +2506,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/calendars/{calendar-id}/calendarPermissions/{calendarPermission-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.calendar_DeleteCalendarPermission`.
+    /// `DELETE /users/{user-id}/calendars/{calendar-id}/calendarPermissions/{calendarPermission-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.calendar_DeleteCalendarPermission`.
     pub fn user_delete_calendar_permission(
         &self,
         user_id: &str,
@@ -2636,7 +2636,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/events/{event-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteEvent`.
+    /// `DELETE /users/{user-id}/events/{event-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteEvent`.
     pub fn user_delete_event(
         &self,
         user_id: &str,
@@ -2713,7 +2713,7 @@ impl Client {
             ),
         )
     }
-    /// `DELETE /users/{user-id}/events/{event-id}/attachments/{attachment-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.event_DeleteAttachment`.
+    /// `DELETE /users/{user-id}/events/{event-id}/attachments/{attachment-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.event_DeleteAttachment`.
     pub fn user_delete_attachment(
         &self,
         user_id: &str,

@@ -489,7 +489,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/contactFolders/{contactFolder-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteContactFolder`.
+    /// `DELETE /me/contactFolders/{contactFolder-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteContactFolder`.
     pub fn delete_contact_folder(
         &self,
         contact_folder_id: &str,
@@ -558,7 +558,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.contactFolder_DeleteChildFolder`.
+    /// `DELETE /me/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.contactFolder_DeleteChildFolder`.
     pub fn delete_child_folder(
         &self,
         contact_folder_id: &str,
@@ -629,7 +629,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/contactFolders/{contactFolder-id}/contacts/{contact-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.contactFolder_DeleteContact`.
+    /// `DELETE /me/contactFolders/{contactFolder-id}/contacts/{contact-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.contactFolder_DeleteContact`.
     pub fn delete_contact_folder_contact(
         &self,
         contact_folder_id: &str,
@@ -686,7 +686,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/contacts/{contact-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteContact`.
+    /// `DELETE /me/contacts/{contact-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteContact`.
     pub fn delete_contact(&self, contact_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -758,7 +758,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/contacts/{contact-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.contact_DeleteExtension`.
+    /// `DELETE /me/contacts/{contact-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.contact_DeleteExtension`.
     pub fn delete_extension(
         &self,
         contact_id: &str,
@@ -884,7 +884,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/contactFolders/{contactFolder-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteContactFolder`.
+    /// `DELETE /users/{user-id}/contactFolders/{contactFolder-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteContactFolder`.
     pub fn user_delete_contact_folder(
         &self,
         user_id: &str,
@@ -965,7 +965,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.contactFolder_DeleteChildFolder`.
+    /// `DELETE /users/{user-id}/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.contactFolder_DeleteChildFolder`.
     pub fn user_delete_child_folder(
         &self,
         user_id: &str,
@@ -1047,7 +1047,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.contactFolder_DeleteContact`.
+    /// `DELETE /users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.contactFolder_DeleteContact`.
     pub fn user_delete_contact_folder_contact(
         &self,
         user_id: &str,
@@ -1128,7 +1128,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/contacts/{contact-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteContact`.
+    /// `DELETE /users/{user-id}/contacts/{contact-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteContact`.
     pub fn user_delete_contact(
         &self,
         user_id: &str,
@@ -1223,7 +1223,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/contacts/{contact-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.contact_DeleteExtension`.
+    /// `DELETE /users/{user-id}/contacts/{contact-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.contact_DeleteExtension`.
     pub fn user_delete_extension(
         &self,
         user_id: &str,

@@ -492,7 +492,7 @@ impl Client {
             &format!("me/drive/items/{}", encode_path(drive_item_id)),
         )
     }
-    /// `DELETE /me/drive/items/{driveItem-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.drive_DeleteItem`.
+    /// `DELETE /me/drive/items/{driveItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.drive_DeleteItem`.
     pub fn delete_item(&self, drive_item_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -581,7 +581,7 @@ impl Client {
             ),
         )
     }
-    /// `DELETE /users/{user-id}/drive/items/{driveItem-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.drive_DeleteItem`.
+    /// `DELETE /users/{user-id}/drive/items/{driveItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.drive_DeleteItem`.
     pub fn user_delete_item(
         &self,
         user_id: &str,

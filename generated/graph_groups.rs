@@ -2197,7 +2197,7 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /groups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::GroupCollectionResponse`]. operationId `groups.group_ListGroup`.
+    /// `GET /groups` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `.header("ConsistencyLevel", …)`. Returns [`types::GroupCollectionResponse`]. operationId `groups.group_ListGroup`.
     pub fn list_groups(&self) -> Request<types::GroupCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "groups")
     }
@@ -2241,7 +2241,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}`. OData: `$select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::Group`]. operationId `groups.group_GetGroup`.
+    /// `GET /groups/{group-id}`. OData: `$select $expand`. Optional: `.header("ConsistencyLevel", …)`. Returns [`types::Group`]. operationId `groups.group_GetGroup`.
     pub fn get_group(&self, group_id: &str) -> Request<types::Group, Single> {
         Request::new(
             &self.connection,
@@ -2262,7 +2262,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.group_DeleteGroup`.
+    /// `DELETE /groups/{group-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.group_DeleteGroup`.
     pub fn delete_group(&self, group_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -2369,7 +2369,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/calendar/events/{event-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `group.calendar_DeleteEvent`.
+    /// `DELETE /groups/{group-id}/calendar/events/{event-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `group.calendar_DeleteEvent`.
     pub fn delete_calendar_event(
         &self,
         group_id: &str,
@@ -2484,7 +2484,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/conversations/{conversation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups_DeleteConversations`.
+    /// `DELETE /groups/{group-id}/conversations/{conversation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups_DeleteConversations`.
     pub fn delete_conversation(
         &self,
         group_id: &str,
@@ -2565,7 +2565,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/conversations/{conversation-id}/threads/{conversationThread-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.conversations_DeleteThreads`.
+    /// `DELETE /groups/{group-id}/conversations/{conversation-id}/threads/{conversationThread-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.conversations_DeleteThreads`.
     pub fn delete_conversation_thread(
         &self,
         group_id: &str,
@@ -2672,7 +2672,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/conversations/{conversation-id}/threads/{conversationThread-id}/posts/{post-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.conversations.threads_DeletePosts`.
+    /// `DELETE /groups/{group-id}/conversations/{conversation-id}/threads/{conversationThread-id}/posts/{post-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.conversations.threads_DeletePosts`.
     pub fn delete_conversation_thread_post(
         &self,
         group_id: &str,
@@ -2725,7 +2725,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /groups/{group-id}/createdOnBehalfOf/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups_DeleteGraphRefCreatedOnBehalfOf`.
+    /// `DELETE /groups/{group-id}/createdOnBehalfOf/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups_DeleteGraphRefCreatedOnBehalfOf`.
     pub fn delete_created_on_behalf_of_ref(
         &self,
         group_id: &str,
@@ -2807,7 +2807,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/events/{event-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `group_DeleteEvent`.
+    /// `DELETE /groups/{group-id}/events/{event-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `group_DeleteEvent`.
     pub fn delete_group_event(
         &self,
         group_id: &str,
@@ -2899,7 +2899,7 @@ impl Client {
             ),
         )
     }
-    /// `DELETE /groups/{group-id}/events/{event-id}/attachments/{attachment-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `group.event_DeleteAttachment`.
+    /// `DELETE /groups/{group-id}/events/{event-id}/attachments/{attachment-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `group.event_DeleteAttachment`.
     pub fn delete_event_attachment(
         &self,
         group_id: &str,
@@ -3157,7 +3157,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups_DeleteExtensions`.
+    /// `DELETE /groups/{group-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups_DeleteExtensions`.
     pub fn delete_extension(
         &self,
         group_id: &str,
@@ -3538,7 +3538,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/permissionGrants/{resourceSpecificPermissionGrant-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups_DeletePermissionGrants`.
+    /// `DELETE /groups/{group-id}/permissionGrants/{resourceSpecificPermissionGrant-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups_DeletePermissionGrants`.
     pub fn delete_permission_grant(
         &self,
         group_id: &str,
@@ -3574,7 +3574,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/photo`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups_DeletePhoto`.
+    /// `DELETE /groups/{group-id}/photo`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups_DeletePhoto`.
     pub fn delete_photo(&self, group_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -3694,7 +3694,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/threads/{conversationThread-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups_DeleteThreads`.
+    /// `DELETE /groups/{group-id}/threads/{conversationThread-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups_DeleteThreads`.
     pub fn delete_group_thread(
         &self,
         group_id: &str,
@@ -3792,7 +3792,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.threads_DeletePosts`.
+    /// `DELETE /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.threads_DeletePosts`.
     pub fn delete_group_thread_post(
         &self,
         group_id: &str,
@@ -3899,7 +3899,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments/{attachment-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.threads.posts_DeleteAttachments`.
+    /// `DELETE /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments/{attachment-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.threads.posts_DeleteAttachments`.
     pub fn delete_post_attachment(
         &self,
         group_id: &str,

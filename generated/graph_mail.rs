@@ -3667,7 +3667,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/inferenceClassification/overrides/{inferenceClassificationOverride-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.inferenceClassification_DeleteOverride`.
+    /// `DELETE /me/inferenceClassification/overrides/{inferenceClassificationOverride-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.inferenceClassification_DeleteOverride`.
     pub fn delete_override(
         &self,
         inference_classification_override_id: &str,
@@ -3681,7 +3681,7 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/mailFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolderCollectionResponse`]. operationId `me_ListMailFolder`.
+    /// `GET /me/mailFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolderCollectionResponse`]. operationId `me_ListMailFolder`.
     pub fn list_mail_folders(
         &self,
     ) -> Request<types::MailFolderCollectionResponse, Collection> {
@@ -3702,7 +3702,7 @@ impl Client {
             "me/mailFolders/microsoft.graph.delta()",
         )
     }
-    /// `GET /me/mailFolders/{mailFolder-id}`. OData: `$select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolder`]. operationId `me_GetMailFolder`.
+    /// `GET /me/mailFolders/{mailFolder-id}`. OData: `$select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolder`]. operationId `me_GetMailFolder`.
     pub fn get_mail_folder(
         &self,
         mail_folder_id: &str,
@@ -3726,7 +3726,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/mailFolders/{mailFolder-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteMailFolder`.
+    /// `DELETE /me/mailFolders/{mailFolder-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteMailFolder`.
     pub fn delete_mail_folder(&self, mail_folder_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -3734,7 +3734,7 @@ impl Client {
             &format!("me/mailFolders/{}", encode_path(mail_folder_id)),
         )
     }
-    /// `GET /me/mailFolders/{mailFolder-id}/childFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolderCollectionResponse`]. operationId `me.mailFolder_ListChildFolder`.
+    /// `GET /me/mailFolders/{mailFolder-id}/childFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolderCollectionResponse`]. operationId `me.mailFolder_ListChildFolder`.
     pub fn list_child_folders(
         &self,
         mail_folder_id: &str,
@@ -3758,7 +3758,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /me/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. OData: `$select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolder`]. operationId `me.mailFolder_GetChildFolder`.
+    /// `GET /me/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. OData: `$select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolder`]. operationId `me.mailFolder_GetChildFolder`.
     pub fn get_child_folder(
         &self,
         mail_folder_id: &str,
@@ -3790,7 +3790,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.mailFolder_DeleteChildFolder`.
+    /// `DELETE /me/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.mailFolder_DeleteChildFolder`.
     pub fn delete_child_folder(
         &self,
         mail_folder_id: &str,
@@ -3871,7 +3871,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/mailFolders/{mailFolder-id}/messageRules/{messageRule-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.mailFolder_DeleteMessageRule`.
+    /// `DELETE /me/mailFolders/{mailFolder-id}/messageRules/{messageRule-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.mailFolder_DeleteMessageRule`.
     pub fn delete_message_rule(
         &self,
         mail_folder_id: &str,
@@ -3942,7 +3942,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/mailFolders/{mailFolder-id}/messages/{message-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.mailFolder_DeleteMessage`.
+    /// `DELETE /me/mailFolders/{mailFolder-id}/messages/{message-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.mailFolder_DeleteMessage`.
     pub fn delete_mail_folder_message(
         &self,
         mail_folder_id: &str,
@@ -3987,7 +3987,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /me/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::MessageCollectionResponse`]. operationId `me_ListMessage`.
+    /// `GET /me/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `.param("includeHiddenMessages", …)`. Returns [`types::MessageCollectionResponse`]. operationId `me_ListMessage`.
     pub fn list_messages(
         &self,
     ) -> Request<types::MessageCollectionResponse, Collection> {
@@ -4008,7 +4008,7 @@ impl Client {
             "me/messages/microsoft.graph.delta()",
         )
     }
-    /// `GET /me/messages/{message-id}`. OData: `$select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::AnyMessage`]. operationId `me_GetMessage`.
+    /// `GET /me/messages/{message-id}`. OData: `$select $expand`. Optional: `.param("includeHiddenMessages", …)`. Returns [`types::AnyMessage`]. operationId `me_GetMessage`.
     pub fn get_message(&self, message_id: &str) -> Request<types::AnyMessage, Single> {
         Request::new(
             &self.connection,
@@ -4029,7 +4029,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/messages/{message-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me_DeleteMessage`.
+    /// `DELETE /me/messages/{message-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me_DeleteMessage`.
     pub fn delete_message(&self, message_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -4097,7 +4097,7 @@ impl Client {
             ),
         )
     }
-    /// `DELETE /me/messages/{message-id}/attachments/{attachment-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.message_DeleteAttachment`.
+    /// `DELETE /me/messages/{message-id}/attachments/{attachment-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.message_DeleteAttachment`.
     pub fn delete_attachment(
         &self,
         message_id: &str,
@@ -4189,7 +4189,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/messages/{message-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `me.message_DeleteExtension`.
+    /// `DELETE /me/messages/{message-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.message_DeleteExtension`.
     pub fn delete_extension(
         &self,
         message_id: &str,
@@ -4426,7 +4426,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/inferenceClassification/overrides/{inferenceClassificationOverride-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.inferenceClassification_DeleteOverride`.
+    /// `DELETE /users/{user-id}/inferenceClassification/overrides/{inferenceClassificationOverride-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.inferenceClassification_DeleteOverride`.
     pub fn user_delete_override(
         &self,
         user_id: &str,
@@ -4441,7 +4441,7 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/mailFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolderCollectionResponse`]. operationId `user_ListMailFolder`.
+    /// `GET /users/{user-id}/mailFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolderCollectionResponse`]. operationId `user_ListMailFolder`.
     pub fn user_list_mail_folders(
         &self,
         user_id: &str,
@@ -4478,7 +4478,7 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}`. OData: `$select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolder`]. operationId `user_GetMailFolder`.
+    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}`. OData: `$select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolder`]. operationId `user_GetMailFolder`.
     pub fn user_get_mail_folder(
         &self,
         user_id: &str,
@@ -4510,7 +4510,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteMailFolder`.
+    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteMailFolder`.
     pub fn user_delete_mail_folder(
         &self,
         user_id: &str,
@@ -4525,7 +4525,7 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}/childFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolderCollectionResponse`]. operationId `user.mailFolder_ListChildFolder`.
+    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}/childFolders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolderCollectionResponse`]. operationId `user.mailFolder_ListChildFolder`.
     pub fn user_list_child_folders(
         &self,
         user_id: &str,
@@ -4557,7 +4557,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. OData: `$select $expand`. Optional: `includeHiddenFolders` (query). Returns [`types::MailFolder`]. operationId `user.mailFolder_GetChildFolder`.
+    /// `GET /users/{user-id}/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. OData: `$select $expand`. Optional: `.param("includeHiddenFolders", …)`. Returns [`types::MailFolder`]. operationId `user.mailFolder_GetChildFolder`.
     pub fn user_get_child_folder(
         &self,
         user_id: &str,
@@ -4591,7 +4591,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.mailFolder_DeleteChildFolder`.
+    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}/childFolders/{mailFolder-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.mailFolder_DeleteChildFolder`.
     pub fn user_delete_child_folder(
         &self,
         user_id: &str,
@@ -4688,7 +4688,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}/messageRules/{messageRule-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.mailFolder_DeleteMessageRule`.
+    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}/messageRules/{messageRule-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.mailFolder_DeleteMessageRule`.
     pub fn user_delete_message_rule(
         &self,
         user_id: &str,
@@ -4770,7 +4770,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}/messages/{message-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.mailFolder_DeleteMessage`.
+    /// `DELETE /users/{user-id}/mailFolders/{mailFolder-id}/messages/{message-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.mailFolder_DeleteMessage`.
     pub fn user_delete_mail_folder_message(
         &self,
         user_id: &str,
@@ -4820,7 +4820,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::MessageCollectionResponse`]. operationId `user_ListMessage`.
+    /// `GET /users/{user-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `.param("includeHiddenMessages", …)`. Returns [`types::MessageCollectionResponse`]. operationId `user_ListMessage`.
     pub fn user_list_messages(
         &self,
         user_id: &str,
@@ -4855,7 +4855,7 @@ impl Client {
             &format!("users/{}/messages/microsoft.graph.delta()", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/messages/{message-id}`. OData: `$select $expand`. Optional: `includeHiddenMessages` (query). Returns [`types::AnyMessage`]. operationId `user_GetMessage`.
+    /// `GET /users/{user-id}/messages/{message-id}`. OData: `$select $expand`. Optional: `.param("includeHiddenMessages", …)`. Returns [`types::AnyMessage`]. operationId `user_GetMessage`.
     pub fn user_get_message(
         &self,
         user_id: &str,
@@ -4885,7 +4885,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/messages/{message-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user_DeleteMessage`.
+    /// `DELETE /users/{user-id}/messages/{message-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user_DeleteMessage`.
     pub fn user_delete_message(
         &self,
         user_id: &str,
@@ -4979,7 +4979,7 @@ impl Client {
             ),
         )
     }
-    /// `DELETE /users/{user-id}/messages/{message-id}/attachments/{attachment-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.message_DeleteAttachment`.
+    /// `DELETE /users/{user-id}/messages/{message-id}/attachments/{attachment-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.message_DeleteAttachment`.
     pub fn user_delete_attachment(
         &self,
         user_id: &str,
@@ -5093,7 +5093,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/messages/{message-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `user.message_DeleteExtension`.
+    /// `DELETE /users/{user-id}/messages/{message-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.message_DeleteExtension`.
     pub fn user_delete_extension(
         &self,
         user_id: &str,

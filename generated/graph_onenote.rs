@@ -621,7 +621,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/onenote").json(&body.into())
     }
-    /// `DELETE /me/onenote`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteOnenote`.
+    /// `DELETE /me/onenote`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteOnenote`.
     pub fn delete_onenote(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/onenote")
     }
@@ -659,7 +659,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/notebooks/{notebook-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote_DeleteNotebooks`.
+    /// `DELETE /me/onenote/notebooks/{notebook-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote_DeleteNotebooks`.
     pub fn delete_notebook(&self, notebook_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -725,7 +725,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/notebooks/{notebook-id}/sectionGroups/{sectionGroup-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.notebooks_DeleteSectionGroups`.
+    /// `DELETE /me/onenote/notebooks/{notebook-id}/sectionGroups/{sectionGroup-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.notebooks_DeleteSectionGroups`.
     pub fn delete_notebook_section_group(
         &self,
         notebook_id: &str,
@@ -796,7 +796,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.notebooks_DeleteSections`.
+    /// `DELETE /me/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.notebooks_DeleteSections`.
     pub fn delete_notebook_section(
         &self,
         notebook_id: &str,
@@ -880,7 +880,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/operations/{onenoteOperation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote_DeleteOperations`.
+    /// `DELETE /me/onenote/operations/{onenoteOperation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote_DeleteOperations`.
     pub fn delete_operation(
         &self,
         onenote_operation_id: &str,
@@ -928,7 +928,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/pages/{onenotePage-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote_DeletePages`.
+    /// `DELETE /me/onenote/pages/{onenotePage-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote_DeletePages`.
     pub fn delete_onenote_page(
         &self,
         onenote_page_id: &str,
@@ -989,7 +989,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/pages/{onenotePage-id}/parentNotebook`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.pages_DeleteParentNotebook`.
+    /// `DELETE /me/onenote/pages/{onenotePage-id}/parentNotebook`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.pages_DeleteParentNotebook`.
     pub fn delete_page_parent_notebook(
         &self,
         onenote_page_id: &str,
@@ -1026,7 +1026,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/pages/{onenotePage-id}/parentSection`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.pages_DeleteParentSection`.
+    /// `DELETE /me/onenote/pages/{onenotePage-id}/parentSection`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.pages_DeleteParentSection`.
     pub fn delete_parent_section(
         &self,
         onenote_page_id: &str,
@@ -1074,7 +1074,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/resources/{onenoteResource-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote_DeleteResources`.
+    /// `DELETE /me/onenote/resources/{onenoteResource-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote_DeleteResources`.
     pub fn delete_resource(
         &self,
         onenote_resource_id: &str,
@@ -1149,7 +1149,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/sectionGroups/{sectionGroup-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote_DeleteSectionGroups`.
+    /// `DELETE /me/onenote/sectionGroups/{sectionGroup-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote_DeleteSectionGroups`.
     pub fn delete_onenote_section_group(
         &self,
         section_group_id: &str,
@@ -1250,7 +1250,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/sectionGroups/{sectionGroup-id}/sections/{onenoteSection-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.sectionGroups_DeleteSections`.
+    /// `DELETE /me/onenote/sectionGroups/{sectionGroup-id}/sections/{onenoteSection-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.sectionGroups_DeleteSections`.
     pub fn delete_section_group_section(
         &self,
         section_group_id: &str,
@@ -1302,7 +1302,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/sections/{onenoteSection-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote_DeleteSections`.
+    /// `DELETE /me/onenote/sections/{onenoteSection-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote_DeleteSections`.
     pub fn delete_onenote_section(
         &self,
         onenote_section_id: &str,
@@ -1369,7 +1369,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/sections/{onenoteSection-id}/pages/{onenotePage-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.sections_DeletePages`.
+    /// `DELETE /me/onenote/sections/{onenoteSection-id}/pages/{onenotePage-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.sections_DeletePages`.
     pub fn delete_section_page(
         &self,
         onenote_section_id: &str,
@@ -1445,7 +1445,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/sections/{onenoteSection-id}/parentNotebook`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.sections_DeleteParentNotebook`.
+    /// `DELETE /me/onenote/sections/{onenoteSection-id}/parentNotebook`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.sections_DeleteParentNotebook`.
     pub fn delete_section_parent_notebook(
         &self,
         onenote_section_id: &str,
@@ -1488,7 +1488,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/onenote/sections/{onenoteSection-id}/parentSectionGroup`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.onenote.sections_DeleteParentSectionGroup`.
+    /// `DELETE /me/onenote/sections/{onenoteSection-id}/parentSectionGroup`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.onenote.sections_DeleteParentSectionGroup`.
     pub fn delete_parent_section_group(
         &self,
         onenote_section_id: &str,
@@ -1523,7 +1523,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteOnenote`.
+    /// `DELETE /users/{user-id}/onenote`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteOnenote`.
     pub fn user_delete_onenote(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -1587,7 +1587,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/notebooks/{notebook-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote_DeleteNotebooks`.
+    /// `DELETE /users/{user-id}/onenote/notebooks/{notebook-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote_DeleteNotebooks`.
     pub fn user_delete_notebook(
         &self,
         user_id: &str,
@@ -1669,7 +1669,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/notebooks/{notebook-id}/sectionGroups/{sectionGroup-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.notebooks_DeleteSectionGroups`.
+    /// `DELETE /users/{user-id}/onenote/notebooks/{notebook-id}/sectionGroups/{sectionGroup-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.notebooks_DeleteSectionGroups`.
     pub fn user_delete_notebook_section_group(
         &self,
         user_id: &str,
@@ -1751,7 +1751,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.notebooks_DeleteSections`.
+    /// `DELETE /users/{user-id}/onenote/notebooks/{notebook-id}/sections/{onenoteSection-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.notebooks_DeleteSections`.
     pub fn user_delete_notebook_section(
         &self,
         user_id: &str,
@@ -1858,7 +1858,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/operations/{onenoteOperation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote_DeleteOperations`.
+    /// `DELETE /users/{user-id}/onenote/operations/{onenoteOperation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote_DeleteOperations`.
     pub fn user_delete_operation(
         &self,
         user_id: &str,
@@ -1929,7 +1929,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/pages/{onenotePage-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote_DeletePages`.
+    /// `DELETE /users/{user-id}/onenote/pages/{onenotePage-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote_DeletePages`.
     pub fn user_delete_onenote_page(
         &self,
         user_id: &str,
@@ -2008,7 +2008,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/pages/{onenotePage-id}/parentNotebook`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.pages_DeleteParentNotebook`.
+    /// `DELETE /users/{user-id}/onenote/pages/{onenotePage-id}/parentNotebook`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.pages_DeleteParentNotebook`.
     pub fn user_delete_page_parent_notebook(
         &self,
         user_id: &str,
@@ -2055,7 +2055,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/pages/{onenotePage-id}/parentSection`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.pages_DeleteParentSection`.
+    /// `DELETE /users/{user-id}/onenote/pages/{onenotePage-id}/parentSection`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.pages_DeleteParentSection`.
     pub fn user_delete_parent_section(
         &self,
         user_id: &str,
@@ -2126,7 +2126,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/resources/{onenoteResource-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote_DeleteResources`.
+    /// `DELETE /users/{user-id}/onenote/resources/{onenoteResource-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote_DeleteResources`.
     pub fn user_delete_resource(
         &self,
         user_id: &str,
@@ -2229,7 +2229,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote_DeleteSectionGroups`.
+    /// `DELETE /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote_DeleteSectionGroups`.
     pub fn user_delete_onenote_section_group(
         &self,
         user_id: &str,
@@ -2343,7 +2343,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}/sections/{onenoteSection-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.sectionGroups_DeleteSections`.
+    /// `DELETE /users/{user-id}/onenote/sectionGroups/{sectionGroup-id}/sections/{onenoteSection-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.sectionGroups_DeleteSections`.
     pub fn user_delete_section_group_section(
         &self,
         user_id: &str,
@@ -2415,7 +2415,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote_DeleteSections`.
+    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote_DeleteSections`.
     pub fn user_delete_onenote_section(
         &self,
         user_id: &str,
@@ -2496,7 +2496,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}/pages/{onenotePage-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.sections_DeletePages`.
+    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}/pages/{onenotePage-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.sections_DeletePages`.
     pub fn user_delete_section_page(
         &self,
         user_id: &str,
@@ -2579,7 +2579,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}/parentNotebook`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.sections_DeleteParentNotebook`.
+    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}/parentNotebook`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.sections_DeleteParentNotebook`.
     pub fn user_delete_section_parent_notebook(
         &self,
         user_id: &str,
@@ -2626,7 +2626,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}/parentSectionGroup`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.onenote.sections_DeleteParentSectionGroup`.
+    /// `DELETE /users/{user-id}/onenote/sections/{onenoteSection-id}/parentSectionGroup`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.onenote.sections_DeleteParentSectionGroup`.
     pub fn user_delete_parent_section_group(
         &self,
         user_id: &str,

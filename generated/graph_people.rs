@@ -687,7 +687,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/insights").json(&body.into())
     }
-    /// `DELETE /me/insights`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteInsights`.
+    /// `DELETE /me/insights`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteInsights`.
     pub fn delete_insights(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/insights")
     }
@@ -728,7 +728,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/insights/shared/{sharedInsight-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.insights_DeleteShared`.
+    /// `DELETE /me/insights/shared/{sharedInsight-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.insights_DeleteShared`.
     pub fn delete_shared(&self, shared_insight_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -779,7 +779,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /me/insights/shared/{sharedInsight-id}/lastSharedMethod/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.insights.shared_DeleteRefLastSharedMethod`.
+    /// `DELETE /me/insights/shared/{sharedInsight-id}/lastSharedMethod/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.insights.shared_DeleteRefLastSharedMethod`.
     pub fn delete_last_shared_method_ref(
         &self,
         shared_insight_id: &str,
@@ -832,7 +832,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /me/insights/shared/{sharedInsight-id}/resource/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.insights.shared_DeleteRefResource`.
+    /// `DELETE /me/insights/shared/{sharedInsight-id}/resource/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.insights.shared_DeleteRefResource`.
     pub fn delete_shared_resource_ref(
         &self,
         shared_insight_id: &str,
@@ -879,7 +879,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/insights/trending/{trending-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.insights_DeleteTrending`.
+    /// `DELETE /me/insights/trending/{trending-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.insights_DeleteTrending`.
     pub fn delete_trending(&self, trending_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -924,7 +924,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /me/insights/trending/{trending-id}/resource/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.insights.trending_DeleteRefResource`.
+    /// `DELETE /me/insights/trending/{trending-id}/resource/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.insights.trending_DeleteRefResource`.
     pub fn delete_trending_resource_ref(
         &self,
         trending_id: &str,
@@ -972,7 +972,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/insights/used/{usedInsight-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.insights_DeleteUsed`.
+    /// `DELETE /me/insights/used/{usedInsight-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.insights_DeleteUsed`.
     pub fn delete_used(&self, used_insight_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -1017,7 +1017,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /me/insights/used/{usedInsight-id}/resource/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.insights.used_DeleteRefResource`.
+    /// `DELETE /me/insights/used/{usedInsight-id}/resource/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.insights.used_DeleteRefResource`.
     pub fn delete_used_resource_ref(
         &self,
         used_insight_id: &str,
@@ -1057,7 +1057,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/people/{person-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeletePeople`.
+    /// `DELETE /me/people/{person-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeletePeople`.
     pub fn delete_person(&self, person_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -1089,7 +1089,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/insights`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteInsights`.
+    /// `DELETE /users/{user-id}/insights`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteInsights`.
     pub fn user_delete_insights(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -1153,7 +1153,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/insights/shared/{sharedInsight-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.insights_DeleteShared`.
+    /// `DELETE /users/{user-id}/insights/shared/{sharedInsight-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.insights_DeleteShared`.
     pub fn user_delete_shared(
         &self,
         user_id: &str,
@@ -1215,7 +1215,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /users/{user-id}/insights/shared/{sharedInsight-id}/lastSharedMethod/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.insights.shared_DeleteRefLastSharedMethod`.
+    /// `DELETE /users/{user-id}/insights/shared/{sharedInsight-id}/lastSharedMethod/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.insights.shared_DeleteRefLastSharedMethod`.
     pub fn user_delete_last_shared_method_ref(
         &self,
         user_id: &str,
@@ -1277,7 +1277,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /users/{user-id}/insights/shared/{sharedInsight-id}/resource/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.insights.shared_DeleteRefResource`.
+    /// `DELETE /users/{user-id}/insights/shared/{sharedInsight-id}/resource/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.insights.shared_DeleteRefResource`.
     pub fn user_delete_shared_resource_ref(
         &self,
         user_id: &str,
@@ -1348,7 +1348,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/insights/trending/{trending-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.insights_DeleteTrending`.
+    /// `DELETE /users/{user-id}/insights/trending/{trending-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.insights_DeleteTrending`.
     pub fn user_delete_trending(
         &self,
         user_id: &str,
@@ -1410,7 +1410,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /users/{user-id}/insights/trending/{trending-id}/resource/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.insights.trending_DeleteRefResource`.
+    /// `DELETE /users/{user-id}/insights/trending/{trending-id}/resource/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.insights.trending_DeleteRefResource`.
     pub fn user_delete_trending_resource_ref(
         &self,
         user_id: &str,
@@ -1481,7 +1481,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/insights/used/{usedInsight-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.insights_DeleteUsed`.
+    /// `DELETE /users/{user-id}/insights/used/{usedInsight-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.insights_DeleteUsed`.
     pub fn user_delete_used(
         &self,
         user_id: &str,
@@ -1543,7 +1543,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /users/{user-id}/insights/used/{usedInsight-id}/resource/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.insights.used_DeleteRefResource`.
+    /// `DELETE /users/{user-id}/insights/used/{usedInsight-id}/resource/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.insights.used_DeleteRefResource`.
     pub fn user_delete_used_resource_ref(
         &self,
         user_id: &str,
@@ -1610,7 +1610,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/people/{person-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeletePeople`.
+    /// `DELETE /users/{user-id}/people/{person-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeletePeople`.
     pub fn user_delete_person(
         &self,
         user_id: &str,

@@ -832,7 +832,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/planner`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups_DeletePlanner`.
+    /// `DELETE /groups/{group-id}/planner`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups_DeletePlanner`.
     pub fn delete_group_planner(&self, group_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -896,7 +896,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/planner/plans/{plannerPlan-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.planner_DeletePlans`.
+    /// `DELETE /groups/{group-id}/planner/plans/{plannerPlan-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.planner_DeletePlans`.
     pub fn delete_group_planner_plan(
         &self,
         group_id: &str,
@@ -943,7 +943,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/planner/plans/{plannerPlan-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.planner.plans_DeleteDetails`.
+    /// `DELETE /groups/{group-id}/planner/plans/{plannerPlan-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.planner.plans_DeleteDetails`.
     pub fn delete_group_planner_plan_details(
         &self,
         group_id: &str,
@@ -1024,7 +1024,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /groups/{group-id}/planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `groups.planner.plans_DeleteTasks`.
+    /// `DELETE /groups/{group-id}/planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `groups.planner.plans_DeleteTasks`.
     pub fn delete_group_planner_plan_task(
         &self,
         group_id: &str,
@@ -1051,7 +1051,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/planner").json(&body.into())
     }
-    /// `DELETE /me/planner`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeletePlanner`.
+    /// `DELETE /me/planner`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeletePlanner`.
     pub fn delete_my_planner(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/planner")
     }
@@ -1092,7 +1092,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner_DeletePlans`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner_DeletePlans`.
     pub fn delete_my_planner_plan(
         &self,
         planner_plan_id: &str,
@@ -1159,7 +1159,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans_DeleteBuckets`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans_DeleteBuckets`.
     pub fn delete_my_planner_plan_bucket(
         &self,
         planner_plan_id: &str,
@@ -1241,7 +1241,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets_DeleteTasks`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets_DeleteTasks`.
     pub fn delete_my_planner_plan_bucket_task(
         &self,
         planner_plan_id: &str,
@@ -1293,7 +1293,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteAssignedToTaskBoardFormat`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteAssignedToTaskBoardFormat`.
     pub fn delete_bucket_task_assigned_to_task_board_format(
         &self,
         planner_plan_id: &str,
@@ -1346,7 +1346,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteBucketTaskBoardFormat`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteBucketTaskBoardFormat`.
     pub fn delete_bucket_task_bucket_task_board_format(
         &self,
         planner_plan_id: &str,
@@ -1399,7 +1399,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteDetails`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteDetails`.
     pub fn delete_bucket_task_details(
         &self,
         planner_plan_id: &str,
@@ -1452,7 +1452,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteProgressTaskBoardFormat`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans.buckets.tasks_DeleteProgressTaskBoardFormat`.
     pub fn delete_bucket_task_progress_task_board_format(
         &self,
         planner_plan_id: &str,
@@ -1493,7 +1493,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans_DeleteDetails`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans_DeleteDetails`.
     pub fn delete_my_planner_plan_details(
         &self,
         planner_plan_id: &str,
@@ -1560,7 +1560,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.plans_DeleteTasks`.
+    /// `DELETE /me/planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.plans_DeleteTasks`.
     pub fn delete_my_planner_plan_task(
         &self,
         planner_plan_id: &str,
@@ -1612,7 +1612,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner_DeleteTasks`.
+    /// `DELETE /me/planner/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner_DeleteTasks`.
     pub fn delete_my_planner_task(
         &self,
         planner_task_id: &str,
@@ -1653,7 +1653,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteAssignedToTaskBoardFormat`.
+    /// `DELETE /me/planner/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteAssignedToTaskBoardFormat`.
     pub fn delete_my_planner_task_assigned_to_task_board_format(
         &self,
         planner_task_id: &str,
@@ -1696,7 +1696,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteBucketTaskBoardFormat`.
+    /// `DELETE /me/planner/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteBucketTaskBoardFormat`.
     pub fn delete_my_planner_task_bucket_task_board_format(
         &self,
         planner_task_id: &str,
@@ -1733,7 +1733,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/tasks/{plannerTask-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteDetails`.
+    /// `DELETE /me/planner/tasks/{plannerTask-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteDetails`.
     pub fn delete_my_planner_task_details(
         &self,
         planner_task_id: &str,
@@ -1774,7 +1774,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/planner/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteProgressTaskBoardFormat`.
+    /// `DELETE /me/planner/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.planner.tasks_DeleteProgressTaskBoardFormat`.
     pub fn delete_my_planner_task_progress_task_board_format(
         &self,
         planner_task_id: &str,
@@ -1836,7 +1836,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/buckets/{plannerBucket-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner_DeleteBuckets`.
+    /// `DELETE /planner/buckets/{plannerBucket-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner_DeleteBuckets`.
     pub fn delete_planner_bucket(
         &self,
         planner_bucket_id: &str,
@@ -1903,7 +1903,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.buckets_DeleteTasks`.
+    /// `DELETE /planner/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.buckets_DeleteTasks`.
     pub fn delete_planner_bucket_task(
         &self,
         planner_bucket_id: &str,
@@ -1955,7 +1955,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner_DeletePlans`.
+    /// `DELETE /planner/plans/{plannerPlan-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner_DeletePlans`.
     pub fn delete_planner_plan(
         &self,
         planner_plan_id: &str,
@@ -2022,7 +2022,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans_DeleteBuckets`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans_DeleteBuckets`.
     pub fn delete_planner_plan_bucket(
         &self,
         planner_plan_id: &str,
@@ -2103,7 +2103,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans.buckets_DeleteTasks`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans.buckets_DeleteTasks`.
     pub fn delete_planner_plan_bucket_task(
         &self,
         planner_plan_id: &str,
@@ -2143,7 +2143,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans_DeleteDetails`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans_DeleteDetails`.
     pub fn delete_planner_plan_details(
         &self,
         planner_plan_id: &str,
@@ -2210,7 +2210,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans_DeleteTasks`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans_DeleteTasks`.
     pub fn delete_planner_plan_task(
         &self,
         planner_plan_id: &str,
@@ -2257,7 +2257,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteAssignedToTaskBoardFormat`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteAssignedToTaskBoardFormat`.
     pub fn delete_plan_task_assigned_to_task_board_format(
         &self,
         planner_plan_id: &str,
@@ -2304,7 +2304,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteBucketTaskBoardFormat`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteBucketTaskBoardFormat`.
     pub fn delete_plan_task_bucket_task_board_format(
         &self,
         planner_plan_id: &str,
@@ -2351,7 +2351,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteDetails`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteDetails`.
     pub fn delete_plan_task_details(
         &self,
         planner_plan_id: &str,
@@ -2398,7 +2398,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteProgressTaskBoardFormat`.
+    /// `DELETE /planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.plans.tasks_DeleteProgressTaskBoardFormat`.
     pub fn delete_plan_task_progress_task_board_format(
         &self,
         planner_plan_id: &str,
@@ -2450,7 +2450,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner_DeleteTasks`.
+    /// `DELETE /planner/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner_DeleteTasks`.
     pub fn delete_planner_task(
         &self,
         planner_task_id: &str,
@@ -2491,7 +2491,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.tasks_DeleteAssignedToTaskBoardFormat`.
+    /// `DELETE /planner/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.tasks_DeleteAssignedToTaskBoardFormat`.
     pub fn delete_planner_task_assigned_to_task_board_format(
         &self,
         planner_task_id: &str,
@@ -2534,7 +2534,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.tasks_DeleteBucketTaskBoardFormat`.
+    /// `DELETE /planner/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.tasks_DeleteBucketTaskBoardFormat`.
     pub fn delete_planner_task_bucket_task_board_format(
         &self,
         planner_task_id: &str,
@@ -2571,7 +2571,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/tasks/{plannerTask-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.tasks_DeleteDetails`.
+    /// `DELETE /planner/tasks/{plannerTask-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.tasks_DeleteDetails`.
     pub fn delete_planner_task_details(
         &self,
         planner_task_id: &str,
@@ -2611,7 +2611,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /planner/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `planner.tasks_DeleteProgressTaskBoardFormat`.
+    /// `DELETE /planner/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `planner.tasks_DeleteProgressTaskBoardFormat`.
     pub fn delete_planner_task_progress_task_board_format(
         &self,
         planner_task_id: &str,
@@ -2648,7 +2648,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeletePlanner`.
+    /// `DELETE /users/{user-id}/planner`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeletePlanner`.
     pub fn user_delete_my_planner(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -2712,7 +2712,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner_DeletePlans`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner_DeletePlans`.
     pub fn user_delete_my_planner_plan(
         &self,
         user_id: &str,
@@ -2793,7 +2793,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans_DeleteBuckets`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans_DeleteBuckets`.
     pub fn user_delete_my_planner_plan_bucket(
         &self,
         user_id: &str,
@@ -2881,7 +2881,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans.buckets_DeleteTasks`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans.buckets_DeleteTasks`.
     pub fn user_delete_my_planner_plan_bucket_task(
         &self,
         user_id: &str,
@@ -2937,7 +2937,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteAssignedToTaskBoardFormat`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteAssignedToTaskBoardFormat`.
     pub fn user_delete_bucket_task_assigned_to_task_board_format(
         &self,
         user_id: &str,
@@ -2993,7 +2993,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteBucketTaskBoardFormat`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteBucketTaskBoardFormat`.
     pub fn user_delete_bucket_task_bucket_task_board_format(
         &self,
         user_id: &str,
@@ -3049,7 +3049,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteDetails`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteDetails`.
     pub fn user_delete_bucket_task_details(
         &self,
         user_id: &str,
@@ -3105,7 +3105,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteProgressTaskBoardFormat`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/buckets/{plannerBucket-id}/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans.buckets.tasks_DeleteProgressTaskBoardFormat`.
     pub fn user_delete_bucket_task_progress_task_board_format(
         &self,
         user_id: &str,
@@ -3155,7 +3155,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans_DeleteDetails`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans_DeleteDetails`.
     pub fn user_delete_my_planner_plan_details(
         &self,
         user_id: &str,
@@ -3236,7 +3236,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.plans_DeleteTasks`.
+    /// `DELETE /users/{user-id}/planner/plans/{plannerPlan-id}/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.plans_DeleteTasks`.
     pub fn user_delete_my_planner_plan_task(
         &self,
         user_id: &str,
@@ -3308,7 +3308,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner_DeleteTasks`.
+    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner_DeleteTasks`.
     pub fn user_delete_my_planner_task(
         &self,
         user_id: &str,
@@ -3355,7 +3355,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteAssignedToTaskBoardFormat`.
+    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/assignedToTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteAssignedToTaskBoardFormat`.
     pub fn user_delete_my_planner_task_assigned_to_task_board_format(
         &self,
         user_id: &str,
@@ -3402,7 +3402,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteBucketTaskBoardFormat`.
+    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/bucketTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteBucketTaskBoardFormat`.
     pub fn user_delete_my_planner_task_bucket_task_board_format(
         &self,
         user_id: &str,
@@ -3449,7 +3449,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/details`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteDetails`.
+    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/details`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteDetails`.
     pub fn user_delete_my_planner_task_details(
         &self,
         user_id: &str,
@@ -3496,7 +3496,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteProgressTaskBoardFormat`.
+    /// `DELETE /users/{user-id}/planner/tasks/{plannerTask-id}/progressTaskBoardFormat`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.planner.tasks_DeleteProgressTaskBoardFormat`.
     pub fn user_delete_my_planner_task_progress_task_board_format(
         &self,
         user_id: &str,

@@ -2483,7 +2483,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.site_DeleteSite`.
+    /// `DELETE /sites/{site-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.site_DeleteSite`.
     pub fn delete_site(&self, site_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -2547,7 +2547,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/columns/{columnDefinition-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites_DeleteColumns`.
+    /// `DELETE /sites/{site-id}/columns/{columnDefinition-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites_DeleteColumns`.
     pub fn delete_site_column(
         &self,
         site_id: &str,
@@ -2609,7 +2609,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /sites/{site-id}/columns/{columnDefinition-id}/sourceColumn/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.columns_DeleteGraphRefSourceColumn`.
+    /// `DELETE /sites/{site-id}/columns/{columnDefinition-id}/sourceColumn/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.columns_DeleteGraphRefSourceColumn`.
     pub fn delete_site_column_source_column_ref(
         &self,
         site_id: &str,
@@ -2680,7 +2680,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/contentTypes/{contentType-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites_DeleteContentTypes`.
+    /// `DELETE /sites/{site-id}/contentTypes/{contentType-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites_DeleteContentTypes`.
     pub fn delete_site_content_type(
         &self,
         site_id: &str,
@@ -2761,7 +2761,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/contentTypes/{contentType-id}/columns/{columnDefinition-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.contentTypes_DeleteColumns`.
+    /// `DELETE /sites/{site-id}/contentTypes/{contentType-id}/columns/{columnDefinition-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.contentTypes_DeleteColumns`.
     pub fn delete_content_type_column(
         &self,
         site_id: &str,
@@ -2829,7 +2829,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /sites/{site-id}/contentTypes/{contentType-id}/columns/{columnDefinition-id}/sourceColumn/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.contentTypes.columns_DeleteGraphRefSourceColumn`.
+    /// `DELETE /sites/{site-id}/contentTypes/{contentType-id}/columns/{columnDefinition-id}/sourceColumn/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.contentTypes.columns_DeleteGraphRefSourceColumn`.
     pub fn delete_content_type_column_source_column_ref(
         &self,
         site_id: &str,
@@ -2946,7 +2946,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/drive`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites_DeleteDrive`.
+    /// `DELETE /sites/{site-id}/drive`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites_DeleteDrive`.
     pub fn delete_site_drive(&self, site_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -3006,7 +3006,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/drives/{drive-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites_DeleteDrives`.
+    /// `DELETE /sites/{site-id}/drives/{drive-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites_DeleteDrives`.
     pub fn delete_site_drive_by_id(
         &self,
         site_id: &str,
@@ -3068,7 +3068,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites_DeleteLists`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites_DeleteLists`.
     pub fn delete_list(
         &self,
         site_id: &str,
@@ -3145,7 +3145,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/columns/{columnDefinition-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists_DeleteColumns`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/columns/{columnDefinition-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists_DeleteColumns`.
     pub fn delete_list_column(
         &self,
         site_id: &str,
@@ -3212,7 +3212,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/columns/{columnDefinition-id}/sourceColumn/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists.columns_DeleteGraphRefSourceColumn`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/columns/{columnDefinition-id}/sourceColumn/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists.columns_DeleteGraphRefSourceColumn`.
     pub fn delete_list_column_source_column_ref(
         &self,
         site_id: &str,
@@ -3294,7 +3294,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/contentTypes/{contentType-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists_DeleteContentTypes`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/contentTypes/{contentType-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists_DeleteContentTypes`.
     pub fn delete_list_content_type(
         &self,
         site_id: &str,
@@ -3340,7 +3340,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/drive`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists_DeleteDrive`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/drive`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists_DeleteDrive`.
     pub fn delete_list_drive(
         &self,
         site_id: &str,
@@ -3418,7 +3418,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists_DeleteItems`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists_DeleteItems`.
     pub fn delete_item(
         &self,
         site_id: &str,
@@ -3468,7 +3468,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/driveItem`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists.items_DeleteDriveItem`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/driveItem`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists.items_DeleteDriveItem`.
     pub fn delete_drive_item(
         &self,
         site_id: &str,
@@ -3518,7 +3518,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/fields`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists.items_DeleteFields`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/fields`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists.items_DeleteFields`.
     pub fn delete_item_fields(
         &self,
         site_id: &str,
@@ -3643,7 +3643,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/versions/{listItemVersion-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists.items_DeleteVersions`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/versions/{listItemVersion-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists.items_DeleteVersions`.
     pub fn delete_version(
         &self,
         site_id: &str,
@@ -3699,7 +3699,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/versions/{listItemVersion-id}/fields`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists.items.versions_DeleteFields`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/items/{listItem-id}/versions/{listItemVersion-id}/fields`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists.items.versions_DeleteFields`.
     pub fn delete_version_fields(
         &self,
         site_id: &str,
@@ -3801,7 +3801,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/lists/{list-id}/subscriptions/{subscription-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites.lists_DeleteSubscriptions`.
+    /// `DELETE /sites/{site-id}/lists/{list-id}/subscriptions/{subscription-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites.lists_DeleteSubscriptions`.
     pub fn delete_subscription(
         &self,
         site_id: &str,
@@ -3935,7 +3935,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/permissions/{permission-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites_DeletePermissions`.
+    /// `DELETE /sites/{site-id}/permissions/{permission-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites_DeletePermissions`.
     pub fn delete_permission(
         &self,
         site_id: &str,
@@ -4019,7 +4019,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /sites/{site-id}/sites/{site-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `sites_DeleteSites`.
+    /// `DELETE /sites/{site-id}/sites/{site-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `sites_DeleteSites`.
     pub fn delete_site_site(
         &self,
         site_id: &str,

@@ -99,7 +99,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /subscriptions/{subscription-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `subscriptions.subscription_DeleteSubscription`.
+    /// `DELETE /subscriptions/{subscription-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `subscriptions.subscription_DeleteSubscription`.
     pub fn delete_subscription(
         &self,
         subscription_id: &str,

@@ -5010,7 +5010,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /chats/{chat-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats.chat_DeleteChat`.
+    /// `DELETE /chats/{chat-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats.chat_DeleteChat`.
     pub fn delete_chat(&self, chat_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -5074,7 +5074,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /chats/{chat-id}/installedApps/{teamsAppInstallation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats_DeleteInstalledApps`.
+    /// `DELETE /chats/{chat-id}/installedApps/{teamsAppInstallation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats_DeleteInstalledApps`.
     pub fn delete_chat_installed_app(
         &self,
         chat_id: &str,
@@ -5151,7 +5151,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /chats/{chat-id}/installedApps/{teamsAppInstallation-id}/teamsApp/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats.installedApps_DeleteGraphRefTeamsApp`.
+    /// `DELETE /chats/{chat-id}/installedApps/{teamsAppInstallation-id}/teamsApp/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats.installedApps_DeleteGraphRefTeamsApp`.
     pub fn delete_chat_installed_app_teams_app_ref(
         &self,
         chat_id: &str,
@@ -5213,7 +5213,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /chats/{chat-id}/installedApps/{teamsAppInstallation-id}/teamsAppDefinition/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats.installedApps_DeleteGraphRefTeamsAppDefinition`.
+    /// `DELETE /chats/{chat-id}/installedApps/{teamsAppInstallation-id}/teamsAppDefinition/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats.installedApps_DeleteGraphRefTeamsAppDefinition`.
     pub fn delete_chat_installed_app_teams_app_definition_ref(
         &self,
         chat_id: &str,
@@ -5297,7 +5297,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /chats/{chat-id}/members/{conversationMember-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats_DeleteMembers`.
+    /// `DELETE /chats/{chat-id}/members/{conversationMember-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats_DeleteMembers`.
     pub fn delete_chat_member(
         &self,
         chat_id: &str,
@@ -5379,7 +5379,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /chats/{chat-id}/messages/{chatMessage-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats_DeleteMessages`.
+    /// `DELETE /chats/{chat-id}/messages/{chatMessage-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats_DeleteMessages`.
     pub fn delete_chat_message(
         &self,
         chat_id: &str,
@@ -5461,7 +5461,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /chats/{chat-id}/messages/{chatMessage-id}/hostedContents/{chatMessageHostedContent-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats.messages_DeleteHostedContents`.
+    /// `DELETE /chats/{chat-id}/messages/{chatMessage-id}/hostedContents/{chatMessageHostedContent-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats.messages_DeleteHostedContents`.
     pub fn delete_hosted_content(
         &self,
         chat_id: &str,
@@ -5558,7 +5558,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /chats/{chat-id}/messages/{chatMessage-id}/replies/{chatMessage-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats.messages_DeleteReplies`.
+    /// `DELETE /chats/{chat-id}/messages/{chatMessage-id}/replies/{chatMessage-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats.messages_DeleteReplies`.
     pub fn delete_chat_message_reply(
         &self,
         chat_id: &str,
@@ -5626,7 +5626,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /chats/{chat-id}/tabs/{teamsTab-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats_DeleteTabs`.
+    /// `DELETE /chats/{chat-id}/tabs/{teamsTab-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats_DeleteTabs`.
     pub fn delete_chat_tab(
         &self,
         chat_id: &str,
@@ -5685,7 +5685,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /chats/{chat-id}/tabs/{teamsTab-id}/teamsApp/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `chats.tabs_DeleteGraphRefTeamsApp`.
+    /// `DELETE /chats/{chat-id}/tabs/{teamsTab-id}/teamsApp/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `chats.tabs_DeleteGraphRefTeamsApp`.
     pub fn delete_chat_tab_teams_app_ref(
         &self,
         chat_id: &str,
@@ -5729,7 +5729,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/chats/{chat-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteChats`.
+    /// `DELETE /me/chats/{chat-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteChats`.
     pub fn delete_my_chat(&self, chat_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -5768,7 +5768,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/joinedTeams/{team-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteJoinedTeams`.
+    /// `DELETE /me/joinedTeams/{team-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteJoinedTeams`.
     pub fn delete_joined_team(&self, team_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -5787,7 +5787,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/teamwork").json(&body.into())
     }
-    /// `DELETE /me/teamwork`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteTeamwork`.
+    /// `DELETE /me/teamwork`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteTeamwork`.
     pub fn delete_teamwork(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/teamwork")
     }
@@ -5835,7 +5835,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/teamwork/installedApps/{userScopeTeamsAppInstallation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.teamwork_DeleteInstalledApps`.
+    /// `DELETE /me/teamwork/installedApps/{userScopeTeamsAppInstallation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.teamwork_DeleteInstalledApps`.
     pub fn delete_teamwork_installed_app(
         &self,
         user_scope_teams_app_installation_id: &str,
@@ -5893,7 +5893,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /me/teamwork/installedApps/{userScopeTeamsAppInstallation-id}/chat/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.teamwork.installedApps_DeleteGraphRefChat`.
+    /// `DELETE /me/teamwork/installedApps/{userScopeTeamsAppInstallation-id}/chat/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.teamwork.installedApps_DeleteGraphRefChat`.
     pub fn delete_chat_ref(
         &self,
         user_scope_teams_app_installation_id: &str,
@@ -5936,7 +5936,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.team_DeleteTeam`.
+    /// `DELETE /teams/{team-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.team_DeleteTeam`.
     pub fn delete_team(&self, team_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -5998,7 +5998,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/channels/{channel-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams_DeleteChannels`.
+    /// `DELETE /teams/{team-id}/channels/{channel-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams_DeleteChannels`.
     pub fn delete_channel(
         &self,
         team_id: &str,
@@ -6044,7 +6044,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/channels/{channel-id}/filesFolder`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.channels_DeleteFilesFolder`.
+    /// `DELETE /teams/{team-id}/channels/{channel-id}/filesFolder`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.channels_DeleteFilesFolder`.
     pub fn delete_channel_files_folder(
         &self,
         team_id: &str,
@@ -6142,7 +6142,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/channels/{channel-id}/members/{conversationMember-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.channels_DeleteMembers`.
+    /// `DELETE /teams/{team-id}/channels/{channel-id}/members/{conversationMember-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.channels_DeleteMembers`.
     pub fn delete_channel_member(
         &self,
         team_id: &str,
@@ -6239,7 +6239,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.channels_DeleteMessages`.
+    /// `DELETE /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.channels_DeleteMessages`.
     pub fn delete_channel_message(
         &self,
         team_id: &str,
@@ -6327,7 +6327,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies/{chatMessage-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.channels.messages_DeleteReplies`.
+    /// `DELETE /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies/{chatMessage-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.channels.messages_DeleteReplies`.
     pub fn delete_channel_message_reply(
         &self,
         team_id: &str,
@@ -6456,7 +6456,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/channels/{channel-id}/tabs/{teamsTab-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.channels_DeleteTabs`.
+    /// `DELETE /teams/{team-id}/channels/{channel-id}/tabs/{teamsTab-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.channels_DeleteTabs`.
     pub fn delete_channel_tab(
         &self,
         team_id: &str,
@@ -6522,7 +6522,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /teams/{team-id}/channels/{channel-id}/tabs/{teamsTab-id}/teamsApp/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.channels.tabs_DeleteGraphRefTeamsApp`.
+    /// `DELETE /teams/{team-id}/channels/{channel-id}/tabs/{teamsTab-id}/teamsApp/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.channels.tabs_DeleteGraphRefTeamsApp`.
     pub fn delete_channel_tab_teams_app_ref(
         &self,
         team_id: &str,
@@ -6602,7 +6602,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/installedApps/{teamsAppInstallation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams_DeleteInstalledApps`.
+    /// `DELETE /teams/{team-id}/installedApps/{teamsAppInstallation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams_DeleteInstalledApps`.
     pub fn delete_team_installed_app(
         &self,
         team_id: &str,
@@ -6679,7 +6679,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /teams/{team-id}/installedApps/{teamsAppInstallation-id}/teamsApp/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.installedApps_DeleteGraphRefTeamsApp`.
+    /// `DELETE /teams/{team-id}/installedApps/{teamsAppInstallation-id}/teamsApp/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.installedApps_DeleteGraphRefTeamsApp`.
     pub fn delete_team_installed_app_teams_app_ref(
         &self,
         team_id: &str,
@@ -6741,7 +6741,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /teams/{team-id}/installedApps/{teamsAppInstallation-id}/teamsAppDefinition/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.installedApps_DeleteGraphRefTeamsAppDefinition`.
+    /// `DELETE /teams/{team-id}/installedApps/{teamsAppInstallation-id}/teamsAppDefinition/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.installedApps_DeleteGraphRefTeamsAppDefinition`.
     pub fn delete_team_installed_app_teams_app_definition_ref(
         &self,
         team_id: &str,
@@ -6825,7 +6825,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/members/{conversationMember-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams_DeleteMembers`.
+    /// `DELETE /teams/{team-id}/members/{conversationMember-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams_DeleteMembers`.
     pub fn delete_team_member(
         &self,
         team_id: &str,
@@ -6954,7 +6954,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/operations/{teamsAsyncOperation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams_DeleteOperations`.
+    /// `DELETE /teams/{team-id}/operations/{teamsAsyncOperation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams_DeleteOperations`.
     pub fn delete_operation(
         &self,
         team_id: &str,
@@ -6990,7 +6990,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/primaryChannel`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams_DeletePrimaryChannel`.
+    /// `DELETE /teams/{team-id}/primaryChannel`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams_DeletePrimaryChannel`.
     pub fn delete_primary_channel(&self, team_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -7022,7 +7022,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/primaryChannel/filesFolder`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteFilesFolder`.
+    /// `DELETE /teams/{team-id}/primaryChannel/filesFolder`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteFilesFolder`.
     pub fn delete_primary_channel_files_folder(
         &self,
         team_id: &str,
@@ -7128,7 +7128,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/primaryChannel/members/{conversationMember-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteMembers`.
+    /// `DELETE /teams/{team-id}/primaryChannel/members/{conversationMember-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteMembers`.
     pub fn delete_primary_channel_member(
         &self,
         team_id: &str,
@@ -7213,7 +7213,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/primaryChannel/messages/{chatMessage-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteMessages`.
+    /// `DELETE /teams/{team-id}/primaryChannel/messages/{chatMessage-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteMessages`.
     pub fn delete_primary_channel_message(
         &self,
         team_id: &str,
@@ -7310,7 +7310,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies/{chatMessage-id1}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.primaryChannel.messages_DeleteReplies`.
+    /// `DELETE /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies/{chatMessage-id1}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.primaryChannel.messages_DeleteReplies`.
     pub fn delete_primary_channel_message_reply(
         &self,
         team_id: &str,
@@ -7424,7 +7424,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/primaryChannel/tabs/{teamsTab-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteTabs`.
+    /// `DELETE /teams/{team-id}/primaryChannel/tabs/{teamsTab-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.primaryChannel_DeleteTabs`.
     pub fn delete_primary_channel_tab(
         &self,
         team_id: &str,
@@ -7486,7 +7486,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /teams/{team-id}/primaryChannel/tabs/{teamsTab-id}/teamsApp/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.primaryChannel.tabs_DeleteGraphRefTeamsApp`.
+    /// `DELETE /teams/{team-id}/primaryChannel/tabs/{teamsTab-id}/teamsApp/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.primaryChannel.tabs_DeleteGraphRefTeamsApp`.
     pub fn delete_primary_channel_tab_teams_app_ref(
         &self,
         team_id: &str,
@@ -7522,7 +7522,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams_DeleteSchedule`.
+    /// `DELETE /teams/{team-id}/schedule`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams_DeleteSchedule`.
     pub fn delete_schedule(&self, team_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -7599,7 +7599,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/offerShiftRequests/{offerShiftRequest-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteOfferShiftRequests`.
+    /// `DELETE /teams/{team-id}/schedule/offerShiftRequests/{offerShiftRequest-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteOfferShiftRequests`.
     pub fn delete_offer_shift_request(
         &self,
         team_id: &str,
@@ -7672,7 +7672,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/openShiftChangeRequests/{openShiftChangeRequest-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteOpenShiftChangeRequests`.
+    /// `DELETE /teams/{team-id}/schedule/openShiftChangeRequests/{openShiftChangeRequest-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteOpenShiftChangeRequests`.
     pub fn delete_open_shift_change_request(
         &self,
         team_id: &str,
@@ -7743,7 +7743,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/openShifts/{openShift-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteOpenShifts`.
+    /// `DELETE /teams/{team-id}/schedule/openShifts/{openShift-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteOpenShifts`.
     pub fn delete_open_shift(
         &self,
         team_id: &str,
@@ -7814,7 +7814,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/schedulingGroups/{schedulingGroup-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteSchedulingGroups`.
+    /// `DELETE /teams/{team-id}/schedule/schedulingGroups/{schedulingGroup-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteSchedulingGroups`.
     pub fn delete_scheduling_group(
         &self,
         team_id: &str,
@@ -7885,7 +7885,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/shifts/{shift-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteShifts`.
+    /// `DELETE /teams/{team-id}/schedule/shifts/{shift-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteShifts`.
     pub fn delete_shift(
         &self,
         team_id: &str,
@@ -7958,7 +7958,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/swapShiftsChangeRequests/{swapShiftsChangeRequest-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteSwapShiftsChangeRequests`.
+    /// `DELETE /teams/{team-id}/schedule/swapShiftsChangeRequests/{swapShiftsChangeRequest-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteSwapShiftsChangeRequests`.
     pub fn delete_swap_shifts_change_request(
         &self,
         team_id: &str,
@@ -8029,7 +8029,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/timeOffReasons/{timeOffReason-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteTimeOffReasons`.
+    /// `DELETE /teams/{team-id}/schedule/timeOffReasons/{timeOffReason-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteTimeOffReasons`.
     pub fn delete_time_off_reason(
         &self,
         team_id: &str,
@@ -8100,7 +8100,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/timeOffRequests/{timeOffRequest-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteTimeOffRequests`.
+    /// `DELETE /teams/{team-id}/schedule/timeOffRequests/{timeOffRequest-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteTimeOffRequests`.
     pub fn delete_time_off_request(
         &self,
         team_id: &str,
@@ -8171,7 +8171,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teams/{team-id}/schedule/timesOff/{timeOff-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teams.schedule_DeleteTimesOff`.
+    /// `DELETE /teams/{team-id}/schedule/timesOff/{timeOff-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teams.schedule_DeleteTimesOff`.
     pub fn delete_times_off(
         &self,
         team_id: &str,
@@ -8241,7 +8241,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /teamwork/workforceIntegrations/{workforceIntegration-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `teamwork_DeleteWorkforceIntegrations`.
+    /// `DELETE /teamwork/workforceIntegrations/{workforceIntegration-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `teamwork_DeleteWorkforceIntegrations`.
     pub fn delete_workforce_integration(
         &self,
         workforce_integration_id: &str,
@@ -8305,7 +8305,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/chats/{chat-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteChats`.
+    /// `DELETE /users/{user-id}/chats/{chat-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteChats`.
     pub fn user_delete_my_chat(
         &self,
         user_id: &str,
@@ -8371,7 +8371,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/joinedTeams/{team-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteJoinedTeams`.
+    /// `DELETE /users/{user-id}/joinedTeams/{team-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteJoinedTeams`.
     pub fn user_delete_joined_team(
         &self,
         user_id: &str,
@@ -8409,7 +8409,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/teamwork`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteTeamwork`.
+    /// `DELETE /users/{user-id}/teamwork`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteTeamwork`.
     pub fn user_delete_teamwork(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -8473,7 +8473,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/teamwork/installedApps/{userScopeTeamsAppInstallation-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.teamwork_DeleteInstalledApps`.
+    /// `DELETE /users/{user-id}/teamwork/installedApps/{userScopeTeamsAppInstallation-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.teamwork_DeleteInstalledApps`.
     pub fn user_delete_teamwork_installed_app(
         &self,
         user_id: &str,
@@ -8535,7 +8535,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /users/{user-id}/teamwork/installedApps/{userScopeTeamsAppInstallation-id}/chat/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.teamwork.installedApps_DeleteGraphRefChat`.
+    /// `DELETE /users/{user-id}/teamwork/installedApps/{userScopeTeamsAppInstallation-id}/chat/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.teamwork.installedApps_DeleteGraphRefChat`.
     pub fn user_delete_chat_ref(
         &self,
         user_id: &str,

@@ -414,7 +414,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/todo").json(&body.into())
     }
-    /// `DELETE /me/todo`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteTodo`.
+    /// `DELETE /me/todo`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteTodo`.
     pub fn delete_todo(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/todo")
     }
@@ -455,7 +455,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/todo/lists/{todoTaskList-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.todo_DeleteLists`.
+    /// `DELETE /me/todo/lists/{todoTaskList-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.todo_DeleteLists`.
     pub fn delete_list(&self, todo_task_list_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -519,7 +519,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/todo/lists/{todoTaskList-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.todo.lists_DeleteExtensions`.
+    /// `DELETE /me/todo/lists/{todoTaskList-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.todo.lists_DeleteExtensions`.
     pub fn delete_list_extension(
         &self,
         todo_task_list_id: &str,
@@ -590,7 +590,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.todo.lists_DeleteTasks`.
+    /// `DELETE /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.todo.lists_DeleteTasks`.
     pub fn delete_task(
         &self,
         todo_task_list_id: &str,
@@ -673,7 +673,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.todo.lists.tasks_DeleteExtensions`.
+    /// `DELETE /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.todo.lists.tasks_DeleteExtensions`.
     pub fn delete_task_extension(
         &self,
         todo_task_list_id: &str,
@@ -758,7 +758,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources/{linkedResource-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.todo.lists.tasks_DeleteLinkedResources`.
+    /// `DELETE /me/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources/{linkedResource-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.todo.lists.tasks_DeleteLinkedResources`.
     pub fn delete_linked_resource(
         &self,
         todo_task_list_id: &str,
@@ -796,7 +796,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/todo`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteTodo`.
+    /// `DELETE /users/{user-id}/todo`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteTodo`.
     pub fn user_delete_todo(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -860,7 +860,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.todo_DeleteLists`.
+    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.todo_DeleteLists`.
     pub fn user_delete_list(
         &self,
         user_id: &str,
@@ -941,7 +941,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.todo.lists_DeleteExtensions`.
+    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.todo.lists_DeleteExtensions`.
     pub fn user_delete_list_extension(
         &self,
         user_id: &str,
@@ -1023,7 +1023,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.todo.lists_DeleteTasks`.
+    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.todo.lists_DeleteTasks`.
     pub fn user_delete_task(
         &self,
         user_id: &str,
@@ -1111,7 +1111,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.todo.lists.tasks_DeleteExtensions`.
+    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.todo.lists.tasks_DeleteExtensions`.
     pub fn user_delete_task_extension(
         &self,
         user_id: &str,
@@ -1202,7 +1202,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources/{linkedResource-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.todo.lists.tasks_DeleteLinkedResources`.
+    /// `DELETE /users/{user-id}/todo/lists/{todoTaskList-id}/tasks/{todoTask-id}/linkedResources/{linkedResource-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.todo.lists.tasks_DeleteLinkedResources`.
     pub fn user_delete_linked_resource(
         &self,
         user_id: &str,

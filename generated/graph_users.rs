@@ -2883,7 +2883,7 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /me`. OData: `$select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::User`]. operationId `mes.user_GetUser`.
+    /// `GET /me`. OData: `$select $expand`. Optional: `.header("ConsistencyLevel", …)`. Returns [`types::User`]. operationId `mes.user_GetUser`.
     pub fn get_me(&self) -> Request<types::User, Single> {
         Request::new(&self.connection, Method::GET, "me")
     }
@@ -2894,7 +2894,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me").json(&body.into())
     }
-    /// `DELETE /me`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.user_DeleteUser`.
+    /// `DELETE /me`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.user_DeleteUser`.
     pub fn delete_me(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me")
     }
@@ -2973,7 +2973,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteExtensions`.
+    /// `DELETE /me/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteExtensions`.
     pub fn delete_extension(&self, extension_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -3028,7 +3028,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/licenseDetails/{licenseDetails-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteLicenseDetails`.
+    /// `DELETE /me/licenseDetails/{licenseDetails-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteLicenseDetails`.
     pub fn delete_license_detail(
         &self,
         license_details_id: &str,
@@ -3054,7 +3054,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PUT, "me/manager/$ref").json(body)
     }
-    /// `DELETE /me/manager/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteGraphRefManager`.
+    /// `DELETE /me/manager/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteGraphRefManager`.
     pub fn delete_manager_ref(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/manager/$ref")
     }
@@ -3313,7 +3313,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/outlook").json(&body.into())
     }
-    /// `DELETE /me/outlook`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteOutlook`.
+    /// `DELETE /me/outlook`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteOutlook`.
     pub fn delete_outlook(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/outlook")
     }
@@ -3357,7 +3357,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/outlook/masterCategories/{outlookCategory-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.outlook_DeleteMasterCategories`.
+    /// `DELETE /me/outlook/masterCategories/{outlookCategory-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.outlook_DeleteMasterCategories`.
     pub fn delete_master_category(
         &self,
         outlook_category_id: &str,
@@ -3437,7 +3437,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/photo").json(&body.into())
     }
-    /// `DELETE /me/photo`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeletePhoto`.
+    /// `DELETE /me/photo`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeletePhoto`.
     pub fn delete_photo(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/photo")
     }
@@ -3486,7 +3486,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /me/photos/{profilePhoto-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeletePhotos`.
+    /// `DELETE /me/photos/{profilePhoto-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeletePhotos`.
     pub fn delete_photo_by_id(
         &self,
         profile_photo_id: &str,
@@ -3552,7 +3552,7 @@ impl Client {
     ) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::PATCH, "me/settings").json(&body.into())
     }
-    /// `DELETE /me/settings`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes_DeleteSettings`.
+    /// `DELETE /me/settings`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes_DeleteSettings`.
     pub fn delete_settings(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/settings")
     }
@@ -3568,7 +3568,7 @@ impl Client {
         Request::new(&self.connection, Method::PATCH, "me/settings/shiftPreferences")
             .json(&body.into())
     }
-    /// `DELETE /me/settings/shiftPreferences`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `mes.settings_DeleteShiftPreferences`.
+    /// `DELETE /me/settings/shiftPreferences`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `mes.settings_DeleteShiftPreferences`.
     pub fn delete_shift_preferences(&self) -> Request<NoContent, Plain> {
         Request::new(&self.connection, Method::DELETE, "me/settings/shiftPreferences")
     }
@@ -3592,7 +3592,7 @@ impl Client {
         Request::new(&self.connection, Method::POST, "me/transitiveMemberOf/$ref")
             .json(body)
     }
-    /// `GET /users` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::UserCollectionResponse`]. operationId `users.user_ListUser`.
+    /// `GET /users` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Optional: `.header("ConsistencyLevel", …)`. Returns [`types::UserCollectionResponse`]. operationId `users.user_ListUser`.
     pub fn list_users(&self) -> Request<types::UserCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "users")
     }
@@ -3636,7 +3636,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}`. OData: `$select $expand`. Optional: `ConsistencyLevel` (header). Returns [`types::User`]. operationId `users.user_GetUser`.
+    /// `GET /users/{user-id}`. OData: `$select $expand`. Optional: `.header("ConsistencyLevel", …)`. Returns [`types::User`]. operationId `users.user_GetUser`.
     pub fn get_user(&self, user_id: &str) -> Request<types::User, Single> {
         Request::new(
             &self.connection,
@@ -3657,7 +3657,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.user_DeleteUser`.
+    /// `DELETE /users/{user-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.user_DeleteUser`.
     pub fn delete_user(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -3790,7 +3790,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/extensions/{extension-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteExtensions`.
+    /// `DELETE /users/{user-id}/extensions/{extension-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteExtensions`.
     pub fn user_delete_extension(
         &self,
         user_id: &str,
@@ -3874,7 +3874,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/licenseDetails/{licenseDetails-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteLicenseDetails`.
+    /// `DELETE /users/{user-id}/licenseDetails/{licenseDetails-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteLicenseDetails`.
     pub fn user_delete_license_detail(
         &self,
         user_id: &str,
@@ -3924,7 +3924,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `DELETE /users/{user-id}/manager/$ref`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteGraphRefManager`.
+    /// `DELETE /users/{user-id}/manager/$ref`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteGraphRefManager`.
     pub fn user_delete_manager_ref(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -4310,7 +4310,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/outlook`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteOutlook`.
+    /// `DELETE /users/{user-id}/outlook`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteOutlook`.
     pub fn user_delete_outlook(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -4374,7 +4374,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/outlook/masterCategories/{outlookCategory-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.outlook_DeleteMasterCategories`.
+    /// `DELETE /users/{user-id}/outlook/masterCategories/{outlookCategory-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.outlook_DeleteMasterCategories`.
     pub fn user_delete_master_category(
         &self,
         user_id: &str,
@@ -4508,7 +4508,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/photo`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeletePhoto`.
+    /// `DELETE /users/{user-id}/photo`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeletePhoto`.
     pub fn user_delete_photo(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -4592,7 +4592,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/photos/{profilePhoto-id}`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeletePhotos`.
+    /// `DELETE /users/{user-id}/photos/{profilePhoto-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeletePhotos`.
     pub fn user_delete_photo_by_id(
         &self,
         user_id: &str,
@@ -4697,7 +4697,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/settings`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users_DeleteSettings`.
+    /// `DELETE /users/{user-id}/settings`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users_DeleteSettings`.
     pub fn user_delete_settings(&self, user_id: &str) -> Request<NoContent, Plain> {
         Request::new(
             &self.connection,
@@ -4729,7 +4729,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /users/{user-id}/settings/shiftPreferences`. Optional: `If-Match` (header). Returns nothing (`NoContent`). operationId `users.settings_DeleteShiftPreferences`.
+    /// `DELETE /users/{user-id}/settings/shiftPreferences`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `users.settings_DeleteShiftPreferences`.
     pub fn user_delete_shift_preferences(
         &self,
         user_id: &str,

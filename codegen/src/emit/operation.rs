@@ -322,7 +322,11 @@ fn doc_comment(operation: &Operation<'_>, params: &[Param<'_>], ret: &str) -> St
     let optional: Vec<String> = params
         .iter()
         .filter(|p| !p.required && !p.name.starts_with('$'))
-        .map(|p| format!("`{}` ({})", p.name, p.location))
+        .map(|p| match p.location {
+            "query" => format!("`.param(\"{}\", …)`", p.name),
+            "header" => format!("`.header(\"{}\", …)`", p.name),
+            other => format!("`{}` ({other})", p.name),
+        })
         .collect();
     if !optional.is_empty() {
         text.push_str(&format!(" Optional: {}.", optional.join(", ")));

@@ -143,9 +143,9 @@ impl<T, O> Request<T, O> {
         self
     }
 
-    /// Adds a query parameter the description declares (required ones come in as method
-    /// arguments). Called by generated code.
-    #[doc(hidden)]
+    /// Adds a query parameter: an optional one the operation declares (its doc lists them,
+    /// e.g. `.param("includeHiddenFolders", "true")`; required ones are method arguments), or
+    /// any other the service accepts. The value is percent-encoded for you.
     pub fn param(self, name: &str, value: impl AsRef<str>) -> Self {
         self.with(|r| {
             r.url.query_pairs_mut().append_pair(name, value.as_ref());
