@@ -104,3 +104,49 @@ async fn a_graph_error_is_the_typed_error() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.graph_error().unwrap().code, "ErrorItemNotFound");
 }
+
+#[tokio::test]
+async fn a_file_attachment_is_posted_with_its_type_and_decoded_back_as_that_variant() {
+    use o365::generated::mail::types::{AnyAttachment, FileAttachment};
+    let (server, conn) = setup(true).await;
+    server.push([Reply::json(
+        201,
+        json!({"@odata.type": "#microsoft.graph.fileAttachment", "id": "att-1",
+               "name": "notes.txt", "size": 5, "contentBytes": "aGVsbG8="}),
+    )]);
+    let file: FileAttachment =
+        serde_json::from_value(json!({"name": "notes.txt", "contentBytes": "aGVsbG8="})).unwrap();
+    let created = conn
+        .mail()
+        .create_attachment("m-1", file)
+        .send()
+        .await
+        .unwrap();
+    let AnyAttachment::FileAttachment(created) = created else {
+        panic!("{created:?}");
+    };
+    assert_eq!(created.id.as_deref(), Some("att-1"));
+    let sent = &server.requests()[0];
+    assert_eq!(sent.target, "/v1.0/me/messages/m-1/attachments");
+    assert_eq!(
+        std::str::from_utf8(&sent.body).unwrap(),
+        r##"{"@odata.type":"#microsoft.graph.fileAttachment","contentBytes":"aGVsbG8=","name":"notes.txt"}"##
+    );
+}
+
+#[tokio::test]
+async fn an_optional_declared_parameter_goes_on_the_query() {
+    let (server, conn) = setup(true).await;
+    server.push([Reply::json(200, json!({"value": []}))]);
+    conn.mail()
+        .list_mail_folders()
+        .param("includeHiddenFolders", "true")
+        .top(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        server.requests()[0].target,
+        "/v1.0/me/mailFolders?includeHiddenFolders=true&%24top=2"
+    );
+}
