@@ -147,7 +147,9 @@ impl Pacer {
     /// Waits out the throttle window of `url`'s origin, if one is open (the lock is not held
     /// while waiting). Costs one uncontended lock when no window is open — plus one call to the
     /// shared store, if any.
-    pub(crate) async fn wait_throttle(&self, url: &url::Url, clock: &dyn Clock) {
+    /// Returns how long it waited.
+    pub(crate) async fn wait_throttle(&self, url: &url::Url, clock: &dyn Clock) -> Duration {
+        let mut waited = Duration::ZERO;
         let local = {
             let mut windows = self.throttled.lock().unwrap_or_else(|p| p.into_inner());
             if windows.is_empty() {
@@ -159,11 +161,13 @@ impl Pacer {
             }
         };
         if let Some(until) = local {
-            tracing::debug!(wait = ?until.saturating_duration_since(clock.now()), "throttled");
+            let wait = until.saturating_duration_since(clock.now());
+            tracing::debug!(?wait, "throttled");
             clock.sleep_until(until).await;
+            waited += wait;
         }
         let Some(shared) = self.shared.as_ref().filter(|s| s.usable()) else {
-            return;
+            return waited;
         };
         let origin = url.origin().ascii_serialization();
         let remaining = shared.store.throttle_remaining(&origin).await;
@@ -172,7 +176,9 @@ impl Pacer {
         {
             tracing::debug!(?wait, "throttled by another process");
             clock.sleep_until(clock.now() + wait).await;
+            waited += wait;
         }
+        waited
     }
 
     /// Reserves a slot and waits for it.

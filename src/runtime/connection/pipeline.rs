@@ -92,7 +92,26 @@ impl Connection {
 
     /// The retry loop: auth, pacing, attempts and waits. Returns the final reply whatever its
     /// status; transport failures that are not retried become errors.
-    pub(crate) async fn run(&self, mut req: Prepared) -> Result<Finished> {
+    ///
+    /// Runs in an `o365.request` span (`method`, `host`, `path` without the query, and, filled
+    /// in as it goes, `attempt`, `status`, `request_id`, `throttle_wait_ms`, `retry_wait_ms`);
+    /// no field ever holds a header value, a body or a query.
+    pub(crate) async fn run(&self, req: Prepared) -> Result<Finished> {
+        let span = tracing::info_span!(
+            "o365.request",
+            method = %req.method,
+            host = req.url.host_str().unwrap_or_default(),
+            path = req.url.path(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            throttle_wait_ms = tracing::field::Empty,
+            retry_wait_ms = tracing::field::Empty,
+        );
+        tracing::Instrument::instrument(self.run_attempts(req, span.clone()), span).await
+    }
+
+    async fn run_attempts(&self, mut req: Prepared, span: tracing::Span) -> Result<Finished> {
         if let BodyKind::Invalid(reason) = &req.body.kind {
             return Err(Error::invalid_input(format!(
                 "the request body could not be encoded as JSON: {reason}"
@@ -108,11 +127,17 @@ impl Connection {
                 false => None,
             };
             let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.secret))?;
-            inner.pacer.wait_throttle(&req.url, clock).await;
+            let throttled = inner.pacer.wait_throttle(&req.url, clock).await;
             inner.pacer.wait_turn(clock).await;
+            if !span.is_disabled() {
+                record_attempt(&span, retries, refreshed, throttled, waited);
+            }
             let (outcome, reply) = match self.http_client().execute(attempt).await {
                 Ok(mut reply) => {
                     let status = reply.status();
+                    if !span.is_disabled() {
+                        record_reply(&span, &reply);
+                    }
                     if !(status.is_client_error() || status.is_server_error()) {
                         return Ok(Finished::new(reply, false));
                     }
@@ -205,5 +230,34 @@ impl Connection {
         *attempt.body_mut() = body;
         *attempt.timeout_mut() = Some(req.timeout.unwrap_or(self.inner.timeouts.request));
         Ok(attempt)
+    }
+}
+
+/// The span fields known before an attempt: its number (1-based, retries and the renewal
+/// retry counted), and the waits so far.
+fn record_attempt(
+    span: &tracing::Span,
+    retries: u32,
+    refreshed: bool,
+    throttled: Duration,
+    waited: Duration,
+) {
+    span.record("attempt", retries + 1 + u32::from(refreshed));
+    if !throttled.is_zero() {
+        span.record("throttle_wait_ms", throttled.as_millis() as u64);
+    }
+    if !waited.is_zero() {
+        span.record("retry_wait_ms", waited.as_millis() as u64);
+    }
+}
+
+/// The span fields of a reply: status and the service's request id.
+fn record_reply(span: &tracing::Span, reply: &reqwest::Response) {
+    span.record("status", reply.status().as_u16());
+    if let Some(id) = ["request-id", "x-ms-request-id", "client-request-id"]
+        .iter()
+        .find_map(|name| reply.headers().get(*name)?.to_str().ok())
+    {
+        span.record("request_id", id);
     }
 }
