@@ -5,6 +5,7 @@ mod runtime;
 #[allow(missing_docs, clippy::all)]
 pub mod generated;
 
+pub use runtime::batch;
 pub use runtime::clock;
 pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,

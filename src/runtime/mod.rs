@@ -1,6 +1,7 @@
 //! The hand-written runtime: everything a request passes through, whether it comes from a
 //! generated endpoint method or from a raw `Connection::get/post/…` call.
 
+pub mod batch;
 pub mod clock;
 pub mod connection;
 pub mod error;

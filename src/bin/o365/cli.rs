@@ -150,6 +150,16 @@ pub enum Command {
     /// OneDrive (typed, generated `drive` module).
     #[command(subcommand)]
     Drive(DriveCommand),
+    /// Send the steps of a JSON batch file (`{"requests": [...]}`) as `$batch` requests.
+    Batch(BatchArgs),
+}
+
+/// `o365 batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The batch file: `{"requests": [{"id", "method", "url", "headers", "body", "dependsOn"}]}`
+    /// as Graph documents it (any number of steps; `-` reads stdin).
+    pub file: String,
 }
 
 /// The sign-in flows.

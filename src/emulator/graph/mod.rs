@@ -2,6 +2,7 @@
 //! mail folders, events (list/get/create, calendarView), contacts, OneDrive — under `/me/…` and
 //! `/users/{id-or-upn}/…`, every request authenticated with an issued bearer token.
 
+mod batch;
 mod calendar;
 mod drive;
 mod mail;
@@ -74,6 +75,9 @@ pub(crate) fn handle(shared: &Shared, rest: &str, req: &Req) -> Reply {
             );
         }
     };
+    if rest.trim_end_matches('/') == "$batch" {
+        return batch::handle(shared, req);
+    }
     let result = QueryOptions::parse(&req.query)
         .map_err(GraphErr::bad_request)
         .and_then(|opts| {

@@ -195,6 +195,11 @@ impl<T, O> Request<T, O> {
         }
     }
 
+    /// The request as the pipeline would send it, OData options applied (for `$batch` steps).
+    pub(crate) fn into_prepared(self) -> Result<Prepared> {
+        self.finish().map(|(_, prepared, _)| prepared)
+    }
+
     fn finish(self) -> Result<(Connection, Prepared, Option<usize>)> {
         let mut prepared = self.prepared?;
         let params = self.odata.params()?;

@@ -1,6 +1,7 @@
 //! One module per group of subcommands; [`run`] dispatches.
 
 mod auth;
+mod batch;
 mod demo;
 mod drive_put;
 mod raw;
@@ -42,5 +43,6 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Calendar(cmd) => typed::calendar(&session, cmd, format).await,
         Command::Contacts(cmd) => typed::contacts(&session, cmd, format).await,
         Command::Drive(cmd) => typed::drive(&session, cmd, format).await,
+        Command::Batch(args) => batch::run(&session, args, format).await,
     }
 }
