@@ -11,6 +11,7 @@ pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
     Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
+pub use runtime::delta;
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 pub use runtime::identity;
 pub use runtime::identity::{

@@ -300,6 +300,12 @@ impl Emulator {
         crate::runtime::identity::pkce_challenge(verifier)
     }
 
+    /// Forgets every delta sync state: a request with an earlier `$deltatoken` (or
+    /// `$skiptoken`) is then answered `410 Gone`, as Graph does when a sync state expires.
+    pub fn expire_delta_tokens(&self) {
+        self.shared.state().changes.forget_all();
+    }
+
     /// Stops the server and waits until it has stopped.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {

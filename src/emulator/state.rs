@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use super::config::Config;
+use super::data::changes::DeltaLog;
 use super::data::fixtures;
 use super::data::store::Directory;
 use super::data::tokens::Tokens;
@@ -26,6 +27,8 @@ pub(crate) struct Shared {
 pub(crate) struct State {
     pub tokens: Tokens,
     pub dir: Directory,
+    /// Delta sync states (`$deltatoken` snapshots) and rounds being paged.
+    pub changes: DeltaLog,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -42,6 +45,7 @@ impl Shared {
             state: Mutex::new(State {
                 tokens: Tokens::default(),
                 dir,
+                changes: DeltaLog::default(),
             }),
             script: Mutex::new(ScriptState::default()),
             counters: Mutex::new(Counters::default()),

@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod clock;
 pub mod connection;
+pub mod delta;
 pub mod error;
 pub mod identity;
 pub mod odata;

@@ -4,6 +4,7 @@
 
 mod batch;
 mod calendar;
+mod delta;
 mod drive;
 mod mail;
 
@@ -141,6 +142,11 @@ impl Ctx<'_> {
                 let users = self.state.dir.users.clone();
                 Ok(self.list(users, 100, "users"))
             }
+            ["users", "delta"] => {
+                self.only(&Method::GET)?;
+                let users = self.state.dir.users.clone();
+                self.delta("users", users, "#microsoft.graph.user", "users")
+            }
             ["users", key, rest @ ..] => {
                 let user = self.state.dir.user(key).ok_or_else(|| {
                     GraphErr::new(
@@ -237,6 +243,18 @@ impl Ctx<'_> {
                     &format!("mailFolders('{folder}')/messages"),
                 ))
             }
+            (["mailFolders", folder, "messages", "delta"], &Method::GET) => {
+                let mailbox = self.state.dir.mailbox(uid);
+                let id = mailbox.folder_id(folder).ok_or_else(GraphErr::not_found)?;
+                let messages: Vec<Value> = mailbox
+                    .messages
+                    .iter()
+                    .filter(|m| m["parentFolderId"] == id.as_str())
+                    .cloned()
+                    .collect();
+                let scope = format!("{uid}/mailFolders/{id}/messages");
+                self.delta(&scope, messages, "#microsoft.graph.message", "message")
+            }
             (["mailFolders", folder, "messages"], &Method::POST) => {
                 self.create_message(uid, folder)
             }
@@ -255,6 +273,11 @@ impl Ctx<'_> {
             (["contacts"], &Method::POST) => {
                 let body = self.body_object()?;
                 self.created(uid, Kind::Contact, body, "contacts")
+            }
+            (["contacts", "delta"], &Method::GET) => {
+                let contacts = self.state.dir.mailbox(uid).contacts.clone();
+                let scope = format!("{uid}/contacts");
+                self.delta(&scope, contacts, "#microsoft.graph.contact", "contact")
             }
             (["contacts", id], _) => self.item(uid, Kind::Contact, id),
             (["drive", rest @ ..], _) => self.drive(uid, rest),

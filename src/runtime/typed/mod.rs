@@ -195,6 +195,11 @@ impl<T, O> Request<T, O> {
         }
     }
 
+    /// The Connection the request will be sent on.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
     /// The request as the pipeline would send it, OData options applied (for `$batch` steps).
     pub(crate) fn into_prepared(self) -> Result<Prepared> {
         self.finish().map(|(_, prepared, _)| prepared)
