@@ -17,6 +17,7 @@ pub use runtime::identity;
 pub use runtime::identity::{
     AuthorizationFlow, Cloud, ConsentMode, OAuthError, SignIn, oauth_authentication_flow,
 };
+pub use runtime::notifications;
 pub use runtime::odata;
 pub use runtime::protocol;
 pub use runtime::token;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use super::config::Config;
-use super::data::changes::DeltaLog;
+use super::data::changes::{DeltaLog, SubscriptionStore};
 use super::data::fixtures;
 use super::data::store::Directory;
 use super::data::tokens::Tokens;
@@ -29,6 +29,8 @@ pub(crate) struct State {
     pub dir: Directory,
     /// Delta sync states (`$deltatoken` snapshots) and rounds being paged.
     pub changes: DeltaLog,
+    /// Change-notification subscriptions.
+    pub subscriptions: SubscriptionStore,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -46,6 +48,7 @@ impl Shared {
                 tokens: Tokens::default(),
                 dir,
                 changes: DeltaLog::default(),
+                subscriptions: SubscriptionStore::default(),
             }),
             script: Mutex::new(ScriptState::default()),
             counters: Mutex::new(Counters::default()),

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod delta;
 pub mod error;
 pub mod identity;
+pub mod notifications;
 pub mod odata;
 pub mod protocol;
 mod queries;

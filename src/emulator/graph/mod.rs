@@ -7,6 +7,7 @@ mod calendar;
 mod delta;
 mod drive;
 mod mail;
+mod subscriptions;
 
 use std::sync::MutexGuard;
 
@@ -21,6 +22,9 @@ use super::util;
 use super::wire::{Reply, Req};
 
 pub(crate) use drive::upload;
+pub(crate) use subscriptions::{
+    handle as subscriptions, is_subscriptions, notify_changes, send_lifecycle,
+};
 
 /// A Graph error to answer with.
 #[derive(Debug)]
