@@ -5,6 +5,7 @@ mod batch;
 mod demo;
 mod drive_put;
 mod raw;
+mod subscribe;
 mod typed;
 
 use reqwest::Method;
@@ -44,5 +45,6 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Contacts(cmd) => typed::contacts(&session, cmd, format).await,
         Command::Drive(cmd) => typed::drive(&session, cmd, format).await,
         Command::Batch(args) => batch::run(&session, args, format).await,
+        Command::Subscribe(args) => subscribe::run(&session, args).await,
     }
 }
