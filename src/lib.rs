@@ -6,6 +6,8 @@ mod runtime;
 pub mod generated;
 
 pub use runtime::batch;
+#[cfg(feature = "blocking")]
+pub use runtime::blocking;
 pub use runtime::clock;
 pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,

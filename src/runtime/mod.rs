@@ -2,6 +2,8 @@
 //! generated endpoint method or from a raw `Connection::get/post/…` call.
 
 pub mod batch;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod clock;
 pub mod connection;
 pub mod delta;
