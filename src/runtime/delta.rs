@@ -300,10 +300,22 @@ impl Connection {
 }
 
 impl<T: CollectionPage, O> Request<T, O> {
-    /// Runs a delta function (a generated `…delta` operation, or any collection request to one)
-    /// as a [`DeltaStream`] of its item type: its headers (e.g. `Prefer: odata.maxpagesize=50`)
-    /// go with every page.
+    /// Runs a delta function (any collection request to one) as a [`DeltaStream`] of its item
+    /// type: its headers (e.g. `Prefer: odata.maxpagesize=50`) go with every page.
     pub fn delta_stream(self) -> DeltaStream<T::Item> {
+        self.delta_stream_of::<T::Item>()
+    }
+
+    /// The changes since `cursor`, decoded as this request's item type, with its headers.
+    pub fn delta_stream_from(self, cursor: &DeltaCursor) -> DeltaStream<T::Item> {
+        self.delta_stream_from_of::<T::Item>(cursor)
+    }
+}
+
+impl<T, O> Request<T, O> {
+    /// Runs a delta function as a [`DeltaStream`] of items decoded as `I`, whatever the
+    /// operation's own return type (e.g. `conn.contacts().delta_contacts().delta_stream_of::<Contact>()`).
+    pub fn delta_stream_of<I: DeserializeOwned + Send + Unpin + 'static>(self) -> DeltaStream<I> {
         let connection = self.connection().clone();
         match self.into_prepared() {
             Ok(prepared) => DeltaStream::start(
@@ -321,9 +333,12 @@ impl<T: CollectionPage, O> Request<T, O> {
         }
     }
 
-    /// The changes since `cursor`, decoded as this request's item type, with its headers.
-    pub fn delta_stream_from(self, cursor: &DeltaCursor) -> DeltaStream<T::Item> {
-        let mut stream = self.delta_stream();
+    /// [`Request::delta_stream_of`] resumed from `cursor` (this request's headers go along).
+    pub fn delta_stream_from_of<I: DeserializeOwned + Send + Unpin + 'static>(
+        self,
+        cursor: &DeltaCursor,
+    ) -> DeltaStream<I> {
+        let mut stream = self.delta_stream_of::<I>();
         if let Some(Next::Url(_)) = stream.next {
             match stream.connection.resolve_url(&cursor.initial) {
                 Ok(initial) => {

@@ -146,7 +146,7 @@ impl Ctx<'_> {
                 let users = self.state.dir.users.clone();
                 Ok(self.list(users, 100, "users"))
             }
-            ["users", "delta"] => {
+            ["users", "delta" | "microsoft.graph.delta()"] => {
                 self.only(&Method::GET)?;
                 let users = self.state.dir.users.clone();
                 self.delta("users", users, "#microsoft.graph.user", "users")
@@ -196,6 +196,11 @@ impl Ctx<'_> {
                 Ok(self.list_newest_first(messages, uid, "messages"))
             }
             (["messages"], &Method::POST) => self.create_message(uid, "drafts"),
+            (["messages", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                let messages = self.state.dir.mailbox(uid).messages.clone();
+                let scope = format!("{uid}/messages");
+                self.delta(&scope, messages, "#microsoft.graph.message", "message")
+            }
             (["messages", id], _) => self.item(uid, Kind::Message, id),
             (["messages", id, "move"], &Method::POST) => self.move_message(uid, id),
             (["messages", id, "attachments"], &Method::GET) => {
@@ -247,7 +252,15 @@ impl Ctx<'_> {
                     &format!("mailFolders('{folder}')/messages"),
                 ))
             }
-            (["mailFolders", folder, "messages", "delta"], &Method::GET) => {
+            (
+                [
+                    "mailFolders",
+                    folder,
+                    "messages",
+                    "delta" | "microsoft.graph.delta()",
+                ],
+                &Method::GET,
+            ) => {
                 let mailbox = self.state.dir.mailbox(uid);
                 let id = mailbox.folder_id(folder).ok_or_else(GraphErr::not_found)?;
                 let messages: Vec<Value> = mailbox
@@ -278,7 +291,7 @@ impl Ctx<'_> {
                 let body = self.body_object()?;
                 self.created(uid, Kind::Contact, body, "contacts")
             }
-            (["contacts", "delta"], &Method::GET) => {
+            (["contacts", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
                 let contacts = self.state.dir.mailbox(uid).contacts.clone();
                 let scope = format!("{uid}/contacts");
                 self.delta(&scope, contacts, "#microsoft.graph.contact", "contact")
