@@ -244,3 +244,86 @@ async fn users_delta_reports_the_directory() {
     let mut quiet = conn.delta_from::<Value>(&cursor).unwrap();
     assert!(drain_values(&mut quiet).await.is_empty());
 }
+
+#[tokio::test]
+async fn calendar_view_and_drive_deltas_follow_changes() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let user = format!("users/{}", em.user().oid);
+
+    let window = format!(
+        "{user}/calendarView/delta?startDateTime=2020-01-01T00:00:00Z&endDateTime=2035-01-01T00:00:00Z"
+    );
+    let mut first = conn.delta::<Value>(&window).unwrap();
+    let initial = drain_values(&mut first).await;
+    assert!(!initial.is_empty());
+    let cursor = first.cursor().unwrap().clone();
+    assert!(
+        cursor.delta_link.contains("startDateTime="),
+        "{}",
+        cursor.delta_link
+    );
+    let created: Value = conn
+        .post(
+            &format!("{user}/events"),
+            json!({"subject": "Delta review",
+                   "start": {"dateTime": "2030-06-01T10:00:00", "timeZone": "UTC"},
+                   "end": {"dateTime": "2030-06-01T11:00:00", "timeZone": "UTC"}}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut later = conn.delta_from::<Value>(&cursor).unwrap();
+    let changes = drain_values(&mut later).await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let Change::Upserted(event) = &changes[0] else {
+        panic!("{changes:?}");
+    };
+    assert_eq!(event["id"], created["id"]);
+    assert_eq!(event["subject"], "Delta review");
+
+    let mut drive = conn
+        .delta::<Value>(&format!("{user}/drive/root/microsoft.graph.delta()"))
+        .unwrap();
+    let items = drain_values(&mut drive).await;
+    let names: BTreeSet<String> = items
+        .iter()
+        .filter_map(|c| match c {
+            Change::Upserted(i) => i["name"].as_str().map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    assert!(names.contains("notes.txt"), "{names:?}");
+    let cursor = drive.cursor().unwrap().clone();
+    let notes = o365::emulator::drive::SEEDED_ITEMS[1].0;
+    conn.delete(&format!("{user}/drive/items/{notes}"))
+        .await
+        .unwrap();
+    let uploaded: Value = conn
+        .put(
+            &format!("{user}/drive/root:/fresh.txt:/content"),
+            "new file",
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut later = conn.delta_from::<Value>(&cursor).unwrap();
+    let changes = drain_values(&mut later).await;
+    assert!(
+        changes.contains(&Change::Removed(o365::delta::Removed {
+            id: notes.to_owned(),
+            reason: Some("deleted".into())
+        })),
+        "{changes:?}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::Upserted(i) if i["id"] == uploaded["id"])),
+        "{changes:?}"
+    );
+}

@@ -1,4 +1,6 @@
-//! Delta functions: `mailFolders/{id}/messages/delta`, `contacts/delta` and `users/delta`.
+//! Delta functions: `mailFolders/{id}/messages/delta`, `messages/delta`, `contacts/delta`,
+//! `calendarView/delta` (a time window), `drive/root/delta` and `users/delta` (the last segment
+//! may also be written `microsoft.graph.delta()`).
 //! The first request (no token) answers every item; the last page carries an
 //! `@odata.deltaLink` whose `$deltatoken` names a snapshot of the collection, and a request
 //! with it answers only what changed since (added or changed items, then `@removed` entries).
@@ -9,7 +11,7 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Ctx, GraphErr, GraphResult};
-use crate::emulator::data::changes;
+use crate::emulator::data::{calendar, changes};
 use crate::emulator::query::encode_skiptoken;
 use crate::emulator::wire::Reply;
 
@@ -17,6 +19,28 @@ use crate::emulator::wire::Reply;
 const DEFAULT_PAGE: usize = 10;
 
 impl Ctx<'_> {
+    /// `calendarView/delta`: the occurrences in the `startDateTime`–`endDateTime` window (kept
+    /// in the links), as a delta collection.
+    pub(super) fn calendar_view_delta(&mut self, uid: &str) -> GraphResult {
+        let param = |name: &str| {
+            self.req
+                .query
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| crate::emulator::util::parse_iso(v))
+        };
+        let (Some(from), Some(to)) = (param("startDateTime"), param("endDateTime")) else {
+            return Err(GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidParameter",
+                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+            ));
+        };
+        let occurrences = calendar::view(&self.state.dir.mailbox(uid).events, from, to);
+        let scope = format!("{uid}/calendarView/{from}/{to}");
+        self.delta(&scope, occurrences, "#microsoft.graph.event", "event")
+    }
+
     /// Answers a delta request over `items`, the current state of the collection `scope`.
     pub(super) fn delta(
         &mut self,

@@ -282,6 +282,9 @@ impl Ctx<'_> {
             }
             (["events"], &Method::POST) => self.create_event(uid),
             (["events", id], _) => self.item(uid, Kind::Event, id),
+            (["calendarView", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                self.calendar_view_delta(uid)
+            }
             (["calendarView"], &Method::GET) => self.calendar_view(uid),
             (["contacts"], &Method::GET) => {
                 let contacts = self.state.dir.mailbox(uid).contacts.clone();
@@ -297,6 +300,17 @@ impl Ctx<'_> {
                 self.delta(&scope, contacts, "#microsoft.graph.contact", "contact")
             }
             (["contacts", id], _) => self.item(uid, Kind::Contact, id),
+            (["drive", "root", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                let items = self
+                    .state
+                    .dir
+                    .drives
+                    .get(uid)
+                    .map(|d| d.items.clone())
+                    .unwrap_or_default();
+                let scope = format!("{uid}/drive");
+                self.delta(&scope, items, "#microsoft.graph.driveItem", "driveItem")
+            }
             (["drive", rest @ ..], _) => self.drive(uid, rest),
             ([first, ..], &Method::GET) => Err(GraphErr::bad_request(format!(
                 "Resource not found for the segment '{first}'."
