@@ -1,4 +1,5 @@
-//! Change notifications: subscriptions ([`Connection::subscriptions`]) and a [`Receiver`] for the
+//! Change notifications: subscriptions
+//! ([`Connection::subscriptions`](crate::Connection::subscriptions)) and a [`Receiver`] for the
 //! web server that receives them.
 //!
 //! The receiver is framework-agnostic: it takes an `http::Request<Bytes>` and gives back the
