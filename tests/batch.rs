@@ -399,3 +399,22 @@ async fn a_step_still_throttled_after_the_retries_keeps_its_429() {
     assert!(err.is_throttled());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
 }
+
+#[tokio::test]
+async fn debug_output_leaves_header_values_bodies_and_queries_out() {
+    let (_server, conn, _) = setup().await;
+    let mut batch = conn.batch();
+    batch
+        .add(
+            conn.request(Method::POST, "me/messages")
+                .query(&[("$filter", "from eq 'boss@contoso.com'")])
+                .header("X-Api-Key", "key-value-1234")
+                .json(&json!({"subject": "salary review"})),
+        )
+        .unwrap();
+    let shown = format!("{batch:?}");
+    for secret in ["key-value-1234", "salary", "boss@contoso.com"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert!(shown.contains("x-api-key"), "{shown}");
+}

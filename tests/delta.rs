@@ -201,3 +201,17 @@ async fn a_last_page_without_links_and_a_bad_item_are_decode_errors() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
 }
+
+#[test]
+fn debug_output_leaves_tokens_out() {
+    let cursor = DeltaCursor::new(
+        "https://graph.microsoft.com/v1.0/users/delta?$deltatoken=secret-sync-state",
+        "users/delta?$filter=mail eq 'a@b.c'",
+    );
+    let shown = format!("{cursor:?}");
+    assert!(
+        !shown.contains("secret-sync-state") && !shown.contains("a@b.c"),
+        "{shown}"
+    );
+    assert!(shown.contains("users/delta"), "{shown}");
+}

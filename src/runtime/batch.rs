@@ -53,7 +53,7 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 /// `url` is relative to the service root (`/me/messages?$top=5`); `body` is JSON when the step's
 /// `Content-Type` is JSON, else the base64 of the bytes. This is also the format of the file
 /// `o365 batch FILE.json` reads (`{"requests": [...]}`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchStep {
     /// The step's id, unique in the batch.
     pub id: String,
@@ -70,6 +70,20 @@ pub struct BatchStep {
     /// The body: JSON, or a base64 string for other content types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+}
+
+impl std::fmt::Debug for BatchStep {
+    /// Header values and the body are left out: they may carry secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchStep")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("url", &self.url.split('?').next().unwrap_or_default())
+            .field("depends_on", &self.depends_on)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body", &self.body.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 /// How a step is added: its id (default: the next free number) and its `dependsOn` ids.
@@ -168,13 +182,23 @@ impl<T> Handle<T> {
 }
 
 /// The answer to one step.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StepResponse {
     id: String,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
     url: url::Url,
+}
+
+impl std::fmt::Debug for StepResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepResponse")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl StepResponse {
@@ -264,7 +288,7 @@ impl BatchResults {
 }
 
 /// A step being collected.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 struct Step {
     wire: BatchStep,
     /// The absolute URL, for errors and decode messages.
@@ -273,13 +297,23 @@ struct Step {
 }
 
 /// Requests collected for `$batch`; see the [module docs](self).
-#[derive(Debug)]
 #[must_use = "a batch does nothing until it is sent"]
 pub struct Batch {
     connection: Connection,
     steps: Vec<Step>,
     ids: HashSet<String>,
     next_id: u64,
+}
+
+impl std::fmt::Debug for Batch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch")
+            .field(
+                "steps",
+                &self.steps.iter().map(|s| &s.wire).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 impl Connection {

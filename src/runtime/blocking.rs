@@ -235,12 +235,24 @@ impl RequestBuilder {
 }
 
 /// A reply, already read.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Response {
     status: StatusCode,
     headers: HeaderMap,
     url: url::Url,
     body: Bytes,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut url = self.url.clone();
+        url.set_query(None);
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("url", &url.as_str())
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Response {

@@ -75,13 +75,24 @@ pub struct Removed {
 }
 
 /// Where a delta query left off: the last `@odata.deltaLink`, and the initial request (used when
-/// the service asks for a full resync). Serializes as JSON for storing between runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// the service asks for a full resync). Serializes as JSON for storing between runs; `Debug`
+/// leaves the delta token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeltaCursor {
     /// The `@odata.deltaLink` (absolute URL; it carries the delta token).
     pub delta_link: String,
     /// The initial delta request, to start over from.
     pub initial: String,
+}
+
+impl std::fmt::Debug for DeltaCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = |url: &str| url.split('?').next().unwrap_or_default().to_owned();
+        f.debug_struct("DeltaCursor")
+            .field("delta_link", &path(&self.delta_link))
+            .field("initial", &path(&self.initial))
+            .finish()
+    }
 }
 
 impl DeltaCursor {
