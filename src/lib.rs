@@ -5,17 +5,22 @@ mod runtime;
 #[allow(missing_docs, clippy::all)]
 pub mod generated;
 
+pub use runtime::batch;
+#[cfg(feature = "blocking")]
+pub use runtime::blocking;
 pub use runtime::clock;
 pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
     Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
 pub use runtime::connection::{SHARED_RETRY_AFTER, SharedPacing};
+pub use runtime::delta;
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 pub use runtime::identity;
 pub use runtime::identity::{
     AuthorizationFlow, Cloud, ConsentMode, OAuthError, SignIn, oauth_authentication_flow,
 };
+pub use runtime::notifications;
 pub use runtime::odata;
 pub use runtime::protocol;
 #[cfg(feature = "redis")]

@@ -20,9 +20,12 @@ use tracing_subscriber::registry::LookupSpan;
 
 const START: u64 = 1_767_225_600;
 
-/// The fields of every closed span, by span name, in closing order.
+/// A closed span: its name and fields.
+type Closed = (String, BTreeMap<String, String>);
+
+/// Every closed span, in closing order.
 #[derive(Clone, Default)]
-struct Spans(Arc<Mutex<Vec<(String, BTreeMap<String, String>)>>>);
+struct Spans(Arc<Mutex<Vec<Closed>>>);
 
 struct Fields(BTreeMap<String, String>);
 

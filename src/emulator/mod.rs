@@ -300,6 +300,34 @@ impl Emulator {
         crate::runtime::identity::pkce_challenge(verifier)
     }
 
+    /// Forgets every delta sync state: a request with an earlier `$deltatoken` (or
+    /// `$skiptoken`) is then answered `410 Gone`, as Graph does when a sync state expires.
+    pub fn expire_delta_tokens(&self) {
+        self.shared.state().changes.forget_all();
+    }
+
+    /// The ids of the live change-notification subscriptions, oldest first.
+    pub fn subscription_ids(&self) -> Vec<String> {
+        let state = self.shared.state();
+        state
+            .subscriptions
+            .subscriptions
+            .iter()
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// Posts a lifecycle event (`reauthorizationRequired`, `subscriptionRemoved`, `missed`) for
+    /// a subscription to its lifecycle URL (else its notification URL), as Graph does;
+    /// `subscriptionRemoved` also removes the subscription. Returns the receiver's HTTP status.
+    pub async fn send_lifecycle_event(
+        &self,
+        subscription_id: &str,
+        event: &str,
+    ) -> crate::Result<u16> {
+        graph::send_lifecycle(&self.shared, subscription_id, event).await
+    }
+
     /// Stops the server and waits until it has stopped.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {

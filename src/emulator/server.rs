@@ -82,8 +82,12 @@ async fn serve(
             throttle: Some((status, retry_after)),
             ..
         } => throttled(&req, status, retry_after),
+        _ if graph::is_subscriptions(&req.path) => graph::subscriptions(shared.clone(), &req).await,
         _ => route(&shared, &req),
     };
+    if req.method != http::Method::GET && req.path.starts_with(super::script::GRAPH_PATHS) {
+        graph::notify_changes(&shared);
+    }
     Ok(into_response(reply, &req))
 }
 

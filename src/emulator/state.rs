@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use super::config::Config;
+use super::data::changes::{DeltaLog, SubscriptionStore};
 use super::data::fixtures;
 use super::data::store::Directory;
 use super::data::tokens::Tokens;
@@ -26,6 +27,10 @@ pub(crate) struct Shared {
 pub(crate) struct State {
     pub tokens: Tokens,
     pub dir: Directory,
+    /// Delta sync states (`$deltatoken` snapshots) and rounds being paged.
+    pub changes: DeltaLog,
+    /// Change-notification subscriptions.
+    pub subscriptions: SubscriptionStore,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -42,6 +47,8 @@ impl Shared {
             state: Mutex::new(State {
                 tokens: Tokens::default(),
                 dir,
+                changes: DeltaLog::default(),
+                subscriptions: SubscriptionStore::default(),
             }),
             script: Mutex::new(ScriptState::default()),
             counters: Mutex::new(Counters::default()),

@@ -150,6 +150,44 @@ pub enum Command {
     /// OneDrive (typed, generated `drive` module).
     #[command(subcommand)]
     Drive(DriveCommand),
+    /// Send the steps of a JSON batch file (`{"requests": [...]}`) as `$batch` requests.
+    Batch(BatchArgs),
+    /// Subscribe to change notifications and print them as NDJSON (receiver on 127.0.0.1:PORT).
+    Subscribe(SubscribeArgs),
+}
+
+/// `o365 subscribe`.
+#[derive(Debug, Args)]
+pub struct SubscribeArgs {
+    /// The resource to watch, e.g. `me/mailFolders('Inbox')/messages`, `me/events`, `users`.
+    pub resource: String,
+    /// Changes to notify: created, updated, deleted (repeatable or comma separated; default created).
+    #[arg(long, value_delimiter = ',')]
+    pub change_type: Vec<String>,
+    /// Local port of the receiver (bound on 127.0.0.1; 0 picks a free one).
+    #[arg(long, value_name = "PORT")]
+    pub listen: u16,
+    /// The public URL Graph posts to (e.g. an https tunnel forwarding to the port; default
+    /// `http://127.0.0.1:PORT/`, which only the emulator can reach).
+    #[arg(long, value_name = "URL")]
+    pub notification_url: Option<String>,
+    /// The clientState secret (default: a random one).
+    #[arg(long, hide_env_values = true)]
+    pub client_state: Option<String>,
+    /// Lifetime in minutes (default: the longest the resource allows).
+    #[arg(long, value_name = "MINUTES")]
+    pub expires_in: Option<u64>,
+    /// Stop (and delete the subscription) after this many events.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+}
+
+/// `o365 batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The batch file: `{"requests": [{"id", "method", "url", "headers", "body", "dependsOn"}]}`
+    /// as Graph documents it (any number of steps; `-` reads stdin).
+    pub file: String,
 }
 
 /// The sign-in flows.

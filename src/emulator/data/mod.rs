@@ -3,6 +3,7 @@
 //! upload sessions, the issued tokens, and the fixtures everything starts from.
 
 pub(crate) mod calendar;
+pub(crate) mod changes;
 pub mod drive;
 pub mod fixtures;
 pub(crate) mod store;

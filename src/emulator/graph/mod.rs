@@ -2,9 +2,12 @@
 //! mail folders, events (list/get/create, calendarView), contacts, OneDrive — under `/me/…` and
 //! `/users/{id-or-upn}/…`, every request authenticated with an issued bearer token.
 
+mod batch;
 mod calendar;
+mod delta;
 mod drive;
 mod mail;
+mod subscriptions;
 
 use std::sync::MutexGuard;
 
@@ -19,6 +22,9 @@ use super::util;
 use super::wire::{Reply, Req};
 
 pub(crate) use drive::upload;
+pub(crate) use subscriptions::{
+    handle as subscriptions, is_subscriptions, notify_changes, send_lifecycle,
+};
 
 /// A Graph error to answer with.
 #[derive(Debug)]
@@ -74,6 +80,9 @@ pub(crate) fn handle(shared: &Shared, rest: &str, req: &Req) -> Reply {
             );
         }
     };
+    if rest.trim_end_matches('/') == "$batch" {
+        return batch::handle(shared, req);
+    }
     let result = QueryOptions::parse(&req.query)
         .map_err(GraphErr::bad_request)
         .and_then(|opts| {
@@ -137,6 +146,11 @@ impl Ctx<'_> {
                 let users = self.state.dir.users.clone();
                 Ok(self.list(users, 100, "users"))
             }
+            ["users", "delta" | "microsoft.graph.delta()"] => {
+                self.only(&Method::GET)?;
+                let users = self.state.dir.users.clone();
+                self.delta("users", users, "#microsoft.graph.user", "users")
+            }
             ["users", key, rest @ ..] => {
                 let user = self.state.dir.user(key).ok_or_else(|| {
                     GraphErr::new(
@@ -182,6 +196,11 @@ impl Ctx<'_> {
                 Ok(self.list_newest_first(messages, uid, "messages"))
             }
             (["messages"], &Method::POST) => self.create_message(uid, "drafts"),
+            (["messages", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                let messages = self.state.dir.mailbox(uid).messages.clone();
+                let scope = format!("{uid}/messages");
+                self.delta(&scope, messages, "#microsoft.graph.message", "message")
+            }
             (["messages", id], _) => self.item(uid, Kind::Message, id),
             (["messages", id, "move"], &Method::POST) => self.move_message(uid, id),
             (["messages", id, "attachments"], &Method::GET) => {
@@ -233,6 +252,26 @@ impl Ctx<'_> {
                     &format!("mailFolders('{folder}')/messages"),
                 ))
             }
+            (
+                [
+                    "mailFolders",
+                    folder,
+                    "messages",
+                    "delta" | "microsoft.graph.delta()",
+                ],
+                &Method::GET,
+            ) => {
+                let mailbox = self.state.dir.mailbox(uid);
+                let id = mailbox.folder_id(folder).ok_or_else(GraphErr::not_found)?;
+                let messages: Vec<Value> = mailbox
+                    .messages
+                    .iter()
+                    .filter(|m| m["parentFolderId"] == id.as_str())
+                    .cloned()
+                    .collect();
+                let scope = format!("{uid}/mailFolders/{id}/messages");
+                self.delta(&scope, messages, "#microsoft.graph.message", "message")
+            }
             (["mailFolders", folder, "messages"], &Method::POST) => {
                 self.create_message(uid, folder)
             }
@@ -243,6 +282,9 @@ impl Ctx<'_> {
             }
             (["events"], &Method::POST) => self.create_event(uid),
             (["events", id], _) => self.item(uid, Kind::Event, id),
+            (["calendarView", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                self.calendar_view_delta(uid)
+            }
             (["calendarView"], &Method::GET) => self.calendar_view(uid),
             (["contacts"], &Method::GET) => {
                 let contacts = self.state.dir.mailbox(uid).contacts.clone();
@@ -252,7 +294,23 @@ impl Ctx<'_> {
                 let body = self.body_object()?;
                 self.created(uid, Kind::Contact, body, "contacts")
             }
+            (["contacts", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                let contacts = self.state.dir.mailbox(uid).contacts.clone();
+                let scope = format!("{uid}/contacts");
+                self.delta(&scope, contacts, "#microsoft.graph.contact", "contact")
+            }
             (["contacts", id], _) => self.item(uid, Kind::Contact, id),
+            (["drive", "root", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                let items = self
+                    .state
+                    .dir
+                    .drives
+                    .get(uid)
+                    .map(|d| d.items.clone())
+                    .unwrap_or_default();
+                let scope = format!("{uid}/drive");
+                self.delta(&scope, items, "#microsoft.graph.driveItem", "driveItem")
+            }
             (["drive", rest @ ..], _) => self.drive(uid, rest),
             ([first, ..], &Method::GET) => Err(GraphErr::bad_request(format!(
                 "Resource not found for the segment '{first}'."

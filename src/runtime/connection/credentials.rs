@@ -105,6 +105,18 @@ pub enum Credentials {
         /// The certificate and its private key.
         certificate: CertificateCredential,
     },
+    /// Workload identity federation: the token in `token_file` (as AKS and GitHub Actions
+    /// provide, re-read for every request since it rotates) is sent as the `client_assertion`
+    /// of the client-credentials grant.
+    FederatedToken {
+        /// The application (client) id.
+        client_id: String,
+        /// The federated token file (`AZURE_FEDERATED_TOKEN_FILE` on AKS).
+        token_file: std::path::PathBuf,
+    },
+    /// A managed identity (IMDS or App Service), with the client-credentials flow: tokens come
+    /// from the host, not the identity platform.
+    ManagedIdentity(crate::identity::ManagedIdentity),
 }
 
 impl Credentials {
@@ -137,12 +149,45 @@ impl Credentials {
         }
     }
 
+    /// Workload identity federation: `client_id` with the federated token in `token_file`.
+    pub fn federated_token(
+        client_id: impl Into<String>,
+        token_file: impl Into<std::path::PathBuf>,
+    ) -> Credentials {
+        Credentials::FederatedToken {
+            client_id: client_id.into(),
+            token_file: token_file.into(),
+        }
+    }
+
+    /// Workload identity federation as AKS sets it up: `AZURE_CLIENT_ID` and
+    /// `AZURE_FEDERATED_TOKEN_FILE` (the tenant is in `AZURE_TENANT_ID`).
+    pub fn federated_token_from_env() -> crate::Result<Credentials> {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| crate::Error::config(format!("{name} is not set")))
+        };
+        Ok(Credentials::federated_token(
+            var("AZURE_CLIENT_ID")?,
+            var("AZURE_FEDERATED_TOKEN_FILE")?,
+        ))
+    }
+
+    /// A managed identity (use it with the `credentials` auth flow).
+    pub fn managed_identity(identity: crate::identity::ManagedIdentity) -> Credentials {
+        Credentials::ManagedIdentity(identity)
+    }
+
     /// The application (client) id.
     pub fn id(&self) -> &str {
         match self {
             Credentials::ClientId(id) => id,
             Credentials::ClientSecret { client_id, .. }
-            | Credentials::Certificate { client_id, .. } => client_id,
+            | Credentials::Certificate { client_id, .. }
+            | Credentials::FederatedToken { client_id, .. } => client_id,
+            Credentials::ManagedIdentity(identity) => identity.cache_id(),
         }
     }
 
@@ -181,6 +226,8 @@ impl fmt::Debug for Credentials {
             Credentials::ClientId(_) => "ClientId",
             Credentials::ClientSecret { .. } => "ClientSecret",
             Credentials::Certificate { .. } => "Certificate",
+            Credentials::FederatedToken { .. } => "FederatedToken",
+            Credentials::ManagedIdentity(_) => "ManagedIdentity",
         };
         f.debug_struct(kind)
             .field("client_id", &self.id())

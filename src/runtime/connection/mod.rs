@@ -22,6 +22,7 @@ use reqwest::header::HeaderMap;
 use secrecy::SecretString;
 use serde::Serialize;
 
+pub(crate) use body::BodyKind;
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
 pub use credentials::{AuthFlow, AuthFlowType, CertificateCredential, Credentials};
@@ -31,6 +32,7 @@ pub use proxy::ProxyConfig;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;
+pub(crate) use response::decode_json;
 pub use retry::RetryPolicy;
 pub(crate) use retry::{Outcome, parse_retry_after};
 

@@ -116,6 +116,11 @@ impl RequestBuilder {
         self.send().await?.json().await
     }
 
+    /// The request as the pipeline would send it (for `$batch` steps).
+    pub(crate) fn into_prepared(self) -> Result<Prepared> {
+        self.request
+    }
+
     pub(super) fn options(self, options: RequestOptions) -> Self {
         let RequestOptions {
             params,

@@ -193,6 +193,11 @@ impl Connection {
         scopes: Vec<String>,
         store_token: bool,
     ) -> Result<()> {
+        if let crate::Credentials::ManagedIdentity(identity) = self.credentials() {
+            return self
+                .managed_identity_grant(identity, scopes, store_token)
+                .await;
+        }
         let grant = Grant::new("client_credentials", scopes.clone()).with_scope();
         let response = self.redeem(grant).await?;
         self.store_token_response(&response, "client_credentials", &scopes, store_token)

@@ -98,6 +98,18 @@ impl Connection {
                     ("client_assertion", Value::Secret(jwt)),
                 ]
             }
+            Credentials::FederatedToken { token_file, .. } => {
+                let token = super::managed::read_federated_token(token_file)?;
+                vec![
+                    ("client_assertion_type", JWT_BEARER.into()),
+                    ("client_assertion", Value::Secret(token)),
+                ]
+            }
+            Credentials::ManagedIdentity(_) => {
+                return Err(Error::invalid_input(
+                    "a managed identity gets its tokens from the host, not the token endpoint",
+                ));
+            }
         })
     }
 

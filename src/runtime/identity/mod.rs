@@ -8,6 +8,10 @@
 //! - Client credentials (secret or certificate): [`Connection::request_token_for_client`].
 //! - Password (ROPC): [`Connection::request_token_by_password`].
 //! - Device code: [`Connection::request_token_by_device_code`].
+//! - Managed identity (IMDS, App Service) and workload identity federation: the credentials
+//!   [`Credentials::managed_identity`](crate::Credentials::managed_identity) and
+//!   [`Credentials::federated_token`](crate::Credentials::federated_token) with the client
+//!   credentials flow.
 //! - Refresh: automatic in the pipeline (before expiry, and once after a 401 or a token 403),
 //!   single-flight in the process and, with [`FileTokenBackend`](crate::token::FileTokenBackend),
 //!   across processes; or explicit with [`Connection::refresh_token`].
@@ -21,6 +25,7 @@ mod device;
 mod flow;
 mod grant;
 mod interactive;
+mod managed;
 mod oauth_error;
 mod random;
 mod refresh;
@@ -35,6 +40,7 @@ pub use cloud::{Authority, Cloud};
 pub use device::DeviceCodePrompt;
 pub use flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};
 pub use interactive::{ConsentMode, UrlHook, oauth_authentication_flow};
+pub use managed::{IMDS_ENDPOINT, ManagedIdentity, ManagedIdentitySource, SYSTEM_ASSIGNED_ID};
 pub use oauth_error::OAuthError;
 pub(crate) use random::pkce_challenge;
 pub(crate) use refresh::BearerToken;

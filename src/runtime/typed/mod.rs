@@ -197,6 +197,16 @@ impl<T, O> Request<T, O> {
         }
     }
 
+    /// The Connection the request will be sent on.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// The request as the pipeline would send it, OData options applied (for `$batch` steps).
+    pub(crate) fn into_prepared(self) -> Result<Prepared> {
+        self.finish().map(|(_, prepared, _)| prepared)
+    }
+
     fn finish(self) -> Result<(Connection, Prepared, Option<usize>)> {
         let mut prepared = self.prepared?;
         let params = self.odata.params()?;

@@ -1,9 +1,11 @@
 //! One module per group of subcommands; [`run`] dispatches.
 
 mod auth;
+mod batch;
 mod demo;
 mod drive_put;
 mod raw;
+mod subscribe;
 mod typed;
 
 use reqwest::Method;
@@ -42,5 +44,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Calendar(cmd) => typed::calendar(&session, cmd, format).await,
         Command::Contacts(cmd) => typed::contacts(&session, cmd, format).await,
         Command::Drive(cmd) => typed::drive(&session, cmd, format).await,
+        Command::Batch(args) => batch::run(&session, args, format).await,
+        Command::Subscribe(args) => subscribe::run(&session, args).await,
     }
 }

@@ -1,0 +1,131 @@
+//! `o365 subscribe RESOURCE --change-type created --listen PORT`: serves a notification
+//! receiver on `127.0.0.1:PORT`, creates the subscription (the service validates the URL against
+//! the receiver first), prints every notification and lifecycle event as one JSON line on
+//! stdout, and deletes the subscription when it stops (Ctrl-C, or after `--count` events).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use o365::notifications::{ChangeType, Event, NewSubscription, Receiver};
+use tokio::sync::mpsc;
+
+use crate::cli::SubscribeArgs;
+use crate::failure::{CliResult, Failure};
+use crate::output;
+use crate::session::Session;
+
+/// Runs `o365 subscribe`.
+pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
+    let mut changes: Vec<ChangeType> = Vec::new();
+    for name in &args.change_type {
+        for part in name.split(',') {
+            let parsed = ChangeType::parse(part).ok_or_else(|| {
+                Failure::usage(format!(
+                    "unknown change type {part:?} (created, updated, deleted)"
+                ))
+            })?;
+            changes.push(parsed);
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.listen))
+        .await
+        .map_err(|e| Failure::io(&format!("cannot listen on 127.0.0.1:{}", args.listen), e))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Failure::io("the listener has no address", e))?
+        .port();
+    let client_state = args
+        .client_state
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let (tx, mut events) = mpsc::unbounded_channel::<Event>();
+    let receiver = Arc::new(Receiver::new(client_state.clone()));
+    tokio::spawn(serve(listener, receiver, tx));
+
+    let url = args
+        .notification_url
+        .clone()
+        .unwrap_or_else(|| format!("http://127.0.0.1:{port}/"));
+    let mut new = NewSubscription::new(&args.resource, &url).client_state(client_state);
+    for change in changes {
+        new = new.change_type(change);
+    }
+    if let Some(minutes) = args.expires_in {
+        new = new.expires_in(Duration::from_secs(minutes.saturating_mul(60)));
+    }
+    let conn = session.signed_in().await?;
+    let subscription = conn.change_notifications().create(&new).await?;
+    eprintln!(
+        "subscribed {} to {} ({}) until {}; receiving on 127.0.0.1:{port}",
+        subscription.id,
+        subscription.resource,
+        url,
+        subscription.expiration.to_rfc3339()
+    );
+    let mut printed = 0u64;
+    let outcome: CliResult = loop {
+        if args.count.is_some_and(|n| printed >= n) {
+            break Ok(());
+        }
+        tokio::select! {
+            event = events.recv() => {
+                let Some(event) = event else { break Ok(()) };
+                let line = serde_json::to_string(&event)
+                    .map_err(|e| Failure::usage(format!("cannot print a notification: {e}")))?;
+                if let Err(e) = output::write_line(&line) {
+                    break Err(e);
+                }
+                printed += 1;
+            }
+            _ = tokio::signal::ctrl_c() => break Ok(()),
+        }
+    };
+    match conn.change_notifications().delete(&subscription.id).await {
+        Ok(()) => eprintln!("deleted subscription {}", subscription.id),
+        Err(e) => eprintln!("could not delete subscription {}: {e}", subscription.id),
+    }
+    outcome
+}
+
+/// Answers every connection with the receiver; events go to `tx`.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    receiver: Arc<Receiver>,
+    tx: mpsc::UnboundedSender<Event>,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let (receiver, tx) = (receiver.clone(), tx.clone());
+        tokio::spawn(async move {
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let (receiver, tx) = (receiver.clone(), tx.clone());
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let body = body.collect().await?.to_bytes();
+                        let received = receiver.receive(http::Request::from_parts(parts, body));
+                        if received.rejected > 0 {
+                            eprintln!(
+                                "dropped {} notification(s) with a wrong clientState",
+                                received.rejected
+                            );
+                        }
+                        for event in received.events {
+                            // The printing loop has stopped: the process is ending.
+                            let _ = tx.send(event);
+                        }
+                        let (parts, body) = received.response.into_parts();
+                        Ok::<_, hyper::Error>(hyper::Response::from_parts(parts, Full::new(body)))
+                    }
+                });
+            // A client closing its connection early is not an error of the receiver.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,153 @@
+//! Delta functions: `mailFolders/{id}/messages/delta`, `messages/delta`, `contacts/delta`,
+//! `calendarView/delta` (a time window), `drive/root/delta` and `users/delta` (the last segment
+//! may also be written `microsoft.graph.delta()`).
+//! The first request (no token) answers every item; the last page carries an
+//! `@odata.deltaLink` whose `$deltatoken` names a snapshot of the collection, and a request
+//! with it answers only what changed since (added or changed items, then `@removed` entries).
+//! Pages hold `Prefer: odata.maxpagesize=N` items (default 10) and link on with `$skiptoken`.
+//! An unknown or forgotten token is `410 Gone` (`SyncStateNotFound`).
+
+use http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Ctx, GraphErr, GraphResult};
+use crate::emulator::data::{calendar, changes};
+use crate::emulator::query::encode_skiptoken;
+use crate::emulator::wire::Reply;
+
+/// Page size without a `Prefer: odata.maxpagesize`.
+const DEFAULT_PAGE: usize = 10;
+
+impl Ctx<'_> {
+    /// `calendarView/delta`: the occurrences in the `startDateTime`–`endDateTime` window (kept
+    /// in the links), as a delta collection.
+    pub(super) fn calendar_view_delta(&mut self, uid: &str) -> GraphResult {
+        let param = |name: &str| {
+            self.req
+                .query
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| crate::emulator::util::parse_iso(v))
+        };
+        let (Some(from), Some(to)) = (param("startDateTime"), param("endDateTime")) else {
+            return Err(GraphErr::new(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidParameter",
+                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
+            ));
+        };
+        let occurrences = calendar::view(&self.state.dir.mailbox(uid).events, from, to);
+        let scope = format!("{uid}/calendarView/{from}/{to}");
+        self.delta(&scope, occurrences, "#microsoft.graph.event", "event")
+    }
+
+    /// Answers a delta request over `items`, the current state of the collection `scope`.
+    pub(super) fn delta(
+        &mut self,
+        scope: &str,
+        items: Vec<Value>,
+        odata_type: &str,
+        context: &str,
+    ) -> GraphResult {
+        let gone = || {
+            GraphErr::new(
+                StatusCode::GONE,
+                "SyncStateNotFound",
+                "The sync state generation is not found. Restart the synchronization.",
+            )
+        };
+        let max_page = self
+            .req
+            .header("prefer")
+            .and_then(|p| {
+                p.split(',').find_map(|part| {
+                    part.trim()
+                        .strip_prefix("odata.maxpagesize=")
+                        .and_then(|n| n.trim().parse::<usize>().ok())
+                })
+            })
+            .filter(|n| *n > 0);
+        let page_size = max_page.or(self.opts.top).unwrap_or(DEFAULT_PAGE);
+        let round = if self.req.query_param("$skiptoken").is_some() {
+            let id = self.opts.skip;
+            self.state.changes.round(id).ok_or_else(gone)?;
+            id
+        } else {
+            let before = match self.req.query_param("$deltatoken") {
+                Some(token) => {
+                    let snapshot = self.state.changes.snapshot(token).ok_or_else(gone)?;
+                    if snapshot.scope != scope {
+                        return Err(GraphErr::bad_request(
+                            "The delta token belongs to another collection.",
+                        ));
+                    }
+                    Some(snapshot.clone())
+                }
+                None => None,
+            };
+            let (pending, snapshot) = changes::diff(scope, before.as_ref(), &items, odata_type);
+            self.state.changes.begin(pending, snapshot)
+        };
+        let (page, done) = {
+            let state = self.state.changes.round(round).ok_or_else(gone)?;
+            let n = page_size.min(state.pending.len());
+            let page: Vec<Value> = state.pending.drain(..n).collect();
+            (page, state.pending.is_empty())
+        };
+        let value: Vec<Value> = page
+            .iter()
+            .map(|entry| match entry.get("@removed") {
+                Some(_) => entry.clone(),
+                None => {
+                    let mut projected = self.opts.project(entry);
+                    projected["id"] = entry["id"].clone();
+                    projected
+                }
+            })
+            .collect();
+        let kept: Vec<(String, String)> = self
+            .req
+            .query
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.to_ascii_lowercase().as_str(),
+                    "$skiptoken" | "$deltatoken"
+                )
+            })
+            .cloned()
+            .collect();
+        // Names keep their `$` as Graph writes them; values are form-encoded.
+        let link = |name: &str, value: String| {
+            let enc =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let pairs: Vec<String> = kept
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain([(name, value.as_str())])
+                .map(|(k, v)| format!("{}={}", enc(k).replace("%24", "$"), enc(v)))
+                .collect();
+            format!(
+                "{}{}?{}",
+                self.shared.base_url,
+                self.req.path,
+                pairs.join("&")
+            )
+        };
+        let mut body = json!({
+            "@odata.context": self.context(&format!("Collection({context})")),
+            "value": value,
+        });
+        if done {
+            let token = self.state.changes.finish(round).ok_or_else(gone)?;
+            body["@odata.deltaLink"] = json!(link("$deltatoken", token));
+        } else {
+            body["@odata.nextLink"] = json!(link("$skiptoken", encode_skiptoken(round)));
+        }
+        let reply = Reply::json(StatusCode::OK, &body);
+        Ok(match max_page {
+            Some(n) => reply.with_header("preference-applied", format!("odata.maxpagesize={n}")),
+            None => reply,
+        })
+    }
+}

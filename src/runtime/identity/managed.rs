@@ -1,0 +1,266 @@
+//! Managed identity: tokens from the Azure host itself instead of the identity platform. On a VM
+//! (and AKS node pools, Container Instances) the Instance Metadata Service answers
+//! `GET http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…`
+//! with `Metadata: true`; App Service and Functions publish their own endpoint in
+//! `IDENTITY_ENDPOINT`, called with `api-version=2019-08-01` and the `X-IDENTITY-HEADER` secret
+//! from `IDENTITY_HEADER`. A user-assigned identity is picked by its client id (`client_id=`).
+//!
+//! The token goes into the Connection's cache like a client-credentials token, so renewal before
+//! expiry, once after a 401, and the single flight all apply.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::OAuthError;
+use crate::runtime::connection::{Connection, Outcome};
+use crate::token::TokenResponse;
+use crate::{Error, Result};
+
+/// The Instance Metadata Service's token endpoint.
+pub const IMDS_ENDPOINT: &str = "http://169.254.169.254/metadata/identity/oauth2/token";
+
+/// The cache's client id for a system-assigned identity (it has no client id of its own).
+pub const SYSTEM_ASSIGNED_ID: &str = "system-assigned-managed-identity";
+
+/// Where a managed identity's tokens come from.
+#[derive(Clone)]
+pub enum ManagedIdentitySource {
+    /// The Instance Metadata Service (VMs, scale sets, AKS nodes).
+    Imds {
+        /// The token endpoint (default [`IMDS_ENDPOINT`]).
+        endpoint: String,
+    },
+    /// The App Service / Functions endpoint (`IDENTITY_ENDPOINT`) and its secret header value
+    /// (`IDENTITY_HEADER`).
+    AppService {
+        /// The token endpoint.
+        endpoint: String,
+        /// Sent as `X-IDENTITY-HEADER`.
+        header: SecretString,
+    },
+}
+
+impl fmt::Debug for ManagedIdentitySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ManagedIdentitySource::Imds { endpoint } => {
+                f.debug_struct("Imds").field("endpoint", endpoint).finish()
+            }
+            ManagedIdentitySource::AppService { endpoint, .. } => f
+                .debug_struct("AppService")
+                .field("endpoint", endpoint)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// A managed identity: system-assigned or user-assigned (by client id), and its source. Use it
+/// as `Credentials::managed_identity(…)` with the `credentials` auth flow.
+#[derive(Clone, Debug)]
+pub struct ManagedIdentity {
+    client_id: Option<String>,
+    source: ManagedIdentitySource,
+}
+
+impl ManagedIdentity {
+    /// The host's system-assigned identity, through IMDS.
+    pub fn system_assigned() -> ManagedIdentity {
+        ManagedIdentity {
+            client_id: None,
+            source: ManagedIdentitySource::Imds {
+                endpoint: IMDS_ENDPOINT.to_owned(),
+            },
+        }
+    }
+
+    /// A user-assigned identity, by its client id, through IMDS.
+    pub fn user_assigned(client_id: impl Into<String>) -> ManagedIdentity {
+        ManagedIdentity {
+            client_id: Some(client_id.into()),
+            ..ManagedIdentity::system_assigned()
+        }
+    }
+
+    /// Uses IMDS at another address (tests, proxies).
+    pub fn imds_endpoint(mut self, endpoint: impl Into<String>) -> ManagedIdentity {
+        self.source = ManagedIdentitySource::Imds {
+            endpoint: endpoint.into(),
+        };
+        self
+    }
+
+    /// Uses the App Service / Functions endpoint with its `X-IDENTITY-HEADER` value.
+    pub fn app_service(
+        mut self,
+        endpoint: impl Into<String>,
+        header: impl Into<String>,
+    ) -> ManagedIdentity {
+        self.source = ManagedIdentitySource::AppService {
+            endpoint: endpoint.into(),
+            header: SecretString::from(header.into()),
+        };
+        self
+    }
+
+    /// The source the environment describes: App Service when `IDENTITY_ENDPOINT` and
+    /// `IDENTITY_HEADER` are set, else IMDS; user-assigned when `client_id` is given.
+    pub fn from_env(client_id: Option<&str>) -> ManagedIdentity {
+        ManagedIdentity::from_vars(client_id, |name| std::env::var(name).ok())
+    }
+
+    /// [`ManagedIdentity::from_env`] with the variables read by `var`.
+    pub fn from_vars(
+        client_id: Option<&str>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> ManagedIdentity {
+        let base = match client_id {
+            Some(id) => ManagedIdentity::user_assigned(id),
+            None => ManagedIdentity::system_assigned(),
+        };
+        match (var("IDENTITY_ENDPOINT"), var("IDENTITY_HEADER")) {
+            (Some(endpoint), Some(header)) if !endpoint.is_empty() => {
+                base.app_service(endpoint, header)
+            }
+            _ => base,
+        }
+    }
+
+    /// The user-assigned identity's client id, if any.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+
+    /// Where the tokens come from.
+    pub fn source(&self) -> &ManagedIdentitySource {
+        &self.source
+    }
+
+    /// The id the token cache files the tokens under.
+    pub(crate) fn cache_id(&self) -> &str {
+        self.client_id.as_deref().unwrap_or(SYSTEM_ASSIGNED_ID)
+    }
+}
+
+/// `https://graph.microsoft.com/.default` → `https://graph.microsoft.com` (managed identity
+/// endpoints take a resource, not scopes).
+fn resource_of(scopes: &[String]) -> Result<String> {
+    let first = scopes.first().ok_or_else(|| {
+        Error::invalid_input("a managed identity token needs a resource (a .default scope)")
+    })?;
+    Ok(first.strip_suffix("/.default").unwrap_or(first).to_owned())
+}
+
+impl Connection {
+    /// Gets a token from the managed identity endpoint and stores it like a client-credentials
+    /// token. Retries 429 and 5xx (IMDS answers them while it starts) and connection failures
+    /// within the Connection's retry policy, on its clock.
+    pub(crate) async fn managed_identity_grant(
+        &self,
+        identity: &ManagedIdentity,
+        scopes: Vec<String>,
+        store_token: bool,
+    ) -> Result<()> {
+        let resource = resource_of(&scopes)?;
+        let (endpoint, api_version) = match &identity.source {
+            ManagedIdentitySource::Imds { endpoint } => (endpoint, "2018-02-01"),
+            ManagedIdentitySource::AppService { endpoint, .. } => (endpoint, "2019-08-01"),
+        };
+        let mut url = url::Url::parse(endpoint).map_err(|_| {
+            Error::config(format!("invalid managed identity endpoint {endpoint:?}"))
+        })?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("api-version", api_version);
+            query.append_pair("resource", &resource);
+            if let Some(id) = &identity.client_id {
+                query.append_pair("client_id", id);
+            }
+        }
+        let clock = self.clock();
+        let policy = self.retry_policy().clone();
+        let (mut retries, mut waited) = (0u32, Duration::ZERO);
+        let reply = loop {
+            let mut request = self.direct(Method::GET, url.as_str());
+            request = match &identity.source {
+                ManagedIdentitySource::Imds { .. } => request.header("Metadata", "true"),
+                ManagedIdentitySource::AppService { header, .. } => {
+                    let mut value = reqwest::header::HeaderValue::try_from(header.expose_secret())
+                        .map_err(|_| {
+                            Error::config("IDENTITY_HEADER is not a valid header value")
+                        })?;
+                    value.set_sensitive(true);
+                    request.header("X-IDENTITY-HEADER", value)
+                }
+            };
+            let (outcome, result) = match request.send().await {
+                Ok(reply) if reply.status().as_u16() == 429 || reply.status().is_server_error() => {
+                    let retry_after = crate::runtime::connection::parse_retry_after(
+                        reply.headers(),
+                        clock.system_now(),
+                    );
+                    let outcome = Outcome::Status {
+                        status: reply.status(),
+                        retry_after,
+                    };
+                    (outcome, Ok(reply))
+                }
+                Ok(reply) => break reply,
+                Err(e) if e.is_timeout() => (Outcome::Timeout, Err(e)),
+                Err(e) => (Outcome::Connection, Err(e)),
+            };
+            // A GET: every failure above may be retried.
+            match policy.next_wait(outcome, &Method::GET, true, retries, waited) {
+                Some(wait) => {
+                    tracing::debug!(?outcome, ?wait, "retrying the managed identity request");
+                    (retries, waited) = (retries + 1, waited + wait);
+                    clock.sleep_until(clock.now() + wait).await;
+                }
+                None => match result {
+                    Ok(reply) => break reply,
+                    Err(e) => return Err(Error::transport(e)),
+                },
+            }
+        };
+        let status = reply.status();
+        let reply_url = reply.url().clone();
+        let bytes = reply.bytes().await.map_err(Error::transport)?;
+        if !status.is_success() {
+            return Err(match OAuthError::from_body(&bytes) {
+                Some(oauth) => Error::oauth(
+                    "the managed identity endpoint refused the token request",
+                    Some(status),
+                    oauth,
+                ),
+                None => Error::from_status(status, &reply_url, &bytes, None),
+            });
+        }
+        let response: TokenResponse = serde_json::from_slice(&bytes).map_err(|_| {
+            Error::decode("the managed identity endpoint's reply is not a token response")
+        })?;
+        self.store_token_response(&response, "client_credentials", &scopes, store_token)
+            .await
+            .map(drop)
+    }
+}
+
+/// The federated token of workload identity federation, read fresh (the file rotates).
+pub(crate) fn read_federated_token(path: &std::path::Path) -> Result<SecretString> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::config(format!(
+            "cannot read the federated token file {}",
+            path.display()
+        ))
+        .with_source(e)
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(Error::config(format!(
+            "the federated token file {} is empty",
+            path.display()
+        )));
+    }
+    Ok(SecretString::from(token.to_owned()))
+}

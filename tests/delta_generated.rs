@@ -1,0 +1,68 @@
+//! The generated delta operations as delta streams (`delta_stream_of`), against the emulator:
+//! `users/{id}/contacts/microsoft.graph.delta()` decoded into the generated `Contact`, resumed
+//! from its cursor after a change.
+#![cfg(all(feature = "emulator", feature = "graph-contacts"))]
+
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use o365::delta::Change;
+use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator};
+use o365::generated::contacts::types::Contact;
+use o365::protocol::Protocol;
+use o365::{AuthFlowType, Connection, Credentials};
+use serde_json::json;
+
+#[tokio::test]
+async fn generated_contacts_delta_streams_and_resumes() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = Connection::builder(Credentials::client_secret(
+        CONFIDENTIAL_CLIENT_ID,
+        CONFIDENTIAL_CLIENT_SECRET,
+    ))
+    .auth_flow(AuthFlowType::Credentials)
+    .tenant_id(em.user().tid.clone())
+    .authority(em.authority())
+    .protocol(Protocol::graph_for_host(em.base_url()))
+    .requests_delay(Duration::ZERO)
+    .token_backend(o365::token::MemoryTokenBackend::new())
+    .build()
+    .unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    let oid = em.user().oid.clone();
+
+    let mut first = conn
+        .contacts()
+        .user_delta_contacts(&oid)
+        .delta_stream_of::<Contact>();
+    let mut initial = Vec::new();
+    while let Some(change) = first.try_next().await.unwrap() {
+        initial.push(change);
+    }
+    assert!(!initial.is_empty());
+    assert!(
+        initial
+            .iter()
+            .all(|c| matches!(c, Change::Upserted(Contact { id: Some(_), .. })))
+    );
+    let cursor = first.cursor().unwrap().clone();
+
+    conn.post(
+        &format!("users/{oid}/contacts"),
+        json!({"displayName": "Delta Person"}),
+    )
+    .await
+    .unwrap();
+    let later: Vec<Change<Contact>> = conn
+        .contacts()
+        .user_delta_contacts(&oid)
+        .delta_stream_from_of::<Contact>(&cursor)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    let Change::Upserted(contact) = &later[0] else {
+        panic!("{later:?}");
+    };
+    assert_eq!(contact.display_name.as_deref(), Some("Delta Person"));
+}

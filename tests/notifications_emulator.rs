@@ -1,0 +1,322 @@
+//! Change notifications end to end: a Receiver served on a loopback port, subscriptions created
+//! on the emulator (which validates the URL first), changes delivered as typed events, a forged
+//! clientState dropped, lifecycle events, renew/list/delete, and the emulator's own checks.
+#![cfg(feature = "emulator")]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator};
+use o365::notifications::{
+    ChangeType, Event, LifecycleEvent, NewSubscription, Receiver, RequestKind,
+};
+use o365::protocol::Protocol;
+use o365::{AuthFlowType, Connection, Credentials, ErrorKind, RetryPolicy};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+async fn connection(em: &Emulator) -> Connection {
+    let conn = Connection::builder(Credentials::client_secret(
+        CONFIDENTIAL_CLIENT_ID,
+        CONFIDENTIAL_CLIENT_SECRET,
+    ))
+    .auth_flow(AuthFlowType::Credentials)
+    .tenant_id(em.user().tid.clone())
+    .authority(em.authority())
+    .protocol(Protocol::graph_for_host(em.base_url()))
+    .requests_delay(Duration::ZERO)
+    .retry_policy(RetryPolicy::none())
+    .token_backend(o365::token::MemoryTokenBackend::new())
+    .build()
+    .unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    conn
+}
+
+/// A Receiver behind a loopback HTTP server: events come out of the channel.
+struct Hook {
+    url: String,
+    events: mpsc::UnboundedReceiver<Event>,
+    validations: Arc<AtomicUsize>,
+    rejected: Arc<AtomicUsize>,
+}
+
+async fn hook(client_state: &str) -> Hook {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graph/hook", listener.local_addr().unwrap());
+    let receiver = Arc::new(Receiver::new(client_state));
+    let (tx, events) = mpsc::unbounded_channel();
+    let validations = Arc::new(AtomicUsize::new(0));
+    let rejected = Arc::new(AtomicUsize::new(0));
+    let (v, r) = (validations.clone(), rejected.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (receiver, tx, v, r) = (receiver.clone(), tx.clone(), v.clone(), r.clone());
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let (receiver, tx, v, r) =
+                            (receiver.clone(), tx.clone(), v.clone(), r.clone());
+                        async move {
+                            let (parts, body) = req.into_parts();
+                            let body = body.collect().await?.to_bytes();
+                            let received = receiver.receive(http::Request::from_parts(parts, body));
+                            if received.kind == RequestKind::Validation {
+                                v.fetch_add(1, Ordering::SeqCst);
+                            }
+                            r.fetch_add(received.rejected, Ordering::SeqCst);
+                            for event in received.events {
+                                let _ = tx.send(event);
+                            }
+                            let (parts, body) = received.response.into_parts();
+                            Ok::<_, hyper::Error>(hyper::Response::from_parts(
+                                parts,
+                                Full::new(body),
+                            ))
+                        }
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Hook {
+        url,
+        events,
+        validations,
+        rejected,
+    }
+}
+
+async fn next(hook: &mut Hook) -> Event {
+    tokio::time::timeout(Duration::from_secs(10), hook.events.recv())
+        .await
+        .expect("a notification within 10 s")
+        .unwrap()
+}
+
+fn change(event: Event) -> o365::notifications::ChangeNotification {
+    match event {
+        Event::Change(c) => c,
+        other => panic!("expected a change, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn subscribe_receive_renew_and_delete() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let user = format!("users/{}", em.user().oid);
+    let mut hook = hook("s3cret-state").await;
+
+    let sub = conn
+        .change_notifications()
+        .create(
+            &NewSubscription::new(format!("{user}/mailFolders('Inbox')/messages"), &hook.url)
+                .change_type(ChangeType::Created)
+                .change_type(ChangeType::Updated)
+                .client_state("s3cret-state")
+                .expires_in(Duration::from_secs(3 * 24 * 3600)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hook.validations.load(Ordering::SeqCst), 1);
+    assert_eq!(em.subscription_ids(), std::slice::from_ref(&sub.id));
+    assert_eq!(sub.change_types, [ChangeType::Created, ChangeType::Updated]);
+    assert_eq!(sub.notification_url, hook.url);
+
+    let created: Value = conn
+        .post(
+            &format!("{user}/mailFolders/inbox/messages"),
+            json!({"subject": "Ping"}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let n = change(next(&mut hook).await);
+    assert_eq!(n.subscription_id, sub.id);
+    assert_eq!(n.change_type, ChangeType::Created);
+    assert_eq!(n.resource, format!("Users/{}/Messages/{id}", em.user().oid));
+    let data = n.resource_data.unwrap();
+    assert_eq!(data.id.as_deref(), Some(id.as_str()));
+    assert_eq!(data.odata_type.as_deref(), Some("#Microsoft.Graph.Message"));
+    assert_eq!(n.tenant_id.as_deref(), Some(em.user().tid.as_str()));
+
+    conn.patch(&format!("{user}/messages/{id}"), json!({"isRead": false}))
+        .await
+        .unwrap();
+    let n = change(next(&mut hook).await);
+    assert_eq!(
+        (n.change_type, n.resource_data.unwrap().id),
+        (ChangeType::Updated, Some(id.clone()))
+    );
+
+    // Deletes were not subscribed to: the next event is the next creation.
+    conn.delete(&format!("{user}/messages/{id}")).await.unwrap();
+    conn.post(
+        &format!("{user}/mailFolders/inbox/messages"),
+        json!({"subject": "Two"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        change(next(&mut hook).await).change_type,
+        ChangeType::Created
+    );
+
+    // Lifecycle events reach the same receiver (no lifecycle URL was given).
+    let status = em
+        .send_lifecycle_event(&sub.id, "reauthorizationRequired")
+        .await
+        .unwrap();
+    assert_eq!(status, 202);
+    match next(&mut hook).await {
+        Event::Lifecycle(l) => {
+            assert_eq!(l.event, LifecycleEvent::ReauthorizationRequired);
+            assert_eq!(l.subscription_id, sub.id);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let renewed = conn
+        .change_notifications()
+        .renew(
+            &sub.id,
+            Some(&sub.resource),
+            Duration::from_secs(5 * 24 * 3600),
+        )
+        .await
+        .unwrap();
+    assert!(renewed.expiration > sub.expiration);
+    let listed = conn.change_notifications().list().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].expiration, renewed.expiration);
+    assert_eq!(
+        conn.change_notifications().get(&sub.id).await.unwrap().id,
+        sub.id
+    );
+    conn.change_notifications().delete(&sub.id).await.unwrap();
+    assert!(em.subscription_ids().is_empty());
+    let err = conn.change_notifications().get(&sub.id).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(hook.rejected.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_forged_client_state_is_dropped_and_removal_is_a_lifecycle_event() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let user = format!("users/{}", em.user().oid);
+    let mut hook = hook("the-real-secret").await;
+    let forged = conn
+        .change_notifications()
+        .create(
+            &NewSubscription::new(format!("{user}/contacts"), &hook.url)
+                .change_type(ChangeType::Created)
+                .client_state("not-the-secret"),
+        )
+        .await
+        .unwrap();
+    let real = conn
+        .change_notifications()
+        .create(
+            &NewSubscription::new(format!("{user}/contacts"), &hook.url)
+                .change_type(ChangeType::Created)
+                .client_state("the-real-secret"),
+        )
+        .await
+        .unwrap();
+    conn.post(
+        &format!("{user}/contacts"),
+        json!({"displayName": "Nestor"}),
+    )
+    .await
+    .unwrap();
+    let n = change(next(&mut hook).await);
+    assert_eq!(n.subscription_id, real.id);
+    // The forged delivery was answered and dropped.
+    for _ in 0..100 {
+        if hook.rejected.load(Ordering::SeqCst) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(hook.rejected.load(Ordering::SeqCst), 1);
+
+    em.send_lifecycle_event(&real.id, "subscriptionRemoved")
+        .await
+        .unwrap();
+    match next(&mut hook).await {
+        Event::Lifecycle(l) => assert_eq!(l.event, LifecycleEvent::SubscriptionRemoved),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(em.subscription_ids(), [forged.id]);
+}
+
+#[tokio::test]
+async fn the_emulator_validates_like_graph() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = connection(&em).await;
+    let user = format!("users/{}", em.user().oid);
+    // Nothing listens there: the validation request fails.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/hook", l.local_addr().unwrap())
+    };
+    let err = conn
+        .change_notifications()
+        .create(&NewSubscription::new(format!("{user}/messages"), closed))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert!(
+        err.to_string().contains("validation request failed"),
+        "{err}"
+    );
+
+    // The service's own limits, when a client skips ours.
+    let hook = hook("x").await;
+    let now = chrono::Utc::now();
+    let raw = |resource: &str, minutes: i64, url: &str| {
+        json!({
+            "changeType": "created", "resource": resource, "notificationUrl": url,
+            "expirationDateTime": (now + chrono::Duration::minutes(minutes)).to_rfc3339(),
+        })
+    };
+    for (body, needle) in [
+        (
+            raw(&format!("{user}/messages"), 10_090, &hook.url),
+            "10080 minutes",
+        ),
+        (
+            raw(&format!("{user}/messages"), 60, "http://hooks.example/x"),
+            "https",
+        ),
+        (
+            raw(&format!("{user}/drive/root"), 60, &hook.url),
+            "cannot be subscribed",
+        ),
+        (
+            json!({"changeType": "exploded", "resource": "users", "notificationUrl": hook.url,
+                   "expirationDateTime": (now + chrono::Duration::minutes(60)).to_rfc3339()}),
+            "changeType",
+        ),
+    ] {
+        let err = conn.post("subscriptions", body).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Status);
+        assert!(err.to_string().contains(needle), "{err}");
+    }
+    assert_eq!(hook.validations.load(Ordering::SeqCst), 0);
+    assert!(em.subscription_ids().is_empty());
+}
