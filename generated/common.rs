@@ -1117,6 +1117,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ExtensionPropertyCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ExtensionPropertyCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ExtensionProperty>,
+    }
     ///Graph type `externalAudienceScope`.
     #[derive(
         ::serde::Deserialize,
@@ -1420,28 +1431,6 @@ pub mod types {
         pub start_time: ::std::option::Option<DateTimeTimeZone>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GetScheduleCalendarResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetScheduleCalendarResponse(pub ::std::vec::Vec<ScheduleInformation>);
-    impl ::std::ops::Deref for GetScheduleCalendarResponse {
-        type Target = ::std::vec::Vec<ScheduleInformation>;
-        fn deref(&self) -> &::std::vec::Vec<ScheduleInformation> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetScheduleCalendarResponse>
-    for ::std::vec::Vec<ScheduleInformation> {
-        fn from(value: GetScheduleCalendarResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ScheduleInformation>>
-    for GetScheduleCalendarResponse {
-        fn from(value: ::std::vec::Vec<ScheduleInformation>) -> Self {
-            Self(value)
-        }
     }
     ///Graph type `group`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3567,6 +3556,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ScheduleInformationCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ScheduleInformationCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ScheduleInformation>,
+    }
     ///Graph type `scheduleItem`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleItem {
@@ -4227,6 +4227,12 @@ pub mod types {
             }
         }
     }
+}
+impl crate::typed::CollectionPage for types::ExtensionPropertyCollectionResponse {
+    type Item = types::ExtensionProperty;
+}
+impl crate::typed::CollectionPage for types::ScheduleInformationCollectionResponse {
+    type Item = types::ScheduleInformation;
 }
 impl crate::typed::CollectionPage for types::SubscriptionCollectionResponse {
     type Item = types::Subscription;

@@ -266,24 +266,20 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaCalendarViewResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct DeltaCalendarViewResponse(pub ::std::vec::Vec<Event>);
-    impl ::std::ops::Deref for DeltaCalendarViewResponse {
-        type Target = ::std::vec::Vec<Event>;
-        fn deref(&self) -> &::std::vec::Vec<Event> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeltaCalendarViewResponse> for ::std::vec::Vec<Event> {
-        fn from(value: DeltaCalendarViewResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<Event>> for DeltaCalendarViewResponse {
-        fn from(value: ::std::vec::Vec<Event>) -> Self {
-            Self(value)
-        }
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaCalendarViewResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Event>,
     }
     ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1323,7 +1319,6 @@ pub mod types {
     pub use crate::generated::common::types::FreeBusyError;
     pub use crate::generated::common::types::FreeBusyStatus;
     pub use crate::generated::common::types::GetScheduleCalendarBody;
-    pub use crate::generated::common::types::GetScheduleCalendarResponse;
     pub use crate::generated::common::types::Importance;
     pub use crate::generated::common::types::ItemBody;
     pub use crate::generated::common::types::Location;
@@ -1350,6 +1345,7 @@ pub mod types {
     pub use crate::generated::common::types::ResponseStatus;
     pub use crate::generated::common::types::ResponseType;
     pub use crate::generated::common::types::ScheduleInformation;
+    pub use crate::generated::common::types::ScheduleInformationCollectionResponse;
     pub use crate::generated::common::types::ScheduleItem;
     pub use crate::generated::common::types::Sensitivity;
     pub use crate::generated::common::types::SingleValueLegacyExtendedProperty;
@@ -1448,11 +1444,11 @@ impl Client {
             &format!("me/calendar/events/{}", encode_path(event_id)),
         )
     }
-    /// `POST /me/calendar/microsoft.graph.getSchedule`. Returns [`types::GetScheduleCalendarResponse`]. operationId `mes.calendar_getSchedule`.
+    /// `POST /me/calendar/microsoft.graph.getSchedule`. Returns [`types::ScheduleInformationCollectionResponse`]. operationId `mes.calendar_getSchedule`.
     pub fn get_schedule_calendar(
         &self,
         body: &types::GetScheduleCalendarBody,
-    ) -> Request<types::GetScheduleCalendarResponse, Plain> {
+    ) -> Request<types::ScheduleInformationCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -1544,7 +1540,7 @@ impl Client {
             .param("startDateTime", date_time(&start_date_time))
             .param("endDateTime", date_time(&end_date_time))
     }
-    /// `GET /me/calendarView/microsoft.graph.delta()`. Returns [`types::DeltaCalendarViewResponse`]. operationId `mes.calendarView_delta`.
+    /// `GET /me/calendarView/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaCalendarViewResponse`]. operationId `mes.calendarView_delta`.
     pub fn delta_calendar_view(
         &self,
     ) -> Request<types::DeltaCalendarViewResponse, Plain> {
@@ -1730,7 +1726,7 @@ impl Client {
     pub fn create_event(&self, body: &types::Event) -> Request<types::Event, Plain> {
         Request::new(&self.connection, Method::POST, "me/events").json(body)
     }
-    /// `GET /me/events/microsoft.graph.delta()`. Returns [`types::DeltaCalendarViewResponse`]. operationId `mes.events_delta`.
+    /// `GET /me/events/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaCalendarViewResponse`]. operationId `mes.events_delta`.
     pub fn delta_events(&self) -> Request<types::DeltaCalendarViewResponse, Plain> {
         Request::new(&self.connection, Method::GET, "me/events/microsoft.graph.delta()")
     }
@@ -2210,12 +2206,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/calendar/microsoft.graph.getSchedule`. Returns [`types::GetScheduleCalendarResponse`]. operationId `users.calendar_getSchedule`.
+    /// `POST /users/{user-id}/calendar/microsoft.graph.getSchedule`. Returns [`types::ScheduleInformationCollectionResponse`]. operationId `users.calendar_getSchedule`.
     pub fn user_get_schedule_calendar(
         &self,
         user_id: &str,
         body: &types::GetScheduleCalendarBody,
-    ) -> Request<types::GetScheduleCalendarResponse, Plain> {
+    ) -> Request<types::ScheduleInformationCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2343,7 +2339,7 @@ impl Client {
             .param("startDateTime", date_time(&start_date_time))
             .param("endDateTime", date_time(&end_date_time))
     }
-    /// `GET /users/{user-id}/calendarView/microsoft.graph.delta()`. Returns [`types::DeltaCalendarViewResponse`]. operationId `users.calendarView_delta`.
+    /// `GET /users/{user-id}/calendarView/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaCalendarViewResponse`]. operationId `users.calendarView_delta`.
     pub fn user_delta_calendar_view(
         &self,
         user_id: &str,
@@ -2597,7 +2593,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/events/microsoft.graph.delta()`. Returns [`types::DeltaCalendarViewResponse`]. operationId `users.events_delta`.
+    /// `GET /users/{user-id}/events/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaCalendarViewResponse`]. operationId `users.events_delta`.
     pub fn user_delta_events(
         &self,
         user_id: &str,
@@ -2889,6 +2885,9 @@ impl crate::typed::CollectionPage for types::RoomCollectionResponse {
 }
 impl crate::typed::CollectionPage for types::RoomListCollectionResponse {
     type Item = types::RoomList;
+}
+impl crate::typed::CollectionPage for types::DeltaCalendarViewResponse {
+    type Item = types::Event;
 }
 impl crate::odata::ODataEntity for types::AttachmentCollectionResponse {
     fn annotations(

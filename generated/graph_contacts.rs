@@ -321,46 +321,36 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaContactFoldersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct DeltaContactFoldersResponse(pub ::std::vec::Vec<ContactFolder>);
-    impl ::std::ops::Deref for DeltaContactFoldersResponse {
-        type Target = ::std::vec::Vec<ContactFolder>;
-        fn deref(&self) -> &::std::vec::Vec<ContactFolder> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeltaContactFoldersResponse>
-    for ::std::vec::Vec<ContactFolder> {
-        fn from(value: DeltaContactFoldersResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ContactFolder>>
-    for DeltaContactFoldersResponse {
-        fn from(value: ::std::vec::Vec<ContactFolder>) -> Self {
-            Self(value)
-        }
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaContactFoldersResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ContactFolder>,
     }
     ///`DeltaContactsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct DeltaContactsResponse(pub ::std::vec::Vec<Contact>);
-    impl ::std::ops::Deref for DeltaContactsResponse {
-        type Target = ::std::vec::Vec<Contact>;
-        fn deref(&self) -> &::std::vec::Vec<Contact> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeltaContactsResponse> for ::std::vec::Vec<Contact> {
-        fn from(value: DeltaContactsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<Contact>> for DeltaContactsResponse {
-        fn from(value: ::std::vec::Vec<Contact>) -> Self {
-            Self(value)
-        }
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaContactsResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Contact>,
     }
     ///Graph type `extensionCollectionResponse`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -455,7 +445,7 @@ impl Client {
     ) -> Request<types::ContactFolder, Plain> {
         Request::new(&self.connection, Method::POST, "me/contactFolders").json(body)
     }
-    /// `GET /me/contactFolders/microsoft.graph.delta()`. Returns [`types::DeltaContactFoldersResponse`]. operationId `mes.contactFolders_delta`.
+    /// `GET /me/contactFolders/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaContactFoldersResponse`]. operationId `mes.contactFolders_delta`.
     pub fn delta_contact_folders(
         &self,
     ) -> Request<types::DeltaContactFoldersResponse, Plain> {
@@ -657,7 +647,7 @@ impl Client {
     ) -> Request<types::Contact, Plain> {
         Request::new(&self.connection, Method::POST, "me/contacts").json(body)
     }
-    /// `GET /me/contacts/microsoft.graph.delta()`. Returns [`types::DeltaContactsResponse`]. operationId `mes.contacts_delta`.
+    /// `GET /me/contacts/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaContactsResponse`]. operationId `mes.contacts_delta`.
     pub fn delta_contacts(&self) -> Request<types::DeltaContactsResponse, Plain> {
         Request::new(
             &self.connection,
@@ -839,7 +829,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/contactFolders/microsoft.graph.delta()`. Returns [`types::DeltaContactFoldersResponse`]. operationId `users.contactFolders_delta`.
+    /// `GET /users/{user-id}/contactFolders/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaContactFoldersResponse`]. operationId `users.contactFolders_delta`.
     pub fn user_delta_contact_folders(
         &self,
         user_id: &str,
@@ -1087,7 +1077,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/contacts/microsoft.graph.delta()`. Returns [`types::DeltaContactsResponse`]. operationId `users.contacts_delta`.
+    /// `GET /users/{user-id}/contacts/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaContactsResponse`]. operationId `users.contacts_delta`.
     pub fn user_delta_contacts(
         &self,
         user_id: &str,
@@ -1312,6 +1302,12 @@ impl crate::typed::CollectionPage for types::ContactFolderCollectionResponse {
 }
 impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
     type Item = types::Extension;
+}
+impl crate::typed::CollectionPage for types::DeltaContactFoldersResponse {
+    type Item = types::ContactFolder;
+}
+impl crate::typed::CollectionPage for types::DeltaContactsResponse {
+    type Item = types::Contact;
 }
 impl crate::odata::ODataEntity for types::Contact {
     fn annotations(

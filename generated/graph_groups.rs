@@ -266,30 +266,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CheckGrantedPermissionsForAppGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct CheckGrantedPermissionsForAppGroupResponse(
-        pub ::std::vec::Vec<ResourceSpecificPermissionGrant>,
-    );
-    impl ::std::ops::Deref for CheckGrantedPermissionsForAppGroupResponse {
-        type Target = ::std::vec::Vec<ResourceSpecificPermissionGrant>;
-        fn deref(&self) -> &::std::vec::Vec<ResourceSpecificPermissionGrant> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CheckGrantedPermissionsForAppGroupResponse>
-    for ::std::vec::Vec<ResourceSpecificPermissionGrant> {
-        fn from(value: CheckGrantedPermissionsForAppGroupResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ResourceSpecificPermissionGrant>>
-    for CheckGrantedPermissionsForAppGroupResponse {
-        fn from(value: ::std::vec::Vec<ResourceSpecificPermissionGrant>) -> Self {
-            Self(value)
-        }
-    }
     ///`CheckMemberGroupsGroupBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberGroupsGroupBody {
@@ -301,30 +277,6 @@ pub mod types {
         pub group_ids: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`CheckMemberGroupsGroupResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct CheckMemberGroupsGroupResponse(
-        pub ::std::vec::Vec<::std::string::String>,
-    );
-    impl ::std::ops::Deref for CheckMemberGroupsGroupResponse {
-        type Target = ::std::vec::Vec<::std::string::String>;
-        fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CheckMemberGroupsGroupResponse>
-    for ::std::vec::Vec<::std::string::String> {
-        fn from(value: CheckMemberGroupsGroupResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for CheckMemberGroupsGroupResponse {
-        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self(value)
-        }
     }
     ///`CheckMemberObjectsGroupBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -484,52 +436,51 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaCalendarViewResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct DeltaCalendarViewResponse(pub ::std::vec::Vec<Event>);
-    impl ::std::ops::Deref for DeltaCalendarViewResponse {
-        type Target = ::std::vec::Vec<Event>;
-        fn deref(&self) -> &::std::vec::Vec<Event> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeltaCalendarViewResponse> for ::std::vec::Vec<Event> {
-        fn from(value: DeltaCalendarViewResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<Event>> for DeltaCalendarViewResponse {
-        fn from(value: ::std::vec::Vec<Event>) -> Self {
-            Self(value)
-        }
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaCalendarViewResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Event>,
     }
     ///`DeltaGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct DeltaGroupsResponse(
-        pub ::std::vec::Vec<crate::generated::common::types::Group>,
-    );
-    impl ::std::ops::Deref for DeltaGroupsResponse {
-        type Target = ::std::vec::Vec<crate::generated::common::types::Group>;
-        fn deref(&self) -> &::std::vec::Vec<crate::generated::common::types::Group> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeltaGroupsResponse>
-    for ::std::vec::Vec<crate::generated::common::types::Group> {
-        fn from(value: DeltaGroupsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<crate::generated::common::types::Group>>
-    for DeltaGroupsResponse {
-        fn from(value: ::std::vec::Vec<crate::generated::common::types::Group>) -> Self {
-            Self(value)
-        }
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaGroupsResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Group>,
     }
     ///`DirectoryObjectCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DirectoryObjectCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyDirectoryObject>,
+    }
+    ///`DirectoryObjectCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DirectoryObjectCollectionResponse2 {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -800,37 +751,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`GetAvailableExtensionPropertiesGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetAvailableExtensionPropertiesGroupsResponse(
-        pub ::std::vec::Vec<crate::generated::common::types::ExtensionProperty>,
-    );
-    impl ::std::ops::Deref for GetAvailableExtensionPropertiesGroupsResponse {
-        type Target = ::std::vec::Vec<
-            crate::generated::common::types::ExtensionProperty,
-        >;
-        fn deref(
-            &self,
-        ) -> &::std::vec::Vec<crate::generated::common::types::ExtensionProperty> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetAvailableExtensionPropertiesGroupsResponse>
-    for ::std::vec::Vec<crate::generated::common::types::ExtensionProperty> {
-        fn from(value: GetAvailableExtensionPropertiesGroupsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::std::vec::Vec<crate::generated::common::types::ExtensionProperty>,
-    > for GetAvailableExtensionPropertiesGroupsResponse {
-        fn from(
-            value: ::std::vec::Vec<crate::generated::common::types::ExtensionProperty>,
-        ) -> Self {
-            Self(value)
-        }
-    }
     ///`GetByIdsGroupsBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetByIdsGroupsBody {
@@ -840,28 +760,6 @@ pub mod types {
         pub types: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GetByIdsGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetByIdsGroupsResponse(pub ::std::vec::Vec<AnyDirectoryObject>);
-    impl ::std::ops::Deref for GetByIdsGroupsResponse {
-        type Target = ::std::vec::Vec<AnyDirectoryObject>;
-        fn deref(&self) -> &::std::vec::Vec<AnyDirectoryObject> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetByIdsGroupsResponse>
-    for ::std::vec::Vec<AnyDirectoryObject> {
-        fn from(value: GetByIdsGroupsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<AnyDirectoryObject>>
-    for GetByIdsGroupsResponse {
-        fn from(value: ::std::vec::Vec<AnyDirectoryObject>) -> Self {
-            Self(value)
-        }
     }
     ///`GetMemberGroupsGroupBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1116,8 +1014,19 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResourceSpecificPermissionGrantCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ResourceSpecificPermissionGrantCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ResourceSpecificPermissionGrant>,
+    }
+    ///`ResourceSpecificPermissionGrantCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ResourceSpecificPermissionGrantCollectionResponse2 {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1140,6 +1049,17 @@ pub mod types {
         pub value: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`StringCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct StringCollectionResponse2 {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<::std::string::String>,
     }
     ///Graph type `user`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2119,13 +2039,13 @@ pub mod types {
     pub use crate::generated::common::types::EventType;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::ExtensionProperty;
+    pub use crate::generated::common::types::ExtensionPropertyCollectionResponse;
     pub use crate::generated::common::types::ExternalAudienceScope;
     pub use crate::generated::common::types::FileAttachment;
     pub use crate::generated::common::types::ForwardEventBody;
     pub use crate::generated::common::types::FreeBusyError;
     pub use crate::generated::common::types::FreeBusyStatus;
     pub use crate::generated::common::types::GetScheduleCalendarBody;
-    pub use crate::generated::common::types::GetScheduleCalendarResponse;
     pub use crate::generated::common::types::Group;
     pub use crate::generated::common::types::Importance;
     pub use crate::generated::common::types::InformationalUrl;
@@ -2165,6 +2085,7 @@ pub mod types {
     pub use crate::generated::common::types::ResponseType;
     pub use crate::generated::common::types::SamlSingleSignOnSettings;
     pub use crate::generated::common::types::ScheduleInformation;
+    pub use crate::generated::common::types::ScheduleInformationCollectionResponse;
     pub use crate::generated::common::types::ScheduleItem;
     pub use crate::generated::common::types::Sensitivity;
     pub use crate::generated::common::types::ServicePrincipal;
@@ -2205,15 +2126,15 @@ impl Client {
     pub fn create_group(&self, body: &types::Group) -> Request<types::Group, Plain> {
         Request::new(&self.connection, Method::POST, "groups").json(body)
     }
-    /// `GET /groups/microsoft.graph.delta()`. Returns [`types::DeltaGroupsResponse`]. operationId `groups_delta`.
+    /// `GET /groups/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaGroupsResponse`]. operationId `groups_delta`.
     pub fn delta_groups(&self) -> Request<types::DeltaGroupsResponse, Plain> {
         Request::new(&self.connection, Method::GET, "groups/microsoft.graph.delta()")
     }
-    /// `POST /groups/microsoft.graph.getAvailableExtensionProperties`. Returns [`types::GetAvailableExtensionPropertiesGroupsResponse`]. operationId `groups_getAvailableExtensionProperties`.
+    /// `POST /groups/microsoft.graph.getAvailableExtensionProperties`. Returns [`types::ExtensionPropertyCollectionResponse`]. operationId `groups_getAvailableExtensionProperties`.
     pub fn get_available_extension_properties_groups(
         &self,
         body: &types::GetAvailableExtensionPropertiesGroupsBody,
-    ) -> Request<types::GetAvailableExtensionPropertiesGroupsResponse, Plain> {
+    ) -> Request<types::ExtensionPropertyCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2221,11 +2142,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/microsoft.graph.getByIds`. Returns [`types::GetByIdsGroupsResponse`]. operationId `groups_getByIds`.
+    /// `POST /groups/microsoft.graph.getByIds`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_getByIds`.
     pub fn get_by_ids_groups(
         &self,
         body: &types::GetByIdsGroupsBody,
-    ) -> Request<types::GetByIdsGroupsResponse, Plain> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Plain> {
         Request::new(&self.connection, Method::POST, "groups/microsoft.graph.getByIds")
             .json(body)
     }
@@ -2270,11 +2191,11 @@ impl Client {
             &format!("groups/{}", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/acceptedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListAcceptedSenders`.
+    /// `GET /groups/{group-id}/acceptedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListAcceptedSenders`.
     pub fn list_accepted_senders(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -2384,12 +2305,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /groups/{group-id}/calendar/microsoft.graph.getSchedule`. Returns [`types::GetScheduleCalendarResponse`]. operationId `groups.calendar_getSchedule`.
+    /// `POST /groups/{group-id}/calendar/microsoft.graph.getSchedule`. Returns [`types::ScheduleInformationCollectionResponse`]. operationId `groups.calendar_getSchedule`.
     pub fn get_schedule_calendar(
         &self,
         group_id: &str,
         body: &types::GetScheduleCalendarBody,
-    ) -> Request<types::GetScheduleCalendarResponse, Plain> {
+    ) -> Request<types::ScheduleInformationCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -2415,7 +2336,7 @@ impl Client {
             .param("startDateTime", date_time(&start_date_time))
             .param("endDateTime", date_time(&end_date_time))
     }
-    /// `GET /groups/{group-id}/calendarView/microsoft.graph.delta()`. Returns [`types::DeltaCalendarViewResponse`]. operationId `groups.calendarView_delta`.
+    /// `GET /groups/{group-id}/calendarView/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaCalendarViewResponse`]. operationId `groups.calendarView_delta`.
     pub fn delta_calendar_view(
         &self,
         group_id: &str,
@@ -2768,7 +2689,7 @@ impl Client {
             &format!("groups/{}/events/$count", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/events/microsoft.graph.delta()`. Returns [`types::DeltaCalendarViewResponse`]. operationId `groups.events_delta`.
+    /// `GET /groups/{group-id}/events/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaCalendarViewResponse`]. operationId `groups.events_delta`.
     pub fn delta_events(
         &self,
         group_id: &str,
@@ -2949,7 +2870,7 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/events/{event-id}/instances/microsoft.graph.delta()`. Returns [`types::DeltaCalendarViewResponse`]. operationId `groups.events.instances_delta`.
+    /// `GET /groups/{group-id}/events/{event-id}/instances/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaCalendarViewResponse`]. operationId `groups.events.instances_delta`.
     pub fn delta_instances(
         &self,
         group_id: &str,
@@ -3172,11 +3093,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMemberOf`.
+    /// `GET /groups/{group-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListMemberOf`.
     pub fn list_member_of(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3207,11 +3128,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMembers`.
+    /// `GET /groups/{group-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListMembers`.
     pub fn list_members(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3242,11 +3163,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/membersWithLicenseErrors` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMembersWithLicenseErrors`.
+    /// `GET /groups/{group-id}/membersWithLicenseErrors` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListMembersWithLicenseErrors`.
     pub fn list_members_with_license_errors(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3302,11 +3223,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/{group-id}/microsoft.graph.checkGrantedPermissionsForApp`. Returns [`types::CheckGrantedPermissionsForAppGroupResponse`]. operationId `groups_checkGrantedPermissionsForApp`.
+    /// `POST /groups/{group-id}/microsoft.graph.checkGrantedPermissionsForApp`. Returns [`types::ResourceSpecificPermissionGrantCollectionResponse`]. operationId `groups_checkGrantedPermissionsForApp`.
     pub fn check_granted_permissions_for_app_group(
         &self,
         group_id: &str,
-    ) -> Request<types::CheckGrantedPermissionsForAppGroupResponse, Plain> {
+    ) -> Request<types::ResourceSpecificPermissionGrantCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::POST,
@@ -3316,12 +3237,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /groups/{group-id}/microsoft.graph.checkMemberGroups`. Returns [`types::CheckMemberGroupsGroupResponse`]. operationId `groups_checkMemberGroups`.
+    /// `POST /groups/{group-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `groups_checkMemberGroups`.
     pub fn check_member_groups_group(
         &self,
         group_id: &str,
         body: &types::CheckMemberGroupsGroupBody,
-    ) -> Request<types::CheckMemberGroupsGroupResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3331,12 +3252,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/{group-id}/microsoft.graph.checkMemberObjects`. Returns [`types::CheckMemberGroupsGroupResponse`]. operationId `groups_checkMemberObjects`.
+    /// `POST /groups/{group-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `groups_checkMemberObjects`.
     pub fn check_member_objects_group(
         &self,
         group_id: &str,
         body: &types::CheckMemberObjectsGroupBody,
-    ) -> Request<types::CheckMemberGroupsGroupResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3346,12 +3267,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/{group-id}/microsoft.graph.getMemberGroups`. Returns [`types::CheckMemberGroupsGroupResponse`]. operationId `groups_getMemberGroups`.
+    /// `POST /groups/{group-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `groups_getMemberGroups`.
     pub fn get_member_groups_group(
         &self,
         group_id: &str,
         body: &types::GetMemberGroupsGroupBody,
-    ) -> Request<types::CheckMemberGroupsGroupResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3361,12 +3282,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/{group-id}/microsoft.graph.getMemberObjects`. Returns [`types::CheckMemberGroupsGroupResponse`]. operationId `groups_getMemberObjects`.
+    /// `POST /groups/{group-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `groups_getMemberObjects`.
     pub fn get_member_objects_group(
         &self,
         group_id: &str,
         body: &types::GetMemberGroupsGroupBody,
-    ) -> Request<types::CheckMemberGroupsGroupResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3447,11 +3368,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/owners` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListOwners`.
+    /// `GET /groups/{group-id}/owners` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListOwners`.
     pub fn list_owners(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3482,11 +3403,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/permissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ResourceSpecificPermissionGrantCollectionResponse`]. operationId `groups_ListPermissionGrants`.
+    /// `GET /groups/{group-id}/permissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ResourceSpecificPermissionGrantCollectionResponse2`]. operationId `groups_ListPermissionGrants`.
     pub fn list_permission_grants(
         &self,
         group_id: &str,
-    ) -> Request<types::ResourceSpecificPermissionGrantCollectionResponse, Collection> {
+    ) -> Request<types::ResourceSpecificPermissionGrantCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3603,11 +3524,11 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /groups/{group-id}/rejectedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListRejectedSenders`.
+    /// `GET /groups/{group-id}/rejectedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListRejectedSenders`.
     pub fn list_rejected_senders(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3955,11 +3876,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListTransitiveMemberOf`.
+    /// `GET /groups/{group-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListTransitiveMemberOf`.
     pub fn list_transitive_member_of(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3990,11 +3911,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/transitiveMembers` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListTransitiveMembers`.
+    /// `GET /groups/{group-id}/transitiveMembers` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListTransitiveMembers`.
     pub fn list_transitive_members(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4035,11 +3956,20 @@ impl crate::typed::CollectionPage for types::EventCollectionResponse {
 impl crate::typed::CollectionPage for types::GroupCollectionResponse {
     type Item = types::Group;
 }
+impl crate::typed::CollectionPage for types::DeltaGroupsResponse {
+    type Item = types::Group;
+}
 impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse {
+    type Item = types::AnyDirectoryObject;
+}
+impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse2 {
     type Item = types::AnyDirectoryObject;
 }
 impl crate::typed::CollectionPage for types::StringCollectionResponse {
     type Item = ::std::string::String;
+}
+impl crate::typed::CollectionPage for types::DeltaCalendarViewResponse {
+    type Item = types::Event;
 }
 impl crate::typed::CollectionPage for types::ConversationCollectionResponse {
     type Item = types::Conversation;
@@ -4055,6 +3985,13 @@ impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
 }
 impl crate::typed::CollectionPage
 for types::ResourceSpecificPermissionGrantCollectionResponse {
+    type Item = types::ResourceSpecificPermissionGrant;
+}
+impl crate::typed::CollectionPage for types::StringCollectionResponse2 {
+    type Item = ::std::string::String;
+}
+impl crate::typed::CollectionPage
+for types::ResourceSpecificPermissionGrantCollectionResponse2 {
     type Item = types::ResourceSpecificPermissionGrant;
 }
 impl crate::typed::CollectionPage for types::AttachmentCollectionResponse2 {
@@ -4158,7 +4095,7 @@ impl crate::odata::ODataEntity for types::DeclineEventBody {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::DirectoryObjectCollectionResponse {
+impl crate::odata::ODataEntity for types::DirectoryObjectCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4257,7 +4194,7 @@ impl crate::odata::ODataEntity for types::ResourceSpecificPermissionGrant {
     }
 }
 impl crate::odata::ODataEntity
-for types::ResourceSpecificPermissionGrantCollectionResponse {
+for types::ResourceSpecificPermissionGrantCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

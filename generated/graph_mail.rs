@@ -172,44 +172,36 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaMailFoldersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct DeltaMailFoldersResponse(pub ::std::vec::Vec<MailFolder>);
-    impl ::std::ops::Deref for DeltaMailFoldersResponse {
-        type Target = ::std::vec::Vec<MailFolder>;
-        fn deref(&self) -> &::std::vec::Vec<MailFolder> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeltaMailFoldersResponse> for ::std::vec::Vec<MailFolder> {
-        fn from(value: DeltaMailFoldersResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<MailFolder>> for DeltaMailFoldersResponse {
-        fn from(value: ::std::vec::Vec<MailFolder>) -> Self {
-            Self(value)
-        }
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaMailFoldersResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<MailFolder>,
     }
     ///`DeltaMessagesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct DeltaMessagesResponse(pub ::std::vec::Vec<AnyMessage>);
-    impl ::std::ops::Deref for DeltaMessagesResponse {
-        type Target = ::std::vec::Vec<AnyMessage>;
-        fn deref(&self) -> &::std::vec::Vec<AnyMessage> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeltaMessagesResponse> for ::std::vec::Vec<AnyMessage> {
-        fn from(value: DeltaMessagesResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<AnyMessage>> for DeltaMessagesResponse {
-        fn from(value: ::std::vec::Vec<AnyMessage>) -> Self {
-            Self(value)
-        }
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaMessagesResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyMessage>,
     }
     ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3694,7 +3686,7 @@ impl Client {
     ) -> Request<types::MailFolder, Plain> {
         Request::new(&self.connection, Method::POST, "me/mailFolders").json(body)
     }
-    /// `GET /me/mailFolders/microsoft.graph.delta()`. Returns [`types::DeltaMailFoldersResponse`]. operationId `mes.mailFolders_delta`.
+    /// `GET /me/mailFolders/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaMailFoldersResponse`]. operationId `mes.mailFolders_delta`.
     pub fn delta_mail_folders(&self) -> Request<types::DeltaMailFoldersResponse, Plain> {
         Request::new(
             &self.connection,
@@ -4000,7 +3992,7 @@ impl Client {
     ) -> Request<types::AnyMessage, Plain> {
         Request::new(&self.connection, Method::POST, "me/messages").json(&body.into())
     }
-    /// `GET /me/messages/microsoft.graph.delta()`. Returns [`types::DeltaMessagesResponse`]. operationId `mes.messages_delta`.
+    /// `GET /me/messages/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaMessagesResponse`]. operationId `mes.messages_delta`.
     pub fn delta_messages(&self) -> Request<types::DeltaMessagesResponse, Plain> {
         Request::new(
             &self.connection,
@@ -4465,7 +4457,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/mailFolders/microsoft.graph.delta()`. Returns [`types::DeltaMailFoldersResponse`]. operationId `users.mailFolders_delta`.
+    /// `GET /users/{user-id}/mailFolders/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaMailFoldersResponse`]. operationId `users.mailFolders_delta`.
     pub fn user_delta_mail_folders(
         &self,
         user_id: &str,
@@ -4844,7 +4836,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `GET /users/{user-id}/messages/microsoft.graph.delta()`. Returns [`types::DeltaMessagesResponse`]. operationId `users.messages_delta`.
+    /// `GET /users/{user-id}/messages/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaMessagesResponse`]. operationId `users.messages_delta`.
     pub fn user_delta_messages(
         &self,
         user_id: &str,
@@ -5290,6 +5282,12 @@ impl crate::typed::CollectionPage for types::MessageCollectionResponse {
 }
 impl crate::typed::CollectionPage for types::MessageRuleCollectionResponse {
     type Item = types::MessageRule;
+}
+impl crate::typed::CollectionPage for types::DeltaMailFoldersResponse {
+    type Item = types::MailFolder;
+}
+impl crate::typed::CollectionPage for types::DeltaMessagesResponse {
+    type Item = types::AnyMessage;
 }
 impl crate::odata::ODataEntity for types::AttachmentCollectionResponse {
     fn annotations(

@@ -31,26 +31,6 @@ pub mod types {
             Self(value)
         }
     }
-    ///`AddSitesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct AddSitesResponse(pub ::std::vec::Vec<Site>);
-    impl ::std::ops::Deref for AddSitesResponse {
-        type Target = ::std::vec::Vec<Site>;
-        fn deref(&self) -> &::std::vec::Vec<Site> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AddSitesResponse> for ::std::vec::Vec<Site> {
-        fn from(value: AddSitesResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<Site>> for AddSitesResponse {
-        fn from(value: ::std::vec::Vec<Site>) -> Self {
-            Self(value)
-        }
-    }
     ///`AssociateWithHubSitesContentTypeBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociateWithHubSitesContentTypeBody {
@@ -596,6 +576,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ContentTypeCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ContentTypeCollectionResponse2 {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ContentType>,
+    }
     ///Graph type `contentTypeInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeInfo {
@@ -1078,54 +1069,6 @@ pub mod types {
             Self(value)
         }
     }
-    ///`GetActivitiesByIntervalSiteListItemResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetActivitiesByIntervalSiteListItemResponse(
-        pub ::std::vec::Vec<ItemActivityStat>,
-    );
-    impl ::std::ops::Deref for GetActivitiesByIntervalSiteListItemResponse {
-        type Target = ::std::vec::Vec<ItemActivityStat>;
-        fn deref(&self) -> &::std::vec::Vec<ItemActivityStat> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetActivitiesByIntervalSiteListItemResponse>
-    for ::std::vec::Vec<ItemActivityStat> {
-        fn from(value: GetActivitiesByIntervalSiteListItemResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ItemActivityStat>>
-    for GetActivitiesByIntervalSiteListItemResponse {
-        fn from(value: ::std::vec::Vec<ItemActivityStat>) -> Self {
-            Self(value)
-        }
-    }
-    ///`GetApplicableContentTypesForListSiteResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetApplicableContentTypesForListSiteResponse(
-        pub ::std::vec::Vec<ContentType>,
-    );
-    impl ::std::ops::Deref for GetApplicableContentTypesForListSiteResponse {
-        type Target = ::std::vec::Vec<ContentType>;
-        fn deref(&self) -> &::std::vec::Vec<ContentType> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetApplicableContentTypesForListSiteResponse>
-    for ::std::vec::Vec<ContentType> {
-        fn from(value: GetApplicableContentTypesForListSiteResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ContentType>>
-    for GetApplicableContentTypesForListSiteResponse {
-        fn from(value: ::std::vec::Vec<ContentType>) -> Self {
-            Self(value)
-        }
-    }
     ///`GrantPermissionBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GrantPermissionBody {
@@ -1135,26 +1078,6 @@ pub mod types {
         pub roles: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GrantPermissionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GrantPermissionResponse(pub ::std::vec::Vec<Permission>);
-    impl ::std::ops::Deref for GrantPermissionResponse {
-        type Target = ::std::vec::Vec<Permission>;
-        fn deref(&self) -> &::std::vec::Vec<Permission> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GrantPermissionResponse> for ::std::vec::Vec<Permission> {
-        fn from(value: GrantPermissionResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<Permission>> for GrantPermissionResponse {
-        fn from(value: ::std::vec::Vec<Permission>) -> Self {
-            Self(value)
-        }
     }
     ///Graph type `hyperlinkOrPictureColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1263,6 +1186,17 @@ pub mod types {
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`ItemActivityStatCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ItemActivityStatCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ItemActivityStat>,
     }
     ///Graph type `itemReference`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1683,6 +1617,17 @@ pub mod types {
         pub value: ::std::vec::Vec<Permission>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`PermissionCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PermissionCollectionResponse2 {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Permission>,
     }
     ///Graph type `personOrGroupColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2139,6 +2084,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`SiteCollectionResponse3`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SiteCollectionResponse3 {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Site>,
+    }
     ///Graph type `storagePlanInformation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StoragePlanInformation {
@@ -2446,19 +2402,19 @@ impl Client {
     pub fn create_site(&self, body: &types::Site) -> Request<types::Site, Plain> {
         Request::new(&self.connection, Method::POST, "sites").json(body)
     }
-    /// `POST /sites/microsoft.graph.add`. Returns [`types::AddSitesResponse`]. operationId `sites_add`.
+    /// `POST /sites/microsoft.graph.add`. Returns [`types::SiteCollectionResponse3`]. operationId `sites_add`.
     pub fn add_sites(
         &self,
         body: &types::SiteCollectionResponse2,
-    ) -> Request<types::AddSitesResponse, Plain> {
+    ) -> Request<types::SiteCollectionResponse3, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.add")
             .json(body)
     }
-    /// `POST /sites/microsoft.graph.remove`. Returns [`types::AddSitesResponse`]. operationId `sites_remove`.
+    /// `POST /sites/microsoft.graph.remove`. Returns [`types::SiteCollectionResponse3`]. operationId `sites_remove`.
     pub fn remove_sites(
         &self,
         body: &types::SiteCollectionResponse2,
-    ) -> Request<types::AddSitesResponse, Plain> {
+    ) -> Request<types::SiteCollectionResponse3, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.remove")
             .json(body)
     }
@@ -3534,13 +3490,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/lists/{list-id}/items/{listItem-id}/microsoft.graph.getActivitiesByInterval()`. Returns [`types::GetActivitiesByIntervalSiteListItemResponse`]. operationId `sites.lists.items_getActivitiesByInterval`.
+    /// `GET /sites/{site-id}/lists/{list-id}/items/{listItem-id}/microsoft.graph.getActivitiesByInterval()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ItemActivityStatCollectionResponse`]. operationId `sites.lists.items_getActivitiesByInterval`.
     pub fn get_activities_by_interval_site_list_item(
         &self,
         site_id: &str,
         list_id: &str,
         list_item_id: &str,
-    ) -> Request<types::GetActivitiesByIntervalSiteListItemResponse, Plain> {
+    ) -> Request<types::ItemActivityStatCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3550,7 +3506,7 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/lists/{list-id}/items/{listItem-id}/microsoft.graph.getActivitiesByInterval(startDateTime='{startDateTime}',endDateTime='{endDateTime}',interval='{interval}')`. Returns [`types::GetActivitiesByIntervalSiteListItemResponse`]. operationId `sites.lists.items_getActivitiesByInterval`.
+    /// `GET /sites/{site-id}/lists/{list-id}/items/{listItem-id}/microsoft.graph.getActivitiesByInterval(startDateTime='{startDateTime}',endDateTime='{endDateTime}',interval='{interval}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ItemActivityStatCollectionResponse`]. operationId `sites.lists.items_getActivitiesByInterval`.
     pub fn get_activities_by_interval_site_list_item_by_id(
         &self,
         site_id: &str,
@@ -3559,7 +3515,7 @@ impl Client {
         start_date_time: &str,
         end_date_time: &str,
         interval: &str,
-    ) -> Request<types::GetActivitiesByIntervalSiteListItemResponse, Plain> {
+    ) -> Request<types::ItemActivityStatCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3817,11 +3773,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/microsoft.graph.getActivitiesByInterval()`. Returns [`types::GetActivitiesByIntervalSiteListItemResponse`]. operationId `sites_getActivitiesByInterval`.
+    /// `GET /sites/{site-id}/microsoft.graph.getActivitiesByInterval()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ItemActivityStatCollectionResponse`]. operationId `sites_getActivitiesByInterval`.
     pub fn get_activities_by_interval_site(
         &self,
         site_id: &str,
-    ) -> Request<types::GetActivitiesByIntervalSiteListItemResponse, Plain> {
+    ) -> Request<types::ItemActivityStatCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3831,14 +3787,14 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/microsoft.graph.getActivitiesByInterval(startDateTime='{startDateTime}',endDateTime='{endDateTime}',interval='{interval}')`. Returns [`types::GetActivitiesByIntervalSiteListItemResponse`]. operationId `sites_getActivitiesByInterval`.
+    /// `GET /sites/{site-id}/microsoft.graph.getActivitiesByInterval(startDateTime='{startDateTime}',endDateTime='{endDateTime}',interval='{interval}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ItemActivityStatCollectionResponse`]. operationId `sites_getActivitiesByInterval`.
     pub fn get_activities_by_interval_site_by_id(
         &self,
         site_id: &str,
         start_date_time: &str,
         end_date_time: &str,
         interval: &str,
-    ) -> Request<types::GetActivitiesByIntervalSiteListItemResponse, Plain> {
+    ) -> Request<types::ItemActivityStatCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3849,12 +3805,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/microsoft.graph.getApplicableContentTypesForList(listId='{listId}')`. Returns [`types::GetApplicableContentTypesForListSiteResponse`]. operationId `sites_getApplicableContentTypesForList`.
+    /// `GET /sites/{site-id}/microsoft.graph.getApplicableContentTypesForList(listId='{listId}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ContentTypeCollectionResponse2`]. operationId `sites_getApplicableContentTypesForList`.
     pub fn get_applicable_content_types_for_list_site(
         &self,
         site_id: &str,
         list_id: &str,
-    ) -> Request<types::GetApplicableContentTypesForListSiteResponse, Plain> {
+    ) -> Request<types::ContentTypeCollectionResponse2, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3950,13 +3906,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /sites/{site-id}/permissions/{permission-id}/microsoft.graph.grant`. Returns [`types::GrantPermissionResponse`]. operationId `sites.permissions_grant`.
+    /// `POST /sites/{site-id}/permissions/{permission-id}/microsoft.graph.grant`. Returns [`types::PermissionCollectionResponse2`]. operationId `sites.permissions_grant`.
     pub fn grant_permission(
         &self,
         site_id: &str,
         permission_id: &str,
         body: &types::GrantPermissionBody,
-    ) -> Request<types::GrantPermissionResponse, Plain> {
+    ) -> Request<types::PermissionCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4073,6 +4029,9 @@ impl crate::typed::CollectionPage for types::SiteCollectionResponse {
 impl crate::typed::CollectionPage for types::StringCollectionResponse {
     type Item = ::std::string::String;
 }
+impl crate::typed::CollectionPage for types::SiteCollectionResponse3 {
+    type Item = types::Site;
+}
 impl crate::typed::CollectionPage for types::ColumnDefinitionCollectionResponse {
     type Item = types::ColumnDefinition;
 }
@@ -4088,10 +4047,19 @@ impl crate::typed::CollectionPage for types::ListCollectionResponse {
 impl crate::typed::CollectionPage for types::ListItemCollectionResponse {
     type Item = types::ListItem;
 }
+impl crate::typed::CollectionPage for types::ItemActivityStatCollectionResponse {
+    type Item = types::ItemActivityStat;
+}
 impl crate::typed::CollectionPage for types::ListItemVersionCollectionResponse {
     type Item = types::ListItemVersion;
 }
+impl crate::typed::CollectionPage for types::ContentTypeCollectionResponse2 {
+    type Item = types::ContentType;
+}
 impl crate::typed::CollectionPage for types::PermissionCollectionResponse {
+    type Item = types::Permission;
+}
+impl crate::typed::CollectionPage for types::PermissionCollectionResponse2 {
     type Item = types::Permission;
 }
 impl crate::odata::ODataEntity for types::AssociateWithHubSitesContentTypeBody {

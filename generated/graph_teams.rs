@@ -10,6 +10,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ActionResultPartCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ActionResultPartCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ActionResultPart>,
+    }
     ///`AddChatMembersBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddChatMembersBody {
@@ -17,28 +28,6 @@ pub mod types {
         pub values: ::std::vec::Vec<ConversationMember>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`AddChatMembersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct AddChatMembersResponse(pub ::std::vec::Vec<ActionResultPart>);
-    impl ::std::ops::Deref for AddChatMembersResponse {
-        type Target = ::std::vec::Vec<ActionResultPart>;
-        fn deref(&self) -> &::std::vec::Vec<ActionResultPart> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<AddChatMembersResponse>
-    for ::std::vec::Vec<ActionResultPart> {
-        fn from(value: AddChatMembersResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ActionResultPart>>
-    for AddChatMembersResponse {
-        fn from(value: ::std::vec::Vec<ActionResultPart>) -> Self {
-            Self(value)
-        }
     }
     ///`ArchiveTeamBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -448,8 +437,19 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ChatMessageCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ChatMessage>,
+    }
+    ///`ChatMessageCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ChatMessageCollectionResponse2 {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1165,6 +1165,22 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`DeltaChatMessagesResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeltaChatMessagesResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ChatMessage>,
+    }
     ///Graph type `driveItem`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
@@ -1373,28 +1389,6 @@ pub mod types {
         pub view: ::std::option::Option<crate::generated::common::types::FolderView>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GetAllMessagesChatsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetAllMessagesChatsResponse(pub ::std::vec::Vec<ChatMessage>);
-    impl ::std::ops::Deref for GetAllMessagesChatsResponse {
-        type Target = ::std::vec::Vec<ChatMessage>;
-        fn deref(&self) -> &::std::vec::Vec<ChatMessage> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetAllMessagesChatsResponse>
-    for ::std::vec::Vec<ChatMessage> {
-        fn from(value: GetAllMessagesChatsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ChatMessage>>
-    for GetAllMessagesChatsResponse {
-        fn from(value: ::std::vec::Vec<ChatMessage>) -> Self {
-            Self(value)
-        }
     }
     ///Graph type `giphyRatingType`.
     #[derive(
@@ -4979,10 +4973,10 @@ impl Client {
     pub fn create_chat(&self, body: &types::Chat) -> Request<types::Chat, Plain> {
         Request::new(&self.connection, Method::POST, "chats").json(body)
     }
-    /// `GET /chats/microsoft.graph.getAllMessages()`. Returns [`types::GetAllMessagesChatsResponse`]. operationId `chats_getAllMessages`.
+    /// `GET /chats/microsoft.graph.getAllMessages()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ChatMessageCollectionResponse`]. operationId `chats_getAllMessages`.
     pub fn get_all_messages_chats(
         &self,
-    ) -> Request<types::GetAllMessagesChatsResponse, Plain> {
+    ) -> Request<types::ChatMessageCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5252,12 +5246,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /chats/{chat-id}/members/microsoft.graph.add`. Returns [`types::AddChatMembersResponse`]. operationId `chats.members_add`.
+    /// `POST /chats/{chat-id}/members/microsoft.graph.add`. Returns [`types::ActionResultPartCollectionResponse`]. operationId `chats.members_add`.
     pub fn add_chat_members(
         &self,
         chat_id: &str,
         body: &types::AddChatMembersBody,
-    ) -> Request<types::AddChatMembersResponse, Plain> {
+    ) -> Request<types::ActionResultPartCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -5312,11 +5306,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `chats_ListMessages`.
+    /// `GET /chats/{chat-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `chats_ListMessages`.
     pub fn list_chat_messages(
         &self,
         chat_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5336,11 +5330,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /chats/{chat-id}/messages/microsoft.graph.delta()`. Returns [`types::GetAllMessagesChatsResponse`]. operationId `chats.messages_delta`.
+    /// `GET /chats/{chat-id}/messages/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaChatMessagesResponse`]. operationId `chats.messages_delta`.
     pub fn delta_chat_messages(
         &self,
         chat_id: &str,
-    ) -> Request<types::GetAllMessagesChatsResponse, Plain> {
+    ) -> Request<types::DeltaChatMessagesResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5477,12 +5471,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `chats.messages_ListReplies`.
+    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `chats.messages_ListReplies`.
     pub fn list_chat_message_replies(
         &self,
         chat_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5509,12 +5503,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies/microsoft.graph.delta()`. Returns [`types::GetAllMessagesChatsResponse`]. operationId `chats.messages.replies_delta`.
+    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaChatMessagesResponse`]. operationId `chats.messages.replies_delta`.
     pub fn delta_chat_message_replies(
         &self,
         chat_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::GetAllMessagesChatsResponse, Plain> {
+    ) -> Request<types::DeltaChatMessagesResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6091,13 +6085,13 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /teams/{team-id}/channels/{channel-id}/members/microsoft.graph.add`. Returns [`types::AddChatMembersResponse`]. operationId `teams.channels.members_add`.
+    /// `POST /teams/{team-id}/channels/{channel-id}/members/microsoft.graph.add`. Returns [`types::ActionResultPartCollectionResponse`]. operationId `teams.channels.members_add`.
     pub fn add_channel_members(
         &self,
         team_id: &str,
         channel_id: &str,
         body: &types::AddChatMembersBody,
-    ) -> Request<types::AddChatMembersResponse, Plain> {
+    ) -> Request<types::ActionResultPartCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -6158,12 +6152,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.channels_ListMessages`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.channels_ListMessages`.
     pub fn list_channel_messages(
         &self,
         team_id: &str,
         channel_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6190,12 +6184,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/messages/microsoft.graph.delta()`. Returns [`types::GetAllMessagesChatsResponse`]. operationId `teams.channels.messages_delta`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/messages/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaChatMessagesResponse`]. operationId `teams.channels.messages_delta`.
     pub fn delta_channel_messages(
         &self,
         team_id: &str,
         channel_id: &str,
-    ) -> Request<types::GetAllMessagesChatsResponse, Plain> {
+    ) -> Request<types::DeltaChatMessagesResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6255,13 +6249,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.channels.messages_ListReplies`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.channels.messages_ListReplies`.
     pub fn list_channel_message_replies(
         &self,
         team_id: &str,
         channel_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6780,12 +6774,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /teams/{team-id}/members/microsoft.graph.add`. Returns [`types::AddChatMembersResponse`]. operationId `teams.members_add`.
+    /// `POST /teams/{team-id}/members/microsoft.graph.add`. Returns [`types::ActionResultPartCollectionResponse`]. operationId `teams.members_add`.
     pub fn add_team_members(
         &self,
         team_id: &str,
         body: &types::AddChatMembersBody,
-    ) -> Request<types::AddChatMembersResponse, Plain> {
+    ) -> Request<types::ActionResultPartCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -7080,12 +7074,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /teams/{team-id}/primaryChannel/members/microsoft.graph.add`. Returns [`types::AddChatMembersResponse`]. operationId `teams.primaryChannel.members_add`.
+    /// `POST /teams/{team-id}/primaryChannel/members/microsoft.graph.add`. Returns [`types::ActionResultPartCollectionResponse`]. operationId `teams.primaryChannel.members_add`.
     pub fn add_primary_channel_members(
         &self,
         team_id: &str,
         body: &types::AddChatMembersBody,
-    ) -> Request<types::AddChatMembersResponse, Plain> {
+    ) -> Request<types::ActionResultPartCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -7143,11 +7137,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.primaryChannel_ListMessages`.
+    /// `GET /teams/{team-id}/primaryChannel/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.primaryChannel_ListMessages`.
     pub fn list_primary_channel_messages(
         &self,
         team_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7167,11 +7161,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages/microsoft.graph.delta()`. Returns [`types::GetAllMessagesChatsResponse`]. operationId `teams.primaryChannel.messages_delta`.
+    /// `GET /teams/{team-id}/primaryChannel/messages/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaChatMessagesResponse`]. operationId `teams.primaryChannel.messages_delta`.
     pub fn delta_primary_channel_messages(
         &self,
         team_id: &str,
-    ) -> Request<types::GetAllMessagesChatsResponse, Plain> {
+    ) -> Request<types::DeltaChatMessagesResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7228,12 +7222,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.primaryChannel.messages_ListReplies`.
+    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.primaryChannel.messages_ListReplies`.
     pub fn list_primary_channel_message_replies(
         &self,
         team_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7260,12 +7254,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies/microsoft.graph.delta()`. Returns [`types::GetAllMessagesChatsResponse`]. operationId `teams.primaryChannel.messages.replies_delta`.
+    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DeltaChatMessagesResponse`]. operationId `teams.primaryChannel.messages.replies_delta`.
     pub fn delta_primary_channel_message_replies(
         &self,
         team_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::GetAllMessagesChatsResponse, Plain> {
+    ) -> Request<types::DeltaChatMessagesResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -8554,13 +8548,22 @@ impl Client {
 impl crate::typed::CollectionPage for types::ChatCollectionResponse {
     type Item = types::Chat;
 }
+impl crate::typed::CollectionPage for types::ChatMessageCollectionResponse {
+    type Item = types::ChatMessage;
+}
 impl crate::typed::CollectionPage for types::TeamsAppInstallationCollectionResponse {
     type Item = types::AnyTeamsAppInstallation;
 }
 impl crate::typed::CollectionPage for types::ConversationMemberCollectionResponse {
     type Item = types::ConversationMember;
 }
-impl crate::typed::CollectionPage for types::ChatMessageCollectionResponse {
+impl crate::typed::CollectionPage for types::ActionResultPartCollectionResponse {
+    type Item = types::ActionResultPart;
+}
+impl crate::typed::CollectionPage for types::ChatMessageCollectionResponse2 {
+    type Item = types::ChatMessage;
+}
+impl crate::typed::CollectionPage for types::DeltaChatMessagesResponse {
     type Item = types::ChatMessage;
 }
 impl crate::typed::CollectionPage for types::ChatMessageHostedContentCollectionResponse {
@@ -8689,7 +8692,7 @@ impl crate::odata::ODataEntity for types::ChatMessageAttachment {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ChatMessageCollectionResponse {
+impl crate::odata::ODataEntity for types::ChatMessageCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -365,28 +365,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`CheckMemberGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct CheckMemberGroupsResponse(pub ::std::vec::Vec<::std::string::String>);
-    impl ::std::ops::Deref for CheckMemberGroupsResponse {
-        type Target = ::std::vec::Vec<::std::string::String>;
-        fn deref(&self) -> &::std::vec::Vec<::std::string::String> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CheckMemberGroupsResponse>
-    for ::std::vec::Vec<::std::string::String> {
-        fn from(value: CheckMemberGroupsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for CheckMemberGroupsResponse {
-        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
-            Self(value)
-        }
-    }
     ///`CheckMemberObjectsBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberObjectsBody {
@@ -418,6 +396,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`ConvertIdResultCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ConvertIdResultCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ConvertIdResult>,
+    }
     ///Graph type `customSecurityAttributeValue`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -447,6 +436,24 @@ pub mod types {
             Self(value)
         }
     }
+    ///`DeltaUsersResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DeltaUsersResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<User>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `deviceAndAppManagementData`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeviceAndAppManagementData {
@@ -468,6 +475,17 @@ pub mod types {
         pub value: ::std::vec::Vec<AnyDirectoryObject>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`DirectoryObjectCollectionResponse2`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DirectoryObjectCollectionResponse2 {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<AnyDirectoryObject>,
     }
     ///Graph type `directoryRole`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -658,37 +676,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`GetAvailableExtensionPropertiesUsersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetAvailableExtensionPropertiesUsersResponse(
-        pub ::std::vec::Vec<crate::generated::common::types::ExtensionProperty>,
-    );
-    impl ::std::ops::Deref for GetAvailableExtensionPropertiesUsersResponse {
-        type Target = ::std::vec::Vec<
-            crate::generated::common::types::ExtensionProperty,
-        >;
-        fn deref(
-            &self,
-        ) -> &::std::vec::Vec<crate::generated::common::types::ExtensionProperty> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetAvailableExtensionPropertiesUsersResponse>
-    for ::std::vec::Vec<crate::generated::common::types::ExtensionProperty> {
-        fn from(value: GetAvailableExtensionPropertiesUsersResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::std::vec::Vec<crate::generated::common::types::ExtensionProperty>,
-    > for GetAvailableExtensionPropertiesUsersResponse {
-        fn from(
-            value: ::std::vec::Vec<crate::generated::common::types::ExtensionProperty>,
-        ) -> Self {
-            Self(value)
-        }
-    }
     ///`GetByIdsUsersBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetByIdsUsersBody {
@@ -698,28 +685,6 @@ pub mod types {
         pub types: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GetByIdsUsersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetByIdsUsersResponse(pub ::std::vec::Vec<AnyDirectoryObject>);
-    impl ::std::ops::Deref for GetByIdsUsersResponse {
-        type Target = ::std::vec::Vec<AnyDirectoryObject>;
-        fn deref(&self) -> &::std::vec::Vec<AnyDirectoryObject> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetByIdsUsersResponse>
-    for ::std::vec::Vec<AnyDirectoryObject> {
-        fn from(value: GetByIdsUsersResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<AnyDirectoryObject>>
-    for GetByIdsUsersResponse {
-        fn from(value: ::std::vec::Vec<AnyDirectoryObject>) -> Self {
-            Self(value)
-        }
     }
     ///`GetMailTipsBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -737,26 +702,6 @@ pub mod types {
         pub mail_tips_options: ::std::option::Option<MailTipsType>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`GetMailTipsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct GetMailTipsResponse(pub ::std::vec::Vec<MailTips>);
-    impl ::std::ops::Deref for GetMailTipsResponse {
-        type Target = ::std::vec::Vec<MailTips>;
-        fn deref(&self) -> &::std::vec::Vec<MailTips> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetMailTipsResponse> for ::std::vec::Vec<MailTips> {
-        fn from(value: GetMailTipsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<MailTips>> for GetMailTipsResponse {
-        fn from(value: ::std::vec::Vec<MailTips>) -> Self {
-            Self(value)
-        }
     }
     ///`GetMemberGroupsBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -977,6 +922,17 @@ pub mod types {
         pub total_member_count: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MailTipsCollectionResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MailTipsCollectionResponse {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<MailTips>,
     }
     ///Graph type `mailTipsError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1711,6 +1667,17 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///`StringCollectionResponse3`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct StringCollectionResponse3 {
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<::std::string::String>,
+    }
     ///Graph type `teamsLicensingDetails`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsLicensingDetails {
@@ -1811,28 +1778,6 @@ pub mod types {
         pub target_id_type: ::std::option::Option<ExchangeIdFormat>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`TranslateExchangeIdsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct TranslateExchangeIdsResponse(pub ::std::vec::Vec<ConvertIdResult>);
-    impl ::std::ops::Deref for TranslateExchangeIdsResponse {
-        type Target = ::std::vec::Vec<ConvertIdResult>;
-        fn deref(&self) -> &::std::vec::Vec<ConvertIdResult> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TranslateExchangeIdsResponse>
-    for ::std::vec::Vec<ConvertIdResult> {
-        fn from(value: TranslateExchangeIdsResponse) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<ConvertIdResult>>
-    for TranslateExchangeIdsResponse {
-        fn from(value: ::std::vec::Vec<ConvertIdResult>) -> Self {
-            Self(value)
-        }
     }
     ///Graph type `user`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2334,24 +2279,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`UserCollectionResponse2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct UserCollectionResponse2 {
-        #[serde(
-            rename = "@odata.deltaLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_delta_link: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<User>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `userPrint`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -2820,6 +2747,7 @@ pub mod types {
     pub use crate::generated::common::types::EmployeeOrgData;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::ExtensionProperty;
+    pub use crate::generated::common::types::ExtensionPropertyCollectionResponse;
     pub use crate::generated::common::types::ExternalAudienceScope;
     pub use crate::generated::common::types::FreeBusyStatus;
     pub use crate::generated::common::types::Group;
@@ -3093,11 +3021,11 @@ impl Client {
         Request::new(&self.connection, Method::POST, "me/microsoft.graph.changePassword")
             .json(body)
     }
-    /// `POST /me/microsoft.graph.checkMemberGroups`. Returns [`types::CheckMemberGroupsResponse`]. operationId `mes_checkMemberGroups`.
+    /// `POST /me/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `mes_checkMemberGroups`.
     pub fn check_member_groups(
         &self,
         body: &types::CheckMemberGroupsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3105,11 +3033,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/microsoft.graph.checkMemberObjects`. Returns [`types::CheckMemberGroupsResponse`]. operationId `mes_checkMemberObjects`.
+    /// `POST /me/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `mes_checkMemberObjects`.
     pub fn check_member_objects(
         &self,
         body: &types::CheckMemberObjectsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3151,11 +3079,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/microsoft.graph.getMailTips`. Returns [`types::GetMailTipsResponse`]. operationId `mes_getMailTips`.
+    /// `POST /me/microsoft.graph.getMailTips`. Returns [`types::MailTipsCollectionResponse`]. operationId `mes_getMailTips`.
     pub fn get_mail_tips(
         &self,
         body: &types::GetMailTipsBody,
-    ) -> Request<types::GetMailTipsResponse, Plain> {
+    ) -> Request<types::MailTipsCollectionResponse, Plain> {
         Request::new(&self.connection, Method::POST, "me/microsoft.graph.getMailTips")
             .json(body)
     }
@@ -3189,11 +3117,11 @@ impl Client {
             "me/microsoft.graph.getManagedDevicesWithAppFailures()",
         )
     }
-    /// `POST /me/microsoft.graph.getMemberGroups`. Returns [`types::CheckMemberGroupsResponse`]. operationId `mes_getMemberGroups`.
+    /// `POST /me/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `mes_getMemberGroups`.
     pub fn get_member_groups(
         &self,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3201,11 +3129,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/microsoft.graph.getMemberObjects`. Returns [`types::CheckMemberGroupsResponse`]. operationId `mes_getMemberObjects`.
+    /// `POST /me/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `mes_getMemberObjects`.
     pub fn get_member_objects(
         &self,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3258,11 +3186,11 @@ impl Client {
             "me/microsoft.graph.revokeSignInSessions",
         )
     }
-    /// `POST /me/microsoft.graph.translateExchangeIds`. Returns [`types::TranslateExchangeIdsResponse`]. operationId `mes_translateExchangeIds`.
+    /// `POST /me/microsoft.graph.translateExchangeIds`. Returns [`types::ConvertIdResultCollectionResponse`]. operationId `mes_translateExchangeIds`.
     pub fn translate_exchange_ids(
         &self,
         body: &types::TranslateExchangeIdsBody,
-    ) -> Request<types::TranslateExchangeIdsResponse, Plain> {
+    ) -> Request<types::ConvertIdResultCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3600,15 +3528,15 @@ impl Client {
     pub fn create_user(&self, body: &types::User) -> Request<types::User, Plain> {
         Request::new(&self.connection, Method::POST, "users").json(body)
     }
-    /// `GET /users/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::UserCollectionResponse2`]. operationId `user_delta`.
-    pub fn delta_users(&self) -> Request<types::UserCollectionResponse2, Collection> {
+    /// `GET /users/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $select $orderby $expand`. Returns [`types::DeltaUsersResponse`]. operationId `user_delta`.
+    pub fn delta_users(&self) -> Request<types::DeltaUsersResponse, Collection> {
         Request::new(&self.connection, Method::GET, "users/microsoft.graph.delta()")
     }
-    /// `POST /users/microsoft.graph.getAvailableExtensionProperties`. Returns [`types::GetAvailableExtensionPropertiesUsersResponse`]. operationId `users_getAvailableExtensionProperties`.
+    /// `POST /users/microsoft.graph.getAvailableExtensionProperties`. Returns [`types::ExtensionPropertyCollectionResponse`]. operationId `users_getAvailableExtensionProperties`.
     pub fn get_available_extension_properties_users(
         &self,
         body: &types::GetAvailableExtensionPropertiesUsersBody,
-    ) -> Request<types::GetAvailableExtensionPropertiesUsersResponse, Plain> {
+    ) -> Request<types::ExtensionPropertyCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3616,11 +3544,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/microsoft.graph.getByIds`. Returns [`types::GetByIdsUsersResponse`]. operationId `users_getByIds`.
+    /// `POST /users/microsoft.graph.getByIds`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `users_getByIds`.
     pub fn get_by_ids_users(
         &self,
         body: &types::GetByIdsUsersBody,
-    ) -> Request<types::GetByIdsUsersResponse, Plain> {
+    ) -> Request<types::DirectoryObjectCollectionResponse2, Plain> {
         Request::new(&self.connection, Method::POST, "users/microsoft.graph.getByIds")
             .json(body)
     }
@@ -3993,12 +3921,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.checkMemberGroups`. Returns [`types::CheckMemberGroupsResponse`]. operationId `users_checkMemberGroups`.
+    /// `POST /users/{user-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `users_checkMemberGroups`.
     pub fn user_check_member_groups(
         &self,
         user_id: &str,
         body: &types::CheckMemberGroupsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4008,12 +3936,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.checkMemberObjects`. Returns [`types::CheckMemberGroupsResponse`]. operationId `users_checkMemberObjects`.
+    /// `POST /users/{user-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `users_checkMemberObjects`.
     pub fn user_check_member_objects(
         &self,
         user_id: &str,
         body: &types::CheckMemberObjectsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4067,12 +3995,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.getMailTips`. Returns [`types::GetMailTipsResponse`]. operationId `users_getMailTips`.
+    /// `POST /users/{user-id}/microsoft.graph.getMailTips`. Returns [`types::MailTipsCollectionResponse`]. operationId `users_getMailTips`.
     pub fn user_get_mail_tips(
         &self,
         user_id: &str,
         body: &types::GetMailTipsBody,
-    ) -> Request<types::GetMailTipsResponse, Plain> {
+    ) -> Request<types::MailTipsCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4121,12 +4049,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/microsoft.graph.getMemberGroups`. Returns [`types::CheckMemberGroupsResponse`]. operationId `users_getMemberGroups`.
+    /// `POST /users/{user-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `users_getMemberGroups`.
     pub fn user_get_member_groups(
         &self,
         user_id: &str,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4136,12 +4064,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.getMemberObjects`. Returns [`types::CheckMemberGroupsResponse`]. operationId `users_getMemberObjects`.
+    /// `POST /users/{user-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `users_getMemberObjects`.
     pub fn user_get_member_objects(
         &self,
         user_id: &str,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::CheckMemberGroupsResponse, Plain> {
+    ) -> Request<types::StringCollectionResponse3, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4220,12 +4148,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/microsoft.graph.translateExchangeIds`. Returns [`types::TranslateExchangeIdsResponse`]. operationId `users_translateExchangeIds`.
+    /// `POST /users/{user-id}/microsoft.graph.translateExchangeIds`. Returns [`types::ConvertIdResultCollectionResponse`]. operationId `users_translateExchangeIds`.
     pub fn user_translate_exchange_ids(
         &self,
         user_id: &str,
         body: &types::TranslateExchangeIdsBody,
-    ) -> Request<types::TranslateExchangeIdsResponse, Plain> {
+    ) -> Request<types::ConvertIdResultCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4801,6 +4729,15 @@ impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
 impl crate::typed::CollectionPage for types::LicenseDetailsCollectionResponse {
     type Item = types::LicenseDetails;
 }
+impl crate::typed::CollectionPage for types::StringCollectionResponse3 {
+    type Item = ::std::string::String;
+}
+impl crate::typed::CollectionPage for types::MailTipsCollectionResponse {
+    type Item = types::MailTips;
+}
+impl crate::typed::CollectionPage for types::ConvertIdResultCollectionResponse {
+    type Item = types::ConvertIdResult;
+}
 impl crate::typed::CollectionPage for types::OAuth2PermissionGrantCollectionResponse {
     type Item = types::OAuth2PermissionGrant;
 }
@@ -4819,8 +4756,11 @@ impl crate::typed::CollectionPage for types::ProfilePhotoCollectionResponse {
 impl crate::typed::CollectionPage for types::UserCollectionResponse {
     type Item = types::User;
 }
-impl crate::typed::CollectionPage for types::UserCollectionResponse2 {
+impl crate::typed::CollectionPage for types::DeltaUsersResponse {
     type Item = types::User;
+}
+impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse2 {
+    type Item = types::AnyDirectoryObject;
 }
 impl crate::odata::ODataEntity for types::AssignLicenseBody {
     fn annotations(
@@ -4879,6 +4819,13 @@ impl crate::odata::ODataEntity for types::CheckMemberObjectsBody {
     }
 }
 impl crate::odata::ODataEntity for types::ConvertIdResult {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::DeltaUsersResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5215,13 +5162,6 @@ impl crate::odata::ODataEntity for types::User {
     }
 }
 impl crate::odata::ODataEntity for types::UserCollectionResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::UserCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -1,4 +1,5 @@
-//! The generated delta operations as delta streams (`delta_stream_of`), against the emulator:
+//! The generated delta operations as delta streams (`delta_stream`: a delta function's page is
+//! a `CollectionPage` of the generated item type), against the emulator:
 //! `users/{id}/contacts/microsoft.graph.delta()` decoded into the generated `Contact`, resumed
 //! from its cursor after a change.
 #![cfg(all(feature = "emulator", feature = "graph-contacts"))]
@@ -31,10 +32,7 @@ async fn generated_contacts_delta_streams_and_resumes() {
     conn.request_token_for_client(None, false).await.unwrap();
     let oid = em.user().oid.clone();
 
-    let mut first = conn
-        .contacts()
-        .user_delta_contacts(&oid)
-        .delta_stream_of::<Contact>();
+    let mut first = conn.contacts().user_delta_contacts(&oid).delta_stream();
     let mut initial = Vec::new();
     while let Some(change) = first.try_next().await.unwrap() {
         initial.push(change);
@@ -56,7 +54,7 @@ async fn generated_contacts_delta_streams_and_resumes() {
     let later: Vec<Change<Contact>> = conn
         .contacts()
         .user_delta_contacts(&oid)
-        .delta_stream_from_of::<Contact>(&cursor)
+        .delta_stream_from(&cursor)
         .try_collect()
         .await
         .unwrap();
@@ -65,4 +63,19 @@ async fn generated_contacts_delta_streams_and_resumes() {
         panic!("{later:?}");
     };
     assert_eq!(contact.display_name.as_deref(), Some("Delta Person"));
+}
+
+#[tokio::test]
+async fn a_delta_reply_decodes_into_its_generated_page_with_the_delta_link() {
+    let page: o365::generated::contacts::types::DeltaContactsResponse = serde_json::from_value(json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(contact)",
+        "value": [{"id": "c-1", "displayName": "Ada"}, {"id": "c-2", "@removed": {"reason": "deleted"}}],
+        "@odata.deltaLink": "https://graph.microsoft.com/v1.0/me/contacts/delta?$deltatoken=abc"
+    }))
+    .unwrap();
+    assert_eq!(page.value.len(), 2);
+    assert_eq!(
+        page.odata_delta_link.as_deref(),
+        Some("https://graph.microsoft.com/v1.0/me/contacts/delta?$deltatoken=abc")
+    );
 }

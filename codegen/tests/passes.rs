@@ -456,3 +456,35 @@ fn describe_documents_models_from_facts_and_drops_the_input_prose() {
     let without = ok(&text, &["describe"]);
     assert!(without.contains("Copied prose about notes."), "{without}");
 }
+
+#[test]
+fn collection_results_wraps_a_bare_array_reply_in_an_odata_page() {
+    let paths = "  /things/microsoft.graph.delta():\n    get:\n      operationId: things_delta\n      responses:\n        \
+                 2XX:\n          description: ok\n          content:\n            application/json:\n              schema:\n                \
+                 type: array\n                items:\n                  $ref: '#/components/schemas/microsoft.graph.entity'\n";
+    let text = spec(paths, ENTITY);
+    let with = ok(&text, &[]);
+    assert!(
+        has(
+            &with,
+            "pub odata_delta_link: ::std::option::Option<::std::string::String>"
+        ),
+        "{with}"
+    );
+    assert!(
+        has(&with, "pub value: ::std::vec::Vec<MicrosoftGraphEntity>"),
+        "{with}"
+    );
+    assert!(
+        has(&with, "CollectionPage for types::DeltaThingsResponse"),
+        "{with}"
+    );
+    let without = ok(&text, &["collection_results"]);
+    assert!(
+        has(
+            &without,
+            "pub struct DeltaThingsResponse(pub ::std::vec::Vec<MicrosoftGraphEntity>)"
+        ),
+        "{without}"
+    );
+}

@@ -152,9 +152,11 @@ fn hoist_content(
 /// A page of a polymorphic family is named after the family's base.
 fn collection_name(existing: &Map<String, Value>, schema: &Value) -> Option<String> {
     let properties = schema.get("properties")?.as_object()?;
+    // A delta page keeps its operation's name (`deltaMessagesResponse`): it also carries
+    // `@odata.deltaLink`, unlike the plain page of the same items.
     if properties
         .keys()
-        .any(|k| k != "value" && !k.starts_with("@odata."))
+        .any(|k| (k != "value" && !k.starts_with("@odata.")) || k == "@odata.deltaLink")
     {
         return None;
     }

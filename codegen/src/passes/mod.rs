@@ -6,6 +6,7 @@ use serde_json::Value;
 
 pub mod walk;
 
+mod collection_results;
 mod default_resp;
 mod describe;
 mod discriminator;
@@ -34,6 +35,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "describe",
         run: describe::run,
+    },
+    Pass {
+        name: "collection_results",
+        run: collection_results::run,
     },
     Pass {
         name: "polymorphic",
