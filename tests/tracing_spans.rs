@@ -105,3 +105,38 @@ async fn a_retried_request_is_one_span_with_its_attempts_status_request_id_and_w
         assert!(!everything.contains(secret), "{secret} in {everything}");
     }
 }
+
+#[tokio::test]
+async fn a_token_request_is_an_o365_token_span_without_form_fields() {
+    let spans = Spans::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(START));
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([Reply::json(
+        200,
+        json!({"token_type": "Bearer", "access_token": "app-token-xyz", "expires_in": 3599}),
+    )]);
+    let conn = Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
+        .auth_flow(o365::AuthFlowType::Credentials)
+        .tenant_id("tenant-1")
+        .authority(&server.base)
+        .token_backend(MemoryTokenBackend::new())
+        .clock(clock.clone())
+        .requests_delay(Duration::ZERO)
+        .build()
+        .unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    let spans = spans.0.lock().unwrap().clone();
+    let token: Vec<_> = spans
+        .iter()
+        .filter(|(name, _)| name == "o365.token")
+        .collect();
+    assert_eq!(token.len(), 1, "{spans:?}");
+    assert_eq!(token[0].1["grant"], "client_credentials");
+    assert_eq!(token[0].1["host"], "127.0.0.1");
+    let everything = format!("{spans:?}");
+    for secret in ["s3cret-value", "app-token-xyz"] {
+        assert!(!everything.contains(secret), "{secret} in {everything}");
+    }
+}

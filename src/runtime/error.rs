@@ -40,6 +40,10 @@ pub enum ErrorKind {
     TokenStore,
     /// A response body could not be decoded into the expected type.
     Decode,
+    /// The service asked for a token with more claims (continuous access evaluation: a revoked
+    /// session, a changed location, …) and none could be had without the user: sign in again
+    /// interactively passing [`Error::claims_challenge`].
+    ClaimsChallenge,
 }
 
 /// The error body Microsoft Graph (and Outlook REST, Business Central) returns:
@@ -118,6 +122,7 @@ struct Inner {
     excerpt: Option<String>,
     retry_after: Option<Duration>,
     oauth: Option<crate::identity::OAuthError>,
+    claims: Option<String>,
     source: Option<BoxError>,
 }
 
@@ -136,6 +141,7 @@ impl Error {
                 excerpt: None,
                 retry_after: None,
                 oauth: None,
+                claims: None,
                 source: None,
             }),
         }
@@ -242,8 +248,30 @@ impl Error {
         e.inner.excerpt = i.excerpt.clone();
         e.inner.retry_after = i.retry_after;
         e.inner.oauth = i.oauth.clone();
+        e.inner.claims = i.claims.clone();
         e.inner.source = i.source.as_ref().map(|s| s.to_string().into());
         e
+    }
+
+    /// A `ClaimsChallenge` error for `claims` (JSON), keeping what `cause` says (status,
+    /// Graph error, OAuth error).
+    pub(crate) fn for_claims(claims: &str, cause: &Error) -> Error {
+        let mut e = cause.duplicate().with_kind(ErrorKind::ClaimsChallenge);
+        e.inner.message = if cause.inner.message.is_empty() {
+            "the service asks for a token with more claims; sign in again with them".into()
+        } else {
+            format!(
+                "the service asks for a token with more claims; sign in again with them ({})",
+                cause.inner.message
+            )
+        };
+        e.inner.claims = Some(claims.to_string());
+        e
+    }
+
+    /// The claims (JSON) a `ClaimsChallenge` asks for: pass them to an interactive sign-in.
+    pub fn claims_challenge(&self) -> Option<&str> {
+        self.inner.claims.as_deref()
     }
 
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Error {

@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
 use super::Connection;
 use crate::Result;
@@ -45,15 +46,28 @@ impl Connection {
     /// A 401, a token-error 403 or an expired token is renewed once (single-flight; tasks that
     /// sent the same token share the renewal) and the request retried; after that retry, or when
     /// no renewal is possible, an expired token gives `Expired` and anything else `Report`.
+    ///
+    /// A 401 with a claims challenge (continuous access evaluation) gets a token carrying the
+    /// claims and one retry, or the claims-challenge error when only the user can give them.
     pub(crate) async fn after_rejection(
         &self,
         status: StatusCode,
+        headers: &HeaderMap,
         body: &Bytes,
         sent: Option<&BearerToken>,
         refreshed: bool,
     ) -> Result<Rejection> {
         let now = self.clock().system_now();
         let username = self.username();
+        if status == StatusCode::UNAUTHORIZED
+            && let Some(claims) = crate::identity::claims_challenge(headers)
+        {
+            if refreshed {
+                return Ok(Rejection::Report);
+            }
+            self.renew_for_claims(&claims, username.as_deref()).await?;
+            return Ok(Rejection::Retry);
+        }
         let expired = self
             .token_store()
             .read(|c| c.token_is_expired(username.as_deref(), now));

@@ -43,6 +43,7 @@ pub struct ConnectionBuilder {
     cloud: Cloud,
     authority: Option<String>,
     refresh_margin: Duration,
+    client_capabilities: Vec<String>,
     error: Option<Error>,
 }
 
@@ -71,6 +72,7 @@ impl ConnectionBuilder {
             cloud: Cloud::Public,
             authority: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            client_capabilities: Vec::new(),
             error: None,
         }
     }
@@ -232,6 +234,18 @@ impl ConnectionBuilder {
         self
     }
 
+    /// Client capabilities declared on every token request, e.g. `["cp1"]` for continuous
+    /// access evaluation: the platform may then issue longer-lived tokens that a resource
+    /// revokes early with a claims challenge, which the pipeline answers (see
+    /// [`ErrorKind::ClaimsChallenge`](crate::ErrorKind::ClaimsChallenge)).
+    pub fn client_capabilities<S: Into<String>>(
+        mut self,
+        capabilities: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.client_capabilities = capabilities.into_iter().map(Into::into).collect();
+        self
+    }
+
     fn fail(&mut self, error: Error) {
         self.error.get_or_insert(error);
     }
@@ -284,6 +298,7 @@ impl ConnectionBuilder {
         Ok(Connection {
             inner: Arc::new(ConnectionInner {
                 service_base: url::Url::parse(&protocol.service_url()).ok(),
+                client_capabilities: self.client_capabilities,
                 protocol,
                 credentials: self.credentials,
                 auth_flow: self.auth_flow,

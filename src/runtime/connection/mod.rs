@@ -52,6 +52,8 @@ struct ConnectionInner {
     protocol: Protocol,
     /// The protocol's service URL, parsed once (`None` if it does not parse).
     service_base: Option<url::Url>,
+    /// Declared on token requests (`cp1`: claims challenges are handled).
+    client_capabilities: Vec<String>,
     credentials: Credentials,
     auth_flow: AuthFlowType,
     tenant_id: String,
@@ -94,6 +96,12 @@ impl Connection {
     /// The API protocol (base URL, casing, scopes).
     pub fn protocol(&self) -> &Protocol {
         &self.inner.protocol
+    }
+
+    /// The client capabilities declared on token requests (see
+    /// [`ConnectionBuilder::client_capabilities`]).
+    pub fn client_capabilities(&self) -> &[String] {
+        &self.inner.client_capabilities
     }
 
     /// The application credentials.

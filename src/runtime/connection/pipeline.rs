@@ -87,7 +87,16 @@ impl Connection {
             return Ok(Response::new(reply));
         }
         let retry_after = parse_retry_after(reply.headers(), self.inner.clock.system_now());
-        Err(Box::pin(status_error(reply, retry_after)).await)
+        let claims = match status.as_u16() {
+            401 => crate::identity::claims_challenge(reply.headers()),
+            _ => None,
+        };
+        let err = Box::pin(status_error(reply, retry_after)).await;
+        Err(match claims {
+            // Challenged again after a token with the claims: only the user can go on.
+            Some(claims) => Error::for_claims(&claims, &err),
+            None => err,
+        })
     }
 
     /// The retry loop: auth, pacing, attempts and waits. Returns the final reply whatever its
@@ -145,8 +154,13 @@ impl Connection {
                         // Rare path, boxed so that every request's future stays small.
                         let (buffered, body) = Box::pin(super::auth::buffer(reply)).await;
                         reply = buffered;
-                        let rejection =
-                            self.after_rejection(status, &body, token.as_ref(), refreshed);
+                        let rejection = self.after_rejection(
+                            status,
+                            reply.headers(),
+                            &body,
+                            token.as_ref(),
+                            refreshed,
+                        );
                         match Box::pin(rejection).await? {
                             // The token is renewed either way; a one-shot body cannot be
                             // sent again, so the caller gets the 401 (token-expired kind) and

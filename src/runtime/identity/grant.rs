@@ -47,6 +47,8 @@ pub(crate) struct Grant {
     pub(crate) fields: Vec<(&'static str, Value)>,
     pub(crate) scopes: Vec<String>,
     pub(crate) anchor: Option<String>,
+    /// Claims a resource asked for (a claims challenge), as JSON.
+    pub(crate) claims: Option<String>,
 }
 
 impl Grant {
@@ -56,6 +58,7 @@ impl Grant {
             fields: Vec::new(),
             scopes,
             anchor: None,
+            claims: None,
         }
     }
 
@@ -72,6 +75,12 @@ impl Grant {
 
     pub(crate) fn anchor(mut self, anchor: Option<String>) -> Grant {
         self.anchor = anchor;
+        self
+    }
+
+    /// Sends `claims` (JSON, from a claims challenge) with the request.
+    pub(crate) fn claims(mut self, claims: Option<&str>) -> Grant {
+        self.claims = claims.map(str::to_owned);
         self
     }
 }
@@ -123,9 +132,25 @@ impl Connection {
         ];
         form.extend(self.client_authentication(&endpoint)?);
         form.extend(grant.fields);
+        if let Some(claims) =
+            super::claims::claims_parameter(self.client_capabilities(), grant.claims.as_deref())
+        {
+            form.push(("claims", claims.into()));
+        }
         let what = format!("the {} token request", grant.grant_type);
-        self.post_identity_form(&endpoint, form, grant.anchor.as_deref(), &what)
-            .await
+        // One `o365.token` span per token request: the grant and the endpoint's host, never a
+        // form field.
+        let span = tracing::info_span!(
+            "o365.token",
+            grant = grant.grant_type,
+            host = url::Url::parse(&endpoint)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_default(),
+            claims = grant.claims.is_some(),
+        );
+        let request = self.post_identity_form(&endpoint, form, grant.anchor.as_deref(), &what);
+        tracing::Instrument::instrument(request, span).await
     }
 
     /// POSTs a form to an identity endpoint and decodes a 2xx JSON reply as `T`. OAuth error

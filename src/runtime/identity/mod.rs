@@ -20,6 +20,7 @@
 //! the Graph pipeline's auth, pacing or retries.
 
 mod assertion;
+mod claims;
 mod cloud;
 mod device;
 mod flow;
@@ -36,6 +37,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use assertion::AssertionAlgorithm;
+pub(crate) use claims::challenge as claims_challenge;
 pub use cloud::{Authority, Cloud};
 pub use device::DeviceCodePrompt;
 pub use flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};

@@ -217,6 +217,31 @@ impl Connection {
             }
             RefreshDecision::RefreshedByBackend => return Ok(()),
         }
+        self.redeem_renewal(username, None).await?;
+        drop(guard);
+        Ok(())
+    }
+
+    /// Renews now with `claims` (a claims challenge), whatever the cache holds.
+    pub(crate) async fn renew_with_claims(
+        &self,
+        username: Option<&str>,
+        claims: &str,
+    ) -> Result<()> {
+        let tokens = self.token_store();
+        let guard = tokens.backend().lock_for_refresh().await?;
+        if guard.is_some() {
+            tokens.reload_keeping_unsaved().await?;
+        }
+        self.redeem_renewal(username, Some(claims)).await?;
+        drop(guard);
+        Ok(())
+    }
+
+    /// The renewal token request itself (client credentials for app-only flows, else the
+    /// refresh token), with challenge `claims` if given, and storing the reply.
+    async fn redeem_renewal(&self, username: Option<&str>, claims: Option<&str>) -> Result<()> {
+        let tokens = self.token_store();
         let save = self.store_token_after_refresh();
         if self.auth_flow().is_app_only() {
             let remembered = self
@@ -226,7 +251,17 @@ impl Connection {
                 .unwrap_or_else(|p| p.into_inner())
                 .clone();
             let scopes = remembered.unwrap_or_else(|| self.app_scopes(None));
-            return self.client_credentials_grant(scopes, save).await;
+            let Some(claims) = claims else {
+                return self.client_credentials_grant(scopes, save).await;
+            };
+            let grant = Grant::new("client_credentials", scopes.clone())
+                .with_scope()
+                .claims(Some(claims));
+            let response = self.redeem(grant).await?;
+            return self
+                .store_token_response(&response, "client_credentials", &scopes, save)
+                .await
+                .map(drop);
         }
         let (refresh_token, scopes, anchor) = tokens
             .read(|c| {
@@ -253,11 +288,11 @@ impl Connection {
         let grant = Grant::new("refresh_token", scopes.clone())
             .field("refresh_token", &refresh_token)
             .with_scope()
-            .anchor(anchor);
+            .anchor(anchor)
+            .claims(claims);
         let response = self.redeem(grant).await?;
         self.store_token_response(&response, "refresh_token", &scopes, save)
             .await?;
-        drop(guard);
         Ok(())
     }
 }
