@@ -117,7 +117,12 @@ impl Connection {
             throttle_wait_ms = tracing::field::Empty,
             retry_wait_ms = tracing::field::Empty,
         );
-        tracing::Instrument::instrument(self.run_attempts(req, span.clone()), span).await
+        if span.is_disabled() {
+            // No subscriber wants it: no span to enter and leave on every poll.
+            return self.run_attempts(req, span).await;
+        }
+        let attempts = Box::pin(self.run_attempts(req, span.clone()));
+        tracing::Instrument::instrument(attempts, span).await
     }
 
     async fn run_attempts(&self, mut req: Prepared, span: tracing::Span) -> Result<Finished> {
