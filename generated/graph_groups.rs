@@ -79,19 +79,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`AttachmentCollectionResponse2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct AttachmentCollectionResponse2 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<AnyAttachment>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `attachmentItem`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentItem {
@@ -436,7 +423,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaCalendarViewResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaCalendarViewResponse {
         #[serde(
             rename = "@odata.deltaLink",
@@ -450,9 +437,11 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<Event>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaGroupsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaGroupsResponse {
         #[serde(
             rename = "@odata.deltaLink",
@@ -466,21 +455,12 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<crate::generated::common::types::Group>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DirectoryObjectCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct DirectoryObjectCollectionResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<AnyDirectoryObject>,
-    }
-    ///`DirectoryObjectCollectionResponse2`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct DirectoryObjectCollectionResponse2 {
+    pub struct DirectoryObjectCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1014,19 +994,8 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResourceSpecificPermissionGrantCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ResourceSpecificPermissionGrantCollectionResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ResourceSpecificPermissionGrant>,
-    }
-    ///`ResourceSpecificPermissionGrantCollectionResponse2`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ResourceSpecificPermissionGrantCollectionResponse2 {
+    pub struct ResourceSpecificPermissionGrantCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1049,17 +1018,6 @@ pub mod types {
         pub value: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`StringCollectionResponse2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct StringCollectionResponse2 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::string::String>,
     }
     ///Graph type `user`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2191,11 +2149,11 @@ impl Client {
             &format!("groups/{}", encode_path(group_id)),
         )
     }
-    /// `GET /groups/{group-id}/acceptedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListAcceptedSenders`.
+    /// `GET /groups/{group-id}/acceptedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListAcceptedSenders`.
     pub fn list_accepted_senders(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3093,11 +3051,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListMemberOf`.
+    /// `GET /groups/{group-id}/memberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMemberOf`.
     pub fn list_member_of(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3128,11 +3086,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListMembers`.
+    /// `GET /groups/{group-id}/members` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMembers`.
     pub fn list_members(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3163,11 +3121,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/membersWithLicenseErrors` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListMembersWithLicenseErrors`.
+    /// `GET /groups/{group-id}/membersWithLicenseErrors` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListMembersWithLicenseErrors`.
     pub fn list_members_with_license_errors(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3237,12 +3195,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /groups/{group-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `groups_checkMemberGroups`.
+    /// `POST /groups/{group-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse`]. operationId `groups_checkMemberGroups`.
     pub fn check_member_groups_group(
         &self,
         group_id: &str,
         body: &types::CheckMemberGroupsGroupBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3252,12 +3210,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/{group-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `groups_checkMemberObjects`.
+    /// `POST /groups/{group-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse`]. operationId `groups_checkMemberObjects`.
     pub fn check_member_objects_group(
         &self,
         group_id: &str,
         body: &types::CheckMemberObjectsGroupBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3267,12 +3225,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/{group-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `groups_getMemberGroups`.
+    /// `POST /groups/{group-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse`]. operationId `groups_getMemberGroups`.
     pub fn get_member_groups_group(
         &self,
         group_id: &str,
         body: &types::GetMemberGroupsGroupBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3282,12 +3240,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /groups/{group-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `groups_getMemberObjects`.
+    /// `POST /groups/{group-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse`]. operationId `groups_getMemberObjects`.
     pub fn get_member_objects_group(
         &self,
         group_id: &str,
         body: &types::GetMemberGroupsGroupBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3368,11 +3326,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/owners` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListOwners`.
+    /// `GET /groups/{group-id}/owners` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListOwners`.
     pub fn list_owners(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3403,11 +3361,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/permissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ResourceSpecificPermissionGrantCollectionResponse2`]. operationId `groups_ListPermissionGrants`.
+    /// `GET /groups/{group-id}/permissionGrants` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ResourceSpecificPermissionGrantCollectionResponse`]. operationId `groups_ListPermissionGrants`.
     pub fn list_permission_grants(
         &self,
         group_id: &str,
-    ) -> Request<types::ResourceSpecificPermissionGrantCollectionResponse2, Collection> {
+    ) -> Request<types::ResourceSpecificPermissionGrantCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3524,11 +3482,11 @@ impl Client {
             )
             .body(body)
     }
-    /// `GET /groups/{group-id}/rejectedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListRejectedSenders`.
+    /// `GET /groups/{group-id}/rejectedSenders` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListRejectedSenders`.
     pub fn list_rejected_senders(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3729,13 +3687,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::AttachmentCollectionResponse2`]. operationId `groups.threads.posts_ListAttachments`.
+    /// `GET /groups/{group-id}/threads/{conversationThread-id}/posts/{post-id}/attachments` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $orderby $select $expand`. Returns [`types::AttachmentCollectionResponse`]. operationId `groups.threads.posts_ListAttachments`.
     pub fn list_post_attachments(
         &self,
         group_id: &str,
         conversation_thread_id: &str,
         post_id: &str,
-    ) -> Request<types::AttachmentCollectionResponse2, Collection> {
+    ) -> Request<types::AttachmentCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3876,11 +3834,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListTransitiveMemberOf`.
+    /// `GET /groups/{group-id}/transitiveMemberOf` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListTransitiveMemberOf`.
     pub fn list_transitive_member_of(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3911,11 +3869,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /groups/{group-id}/transitiveMembers` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `groups_ListTransitiveMembers`.
+    /// `GET /groups/{group-id}/transitiveMembers` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `groups_ListTransitiveMembers`.
     pub fn list_transitive_members(
         &self,
         group_id: &str,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Collection> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3962,9 +3920,6 @@ impl crate::typed::CollectionPage for types::DeltaGroupsResponse {
 impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse {
     type Item = types::AnyDirectoryObject;
 }
-impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse2 {
-    type Item = types::AnyDirectoryObject;
-}
 impl crate::typed::CollectionPage for types::StringCollectionResponse {
     type Item = ::std::string::String;
 }
@@ -3987,16 +3942,6 @@ impl crate::typed::CollectionPage
 for types::ResourceSpecificPermissionGrantCollectionResponse {
     type Item = types::ResourceSpecificPermissionGrant;
 }
-impl crate::typed::CollectionPage for types::StringCollectionResponse2 {
-    type Item = ::std::string::String;
-}
-impl crate::typed::CollectionPage
-for types::ResourceSpecificPermissionGrantCollectionResponse2 {
-    type Item = types::ResourceSpecificPermissionGrant;
-}
-impl crate::typed::CollectionPage for types::AttachmentCollectionResponse2 {
-    type Item = types::AnyAttachment;
-}
 impl crate::odata::ODataEntity for types::AcceptEventBody {
     fn annotations(
         &self,
@@ -4012,13 +3957,6 @@ impl crate::odata::ODataEntity for types::AssignLicenseGroupBody {
     }
 }
 impl crate::odata::ODataEntity for types::AttachmentCollectionResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::AttachmentCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4095,7 +4033,21 @@ impl crate::odata::ODataEntity for types::DeclineEventBody {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::DirectoryObjectCollectionResponse2 {
+impl crate::odata::ODataEntity for types::DeltaCalendarViewResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::DeltaGroupsResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::DirectoryObjectCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4194,7 +4146,7 @@ impl crate::odata::ODataEntity for types::ResourceSpecificPermissionGrant {
     }
 }
 impl crate::odata::ODataEntity
-for types::ResourceSpecificPermissionGrantCollectionResponse2 {
+for types::ResourceSpecificPermissionGrantCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -576,17 +576,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`ContentTypeCollectionResponse2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ContentTypeCollectionResponse2 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ContentType>,
-    }
     ///Graph type `contentTypeInfo`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeInfo {
@@ -1188,7 +1177,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemActivityStatCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActivityStatCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
@@ -1197,6 +1186,8 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<ItemActivityStat>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemReference`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1617,17 +1608,6 @@ pub mod types {
         pub value: ::std::vec::Vec<Permission>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`PermissionCollectionResponse2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct PermissionCollectionResponse2 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Permission>,
     }
     ///Graph type `personOrGroupColumn`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2084,17 +2064,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SiteCollectionResponse3`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct SiteCollectionResponse3 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Site>,
-    }
     ///Graph type `storagePlanInformation`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StoragePlanInformation {
@@ -2402,19 +2371,19 @@ impl Client {
     pub fn create_site(&self, body: &types::Site) -> Request<types::Site, Plain> {
         Request::new(&self.connection, Method::POST, "sites").json(body)
     }
-    /// `POST /sites/microsoft.graph.add`. Returns [`types::SiteCollectionResponse3`]. operationId `sites_add`.
+    /// `POST /sites/microsoft.graph.add`. Returns [`types::SiteCollectionResponse`]. operationId `sites_add`.
     pub fn add_sites(
         &self,
         body: &types::SiteCollectionResponse2,
-    ) -> Request<types::SiteCollectionResponse3, Plain> {
+    ) -> Request<types::SiteCollectionResponse, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.add")
             .json(body)
     }
-    /// `POST /sites/microsoft.graph.remove`. Returns [`types::SiteCollectionResponse3`]. operationId `sites_remove`.
+    /// `POST /sites/microsoft.graph.remove`. Returns [`types::SiteCollectionResponse`]. operationId `sites_remove`.
     pub fn remove_sites(
         &self,
         body: &types::SiteCollectionResponse2,
-    ) -> Request<types::SiteCollectionResponse3, Plain> {
+    ) -> Request<types::SiteCollectionResponse, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.remove")
             .json(body)
     }
@@ -3805,12 +3774,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /sites/{site-id}/microsoft.graph.getApplicableContentTypesForList(listId='{listId}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ContentTypeCollectionResponse2`]. operationId `sites_getApplicableContentTypesForList`.
+    /// `GET /sites/{site-id}/microsoft.graph.getApplicableContentTypesForList(listId='{listId}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::ContentTypeCollectionResponse`]. operationId `sites_getApplicableContentTypesForList`.
     pub fn get_applicable_content_types_for_list_site(
         &self,
         site_id: &str,
         list_id: &str,
-    ) -> Request<types::ContentTypeCollectionResponse2, Plain> {
+    ) -> Request<types::ContentTypeCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -3906,13 +3875,13 @@ impl Client {
             ),
         )
     }
-    /// `POST /sites/{site-id}/permissions/{permission-id}/microsoft.graph.grant`. Returns [`types::PermissionCollectionResponse2`]. operationId `sites.permissions_grant`.
+    /// `POST /sites/{site-id}/permissions/{permission-id}/microsoft.graph.grant`. Returns [`types::PermissionCollectionResponse`]. operationId `sites.permissions_grant`.
     pub fn grant_permission(
         &self,
         site_id: &str,
         permission_id: &str,
         body: &types::GrantPermissionBody,
-    ) -> Request<types::PermissionCollectionResponse2, Plain> {
+    ) -> Request<types::PermissionCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4029,9 +3998,6 @@ impl crate::typed::CollectionPage for types::SiteCollectionResponse {
 impl crate::typed::CollectionPage for types::StringCollectionResponse {
     type Item = ::std::string::String;
 }
-impl crate::typed::CollectionPage for types::SiteCollectionResponse3 {
-    type Item = types::Site;
-}
 impl crate::typed::CollectionPage for types::ColumnDefinitionCollectionResponse {
     type Item = types::ColumnDefinition;
 }
@@ -4053,13 +4019,7 @@ impl crate::typed::CollectionPage for types::ItemActivityStatCollectionResponse 
 impl crate::typed::CollectionPage for types::ListItemVersionCollectionResponse {
     type Item = types::ListItemVersion;
 }
-impl crate::typed::CollectionPage for types::ContentTypeCollectionResponse2 {
-    type Item = types::ContentType;
-}
 impl crate::typed::CollectionPage for types::PermissionCollectionResponse {
-    type Item = types::Permission;
-}
-impl crate::typed::CollectionPage for types::PermissionCollectionResponse2 {
     type Item = types::Permission;
 }
 impl crate::odata::ODataEntity for types::AssociateWithHubSitesContentTypeBody {
@@ -4273,6 +4233,13 @@ impl crate::odata::ODataEntity for types::ItemActionStat {
     }
 }
 impl crate::odata::ODataEntity for types::ItemActivityStat {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ItemActivityStatCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -11,7 +11,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ActionResultPartCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionResultPartCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
@@ -20,6 +20,8 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<ActionResultPart>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AddChatMembersBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -437,19 +439,8 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ChatMessageCollectionResponse {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<ChatMessage>,
-    }
-    ///`ChatMessageCollectionResponse2`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ChatMessageCollectionResponse2 {
+    pub struct ChatMessageCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1166,7 +1157,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaChatMessagesResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaChatMessagesResponse {
         #[serde(
             rename = "@odata.deltaLink",
@@ -1180,6 +1171,8 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<ChatMessage>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `driveItem`. Derives from `baseItem`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5306,11 +5299,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `chats_ListMessages`.
+    /// `GET /chats/{chat-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `chats_ListMessages`.
     pub fn list_chat_messages(
         &self,
         chat_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5471,12 +5464,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `chats.messages_ListReplies`.
+    /// `GET /chats/{chat-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `chats.messages_ListReplies`.
     pub fn list_chat_message_replies(
         &self,
         chat_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6152,12 +6145,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.channels_ListMessages`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.channels_ListMessages`.
     pub fn list_channel_messages(
         &self,
         team_id: &str,
         channel_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -6249,13 +6242,13 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.channels.messages_ListReplies`.
+    /// `GET /teams/{team-id}/channels/{channel-id}/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.channels.messages_ListReplies`.
     pub fn list_channel_message_replies(
         &self,
         team_id: &str,
         channel_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7137,11 +7130,11 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.primaryChannel_ListMessages`.
+    /// `GET /teams/{team-id}/primaryChannel/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.primaryChannel_ListMessages`.
     pub fn list_primary_channel_messages(
         &self,
         team_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -7222,12 +7215,12 @@ impl Client {
             ),
         )
     }
-    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse2`]. operationId `teams.primaryChannel.messages_ListReplies`.
+    /// `GET /teams/{team-id}/primaryChannel/messages/{chatMessage-id}/replies` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby $select $expand`. Returns [`types::ChatMessageCollectionResponse`]. operationId `teams.primaryChannel.messages_ListReplies`.
     pub fn list_primary_channel_message_replies(
         &self,
         team_id: &str,
         chat_message_id: &str,
-    ) -> Request<types::ChatMessageCollectionResponse2, Collection> {
+    ) -> Request<types::ChatMessageCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -8560,9 +8553,6 @@ impl crate::typed::CollectionPage for types::ConversationMemberCollectionRespons
 impl crate::typed::CollectionPage for types::ActionResultPartCollectionResponse {
     type Item = types::ActionResultPart;
 }
-impl crate::typed::CollectionPage for types::ChatMessageCollectionResponse2 {
-    type Item = types::ChatMessage;
-}
 impl crate::typed::CollectionPage for types::DeltaChatMessagesResponse {
     type Item = types::ChatMessage;
 }
@@ -8616,6 +8606,13 @@ impl crate::typed::CollectionPage for types::WorkforceIntegrationCollectionRespo
     type Item = types::WorkforceIntegration;
 }
 impl crate::odata::ODataEntity for types::ActionResultPart {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ActionResultPartCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8692,7 +8689,7 @@ impl crate::odata::ODataEntity for types::ChatMessageAttachment {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ChatMessageCollectionResponse2 {
+impl crate::odata::ODataEntity for types::ChatMessageCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -8777,6 +8774,13 @@ impl crate::odata::ODataEntity for types::ConversationMember {
     }
 }
 impl crate::odata::ODataEntity for types::ConversationMemberCollectionResponse {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::DeltaChatMessagesResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

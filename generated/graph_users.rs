@@ -397,7 +397,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConvertIdResultCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConvertIdResultCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
@@ -406,6 +406,8 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<ConvertIdResult>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `customSecurityAttributeValue`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -475,17 +477,6 @@ pub mod types {
         pub value: ::std::vec::Vec<AnyDirectoryObject>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`DirectoryObjectCollectionResponse2`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct DirectoryObjectCollectionResponse2 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<AnyDirectoryObject>,
     }
     ///Graph type `directoryRole`. Derives from `directoryObject`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -924,7 +915,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailTipsCollectionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTipsCollectionResponse {
         #[serde(
             rename = "@odata.nextLink",
@@ -933,6 +924,8 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<MailTips>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `mailTipsError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1666,17 +1659,6 @@ pub mod types {
         pub value: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///`StringCollectionResponse3`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct StringCollectionResponse3 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::string::String>,
     }
     ///Graph type `teamsLicensingDetails`. Derives from `entity`, whose members it includes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3021,11 +3003,11 @@ impl Client {
         Request::new(&self.connection, Method::POST, "me/microsoft.graph.changePassword")
             .json(body)
     }
-    /// `POST /me/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `mes_checkMemberGroups`.
+    /// `POST /me/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `mes_checkMemberGroups`.
     pub fn check_member_groups(
         &self,
         body: &types::CheckMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3033,11 +3015,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `mes_checkMemberObjects`.
+    /// `POST /me/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `mes_checkMemberObjects`.
     pub fn check_member_objects(
         &self,
         body: &types::CheckMemberObjectsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3117,11 +3099,11 @@ impl Client {
             "me/microsoft.graph.getManagedDevicesWithAppFailures()",
         )
     }
-    /// `POST /me/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `mes_getMemberGroups`.
+    /// `POST /me/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `mes_getMemberGroups`.
     pub fn get_member_groups(
         &self,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3129,11 +3111,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `mes_getMemberObjects`.
+    /// `POST /me/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `mes_getMemberObjects`.
     pub fn get_member_objects(
         &self,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3544,11 +3526,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/microsoft.graph.getByIds`. Returns [`types::DirectoryObjectCollectionResponse2`]. operationId `users_getByIds`.
+    /// `POST /users/microsoft.graph.getByIds`. Returns [`types::DirectoryObjectCollectionResponse`]. operationId `users_getByIds`.
     pub fn get_by_ids_users(
         &self,
         body: &types::GetByIdsUsersBody,
-    ) -> Request<types::DirectoryObjectCollectionResponse2, Plain> {
+    ) -> Request<types::DirectoryObjectCollectionResponse, Plain> {
         Request::new(&self.connection, Method::POST, "users/microsoft.graph.getByIds")
             .json(body)
     }
@@ -3921,12 +3903,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `users_checkMemberGroups`.
+    /// `POST /users/{user-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `users_checkMemberGroups`.
     pub fn user_check_member_groups(
         &self,
         user_id: &str,
         body: &types::CheckMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3936,12 +3918,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `users_checkMemberObjects`.
+    /// `POST /users/{user-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `users_checkMemberObjects`.
     pub fn user_check_member_objects(
         &self,
         user_id: &str,
         body: &types::CheckMemberObjectsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4049,12 +4031,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse3`]. operationId `users_getMemberGroups`.
+    /// `POST /users/{user-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `users_getMemberGroups`.
     pub fn user_get_member_groups(
         &self,
         user_id: &str,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4064,12 +4046,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse3`]. operationId `users_getMemberObjects`.
+    /// `POST /users/{user-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `users_getMemberObjects`.
     pub fn user_get_member_objects(
         &self,
         user_id: &str,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse3, Plain> {
+    ) -> Request<types::StringCollectionResponse2, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4729,9 +4711,6 @@ impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
 impl crate::typed::CollectionPage for types::LicenseDetailsCollectionResponse {
     type Item = types::LicenseDetails;
 }
-impl crate::typed::CollectionPage for types::StringCollectionResponse3 {
-    type Item = ::std::string::String;
-}
 impl crate::typed::CollectionPage for types::MailTipsCollectionResponse {
     type Item = types::MailTips;
 }
@@ -4758,9 +4737,6 @@ impl crate::typed::CollectionPage for types::UserCollectionResponse {
 }
 impl crate::typed::CollectionPage for types::DeltaUsersResponse {
     type Item = types::User;
-}
-impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse2 {
-    type Item = types::AnyDirectoryObject;
 }
 impl crate::odata::ODataEntity for types::AssignLicenseBody {
     fn annotations(
@@ -4819,6 +4795,13 @@ impl crate::odata::ODataEntity for types::CheckMemberObjectsBody {
     }
 }
 impl crate::odata::ODataEntity for types::ConvertIdResult {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ConvertIdResultCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4945,6 +4928,13 @@ impl crate::odata::ODataEntity for types::LocationConstraintItem {
     }
 }
 impl crate::odata::ODataEntity for types::MailTips {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::MailTipsCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

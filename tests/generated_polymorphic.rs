@@ -27,6 +27,14 @@ fn round_trip<T: DeserializeOwned + Serialize>(payload: &Value) -> T {
     model
 }
 
+/// The `@odata.type` each item encodes with (for failure messages).
+fn odata_types<T: Serialize>(items: &[T]) -> Vec<Value> {
+    items
+        .iter()
+        .map(|item| serde_json::to_value(item).unwrap()["@odata.type"].clone())
+        .collect()
+}
+
 fn without_nulls(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
@@ -69,13 +77,7 @@ fn attachments_page_decodes_file_item_reference_and_unknown_variants() {
         A::Other(other),
     ] = page.value.as_slice()
     else {
-        panic!(
-            "variants: {:?}",
-            page.value
-                .iter()
-                .map(|a| a.odata_type())
-                .collect::<Vec<_>>()
-        );
+        panic!("variants: {:?}", odata_types(&page.value));
     };
     assert_eq!(file.content_bytes.as_deref(), Some("UEsDBBQABgAIAAAAIQ=="));
     assert_eq!(file.size, Some(10240));
@@ -140,13 +142,7 @@ fn mailbox_page_tells_messages_from_meeting_requests() {
         M::EventMessageResponse(response),
     ] = page.value.as_slice()
     else {
-        panic!(
-            "variants: {:?}",
-            page.value
-                .iter()
-                .map(|m| m.odata_type())
-                .collect::<Vec<_>>()
-        );
+        panic!("variants: {:?}", odata_types(&page.value));
     };
     assert_eq!(plain.subject.as_deref(), Some("Quarterly numbers"));
     assert_eq!(
@@ -225,13 +221,7 @@ fn group_members_decode_users_groups_devices_service_principals_and_contacts() {
         D::OrgContact(contact),
     ] = page.value.as_slice()
     else {
-        panic!(
-            "variants: {:?}",
-            page.value
-                .iter()
-                .map(|m| m.odata_type())
-                .collect::<Vec<_>>()
-        );
+        panic!("variants: {:?}", odata_types(&page.value));
     };
     assert_eq!(
         user.user_principal_name.as_deref(),

@@ -120,17 +120,22 @@ fn hoist_content(
         if !needs_name(schema) {
             continue;
         }
-        // Identical schemas (`sendMail` on `/me` and on `/users/{id}`) share the first name.
+        // Identical schemas (`sendMail` on `/me` and on `/users/{id}`) share the first name;
+        // so do pages of the same items with the same members (they differ only in details
+        // such as a `nullable` that give the same Rust type).
+        let page = page_shape(schema);
+        let same_shape =
+            |other: &Value| other == &*schema || (page.is_some() && page_shape(other) == page);
         let same = hoisted
             .iter()
-            .find(|(_, s)| s == schema)
+            .find(|(_, s)| same_shape(s))
             .map(|(k, _)| k.clone());
         let collection = collection_name(&taken.existing, schema);
-        // A page schema equal to the description's own `…CollectionResponse` component is it.
+        // A page schema like the description's own `…CollectionResponse` component is it.
         let same = same.or_else(|| {
             collection
                 .clone()
-                .filter(|name| taken.existing.get(name) == Some(schema))
+                .filter(|name| taken.existing.get(name).is_some_and(|s| same_shape(s)))
         });
         if let Some(key) = same.as_ref().filter(|k| taken.existing.contains_key(*k)) {
             *schema = json!({"$ref": format!("#/components/schemas/{key}")});
@@ -181,6 +186,17 @@ fn collection_name(existing: &Map<String, Value>, schema: &Value) -> Option<Stri
         None => return None,
     };
     Some(format!("{}CollectionResponse", item.to_lower_camel_case()))
+}
+
+/// What makes two page schemas the same Rust type: the item schema and the member names.
+fn page_shape(schema: &Value) -> Option<(Value, Vec<String>)> {
+    let properties = schema.get("properties")?.as_object()?;
+    let items = properties.get("value")?.get("items")?.clone();
+    let mut members: Vec<String> = properties.keys().cloned().collect();
+    members.sort();
+    let open = schema.get("additionalProperties").is_some();
+    members.push(format!("open={open}"));
+    Some((items, members))
 }
 
 /// Whether a schema would make typify invent a type: objects, arrays and compositions, except a

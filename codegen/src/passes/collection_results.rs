@@ -65,7 +65,12 @@ fn wrap_content(response: &mut Value, delta: bool) -> bool {
                 json!({"type": "string", "nullable": true}),
             );
         }
-        *schema = json!({"type": "object", "properties": properties});
+        // Open, as Graph's own collection responses are: `@odata.context` & co. are kept.
+        *schema = json!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": {"type": "object"},
+        });
         wrapped = true;
     }
     wrapped
