@@ -135,7 +135,7 @@ fn hoist_content(
         let same = same.or_else(|| {
             collection
                 .clone()
-                .filter(|name| taken.existing.get(name).is_some_and(|s| same_shape(s)))
+                .filter(|name| taken.existing.get(name).is_some_and(same_shape))
         });
         if let Some(key) = same.as_ref().filter(|k| taken.existing.contains_key(*k)) {
             *schema = json!({"$ref": format!("#/components/schemas/{key}")});
