@@ -899,6 +899,22 @@ pub mod types {
             }
         }
     }
+    impl crate::odata::ODataEntity for AnyAttachment {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::Attachment(value) => &value.extra,
+                Self::FileAttachment(value) => &value.extra,
+                Self::ItemAttachment(value) => &value.extra,
+                Self::ReferenceAttachment(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyAttachment::odata_type(self)
+        }
+    }
     impl AnyOutlookItem {
         ///`categories` of any known variant; `None` for other types.
         pub fn categories(
@@ -929,6 +945,20 @@ pub mod types {
                 Self::Event(value) => value.id.as_ref(),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl crate::odata::ODataEntity for AnyOutlookItem {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::OutlookItem(value) => &value.extra,
+                Self::Event(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyOutlookItem::odata_type(self)
         }
     }
     impl AnyPlace {
@@ -982,6 +1012,21 @@ pub mod types {
                 Self::RoomList(value) => value.phone.as_ref(),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl crate::odata::ODataEntity for AnyPlace {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::Place(value) => &value.extra,
+                Self::Room(value) => &value.extra,
+                Self::RoomList(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyPlace::odata_type(self)
         }
     }
     ///[`Attachment`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.

@@ -1604,6 +1604,22 @@ pub mod types {
             }
         }
     }
+    impl crate::odata::ODataEntity for AnyAttachment {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::Attachment(value) => &value.extra,
+                Self::FileAttachment(value) => &value.extra,
+                Self::ItemAttachment(value) => &value.extra,
+                Self::ReferenceAttachment(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyAttachment::odata_type(self)
+        }
+    }
     impl AnyDirectoryObject {
         ///`id` of any known variant; `None` for other types.
         pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
@@ -1618,6 +1634,26 @@ pub mod types {
                 Self::User(value) => value.id.as_ref(),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl crate::odata::ODataEntity for AnyDirectoryObject {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::DirectoryObject(value) => &value.extra,
+                Self::Device(value) => &value.extra,
+                Self::ExtensionProperty(value) => &value.extra,
+                Self::Group(value) => &value.extra,
+                Self::OrgContact(value) => &value.extra,
+                Self::ResourceSpecificPermissionGrant(value) => &value.extra,
+                Self::ServicePrincipal(value) => &value.extra,
+                Self::User(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyDirectoryObject::odata_type(self)
         }
     }
     ///[`Attachment`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.

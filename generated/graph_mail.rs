@@ -2535,6 +2535,22 @@ pub mod types {
             }
         }
     }
+    impl crate::odata::ODataEntity for AnyAttachment {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::Attachment(value) => &value.extra,
+                Self::FileAttachment(value) => &value.extra,
+                Self::ItemAttachment(value) => &value.extra,
+                Self::ReferenceAttachment(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyAttachment::odata_type(self)
+        }
+    }
     impl AnyMessage {
         ///`attachments` of any known variant; `None` for other types.
         pub fn attachments(
@@ -3033,6 +3049,22 @@ pub mod types {
             }
         }
     }
+    impl crate::odata::ODataEntity for AnyMessage {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::Message(value) => &value.extra,
+                Self::EventMessage(value) => &value.extra,
+                Self::EventMessageRequest(value) => &value.extra,
+                Self::EventMessageResponse(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyMessage::odata_type(self)
+        }
+    }
     impl AnyOutlookItem {
         ///`categories` of any known variant; `None` for other types.
         pub fn categories(
@@ -3081,6 +3113,24 @@ pub mod types {
                 Self::Message(value) => value.id.as_ref(),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl crate::odata::ODataEntity for AnyOutlookItem {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::OutlookItem(value) => &value.extra,
+                Self::Event(value) => &value.extra,
+                Self::EventMessage(value) => &value.extra,
+                Self::EventMessageRequest(value) => &value.extra,
+                Self::EventMessageResponse(value) => &value.extra,
+                Self::Message(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyOutlookItem::odata_type(self)
         }
     }
     ///[`Attachment`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.

@@ -4710,6 +4710,20 @@ pub mod types {
             }
         }
     }
+    impl crate::odata::ODataEntity for AnyOfferShiftRequest {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::OfferShiftRequest(value) => &value.extra,
+                Self::SwapShiftsChangeRequest(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyOfferShiftRequest::odata_type(self)
+        }
+    }
     impl AnyTeamsAppInstallation {
         ///`id` of any known variant; `None` for other types.
         pub fn id(&self) -> ::std::option::Option<&::std::string::String> {
@@ -4718,6 +4732,20 @@ pub mod types {
                 Self::UserScopeTeamsAppInstallation(value) => value.id.as_ref(),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl crate::odata::ODataEntity for AnyTeamsAppInstallation {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::TeamsAppInstallation(value) => &value.extra,
+                Self::UserScopeTeamsAppInstallation(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyTeamsAppInstallation::odata_type(self)
         }
     }
     ///[`OfferShiftRequest`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.

@@ -2496,6 +2496,26 @@ pub mod types {
             }
         }
     }
+    impl crate::odata::ODataEntity for AnyDirectoryObject {
+        fn annotations(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            match self {
+                Self::DirectoryObject(value) => &value.extra,
+                Self::Device(value) => &value.extra,
+                Self::DirectoryRole(value) => &value.extra,
+                Self::ExtensionProperty(value) => &value.extra,
+                Self::Group(value) => &value.extra,
+                Self::OrgContact(value) => &value.extra,
+                Self::ServicePrincipal(value) => &value.extra,
+                Self::User(value) => &value.extra,
+                Self::Other(value) => crate::typed::polymorphic::other_annotations(value),
+            }
+        }
+        fn odata_type(&self) -> ::std::option::Option<&str> {
+            AnyDirectoryObject::odata_type(self)
+        }
+    }
     ///[`DirectoryObject`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyDirectoryObject {

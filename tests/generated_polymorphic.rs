@@ -178,6 +178,17 @@ fn mailbox_page_tells_messages_from_meeting_requests() {
             "Accepted: Design review"
         ]
     );
+    // Annotations and the concrete type through `ODataEntity`, whatever the variant.
+    use o365::odata::ODataEntity;
+    let etags: Vec<Option<&str>> = page.value.iter().map(ODataEntity::etag).collect();
+    assert_eq!(
+        etags,
+        [Some("W/\"CQAAABYAAAD1\""), Some("W/\"CQAAABYAAAD2\""), None]
+    );
+    assert_eq!(
+        ODataEntity::odata_type(&page.value[1]),
+        Some("#microsoft.graph.eventMessageRequest")
+    );
     // A plain message encodes without an `@odata.type` it did not have.
     assert!(
         serde_json::to_value(&page.value[0])

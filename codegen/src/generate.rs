@@ -148,8 +148,8 @@ pub(crate) fn module_file(
         replacements.insert_local(&key, &name, impls);
     }
     let mut items = models::generate(doc, &replacements)?;
-    if runtime.is_some() {
-        let accessors = passes::polymorphic::accessors(doc, &items, &opts.shared_types);
+    if let Some(runtime) = &runtime {
+        let accessors = passes::polymorphic::accessors(doc, &items, &opts.shared_types, runtime);
         items.extend(accessors);
     }
     items.extend(extra.type_items);

@@ -447,11 +447,7 @@ pub fn emit(doc: &Value, runtime: &syn::Path) -> Vec<syn::Item> {
 fn emit_family(family: &Family, runtime: &syn::Path) -> Vec<syn::Item> {
     let rt = quote!(#runtime::typed::polymorphic);
     let name = format_ident!("{}", family.name);
-    let other = if family.variants.iter().any(|v| v.type_name == "Other") {
-        format_ident!("OtherType")
-    } else {
-        format_ident!("Other")
-    };
+    let other = other_ident(family);
     let idents: Vec<syn::Ident> = family
         .variants
         .iter()
@@ -578,6 +574,7 @@ pub fn accessors(
     doc: &Value,
     items: &[syn::Item],
     shared: &BTreeMap<String, crate::shared::SharedType>,
+    runtime: &syn::Path,
 ) -> Vec<syn::Item> {
     let local: BTreeMap<String, Vec<(String, String)>> = items
         .iter()
@@ -601,8 +598,9 @@ pub fn accessors(
                     }
                 })
                 .collect::<Option<Vec<_>>>()?;
-            family_accessors(family, &variants, any_shared)
+            Some(family_accessors(family, &variants, any_shared, runtime))
         })
+        .flatten()
         .collect()
 }
 
@@ -610,14 +608,18 @@ fn family_accessors(
     family: &Family,
     variants: &[Vec<(String, String)>],
     std_types_only: bool,
-) -> Option<syn::Item> {
+    runtime: &syn::Path,
+) -> Vec<syn::Item> {
     let idents: Vec<syn::Ident> = family
         .variants
         .iter()
         .map(|v| format_ident!("{}", v.type_name))
         .collect();
     let mut methods = Vec::new();
-    for (name, ty) in variants.first()? {
+    let Some(first) = variants.first() else {
+        return Vec::new();
+    };
+    for (name, ty) in first {
         if matches!(name.as_str(), "extra" | "odata_type")
             || (std_types_only && !std_type(ty))
             || variants[1..]
@@ -650,15 +652,46 @@ fn family_accessors(
             }
         });
     }
-    if methods.is_empty() {
-        return None;
-    }
     let name = format_ident!("{}", family.name);
-    Some(syn::parse_quote! {
-        impl #name {
-            #(#methods)*
-        }
-    })
+    let other = other_ident(family);
+    let mut out = Vec::new();
+    if !methods.is_empty() {
+        out.push(syn::parse_quote! {
+            impl #name {
+                #(#methods)*
+            }
+        });
+    }
+    // `@odata.etag` & co. of any variant (all open types keep them in `extra`).
+    if variants
+        .iter()
+        .all(|fields| fields.iter().any(|(n, _)| n == "extra"))
+    {
+        out.push(syn::parse_quote! {
+            impl #runtime::odata::ODataEntity for #name {
+                fn annotations(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                    match self {
+                        #( Self::#idents(value) => &value.extra, )*
+                        Self::#other(value) => #runtime::typed::polymorphic::other_annotations(value),
+                    }
+                }
+
+                fn odata_type(&self) -> ::std::option::Option<&str> {
+                    #name::odata_type(self)
+                }
+            }
+        });
+    }
+    out
+}
+
+/// The variant keeping unknown types: `Other`, or `OtherType` when a variant is named `Other`.
+fn other_ident(family: &Family) -> syn::Ident {
+    if family.variants.iter().any(|v| v.type_name == "Other") {
+        format_ident!("OtherType")
+    } else {
+        format_ident!("Other")
+    }
 }
 
 /// Whether a type's source text names only std, chrono, uuid and serde_json types.

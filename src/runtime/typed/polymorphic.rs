@@ -51,6 +51,13 @@ pub fn type_index<F: Family>(odata_type: &str) -> Option<usize> {
         .position(|known| known.strip_prefix('#').unwrap_or(known) == wanted)
 }
 
+/// The members of an object kept in `Other`, as its annotations (`ODataEntity` of a family);
+/// none for a value that is not an object.
+pub fn other_annotations(value: &Value) -> &Map<String, Value> {
+    static NONE: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+    value.as_object().unwrap_or(&NONE)
+}
+
 /// The `@odata.type` of an object kept in `Other`.
 pub fn other_type(value: &Value) -> Option<&str> {
     value.get(ODATA_TYPE)?.as_str()
