@@ -7,29 +7,20 @@ use std::time::Duration;
 
 use o365::batch::StepOptions;
 use o365::clock::ManualClock;
-use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator, StatusCode};
-use o365::protocol::Protocol;
+use o365::emulator::{Emulator, StatusCode};
 use o365::typed::{Collection, Request, Single};
-use o365::{AuthFlowType, Body, Connection, Credentials, RetryPolicy};
+use o365::{Body, Connection, RetryPolicy};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 async fn connection(em: &Emulator, clock: ManualClock) -> Connection {
-    let conn = Connection::builder(Credentials::client_secret(
-        CONFIDENTIAL_CLIENT_ID,
-        CONFIDENTIAL_CLIENT_SECRET,
-    ))
-    .auth_flow(AuthFlowType::Credentials)
-    .tenant_id(em.user().tid.clone())
-    .authority(em.authority())
-    .protocol(Protocol::graph_for_host(em.base_url()))
-    .requests_delay(Duration::ZERO)
-    .retry_policy(RetryPolicy::default().jitter(false))
-    .token_backend(o365::token::MemoryTokenBackend::new())
-    .clock(clock)
-    .build()
-    .unwrap();
+    let conn = em
+        .app_connection()
+        .retry_policy(RetryPolicy::default().jitter(false))
+        .clock(clock)
+        .build()
+        .unwrap();
     conn.request_token_for_client(None, false).await.unwrap();
     conn
 }

@@ -6,10 +6,9 @@
 use std::time::Duration;
 
 use o365::clock::ManualClock;
-use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator, StatusCode};
-use o365::protocol::Protocol;
+use o365::emulator::{Emulator, StatusCode};
 use o365::typed::{Collection, Request};
-use o365::{AuthFlowType, Connection, Credentials, ErrorKind, RetryPolicy};
+use o365::{ErrorKind, RetryPolicy};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -25,20 +24,12 @@ fn env() -> Env {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emulator = runtime.block_on(Emulator::builder().start()).unwrap();
     let clock = ManualClock::new();
-    let conn = Connection::builder(Credentials::client_secret(
-        CONFIDENTIAL_CLIENT_ID,
-        CONFIDENTIAL_CLIENT_SECRET,
-    ))
-    .auth_flow(AuthFlowType::Credentials)
-    .tenant_id(emulator.user().tid.clone())
-    .authority(emulator.authority())
-    .protocol(Protocol::graph_for_host(emulator.base_url()))
-    .requests_delay(Duration::ZERO)
-    .retry_policy(RetryPolicy::default().jitter(false))
-    .token_backend(o365::token::MemoryTokenBackend::new())
-    .clock(clock.clone())
-    .build()
-    .unwrap();
+    let conn = emulator
+        .app_connection()
+        .retry_policy(RetryPolicy::default().jitter(false))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
     let conn = o365::blocking::Connection::new(conn).unwrap();
     Env {
         emulator,

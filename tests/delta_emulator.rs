@@ -4,32 +4,22 @@
 #![cfg(feature = "emulator")]
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use o365::delta::{Change, DeltaCursor, DeltaStream};
-use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator};
-use o365::protocol::Protocol;
+use o365::emulator::Emulator;
 use o365::typed::{Collection, CollectionPage, Request};
-use o365::{AuthFlowType, Connection, Credentials, RetryPolicy};
+use o365::{Connection, RetryPolicy};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 async fn connection(em: &Emulator) -> Connection {
-    let conn = Connection::builder(Credentials::client_secret(
-        CONFIDENTIAL_CLIENT_ID,
-        CONFIDENTIAL_CLIENT_SECRET,
-    ))
-    .auth_flow(AuthFlowType::Credentials)
-    .tenant_id(em.user().tid.clone())
-    .authority(em.authority())
-    .protocol(Protocol::graph_for_host(em.base_url()))
-    .requests_delay(Duration::ZERO)
-    .retry_policy(RetryPolicy::default().jitter(false))
-    .token_backend(o365::token::MemoryTokenBackend::new())
-    .build()
-    .unwrap();
+    let conn = em
+        .app_connection()
+        .retry_policy(RetryPolicy::default().jitter(false))
+        .build()
+        .unwrap();
     conn.request_token_for_client(None, false).await.unwrap();
     conn
 }

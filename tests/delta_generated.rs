@@ -4,31 +4,16 @@
 //! from its cursor after a change.
 #![cfg(all(feature = "emulator", feature = "graph-contacts"))]
 
-use std::time::Duration;
-
 use futures_util::TryStreamExt;
 use o365::delta::Change;
-use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator};
+use o365::emulator::Emulator;
 use o365::generated::contacts::types::Contact;
-use o365::protocol::Protocol;
-use o365::{AuthFlowType, Connection, Credentials};
 use serde_json::json;
 
 #[tokio::test]
 async fn generated_contacts_delta_streams_and_resumes() {
     let em = Emulator::builder().start().await.unwrap();
-    let conn = Connection::builder(Credentials::client_secret(
-        CONFIDENTIAL_CLIENT_ID,
-        CONFIDENTIAL_CLIENT_SECRET,
-    ))
-    .auth_flow(AuthFlowType::Credentials)
-    .tenant_id(em.user().tid.clone())
-    .authority(em.authority())
-    .protocol(Protocol::graph_for_host(em.base_url()))
-    .requests_delay(Duration::ZERO)
-    .token_backend(o365::token::MemoryTokenBackend::new())
-    .build()
-    .unwrap();
+    let conn = em.app_connection().build().unwrap();
     conn.request_token_for_client(None, false).await.unwrap();
     let oid = em.user().oid.clone();
 

@@ -9,29 +9,20 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator};
+use o365::emulator::Emulator;
 use o365::notifications::{
     ChangeType, Event, LifecycleEvent, NewSubscription, Receiver, RequestKind,
 };
-use o365::protocol::Protocol;
-use o365::{AuthFlowType, Connection, Credentials, ErrorKind, RetryPolicy};
+use o365::{Connection, ErrorKind, RetryPolicy};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 async fn connection(em: &Emulator) -> Connection {
-    let conn = Connection::builder(Credentials::client_secret(
-        CONFIDENTIAL_CLIENT_ID,
-        CONFIDENTIAL_CLIENT_SECRET,
-    ))
-    .auth_flow(AuthFlowType::Credentials)
-    .tenant_id(em.user().tid.clone())
-    .authority(em.authority())
-    .protocol(Protocol::graph_for_host(em.base_url()))
-    .requests_delay(Duration::ZERO)
-    .retry_policy(RetryPolicy::none())
-    .token_backend(o365::token::MemoryTokenBackend::new())
-    .build()
-    .unwrap();
+    let conn = em
+        .app_connection()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
     conn.request_token_for_client(None, false).await.unwrap();
     conn
 }

@@ -6,8 +6,7 @@ mod support;
 use std::time::Duration;
 
 use o365::clock::ManualClock;
-use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator, StatusCode};
-use o365::protocol::Protocol;
+use o365::emulator::{Emulator, StatusCode};
 use o365::{
     AuthFlowType, Connection, Credentials, ErrorKind, RetryPolicy, UPLOAD_CHUNK_UNIT, UploadSession,
 };
@@ -17,19 +16,11 @@ use support::{Reply, ScriptedServer};
 
 /// An app-only Connection to the emulator, token already fetched.
 async fn connection(em: &Emulator) -> Connection {
-    let conn = Connection::builder(Credentials::client_secret(
-        CONFIDENTIAL_CLIENT_ID,
-        CONFIDENTIAL_CLIENT_SECRET,
-    ))
-    .auth_flow(AuthFlowType::Credentials)
-    .tenant_id(em.user().tid.clone())
-    .authority(em.authority())
-    .protocol(Protocol::graph_for_host(em.base_url()))
-    .requests_delay(Duration::ZERO)
-    .retry_policy(RetryPolicy::default().jitter(false))
-    .token_backend(o365::token::MemoryTokenBackend::new())
-    .build()
-    .unwrap();
+    let conn = em
+        .app_connection()
+        .retry_policy(RetryPolicy::default().jitter(false))
+        .build()
+        .unwrap();
     conn.request_token_for_client(None, false).await.unwrap();
     conn
 }

@@ -249,6 +249,23 @@ impl Emulator {
         format!("{}/v1.0/", self.base_url())
     }
 
+    /// A Connection builder for the emulator's confidential app with the app-only
+    /// (client-credentials) flow: its tenant, this authority and Graph host, an in-memory token
+    /// cache and no request spacing. Add what a test needs (`.clock(..)`, `.retry_policy(..)`),
+    /// build, then `request_token_for_client(None, false)` for the token.
+    pub fn app_connection(&self) -> crate::ConnectionBuilder {
+        crate::Connection::builder(crate::Credentials::client_secret(
+            CONFIDENTIAL_CLIENT_ID,
+            CONFIDENTIAL_CLIENT_SECRET,
+        ))
+        .auth_flow(crate::AuthFlowType::Credentials)
+        .tenant_id(self.user().tid.clone())
+        .authority(self.authority())
+        .protocol(crate::protocol::Protocol::graph_for_host(self.base_url()))
+        .requests_delay(Duration::ZERO)
+        .token_backend(crate::token::MemoryTokenBackend::new())
+    }
+
     /// The signed-in test user.
     pub fn user(&self) -> &TestUser {
         &self.shared.config.user
