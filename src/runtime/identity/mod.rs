@@ -20,8 +20,10 @@
 //! the Graph pipeline's auth, pacing or retries.
 
 mod assertion;
+mod authorization;
 mod cloud;
 mod device;
+mod direct;
 mod flow;
 mod grant;
 mod interactive;
