@@ -20,6 +20,7 @@ pub mod names;
 pub mod passes;
 pub mod reach;
 pub mod shared;
+mod shared_type;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,7 +57,7 @@ pub struct Options {
     pub disabled_passes: BTreeSet<String>,
     /// Component schemas (by key) to take from a common module instead of generating them
     /// (see [`shared`]); the module's `types` re-exports the ones it uses.
-    pub shared_types: BTreeMap<String, shared::SharedType>,
+    pub shared_types: BTreeMap<String, shared_type::SharedType>,
 }
 
 impl Default for Options {

@@ -13,28 +13,7 @@ use crate::emit::pages;
 use crate::passes::walk;
 use crate::{Error, Options, generate};
 
-/// A trait a shared type implements, as typify needs to know it for the types that contain it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SharedImpl {
-    /// `std::fmt::Display` (string enums).
-    Display,
-    /// `std::str::FromStr` (string enums).
-    FromStr,
-    /// `Default`.
-    Default,
-}
-
-/// Where a shared type lives and what it implements.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SharedType {
-    /// Full Rust path, e.g. `crate::generated::common::types::MicrosoftGraphRecipient`.
-    pub path: String,
-    /// Traits it implements (beyond the derives every generated type has).
-    pub impls: BTreeSet<SharedImpl>,
-    /// For a struct: its named fields as `(field, type)` source text, for the accessors of the
-    /// polymorphic enums that hold it.
-    pub fields: Vec<(String, String)>,
-}
+pub use crate::shared_type::{SharedImpl, SharedType};
 
 /// The schemas chosen for sharing, by component key, plus why other candidates were not.
 #[derive(Debug, Clone, Default, PartialEq)]

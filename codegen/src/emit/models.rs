@@ -8,7 +8,7 @@ use typify::{TypeSpace, TypeSpaceImpl, TypeSpaceSettings};
 
 use super::schema;
 use crate::passes::walk;
-use crate::shared::SharedImpl;
+use crate::shared_type::SharedImpl;
 use crate::{Error, Options};
 
 /// Types typify must not generate, by typify's type name: the Rust path to use instead and the

@@ -573,7 +573,7 @@ fn emit_family(family: &Family, runtime: &syn::Path) -> Vec<syn::Item> {
 pub fn accessors(
     doc: &Value,
     items: &[syn::Item],
-    shared: &BTreeMap<String, crate::shared::SharedType>,
+    shared: &BTreeMap<String, crate::shared_type::SharedType>,
     runtime: &syn::Path,
 ) -> Vec<syn::Item> {
     let local: BTreeMap<String, Vec<(String, String)>> = items

@@ -52,6 +52,42 @@ impl Issue<'_> {
         (lifetime, self.now + lifetime as i64)
     }
 
+    /// Signs a Graph access token issued by tenant `tid`: the claims every token has (audience,
+    /// issuer, times, app id), then `claims`, then a unique id and the version; and records it
+    /// so the Graph routes accept it for `user` and `scopes` until it expires.
+    fn access_token(
+        &self,
+        state: &mut State,
+        tid: &str,
+        claims: Value,
+        user: Option<String>,
+        scopes: Vec<String>,
+    ) -> String {
+        let (_, expires_at) = self.expiry();
+        let mut all = json!({
+            "aud": GRAPH_RESOURCE.trim_end_matches('/'),
+            "iss": format!("{}/{tid}/", self.shared.base_url),
+            "iat": self.now, "nbf": self.now, "exp": expires_at,
+            "appid": self.client.client_id,
+        });
+        if let (Some(all), Value::Object(claims)) = (all.as_object_mut(), claims) {
+            all.extend(claims);
+            all.insert("uti".into(), json!(util::random_token(16)));
+            all.insert("ver".into(), json!("1.0"));
+        }
+        let access_token = tokens::sign(&all);
+        state.tokens.add_access(
+            access_token.clone(),
+            AccessGrant {
+                client_id: self.client.client_id.clone(),
+                user,
+                scopes,
+                expires_at,
+            },
+        );
+        access_token
+    }
+
     /// Tokens for the test user: access, refresh (with `offline_access`), id (with `openid`).
     pub(super) fn delegated(&self, state: &mut State) -> OAuthResult<Value> {
         let user = self.user.unwrap_or(&self.shared.config.user);
@@ -85,30 +121,21 @@ impl Issue<'_> {
                 )
             });
         }
-        let (lifetime, expires_at) = self.expiry();
-        let base = &self.shared.base_url;
-        let access_token = tokens::sign(&json!({
-            "aud": GRAPH_RESOURCE.trim_end_matches('/'),
-            "iss": format!("{base}/{}/", user.tid),
-            "iat": self.now, "nbf": self.now, "exp": expires_at,
-            "appid": self.client.client_id,
+        let (lifetime, _) = self.expiry();
+        let claims = json!({
             "idtyp": "user",
             "name": user.name,
             "oid": user.oid,
             "scp": scopes.join(" "),
             "tid": user.tid,
             "upn": user.preferred_username,
-            "uti": util::random_token(16),
-            "ver": "1.0",
-        }));
-        state.tokens.add_access(
-            access_token.clone(),
-            AccessGrant {
-                client_id: self.client.client_id.clone(),
-                user: Some(user.oid.clone()),
-                scopes: scopes.clone(),
-                expires_at,
-            },
+        });
+        let access_token = self.access_token(
+            state,
+            &user.tid,
+            claims,
+            Some(user.oid.clone()),
+            scopes.clone(),
         );
         let returned: Vec<&str> = scopes
             .iter()
@@ -170,29 +197,16 @@ impl Issue<'_> {
                 ),
             ));
         }
-        let (lifetime, expires_at) = self.expiry();
+        let (lifetime, _) = self.expiry();
         let tid = &self.shared.config.user.tid;
-        let access_token = tokens::sign(&json!({
-            "aud": GRAPH_RESOURCE.trim_end_matches('/'),
-            "iss": format!("{}/{tid}/", self.shared.base_url),
-            "iat": self.now, "nbf": self.now, "exp": expires_at,
-            "appid": self.client.client_id,
+        let claims = json!({
             "idtyp": "app",
             "roles": ["Mail.ReadWrite", "Calendars.ReadWrite", "Contacts.ReadWrite", "User.Read.All"],
             "tid": tid,
             "tenant_path": self.tenant,
-            "uti": util::random_token(16),
-            "ver": "1.0",
-        }));
-        state.tokens.add_access(
-            access_token.clone(),
-            AccessGrant {
-                client_id: self.client.client_id.clone(),
-                user: None,
-                scopes: scope.split_whitespace().map(str::to_owned).collect(),
-                expires_at,
-            },
-        );
+        });
+        let scopes = scope.split_whitespace().map(str::to_owned).collect();
+        let access_token = self.access_token(state, tid, claims, None, scopes);
         Ok(json!({
             "token_type": "Bearer",
             "expires_in": lifetime,

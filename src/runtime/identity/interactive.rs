@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
+use super::sign_in::SignIn;
 use crate::protocol::Protocol;
 use crate::runtime::connection::{Connection, ConnectionBuilder, Credentials};
 use crate::{Error, Result};
@@ -14,7 +15,7 @@ use crate::{Error, Result};
 /// A callback that receives the authorization URL.
 pub type UrlHook = Box<dyn FnOnce(&str) + Send>;
 
-/// How the user gives consent in [`Connection::authenticate_interactively`].
+/// How the user gives consent in [`SignIn::interactively`].
 pub enum ConsentMode {
     /// python-o365's console flow: print the URL to `output`, read the redirected URL from
     /// `input` (an empty line aborts).
@@ -63,26 +64,17 @@ const DONE_PAGE: &str = "<!doctype html><html><head><title>Signed in</title></he
 <p>Authentication complete. You can close this window and return to the application.</p>\
 </body></html>";
 
-impl Connection {
+impl SignIn<'_> {
     /// Runs the authorization-code flow with the user: prints the URL, gets the redirect (pasted,
     /// or captured on loopback), redeems and stores the token. Returns `false` when the user
     /// aborted or the sign-in failed (the reason is printed), as python-o365 does.
-    ///
-    /// Hidden from the docs: the same as [`SignIn::interactively`](crate::identity::SignIn::interactively) (`conn.sign_in().interactively(…)`).
-    #[doc(hidden)]
-    pub async fn authenticate_interactively(
-        &self,
-        scopes: &[&str],
-        mode: ConsentMode,
-    ) -> Result<bool> {
+    pub async fn interactively(&self, scopes: &[&str], mode: ConsentMode) -> Result<bool> {
         match mode {
             ConsentMode::Paste {
                 mut output,
                 mut input,
             } => {
-                let (url, flow) = self.get_authorization_url(scopes, None)?;
-                let io =
-                    |e: std::io::Error| Error::invalid_input(format!("console I/O failed: {e}"));
+                let (url, flow) = self.authorization_url(scopes, None)?;
                 writeln!(output, "Visit the following url to give consent:\n{url}").map_err(io)?;
                 writeln!(output, "Paste the authenticated url here:").map_err(io)?;
                 output.flush().map_err(io)?;
@@ -92,7 +84,7 @@ impl Connection {
                     writeln!(output, "Authentication Flow aborted.").map_err(io)?;
                     return Ok(false);
                 }
-                self.finish_interactive(self.request_token(line.trim(), &flow, true).await, output)
+                finish_interactive(self.request_token(line.trim(), &flow, true).await, output)
             }
             ConsentMode::Loopback {
                 mut output,
@@ -110,9 +102,7 @@ impl Connection {
                     .map_err(|e| Error::config(format!("no loopback address: {e}")))?
                     .port();
                 let redirect = format!("http://localhost:{port}/");
-                let (url, flow) = self.get_authorization_url(scopes, Some(&redirect))?;
-                let io =
-                    |e: std::io::Error| Error::invalid_input(format!("console I/O failed: {e}"));
+                let (url, flow) = self.authorization_url(scopes, Some(&redirect))?;
                 writeln!(output, "Visit the following url to give consent:\n{url}").map_err(io)?;
                 output.flush().map_err(io)?;
                 if open_browser {
@@ -125,31 +115,34 @@ impl Connection {
                     .await
                     .map_err(|_| Error::identity("no redirect arrived before the timeout"))??;
                 let redirected = format!("http://localhost:{port}{target}");
-                self.finish_interactive(self.request_token(&redirected, &flow, true).await, output)
+                finish_interactive(self.request_token(&redirected, &flow, true).await, output)
             }
         }
     }
+}
 
-    fn finish_interactive<T>(
-        &self,
-        result: Result<T>,
-        mut output: Box<dyn Write + Send>,
-    ) -> Result<bool> {
-        let (ok, text) = match &result {
-            Ok(_) => (
-                true,
-                "Authentication Flow Completed. Oauth Access Token Stored. You can now use the API."
-                    .to_owned(),
-            ),
-            Err(err) => (false, format!("Something go wrong. Please try again. ({err})")),
-        };
-        writeln!(output, "{text}")
-            .map_err(|e| Error::invalid_input(format!("console I/O failed: {e}")))?;
-        if let Err(err) = result {
-            tracing::warn!(error = %err, "interactive sign-in failed");
-        }
-        Ok(ok)
+fn io(e: std::io::Error) -> Error {
+    Error::invalid_input(format!("console I/O failed: {e}"))
+}
+
+/// Prints python-o365's closing line for `result`; `Ok(false)` when the sign-in failed.
+fn finish_interactive<T>(result: Result<T>, mut output: Box<dyn Write + Send>) -> Result<bool> {
+    let (ok, text) = match &result {
+        Ok(_) => (
+            true,
+            "Authentication Flow Completed. Oauth Access Token Stored. You can now use the API."
+                .to_owned(),
+        ),
+        Err(err) => (
+            false,
+            format!("Something go wrong. Please try again. ({err})"),
+        ),
+    };
+    writeln!(output, "{text}").map_err(io)?;
+    if let Err(err) = result {
+        tracing::warn!(error = %err, "interactive sign-in failed");
     }
+    Ok(ok)
 }
 
 /// Answers browser requests until one carries `code` or `error`; returns its request target.
@@ -206,7 +199,7 @@ fn open_in_browser(url: &str) {
 
 /// python-o365's `oauth_authentication_flow`: builds a Connection for `client_id` and
 /// `client_secret` (plus `configure`'s settings, e.g. the token backend and tenant) on
-/// `protocol` (default Graph), runs [`Connection::authenticate_interactively`] and returns
+/// `protocol` (default Graph), runs [`SignIn::interactively`] and returns
 /// whether it succeeded, with the Connection.
 pub async fn oauth_authentication_flow(
     client_id: &str,
@@ -221,6 +214,6 @@ pub async fn oauth_authentication_flow(
         builder = builder.protocol(protocol);
     }
     let connection = configure(builder).build()?;
-    let ok = connection.authenticate_interactively(scopes, mode).await?;
+    let ok = connection.sign_in().interactively(scopes, mode).await?;
     Ok((ok, connection))
 }

@@ -1,28 +1,35 @@
-//! Signing in: the OAuth 2.0 flows of the Microsoft identity platform, as methods on
-//! [`Connection`](crate::Connection), and the refresh policy the request pipeline applies.
+//! Signing in: the OAuth 2.0 flows of the Microsoft identity platform, all on
+//! [`SignIn`] (`conn.sign_in().…`), and the refresh policy the request pipeline applies.
 //!
-//! - Authorization code + PKCE: [`Connection::get_authorization_url`] then
-//!   [`Connection::request_token`] (or [`Connection::authenticate_interactively`], which does
-//!   both by pasting or with a loopback redirect; [`oauth_authentication_flow`] is python-o365's
-//!   one-call helper).
-//! - Client credentials (secret or certificate): [`Connection::request_token_for_client`].
-//! - Password (ROPC): [`Connection::request_token_by_password`].
-//! - Device code: [`Connection::request_token_by_device_code`].
+//! - Authorization code + PKCE: [`SignIn::authorization_url`] then [`SignIn::request_token`]
+//!   (or [`SignIn::interactively`], which does both by pasting or with a loopback redirect;
+//!   [`oauth_authentication_flow`] is python-o365's one-call helper).
+//! - Client credentials (secret or certificate): [`SignIn::client_credentials`].
+//! - Password (ROPC): [`SignIn::password`].
+//! - Device code: [`SignIn::device_code`].
 //! - Managed identity (IMDS, App Service) and workload identity federation: the credentials
 //!   [`Credentials::managed_identity`](crate::Credentials::managed_identity) and
 //!   [`Credentials::federated_token`](crate::Credentials::federated_token) with the client
 //!   credentials flow.
+//! - Continuous access evaluation: client capabilities and claims challenges (`claims.rs`).
 //! - Refresh: automatic in the pipeline (before expiry, and once after a 401 or a token 403),
 //!   single-flight in the process and, with [`FileTokenBackend`](crate::token::FileTokenBackend),
-//!   across processes; or explicit with [`Connection::refresh_token`].
+//!   across processes; or explicit with [`SignIn::renew`].
+//!
+//! python-o365's names ([`Connection::get_authorization_url`](crate::Connection::get_authorization_url),
+//! [`Connection::request_token`](crate::Connection::request_token),
+//! [`Connection::refresh_token`](crate::Connection::refresh_token), …) stay on the Connection
+//! and forward to [`SignIn`].
 //!
 //! Identity requests use the Connection's HTTP client (proxy, TLS, timeouts, user agent) but not
 //! the Graph pipeline's auth, pacing or retries.
 
 mod assertion;
+mod authorization;
 mod claims;
 mod cloud;
 mod device;
+mod direct;
 mod flow;
 mod grant;
 mod interactive;
@@ -44,6 +51,7 @@ pub use flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};
 pub use interactive::{ConsentMode, UrlHook, oauth_authentication_flow};
 pub use managed::{IMDS_ENDPOINT, ManagedIdentity, ManagedIdentitySource, SYSTEM_ASSIGNED_ID};
 pub use oauth_error::OAuthError;
+#[cfg(feature = "emulator")]
 pub(crate) use random::pkce_challenge;
 pub(crate) use refresh::BearerToken;
 pub use sign_in::SignIn;

@@ -73,6 +73,126 @@ pub(crate) mod keys {
     }
 }
 
+/// A token response decoded and checked, with everything its entries are keyed by: the result
+/// of the parse and validate steps, before anything is written.
+struct Slot<'a> {
+    /// The id token's claims (empty without an id token).
+    claims: Map<String, Value>,
+    home_account_id: Option<String>,
+    /// Seconds since the Unix epoch at which the response was received.
+    now: i64,
+    /// The granted scopes, sorted.
+    target: String,
+    env: &'a str,
+    client: &'a str,
+    realm: &'a str,
+}
+
+impl<'a> Slot<'a> {
+    /// Parse and validate: decodes the id token and `client_info` and derives the home account;
+    /// errors (kind `Decode`) when either cannot be decoded or the id token has no `sub`.
+    fn parse(response: &TokenResponse, ctx: &'a CacheContext, now: SystemTime) -> Result<Self> {
+        let claims = response.id_token_claims()?;
+        let home_account_id = home_account_id(response, &claims)?;
+        let now = now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        Ok(Slot {
+            claims,
+            home_account_id,
+            now,
+            target: sorted_target(response, ctx),
+            env: ctx.environment.as_str(),
+            client: ctx.client_id.as_str(),
+            realm: ctx.realm.as_str(),
+        })
+    }
+
+    fn home(&self) -> Option<&str> {
+        self.home_account_id.as_deref()
+    }
+
+    fn access_token(&self, response: &TokenResponse) -> AccessTokenEntry {
+        let now = self.now;
+        let expires_in = response.expires_in.unwrap_or_else(|| {
+            response
+                .expires_on
+                .map_or(DEFAULT_EXPIRES_IN, |on| on.saturating_sub(now))
+        });
+        let ext_expires_in = response.ext_expires_in.unwrap_or(expires_in);
+        AccessTokenEntry {
+            credential_type: ACCESS_TOKEN.into(),
+            secret: response.access_token.clone(),
+            home_account_id: self.home_account_id.clone(),
+            environment: self.env.into(),
+            client_id: self.client.into(),
+            target: self.target.clone(),
+            realm: self.realm.into(),
+            token_type: response
+                .token_type
+                .clone()
+                .unwrap_or_else(|| "Bearer".into()),
+            cached_at: now.to_string(),
+            expires_on: now.saturating_add(expires_in).to_string(),
+            extended_expires_on: now.saturating_add(ext_expires_in).to_string(),
+            refresh_on: response
+                .refresh_in
+                .map(|r| now.saturating_add(r).to_string()),
+            extra: ExtraFields::default(),
+        }
+    }
+
+    /// The signed-in account; none for app-only responses.
+    fn account(&self, grant_type: &str) -> Option<AccountEntry> {
+        let claims = &self.claims;
+        self.home_account_id.is_some().then(|| AccountEntry {
+            home_account_id: self.home_account_id.clone(),
+            environment: self.env.into(),
+            realm: self.realm.into(),
+            local_account_id: claim(claims, "oid").or_else(|| claim(claims, "sub")),
+            username: claim(claims, "preferred_username")
+                .or_else(|| claim(claims, "upn"))
+                .unwrap_or_default(),
+            authority_type: if self.realm == "adfs" {
+                "ADFS"
+            } else {
+                "MSSTS"
+            }
+            .into(),
+            account_source: ACCOUNT_ESTABLISHING_GRANTS
+                .contains(&grant_type)
+                .then(|| grant_type.to_owned()),
+            extra: ExtraFields::default(),
+        })
+    }
+
+    fn id_token(&self, secret: &SecretString) -> IdTokenEntry {
+        IdTokenEntry {
+            credential_type: ID_TOKEN.into(),
+            secret: secret.clone(),
+            home_account_id: self.home_account_id.clone(),
+            environment: self.env.into(),
+            realm: self.realm.into(),
+            client_id: self.client.into(),
+            extra: ExtraFields::default(),
+        }
+    }
+
+    fn refresh_token(&self, secret: &SecretString, family_id: Option<String>) -> RefreshTokenEntry {
+        RefreshTokenEntry {
+            credential_type: REFRESH_TOKEN.into(),
+            secret: secret.clone(),
+            home_account_id: self.home_account_id.clone(),
+            environment: self.env.into(),
+            client_id: self.client.into(),
+            target: Some(self.target.clone()),
+            last_modification_time: Some(self.now.to_string()),
+            family_id,
+            extra: ExtraFields::default(),
+        }
+    }
+}
+
 impl TokenCache {
     /// Stores a token response received at `now`: access token, account, id token, refresh token
     /// and app metadata, keyed as MSAL keys them. Returns the account written (none for
@@ -86,102 +206,35 @@ impl TokenCache {
         ctx: &CacheContext,
         now: SystemTime,
     ) -> Result<Option<AccountEntry>> {
-        let claims = response.id_token_claims()?;
-        let home_account_id = home_account_id(response, &claims)?;
-        let home = home_account_id.as_deref();
-        let now = now
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let target = sorted_target(response, ctx);
-        let env = ctx.environment.as_str();
-        let client = ctx.client_id.as_str();
-
-        let expires_in = response.expires_in.unwrap_or_else(|| {
-            response
-                .expires_on
-                .map_or(DEFAULT_EXPIRES_IN, |on| on.saturating_sub(now))
-        });
-        let ext_expires_in = response.ext_expires_in.unwrap_or(expires_in);
-        let at = AccessTokenEntry {
-            credential_type: ACCESS_TOKEN.into(),
-            secret: response.access_token.clone(),
-            home_account_id: home_account_id.clone(),
-            environment: env.into(),
-            client_id: client.into(),
-            target: target.clone(),
-            realm: ctx.realm.clone(),
-            token_type: response
-                .token_type
-                .clone()
-                .unwrap_or_else(|| "Bearer".into()),
-            cached_at: now.to_string(),
-            expires_on: now.saturating_add(expires_in).to_string(),
-            extended_expires_on: now.saturating_add(ext_expires_in).to_string(),
-            refresh_on: response
-                .refresh_in
-                .map(|r| now.saturating_add(r).to_string()),
-            extra: ExtraFields::default(),
-        };
-        let at_key = keys::access_token(home, env, client, &ctx.realm, &target);
-        let same_slot = |e: &AccessTokenEntry| {
-            e.home_account_id == home_account_id
-                && e.environment == env
-                && e.client_id == client
-                && e.realm == ctx.realm
-        };
-        let granted: Vec<&str> = target.split_whitespace().collect();
-        self.access_tokens.retain(|key, e| {
-            *key == at_key || !(same_slot(e) && e.scopes().any(|s| granted.contains(&s)))
-        });
-        self.touch_section(ACCESS_TOKEN);
-        self.access_tokens.insert(at_key, at);
-
-        let account = home_account_id.is_some().then(|| AccountEntry {
-            home_account_id: home_account_id.clone(),
-            environment: env.into(),
-            realm: ctx.realm.clone(),
-            local_account_id: claim(&claims, "oid").or_else(|| claim(&claims, "sub")),
-            username: claim(&claims, "preferred_username")
-                .or_else(|| claim(&claims, "upn"))
-                .unwrap_or_default(),
-            authority_type: if ctx.realm == "adfs" { "ADFS" } else { "MSSTS" }.into(),
-            account_source: ACCOUNT_ESTABLISHING_GRANTS
-                .contains(&ctx.grant_type.as_str())
-                .then(|| ctx.grant_type.clone()),
-            extra: ExtraFields::default(),
-        });
+        let slot = Slot::parse(response, ctx, now)?;
+        self.store_access_token(&slot, response);
+        let account = slot.account(&ctx.grant_type);
         if let Some(account) = &account {
             self.touch_section(ACCOUNT);
-            self.accounts
-                .insert(keys::account(home, env, &ctx.realm), account.clone());
+            self.accounts.insert(
+                keys::account(slot.home(), slot.env, slot.realm),
+                account.clone(),
+            );
         }
-
         if let Some(id_token) = &response.id_token {
             self.touch_section(ID_TOKEN);
             self.id_tokens.insert(
-                keys::id_token(home, env, client, &ctx.realm),
-                IdTokenEntry {
-                    credential_type: ID_TOKEN.into(),
-                    secret: id_token.clone(),
-                    home_account_id: home_account_id.clone(),
-                    environment: env.into(),
-                    realm: ctx.realm.clone(),
-                    client_id: client.into(),
-                    extra: ExtraFields::default(),
-                },
+                keys::id_token(slot.home(), slot.env, slot.client, slot.realm),
+                slot.id_token(id_token),
             );
         }
-
         if let Some(refresh_token) = &response.refresh_token {
-            self.store_refresh_token(refresh_token, &home_account_id, ctx, &target, now, response);
+            self.store_refresh_token(
+                &slot,
+                slot.refresh_token(refresh_token, response.foci.clone()),
+            );
         }
-
         self.touch_section(APP_METADATA);
         self.app_metadata.insert(
-            keys::app_metadata(env, client),
+            keys::app_metadata(slot.env, slot.client),
             AppMetadataEntry {
-                client_id: client.into(),
-                environment: env.into(),
+                client_id: slot.client.into(),
+                environment: slot.env.into(),
                 family_id: response.foci.clone(),
                 extra: ExtraFields::default(),
             },
@@ -189,39 +242,34 @@ impl TokenCache {
         Ok(account)
     }
 
-    fn store_refresh_token(
-        &mut self,
-        secret: &SecretString,
-        home_account_id: &Option<String>,
-        ctx: &CacheContext,
-        target: &str,
-        now: i64,
-        response: &TokenResponse,
-    ) {
-        let env = ctx.environment.as_str();
-        let client = ctx.client_id.as_str();
-        let key = keys::refresh_token(home_account_id.as_deref(), env, client, target);
+    /// Stores the access token, replacing the account's access tokens whose scopes overlap.
+    fn store_access_token(&mut self, slot: &Slot<'_>, response: &TokenResponse) {
+        let key = keys::access_token(slot.home(), slot.env, slot.client, slot.realm, &slot.target);
+        let same_slot = |e: &AccessTokenEntry| {
+            e.home_account_id == slot.home_account_id
+                && e.environment == slot.env
+                && e.client_id == slot.client
+                && e.realm == slot.realm
+        };
+        let granted: Vec<&str> = slot.target.split_whitespace().collect();
+        self.access_tokens.retain(|k, e| {
+            *k == key || !(same_slot(e) && e.scopes().any(|s| granted.contains(&s)))
+        });
+        self.touch_section(ACCESS_TOKEN);
+        self.access_tokens.insert(key, slot.access_token(response));
+    }
+
+    /// Stores the refresh token, replacing the account's other refresh tokens for the client.
+    fn store_refresh_token(&mut self, slot: &Slot<'_>, entry: RefreshTokenEntry) {
+        let key = keys::refresh_token(slot.home(), slot.env, slot.client, &slot.target);
         self.refresh_tokens.retain(|k, e| {
             *k == key
-                || !(e.home_account_id == *home_account_id
-                    && e.environment == env
-                    && e.client_id == client)
+                || !(e.home_account_id == slot.home_account_id
+                    && e.environment == slot.env
+                    && e.client_id == slot.client)
         });
         self.touch_section(REFRESH_TOKEN);
-        self.refresh_tokens.insert(
-            key,
-            RefreshTokenEntry {
-                credential_type: REFRESH_TOKEN.into(),
-                secret: secret.clone(),
-                home_account_id: home_account_id.clone(),
-                environment: env.into(),
-                client_id: client.into(),
-                target: Some(target.into()),
-                last_modification_time: Some(now.to_string()),
-                family_id: response.foci.clone(),
-                extra: ExtraFields::default(),
-            },
-        );
+        self.refresh_tokens.insert(key, entry);
     }
 }
 

@@ -1,6 +1,7 @@
 //! [`TokenStore`]: the token cache in memory plus where it is persisted — what a Connection holds.
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -145,24 +146,11 @@ impl TokenStore {
         if self.backend.supports_conditional_save() {
             return self.save_merging(force).await;
         }
-        let (text, generation) = {
-            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-            if state.backend_unreadable && !force {
-                return Err(self.refuse_unreadable());
-            }
-            if !state.cache.has_data() {
-                return Ok(false);
-            }
-            if !force && state.generation == state.persisted_generation {
-                return Ok(true);
-            }
-            (state.cache.to_json(), state.generation)
+        let (text, generation) = match self.save_snapshot(force, TokenCache::to_json)? {
+            ControlFlow::Continue(snapshot) => snapshot,
+            ControlFlow::Break(saved) => return Ok(saved),
         };
-        let data = match &self.cipher {
-            Some(cipher) => cipher.encrypt(&text)?,
-            None => text,
-        };
-        self.backend.save(SecretString::from(data)).await?;
+        self.backend.save(self.encrypt(text)?).await?;
         let mut state = self.write_state();
         state.persisted_generation = state.persisted_generation.max(generation);
         state.backend_unreadable = false;
@@ -178,18 +166,9 @@ impl TokenStore {
                 tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
             }
             let stored = self.backend.load().await?;
-            let (mine, generation) = {
-                let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-                if state.backend_unreadable && !force {
-                    return Err(self.refuse_unreadable());
-                }
-                if !state.cache.has_data() {
-                    return Ok(false);
-                }
-                if !force && state.generation == state.persisted_generation {
-                    return Ok(true);
-                }
-                (state.cache.clone(), state.generation)
+            let (mine, generation) = match self.save_snapshot(force, TokenCache::clone)? {
+                ControlFlow::Continue(snapshot) => snapshot,
+                ControlFlow::Break(saved) => return Ok(saved),
             };
             let theirs = match &stored {
                 None => None,
@@ -215,16 +194,8 @@ impl TokenStore {
                 }
                 None => mine,
             };
-            let text = merged.to_json();
-            let data = match &self.cipher {
-                Some(cipher) => cipher.encrypt(&text)?,
-                None => text,
-            };
-            if !self
-                .backend
-                .save_if_unchanged(stored, SecretString::from(data))
-                .await?
-            {
+            let data = self.encrypt(merged.to_json())?;
+            if !self.backend.save_if_unchanged(stored, data).await? {
                 tracing::debug!("the shared token cache changed while saving; merging again");
                 continue;
             }
@@ -245,6 +216,30 @@ impl TokenStore {
             "{} kept changing while saving the token ({MERGE_ATTEMPTS} attempts); not saved \
              (the token stays in memory and is saved by the next save)",
             self.backend.location()
+        )))
+    }
+
+    /// The start of every save: refuses to overwrite unreadable stored data without `force`;
+    /// `Break(false)` when there is nothing to save, `Break(true)` when it is saved already
+    /// (and not forced); else `take` of the cache with its generation.
+    fn save_snapshot<T>(
+        &self,
+        force: bool,
+        take: impl FnOnce(&TokenCache) -> T,
+    ) -> Result<ControlFlow<bool, (T, u64)>> {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        if state.backend_unreadable && !force {
+            return Err(self.refuse_unreadable());
+        }
+        if !state.cache.has_data() {
+            return Ok(ControlFlow::Break(false));
+        }
+        if !force && state.generation == state.persisted_generation {
+            return Ok(ControlFlow::Break(true));
+        }
+        Ok(ControlFlow::Continue((
+            take(&state.cache),
+            state.generation,
         )))
     }
 
@@ -272,6 +267,13 @@ impl TokenStore {
     /// Asks the backend whether to refresh an expired token (see [`RefreshDecision`]).
     pub async fn should_refresh_token(&self) -> Result<RefreshDecision> {
         self.backend.should_refresh_token().await
+    }
+
+    fn encrypt(&self, text: String) -> Result<SecretString> {
+        match &self.cipher {
+            Some(cipher) => cipher.encrypt(&text).map(SecretString::from),
+            None => Ok(SecretString::from(text)),
+        }
     }
 
     fn decrypt(&self, stored: &SecretString) -> Result<SecretString> {

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! There is no second path: [`Request::stream`] pages through the same pipeline, and every
-//! failure is the crate's one [`Error`].
+//! failure is the crate's one [`Error`](crate::Error).
 
 mod patch;
 mod path;
