@@ -118,6 +118,8 @@ struct Inner {
     excerpt: Option<String>,
     retry_after: Option<Duration>,
     oauth: Option<crate::identity::OAuthError>,
+    /// The `request-id` response header, for replies whose body carries none (gateway pages).
+    request_id: Option<String>,
     source: Option<BoxError>,
 }
 
@@ -136,6 +138,7 @@ impl Error {
                 excerpt: None,
                 retry_after: None,
                 oauth: None,
+                request_id: None,
                 source: None,
             }),
         }
@@ -242,8 +245,15 @@ impl Error {
         e.inner.excerpt = i.excerpt.clone();
         e.inner.retry_after = i.retry_after;
         e.inner.oauth = i.oauth.clone();
+        e.inner.request_id = i.request_id.clone();
         e.inner.source = i.source.as_ref().map(|s| s.to_string().into());
         e
+    }
+
+    /// Keeps the reply's `request-id` header (used when the body names no request id).
+    pub(crate) fn with_request_id(mut self, id: Option<&str>) -> Error {
+        self.inner.request_id = id.map(str::to_owned);
+        self
     }
 
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Error {
@@ -303,15 +313,15 @@ impl Error {
         self.inner.retry_after
     }
 
-    /// The Graph `request-id` of the failed reply, for support requests.
+    /// The Graph `request-id` of the failed reply, for support requests: the one in the error
+    /// body, else the reply's `request-id` header (a gateway's HTML page has no body id).
     pub fn request_id(&self) -> Option<&str> {
         self.inner
             .graph
-            .as_ref()?
-            .inner_error
-            .as_ref()?
-            .request_id
-            .as_deref()
+            .as_ref()
+            .and_then(|g| g.inner_error.as_ref())
+            .and_then(|inner| inner.request_id.as_deref())
+            .or(self.inner.request_id.as_deref())
     }
 
     /// A short excerpt of a non-JSON error body (e.g. a gateway's HTML page).
@@ -402,6 +412,9 @@ impl fmt::Debug for Error {
         }
         if let Some(excerpt) = &self.inner.excerpt {
             d.field("excerpt", excerpt);
+        }
+        if let Some(id) = &self.inner.request_id {
+            d.field("request_id", id);
         }
         if let Some(source) = &self.inner.source {
             d.field("source", source);

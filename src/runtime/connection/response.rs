@@ -66,7 +66,10 @@ impl Response {
         if !(self.status().is_client_error() || self.status().is_server_error()) {
             return Ok(self);
         }
-        Err(status_error(self.inner, None).await)
+        // The pipeline's clock is not at hand here: an HTTP-date is read against the system time.
+        let retry_after =
+            super::retry::parse_retry_after(self.headers(), std::time::SystemTime::now());
+        Err(status_error(self.inner, retry_after).await)
     }
 
     /// The underlying `reqwest` response, for anything not covered here.
@@ -96,8 +99,14 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &[u8], url: &url::Url) -> R
 pub(crate) async fn status_error(reply: reqwest::Response, retry_after: Option<Duration>) -> Error {
     let status: StatusCode = reply.status();
     let url = reply.url().clone();
+    let request_id = reply
+        .headers()
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = reply.bytes().await.unwrap_or_default();
-    let err = Error::from_status(status, &url, &body, retry_after);
+    let err =
+        Error::from_status(status, &url, &body, retry_after).with_request_id(request_id.as_deref());
     if status.is_client_error() {
         tracing::warn!(%status, error = %err, "request failed");
     } else {
