@@ -137,9 +137,10 @@ fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() 
             "round {round}: generation {n} is not complete"
         );
         assert!(
-            n == 0 || n > start - 1_000_000,
-            "round {round}: an old generation {n}"
+            n == previous || (start..start + 3).contains(&n),
+            "round {round}: generation {n} is neither the old cache ({previous}) nor a new one"
         );
+        previous = n;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(
             mode, 0o600,
