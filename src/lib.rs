@@ -6,6 +6,9 @@ mod runtime;
 pub mod generated;
 
 pub use runtime::clock;
+/// Parsers of outside data with their invariants, for `fuzz/` and `tests/fuzz_corpus.rs`.
+#[doc(hidden)]
+pub use runtime::connection::fuzzing;
 pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
     Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,

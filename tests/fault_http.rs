@@ -487,3 +487,22 @@ async fn a_redirect_on_the_same_host_keeps_the_authorization_header() {
         .collect();
     assert_eq!(auth, [Some(bearer.clone()), Some(bearer)]);
 }
+
+#[tokio::test]
+async fn a_retry_after_too_large_is_back_off_or_the_typed_error_never_a_panic() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let conn = connection(&clock, |b| b).await;
+    server.push([
+        Reply::new(429).header("Retry-After", "1e300"),
+        Reply::new(503).header("Retry-After", "18446744073709551615"),
+        Reply::json(200, json!({"id": "me"})),
+    ]);
+    let err = conn.get(&server.url("/v1.0/me"), &()).await.unwrap_err();
+    // 1e300 s is no Retry-After: the back-off applies. u64::MAX s is beyond the per-wait cap:
+    // the call ends with the typed error carrying the requested wait.
+    assert_eq!(clock.sleeps(), [Duration::from_millis(500)]);
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(u64::MAX)));
+}

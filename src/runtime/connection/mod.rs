@@ -30,6 +30,8 @@ pub use proxy::ProxyConfig;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;
+#[doc(hidden)]
+pub use response::fuzzing;
 pub use retry::RetryPolicy;
 pub(crate) use retry::{Outcome, parse_retry_after};
 
