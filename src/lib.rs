@@ -9,6 +9,9 @@ pub use runtime::batch;
 #[cfg(feature = "blocking")]
 pub use runtime::blocking;
 pub use runtime::clock;
+/// Parsers of outside data with their invariants, for `fuzz/` and `tests/fuzz_corpus.rs`.
+#[doc(hidden)]
+pub use runtime::connection::fuzzing;
 pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
     Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,

@@ -123,6 +123,8 @@ struct Inner {
     retry_after: Option<Duration>,
     oauth: Option<crate::identity::OAuthError>,
     claims: Option<String>,
+    /// The `request-id` response header, for replies whose body carries none (gateway pages).
+    request_id: Option<String>,
     source: Option<BoxError>,
 }
 
@@ -142,6 +144,7 @@ impl Error {
                 retry_after: None,
                 oauth: None,
                 claims: None,
+                request_id: None,
                 source: None,
             }),
         }
@@ -249,6 +252,7 @@ impl Error {
         e.inner.retry_after = i.retry_after;
         e.inner.oauth = i.oauth.clone();
         e.inner.claims = i.claims.clone();
+        e.inner.request_id = i.request_id.clone();
         e.inner.source = i.source.as_ref().map(|s| s.to_string().into());
         e
     }
@@ -272,6 +276,12 @@ impl Error {
     /// The claims (JSON) a `ClaimsChallenge` asks for: pass them to an interactive sign-in.
     pub fn claims_challenge(&self) -> Option<&str> {
         self.inner.claims.as_deref()
+    }
+
+    /// Keeps the reply's `request-id` header (used when the body names no request id).
+    pub(crate) fn with_request_id(mut self, id: Option<&str>) -> Error {
+        self.inner.request_id = id.map(str::to_owned);
+        self
     }
 
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Error {
@@ -331,15 +341,15 @@ impl Error {
         self.inner.retry_after
     }
 
-    /// The Graph `request-id` of the failed reply, for support requests.
+    /// The Graph `request-id` of the failed reply, for support requests: the one in the error
+    /// body, else the reply's `request-id` header (a gateway's HTML page has no body id).
     pub fn request_id(&self) -> Option<&str> {
         self.inner
             .graph
-            .as_ref()?
-            .inner_error
-            .as_ref()?
-            .request_id
-            .as_deref()
+            .as_ref()
+            .and_then(|g| g.inner_error.as_ref())
+            .and_then(|inner| inner.request_id.as_deref())
+            .or(self.inner.request_id.as_deref())
     }
 
     /// A short excerpt of a non-JSON error body (e.g. a gateway's HTML page).
@@ -430,6 +440,9 @@ impl fmt::Debug for Error {
         }
         if let Some(excerpt) = &self.inner.excerpt {
             d.field("excerpt", excerpt);
+        }
+        if let Some(id) = &self.inner.request_id {
+            d.field("request_id", id);
         }
         if let Some(source) = &self.inner.source {
             d.field("source", source);

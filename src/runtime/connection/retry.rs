@@ -172,7 +172,8 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        // `try_`: a value too large for a Duration (`1e300`) is no wait at all, not a panic.
+        return Duration::try_from_secs_f64(secs).ok();
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -298,5 +299,14 @@ mod tests {
         assert_eq!(parse_retry_after(&h, now), None);
         h.insert(RETRY_AFTER, HeaderValue::from_static("-3"));
         assert_eq!(parse_retry_after(&h, now), None);
+        for huge in ["1e300", "inf", "NaN", "-0.5"] {
+            h.insert(RETRY_AFTER, HeaderValue::from_static(huge));
+            assert_eq!(parse_retry_after(&h, now), None, "{huge}");
+        }
+        h.insert(RETRY_AFTER, HeaderValue::from_static("1.5"));
+        assert_eq!(
+            parse_retry_after(&h, now),
+            Some(Duration::from_millis(1500))
+        );
     }
 }

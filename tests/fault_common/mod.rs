@@ -1,0 +1,46 @@
+//! What the fault tests share: a Connection on a `ManualClock` whose cached access token is valid
+//! for an hour, with no pacing and jitter-free retries (back-off waits of 500 ms, 1 s, 2 s).
+
+#![allow(dead_code)]
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use o365::clock::ManualClock;
+use o365::token::{MemoryTokenBackend, TokenBackend};
+use o365::{Connection, ConnectionBuilder, Credentials, RetryPolicy};
+use secrecy::SecretString;
+
+/// 2026-01-01T00:00:00Z, the start of every test's virtual clock.
+pub const START: u64 = 1_767_225_600;
+/// The client secret of every fault test's Connection.
+pub const CLIENT_SECRET: &str = "s3cret-client-value";
+
+pub fn clock() -> ManualClock {
+    ManualClock::at(UNIX_EPOCH + Duration::from_secs(START))
+}
+
+/// A Connection whose cached token (support::ACCESS_TOKEN) expires an hour after START.
+pub async fn connection(
+    clock: &ManualClock,
+    tune: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,
+) -> Connection {
+    let backend = MemoryTokenBackend::new();
+    backend
+        .save(SecretString::from(crate::support::token_cache_json(
+            START + 3600,
+        )))
+        .await
+        .unwrap();
+    let builder = Connection::builder(Credentials::client_secret("client-1", CLIENT_SECRET))
+        .token_backend(backend)
+        .clock(clock.clone())
+        .requests_delay(Duration::ZERO)
+        .retry_policy(RetryPolicy::default().jitter(false));
+    tune(builder).build().unwrap()
+}
+
+/// A Graph error body with a request id.
+pub fn graph_error(code: &str, message: &str, request_id: &str) -> serde_json::Value {
+    serde_json::json!({"error": {"code": code, "message": message,
+        "innerError": {"request-id": request_id, "date": "2026-01-01T00:00:00"}}})
+}

@@ -1,0 +1,224 @@
+//! Faults below HTTP from a real fault peer: TCP proxies of the `noxious` crate (Toxiproxy's
+//! toxics) started by `.ci/faults` (tests/fault_peer). Each test asks the peer for a proxy with
+//! one toxic in front of a scripted loopback server and drives a `Connection` through it.
+//!
+//! Ignored by default; `.ci/faults` runs them with `O365_FAULT_PEER` set to the peer's control
+//! address. noxious ends a faulted connection by closing it (the client sees the connection end
+//! before the reply or the body is complete), and a `timeout` toxic of 0 holds it open silently.
+
+mod fault_common;
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use fault_common::*;
+use futures_util::StreamExt;
+use o365::{ErrorKind, Json};
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::{Reply, ScriptedServer};
+
+/// One proxy of the fault peer, alive as long as this value (the control connection).
+struct Faulty {
+    _control: TcpStream,
+    base: String,
+}
+
+impl Faulty {
+    /// A proxy in front of `server` with `toxics` (Toxiproxy's JSON form).
+    fn new(server: &ScriptedServer, toxics: Value) -> Faulty {
+        let peer = std::env::var("O365_FAULT_PEER").expect(
+            "O365_FAULT_PEER must hold the fault peer's control address: run .ci/faults, \
+             which builds and starts tests/fault_peer",
+        );
+        let mut control = TcpStream::connect(&peer)
+            .unwrap_or_else(|e| panic!("the fault peer at {peer} does not answer: {e}"));
+        let upstream = server.base.trim_start_matches("http://");
+        let request = json!({"upstream": upstream, "toxics": toxics});
+        writeln!(control, "{request}").unwrap();
+        let mut line = String::new();
+        BufReader::new(control.try_clone().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let answer: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("fault peer answered {line:?}: {e}"));
+        let listen = answer["listen"]
+            .as_str()
+            .unwrap_or_else(|| panic!("fault peer refused the proxy: {answer}"));
+        Faulty {
+            _control: control,
+            base: format!("http://{listen}"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// The connection is cut after `bytes` bytes of the reply (per connection).
+fn cut_reply_after(bytes: u64) -> Value {
+    json!([{"type": "limit_data", "stream": "downstream", "attributes": {"bytes": bytes}}])
+}
+
+/// A reply whose head alone is longer than the 1,024 bytes the proxy lets through.
+fn long_head() -> Reply {
+    Reply::json(200, json!({"attempt": 1})).header("x-padding", &"p".repeat(4000))
+}
+
+/// A JSON reply of about 8 kB.
+fn large_json() -> Reply {
+    let items: Vec<Value> = (0..200)
+        .map(|n| json!({"id": format!("item-{n:04}"), "subject": "quarterly numbers"}))
+        .collect();
+    Reply::json(200, json!({ "value": items }))
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn cut_before_the_reply_on_get_is_retried_and_succeeds() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([long_head(), Reply::json(200, json!({"id": "me"}))]);
+    let proxy = Faulty::new(&server, cut_reply_after(1024));
+    let conn = connection(&clock, |b| b).await;
+    let reply = conn.get(&proxy.url("/v1.0/me"), &()).await.unwrap();
+    assert_eq!(reply.json::<Value>().await.unwrap(), json!({"id": "me"}));
+    assert_eq!(server.requests().len(), 2, "one cut attempt, one retry");
+    assert_eq!(clock.sleeps(), [Duration::from_millis(500)]);
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn cut_before_the_reply_on_post_is_not_retried_and_is_a_transport_error() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([long_head(), Reply::json(201, json!({"id": "m-1"}))]);
+    let proxy = Faulty::new(&server, cut_reply_after(1024));
+    let conn = connection(&clock, |b| b).await;
+    let err = conn
+        .post(
+            &proxy.url("/v1.0/me/messages"),
+            Json(json!({"subject": "hi"})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the server may have processed the POST: it is not sent twice"
+    );
+    assert!(clock.sleeps().is_empty());
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn cut_mid_body_of_a_json_reply_is_a_transport_error_not_a_decode_error() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([large_json()]);
+    let proxy = Faulty::new(&server, cut_reply_after(1024));
+    let conn = connection(&clock, |b| b).await;
+    let reply = conn
+        .get(&proxy.url("/v1.0/me/messages"), &())
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200, "the head arrived whole");
+    let err = reply.json::<Value>().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("failed reading the response body"),
+        "{err}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn truncated_download_streams_the_bytes_received_then_a_transport_error() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let file = "0123456789abcdef".repeat(1024); // 16 KiB
+    server.push([Reply::new(200)
+        .header("content-type", "application/octet-stream")
+        .body(file.clone())]);
+    let proxy = Faulty::new(&server, cut_reply_after(8192));
+    let conn = connection(&clock, |b| b).await;
+    let reply = conn
+        .get(&proxy.url("/v1.0/me/drive/items/f/content"), &())
+        .await
+        .unwrap();
+    let mut stream = Box::pin(reply.bytes_stream());
+    let (mut received, mut failure) = (Vec::new(), None);
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(bytes) => received.extend_from_slice(&bytes),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let failure = failure.expect("a truncated body must end in an error, not a short file");
+    assert_eq!(failure.kind(), ErrorKind::Transport);
+    assert!(!received.is_empty() && received.len() < file.len());
+    assert!(
+        file.as_bytes().starts_with(&received),
+        "the bytes received are intact"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn stall_longer_than_the_timeout_on_get_times_out_on_every_attempt() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.fallback(Reply::json(200, json!({"id": "me"})));
+    // A timeout toxic of 0 swallows the reply and never closes the connection.
+    let stall = json!([{"type": "timeout", "stream": "downstream", "attributes": {"timeout": 0}}]);
+    let proxy = Faulty::new(&server, stall);
+    let conn = connection(&clock, |b| b.request_retries(1)).await;
+    let err = conn
+        .request(Method::GET, &proxy.url("/v1.0/me"))
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert!(err.is_timeout());
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "attempt and one retry, each timed out"
+    );
+    assert_eq!(clock.sleeps(), [Duration::from_millis(500)]);
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn latency_below_the_timeout_only_slows_the_reply() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([large_json()]);
+    let slow = json!([{"type": "latency", "stream": "downstream", "attributes": {"latency": 150}}]);
+    let proxy = Faulty::new(&server, slow);
+    let conn = connection(&clock, |b| b.timeout(Duration::from_secs(10))).await;
+    let started = std::time::Instant::now();
+    let reply = conn
+        .get(&proxy.url("/v1.0/me/messages"), &())
+        .await
+        .unwrap();
+    let page: Value = reply.json().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "the toxic was in the path"
+    );
+    assert_eq!(page["value"].as_array().map(Vec::len), Some(200));
+    assert_eq!(server.requests().len(), 1);
+    assert!(clock.sleeps().is_empty());
+}

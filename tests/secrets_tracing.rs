@@ -1,0 +1,295 @@
+//! Secrets never leak: everything the crate logs at TRACE (and the `log` records of its HTTP
+//! stack, through tracing-log) across a sign-in, a password grant, a refresh with rotation, a
+//! failing request, a retried request and an upload session, and then the Debug and Display of
+//! the Connection, credentials, tokens, flows, upload sessions and errors, never contain the
+//! client secret, an access token, a refresh token, the authorization code, the password, the
+//! PKCE verifier or a URL's query secret. One test: it installs the process-wide subscriber.
+
+mod identity_common;
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use identity_common::*;
+use o365::token::{MemoryTokenBackend, TokenBackend, TokenResponse};
+use o365::{AuthFlowType, Credentials, ErrorKind, RetryPolicy, UploadSession};
+use secrecy::SecretString;
+use serde_json::json;
+use support::{Reply, ScriptedServer};
+
+/// Everything written by the subscriber.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+const CODE: &str = "authcode-SECRET-7a1";
+const PASSWORD: &str = "pw-SECRET-Tr0ub4dor";
+const QUERY_SECRET: &str = "sig-SECRET-9f8e";
+const UPLOAD_SECRET: &str = "tempauth-SECRET-55c";
+
+fn sha256_hex(text: &str) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(
+            !text.contains(secret),
+            "{what} contains the secret {secret:?}:\n{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_secret_reaches_trace_output_debug_or_display() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .try_init()
+        .expect("the only subscriber of this test binary");
+
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let conn = builder(
+        &server.base,
+        AuthFlowType::Authorization,
+        Credentials::client_secret(CLIENT, SECRET),
+        &clock,
+    )
+    .retry_policy(RetryPolicy::default().jitter(false))
+    .build()
+    .unwrap();
+
+    // 1. Sign-in: the authorization code flow.
+    let (auth_url, flow) = conn
+        .get_authorization_url(&["Mail.Read"], Some("http://localhost:5000/cb"))
+        .unwrap();
+    server.push([Reply::json(
+        200,
+        user_reply("at-SECRET-1", "rt-SECRET-1", Some(&sha256_hex(&flow.nonce))),
+    )]);
+    let redirected = format!(
+        "http://localhost:5000/cb?code={CODE}&state={}&session_state=x",
+        flow.state
+    );
+    conn.request_token(&redirected, &flow, true).await.unwrap();
+    server.push([Reply::json(200, json!({"id": "me"}))]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+
+    // 2. A refresh (the access token is made stale by the clock) with a rotated refresh token,
+    //    then the call that needed it.
+    clock.advance(Duration::from_secs(7200));
+    server.push([
+        Reply::json(200, user_reply("at-SECRET-2", "rt-SECRET-2", None)),
+        Reply::json(200, json!({"id": "me"})),
+    ]);
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+
+    // 3. A failing request whose URL carries a secret in its query.
+    server.push([Reply::json(
+        403,
+        json!({"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}}),
+    )]);
+    let failed = conn
+        .get(
+            &server.url(&format!("/v1.0/shares/x/driveItem?sig={QUERY_SECRET}")),
+            &(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(failed.status().map(|s| s.as_u16()), Some(403));
+
+    // 4. A retried request (503, then 429 with Retry-After, then success).
+    server.push([
+        Reply::new(503),
+        Reply::new(429).header("Retry-After", "2"),
+        Reply::json(200, json!({"value": []})),
+    ]);
+    conn.get(
+        &server.url(&format!("/v1.0/me/messages?sig={QUERY_SECRET}")),
+        &(),
+    )
+    .await
+    .unwrap();
+
+    // 5. An upload session whose pre-authenticated URL carries a token; its chunk fails.
+    let upload_url = server.url(&format!("/upload/s1?tempauth={UPLOAD_SECRET}"));
+    server.push([
+        Reply::json(
+            200,
+            json!({"uploadUrl": upload_url, "expirationDateTime": "2026-01-02T00:00:00Z"}),
+        ),
+        Reply::json(
+            400,
+            json!({"error": {"code": "invalidRange", "message": "bad range"}}),
+        ),
+    ]);
+    let session: UploadSession = conn
+        .upload_session(
+            &server.url("/v1.0/me/drive/root:/a.bin:/createUploadSession"),
+            None,
+        )
+        .await
+        .unwrap();
+    let upload_err = session
+        .upload(&conn, &[1u8; 10][..], 10, o365::UPLOAD_CHUNK_UNIT, |_| {})
+        .await
+        .unwrap_err();
+
+    // 6. A password grant.
+    let ropc = builder(
+        &server.base,
+        AuthFlowType::Password,
+        Credentials::client_id(CLIENT),
+        &clock,
+    )
+    .username(USER)
+    .password(PASSWORD)
+    .build()
+    .unwrap();
+    server.push([Reply::json(
+        400,
+        oauth_error(
+            "invalid_grant",
+            "AADSTS50126: Error validating credentials.",
+            50126,
+        ),
+    )]);
+    let ropc_err = ropc
+        .request_token_by_password(&["Mail.Read"], true)
+        .await
+        .unwrap_err();
+    assert_eq!(ropc_err.kind(), ErrorKind::Identity);
+
+    // Every secret did go over the wire, so the checks below are not vacuous.
+    let sent: String = server
+        .requests()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {:?} {}\n",
+                r.method,
+                r.target,
+                r.headers,
+                r.body_text()
+            )
+        })
+        .collect();
+    let secrets = [
+        SECRET,
+        CODE,
+        PASSWORD,
+        QUERY_SECRET,
+        UPLOAD_SECRET,
+        flow.code_verifier.as_str(),
+        "at-SECRET-1",
+        "at-SECRET-2",
+        "rt-SECRET-1",
+        "rt-SECRET-2",
+    ];
+    let stored = {
+        use secrecy::ExposeSecret;
+        let saved = conn.token_store().backend().load().await.unwrap().unwrap();
+        saved.expose_secret().to_owned()
+    };
+    for secret in secrets {
+        assert!(
+            sent.contains(secret) || stored.contains(secret),
+            "{secret} was neither sent nor stored: the scenario changed"
+        );
+    }
+
+    let logged = captured.text();
+    if std::env::var_os("O365_SHOW_TRACE").is_some() {
+        eprintln!("{logged}");
+    }
+    assert!(
+        logged.contains("retrying"),
+        "the retries were traced:\n{logged}"
+    );
+    assert!(
+        logged.contains("request failed"),
+        "the failure was traced:\n{logged}"
+    );
+    assert!(
+        logged.contains("TRACE") || logged.contains("DEBUG"),
+        "{logged}"
+    );
+    assert_clean("the trace output", &logged, &secrets);
+
+    // Debug and Display of everything a caller can print.
+    let cache_text = conn.token_store().read(|c| format!("{c:?}"));
+    let token_reply: TokenResponse =
+        serde_json::from_value(user_reply("at-SECRET-1", "rt-SECRET-1", None)).unwrap();
+    let memory = MemoryTokenBackend::new();
+    memory
+        .save(SecretString::from(user_cache(
+            &env_of(&server.base),
+            "at-SECRET-1",
+            START,
+            START + 60,
+            Some("rt-SECRET-1"),
+        )))
+        .await
+        .unwrap();
+    let printed = [
+        ("Connection", format!("{conn:?}")),
+        ("password Connection", format!("{ropc:?}")),
+        (
+            "credentials",
+            format!("{:?}", Credentials::client_secret(CLIENT, SECRET)),
+        ),
+        (
+            "credentials of the Connection",
+            format!("{:?}", conn.credentials()),
+        ),
+        ("token store", format!("{:?}", conn.token_store())),
+        ("token cache", cache_text),
+        ("token reply", format!("{token_reply:?}")),
+        ("memory backend", format!("{memory:?}")),
+        ("authorization flow", format!("{flow:?}")),
+        ("upload session", format!("{session:?}")),
+        ("request error (Debug)", format!("{failed:?}")),
+        ("request error (Display)", failed.to_string()),
+        ("upload error (Debug)", format!("{upload_err:?}")),
+        ("upload error (Display)", upload_err.to_string()),
+        ("identity error (Debug)", format!("{ropc_err:?}")),
+        ("identity error (Display)", ropc_err.to_string()),
+    ];
+    for (what, text) in &printed {
+        assert_clean(what, text, &secrets);
+    }
+    assert!(
+        auth_url.contains("code_challenge="),
+        "the URL carries the challenge, not the verifier"
+    );
+    assert_clean(
+        "the authorization URL",
+        &auth_url,
+        &[SECRET, flow.code_verifier.as_str()],
+    );
+}
