@@ -74,6 +74,10 @@ pub(crate) fn handle(shared: &Shared, rest: &str, req: &Req) -> Reply {
             );
         }
     };
+    #[cfg(feature = "schemars")]
+    if let Some(reply) = super::validate::check(rest, req) {
+        return reply;
+    }
     let result = QueryOptions::parse(&req.query)
         .map_err(GraphErr::bad_request)
         .and_then(|opts| {
