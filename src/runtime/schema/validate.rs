@@ -92,12 +92,16 @@ where
 fn depth(error: &ValidationError<'_>) -> usize {
     let path = error.instance_path().as_str();
     let segments = path.split('/').filter(|s| !s.is_empty()).count();
-    // A missing property is one level below the object that misses it.
-    match error.kind() {
-        ValidationErrorKind::Required { .. } => segments + 1,
-        _ => segments,
-    }
+    // A missing property is one level below the object that misses it; an error about
+    // `@odata.type` only says the body is another variant, so it ranks below others as deep.
+    let (segments, about_type) = match error.kind() {
+        ValidationErrorKind::Required { property } => (segments + 1, property == ODATA_TYPE),
+        _ => (segments, path.ends_with(ODATA_TYPE)),
+    };
+    segments * 2 + usize::from(!about_type)
 }
+
+const ODATA_TYPE: &str = crate::typed::polymorphic::ODATA_TYPE;
 
 fn describe(error: &ValidationError<'_>) -> Invalid {
     let mut property = wire_path(error.instance_path().as_str());
