@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`BcCompany`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCompany {
         #[serde(
@@ -35,6 +36,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BcCompanyCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCompanyCollectionResponse {
         #[serde(
@@ -48,6 +50,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BcCustomer`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCustomer {
         #[serde(
@@ -124,6 +127,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BcCustomerCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCustomerCollectionResponse {
         #[serde(
@@ -137,6 +141,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BcItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcItem {
         #[serde(
@@ -192,6 +197,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BcItemCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcItemCollectionResponse {
         #[serde(
@@ -205,6 +211,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BcSalesOrder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcSalesOrder {
         #[serde(
@@ -279,6 +286,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BcSalesOrderCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcSalesOrderCollectionResponse {
         #[serde(
@@ -322,6 +330,33 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "BcCompany" => generator.into_root_schema_for::<BcCompany>(),
+                "BcCompanyCollectionResponse" => {
+                    generator.into_root_schema_for::<BcCompanyCollectionResponse>()
+                }
+                "BcCustomer" => generator.into_root_schema_for::<BcCustomer>(),
+                "BcCustomerCollectionResponse" => {
+                    generator.into_root_schema_for::<BcCustomerCollectionResponse>()
+                }
+                "BcItem" => generator.into_root_schema_for::<BcItem>(),
+                "BcItemCollectionResponse" => {
+                    generator.into_root_schema_for::<BcItemCollectionResponse>()
+                }
+                "BcSalesOrder" => generator.into_root_schema_for::<BcSalesOrder>(),
+                "BcSalesOrderCollectionResponse" => {
+                    generator.into_root_schema_for::<BcSalesOrderCollectionResponse>()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
 }
 #[allow(unused_imports)]

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AddIn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddIn {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -15,6 +16,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Album`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Album {
         #[serde(
@@ -26,6 +28,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AlternativeSecurityId`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AlternativeSecurityId {
         #[serde(
@@ -41,6 +44,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AppRole`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AppRole {
         #[serde(
@@ -71,6 +75,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AssignedLabel`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedLabel {
         #[serde(
@@ -87,6 +92,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AssignedLicense`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedLicense {
         #[serde(
@@ -104,6 +110,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AssignedPlan`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedPlan {
         #[serde(
@@ -129,6 +136,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Attachment`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
         #[serde(
@@ -158,6 +166,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Attendee`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attendee {
         #[serde(
@@ -178,6 +187,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AttendeeType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -237,6 +247,7 @@ pub mod types {
         }
     }
     ///`AutomaticRepliesSetting`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AutomaticRepliesSetting {
         #[serde(
@@ -270,6 +281,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AutomaticRepliesStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -329,6 +341,7 @@ pub mod types {
         }
     }
     ///`BodyType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -384,6 +397,7 @@ pub mod types {
         }
     }
     ///`Bundle`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Bundle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -397,6 +411,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CalendarColor`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -488,6 +503,7 @@ pub mod types {
         }
     }
     ///`CalendarPermission`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarPermission {
         #[serde(
@@ -519,6 +535,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CalendarRoleType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -606,6 +623,7 @@ pub mod types {
         }
     }
     ///`CancelEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CancelEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -614,6 +632,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DateTimeTimeZone`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DateTimeTimeZone {
         #[serde(
@@ -630,6 +649,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DayOfWeek`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -705,6 +725,7 @@ pub mod types {
         }
     }
     ///`DelegateMeetingMessageDeliveryOptions`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -771,6 +792,7 @@ pub mod types {
         }
     }
     ///`Deleted`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Deleted {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -779,6 +801,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Device`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Device {
         #[serde(
@@ -898,6 +921,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DirectoryObject`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryObject {
         #[serde(
@@ -913,6 +937,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EmailAddress`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmailAddress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -923,6 +948,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EmployeeOrgData`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmployeeOrgData {
         #[serde(
@@ -936,6 +962,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EventType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -999,6 +1026,7 @@ pub mod types {
         }
     }
     ///`Extension`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Extension {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1007,6 +1035,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExtensionProperty`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionProperty {
         #[serde(
@@ -1045,6 +1074,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExternalAudienceScope`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1104,6 +1134,7 @@ pub mod types {
         }
     }
     ///`FileAttachment`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileAttachment {
         #[serde(
@@ -1148,6 +1179,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FileSystemInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileSystemInfo {
         #[serde(
@@ -1175,6 +1207,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FolderView`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FolderView {
         #[serde(
@@ -1196,6 +1229,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ForwardEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ForwardEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1210,6 +1244,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FreeBusyError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FreeBusyError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1223,6 +1258,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FreeBusyStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1294,6 +1330,7 @@ pub mod types {
         }
     }
     ///`GeoCoordinates`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GeoCoordinates {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1306,6 +1343,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetScheduleCalendarBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetScheduleCalendarBody {
         #[serde(
@@ -1329,6 +1367,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetScheduleCalendarResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetScheduleCalendarResponse(pub ::std::vec::Vec<ScheduleInformation>);
@@ -1351,6 +1390,7 @@ pub mod types {
         }
     }
     ///`Group`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Group {
         #[serde(
@@ -1560,6 +1600,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Hashes`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Hashes {
         #[serde(
@@ -1586,6 +1627,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Identity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Identity {
         #[serde(
@@ -1599,6 +1641,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`IdentitySet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1611,6 +1654,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Importance`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1670,6 +1714,7 @@ pub mod types {
         }
     }
     ///`InformationalUrl`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InformationalUrl {
         #[serde(
@@ -1701,6 +1746,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1714,6 +1760,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`KeyCredential`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyCredential {
         #[serde(
@@ -1755,6 +1802,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`KeyValue`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1765,6 +1813,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LicenseAssignmentState`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseAssignmentState {
         #[serde(
@@ -1798,6 +1847,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LicenseProcessingState`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseProcessingState {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1806,6 +1856,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LocaleInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocaleInfo {
         #[serde(
@@ -1819,6 +1870,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Location`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1859,6 +1911,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LocationType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1946,6 +1999,7 @@ pub mod types {
         }
     }
     ///`LocationUniqueIdType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2013,6 +2067,7 @@ pub mod types {
         }
     }
     ///`Malware`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Malware {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2021,6 +2076,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MultiValueLegacyExtendedProperty`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MultiValueLegacyExtendedProperty {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2031,6 +2087,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ODataCountResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ODataCountResponse(pub i32);
@@ -2074,6 +2131,7 @@ pub mod types {
         }
     }
     ///`ObjectIdentity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ObjectIdentity {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2092,6 +2150,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OdataError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataError {
         pub error: OdataErrorMain,
@@ -2099,6 +2158,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OdataErrorDetail`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataErrorDetail {
         pub code: ::std::string::String,
@@ -2109,6 +2169,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OdataErrorMain`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataErrorMain {
         pub code: ::std::string::String,
@@ -2123,6 +2184,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnPremisesExtensionAttributes`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnPremisesExtensionAttributes {
         #[serde(
@@ -2204,6 +2266,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnPremisesProvisioningError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnPremisesProvisioningError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2226,6 +2289,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnlineMeetingInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnlineMeetingInfo {
         #[serde(
@@ -2262,6 +2326,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnlineMeetingProviderType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2325,6 +2390,7 @@ pub mod types {
         }
     }
     ///`OperationStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2384,6 +2450,7 @@ pub mod types {
         }
     }
     ///`OrgContact`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OrgContact {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2460,6 +2527,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OutlookGeoCoordinates`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookGeoCoordinates {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2479,6 +2547,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OutlookItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2508,6 +2577,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Package`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Package {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2516,6 +2586,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PasswordCredential`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PasswordCredential {
         #[serde(
@@ -2558,6 +2629,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PasswordProfile`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PasswordProfile {
         #[serde(
@@ -2576,6 +2648,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PatternedRecurrence`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PatternedRecurrence {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2586,6 +2659,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PendingContentUpdate`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PendingContentUpdate {
         #[serde(
@@ -2599,6 +2673,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PendingOperations`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PendingOperations {
         #[serde(
@@ -2610,6 +2685,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PermissionScope`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionScope {
         #[serde(
@@ -2649,6 +2725,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Phone`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Phone {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2663,6 +2740,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PhoneType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2750,6 +2828,7 @@ pub mod types {
         }
     }
     ///`PhysicalAddress`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PhysicalAddress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2772,6 +2851,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PhysicalOfficeAddress`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PhysicalOfficeAddress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2799,6 +2879,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ProfilePhoto`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProfilePhoto {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2811,6 +2892,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ProvisionedPlan`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProvisionedPlan {
         #[serde(
@@ -2829,6 +2911,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PublicError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2848,6 +2931,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PublicErrorDetail`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicErrorDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2860,6 +2944,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PublicInnerError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicInnerError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2874,6 +2959,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PublicationFacet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicationFacet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2887,6 +2973,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Recipient`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Recipient {
         #[serde(
@@ -2898,6 +2985,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RecurrencePattern`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RecurrencePattern {
         #[serde(
@@ -2928,6 +3016,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RecurrencePatternType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2999,6 +3088,7 @@ pub mod types {
         }
     }
     ///`RecurrenceRange`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RecurrenceRange {
         #[serde(
@@ -3027,6 +3117,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RecurrenceRangeType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3086,6 +3177,7 @@ pub mod types {
         }
     }
     ///`ReferenceAttachment`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReferenceAttachment {
         #[serde(
@@ -3115,6 +3207,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResponseStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3125,6 +3218,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResponseType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3196,6 +3290,7 @@ pub mod types {
         }
     }
     ///`Root`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct Root(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
@@ -3223,6 +3318,7 @@ pub mod types {
         }
     }
     ///`SamlSingleSignOnSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SamlSingleSignOnSettings {
         #[serde(
@@ -3234,6 +3330,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ScheduleInformation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleInformation {
         #[serde(
@@ -3263,6 +3360,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ScheduleItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3284,6 +3382,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SearchResult`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SearchResult {
         #[serde(
@@ -3295,6 +3394,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Sensitivity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3358,6 +3458,7 @@ pub mod types {
         }
     }
     ///`ServicePrincipal`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServicePrincipal {
         #[serde(
@@ -3526,6 +3627,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharepointIds`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharepointIds {
         #[serde(
@@ -3567,6 +3669,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SingleValueLegacyExtendedProperty`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SingleValueLegacyExtendedProperty {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3577,6 +3680,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SnoozeReminderEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SnoozeReminderEventBody {
         #[serde(
@@ -3588,6 +3692,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SpecialFolder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SpecialFolder {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3596,6 +3701,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Subscription`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Subscription {
         #[serde(
@@ -3673,6 +3779,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SubscriptionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubscriptionCollectionResponse {
         #[serde(
@@ -3686,6 +3793,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeSlot`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeSlot {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3696,6 +3804,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeZoneBase`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneBase {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3704,6 +3813,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UploadSession`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UploadSession {
         #[serde(
@@ -3730,6 +3840,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WeekIndex`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3797,6 +3908,7 @@ pub mod types {
         }
     }
     ///`WorkingHours`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkingHours {
         #[serde(
@@ -3854,6 +3966,214 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "AddIn" => generator.into_root_schema_for::<AddIn>(),
+                "Album" => generator.into_root_schema_for::<Album>(),
+                "AlternativeSecurityId" => {
+                    generator.into_root_schema_for::<AlternativeSecurityId>()
+                }
+                "AppRole" => generator.into_root_schema_for::<AppRole>(),
+                "AssignedLabel" => generator.into_root_schema_for::<AssignedLabel>(),
+                "AssignedLicense" => generator.into_root_schema_for::<AssignedLicense>(),
+                "AssignedPlan" => generator.into_root_schema_for::<AssignedPlan>(),
+                "Attachment" => generator.into_root_schema_for::<Attachment>(),
+                "Attendee" => generator.into_root_schema_for::<Attendee>(),
+                "AttendeeType" => generator.into_root_schema_for::<AttendeeType>(),
+                "AutomaticRepliesSetting" => {
+                    generator.into_root_schema_for::<AutomaticRepliesSetting>()
+                }
+                "AutomaticRepliesStatus" => {
+                    generator.into_root_schema_for::<AutomaticRepliesStatus>()
+                }
+                "BodyType" => generator.into_root_schema_for::<BodyType>(),
+                "Bundle" => generator.into_root_schema_for::<Bundle>(),
+                "CalendarColor" => generator.into_root_schema_for::<CalendarColor>(),
+                "CalendarPermission" => {
+                    generator.into_root_schema_for::<CalendarPermission>()
+                }
+                "CalendarRoleType" => {
+                    generator.into_root_schema_for::<CalendarRoleType>()
+                }
+                "CancelEventBody" => generator.into_root_schema_for::<CancelEventBody>(),
+                "DateTimeTimeZone" => {
+                    generator.into_root_schema_for::<DateTimeTimeZone>()
+                }
+                "DayOfWeek" => generator.into_root_schema_for::<DayOfWeek>(),
+                "DelegateMeetingMessageDeliveryOptions" => {
+                    generator
+                        .into_root_schema_for::<DelegateMeetingMessageDeliveryOptions>()
+                }
+                "Deleted" => generator.into_root_schema_for::<Deleted>(),
+                "Device" => generator.into_root_schema_for::<Device>(),
+                "DirectoryObject" => generator.into_root_schema_for::<DirectoryObject>(),
+                "EmailAddress" => generator.into_root_schema_for::<EmailAddress>(),
+                "EmployeeOrgData" => generator.into_root_schema_for::<EmployeeOrgData>(),
+                "EventType" => generator.into_root_schema_for::<EventType>(),
+                "Extension" => generator.into_root_schema_for::<Extension>(),
+                "ExtensionProperty" => {
+                    generator.into_root_schema_for::<ExtensionProperty>()
+                }
+                "ExternalAudienceScope" => {
+                    generator.into_root_schema_for::<ExternalAudienceScope>()
+                }
+                "FileAttachment" => generator.into_root_schema_for::<FileAttachment>(),
+                "FileSystemInfo" => generator.into_root_schema_for::<FileSystemInfo>(),
+                "FolderView" => generator.into_root_schema_for::<FolderView>(),
+                "ForwardEventBody" => {
+                    generator.into_root_schema_for::<ForwardEventBody>()
+                }
+                "FreeBusyError" => generator.into_root_schema_for::<FreeBusyError>(),
+                "FreeBusyStatus" => generator.into_root_schema_for::<FreeBusyStatus>(),
+                "GeoCoordinates" => generator.into_root_schema_for::<GeoCoordinates>(),
+                "GetScheduleCalendarBody" => {
+                    generator.into_root_schema_for::<GetScheduleCalendarBody>()
+                }
+                "GetScheduleCalendarResponse" => {
+                    generator.into_root_schema_for::<GetScheduleCalendarResponse>()
+                }
+                "Group" => generator.into_root_schema_for::<Group>(),
+                "Hashes" => generator.into_root_schema_for::<Hashes>(),
+                "Identity" => generator.into_root_schema_for::<Identity>(),
+                "IdentitySet" => generator.into_root_schema_for::<IdentitySet>(),
+                "Importance" => generator.into_root_schema_for::<Importance>(),
+                "InformationalUrl" => {
+                    generator.into_root_schema_for::<InformationalUrl>()
+                }
+                "ItemBody" => generator.into_root_schema_for::<ItemBody>(),
+                "KeyCredential" => generator.into_root_schema_for::<KeyCredential>(),
+                "KeyValue" => generator.into_root_schema_for::<KeyValue>(),
+                "LicenseAssignmentState" => {
+                    generator.into_root_schema_for::<LicenseAssignmentState>()
+                }
+                "LicenseProcessingState" => {
+                    generator.into_root_schema_for::<LicenseProcessingState>()
+                }
+                "LocaleInfo" => generator.into_root_schema_for::<LocaleInfo>(),
+                "Location" => generator.into_root_schema_for::<Location>(),
+                "LocationType" => generator.into_root_schema_for::<LocationType>(),
+                "LocationUniqueIdType" => {
+                    generator.into_root_schema_for::<LocationUniqueIdType>()
+                }
+                "Malware" => generator.into_root_schema_for::<Malware>(),
+                "MultiValueLegacyExtendedProperty" => {
+                    generator.into_root_schema_for::<MultiValueLegacyExtendedProperty>()
+                }
+                "ODataCountResponse" => {
+                    generator.into_root_schema_for::<ODataCountResponse>()
+                }
+                "ObjectIdentity" => generator.into_root_schema_for::<ObjectIdentity>(),
+                "OdataError" => generator.into_root_schema_for::<OdataError>(),
+                "OdataErrorDetail" => {
+                    generator.into_root_schema_for::<OdataErrorDetail>()
+                }
+                "OdataErrorMain" => generator.into_root_schema_for::<OdataErrorMain>(),
+                "OnPremisesExtensionAttributes" => {
+                    generator.into_root_schema_for::<OnPremisesExtensionAttributes>()
+                }
+                "OnPremisesProvisioningError" => {
+                    generator.into_root_schema_for::<OnPremisesProvisioningError>()
+                }
+                "OnlineMeetingInfo" => {
+                    generator.into_root_schema_for::<OnlineMeetingInfo>()
+                }
+                "OnlineMeetingProviderType" => {
+                    generator.into_root_schema_for::<OnlineMeetingProviderType>()
+                }
+                "OperationStatus" => generator.into_root_schema_for::<OperationStatus>(),
+                "OrgContact" => generator.into_root_schema_for::<OrgContact>(),
+                "OutlookGeoCoordinates" => {
+                    generator.into_root_schema_for::<OutlookGeoCoordinates>()
+                }
+                "OutlookItem" => generator.into_root_schema_for::<OutlookItem>(),
+                "Package" => generator.into_root_schema_for::<Package>(),
+                "PasswordCredential" => {
+                    generator.into_root_schema_for::<PasswordCredential>()
+                }
+                "PasswordProfile" => generator.into_root_schema_for::<PasswordProfile>(),
+                "PatternedRecurrence" => {
+                    generator.into_root_schema_for::<PatternedRecurrence>()
+                }
+                "PendingContentUpdate" => {
+                    generator.into_root_schema_for::<PendingContentUpdate>()
+                }
+                "PendingOperations" => {
+                    generator.into_root_schema_for::<PendingOperations>()
+                }
+                "PermissionScope" => generator.into_root_schema_for::<PermissionScope>(),
+                "Phone" => generator.into_root_schema_for::<Phone>(),
+                "PhoneType" => generator.into_root_schema_for::<PhoneType>(),
+                "PhysicalAddress" => generator.into_root_schema_for::<PhysicalAddress>(),
+                "PhysicalOfficeAddress" => {
+                    generator.into_root_schema_for::<PhysicalOfficeAddress>()
+                }
+                "ProfilePhoto" => generator.into_root_schema_for::<ProfilePhoto>(),
+                "ProvisionedPlan" => generator.into_root_schema_for::<ProvisionedPlan>(),
+                "PublicError" => generator.into_root_schema_for::<PublicError>(),
+                "PublicErrorDetail" => {
+                    generator.into_root_schema_for::<PublicErrorDetail>()
+                }
+                "PublicInnerError" => {
+                    generator.into_root_schema_for::<PublicInnerError>()
+                }
+                "PublicationFacet" => {
+                    generator.into_root_schema_for::<PublicationFacet>()
+                }
+                "Recipient" => generator.into_root_schema_for::<Recipient>(),
+                "RecurrencePattern" => {
+                    generator.into_root_schema_for::<RecurrencePattern>()
+                }
+                "RecurrencePatternType" => {
+                    generator.into_root_schema_for::<RecurrencePatternType>()
+                }
+                "RecurrenceRange" => generator.into_root_schema_for::<RecurrenceRange>(),
+                "RecurrenceRangeType" => {
+                    generator.into_root_schema_for::<RecurrenceRangeType>()
+                }
+                "ReferenceAttachment" => {
+                    generator.into_root_schema_for::<ReferenceAttachment>()
+                }
+                "ResponseStatus" => generator.into_root_schema_for::<ResponseStatus>(),
+                "ResponseType" => generator.into_root_schema_for::<ResponseType>(),
+                "Root" => generator.into_root_schema_for::<Root>(),
+                "SamlSingleSignOnSettings" => {
+                    generator.into_root_schema_for::<SamlSingleSignOnSettings>()
+                }
+                "ScheduleInformation" => {
+                    generator.into_root_schema_for::<ScheduleInformation>()
+                }
+                "ScheduleItem" => generator.into_root_schema_for::<ScheduleItem>(),
+                "SearchResult" => generator.into_root_schema_for::<SearchResult>(),
+                "Sensitivity" => generator.into_root_schema_for::<Sensitivity>(),
+                "ServicePrincipal" => {
+                    generator.into_root_schema_for::<ServicePrincipal>()
+                }
+                "SharepointIds" => generator.into_root_schema_for::<SharepointIds>(),
+                "SingleValueLegacyExtendedProperty" => {
+                    generator.into_root_schema_for::<SingleValueLegacyExtendedProperty>()
+                }
+                "SnoozeReminderEventBody" => {
+                    generator.into_root_schema_for::<SnoozeReminderEventBody>()
+                }
+                "SpecialFolder" => generator.into_root_schema_for::<SpecialFolder>(),
+                "Subscription" => generator.into_root_schema_for::<Subscription>(),
+                "SubscriptionCollectionResponse" => {
+                    generator.into_root_schema_for::<SubscriptionCollectionResponse>()
+                }
+                "TimeSlot" => generator.into_root_schema_for::<TimeSlot>(),
+                "TimeZoneBase" => generator.into_root_schema_for::<TimeZoneBase>(),
+                "UploadSession" => generator.into_root_schema_for::<UploadSession>(),
+                "WeekIndex" => generator.into_root_schema_for::<WeekIndex>(),
+                "WorkingHours" => generator.into_root_schema_for::<WorkingHours>(),
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
 }
 impl crate::typed::CollectionPage for types::SubscriptionCollectionResponse {

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AttachmentCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
         #[serde(
@@ -16,6 +17,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BookingType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -75,6 +77,7 @@ pub mod types {
         }
     }
     ///`Calendar`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
         #[serde(
@@ -176,6 +179,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CalendarCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarCollectionResponse {
         #[serde(
@@ -189,6 +193,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CalendarGroup`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarGroup {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -211,6 +216,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CalendarGroupCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarGroupCollectionResponse {
         #[serde(
@@ -224,6 +230,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CalendarPermissionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarPermissionCollectionResponse {
         #[serde(
@@ -237,6 +244,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaCalendarViewResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct DeltaCalendarViewResponse(pub ::std::vec::Vec<Event>);
@@ -257,6 +265,7 @@ pub mod types {
         }
     }
     ///`Event`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
         #[serde(
@@ -474,6 +483,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EventCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventCollectionResponse {
         #[serde(
@@ -487,6 +497,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemAttachment`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
         #[serde(
@@ -518,6 +529,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`O365EventResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct O365EventResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -529,6 +541,7 @@ pub mod types {
         pub send_response: ::std::option::Option<bool>,
     }
     ///`Place`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Place {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -555,6 +568,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Room`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Room {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -631,6 +645,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RoomCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomCollectionResponse {
         #[serde(
@@ -644,6 +659,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RoomList`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -677,6 +693,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RoomListCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomListCollectionResponse {
         #[serde(
@@ -690,6 +707,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TentativelyAcceptEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TentativelyAcceptEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -748,6 +766,56 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "AttachmentCollectionResponse" => {
+                    generator.into_root_schema_for::<AttachmentCollectionResponse>()
+                }
+                "BookingType" => generator.into_root_schema_for::<BookingType>(),
+                "Calendar" => generator.into_root_schema_for::<Calendar>(),
+                "CalendarCollectionResponse" => {
+                    generator.into_root_schema_for::<CalendarCollectionResponse>()
+                }
+                "CalendarGroup" => generator.into_root_schema_for::<CalendarGroup>(),
+                "CalendarGroupCollectionResponse" => {
+                    generator.into_root_schema_for::<CalendarGroupCollectionResponse>()
+                }
+                "CalendarPermissionCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<CalendarPermissionCollectionResponse>()
+                }
+                "DeltaCalendarViewResponse" => {
+                    generator.into_root_schema_for::<DeltaCalendarViewResponse>()
+                }
+                "Event" => generator.into_root_schema_for::<Event>(),
+                "EventCollectionResponse" => {
+                    generator.into_root_schema_for::<EventCollectionResponse>()
+                }
+                "ItemAttachment" => generator.into_root_schema_for::<ItemAttachment>(),
+                "O365EventResponse" => {
+                    generator.into_root_schema_for::<O365EventResponse>()
+                }
+                "Place" => generator.into_root_schema_for::<Place>(),
+                "Room" => generator.into_root_schema_for::<Room>(),
+                "RoomCollectionResponse" => {
+                    generator.into_root_schema_for::<RoomCollectionResponse>()
+                }
+                "RoomList" => generator.into_root_schema_for::<RoomList>(),
+                "RoomListCollectionResponse" => {
+                    generator.into_root_schema_for::<RoomListCollectionResponse>()
+                }
+                "TentativelyAcceptEventBody" => {
+                    generator.into_root_schema_for::<TentativelyAcceptEventBody>()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     impl AnyAttachment {
         ///`content_type` of any known variant; `None` for other types.
@@ -1021,6 +1089,30 @@ pub mod types {
             Self::ReferenceAttachment(value)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyAttachment {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyAttachment")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyAttachment"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Attachment > (), generator.subschema_for:: <
+                FileAttachment > (), generator.subschema_for:: < ItemAttachment > (),
+                generator.subschema_for:: < ReferenceAttachment > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
+        }
+    }
     ///[`OutlookItem`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyOutlookItem {
@@ -1104,6 +1196,29 @@ pub mod types {
     impl ::std::convert::From<Event> for AnyOutlookItem {
         fn from(value: Event) -> Self {
             Self::Event(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyOutlookItem {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyOutlookItem")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyOutlookItem"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < OutlookItem > (), generator.subschema_for:: <
+                Event > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     ///[`Place`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
@@ -1202,6 +1317,29 @@ pub mod types {
     impl ::std::convert::From<RoomList> for AnyPlace {
         fn from(value: RoomList) -> Self {
             Self::RoomList(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyPlace {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyPlace")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyPlace"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Place > (), generator.subschema_for:: < Room
+                > (), generator.subschema_for:: < RoomList > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`Contact`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Contact {
         #[serde(
@@ -204,6 +205,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContactCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactCollectionResponse {
         #[serde(
@@ -217,6 +219,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContactFolder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFolder {
         #[serde(
@@ -259,6 +262,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContactFolderCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFolderCollectionResponse {
         #[serde(
@@ -272,6 +276,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaContactFoldersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct DeltaContactFoldersResponse(pub ::std::vec::Vec<ContactFolder>);
@@ -294,6 +299,7 @@ pub mod types {
         }
     }
     ///`DeltaContactsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct DeltaContactsResponse(pub ::std::vec::Vec<Contact>);
@@ -314,6 +320,7 @@ pub mod types {
         }
     }
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -357,6 +364,34 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "Contact" => generator.into_root_schema_for::<Contact>(),
+                "ContactCollectionResponse" => {
+                    generator.into_root_schema_for::<ContactCollectionResponse>()
+                }
+                "ContactFolder" => generator.into_root_schema_for::<ContactFolder>(),
+                "ContactFolderCollectionResponse" => {
+                    generator.into_root_schema_for::<ContactFolderCollectionResponse>()
+                }
+                "DeltaContactFoldersResponse" => {
+                    generator.into_root_schema_for::<DeltaContactFoldersResponse>()
+                }
+                "DeltaContactsResponse" => {
+                    generator.into_root_schema_for::<DeltaContactsResponse>()
+                }
+                "ExtensionCollectionResponse" => {
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     pub use crate::generated::common::types::ODataCountResponse;
     pub use crate::generated::common::types::EmailAddress;

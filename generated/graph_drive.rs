@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`Audio`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -30,12 +31,14 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateUploadSessionBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateUploadSessionBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub item: ::std::option::Option<DriveItemUploadableProperties>,
     }
     ///`Drive`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Drive {
         #[serde(
@@ -58,6 +61,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -137,6 +141,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveItemCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItemCollectionResponse {
         #[serde(
@@ -150,6 +155,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveItemUploadableProperties`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItemUploadableProperties {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -172,6 +178,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`File`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -185,6 +192,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Folder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
         #[serde(
@@ -196,6 +204,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Image`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -206,6 +215,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemReference`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
         #[serde(
@@ -228,6 +238,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Photo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
         #[serde(
@@ -275,6 +286,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Quota`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Quota {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -291,6 +303,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Shared`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -306,6 +319,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Video`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
         #[serde(
@@ -380,6 +394,37 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "Audio" => generator.into_root_schema_for::<Audio>(),
+                "CreateUploadSessionBody" => {
+                    generator.into_root_schema_for::<CreateUploadSessionBody>()
+                }
+                "Drive" => generator.into_root_schema_for::<Drive>(),
+                "DriveItem" => generator.into_root_schema_for::<DriveItem>(),
+                "DriveItemCollectionResponse" => {
+                    generator.into_root_schema_for::<DriveItemCollectionResponse>()
+                }
+                "DriveItemUploadableProperties" => {
+                    generator.into_root_schema_for::<DriveItemUploadableProperties>()
+                }
+                "File" => generator.into_root_schema_for::<File>(),
+                "Folder" => generator.into_root_schema_for::<Folder>(),
+                "Image" => generator.into_root_schema_for::<Image>(),
+                "ItemReference" => generator.into_root_schema_for::<ItemReference>(),
+                "Photo" => generator.into_root_schema_for::<Photo>(),
+                "Quota" => generator.into_root_schema_for::<Quota>(),
+                "Shared" => generator.into_root_schema_for::<Shared>(),
+                "Video" => generator.into_root_schema_for::<Video>(),
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     pub use crate::generated::common::types::Deleted;
     pub use crate::generated::common::types::FileSystemInfo;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AcceptEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AcceptEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16,6 +17,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AddAcceptedSenderRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddAcceptedSenderRefBody(
@@ -45,6 +47,7 @@ pub mod types {
         }
     }
     ///`AssignLicenseGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignLicenseGroupBody {
         #[serde(
@@ -65,6 +68,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AttachmentCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
         #[serde(
@@ -78,6 +82,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AttachmentCollectionResponse2`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse2 {
         #[serde(
@@ -91,6 +96,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AttachmentItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentItem {
         #[serde(
@@ -121,6 +127,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AttachmentType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -180,6 +187,7 @@ pub mod types {
         }
     }
     ///`Calendar`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
         #[serde(
@@ -249,6 +257,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckGrantedPermissionsForAppGroupResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CheckGrantedPermissionsForAppGroupResponse(
@@ -273,6 +282,7 @@ pub mod types {
         }
     }
     ///`CheckMemberGroupsGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberGroupsGroupBody {
         #[serde(
@@ -285,6 +295,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckMemberGroupsGroupResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CheckMemberGroupsGroupResponse(
@@ -309,6 +320,7 @@ pub mod types {
         }
     }
     ///`CheckMemberObjectsGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberObjectsGroupBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -317,6 +329,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Conversation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Conversation {
         #[serde(
@@ -347,6 +360,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationCollectionResponse {
         #[serde(
@@ -360,6 +374,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationThread`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationThread {
         #[serde(
@@ -407,6 +422,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationThreadCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationThreadCollectionResponse {
         #[serde(
@@ -420,6 +436,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateUploadSessionEventAttachmentsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateUploadSessionEventAttachmentsBody {
         #[serde(
@@ -431,6 +448,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeclineEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeclineEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -451,6 +469,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaCalendarViewResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct DeltaCalendarViewResponse(pub ::std::vec::Vec<Event>);
@@ -471,6 +490,7 @@ pub mod types {
         }
     }
     ///`DeltaGroupsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct DeltaGroupsResponse(
@@ -495,6 +515,7 @@ pub mod types {
         }
     }
     ///`DirectoryObjectCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryObjectCollectionResponse {
         #[serde(
@@ -508,6 +529,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Event`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
         #[serde(
@@ -701,6 +723,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EventCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventCollectionResponse {
         #[serde(
@@ -714,6 +737,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -727,6 +751,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetAvailableExtensionPropertiesGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetAvailableExtensionPropertiesGroupsBody {
         #[serde(
@@ -738,6 +763,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetAvailableExtensionPropertiesGroupsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetAvailableExtensionPropertiesGroupsResponse(
@@ -769,6 +795,7 @@ pub mod types {
         }
     }
     ///`GetByIdsGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetByIdsGroupsBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -779,6 +806,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetByIdsGroupsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetByIdsGroupsResponse(pub ::std::vec::Vec<AnyDirectoryObject>);
@@ -801,6 +829,7 @@ pub mod types {
         }
     }
     ///`GetMemberGroupsGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetMemberGroupsGroupBody {
         #[serde(
@@ -812,6 +841,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GroupCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GroupCollectionResponse {
         #[serde(
@@ -825,6 +855,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemAttachment`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
         #[serde(
@@ -854,6 +885,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailboxSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailboxSettings {
         #[serde(
@@ -903,6 +935,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Post`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -968,6 +1001,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PostCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostCollectionResponse {
         #[serde(
@@ -981,6 +1015,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ReplyConversationThreadBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReplyConversationThreadBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -989,6 +1024,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResourceSpecificPermissionGrant`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceSpecificPermissionGrant {
         #[serde(
@@ -1026,6 +1062,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResourceSpecificPermissionGrantCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceSpecificPermissionGrantCollectionResponse {
         #[serde(
@@ -1039,6 +1076,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse {
         #[serde(
@@ -1052,6 +1090,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`User`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         #[serde(
@@ -1420,6 +1459,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ValidatePropertiesGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValidatePropertiesGroupBody {
         #[serde(
@@ -1441,6 +1481,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ValidatePropertiesGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValidatePropertiesGroupsBody {
         #[serde(
@@ -1516,6 +1557,136 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "AcceptEventBody" => generator.into_root_schema_for::<AcceptEventBody>(),
+                "AddAcceptedSenderRefBody" => {
+                    generator.into_root_schema_for::<AddAcceptedSenderRefBody>()
+                }
+                "AssignLicenseGroupBody" => {
+                    generator.into_root_schema_for::<AssignLicenseGroupBody>()
+                }
+                "AttachmentCollectionResponse" => {
+                    generator.into_root_schema_for::<AttachmentCollectionResponse>()
+                }
+                "AttachmentCollectionResponse2" => {
+                    generator.into_root_schema_for::<AttachmentCollectionResponse2>()
+                }
+                "AttachmentItem" => generator.into_root_schema_for::<AttachmentItem>(),
+                "AttachmentType" => generator.into_root_schema_for::<AttachmentType>(),
+                "Calendar" => generator.into_root_schema_for::<Calendar>(),
+                "CheckGrantedPermissionsForAppGroupResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            CheckGrantedPermissionsForAppGroupResponse,
+                        >()
+                }
+                "CheckMemberGroupsGroupBody" => {
+                    generator.into_root_schema_for::<CheckMemberGroupsGroupBody>()
+                }
+                "CheckMemberGroupsGroupResponse" => {
+                    generator.into_root_schema_for::<CheckMemberGroupsGroupResponse>()
+                }
+                "CheckMemberObjectsGroupBody" => {
+                    generator.into_root_schema_for::<CheckMemberObjectsGroupBody>()
+                }
+                "Conversation" => generator.into_root_schema_for::<Conversation>(),
+                "ConversationCollectionResponse" => {
+                    generator.into_root_schema_for::<ConversationCollectionResponse>()
+                }
+                "ConversationThread" => {
+                    generator.into_root_schema_for::<ConversationThread>()
+                }
+                "ConversationThreadCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<ConversationThreadCollectionResponse>()
+                }
+                "CreateUploadSessionEventAttachmentsBody" => {
+                    generator
+                        .into_root_schema_for::<
+                            CreateUploadSessionEventAttachmentsBody,
+                        >()
+                }
+                "DeclineEventBody" => {
+                    generator.into_root_schema_for::<DeclineEventBody>()
+                }
+                "DeltaCalendarViewResponse" => {
+                    generator.into_root_schema_for::<DeltaCalendarViewResponse>()
+                }
+                "DeltaGroupsResponse" => {
+                    generator.into_root_schema_for::<DeltaGroupsResponse>()
+                }
+                "DirectoryObjectCollectionResponse" => {
+                    generator.into_root_schema_for::<DirectoryObjectCollectionResponse>()
+                }
+                "Event" => generator.into_root_schema_for::<Event>(),
+                "EventCollectionResponse" => {
+                    generator.into_root_schema_for::<EventCollectionResponse>()
+                }
+                "ExtensionCollectionResponse" => {
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>()
+                }
+                "GetAvailableExtensionPropertiesGroupsBody" => {
+                    generator
+                        .into_root_schema_for::<
+                            GetAvailableExtensionPropertiesGroupsBody,
+                        >()
+                }
+                "GetAvailableExtensionPropertiesGroupsResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            GetAvailableExtensionPropertiesGroupsResponse,
+                        >()
+                }
+                "GetByIdsGroupsBody" => {
+                    generator.into_root_schema_for::<GetByIdsGroupsBody>()
+                }
+                "GetByIdsGroupsResponse" => {
+                    generator.into_root_schema_for::<GetByIdsGroupsResponse>()
+                }
+                "GetMemberGroupsGroupBody" => {
+                    generator.into_root_schema_for::<GetMemberGroupsGroupBody>()
+                }
+                "GroupCollectionResponse" => {
+                    generator.into_root_schema_for::<GroupCollectionResponse>()
+                }
+                "ItemAttachment" => generator.into_root_schema_for::<ItemAttachment>(),
+                "MailboxSettings" => generator.into_root_schema_for::<MailboxSettings>(),
+                "Post" => generator.into_root_schema_for::<Post>(),
+                "PostCollectionResponse" => {
+                    generator.into_root_schema_for::<PostCollectionResponse>()
+                }
+                "ReplyConversationThreadBody" => {
+                    generator.into_root_schema_for::<ReplyConversationThreadBody>()
+                }
+                "ResourceSpecificPermissionGrant" => {
+                    generator.into_root_schema_for::<ResourceSpecificPermissionGrant>()
+                }
+                "ResourceSpecificPermissionGrantCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            ResourceSpecificPermissionGrantCollectionResponse,
+                        >()
+                }
+                "StringCollectionResponse" => {
+                    generator.into_root_schema_for::<StringCollectionResponse>()
+                }
+                "User" => generator.into_root_schema_for::<User>(),
+                "ValidatePropertiesGroupBody" => {
+                    generator.into_root_schema_for::<ValidatePropertiesGroupBody>()
+                }
+                "ValidatePropertiesGroupsBody" => {
+                    generator.into_root_schema_for::<ValidatePropertiesGroupsBody>()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     impl AnyAttachment {
         ///`content_type` of any known variant; `None` for other types.
@@ -1718,6 +1889,30 @@ pub mod types {
     impl ::std::convert::From<ReferenceAttachment> for AnyAttachment {
         fn from(value: ReferenceAttachment) -> Self {
             Self::ReferenceAttachment(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyAttachment {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyAttachment")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyAttachment"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Attachment > (), generator.subschema_for:: <
+                FileAttachment > (), generator.subschema_for:: < ItemAttachment > (),
+                generator.subschema_for:: < ReferenceAttachment > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     ///[`DirectoryObject`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
@@ -1935,6 +2130,33 @@ pub mod types {
     impl ::std::convert::From<User> for AnyDirectoryObject {
         fn from(value: User) -> Self {
             Self::User(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyDirectoryObject {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyDirectoryObject")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyDirectoryObject"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < DirectoryObject > (), generator
+                .subschema_for:: < Device > (), generator.subschema_for:: <
+                ExtensionProperty > (), generator.subschema_for:: < Group > (), generator
+                .subschema_for:: < OrgContact > (), generator.subschema_for:: <
+                ResourceSpecificPermissionGrant > (), generator.subschema_for:: <
+                ServicePrincipal > (), generator.subschema_for:: < User > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AttachmentCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
         #[serde(
@@ -16,6 +17,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Calendar`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
         #[serde(
@@ -117,6 +119,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CopyMailFolderBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CopyMailFolderBody {
         #[serde(
@@ -128,6 +131,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateForwardMessageBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateForwardMessageBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -144,6 +148,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateReplyMessageBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateReplyMessageBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -154,6 +159,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaMailFoldersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct DeltaMailFoldersResponse(pub ::std::vec::Vec<MailFolder>);
@@ -174,6 +180,7 @@ pub mod types {
         }
     }
     ///`DeltaMessagesResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct DeltaMessagesResponse(pub ::std::vec::Vec<AnyMessage>);
@@ -194,6 +201,7 @@ pub mod types {
         }
     }
     ///`Event`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
         #[serde(
@@ -411,6 +419,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EventMessage`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -627,6 +636,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EventMessageRequest`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessageRequest {
         #[serde(
@@ -879,6 +889,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EventMessageResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessageResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1109,6 +1120,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -1122,6 +1134,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FollowupFlag`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FollowupFlag {
         #[serde(
@@ -1154,6 +1167,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FollowupFlagStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1213,6 +1227,7 @@ pub mod types {
         }
     }
     ///`InferenceClassification`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassification {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1223,6 +1238,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`InferenceClassificationOverride`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassificationOverride {
         #[serde(
@@ -1243,6 +1259,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`InferenceClassificationOverrideCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassificationOverrideCollectionResponse {
         #[serde(
@@ -1256,6 +1273,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`InferenceClassificationType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1311,6 +1329,7 @@ pub mod types {
         }
     }
     ///`InternetMessageHeader`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InternetMessageHeader {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1321,6 +1340,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemAttachment`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
         #[serde(
@@ -1352,6 +1372,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailFolder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailFolder {
         #[serde(
@@ -1420,6 +1441,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailFolderCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailFolderCollectionResponse {
         #[serde(
@@ -1433,6 +1455,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MeetingMessageType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1506,6 +1529,7 @@ pub mod types {
         }
     }
     ///`MeetingRequestType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1581,6 +1605,7 @@ pub mod types {
         }
     }
     ///`Message`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Message {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1755,6 +1780,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MessageActionFlag`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1846,6 +1872,7 @@ pub mod types {
         }
     }
     ///`MessageCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageCollectionResponse {
         #[serde(
@@ -1859,6 +1886,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MessageRule`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1895,6 +1923,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MessageRuleActions`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRuleActions {
         #[serde(
@@ -1963,6 +1992,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MessageRuleCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRuleCollectionResponse {
         #[serde(
@@ -1976,6 +2006,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MessageRulePredicates`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRulePredicates {
         #[serde(
@@ -2147,12 +2178,14 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`O365Destination`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct O365Destination {
         #[serde(rename = "destinationId")]
         pub destination_id: ::std::string::String,
     }
     ///`SendMailBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendMailBody {
         pub message: AnyMessage,
@@ -2163,6 +2196,7 @@ pub mod types {
         pub save_to_sent_items: ::std::option::Option<bool>,
     }
     ///`SizeRange`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SizeRange {
         #[serde(
@@ -2209,6 +2243,100 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "AttachmentCollectionResponse" => {
+                    generator.into_root_schema_for::<AttachmentCollectionResponse>()
+                }
+                "Calendar" => generator.into_root_schema_for::<Calendar>(),
+                "CopyMailFolderBody" => {
+                    generator.into_root_schema_for::<CopyMailFolderBody>()
+                }
+                "CreateForwardMessageBody" => {
+                    generator.into_root_schema_for::<CreateForwardMessageBody>()
+                }
+                "CreateReplyMessageBody" => {
+                    generator.into_root_schema_for::<CreateReplyMessageBody>()
+                }
+                "DeltaMailFoldersResponse" => {
+                    generator.into_root_schema_for::<DeltaMailFoldersResponse>()
+                }
+                "DeltaMessagesResponse" => {
+                    generator.into_root_schema_for::<DeltaMessagesResponse>()
+                }
+                "Event" => generator.into_root_schema_for::<Event>(),
+                "EventMessage" => generator.into_root_schema_for::<EventMessage>(),
+                "EventMessageRequest" => {
+                    generator.into_root_schema_for::<EventMessageRequest>()
+                }
+                "EventMessageResponse" => {
+                    generator.into_root_schema_for::<EventMessageResponse>()
+                }
+                "ExtensionCollectionResponse" => {
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>()
+                }
+                "FollowupFlag" => generator.into_root_schema_for::<FollowupFlag>(),
+                "FollowupFlagStatus" => {
+                    generator.into_root_schema_for::<FollowupFlagStatus>()
+                }
+                "InferenceClassification" => {
+                    generator.into_root_schema_for::<InferenceClassification>()
+                }
+                "InferenceClassificationOverride" => {
+                    generator.into_root_schema_for::<InferenceClassificationOverride>()
+                }
+                "InferenceClassificationOverrideCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            InferenceClassificationOverrideCollectionResponse,
+                        >()
+                }
+                "InferenceClassificationType" => {
+                    generator.into_root_schema_for::<InferenceClassificationType>()
+                }
+                "InternetMessageHeader" => {
+                    generator.into_root_schema_for::<InternetMessageHeader>()
+                }
+                "ItemAttachment" => generator.into_root_schema_for::<ItemAttachment>(),
+                "MailFolder" => generator.into_root_schema_for::<MailFolder>(),
+                "MailFolderCollectionResponse" => {
+                    generator.into_root_schema_for::<MailFolderCollectionResponse>()
+                }
+                "MeetingMessageType" => {
+                    generator.into_root_schema_for::<MeetingMessageType>()
+                }
+                "MeetingRequestType" => {
+                    generator.into_root_schema_for::<MeetingRequestType>()
+                }
+                "Message" => generator.into_root_schema_for::<Message>(),
+                "MessageActionFlag" => {
+                    generator.into_root_schema_for::<MessageActionFlag>()
+                }
+                "MessageCollectionResponse" => {
+                    generator.into_root_schema_for::<MessageCollectionResponse>()
+                }
+                "MessageRule" => generator.into_root_schema_for::<MessageRule>(),
+                "MessageRuleActions" => {
+                    generator.into_root_schema_for::<MessageRuleActions>()
+                }
+                "MessageRuleCollectionResponse" => {
+                    generator.into_root_schema_for::<MessageRuleCollectionResponse>()
+                }
+                "MessageRulePredicates" => {
+                    generator.into_root_schema_for::<MessageRulePredicates>()
+                }
+                "O365Destination" => generator.into_root_schema_for::<O365Destination>(),
+                "SendMailBody" => generator.into_root_schema_for::<SendMailBody>(),
+                "SizeRange" => generator.into_root_schema_for::<SizeRange>(),
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     impl AnyAttachment {
         ///`content_type` of any known variant; `None` for other types.
@@ -2945,6 +3073,30 @@ pub mod types {
             Self::ReferenceAttachment(value)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyAttachment {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyAttachment")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyAttachment"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Attachment > (), generator.subschema_for:: <
+                FileAttachment > (), generator.subschema_for:: < ItemAttachment > (),
+                generator.subschema_for:: < ReferenceAttachment > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
+        }
+    }
     ///[`Message`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyMessage {
@@ -3072,6 +3224,30 @@ pub mod types {
     impl ::std::convert::From<EventMessageResponse> for AnyMessage {
         fn from(value: EventMessageResponse) -> Self {
             Self::EventMessageResponse(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyMessage {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyMessage")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyMessage"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Message > (), generator.subschema_for:: <
+                EventMessage > (), generator.subschema_for:: < EventMessageRequest > (),
+                generator.subschema_for:: < EventMessageResponse > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     ///[`OutlookItem`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
@@ -3247,6 +3423,31 @@ pub mod types {
     impl ::std::convert::From<Message> for AnyOutlookItem {
         fn from(value: Message) -> Self {
             Self::Message(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyOutlookItem {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyOutlookItem")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyOutlookItem"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < OutlookItem > (), generator.subschema_for:: <
+                Event > (), generator.subschema_for:: < EventMessage > (), generator
+                .subschema_for:: < EventMessageRequest > (), generator.subschema_for:: <
+                EventMessageResponse > (), generator.subschema_for:: < Message > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`ExternalLink`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExternalLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11,6 +12,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Notebook`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Notebook {
         #[serde(
@@ -81,6 +83,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`NotebookCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NotebookCollectionResponse {
         #[serde(
@@ -94,6 +97,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`NotebookLinks`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NotebookLinks {
         #[serde(
@@ -110,6 +114,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Onenote`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Onenote {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -118,6 +123,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteOperation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperation {
         #[serde(
@@ -161,6 +167,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteOperationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperationCollectionResponse {
         #[serde(
@@ -174,6 +181,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteOperationError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperationError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -184,6 +192,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenotePage`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenotePage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -234,6 +243,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenotePageCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenotePageCollectionResponse {
         #[serde(
@@ -247,6 +257,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteResource`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteResource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -264,6 +275,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteResourceCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteResourceCollectionResponse {
         #[serde(
@@ -277,6 +289,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteSection`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteSection {
         #[serde(
@@ -332,6 +345,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteSectionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteSectionCollectionResponse {
         #[serde(
@@ -345,6 +359,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteUserRole`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -404,6 +419,7 @@ pub mod types {
         }
     }
     ///`PageLinks`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PageLinks {
         #[serde(
@@ -420,6 +436,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SectionGroup`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionGroup {
         #[serde(
@@ -473,6 +490,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SectionGroupCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionGroupCollectionResponse {
         #[serde(
@@ -486,6 +504,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SectionLinks`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionLinks {
         #[serde(
@@ -532,6 +551,53 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "ExternalLink" => generator.into_root_schema_for::<ExternalLink>(),
+                "Notebook" => generator.into_root_schema_for::<Notebook>(),
+                "NotebookCollectionResponse" => {
+                    generator.into_root_schema_for::<NotebookCollectionResponse>()
+                }
+                "NotebookLinks" => generator.into_root_schema_for::<NotebookLinks>(),
+                "Onenote" => generator.into_root_schema_for::<Onenote>(),
+                "OnenoteOperation" => {
+                    generator.into_root_schema_for::<OnenoteOperation>()
+                }
+                "OnenoteOperationCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<OnenoteOperationCollectionResponse>()
+                }
+                "OnenoteOperationError" => {
+                    generator.into_root_schema_for::<OnenoteOperationError>()
+                }
+                "OnenotePage" => generator.into_root_schema_for::<OnenotePage>(),
+                "OnenotePageCollectionResponse" => {
+                    generator.into_root_schema_for::<OnenotePageCollectionResponse>()
+                }
+                "OnenoteResource" => generator.into_root_schema_for::<OnenoteResource>(),
+                "OnenoteResourceCollectionResponse" => {
+                    generator.into_root_schema_for::<OnenoteResourceCollectionResponse>()
+                }
+                "OnenoteSection" => generator.into_root_schema_for::<OnenoteSection>(),
+                "OnenoteSectionCollectionResponse" => {
+                    generator.into_root_schema_for::<OnenoteSectionCollectionResponse>()
+                }
+                "OnenoteUserRole" => generator.into_root_schema_for::<OnenoteUserRole>(),
+                "PageLinks" => generator.into_root_schema_for::<PageLinks>(),
+                "SectionGroup" => generator.into_root_schema_for::<SectionGroup>(),
+                "SectionGroupCollectionResponse" => {
+                    generator.into_root_schema_for::<SectionGroupCollectionResponse>()
+                }
+                "SectionLinks" => generator.into_root_schema_for::<SectionLinks>(),
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;

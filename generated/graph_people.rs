@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`Entity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Entity {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11,6 +12,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`InsightIdentity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InsightIdentity {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -26,6 +28,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OfficeGraphInsights`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfficeGraphInsights {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -34,6 +37,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Person`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Person {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,6 +125,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PersonCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonCollectionResponse {
         #[serde(
@@ -134,6 +139,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PersonType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonType {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -144,6 +150,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResourceReference`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceReference {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -159,6 +166,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResourceVisualization`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceVisualization {
         #[serde(
@@ -199,6 +207,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ScoredEmailAddress`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScoredEmailAddress {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -222,6 +231,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SelectionLikelihoodInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -277,6 +287,7 @@ pub mod types {
         }
     }
     ///`SetLastSharedMethodRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SetLastSharedMethodRefBody(
@@ -306,6 +317,7 @@ pub mod types {
         }
     }
     ///`SharedInsight`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharedInsight {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -335,6 +347,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharedInsightCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharedInsightCollectionResponse {
         #[serde(
@@ -348,6 +361,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharingDetail`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingDetail {
         #[serde(
@@ -381,6 +395,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Trending`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Trending {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -408,6 +423,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TrendingCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TrendingCollectionResponse {
         #[serde(
@@ -421,6 +437,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UsageDetails`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsageDetails {
         #[serde(
@@ -441,6 +458,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UsedInsight`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsedInsight {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -464,6 +482,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UsedInsightCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsedInsightCollectionResponse {
         #[serde(
@@ -477,6 +496,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Website`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Website {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -492,6 +512,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WebsiteType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -589,6 +610,58 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "Entity" => generator.into_root_schema_for::<Entity>(),
+                "InsightIdentity" => generator.into_root_schema_for::<InsightIdentity>(),
+                "OfficeGraphInsights" => {
+                    generator.into_root_schema_for::<OfficeGraphInsights>()
+                }
+                "Person" => generator.into_root_schema_for::<Person>(),
+                "PersonCollectionResponse" => {
+                    generator.into_root_schema_for::<PersonCollectionResponse>()
+                }
+                "PersonType" => generator.into_root_schema_for::<PersonType>(),
+                "ResourceReference" => {
+                    generator.into_root_schema_for::<ResourceReference>()
+                }
+                "ResourceVisualization" => {
+                    generator.into_root_schema_for::<ResourceVisualization>()
+                }
+                "ScoredEmailAddress" => {
+                    generator.into_root_schema_for::<ScoredEmailAddress>()
+                }
+                "SelectionLikelihoodInfo" => {
+                    generator.into_root_schema_for::<SelectionLikelihoodInfo>()
+                }
+                "SetLastSharedMethodRefBody" => {
+                    generator.into_root_schema_for::<SetLastSharedMethodRefBody>()
+                }
+                "SharedInsight" => generator.into_root_schema_for::<SharedInsight>(),
+                "SharedInsightCollectionResponse" => {
+                    generator.into_root_schema_for::<SharedInsightCollectionResponse>()
+                }
+                "SharingDetail" => generator.into_root_schema_for::<SharingDetail>(),
+                "Trending" => generator.into_root_schema_for::<Trending>(),
+                "TrendingCollectionResponse" => {
+                    generator.into_root_schema_for::<TrendingCollectionResponse>()
+                }
+                "UsageDetails" => generator.into_root_schema_for::<UsageDetails>(),
+                "UsedInsight" => generator.into_root_schema_for::<UsedInsight>(),
+                "UsedInsightCollectionResponse" => {
+                    generator.into_root_schema_for::<UsedInsightCollectionResponse>()
+                }
+                "Website" => generator.into_root_schema_for::<Website>(),
+                "WebsiteType" => generator.into_root_schema_for::<WebsiteType>(),
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     pub use crate::generated::common::types::Location;
     pub use crate::generated::common::types::LocationType;

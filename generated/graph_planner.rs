@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`Planner`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Planner {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11,6 +12,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerAppliedCategories`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerAppliedCategories(
@@ -40,6 +42,7 @@ pub mod types {
         }
     }
     ///`PlannerAssignedToTaskBoardTaskFormat`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerAssignedToTaskBoardTaskFormat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -58,6 +61,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerAssignments`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerAssignments(
@@ -87,6 +91,7 @@ pub mod types {
         }
     }
     ///`PlannerBucket`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucket {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -107,6 +112,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerBucketCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucketCollectionResponse {
         #[serde(
@@ -120,6 +126,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerBucketTaskBoardTaskFormat`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucketTaskBoardTaskFormat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -133,6 +140,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerCategoryDescriptions`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerCategoryDescriptions {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -189,6 +197,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerChecklistItems`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerChecklistItems(
@@ -218,6 +227,7 @@ pub mod types {
         }
     }
     ///`PlannerContainerType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -277,6 +287,7 @@ pub mod types {
         }
     }
     ///`PlannerExternalReferences`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerExternalReferences(
@@ -306,6 +317,7 @@ pub mod types {
         }
     }
     ///`PlannerGroup`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerGroup {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -314,6 +326,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerOrderHintsByAssignee`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerOrderHintsByAssignee(
@@ -343,6 +356,7 @@ pub mod types {
         }
     }
     ///`PlannerPlan`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlan {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -371,6 +385,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerPlanCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanCollectionResponse {
         #[serde(
@@ -384,6 +399,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerPlanContainer`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanContainer {
         #[serde(
@@ -399,6 +415,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerPlanDetails`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanDetails {
         #[serde(
@@ -417,6 +434,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerPreviewType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -484,6 +502,7 @@ pub mod types {
         }
     }
     ///`PlannerProgressTaskBoardTaskFormat`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerProgressTaskBoardTaskFormat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -497,6 +516,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerTask`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTask {
         #[serde(
@@ -613,6 +633,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerTaskCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTaskCollectionResponse {
         #[serde(
@@ -626,6 +647,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerTaskDetails`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTaskDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -645,6 +667,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerUser`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -653,6 +676,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PlannerUserIds`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerUserIds(
@@ -712,6 +736,77 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "Planner" => generator.into_root_schema_for::<Planner>(),
+                "PlannerAppliedCategories" => {
+                    generator.into_root_schema_for::<PlannerAppliedCategories>()
+                }
+                "PlannerAssignedToTaskBoardTaskFormat" => {
+                    generator
+                        .into_root_schema_for::<PlannerAssignedToTaskBoardTaskFormat>()
+                }
+                "PlannerAssignments" => {
+                    generator.into_root_schema_for::<PlannerAssignments>()
+                }
+                "PlannerBucket" => generator.into_root_schema_for::<PlannerBucket>(),
+                "PlannerBucketCollectionResponse" => {
+                    generator.into_root_schema_for::<PlannerBucketCollectionResponse>()
+                }
+                "PlannerBucketTaskBoardTaskFormat" => {
+                    generator.into_root_schema_for::<PlannerBucketTaskBoardTaskFormat>()
+                }
+                "PlannerCategoryDescriptions" => {
+                    generator.into_root_schema_for::<PlannerCategoryDescriptions>()
+                }
+                "PlannerChecklistItems" => {
+                    generator.into_root_schema_for::<PlannerChecklistItems>()
+                }
+                "PlannerContainerType" => {
+                    generator.into_root_schema_for::<PlannerContainerType>()
+                }
+                "PlannerExternalReferences" => {
+                    generator.into_root_schema_for::<PlannerExternalReferences>()
+                }
+                "PlannerGroup" => generator.into_root_schema_for::<PlannerGroup>(),
+                "PlannerOrderHintsByAssignee" => {
+                    generator.into_root_schema_for::<PlannerOrderHintsByAssignee>()
+                }
+                "PlannerPlan" => generator.into_root_schema_for::<PlannerPlan>(),
+                "PlannerPlanCollectionResponse" => {
+                    generator.into_root_schema_for::<PlannerPlanCollectionResponse>()
+                }
+                "PlannerPlanContainer" => {
+                    generator.into_root_schema_for::<PlannerPlanContainer>()
+                }
+                "PlannerPlanDetails" => {
+                    generator.into_root_schema_for::<PlannerPlanDetails>()
+                }
+                "PlannerPreviewType" => {
+                    generator.into_root_schema_for::<PlannerPreviewType>()
+                }
+                "PlannerProgressTaskBoardTaskFormat" => {
+                    generator
+                        .into_root_schema_for::<PlannerProgressTaskBoardTaskFormat>()
+                }
+                "PlannerTask" => generator.into_root_schema_for::<PlannerTask>(),
+                "PlannerTaskCollectionResponse" => {
+                    generator.into_root_schema_for::<PlannerTaskCollectionResponse>()
+                }
+                "PlannerTaskDetails" => {
+                    generator.into_root_schema_for::<PlannerTaskDetails>()
+                }
+                "PlannerUser" => generator.into_root_schema_for::<PlannerUser>(),
+                "PlannerUserIds" => generator.into_root_schema_for::<PlannerUserIds>(),
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AddFollowedSiteRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddFollowedSiteRefBody(
@@ -32,6 +33,7 @@ pub mod types {
         }
     }
     ///`AddSitesResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddSitesResponse(pub ::std::vec::Vec<Site>);
@@ -52,6 +54,7 @@ pub mod types {
         }
     }
     ///`AssociateWithHubSitesContentTypeBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociateWithHubSitesContentTypeBody {
         #[serde(
@@ -69,6 +72,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Audio`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -122,6 +126,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`BooleanColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct BooleanColumn(
@@ -151,6 +156,7 @@ pub mod types {
         }
     }
     ///`CalculatedColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalculatedColumn {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -166,6 +172,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChoiceColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChoiceColumn {
         #[serde(
@@ -184,6 +191,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ColumnDefinition`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnDefinition {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -291,6 +299,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ColumnDefinitionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnDefinitionCollectionResponse {
         #[serde(
@@ -304,6 +313,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ColumnTypes`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -427,6 +437,7 @@ pub mod types {
         }
     }
     ///`ColumnValidation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnValidation {
         #[serde(
@@ -442,6 +453,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContentApprovalStatusColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ContentApprovalStatusColumn(
@@ -471,6 +483,7 @@ pub mod types {
         }
     }
     ///`ContentType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentType {
         #[serde(
@@ -534,6 +547,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContentTypeCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeCollectionResponse {
         #[serde(
@@ -547,6 +561,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContentTypeInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -557,6 +572,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContentTypeOrder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeOrder {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -567,6 +583,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CopyToDefaultContentLocationContentTypeBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CopyToDefaultContentLocationContentTypeBody {
         #[serde(
@@ -583,6 +600,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CurrencyColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CurrencyColumn {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -591,6 +609,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DateTimeColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DateTimeColumn {
         #[serde(
@@ -604,6 +623,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DefaultColumnValue`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DefaultColumnValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -614,6 +634,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DisplayNameLocalization`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DisplayNameLocalization {
         #[serde(
@@ -630,6 +651,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DocumentSet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DocumentSet {
         #[serde(
@@ -663,6 +685,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DocumentSetContent`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DocumentSetContent {
         #[serde(
@@ -684,6 +707,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Drive`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Drive {
         #[serde(
@@ -754,6 +778,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveCollectionResponse {
         #[serde(
@@ -767,6 +792,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -902,6 +928,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveRecipient`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveRecipient {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -917,6 +944,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FieldValueSet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FieldValueSet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -925,6 +953,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`File`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -943,6 +972,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Folder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
         #[serde(
@@ -956,6 +986,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GeolocationColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GeolocationColumn(
@@ -985,6 +1016,7 @@ pub mod types {
         }
     }
     ///`GetActivitiesByIntervalSiteListItemResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetActivitiesByIntervalSiteListItemResponse(
@@ -1009,6 +1041,7 @@ pub mod types {
         }
     }
     ///`GetApplicableContentTypesForListSiteResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetApplicableContentTypesForListSiteResponse(
@@ -1033,6 +1066,7 @@ pub mod types {
         }
     }
     ///`GrantPermissionBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GrantPermissionBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1043,6 +1077,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GrantPermissionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GrantPermissionResponse(pub ::std::vec::Vec<Permission>);
@@ -1063,6 +1098,7 @@ pub mod types {
         }
     }
     ///`HyperlinkOrPictureColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HyperlinkOrPictureColumn {
         #[serde(
@@ -1074,6 +1110,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Image`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1084,6 +1121,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`IncompleteData`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IncompleteData {
         #[serde(
@@ -1102,6 +1140,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemActionStat`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActionStat {
         #[serde(
@@ -1118,6 +1157,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemActivityStat`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActivityStat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1160,6 +1200,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemReference`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
         #[serde(
@@ -1199,6 +1240,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`List`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct List {
         #[serde(
@@ -1267,6 +1309,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListCollectionResponse {
         #[serde(
@@ -1280,6 +1323,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListInfo {
         #[serde(
@@ -1295,6 +1339,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItem {
         #[serde(
@@ -1359,6 +1404,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListItemCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemCollectionResponse {
         #[serde(
@@ -1372,6 +1418,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListItemVersion`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemVersion {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1398,6 +1445,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListItemVersionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemVersionCollectionResponse {
         #[serde(
@@ -1411,6 +1459,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LookupColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LookupColumn {
         #[serde(
@@ -1442,6 +1491,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`NumberColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NumberColumn {
         #[serde(
@@ -1462,6 +1512,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Permission`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Permission {
         #[serde(
@@ -1524,6 +1575,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PermissionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionCollectionResponse {
         #[serde(
@@ -1537,6 +1589,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PersonOrGroupColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonOrGroupColumn {
         #[serde(
@@ -1558,6 +1611,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Photo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
         #[serde(
@@ -1605,6 +1659,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Quota`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Quota {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1626,6 +1681,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RemoteItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RemoteItem {
         #[serde(
@@ -1714,6 +1770,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharePointIdentity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharePointIdentity {
         #[serde(
@@ -1732,6 +1789,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharePointIdentitySet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharePointIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1758,6 +1816,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Shared`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1782,6 +1841,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharingInvitation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingInvitation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1807,6 +1867,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharingLink`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1836,6 +1897,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Site`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Site {
         #[serde(
@@ -1909,6 +1971,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SiteCollection`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SiteCollection {
         #[serde(
@@ -1924,6 +1987,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SiteCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SiteCollectionResponse {
         #[serde(
@@ -1937,6 +2001,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SiteCollectionResponse2`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SiteCollectionResponse2 {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1945,6 +2010,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StoragePlanInformation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StoragePlanInformation {
         #[serde(
@@ -1956,6 +2022,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse {
         #[serde(
@@ -1969,6 +2036,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SystemFacet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SystemFacet(
@@ -1998,6 +2066,7 @@ pub mod types {
         }
     }
     ///`TermColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TermColumn {
         #[serde(
@@ -2014,6 +2083,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TextColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextColumn {
         #[serde(
@@ -2045,6 +2115,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ThumbnailColumn`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ThumbnailColumn(
@@ -2074,6 +2145,7 @@ pub mod types {
         }
     }
     ///`Video`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
         #[serde(
@@ -2156,6 +2228,168 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "AddFollowedSiteRefBody" => {
+                    generator.into_root_schema_for::<AddFollowedSiteRefBody>()
+                }
+                "AddSitesResponse" => {
+                    generator.into_root_schema_for::<AddSitesResponse>()
+                }
+                "AssociateWithHubSitesContentTypeBody" => {
+                    generator
+                        .into_root_schema_for::<AssociateWithHubSitesContentTypeBody>()
+                }
+                "Audio" => generator.into_root_schema_for::<Audio>(),
+                "BooleanColumn" => generator.into_root_schema_for::<BooleanColumn>(),
+                "CalculatedColumn" => {
+                    generator.into_root_schema_for::<CalculatedColumn>()
+                }
+                "ChoiceColumn" => generator.into_root_schema_for::<ChoiceColumn>(),
+                "ColumnDefinition" => {
+                    generator.into_root_schema_for::<ColumnDefinition>()
+                }
+                "ColumnDefinitionCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<ColumnDefinitionCollectionResponse>()
+                }
+                "ColumnTypes" => generator.into_root_schema_for::<ColumnTypes>(),
+                "ColumnValidation" => {
+                    generator.into_root_schema_for::<ColumnValidation>()
+                }
+                "ContentApprovalStatusColumn" => {
+                    generator.into_root_schema_for::<ContentApprovalStatusColumn>()
+                }
+                "ContentType" => generator.into_root_schema_for::<ContentType>(),
+                "ContentTypeCollectionResponse" => {
+                    generator.into_root_schema_for::<ContentTypeCollectionResponse>()
+                }
+                "ContentTypeInfo" => generator.into_root_schema_for::<ContentTypeInfo>(),
+                "ContentTypeOrder" => {
+                    generator.into_root_schema_for::<ContentTypeOrder>()
+                }
+                "CopyToDefaultContentLocationContentTypeBody" => {
+                    generator
+                        .into_root_schema_for::<
+                            CopyToDefaultContentLocationContentTypeBody,
+                        >()
+                }
+                "CurrencyColumn" => generator.into_root_schema_for::<CurrencyColumn>(),
+                "DateTimeColumn" => generator.into_root_schema_for::<DateTimeColumn>(),
+                "DefaultColumnValue" => {
+                    generator.into_root_schema_for::<DefaultColumnValue>()
+                }
+                "DisplayNameLocalization" => {
+                    generator.into_root_schema_for::<DisplayNameLocalization>()
+                }
+                "DocumentSet" => generator.into_root_schema_for::<DocumentSet>(),
+                "DocumentSetContent" => {
+                    generator.into_root_schema_for::<DocumentSetContent>()
+                }
+                "Drive" => generator.into_root_schema_for::<Drive>(),
+                "DriveCollectionResponse" => {
+                    generator.into_root_schema_for::<DriveCollectionResponse>()
+                }
+                "DriveItem" => generator.into_root_schema_for::<DriveItem>(),
+                "DriveRecipient" => generator.into_root_schema_for::<DriveRecipient>(),
+                "FieldValueSet" => generator.into_root_schema_for::<FieldValueSet>(),
+                "File" => generator.into_root_schema_for::<File>(),
+                "Folder" => generator.into_root_schema_for::<Folder>(),
+                "GeolocationColumn" => {
+                    generator.into_root_schema_for::<GeolocationColumn>()
+                }
+                "GetActivitiesByIntervalSiteListItemResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            GetActivitiesByIntervalSiteListItemResponse,
+                        >()
+                }
+                "GetApplicableContentTypesForListSiteResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            GetApplicableContentTypesForListSiteResponse,
+                        >()
+                }
+                "GrantPermissionBody" => {
+                    generator.into_root_schema_for::<GrantPermissionBody>()
+                }
+                "GrantPermissionResponse" => {
+                    generator.into_root_schema_for::<GrantPermissionResponse>()
+                }
+                "HyperlinkOrPictureColumn" => {
+                    generator.into_root_schema_for::<HyperlinkOrPictureColumn>()
+                }
+                "Image" => generator.into_root_schema_for::<Image>(),
+                "IncompleteData" => generator.into_root_schema_for::<IncompleteData>(),
+                "ItemActionStat" => generator.into_root_schema_for::<ItemActionStat>(),
+                "ItemActivityStat" => {
+                    generator.into_root_schema_for::<ItemActivityStat>()
+                }
+                "ItemReference" => generator.into_root_schema_for::<ItemReference>(),
+                "List" => generator.into_root_schema_for::<List>(),
+                "ListCollectionResponse" => {
+                    generator.into_root_schema_for::<ListCollectionResponse>()
+                }
+                "ListInfo" => generator.into_root_schema_for::<ListInfo>(),
+                "ListItem" => generator.into_root_schema_for::<ListItem>(),
+                "ListItemCollectionResponse" => {
+                    generator.into_root_schema_for::<ListItemCollectionResponse>()
+                }
+                "ListItemVersion" => generator.into_root_schema_for::<ListItemVersion>(),
+                "ListItemVersionCollectionResponse" => {
+                    generator.into_root_schema_for::<ListItemVersionCollectionResponse>()
+                }
+                "LookupColumn" => generator.into_root_schema_for::<LookupColumn>(),
+                "NumberColumn" => generator.into_root_schema_for::<NumberColumn>(),
+                "Permission" => generator.into_root_schema_for::<Permission>(),
+                "PermissionCollectionResponse" => {
+                    generator.into_root_schema_for::<PermissionCollectionResponse>()
+                }
+                "PersonOrGroupColumn" => {
+                    generator.into_root_schema_for::<PersonOrGroupColumn>()
+                }
+                "Photo" => generator.into_root_schema_for::<Photo>(),
+                "Quota" => generator.into_root_schema_for::<Quota>(),
+                "RemoteItem" => generator.into_root_schema_for::<RemoteItem>(),
+                "SharePointIdentity" => {
+                    generator.into_root_schema_for::<SharePointIdentity>()
+                }
+                "SharePointIdentitySet" => {
+                    generator.into_root_schema_for::<SharePointIdentitySet>()
+                }
+                "Shared" => generator.into_root_schema_for::<Shared>(),
+                "SharingInvitation" => {
+                    generator.into_root_schema_for::<SharingInvitation>()
+                }
+                "SharingLink" => generator.into_root_schema_for::<SharingLink>(),
+                "Site" => generator.into_root_schema_for::<Site>(),
+                "SiteCollection" => generator.into_root_schema_for::<SiteCollection>(),
+                "SiteCollectionResponse" => {
+                    generator.into_root_schema_for::<SiteCollectionResponse>()
+                }
+                "SiteCollectionResponse2" => {
+                    generator.into_root_schema_for::<SiteCollectionResponse2>()
+                }
+                "StoragePlanInformation" => {
+                    generator.into_root_schema_for::<StoragePlanInformation>()
+                }
+                "StringCollectionResponse" => {
+                    generator.into_root_schema_for::<StringCollectionResponse>()
+                }
+                "SystemFacet" => generator.into_root_schema_for::<SystemFacet>(),
+                "TermColumn" => generator.into_root_schema_for::<TermColumn>(),
+                "TextColumn" => generator.into_root_schema_for::<TextColumn>(),
+                "ThumbnailColumn" => generator.into_root_schema_for::<ThumbnailColumn>(),
+                "Video" => generator.into_root_schema_for::<Video>(),
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     pub use crate::generated::common::types::Album;
     pub use crate::generated::common::types::Bundle;

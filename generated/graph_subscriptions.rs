@@ -34,6 +34,17 @@ pub mod types {
             }
         }
     }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
     pub use crate::generated::common::types::OdataError;
     pub use crate::generated::common::types::OdataErrorDetail;
     pub use crate::generated::common::types::OdataErrorMain;

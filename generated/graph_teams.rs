@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`ActionResultPart`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionResultPart {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11,6 +12,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AddChatMembersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddChatMembersBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -19,6 +21,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AddChatMembersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddChatMembersResponse(pub ::std::vec::Vec<ActionResultPart>);
@@ -41,6 +44,7 @@ pub mod types {
         }
     }
     ///`ArchiveTeamBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ArchiveTeamBody {
         #[serde(
@@ -52,6 +56,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Audio`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -105,6 +110,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Channel`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Channel {
         #[serde(
@@ -144,6 +150,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChannelCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChannelCollectionResponse {
         #[serde(
@@ -157,6 +164,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChannelIdentity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChannelIdentity {
         #[serde(
@@ -173,6 +181,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChannelMembershipType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -232,6 +241,7 @@ pub mod types {
         }
     }
     ///`Chat`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Chat {
         #[serde(
@@ -266,6 +276,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatCollectionResponse {
         #[serde(
@@ -279,6 +290,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessage`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessage {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -370,6 +382,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageAttachment`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageAttachment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -397,6 +410,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageCollectionResponse {
         #[serde(
@@ -410,6 +424,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageFromIdentitySet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageFromIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -424,6 +439,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageHostedContent`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageHostedContent {
         #[serde(
@@ -442,6 +458,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageHostedContentCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageHostedContentCollectionResponse {
         #[serde(
@@ -455,6 +472,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageImportance`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -518,6 +536,7 @@ pub mod types {
         }
     }
     ///`ChatMessageMention`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageMention {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -533,6 +552,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageMentionedIdentitySet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageMentionedIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -549,6 +569,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessagePolicyViolation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessagePolicyViolation {
         #[serde(
@@ -584,6 +605,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessagePolicyViolationDlpActionTypes`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -648,6 +670,7 @@ pub mod types {
         }
     }
     ///`ChatMessagePolicyViolationPolicyTip`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessagePolicyViolationPolicyTip {
         #[serde(
@@ -672,6 +695,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessagePolicyViolationUserActionTypes`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -732,6 +756,7 @@ pub mod types {
         }
     }
     ///`ChatMessagePolicyViolationVerdictDetailsTypes`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -807,6 +832,7 @@ pub mod types {
         }
     }
     ///`ChatMessageReaction`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageReaction {
         #[serde(
@@ -827,6 +853,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageReactionIdentitySet`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageReactionIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -841,6 +868,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -908,6 +936,7 @@ pub mod types {
         }
     }
     ///`ChatType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -971,6 +1000,7 @@ pub mod types {
         }
     }
     ///`ClonableTeamParts`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1038,6 +1068,7 @@ pub mod types {
         }
     }
     ///`CloneTeamBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CloneTeamBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1065,6 +1096,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationMember`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationMember {
         #[serde(
@@ -1087,6 +1119,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationMemberCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationMemberCollectionResponse {
         #[serde(
@@ -1100,6 +1133,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1235,6 +1269,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`EventMessageDetail`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct EventMessageDetail(
@@ -1264,6 +1299,7 @@ pub mod types {
         }
     }
     ///`File`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1282,6 +1318,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Folder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
         #[serde(
@@ -1295,6 +1332,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetAllMessagesChatsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetAllMessagesChatsResponse(pub ::std::vec::Vec<ChatMessage>);
@@ -1317,6 +1355,7 @@ pub mod types {
         }
     }
     ///`GiphyRatingType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1376,6 +1415,7 @@ pub mod types {
         }
     }
     ///`Image`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1386,6 +1426,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemReference`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
         #[serde(
@@ -1425,6 +1466,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`KeyValuePair`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyValuePair {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1435,6 +1477,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OfferShiftRequest`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfferShiftRequest {
         #[serde(
@@ -1527,6 +1570,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OfferShiftRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfferShiftRequestCollectionResponse {
         #[serde(
@@ -1540,6 +1584,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OpenShift`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShift {
         #[serde(
@@ -1584,6 +1629,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OpenShiftChangeRequest`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftChangeRequest {
         #[serde(
@@ -1659,6 +1705,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OpenShiftChangeRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftChangeRequestCollectionResponse {
         #[serde(
@@ -1672,6 +1719,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OpenShiftCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftCollectionResponse {
         #[serde(
@@ -1685,6 +1733,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OpenShiftItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1721,6 +1770,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OperationError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OperationError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1731,6 +1781,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Photo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
         #[serde(
@@ -1778,6 +1829,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ProvisionChannelEmailResult`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProvisionChannelEmailResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1786,6 +1838,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RemoteItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RemoteItem {
         #[serde(
@@ -1874,6 +1927,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Schedule`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Schedule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1934,6 +1988,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ScheduleChangeRequestActor`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2001,6 +2056,7 @@ pub mod types {
         }
     }
     ///`ScheduleChangeState`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2064,6 +2120,7 @@ pub mod types {
         }
     }
     ///`ScheduleEntityTheme`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2163,6 +2220,7 @@ pub mod types {
         }
     }
     ///`SchedulingGroup`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchedulingGroup {
         #[serde(
@@ -2208,6 +2266,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SchedulingGroupCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchedulingGroupCollectionResponse {
         #[serde(
@@ -2221,6 +2280,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SendActivityNotificationTeamBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendActivityNotificationTeamBody {
         #[serde(
@@ -2254,6 +2314,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SetChatInstalledAppTeamsAppRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SetChatInstalledAppTeamsAppRefBody(
@@ -2283,6 +2344,7 @@ pub mod types {
         }
     }
     ///`ShareScheduleBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShareScheduleBody {
         #[serde(
@@ -2308,6 +2370,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Shared`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2332,6 +2395,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Shift`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shift {
         #[serde(
@@ -2381,6 +2445,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ShiftActivity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftActivity {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2415,6 +2480,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ShiftCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftCollectionResponse {
         #[serde(
@@ -2428,6 +2494,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ShiftItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2459,6 +2526,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SwapShiftsChangeRequest`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SwapShiftsChangeRequest {
         #[serde(
@@ -2556,6 +2624,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SwapShiftsChangeRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SwapShiftsChangeRequestCollectionResponse {
         #[serde(
@@ -2569,6 +2638,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Team`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Team {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2632,6 +2702,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamCollectionResponse {
         #[serde(
@@ -2645,6 +2716,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamFunSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamFunSettings {
         #[serde(
@@ -2671,6 +2743,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamGuestSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamGuestSettings {
         #[serde(
@@ -2687,6 +2760,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamMemberSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamMemberSettings {
         #[serde(
@@ -2723,6 +2797,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamMessagingSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamMessagingSettings {
         #[serde(
@@ -2754,6 +2829,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamSpecialization`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2839,6 +2915,7 @@ pub mod types {
         }
     }
     ///`TeamVisibilityType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2902,6 +2979,7 @@ pub mod types {
         }
     }
     ///`TeamsApp`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsApp {
         #[serde(
@@ -2925,6 +3003,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAppDefinition`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppDefinition {
         #[serde(
@@ -2971,6 +3050,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAppDistributionMethod`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3034,6 +3114,7 @@ pub mod types {
         }
     }
     ///`TeamsAppInstallation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppInstallation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3042,6 +3123,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAppInstallationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppInstallationCollectionResponse {
         #[serde(
@@ -3055,6 +3137,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAppPublishingState`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3118,6 +3201,7 @@ pub mod types {
         }
     }
     ///`TeamsAsyncOperation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAsyncOperation {
         #[serde(
@@ -3164,6 +3248,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAsyncOperationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAsyncOperationCollectionResponse {
         #[serde(
@@ -3177,6 +3262,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAsyncOperationStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3248,6 +3334,7 @@ pub mod types {
         }
     }
     ///`TeamsAsyncOperationType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3319,6 +3406,7 @@ pub mod types {
         }
     }
     ///`TeamsTab`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3339,6 +3427,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsTabCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTabCollectionResponse {
         #[serde(
@@ -3352,6 +3441,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsTabConfiguration`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTabConfiguration {
         #[serde(
@@ -3378,6 +3468,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Teamwork`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Teamwork {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3386,6 +3477,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamworkActivityTopic`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamworkActivityTopic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3401,6 +3493,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamworkActivityTopicSource`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3456,6 +3549,7 @@ pub mod types {
         }
     }
     ///`TeamworkConversationIdentity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamworkConversationIdentity {
         #[serde(
@@ -3476,6 +3570,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamworkConversationIdentityType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3540,6 +3635,7 @@ pub mod types {
         }
     }
     ///`TeamworkNotificationRecipient`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct TeamworkNotificationRecipient(
@@ -3569,6 +3665,7 @@ pub mod types {
         }
     }
     ///`TimeOff`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOff {
         #[serde(
@@ -3613,6 +3710,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffCollectionResponse {
         #[serde(
@@ -3626,6 +3724,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffItem {
         #[serde(
@@ -3653,6 +3752,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffReason`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffReason {
         #[serde(
@@ -3697,6 +3797,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffReasonCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffReasonCollectionResponse {
         #[serde(
@@ -3710,6 +3811,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffReasonIconType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3845,6 +3947,7 @@ pub mod types {
         }
     }
     ///`TimeOffRequest`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffRequest {
         #[serde(
@@ -3934,6 +4037,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffRequestCollectionResponse {
         #[serde(
@@ -3947,6 +4051,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserScopeTeamsAppInstallation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserScopeTeamsAppInstallation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3955,6 +4060,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserScopeTeamsAppInstallationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserScopeTeamsAppInstallationCollectionResponse {
         #[serde(
@@ -3968,6 +4074,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserTeamwork`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserTeamwork {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3976,6 +4083,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`Video`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
         #[serde(
@@ -4020,6 +4128,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WorkforceIntegration`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegration {
         #[serde(
@@ -4075,6 +4184,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WorkforceIntegrationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegrationCollectionResponse {
         #[serde(
@@ -4088,6 +4198,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WorkforceIntegrationEncryption`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegrationEncryption {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4098,6 +4209,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WorkforceIntegrationEncryptionProtocol`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4154,6 +4266,7 @@ pub mod types {
         }
     }
     ///`WorkforceIntegrationSupportedEntities`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4275,6 +4388,310 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "ActionResultPart" => {
+                    generator.into_root_schema_for::<ActionResultPart>()
+                }
+                "AddChatMembersBody" => {
+                    generator.into_root_schema_for::<AddChatMembersBody>()
+                }
+                "AddChatMembersResponse" => {
+                    generator.into_root_schema_for::<AddChatMembersResponse>()
+                }
+                "ArchiveTeamBody" => generator.into_root_schema_for::<ArchiveTeamBody>(),
+                "Audio" => generator.into_root_schema_for::<Audio>(),
+                "Channel" => generator.into_root_schema_for::<Channel>(),
+                "ChannelCollectionResponse" => {
+                    generator.into_root_schema_for::<ChannelCollectionResponse>()
+                }
+                "ChannelIdentity" => generator.into_root_schema_for::<ChannelIdentity>(),
+                "ChannelMembershipType" => {
+                    generator.into_root_schema_for::<ChannelMembershipType>()
+                }
+                "Chat" => generator.into_root_schema_for::<Chat>(),
+                "ChatCollectionResponse" => {
+                    generator.into_root_schema_for::<ChatCollectionResponse>()
+                }
+                "ChatMessage" => generator.into_root_schema_for::<ChatMessage>(),
+                "ChatMessageAttachment" => {
+                    generator.into_root_schema_for::<ChatMessageAttachment>()
+                }
+                "ChatMessageCollectionResponse" => {
+                    generator.into_root_schema_for::<ChatMessageCollectionResponse>()
+                }
+                "ChatMessageFromIdentitySet" => {
+                    generator.into_root_schema_for::<ChatMessageFromIdentitySet>()
+                }
+                "ChatMessageHostedContent" => {
+                    generator.into_root_schema_for::<ChatMessageHostedContent>()
+                }
+                "ChatMessageHostedContentCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessageHostedContentCollectionResponse,
+                        >()
+                }
+                "ChatMessageImportance" => {
+                    generator.into_root_schema_for::<ChatMessageImportance>()
+                }
+                "ChatMessageMention" => {
+                    generator.into_root_schema_for::<ChatMessageMention>()
+                }
+                "ChatMessageMentionedIdentitySet" => {
+                    generator.into_root_schema_for::<ChatMessageMentionedIdentitySet>()
+                }
+                "ChatMessagePolicyViolation" => {
+                    generator.into_root_schema_for::<ChatMessagePolicyViolation>()
+                }
+                "ChatMessagePolicyViolationDlpActionTypes" => {
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessagePolicyViolationDlpActionTypes,
+                        >()
+                }
+                "ChatMessagePolicyViolationPolicyTip" => {
+                    generator
+                        .into_root_schema_for::<ChatMessagePolicyViolationPolicyTip>()
+                }
+                "ChatMessagePolicyViolationUserActionTypes" => {
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessagePolicyViolationUserActionTypes,
+                        >()
+                }
+                "ChatMessagePolicyViolationVerdictDetailsTypes" => {
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessagePolicyViolationVerdictDetailsTypes,
+                        >()
+                }
+                "ChatMessageReaction" => {
+                    generator.into_root_schema_for::<ChatMessageReaction>()
+                }
+                "ChatMessageReactionIdentitySet" => {
+                    generator.into_root_schema_for::<ChatMessageReactionIdentitySet>()
+                }
+                "ChatMessageType" => generator.into_root_schema_for::<ChatMessageType>(),
+                "ChatType" => generator.into_root_schema_for::<ChatType>(),
+                "ClonableTeamParts" => {
+                    generator.into_root_schema_for::<ClonableTeamParts>()
+                }
+                "CloneTeamBody" => generator.into_root_schema_for::<CloneTeamBody>(),
+                "ConversationMember" => {
+                    generator.into_root_schema_for::<ConversationMember>()
+                }
+                "ConversationMemberCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<ConversationMemberCollectionResponse>()
+                }
+                "DriveItem" => generator.into_root_schema_for::<DriveItem>(),
+                "EventMessageDetail" => {
+                    generator.into_root_schema_for::<EventMessageDetail>()
+                }
+                "File" => generator.into_root_schema_for::<File>(),
+                "Folder" => generator.into_root_schema_for::<Folder>(),
+                "GetAllMessagesChatsResponse" => {
+                    generator.into_root_schema_for::<GetAllMessagesChatsResponse>()
+                }
+                "GiphyRatingType" => generator.into_root_schema_for::<GiphyRatingType>(),
+                "Image" => generator.into_root_schema_for::<Image>(),
+                "ItemReference" => generator.into_root_schema_for::<ItemReference>(),
+                "KeyValuePair" => generator.into_root_schema_for::<KeyValuePair>(),
+                "OfferShiftRequest" => {
+                    generator.into_root_schema_for::<OfferShiftRequest>()
+                }
+                "OfferShiftRequestCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<OfferShiftRequestCollectionResponse>()
+                }
+                "OpenShift" => generator.into_root_schema_for::<OpenShift>(),
+                "OpenShiftChangeRequest" => {
+                    generator.into_root_schema_for::<OpenShiftChangeRequest>()
+                }
+                "OpenShiftChangeRequestCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            OpenShiftChangeRequestCollectionResponse,
+                        >()
+                }
+                "OpenShiftCollectionResponse" => {
+                    generator.into_root_schema_for::<OpenShiftCollectionResponse>()
+                }
+                "OpenShiftItem" => generator.into_root_schema_for::<OpenShiftItem>(),
+                "OperationError" => generator.into_root_schema_for::<OperationError>(),
+                "Photo" => generator.into_root_schema_for::<Photo>(),
+                "ProvisionChannelEmailResult" => {
+                    generator.into_root_schema_for::<ProvisionChannelEmailResult>()
+                }
+                "RemoteItem" => generator.into_root_schema_for::<RemoteItem>(),
+                "Schedule" => generator.into_root_schema_for::<Schedule>(),
+                "ScheduleChangeRequestActor" => {
+                    generator.into_root_schema_for::<ScheduleChangeRequestActor>()
+                }
+                "ScheduleChangeState" => {
+                    generator.into_root_schema_for::<ScheduleChangeState>()
+                }
+                "ScheduleEntityTheme" => {
+                    generator.into_root_schema_for::<ScheduleEntityTheme>()
+                }
+                "SchedulingGroup" => generator.into_root_schema_for::<SchedulingGroup>(),
+                "SchedulingGroupCollectionResponse" => {
+                    generator.into_root_schema_for::<SchedulingGroupCollectionResponse>()
+                }
+                "SendActivityNotificationTeamBody" => {
+                    generator.into_root_schema_for::<SendActivityNotificationTeamBody>()
+                }
+                "SetChatInstalledAppTeamsAppRefBody" => {
+                    generator
+                        .into_root_schema_for::<SetChatInstalledAppTeamsAppRefBody>()
+                }
+                "ShareScheduleBody" => {
+                    generator.into_root_schema_for::<ShareScheduleBody>()
+                }
+                "Shared" => generator.into_root_schema_for::<Shared>(),
+                "Shift" => generator.into_root_schema_for::<Shift>(),
+                "ShiftActivity" => generator.into_root_schema_for::<ShiftActivity>(),
+                "ShiftCollectionResponse" => {
+                    generator.into_root_schema_for::<ShiftCollectionResponse>()
+                }
+                "ShiftItem" => generator.into_root_schema_for::<ShiftItem>(),
+                "SwapShiftsChangeRequest" => {
+                    generator.into_root_schema_for::<SwapShiftsChangeRequest>()
+                }
+                "SwapShiftsChangeRequestCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            SwapShiftsChangeRequestCollectionResponse,
+                        >()
+                }
+                "Team" => generator.into_root_schema_for::<Team>(),
+                "TeamCollectionResponse" => {
+                    generator.into_root_schema_for::<TeamCollectionResponse>()
+                }
+                "TeamFunSettings" => generator.into_root_schema_for::<TeamFunSettings>(),
+                "TeamGuestSettings" => {
+                    generator.into_root_schema_for::<TeamGuestSettings>()
+                }
+                "TeamMemberSettings" => {
+                    generator.into_root_schema_for::<TeamMemberSettings>()
+                }
+                "TeamMessagingSettings" => {
+                    generator.into_root_schema_for::<TeamMessagingSettings>()
+                }
+                "TeamSpecialization" => {
+                    generator.into_root_schema_for::<TeamSpecialization>()
+                }
+                "TeamVisibilityType" => {
+                    generator.into_root_schema_for::<TeamVisibilityType>()
+                }
+                "TeamsApp" => generator.into_root_schema_for::<TeamsApp>(),
+                "TeamsAppDefinition" => {
+                    generator.into_root_schema_for::<TeamsAppDefinition>()
+                }
+                "TeamsAppDistributionMethod" => {
+                    generator.into_root_schema_for::<TeamsAppDistributionMethod>()
+                }
+                "TeamsAppInstallation" => {
+                    generator.into_root_schema_for::<TeamsAppInstallation>()
+                }
+                "TeamsAppInstallationCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<TeamsAppInstallationCollectionResponse>()
+                }
+                "TeamsAppPublishingState" => {
+                    generator.into_root_schema_for::<TeamsAppPublishingState>()
+                }
+                "TeamsAsyncOperation" => {
+                    generator.into_root_schema_for::<TeamsAsyncOperation>()
+                }
+                "TeamsAsyncOperationCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<TeamsAsyncOperationCollectionResponse>()
+                }
+                "TeamsAsyncOperationStatus" => {
+                    generator.into_root_schema_for::<TeamsAsyncOperationStatus>()
+                }
+                "TeamsAsyncOperationType" => {
+                    generator.into_root_schema_for::<TeamsAsyncOperationType>()
+                }
+                "TeamsTab" => generator.into_root_schema_for::<TeamsTab>(),
+                "TeamsTabCollectionResponse" => {
+                    generator.into_root_schema_for::<TeamsTabCollectionResponse>()
+                }
+                "TeamsTabConfiguration" => {
+                    generator.into_root_schema_for::<TeamsTabConfiguration>()
+                }
+                "Teamwork" => generator.into_root_schema_for::<Teamwork>(),
+                "TeamworkActivityTopic" => {
+                    generator.into_root_schema_for::<TeamworkActivityTopic>()
+                }
+                "TeamworkActivityTopicSource" => {
+                    generator.into_root_schema_for::<TeamworkActivityTopicSource>()
+                }
+                "TeamworkConversationIdentity" => {
+                    generator.into_root_schema_for::<TeamworkConversationIdentity>()
+                }
+                "TeamworkConversationIdentityType" => {
+                    generator.into_root_schema_for::<TeamworkConversationIdentityType>()
+                }
+                "TeamworkNotificationRecipient" => {
+                    generator.into_root_schema_for::<TeamworkNotificationRecipient>()
+                }
+                "TimeOff" => generator.into_root_schema_for::<TimeOff>(),
+                "TimeOffCollectionResponse" => {
+                    generator.into_root_schema_for::<TimeOffCollectionResponse>()
+                }
+                "TimeOffItem" => generator.into_root_schema_for::<TimeOffItem>(),
+                "TimeOffReason" => generator.into_root_schema_for::<TimeOffReason>(),
+                "TimeOffReasonCollectionResponse" => {
+                    generator.into_root_schema_for::<TimeOffReasonCollectionResponse>()
+                }
+                "TimeOffReasonIconType" => {
+                    generator.into_root_schema_for::<TimeOffReasonIconType>()
+                }
+                "TimeOffRequest" => generator.into_root_schema_for::<TimeOffRequest>(),
+                "TimeOffRequestCollectionResponse" => {
+                    generator.into_root_schema_for::<TimeOffRequestCollectionResponse>()
+                }
+                "UserScopeTeamsAppInstallation" => {
+                    generator.into_root_schema_for::<UserScopeTeamsAppInstallation>()
+                }
+                "UserScopeTeamsAppInstallationCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            UserScopeTeamsAppInstallationCollectionResponse,
+                        >()
+                }
+                "UserTeamwork" => generator.into_root_schema_for::<UserTeamwork>(),
+                "Video" => generator.into_root_schema_for::<Video>(),
+                "WorkforceIntegration" => {
+                    generator.into_root_schema_for::<WorkforceIntegration>()
+                }
+                "WorkforceIntegrationCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<WorkforceIntegrationCollectionResponse>()
+                }
+                "WorkforceIntegrationEncryption" => {
+                    generator.into_root_schema_for::<WorkforceIntegrationEncryption>()
+                }
+                "WorkforceIntegrationEncryptionProtocol" => {
+                    generator
+                        .into_root_schema_for::<WorkforceIntegrationEncryptionProtocol>()
+                }
+                "WorkforceIntegrationSupportedEntities" => {
+                    generator
+                        .into_root_schema_for::<WorkforceIntegrationSupportedEntities>()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     impl AnyOfferShiftRequest {
         ///`assigned_to` of any known variant; `None` for other types.
@@ -4537,6 +4954,29 @@ pub mod types {
             Self::SwapShiftsChangeRequest(value)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyOfferShiftRequest {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyOfferShiftRequest")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyOfferShiftRequest"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < OfferShiftRequest > (), generator
+                .subschema_for:: < SwapShiftsChangeRequest > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
+        }
+    }
     ///[`TeamsAppInstallation`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyTeamsAppInstallation {
@@ -4627,6 +5067,29 @@ pub mod types {
     for AnyTeamsAppInstallation {
         fn from(value: UserScopeTeamsAppInstallation) -> Self {
             Self::UserScopeTeamsAppInstallation(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyTeamsAppInstallation {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyTeamsAppInstallation")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyTeamsAppInstallation"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < TeamsAppInstallation > (), generator
+                .subschema_for:: < UserScopeTeamsAppInstallation > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::Album;

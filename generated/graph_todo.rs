@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -16,6 +17,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LinkedResource`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LinkedResource {
         #[serde(
@@ -44,6 +46,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LinkedResourceCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LinkedResourceCollectionResponse {
         #[serde(
@@ -57,6 +60,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TaskStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -124,6 +128,7 @@ pub mod types {
         }
     }
     ///`Todo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Todo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -132,6 +137,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TodoTask`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTask {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -201,6 +207,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TodoTaskCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskCollectionResponse {
         #[serde(
@@ -214,6 +221,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TodoTaskList`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskList {
         #[serde(
@@ -242,6 +250,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TodoTaskListCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskListCollectionResponse {
         #[serde(
@@ -255,6 +264,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WellknownListName`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -348,6 +358,37 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "ExtensionCollectionResponse" => {
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>()
+                }
+                "LinkedResource" => generator.into_root_schema_for::<LinkedResource>(),
+                "LinkedResourceCollectionResponse" => {
+                    generator.into_root_schema_for::<LinkedResourceCollectionResponse>()
+                }
+                "TaskStatus" => generator.into_root_schema_for::<TaskStatus>(),
+                "Todo" => generator.into_root_schema_for::<Todo>(),
+                "TodoTask" => generator.into_root_schema_for::<TodoTask>(),
+                "TodoTaskCollectionResponse" => {
+                    generator.into_root_schema_for::<TodoTaskCollectionResponse>()
+                }
+                "TodoTaskList" => generator.into_root_schema_for::<TodoTaskList>(),
+                "TodoTaskListCollectionResponse" => {
+                    generator.into_root_schema_for::<TodoTaskListCollectionResponse>()
+                }
+                "WellknownListName" => {
+                    generator.into_root_schema_for::<WellknownListName>()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::DateTimeTimeZone;

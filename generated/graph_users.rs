@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`ActivityDomain`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -66,6 +67,7 @@ pub mod types {
         }
     }
     ///`AddCreatedObjectRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddCreatedObjectRefBody(
@@ -95,6 +97,7 @@ pub mod types {
         }
     }
     ///`AssignLicenseBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignLicenseBody {
         #[serde(
@@ -115,6 +118,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AttendeeAvailability`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttendeeAvailability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -127,6 +131,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AttendeeBase`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttendeeBase {
         #[serde(
@@ -142,6 +147,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AuthorizationInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AuthorizationInfo {
         #[serde(
@@ -156,6 +162,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AutomaticRepliesMailTips`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AutomaticRepliesMailTips {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -185,6 +192,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CategoryColor`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -336,6 +344,7 @@ pub mod types {
         }
     }
     ///`ChangePasswordBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChangePasswordBody {
         #[serde(
@@ -352,6 +361,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckMemberGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberGroupsBody {
         #[serde(
@@ -364,6 +374,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckMemberGroupsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CheckMemberGroupsResponse(pub ::std::vec::Vec<::std::string::String>);
@@ -386,6 +397,7 @@ pub mod types {
         }
     }
     ///`CheckMemberObjectsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberObjectsBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -394,6 +406,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConvertIdResult`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConvertIdResult {
         #[serde(
@@ -415,6 +428,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CustomSecurityAttributeValue`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CustomSecurityAttributeValue(
@@ -444,6 +458,7 @@ pub mod types {
         }
     }
     ///`DeviceAndAppManagementData`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeviceAndAppManagementData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -452,6 +467,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DirectoryObjectCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryObjectCollectionResponse {
         #[serde(
@@ -465,6 +481,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DirectoryRole`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryRole {
         #[serde(
@@ -492,6 +509,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExchangeIdFormat`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -559,6 +577,7 @@ pub mod types {
         }
     }
     ///`ExportPersonalDataBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExportPersonalDataBody {
         #[serde(
@@ -570,6 +589,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -583,6 +603,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FindMeetingTimesBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FindMeetingTimesBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -626,6 +647,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GenericError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GenericError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -636,6 +658,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetAvailableExtensionPropertiesUsersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetAvailableExtensionPropertiesUsersBody {
         #[serde(
@@ -647,6 +670,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetAvailableExtensionPropertiesUsersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetAvailableExtensionPropertiesUsersResponse(
@@ -678,6 +702,7 @@ pub mod types {
         }
     }
     ///`GetByIdsUsersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetByIdsUsersBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -688,6 +713,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetByIdsUsersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetByIdsUsersResponse(pub ::std::vec::Vec<AnyDirectoryObject>);
@@ -710,6 +736,7 @@ pub mod types {
         }
     }
     ///`GetMailTipsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetMailTipsBody {
         #[serde(
@@ -727,6 +754,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetMailTipsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GetMailTipsResponse(pub ::std::vec::Vec<MailTips>);
@@ -747,6 +775,7 @@ pub mod types {
         }
     }
     ///`GetMemberGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetMemberGroupsBody {
         #[serde(
@@ -758,6 +787,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LicenseDetails`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -782,6 +812,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LicenseDetailsCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseDetailsCollectionResponse {
         #[serde(
@@ -795,6 +826,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LocaleInfoCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocaleInfoCollectionResponse {
         #[serde(
@@ -808,6 +840,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LocationConstraint`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocationConstraint {
         #[serde(
@@ -826,6 +859,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LocationConstraintItem`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocationConstraintItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -879,6 +913,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailTips`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTips {
         #[serde(
@@ -947,6 +982,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailTipsError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTipsError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -957,6 +993,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailTipsType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1044,6 +1081,7 @@ pub mod types {
         }
     }
     ///`MailboxSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailboxSettings {
         #[serde(
@@ -1098,6 +1136,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ManagedAppDiagnosticStatus`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppDiagnosticStatus {
         #[serde(
@@ -1116,6 +1155,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ManagedAppDiagnosticStatusCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppDiagnosticStatusCollectionResponse {
         #[serde(
@@ -1129,6 +1169,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ManagedAppPolicy`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppPolicy {
         #[serde(
@@ -1160,6 +1201,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ManagedAppPolicyCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppPolicyCollectionResponse {
         #[serde(
@@ -1173,6 +1215,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MeetingTimeSuggestion`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingTimeSuggestion {
         #[serde(
@@ -1210,6 +1253,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MeetingTimeSuggestionsResult`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingTimeSuggestionsResult {
         #[serde(
@@ -1227,6 +1271,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OAuth2PermissionGrant`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuth2PermissionGrant {
         #[serde(
@@ -1257,6 +1302,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OAuth2PermissionGrantCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuth2PermissionGrantCollectionResponse {
         #[serde(
@@ -1270,6 +1316,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OutlookCategory`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1285,6 +1332,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OutlookCategoryCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookCategoryCollectionResponse {
         #[serde(
@@ -1298,6 +1346,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OutlookUser`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1306,6 +1355,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ProfilePhotoCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProfilePhotoCollectionResponse {
         #[serde(
@@ -1319,6 +1369,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`RecipientScopeType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1386,6 +1437,7 @@ pub mod types {
         }
     }
     ///`Reminder`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Reminder {
         #[serde(
@@ -1440,6 +1492,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ReminderCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReminderCollectionResponse {
         #[serde(
@@ -1453,6 +1506,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ServicePlanInfo`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServicePlanInfo {
         #[serde(
@@ -1479,6 +1533,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ServiceProvisioningError`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServiceProvisioningError {
         #[serde(
@@ -1502,6 +1557,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ShiftAvailability`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftAvailability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1523,6 +1579,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ShiftPreferences`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftPreferences {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1554,6 +1611,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SignInActivity`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SignInActivity {
         #[serde(
@@ -1600,6 +1658,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse {
         #[serde(
@@ -1613,6 +1672,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse2`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse2 {
         #[serde(
@@ -1626,6 +1686,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsLicensingDetails`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsLicensingDetails {
         #[serde(
@@ -1639,6 +1700,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeConstraint`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeConstraint {
         #[serde(
@@ -1656,6 +1718,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeRange`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeRange {
         #[serde(
@@ -1672,6 +1735,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeZoneInformation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneInformation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1685,6 +1749,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeZoneInformationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneInformationCollectionResponse {
         #[serde(
@@ -1698,6 +1763,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TranslateExchangeIdsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TranslateExchangeIdsBody {
         #[serde(
@@ -1720,6 +1786,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TranslateExchangeIdsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct TranslateExchangeIdsResponse(pub ::std::vec::Vec<ConvertIdResult>);
@@ -1742,6 +1809,7 @@ pub mod types {
         }
     }
     ///`User`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         #[serde(
@@ -2157,6 +2225,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCollectionResponse {
         #[serde(
@@ -2170,6 +2239,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserCollectionResponse2`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCollectionResponse2 {
         #[serde(
@@ -2188,6 +2258,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserPrint`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserPrint(
@@ -2217,6 +2288,7 @@ pub mod types {
         }
     }
     ///`UserPurpose`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2292,6 +2364,7 @@ pub mod types {
         }
     }
     ///`UserSettings`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserSettings {
         #[serde(
@@ -2312,6 +2385,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ValidatePropertiesUsersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValidatePropertiesUsersBody {
         #[serde(
@@ -2338,6 +2412,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WipeManagedAppRegistrationsByDeviceTagBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WipeManagedAppRegistrationsByDeviceTagBody {
         #[serde(
@@ -2402,6 +2477,213 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "ActivityDomain" => generator.into_root_schema_for::<ActivityDomain>(),
+                "AddCreatedObjectRefBody" => {
+                    generator.into_root_schema_for::<AddCreatedObjectRefBody>()
+                }
+                "AssignLicenseBody" => {
+                    generator.into_root_schema_for::<AssignLicenseBody>()
+                }
+                "AttendeeAvailability" => {
+                    generator.into_root_schema_for::<AttendeeAvailability>()
+                }
+                "AttendeeBase" => generator.into_root_schema_for::<AttendeeBase>(),
+                "AuthorizationInfo" => {
+                    generator.into_root_schema_for::<AuthorizationInfo>()
+                }
+                "AutomaticRepliesMailTips" => {
+                    generator.into_root_schema_for::<AutomaticRepliesMailTips>()
+                }
+                "CategoryColor" => generator.into_root_schema_for::<CategoryColor>(),
+                "ChangePasswordBody" => {
+                    generator.into_root_schema_for::<ChangePasswordBody>()
+                }
+                "CheckMemberGroupsBody" => {
+                    generator.into_root_schema_for::<CheckMemberGroupsBody>()
+                }
+                "CheckMemberGroupsResponse" => {
+                    generator.into_root_schema_for::<CheckMemberGroupsResponse>()
+                }
+                "CheckMemberObjectsBody" => {
+                    generator.into_root_schema_for::<CheckMemberObjectsBody>()
+                }
+                "ConvertIdResult" => generator.into_root_schema_for::<ConvertIdResult>(),
+                "CustomSecurityAttributeValue" => {
+                    generator.into_root_schema_for::<CustomSecurityAttributeValue>()
+                }
+                "DeviceAndAppManagementData" => {
+                    generator.into_root_schema_for::<DeviceAndAppManagementData>()
+                }
+                "DirectoryObjectCollectionResponse" => {
+                    generator.into_root_schema_for::<DirectoryObjectCollectionResponse>()
+                }
+                "DirectoryRole" => generator.into_root_schema_for::<DirectoryRole>(),
+                "ExchangeIdFormat" => {
+                    generator.into_root_schema_for::<ExchangeIdFormat>()
+                }
+                "ExportPersonalDataBody" => {
+                    generator.into_root_schema_for::<ExportPersonalDataBody>()
+                }
+                "ExtensionCollectionResponse" => {
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>()
+                }
+                "FindMeetingTimesBody" => {
+                    generator.into_root_schema_for::<FindMeetingTimesBody>()
+                }
+                "GenericError" => generator.into_root_schema_for::<GenericError>(),
+                "GetAvailableExtensionPropertiesUsersBody" => {
+                    generator
+                        .into_root_schema_for::<
+                            GetAvailableExtensionPropertiesUsersBody,
+                        >()
+                }
+                "GetAvailableExtensionPropertiesUsersResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            GetAvailableExtensionPropertiesUsersResponse,
+                        >()
+                }
+                "GetByIdsUsersBody" => {
+                    generator.into_root_schema_for::<GetByIdsUsersBody>()
+                }
+                "GetByIdsUsersResponse" => {
+                    generator.into_root_schema_for::<GetByIdsUsersResponse>()
+                }
+                "GetMailTipsBody" => generator.into_root_schema_for::<GetMailTipsBody>(),
+                "GetMailTipsResponse" => {
+                    generator.into_root_schema_for::<GetMailTipsResponse>()
+                }
+                "GetMemberGroupsBody" => {
+                    generator.into_root_schema_for::<GetMemberGroupsBody>()
+                }
+                "LicenseDetails" => generator.into_root_schema_for::<LicenseDetails>(),
+                "LicenseDetailsCollectionResponse" => {
+                    generator.into_root_schema_for::<LicenseDetailsCollectionResponse>()
+                }
+                "LocaleInfoCollectionResponse" => {
+                    generator.into_root_schema_for::<LocaleInfoCollectionResponse>()
+                }
+                "LocationConstraint" => {
+                    generator.into_root_schema_for::<LocationConstraint>()
+                }
+                "LocationConstraintItem" => {
+                    generator.into_root_schema_for::<LocationConstraintItem>()
+                }
+                "MailTips" => generator.into_root_schema_for::<MailTips>(),
+                "MailTipsError" => generator.into_root_schema_for::<MailTipsError>(),
+                "MailTipsType" => generator.into_root_schema_for::<MailTipsType>(),
+                "MailboxSettings" => generator.into_root_schema_for::<MailboxSettings>(),
+                "ManagedAppDiagnosticStatus" => {
+                    generator.into_root_schema_for::<ManagedAppDiagnosticStatus>()
+                }
+                "ManagedAppDiagnosticStatusCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            ManagedAppDiagnosticStatusCollectionResponse,
+                        >()
+                }
+                "ManagedAppPolicy" => {
+                    generator.into_root_schema_for::<ManagedAppPolicy>()
+                }
+                "ManagedAppPolicyCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<ManagedAppPolicyCollectionResponse>()
+                }
+                "MeetingTimeSuggestion" => {
+                    generator.into_root_schema_for::<MeetingTimeSuggestion>()
+                }
+                "MeetingTimeSuggestionsResult" => {
+                    generator.into_root_schema_for::<MeetingTimeSuggestionsResult>()
+                }
+                "OAuth2PermissionGrant" => {
+                    generator.into_root_schema_for::<OAuth2PermissionGrant>()
+                }
+                "OAuth2PermissionGrantCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            OAuth2PermissionGrantCollectionResponse,
+                        >()
+                }
+                "OutlookCategory" => generator.into_root_schema_for::<OutlookCategory>(),
+                "OutlookCategoryCollectionResponse" => {
+                    generator.into_root_schema_for::<OutlookCategoryCollectionResponse>()
+                }
+                "OutlookUser" => generator.into_root_schema_for::<OutlookUser>(),
+                "ProfilePhotoCollectionResponse" => {
+                    generator.into_root_schema_for::<ProfilePhotoCollectionResponse>()
+                }
+                "RecipientScopeType" => {
+                    generator.into_root_schema_for::<RecipientScopeType>()
+                }
+                "Reminder" => generator.into_root_schema_for::<Reminder>(),
+                "ReminderCollectionResponse" => {
+                    generator.into_root_schema_for::<ReminderCollectionResponse>()
+                }
+                "ServicePlanInfo" => generator.into_root_schema_for::<ServicePlanInfo>(),
+                "ServiceProvisioningError" => {
+                    generator.into_root_schema_for::<ServiceProvisioningError>()
+                }
+                "ShiftAvailability" => {
+                    generator.into_root_schema_for::<ShiftAvailability>()
+                }
+                "ShiftPreferences" => {
+                    generator.into_root_schema_for::<ShiftPreferences>()
+                }
+                "SignInActivity" => generator.into_root_schema_for::<SignInActivity>(),
+                "StringCollectionResponse" => {
+                    generator.into_root_schema_for::<StringCollectionResponse>()
+                }
+                "StringCollectionResponse2" => {
+                    generator.into_root_schema_for::<StringCollectionResponse2>()
+                }
+                "TeamsLicensingDetails" => {
+                    generator.into_root_schema_for::<TeamsLicensingDetails>()
+                }
+                "TimeConstraint" => generator.into_root_schema_for::<TimeConstraint>(),
+                "TimeRange" => generator.into_root_schema_for::<TimeRange>(),
+                "TimeZoneInformation" => {
+                    generator.into_root_schema_for::<TimeZoneInformation>()
+                }
+                "TimeZoneInformationCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<TimeZoneInformationCollectionResponse>()
+                }
+                "TranslateExchangeIdsBody" => {
+                    generator.into_root_schema_for::<TranslateExchangeIdsBody>()
+                }
+                "TranslateExchangeIdsResponse" => {
+                    generator.into_root_schema_for::<TranslateExchangeIdsResponse>()
+                }
+                "User" => generator.into_root_schema_for::<User>(),
+                "UserCollectionResponse" => {
+                    generator.into_root_schema_for::<UserCollectionResponse>()
+                }
+                "UserCollectionResponse2" => {
+                    generator.into_root_schema_for::<UserCollectionResponse2>()
+                }
+                "UserPrint" => generator.into_root_schema_for::<UserPrint>(),
+                "UserPurpose" => generator.into_root_schema_for::<UserPurpose>(),
+                "UserSettings" => generator.into_root_schema_for::<UserSettings>(),
+                "ValidatePropertiesUsersBody" => {
+                    generator.into_root_schema_for::<ValidatePropertiesUsersBody>()
+                }
+                "WipeManagedAppRegistrationsByDeviceTagBody" => {
+                    generator
+                        .into_root_schema_for::<
+                            WipeManagedAppRegistrationsByDeviceTagBody,
+                        >()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
     impl AnyDirectoryObject {
         ///`id` of any known variant; `None` for other types.
@@ -2632,6 +2914,33 @@ pub mod types {
     impl ::std::convert::From<User> for AnyDirectoryObject {
         fn from(value: User) -> Self {
             Self::User(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyDirectoryObject {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyDirectoryObject")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyDirectoryObject"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < DirectoryObject > (), generator
+                .subschema_for:: < Device > (), generator.subschema_for:: < DirectoryRole
+                > (), generator.subschema_for:: < ExtensionProperty > (), generator
+                .subschema_for:: < Group > (), generator.subschema_for:: < OrgContact >
+                (), generator.subschema_for:: < ServicePrincipal > (), generator
+                .subschema_for:: < User > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::AddIn;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`MicrosoftOutlookServicesContact`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesContact {
         #[serde(
@@ -55,6 +56,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesContactCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesContactCollectionResponse {
         #[serde(
@@ -68,6 +70,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesDateTimeTimeZone`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesDateTimeTimeZone {
         #[serde(
@@ -84,6 +87,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesEmailAddress`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEmailAddress {
         #[serde(
@@ -97,6 +101,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesEvent`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEvent {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
@@ -144,6 +149,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesEventCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEventCollectionResponse {
         #[serde(
@@ -157,6 +163,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesEventLocation`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEventLocation {
         #[serde(
@@ -168,6 +175,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesImportance`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -225,6 +233,7 @@ pub mod types {
         }
     }
     ///`MicrosoftOutlookServicesItemBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesItemBody {
         #[serde(
@@ -243,6 +252,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesItemBodyContentType`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -298,6 +308,7 @@ pub mod types {
         }
     }
     ///`MicrosoftOutlookServicesMessage`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesMessage {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
@@ -381,6 +392,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesMessageCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesMessageCollectionResponse {
         #[serde(
@@ -394,6 +406,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MicrosoftOutlookServicesRecipient`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesRecipient {
         #[serde(
@@ -435,6 +448,74 @@ pub mod types {
                 Self(value.into())
             }
         }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        ::std::option::Option::Some(
+            match name {
+                "MicrosoftOutlookServicesContact" => {
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesContact>()
+                }
+                "MicrosoftOutlookServicesContactCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesContactCollectionResponse,
+                        >()
+                }
+                "MicrosoftOutlookServicesDateTimeTimeZone" => {
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesDateTimeTimeZone,
+                        >()
+                }
+                "MicrosoftOutlookServicesEmailAddress" => {
+                    generator
+                        .into_root_schema_for::<MicrosoftOutlookServicesEmailAddress>()
+                }
+                "MicrosoftOutlookServicesEvent" => {
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesEvent>()
+                }
+                "MicrosoftOutlookServicesEventCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesEventCollectionResponse,
+                        >()
+                }
+                "MicrosoftOutlookServicesEventLocation" => {
+                    generator
+                        .into_root_schema_for::<MicrosoftOutlookServicesEventLocation>()
+                }
+                "MicrosoftOutlookServicesImportance" => {
+                    generator
+                        .into_root_schema_for::<MicrosoftOutlookServicesImportance>()
+                }
+                "MicrosoftOutlookServicesItemBody" => {
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesItemBody>()
+                }
+                "MicrosoftOutlookServicesItemBodyContentType" => {
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesItemBodyContentType,
+                        >()
+                }
+                "MicrosoftOutlookServicesMessage" => {
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesMessage>()
+                }
+                "MicrosoftOutlookServicesMessageCollectionResponse" => {
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesMessageCollectionResponse,
+                        >()
+                }
+                "MicrosoftOutlookServicesRecipient" => {
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesRecipient>()
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
     }
 }
 #[allow(unused_imports)]
