@@ -83,12 +83,14 @@ impl Operation {
     }
 }
 
+#[allow(dead_code)] // without a workload feature
 fn root<T: JsonSchema>() -> Schema {
     schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<T>()
 }
 
+#[allow(unused_macros)] // without a workload feature
 macro_rules! op {
     ($name:literal, $method:literal, $path:literal, $module:ident :: $ty:ident) => {
         Operation {
