@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `bc.company`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCompany {
         ///String, may be null.
@@ -41,6 +42,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bc.companyCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCompanyCollectionResponse {
         ///String, may be null.
@@ -56,6 +58,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bc.customer`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCustomer {
         ///String, may be null.
@@ -151,6 +154,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bc.customerCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcCustomerCollectionResponse {
         ///String, may be null.
@@ -166,6 +170,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bc.item`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcItem {
         ///String, may be null.
@@ -234,6 +239,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bc.itemCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcItemCollectionResponse {
         ///String, may be null.
@@ -249,6 +255,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bc.salesOrder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcSalesOrder {
         ///String, may be null.
@@ -338,6 +345,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bc.salesOrderCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BcSalesOrderCollectionResponse {
         ///String, may be null.
@@ -382,6 +390,53 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "BcCompany" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BcCompany>(),
+                )
+            }
+            "BcCompanyCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BcCompanyCollectionResponse>(),
+                )
+            }
+            "BcCustomer" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BcCustomer>(),
+                )
+            }
+            "BcCustomerCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BcCustomerCollectionResponse>(),
+                )
+            }
+            "BcItem" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<BcItem>())
+            }
+            "BcItemCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BcItemCollectionResponse>(),
+                )
+            }
+            "BcSalesOrder" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BcSalesOrder>(),
+                )
+            }
+            "BcSalesOrderCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BcSalesOrderCollectionResponse>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
 }

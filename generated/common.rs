@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `addIn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddIn {
         ///String (uuid), may be null.
@@ -18,6 +19,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `album`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Album {
         ///String, may be null.
@@ -30,6 +32,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `alternativeSecurityId`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AlternativeSecurityId {
         ///String, may be null.
@@ -48,6 +51,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `appRole`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AppRole {
         ///List of string.
@@ -85,6 +89,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `assignedLabel`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedLabel {
         ///String, may be null.
@@ -103,6 +108,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `assignedLicense`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedLicense {
         ///List of string (uuid).
@@ -122,6 +128,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `assignedPlan`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignedPlan {
         ///Date-time (RFC 3339), may be null.
@@ -151,6 +158,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attachment`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
         ///String, may be null.
@@ -186,6 +194,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attendee`. Derives from `attendeeBase`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attendee {
         #[serde(
@@ -206,6 +215,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attendeeType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -265,6 +275,7 @@ pub mod types {
         }
     }
     ///Graph type `automaticRepliesSetting`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AutomaticRepliesSetting {
         #[serde(
@@ -300,6 +311,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `automaticRepliesStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -359,6 +371,7 @@ pub mod types {
         }
     }
     ///Graph type `bodyType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -414,6 +427,7 @@ pub mod types {
         }
     }
     ///Graph type `bundle`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Bundle {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -428,6 +442,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `calendarColor`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -519,6 +534,7 @@ pub mod types {
         }
     }
     ///Graph type `calendarPermission`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarPermission {
         ///List of `calendarRoleType`.
@@ -554,6 +570,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `calendarRoleType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -641,6 +658,7 @@ pub mod types {
         }
     }
     ///`CancelEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CancelEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -649,6 +667,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `dateTimeTimeZone`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DateTimeTimeZone {
         ///String.
@@ -667,6 +686,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `dayOfWeek`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -742,6 +762,7 @@ pub mod types {
         }
     }
     ///Graph type `delegateMeetingMessageDeliveryOptions`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -808,6 +829,7 @@ pub mod types {
         }
     }
     ///Graph type `deleted`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Deleted {
         ///String, may be null.
@@ -817,6 +839,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `device`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Device {
         ///Boolean, may be null.
@@ -957,6 +980,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `directoryObject`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryObject {
         ///Date-time (RFC 3339), may be null.
@@ -974,6 +998,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `emailAddress`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmailAddress {
         ///String, may be null.
@@ -986,6 +1011,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `employeeOrgData`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EmployeeOrgData {
         ///String, may be null.
@@ -1001,6 +1027,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `eventType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1064,6 +1091,7 @@ pub mod types {
         }
     }
     ///Graph type `extension`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Extension {
         ///String.
@@ -1073,6 +1101,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `extensionProperty`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionProperty {
         ///String, may be null.
@@ -1118,6 +1147,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExtensionPropertyCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionPropertyCollectionResponse {
         #[serde(
@@ -1131,6 +1161,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `externalAudienceScope`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1190,6 +1221,7 @@ pub mod types {
         }
     }
     ///Graph type `fileAttachment`. Derives from `attachment`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileAttachment {
         ///String (base64url), may be null.
@@ -1243,6 +1275,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `fileSystemInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FileSystemInfo {
         ///Date-time (RFC 3339), may be null.
@@ -1273,6 +1306,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `folderView`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FolderView {
         ///String, may be null.
@@ -1297,6 +1331,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ForwardEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ForwardEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1311,6 +1346,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `freeBusyError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FreeBusyError {
         ///String, may be null.
@@ -1326,6 +1362,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `freeBusyStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1397,6 +1434,7 @@ pub mod types {
         }
     }
     ///Graph type `geoCoordinates`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GeoCoordinates {
         ///Number (double), may be null.
@@ -1412,6 +1450,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetScheduleCalendarBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetScheduleCalendarBody {
         #[serde(
@@ -1435,6 +1474,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `group`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Group {
         ///Boolean, may be null.
@@ -1683,6 +1723,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `hashes`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Hashes {
         ///String, may be null.
@@ -1713,6 +1754,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `identity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Identity {
         ///String, may be null.
@@ -1728,6 +1770,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `identitySet`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1740,6 +1783,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `importance`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1799,6 +1843,7 @@ pub mod types {
         }
     }
     ///Graph type `informationalUrl`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InformationalUrl {
         ///String, may be null.
@@ -1835,6 +1880,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemBody`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemBody {
         ///String, may be null.
@@ -1849,6 +1895,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `keyCredential`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyCredential {
         ///String (base64url), may be null.
@@ -1898,6 +1945,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `keyValue`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyValue {
         ///String, may be null.
@@ -1910,6 +1958,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `licenseAssignmentState`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseAssignmentState {
         ///String, may be null.
@@ -1949,6 +1998,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `licenseProcessingState`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseProcessingState {
         ///String, may be null.
@@ -1958,6 +2008,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `localeInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocaleInfo {
         ///String, may be null.
@@ -1973,6 +2024,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `location`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2017,6 +2069,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `locationType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2104,6 +2157,7 @@ pub mod types {
         }
     }
     ///Graph type `locationUniqueIdType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2171,6 +2225,7 @@ pub mod types {
         }
     }
     ///Graph type `malware`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Malware {
         ///String, may be null.
@@ -2180,6 +2235,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `multiValueLegacyExtendedProperty`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MultiValueLegacyExtendedProperty {
         ///String.
@@ -2192,6 +2248,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `ODataCountResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ODataCountResponse(pub i32);
@@ -2235,6 +2292,7 @@ pub mod types {
         }
     }
     ///Graph type `objectIdentity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ObjectIdentity {
         ///String, may be null.
@@ -2256,6 +2314,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `odata.error`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataError {
         pub error: OdataErrorMain,
@@ -2263,6 +2322,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `odata.error.detail`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataErrorDetail {
         ///String.
@@ -2276,6 +2336,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `odata.error.main`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OdataErrorMain {
         ///String.
@@ -2295,6 +2356,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onPremisesExtensionAttributes`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnPremisesExtensionAttributes {
         ///String, may be null.
@@ -2391,6 +2453,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onPremisesProvisioningError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnPremisesProvisioningError {
         ///String, may be null.
@@ -2417,6 +2480,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onlineMeetingInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnlineMeetingInfo {
         ///String, may be null.
@@ -2459,6 +2523,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onlineMeetingProviderType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2522,6 +2587,7 @@ pub mod types {
         }
     }
     ///Graph type `operationStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2581,6 +2647,7 @@ pub mod types {
         }
     }
     ///Graph type `orgContact`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OrgContact {
         ///List of `physicalOfficeAddress`.
@@ -2673,6 +2740,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `outlookGeoCoordinates`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookGeoCoordinates {
         ///Number (double), may be null.
@@ -2697,6 +2765,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `outlookItem`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookItem {
         ///List of string.
@@ -2731,6 +2800,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `package`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Package {
         ///String, may be null.
@@ -2740,6 +2810,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `passwordCredential`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PasswordCredential {
         ///String (base64url), may be null.
@@ -2789,6 +2860,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `passwordProfile`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PasswordProfile {
         ///Boolean, may be null.
@@ -2810,6 +2882,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `patternedRecurrence`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PatternedRecurrence {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2820,6 +2893,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `pendingContentUpdate`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PendingContentUpdate {
         ///Date-time (RFC 3339), may be null.
@@ -2834,6 +2908,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `pendingOperations`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PendingOperations {
         #[serde(
@@ -2845,6 +2920,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `permissionScope`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionScope {
         ///String, may be null.
@@ -2893,6 +2969,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `phone`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Phone {
         ///String, may be null.
@@ -2910,6 +2987,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `phoneType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2997,6 +3075,7 @@ pub mod types {
         }
     }
     ///Graph type `physicalAddress`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PhysicalAddress {
         ///String, may be null.
@@ -3024,6 +3103,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `physicalOfficeAddress`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PhysicalOfficeAddress {
         ///String, may be null.
@@ -3057,6 +3137,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `profilePhoto`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProfilePhoto {
         ///Integer (int32), may be null.
@@ -3072,6 +3153,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `provisionedPlan`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProvisionedPlan {
         ///String, may be null.
@@ -3093,6 +3175,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `publicError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicError {
         ///String, may be null.
@@ -3116,6 +3199,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `publicErrorDetail`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicErrorDetail {
         ///String, may be null.
@@ -3131,6 +3215,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `publicInnerError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicInnerError {
         ///String, may be null.
@@ -3149,6 +3234,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `publicationFacet`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PublicationFacet {
         ///String, may be null.
@@ -3164,6 +3250,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `recipient`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Recipient {
         #[serde(
@@ -3175,6 +3262,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `recurrencePattern`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RecurrencePattern {
         ///Integer (int32).
@@ -3209,6 +3297,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `recurrencePatternType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3280,6 +3369,7 @@ pub mod types {
         }
     }
     ///Graph type `recurrenceRange`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RecurrenceRange {
         ///String (date), may be null.
@@ -3312,6 +3402,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `recurrenceRangeType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3371,6 +3462,7 @@ pub mod types {
         }
     }
     ///Graph type `referenceAttachment`. Derives from `attachment`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReferenceAttachment {
         ///String, may be null.
@@ -3406,6 +3498,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `responseStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3417,6 +3510,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `responseType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3488,6 +3582,7 @@ pub mod types {
         }
     }
     ///Graph type `root`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct Root(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
@@ -3515,6 +3610,7 @@ pub mod types {
         }
     }
     ///Graph type `samlSingleSignOnSettings`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SamlSingleSignOnSettings {
         ///String, may be null.
@@ -3527,6 +3623,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `scheduleInformation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleInformation {
         ///String, may be null.
@@ -3559,6 +3656,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ScheduleInformationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleInformationCollectionResponse {
         #[serde(
@@ -3572,6 +3670,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `scheduleItem`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScheduleItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3596,6 +3695,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `searchResult`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SearchResult {
         ///String, may be null.
@@ -3608,6 +3708,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sensitivity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3671,6 +3772,7 @@ pub mod types {
         }
     }
     ///Graph type `servicePrincipal`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServicePrincipal {
         ///Boolean, may be null.
@@ -3870,6 +3972,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sharepointIds`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharepointIds {
         ///String, may be null.
@@ -3918,6 +4021,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `singleValueLegacyExtendedProperty`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SingleValueLegacyExtendedProperty {
         ///String.
@@ -3930,6 +4034,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SnoozeReminderEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SnoozeReminderEventBody {
         #[serde(
@@ -3941,6 +4046,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `specialFolder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SpecialFolder {
         ///String, may be null.
@@ -3950,6 +4056,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `subscription`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Subscription {
         ///String, may be null.
@@ -4042,6 +4149,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SubscriptionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubscriptionCollectionResponse {
         #[serde(
@@ -4055,6 +4163,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeSlot`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeSlot {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4065,6 +4174,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeZoneBase`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneBase {
         ///String, may be null.
@@ -4074,6 +4184,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `uploadSession`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UploadSession {
         ///Date-time (RFC 3339), may be null.
@@ -4103,6 +4214,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `weekIndex`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4170,6 +4282,7 @@ pub mod types {
         }
     }
     ///Graph type `workingHours`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkingHours {
         ///List of `dayOfWeek`.
@@ -4229,6 +4342,545 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "AddIn" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<AddIn>())
+            }
+            "Album" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Album>())
+            }
+            "AlternativeSecurityId" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AlternativeSecurityId>(),
+                )
+            }
+            "AppRole" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<AppRole>())
+            }
+            "AssignedLabel" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AssignedLabel>(),
+                )
+            }
+            "AssignedLicense" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AssignedLicense>(),
+                )
+            }
+            "AssignedPlan" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AssignedPlan>(),
+                )
+            }
+            "Attachment" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Attachment>(),
+                )
+            }
+            "Attendee" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Attendee>())
+            }
+            "AttendeeType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttendeeType>(),
+                )
+            }
+            "AutomaticRepliesSetting" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AutomaticRepliesSetting>(),
+                )
+            }
+            "AutomaticRepliesStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AutomaticRepliesStatus>(),
+                )
+            }
+            "BodyType" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<BodyType>())
+            }
+            "Bundle" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Bundle>())
+            }
+            "CalendarColor" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CalendarColor>(),
+                )
+            }
+            "CalendarPermission" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CalendarPermission>(),
+                )
+            }
+            "CalendarRoleType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CalendarRoleType>(),
+                )
+            }
+            "CancelEventBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CancelEventBody>(),
+                )
+            }
+            "DateTimeTimeZone" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DateTimeTimeZone>(),
+                )
+            }
+            "DayOfWeek" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DayOfWeek>(),
+                )
+            }
+            "DelegateMeetingMessageDeliveryOptions" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<DelegateMeetingMessageDeliveryOptions>(),
+                )
+            }
+            "Deleted" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Deleted>())
+            }
+            "Device" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Device>())
+            }
+            "DirectoryObject" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DirectoryObject>(),
+                )
+            }
+            "EmailAddress" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EmailAddress>(),
+                )
+            }
+            "EmployeeOrgData" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EmployeeOrgData>(),
+                )
+            }
+            "EventType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EventType>(),
+                )
+            }
+            "Extension" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Extension>(),
+                )
+            }
+            "ExtensionProperty" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExtensionProperty>(),
+                )
+            }
+            "ExtensionPropertyCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ExtensionPropertyCollectionResponse>(),
+                )
+            }
+            "ExternalAudienceScope" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExternalAudienceScope>(),
+                )
+            }
+            "FileAttachment" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FileAttachment>(),
+                )
+            }
+            "FileSystemInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FileSystemInfo>(),
+                )
+            }
+            "FolderView" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FolderView>(),
+                )
+            }
+            "ForwardEventBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ForwardEventBody>(),
+                )
+            }
+            "FreeBusyError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FreeBusyError>(),
+                )
+            }
+            "FreeBusyStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FreeBusyStatus>(),
+                )
+            }
+            "GeoCoordinates" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GeoCoordinates>(),
+                )
+            }
+            "GetScheduleCalendarBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GetScheduleCalendarBody>(),
+                )
+            }
+            "Group" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Group>())
+            }
+            "Hashes" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Hashes>())
+            }
+            "Identity" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Identity>())
+            }
+            "IdentitySet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<IdentitySet>(),
+                )
+            }
+            "Importance" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Importance>(),
+                )
+            }
+            "InformationalUrl" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InformationalUrl>(),
+                )
+            }
+            "ItemBody" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<ItemBody>())
+            }
+            "KeyCredential" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<KeyCredential>(),
+                )
+            }
+            "KeyValue" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<KeyValue>())
+            }
+            "LicenseAssignmentState" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LicenseAssignmentState>(),
+                )
+            }
+            "LicenseProcessingState" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LicenseProcessingState>(),
+                )
+            }
+            "LocaleInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LocaleInfo>(),
+                )
+            }
+            "Location" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Location>())
+            }
+            "LocationType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LocationType>(),
+                )
+            }
+            "LocationUniqueIdType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LocationUniqueIdType>(),
+                )
+            }
+            "Malware" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Malware>())
+            }
+            "MultiValueLegacyExtendedProperty" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MultiValueLegacyExtendedProperty>(),
+                )
+            }
+            "ODataCountResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ODataCountResponse>(),
+                )
+            }
+            "ObjectIdentity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ObjectIdentity>(),
+                )
+            }
+            "OdataError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OdataError>(),
+                )
+            }
+            "OdataErrorDetail" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OdataErrorDetail>(),
+                )
+            }
+            "OdataErrorMain" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OdataErrorMain>(),
+                )
+            }
+            "OnPremisesExtensionAttributes" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnPremisesExtensionAttributes>(),
+                )
+            }
+            "OnPremisesProvisioningError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnPremisesProvisioningError>(),
+                )
+            }
+            "OnlineMeetingInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnlineMeetingInfo>(),
+                )
+            }
+            "OnlineMeetingProviderType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnlineMeetingProviderType>(),
+                )
+            }
+            "OperationStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OperationStatus>(),
+                )
+            }
+            "OrgContact" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OrgContact>(),
+                )
+            }
+            "OutlookGeoCoordinates" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OutlookGeoCoordinates>(),
+                )
+            }
+            "OutlookItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OutlookItem>(),
+                )
+            }
+            "Package" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Package>())
+            }
+            "PasswordCredential" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PasswordCredential>(),
+                )
+            }
+            "PasswordProfile" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PasswordProfile>(),
+                )
+            }
+            "PatternedRecurrence" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PatternedRecurrence>(),
+                )
+            }
+            "PendingContentUpdate" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PendingContentUpdate>(),
+                )
+            }
+            "PendingOperations" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PendingOperations>(),
+                )
+            }
+            "PermissionScope" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PermissionScope>(),
+                )
+            }
+            "Phone" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Phone>())
+            }
+            "PhoneType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PhoneType>(),
+                )
+            }
+            "PhysicalAddress" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PhysicalAddress>(),
+                )
+            }
+            "PhysicalOfficeAddress" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PhysicalOfficeAddress>(),
+                )
+            }
+            "ProfilePhoto" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ProfilePhoto>(),
+                )
+            }
+            "ProvisionedPlan" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ProvisionedPlan>(),
+                )
+            }
+            "PublicError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PublicError>(),
+                )
+            }
+            "PublicErrorDetail" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PublicErrorDetail>(),
+                )
+            }
+            "PublicInnerError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PublicInnerError>(),
+                )
+            }
+            "PublicationFacet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PublicationFacet>(),
+                )
+            }
+            "Recipient" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Recipient>(),
+                )
+            }
+            "RecurrencePattern" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RecurrencePattern>(),
+                )
+            }
+            "RecurrencePatternType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RecurrencePatternType>(),
+                )
+            }
+            "RecurrenceRange" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RecurrenceRange>(),
+                )
+            }
+            "RecurrenceRangeType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RecurrenceRangeType>(),
+                )
+            }
+            "ReferenceAttachment" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ReferenceAttachment>(),
+                )
+            }
+            "ResponseStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ResponseStatus>(),
+                )
+            }
+            "ResponseType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ResponseType>(),
+                )
+            }
+            "Root" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Root>())
+            }
+            "SamlSingleSignOnSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SamlSingleSignOnSettings>(),
+                )
+            }
+            "ScheduleInformation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ScheduleInformation>(),
+                )
+            }
+            "ScheduleInformationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ScheduleInformationCollectionResponse>(),
+                )
+            }
+            "ScheduleItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ScheduleItem>(),
+                )
+            }
+            "SearchResult" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SearchResult>(),
+                )
+            }
+            "Sensitivity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Sensitivity>(),
+                )
+            }
+            "ServicePrincipal" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ServicePrincipal>(),
+                )
+            }
+            "SharepointIds" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharepointIds>(),
+                )
+            }
+            "SingleValueLegacyExtendedProperty" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SingleValueLegacyExtendedProperty>(),
+                )
+            }
+            "SnoozeReminderEventBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SnoozeReminderEventBody>(),
+                )
+            }
+            "SpecialFolder" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SpecialFolder>(),
+                )
+            }
+            "Subscription" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Subscription>(),
+                )
+            }
+            "SubscriptionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SubscriptionCollectionResponse>(),
+                )
+            }
+            "TimeSlot" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<TimeSlot>())
+            }
+            "TimeZoneBase" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeZoneBase>(),
+                )
+            }
+            "UploadSession" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UploadSession>(),
+                )
+            }
+            "WeekIndex" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<WeekIndex>(),
+                )
+            }
+            "WorkingHours" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<WorkingHours>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
 }

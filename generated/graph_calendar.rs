@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `attachmentCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
         ///String, may be null.
@@ -18,6 +19,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `bookingType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -77,6 +79,7 @@ pub mod types {
         }
     }
     ///Graph type `calendar`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
         ///List of `onlineMeetingProviderType`.
@@ -194,6 +197,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `calendarCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarCollectionResponse {
         ///String, may be null.
@@ -209,6 +213,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `calendarGroup`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarGroup {
         ///List of `calendar`.
@@ -236,6 +241,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `calendarGroupCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarGroupCollectionResponse {
         ///String, may be null.
@@ -251,6 +257,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `calendarPermissionCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalendarPermissionCollectionResponse {
         ///String, may be null.
@@ -266,6 +273,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaCalendarViewResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaCalendarViewResponse {
         #[serde(
@@ -284,6 +292,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
         ///Boolean, may be null.
@@ -534,6 +543,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `eventCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventCollectionResponse {
         ///String, may be null.
@@ -549,6 +559,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemAttachment`. Derives from `attachment`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
         ///String, may be null.
@@ -587,6 +598,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `o365.eventResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct O365EventResponse {
         ///String, may be null.
@@ -600,6 +612,7 @@ pub mod types {
         pub send_response: ::std::option::Option<bool>,
     }
     ///Graph type `place`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Place {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -629,6 +642,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `room`. Derives from `place`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Room {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -720,6 +734,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `roomCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomCollectionResponse {
         ///String, may be null.
@@ -735,6 +750,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `roomList`. Derives from `place`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -773,6 +789,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `roomListCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoomListCollectionResponse {
         ///String, may be null.
@@ -788,6 +805,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TentativelyAcceptEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TentativelyAcceptEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -845,6 +863,96 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "AttachmentCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttachmentCollectionResponse>(),
+                )
+            }
+            "BookingType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BookingType>(),
+                )
+            }
+            "Calendar" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Calendar>())
+            }
+            "CalendarCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CalendarCollectionResponse>(),
+                )
+            }
+            "CalendarGroup" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CalendarGroup>(),
+                )
+            }
+            "CalendarGroupCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CalendarGroupCollectionResponse>(),
+                )
+            }
+            "CalendarPermissionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<CalendarPermissionCollectionResponse>(),
+                )
+            }
+            "DeltaCalendarViewResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaCalendarViewResponse>(),
+                )
+            }
+            "Event" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Event>())
+            }
+            "EventCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EventCollectionResponse>(),
+                )
+            }
+            "ItemAttachment" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemAttachment>(),
+                )
+            }
+            "O365EventResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<O365EventResponse>(),
+                )
+            }
+            "Place" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Place>())
+            }
+            "Room" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Room>())
+            }
+            "RoomCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RoomCollectionResponse>(),
+                )
+            }
+            "RoomList" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<RoomList>())
+            }
+            "RoomListCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RoomListCollectionResponse>(),
+                )
+            }
+            "TentativelyAcceptEventBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TentativelyAcceptEventBody>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     impl AnyAttachment {
@@ -1164,6 +1272,30 @@ pub mod types {
             Self::ReferenceAttachment(value)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyAttachment {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyAttachment")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyAttachment"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Attachment > (), generator.subschema_for:: <
+                FileAttachment > (), generator.subschema_for:: < ItemAttachment > (),
+                generator.subschema_for:: < ReferenceAttachment > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
+        }
+    }
     ///[`OutlookItem`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyOutlookItem {
@@ -1247,6 +1379,29 @@ pub mod types {
     impl ::std::convert::From<Event> for AnyOutlookItem {
         fn from(value: Event) -> Self {
             Self::Event(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyOutlookItem {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyOutlookItem")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyOutlookItem"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < OutlookItem > (), generator.subschema_for:: <
+                Event > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     ///[`Place`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
@@ -1345,6 +1500,29 @@ pub mod types {
     impl ::std::convert::From<RoomList> for AnyPlace {
         fn from(value: RoomList) -> Self {
             Self::RoomList(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyPlace {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyPlace")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyPlace"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Place > (), generator.subschema_for:: < Room
+                > (), generator.subschema_for:: < RoomList > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;

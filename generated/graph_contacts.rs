@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `contact`. Derives from `outlookItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Contact {
         ///String, may be null.
@@ -242,6 +243,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `contactCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactCollectionResponse {
         ///String, may be null.
@@ -257,6 +259,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `contactFolder`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFolder {
         ///List of `contactFolder`.
@@ -306,6 +309,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `contactFolderCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContactFolderCollectionResponse {
         ///String, may be null.
@@ -321,6 +325,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaContactFoldersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaContactFoldersResponse {
         #[serde(
@@ -339,6 +344,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaContactsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaContactsResponse {
         #[serde(
@@ -357,6 +363,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `extensionCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         ///String, may be null.
@@ -401,6 +408,48 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "Contact" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Contact>())
+            }
+            "ContactCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContactCollectionResponse>(),
+                )
+            }
+            "ContactFolder" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContactFolder>(),
+                )
+            }
+            "ContactFolderCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContactFolderCollectionResponse>(),
+                )
+            }
+            "DeltaContactFoldersResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaContactFoldersResponse>(),
+                )
+            }
+            "DeltaContactsResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaContactsResponse>(),
+                )
+            }
+            "ExtensionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `audio`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
         ///String, may be null.
@@ -39,12 +40,14 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateUploadSessionBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateUploadSessionBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub item: ::std::option::Option<DriveItemUploadableProperties>,
     }
     ///Graph type `drive`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Drive {
         ///String, may be null.
@@ -71,6 +74,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `driveItem`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -159,6 +163,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `driveItemCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItemCollectionResponse {
         ///String, may be null.
@@ -174,6 +179,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `driveItemUploadableProperties`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItemUploadableProperties {
         ///String, may be null.
@@ -200,6 +206,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `file`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -214,6 +221,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `folder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
         ///Integer (int32), may be null.
@@ -226,6 +234,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `image`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
         ///Integer (int32), may be null.
@@ -238,6 +247,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemReference`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
         ///String, may be null.
@@ -265,6 +275,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `photo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
         ///String, may be null.
@@ -321,6 +332,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `quota`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Quota {
         ///Integer (int64), may be null.
@@ -342,6 +354,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shared`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         ///String, may be null.
@@ -359,6 +372,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `video`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
         ///Integer (int32), may be null.
@@ -442,6 +456,67 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "Audio" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Audio>())
+            }
+            "CreateUploadSessionBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CreateUploadSessionBody>(),
+                )
+            }
+            "Drive" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Drive>())
+            }
+            "DriveItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveItem>(),
+                )
+            }
+            "DriveItemCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveItemCollectionResponse>(),
+                )
+            }
+            "DriveItemUploadableProperties" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveItemUploadableProperties>(),
+                )
+            }
+            "File" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<File>())
+            }
+            "Folder" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Folder>())
+            }
+            "Image" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Image>())
+            }
+            "ItemReference" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemReference>(),
+                )
+            }
+            "Photo" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Photo>())
+            }
+            "Quota" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Quota>())
+            }
+            "Shared" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Shared>())
+            }
+            "Video" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Video>())
+            }
+            _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::Deleted;

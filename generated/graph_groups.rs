@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AcceptEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AcceptEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -16,6 +17,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AddAcceptedSenderRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddAcceptedSenderRefBody(
@@ -45,6 +47,7 @@ pub mod types {
         }
     }
     ///`AssignLicenseGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignLicenseGroupBody {
         #[serde(
@@ -65,6 +68,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attachmentCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
         ///String, may be null.
@@ -80,6 +84,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attachmentItem`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentItem {
         #[serde(
@@ -115,6 +120,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attachmentType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -174,6 +180,7 @@ pub mod types {
         }
     }
     ///Graph type `calendar`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
         ///List of `onlineMeetingProviderType`.
@@ -254,6 +261,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckMemberGroupsGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberGroupsGroupBody {
         #[serde(
@@ -266,6 +274,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckMemberObjectsGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberObjectsGroupBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -274,6 +283,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `conversation`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Conversation {
         ///Boolean.
@@ -310,6 +320,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationCollectionResponse {
         #[serde(
@@ -323,6 +334,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `conversationThread`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationThread {
         ///List of `recipient`.
@@ -379,6 +391,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationThreadCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationThreadCollectionResponse {
         #[serde(
@@ -392,6 +405,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateUploadSessionEventAttachmentsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateUploadSessionEventAttachmentsBody {
         #[serde(
@@ -403,6 +417,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeclineEventBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeclineEventBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -423,6 +438,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaCalendarViewResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaCalendarViewResponse {
         #[serde(
@@ -441,6 +457,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaGroupsResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaGroupsResponse {
         #[serde(
@@ -459,6 +476,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DirectoryObjectCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryObjectCollectionResponse {
         #[serde(
@@ -472,6 +490,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
         ///Boolean, may be null.
@@ -693,6 +712,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `eventCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventCollectionResponse {
         ///String, may be null.
@@ -708,6 +728,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -721,6 +742,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetAvailableExtensionPropertiesGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetAvailableExtensionPropertiesGroupsBody {
         #[serde(
@@ -732,6 +754,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetByIdsGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetByIdsGroupsBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -742,6 +765,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetMemberGroupsGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetMemberGroupsGroupBody {
         #[serde(
@@ -753,6 +777,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GroupCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GroupCollectionResponse {
         #[serde(
@@ -766,6 +791,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemAttachment`. Derives from `attachment`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
         ///String, may be null.
@@ -801,6 +827,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `mailboxSettings`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailboxSettings {
         ///String, may be null.
@@ -854,6 +881,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `post`. Derives from `outlookItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -929,6 +957,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PostCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostCollectionResponse {
         #[serde(
@@ -942,6 +971,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ReplyConversationThreadBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReplyConversationThreadBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -950,6 +980,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `resourceSpecificPermissionGrant`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceSpecificPermissionGrant {
         ///String, may be null.
@@ -994,6 +1025,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ResourceSpecificPermissionGrantCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceSpecificPermissionGrantCollectionResponse {
         #[serde(
@@ -1007,6 +1039,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse {
         #[serde(
@@ -1020,6 +1053,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `user`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         ///String, may be null.
@@ -1455,6 +1489,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ValidatePropertiesGroupBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValidatePropertiesGroupBody {
         #[serde(
@@ -1476,6 +1511,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ValidatePropertiesGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValidatePropertiesGroupsBody {
         #[serde(
@@ -1550,6 +1586,197 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "AcceptEventBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AcceptEventBody>(),
+                )
+            }
+            "AddAcceptedSenderRefBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AddAcceptedSenderRefBody>(),
+                )
+            }
+            "AssignLicenseGroupBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AssignLicenseGroupBody>(),
+                )
+            }
+            "AttachmentCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttachmentCollectionResponse>(),
+                )
+            }
+            "AttachmentItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttachmentItem>(),
+                )
+            }
+            "AttachmentType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttachmentType>(),
+                )
+            }
+            "Calendar" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Calendar>())
+            }
+            "CheckMemberGroupsGroupBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CheckMemberGroupsGroupBody>(),
+                )
+            }
+            "CheckMemberObjectsGroupBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CheckMemberObjectsGroupBody>(),
+                )
+            }
+            "Conversation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Conversation>(),
+                )
+            }
+            "ConversationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ConversationCollectionResponse>(),
+                )
+            }
+            "ConversationThread" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ConversationThread>(),
+                )
+            }
+            "ConversationThreadCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ConversationThreadCollectionResponse>(),
+                )
+            }
+            "CreateUploadSessionEventAttachmentsBody" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            CreateUploadSessionEventAttachmentsBody,
+                        >(),
+                )
+            }
+            "DeclineEventBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeclineEventBody>(),
+                )
+            }
+            "DeltaCalendarViewResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaCalendarViewResponse>(),
+                )
+            }
+            "DeltaGroupsResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaGroupsResponse>(),
+                )
+            }
+            "DirectoryObjectCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DirectoryObjectCollectionResponse>(),
+                )
+            }
+            "Event" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Event>())
+            }
+            "EventCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EventCollectionResponse>(),
+                )
+            }
+            "ExtensionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>(),
+                )
+            }
+            "GetAvailableExtensionPropertiesGroupsBody" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            GetAvailableExtensionPropertiesGroupsBody,
+                        >(),
+                )
+            }
+            "GetByIdsGroupsBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GetByIdsGroupsBody>(),
+                )
+            }
+            "GetMemberGroupsGroupBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GetMemberGroupsGroupBody>(),
+                )
+            }
+            "GroupCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GroupCollectionResponse>(),
+                )
+            }
+            "ItemAttachment" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemAttachment>(),
+                )
+            }
+            "MailboxSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MailboxSettings>(),
+                )
+            }
+            "Post" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Post>())
+            }
+            "PostCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PostCollectionResponse>(),
+                )
+            }
+            "ReplyConversationThreadBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ReplyConversationThreadBody>(),
+                )
+            }
+            "ResourceSpecificPermissionGrant" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ResourceSpecificPermissionGrant>(),
+                )
+            }
+            "ResourceSpecificPermissionGrantCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            ResourceSpecificPermissionGrantCollectionResponse,
+                        >(),
+                )
+            }
+            "StringCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<StringCollectionResponse>(),
+                )
+            }
+            "User" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<User>())
+            }
+            "ValidatePropertiesGroupBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ValidatePropertiesGroupBody>(),
+                )
+            }
+            "ValidatePropertiesGroupsBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ValidatePropertiesGroupsBody>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     impl AnyAttachment {
@@ -1791,6 +2018,30 @@ pub mod types {
             Self::ReferenceAttachment(value)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyAttachment {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyAttachment")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyAttachment"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Attachment > (), generator.subschema_for:: <
+                FileAttachment > (), generator.subschema_for:: < ItemAttachment > (),
+                generator.subschema_for:: < ReferenceAttachment > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
+        }
+    }
     ///[`DirectoryObject`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyDirectoryObject {
@@ -2006,6 +2257,33 @@ pub mod types {
     impl ::std::convert::From<User> for AnyDirectoryObject {
         fn from(value: User) -> Self {
             Self::User(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyDirectoryObject {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyDirectoryObject")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyDirectoryObject"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < DirectoryObject > (), generator
+                .subschema_for:: < Device > (), generator.subschema_for:: <
+                ExtensionProperty > (), generator.subschema_for:: < Group > (), generator
+                .subschema_for:: < OrgContact > (), generator.subschema_for:: <
+                ResourceSpecificPermissionGrant > (), generator.subschema_for:: <
+                ServicePrincipal > (), generator.subschema_for:: < User > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `attachmentCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttachmentCollectionResponse {
         ///String, may be null.
@@ -18,6 +19,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `calendar`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Calendar {
         ///List of `onlineMeetingProviderType`.
@@ -135,6 +137,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CopyMailFolderBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CopyMailFolderBody {
         #[serde(
@@ -146,6 +149,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateForwardMessageBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateForwardMessageBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -162,6 +166,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CreateReplyMessageBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateReplyMessageBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -172,6 +177,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaMailFoldersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaMailFoldersResponse {
         #[serde(
@@ -190,6 +196,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaMessagesResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaMessagesResponse {
         #[serde(
@@ -208,6 +215,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `event`. Derives from `outlookItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Event {
         ///Boolean, may be null.
@@ -458,6 +466,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `eventMessage`. Derives from `message`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessage {
         ///List of `attachment`.
@@ -711,6 +720,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `eventMessageRequest`. Derives from `eventMessage`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessageRequest {
         ///Boolean, may be null.
@@ -1006,6 +1016,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `eventMessageResponse`. Derives from `eventMessage`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EventMessageResponse {
         ///List of `attachment`.
@@ -1275,6 +1286,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `extensionCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         ///String, may be null.
@@ -1290,6 +1302,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `followupFlag`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FollowupFlag {
         #[serde(
@@ -1322,6 +1335,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `followupFlagStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1381,6 +1395,7 @@ pub mod types {
         }
     }
     ///Graph type `inferenceClassification`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassification {
         ///String.
@@ -1393,6 +1408,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `inferenceClassificationOverride`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassificationOverride {
         #[serde(
@@ -1414,6 +1430,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `inferenceClassificationOverrideCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InferenceClassificationOverrideCollectionResponse {
         ///String, may be null.
@@ -1429,6 +1446,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `inferenceClassificationType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1484,6 +1502,7 @@ pub mod types {
         }
     }
     ///Graph type `internetMessageHeader`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InternetMessageHeader {
         ///String, may be null.
@@ -1496,6 +1515,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemAttachment`. Derives from `attachment`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemAttachment {
         ///String, may be null.
@@ -1534,6 +1554,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `mailFolder`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailFolder {
         ///Integer (int32), may be null.
@@ -1614,6 +1635,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `mailFolderCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailFolderCollectionResponse {
         ///String, may be null.
@@ -1629,6 +1651,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `meetingMessageType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1702,6 +1725,7 @@ pub mod types {
         }
     }
     ///Graph type `meetingRequestType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1777,6 +1801,7 @@ pub mod types {
         }
     }
     ///Graph type `message`. Derives from `outlookItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Message {
         ///List of `attachment`.
@@ -1979,6 +2004,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `messageActionFlag`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2070,6 +2096,7 @@ pub mod types {
         }
     }
     ///Graph type `messageCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageCollectionResponse {
         ///String, may be null.
@@ -2085,6 +2112,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `messageRule`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2127,6 +2155,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `messageRuleActions`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRuleActions {
         ///List of string.
@@ -2205,6 +2234,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `messageRuleCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRuleCollectionResponse {
         ///String, may be null.
@@ -2220,6 +2250,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `messageRulePredicates`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageRulePredicates {
         ///List of string.
@@ -2417,6 +2448,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `o365.destination`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct O365Destination {
         ///String.
@@ -2424,6 +2456,7 @@ pub mod types {
         pub destination_id: ::std::string::String,
     }
     ///`SendMailBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendMailBody {
         pub message: AnyMessage,
@@ -2434,6 +2467,7 @@ pub mod types {
         pub save_to_sent_items: ::std::option::Option<bool>,
     }
     ///Graph type `sizeRange`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SizeRange {
         ///Integer (int32), may be null.
@@ -2481,6 +2515,182 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "AttachmentCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttachmentCollectionResponse>(),
+                )
+            }
+            "Calendar" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Calendar>())
+            }
+            "CopyMailFolderBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CopyMailFolderBody>(),
+                )
+            }
+            "CreateForwardMessageBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CreateForwardMessageBody>(),
+                )
+            }
+            "CreateReplyMessageBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CreateReplyMessageBody>(),
+                )
+            }
+            "DeltaMailFoldersResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaMailFoldersResponse>(),
+                )
+            }
+            "DeltaMessagesResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaMessagesResponse>(),
+                )
+            }
+            "Event" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Event>())
+            }
+            "EventMessage" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EventMessage>(),
+                )
+            }
+            "EventMessageRequest" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EventMessageRequest>(),
+                )
+            }
+            "EventMessageResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EventMessageResponse>(),
+                )
+            }
+            "ExtensionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>(),
+                )
+            }
+            "FollowupFlag" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FollowupFlag>(),
+                )
+            }
+            "FollowupFlagStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FollowupFlagStatus>(),
+                )
+            }
+            "InferenceClassification" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InferenceClassification>(),
+                )
+            }
+            "InferenceClassificationOverride" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InferenceClassificationOverride>(),
+                )
+            }
+            "InferenceClassificationOverrideCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            InferenceClassificationOverrideCollectionResponse,
+                        >(),
+                )
+            }
+            "InferenceClassificationType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InferenceClassificationType>(),
+                )
+            }
+            "InternetMessageHeader" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InternetMessageHeader>(),
+                )
+            }
+            "ItemAttachment" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemAttachment>(),
+                )
+            }
+            "MailFolder" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MailFolder>(),
+                )
+            }
+            "MailFolderCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MailFolderCollectionResponse>(),
+                )
+            }
+            "MeetingMessageType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MeetingMessageType>(),
+                )
+            }
+            "MeetingRequestType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MeetingRequestType>(),
+                )
+            }
+            "Message" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Message>())
+            }
+            "MessageActionFlag" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MessageActionFlag>(),
+                )
+            }
+            "MessageCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MessageCollectionResponse>(),
+                )
+            }
+            "MessageRule" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MessageRule>(),
+                )
+            }
+            "MessageRuleActions" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MessageRuleActions>(),
+                )
+            }
+            "MessageRuleCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MessageRuleCollectionResponse>(),
+                )
+            }
+            "MessageRulePredicates" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MessageRulePredicates>(),
+                )
+            }
+            "O365Destination" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<O365Destination>(),
+                )
+            }
+            "SendMailBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SendMailBody>(),
+                )
+            }
+            "SizeRange" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SizeRange>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     impl AnyAttachment {
@@ -3268,6 +3478,30 @@ pub mod types {
             Self::ReferenceAttachment(value)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyAttachment {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyAttachment")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyAttachment"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Attachment > (), generator.subschema_for:: <
+                FileAttachment > (), generator.subschema_for:: < ItemAttachment > (),
+                generator.subschema_for:: < ReferenceAttachment > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
+        }
+    }
     ///[`Message`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyMessage {
@@ -3395,6 +3629,30 @@ pub mod types {
     impl ::std::convert::From<EventMessageResponse> for AnyMessage {
         fn from(value: EventMessageResponse) -> Self {
             Self::EventMessageResponse(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyMessage {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyMessage")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyMessage"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < Message > (), generator.subschema_for:: <
+                EventMessage > (), generator.subschema_for:: < EventMessageRequest > (),
+                generator.subschema_for:: < EventMessageResponse > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     ///[`OutlookItem`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
@@ -3570,6 +3828,31 @@ pub mod types {
     impl ::std::convert::From<Message> for AnyOutlookItem {
         fn from(value: Message) -> Self {
             Self::Message(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyOutlookItem {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyOutlookItem")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyOutlookItem"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < OutlookItem > (), generator.subschema_for:: <
+                Event > (), generator.subschema_for:: < EventMessage > (), generator
+                .subschema_for:: < EventMessageRequest > (), generator.subschema_for:: <
+                EventMessageResponse > (), generator.subschema_for:: < Message > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::ODataCountResponse;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `externalLink`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExternalLink {
         ///String, may be null.
@@ -12,6 +13,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `notebook`. Derives from `onenoteEntityHierarchyModel`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Notebook {
         #[serde(
@@ -91,6 +93,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`NotebookCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NotebookCollectionResponse {
         #[serde(
@@ -104,6 +107,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `notebookLinks`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NotebookLinks {
         #[serde(
@@ -120,6 +124,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onenote`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Onenote {
         ///String.
@@ -129,6 +134,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onenoteOperation`. Derives from `operation`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperation {
         ///Date-time (RFC 3339), may be null.
@@ -178,6 +184,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteOperationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperationCollectionResponse {
         #[serde(
@@ -191,6 +198,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onenoteOperationError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteOperationError {
         ///String, may be null.
@@ -203,6 +211,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onenotePage`. Derives from `onenoteEntitySchemaObjectModel`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenotePage {
         ///String (base64url), may be null.
@@ -264,6 +273,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenotePageCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenotePageCollectionResponse {
         #[serde(
@@ -277,6 +287,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onenoteResource`. Derives from `onenoteEntityBaseModel`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteResource {
         ///String (base64url), may be null.
@@ -298,6 +309,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteResourceCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteResourceCollectionResponse {
         #[serde(
@@ -311,6 +323,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onenoteSection`. Derives from `onenoteEntityHierarchyModel`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteSection {
         #[serde(
@@ -373,6 +386,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OnenoteSectionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OnenoteSectionCollectionResponse {
         #[serde(
@@ -386,6 +400,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `onenoteUserRole`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -445,6 +460,7 @@ pub mod types {
         }
     }
     ///Graph type `pageLinks`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PageLinks {
         #[serde(
@@ -461,6 +477,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sectionGroup`. Derives from `onenoteEntityHierarchyModel`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionGroup {
         #[serde(
@@ -521,6 +538,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SectionGroupCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionGroupCollectionResponse {
         #[serde(
@@ -534,6 +552,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sectionLinks`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SectionLinks {
         #[serde(
@@ -579,6 +598,107 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "ExternalLink" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExternalLink>(),
+                )
+            }
+            "Notebook" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Notebook>())
+            }
+            "NotebookCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<NotebookCollectionResponse>(),
+                )
+            }
+            "NotebookLinks" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<NotebookLinks>(),
+                )
+            }
+            "Onenote" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Onenote>())
+            }
+            "OnenoteOperation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenoteOperation>(),
+                )
+            }
+            "OnenoteOperationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<OnenoteOperationCollectionResponse>(),
+                )
+            }
+            "OnenoteOperationError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenoteOperationError>(),
+                )
+            }
+            "OnenotePage" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenotePage>(),
+                )
+            }
+            "OnenotePageCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenotePageCollectionResponse>(),
+                )
+            }
+            "OnenoteResource" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenoteResource>(),
+                )
+            }
+            "OnenoteResourceCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenoteResourceCollectionResponse>(),
+                )
+            }
+            "OnenoteSection" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenoteSection>(),
+                )
+            }
+            "OnenoteSectionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenoteSectionCollectionResponse>(),
+                )
+            }
+            "OnenoteUserRole" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OnenoteUserRole>(),
+                )
+            }
+            "PageLinks" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PageLinks>(),
+                )
+            }
+            "SectionGroup" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SectionGroup>(),
+                )
+            }
+            "SectionGroupCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SectionGroupCollectionResponse>(),
+                )
+            }
+            "SectionLinks" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SectionLinks>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::Identity;

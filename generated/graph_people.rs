@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `entity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Entity {
         ///String.
@@ -12,6 +13,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `insightIdentity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InsightIdentity {
         ///String, may be null.
@@ -30,6 +32,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `officeGraphInsights`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfficeGraphInsights {
         ///String.
@@ -39,6 +42,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `person`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Person {
         ///String, may be null.
@@ -145,6 +149,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PersonCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonCollectionResponse {
         #[serde(
@@ -158,6 +163,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `personType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonType {
         ///String, may be null.
@@ -170,6 +176,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `resourceReference`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceReference {
         ///String, may be null.
@@ -188,6 +195,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `resourceVisualization`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResourceVisualization {
         ///String, may be null.
@@ -236,6 +244,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `scoredEmailAddress`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ScoredEmailAddress {
         ///String, may be null.
@@ -262,6 +271,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `selectionLikelihoodInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -317,6 +327,7 @@ pub mod types {
         }
     }
     ///`SetLastSharedMethodRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SetLastSharedMethodRefBody(
@@ -346,6 +357,7 @@ pub mod types {
         }
     }
     ///Graph type `sharedInsight`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharedInsight {
         ///String.
@@ -377,6 +389,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SharedInsightCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharedInsightCollectionResponse {
         #[serde(
@@ -390,6 +403,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sharingDetail`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingDetail {
         #[serde(
@@ -426,6 +440,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `trending`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Trending {
         ///String.
@@ -456,6 +471,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TrendingCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TrendingCollectionResponse {
         #[serde(
@@ -469,6 +485,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `usageDetails`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsageDetails {
         ///Date-time (RFC 3339), may be null.
@@ -491,6 +508,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `usedInsight`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsedInsight {
         ///String.
@@ -515,6 +533,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UsedInsightCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UsedInsightCollectionResponse {
         #[serde(
@@ -528,6 +547,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `website`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Website {
         ///String, may be null.
@@ -545,6 +565,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `websiteType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -641,6 +662,112 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "Entity" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Entity>())
+            }
+            "InsightIdentity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InsightIdentity>(),
+                )
+            }
+            "OfficeGraphInsights" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OfficeGraphInsights>(),
+                )
+            }
+            "Person" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Person>())
+            }
+            "PersonCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PersonCollectionResponse>(),
+                )
+            }
+            "PersonType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PersonType>(),
+                )
+            }
+            "ResourceReference" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ResourceReference>(),
+                )
+            }
+            "ResourceVisualization" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ResourceVisualization>(),
+                )
+            }
+            "ScoredEmailAddress" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ScoredEmailAddress>(),
+                )
+            }
+            "SelectionLikelihoodInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SelectionLikelihoodInfo>(),
+                )
+            }
+            "SetLastSharedMethodRefBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SetLastSharedMethodRefBody>(),
+                )
+            }
+            "SharedInsight" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharedInsight>(),
+                )
+            }
+            "SharedInsightCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharedInsightCollectionResponse>(),
+                )
+            }
+            "SharingDetail" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharingDetail>(),
+                )
+            }
+            "Trending" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Trending>())
+            }
+            "TrendingCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TrendingCollectionResponse>(),
+                )
+            }
+            "UsageDetails" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UsageDetails>(),
+                )
+            }
+            "UsedInsight" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UsedInsight>(),
+                )
+            }
+            "UsedInsightCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UsedInsightCollectionResponse>(),
+                )
+            }
+            "Website" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Website>())
+            }
+            "WebsiteType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<WebsiteType>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::Location;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `planner`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Planner {
         ///String.
@@ -12,6 +13,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerAppliedCategories`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerAppliedCategories(
@@ -41,6 +43,7 @@ pub mod types {
         }
     }
     ///Graph type `plannerAssignedToTaskBoardTaskFormat`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerAssignedToTaskBoardTaskFormat {
         ///String.
@@ -61,6 +64,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerAssignments`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerAssignments(
@@ -90,6 +94,7 @@ pub mod types {
         }
     }
     ///Graph type `plannerBucket`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucket {
         ///String.
@@ -114,6 +119,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerBucketCollectionResponse`. Derives from `BaseCollectionPaginationCountResponse`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucketCollectionResponse {
         ///String, may be null.
@@ -129,6 +135,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerBucketTaskBoardTaskFormat`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerBucketTaskBoardTaskFormat {
         ///String.
@@ -144,6 +151,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerCategoryDescriptions`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerCategoryDescriptions {
         ///String, may be null.
@@ -225,6 +233,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerChecklistItems`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerChecklistItems(
@@ -254,6 +263,7 @@ pub mod types {
         }
     }
     ///Graph type `plannerContainerType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -313,6 +323,7 @@ pub mod types {
         }
     }
     ///Graph type `plannerExternalReferences`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerExternalReferences(
@@ -342,6 +353,7 @@ pub mod types {
         }
     }
     ///Graph type `plannerGroup`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerGroup {
         ///String.
@@ -351,6 +363,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerOrderHintsByAssignee`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerOrderHintsByAssignee(
@@ -380,6 +393,7 @@ pub mod types {
         }
     }
     ///Graph type `plannerPlan`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlan {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -412,6 +426,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerPlanCollectionResponse`. Derives from `BaseCollectionPaginationCountResponse`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanCollectionResponse {
         ///String, may be null.
@@ -427,6 +442,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerPlanContainer`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanContainer {
         ///String.
@@ -444,6 +460,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerPlanDetails`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerPlanDetails {
         #[serde(
@@ -463,6 +480,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerPreviewType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -530,6 +548,7 @@ pub mod types {
         }
     }
     ///Graph type `plannerProgressTaskBoardTaskFormat`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerProgressTaskBoardTaskFormat {
         ///String.
@@ -545,6 +564,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerTask`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTask {
         ///Integer (int32), may be null.
@@ -678,6 +698,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerTaskCollectionResponse`. Derives from `BaseCollectionPaginationCountResponse`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTaskCollectionResponse {
         ///String, may be null.
@@ -693,6 +714,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerTaskDetails`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerTaskDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -714,6 +736,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerUser`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PlannerUser {
         ///String.
@@ -723,6 +746,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `plannerUserIds`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct PlannerUserIds(
@@ -781,6 +805,135 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "Planner" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Planner>())
+            }
+            "PlannerAppliedCategories" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerAppliedCategories>(),
+                )
+            }
+            "PlannerAssignedToTaskBoardTaskFormat" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<PlannerAssignedToTaskBoardTaskFormat>(),
+                )
+            }
+            "PlannerAssignments" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerAssignments>(),
+                )
+            }
+            "PlannerBucket" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerBucket>(),
+                )
+            }
+            "PlannerBucketCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerBucketCollectionResponse>(),
+                )
+            }
+            "PlannerBucketTaskBoardTaskFormat" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerBucketTaskBoardTaskFormat>(),
+                )
+            }
+            "PlannerCategoryDescriptions" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerCategoryDescriptions>(),
+                )
+            }
+            "PlannerChecklistItems" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerChecklistItems>(),
+                )
+            }
+            "PlannerContainerType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerContainerType>(),
+                )
+            }
+            "PlannerExternalReferences" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerExternalReferences>(),
+                )
+            }
+            "PlannerGroup" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerGroup>(),
+                )
+            }
+            "PlannerOrderHintsByAssignee" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerOrderHintsByAssignee>(),
+                )
+            }
+            "PlannerPlan" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerPlan>(),
+                )
+            }
+            "PlannerPlanCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerPlanCollectionResponse>(),
+                )
+            }
+            "PlannerPlanContainer" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerPlanContainer>(),
+                )
+            }
+            "PlannerPlanDetails" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerPlanDetails>(),
+                )
+            }
+            "PlannerPreviewType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerPreviewType>(),
+                )
+            }
+            "PlannerProgressTaskBoardTaskFormat" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<PlannerProgressTaskBoardTaskFormat>(),
+                )
+            }
+            "PlannerTask" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerTask>(),
+                )
+            }
+            "PlannerTaskCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerTaskCollectionResponse>(),
+                )
+            }
+            "PlannerTaskDetails" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerTaskDetails>(),
+                )
+            }
+            "PlannerUser" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerUser>(),
+                )
+            }
+            "PlannerUserIds" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PlannerUserIds>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::Identity;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`AddFollowedSiteRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddFollowedSiteRefBody(
@@ -32,6 +33,7 @@ pub mod types {
         }
     }
     ///`AssociateWithHubSitesContentTypeBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssociateWithHubSitesContentTypeBody {
         #[serde(
@@ -49,6 +51,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `audio`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
         ///String, may be null.
@@ -118,6 +121,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `booleanColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct BooleanColumn(
@@ -147,6 +151,7 @@ pub mod types {
         }
     }
     ///Graph type `calculatedColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CalculatedColumn {
         ///String, may be null.
@@ -165,6 +170,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `choiceColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChoiceColumn {
         ///Boolean, may be null.
@@ -186,6 +192,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `columnDefinition`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnDefinition {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -307,6 +314,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ColumnDefinitionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnDefinitionCollectionResponse {
         #[serde(
@@ -320,6 +328,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `columnTypes`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -443,6 +452,7 @@ pub mod types {
         }
     }
     ///Graph type `columnValidation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ColumnValidation {
         ///String, may be null.
@@ -461,6 +471,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `contentApprovalStatusColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ContentApprovalStatusColumn(
@@ -490,6 +501,7 @@ pub mod types {
         }
     }
     ///Graph type `contentType`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentType {
         ///List of string.
@@ -564,6 +576,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ContentTypeCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeCollectionResponse {
         #[serde(
@@ -577,6 +590,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `contentTypeInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeInfo {
         ///String, may be null.
@@ -589,6 +603,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `contentTypeOrder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ContentTypeOrder {
         ///Boolean, may be null.
@@ -601,6 +616,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CopyToDefaultContentLocationContentTypeBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CopyToDefaultContentLocationContentTypeBody {
         #[serde(
@@ -617,6 +633,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `currencyColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CurrencyColumn {
         ///String, may be null.
@@ -626,6 +643,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `dateTimeColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DateTimeColumn {
         ///String, may be null.
@@ -641,6 +659,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `defaultColumnValue`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DefaultColumnValue {
         ///String, may be null.
@@ -653,6 +672,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `displayNameLocalization`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DisplayNameLocalization {
         ///String, may be null.
@@ -671,6 +691,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `documentSet`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DocumentSet {
         ///List of `contentTypeInfo`.
@@ -709,6 +730,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `documentSetContent`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DocumentSetContent {
         #[serde(
@@ -732,6 +754,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `drive`. Derives from `baseItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Drive {
         #[serde(
@@ -810,6 +833,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DriveCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveCollectionResponse {
         #[serde(
@@ -823,6 +847,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `driveItem`. Derives from `baseItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -969,6 +994,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `driveRecipient`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveRecipient {
         ///String, may be null.
@@ -987,6 +1013,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `fieldValueSet`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FieldValueSet {
         ///String.
@@ -996,6 +1023,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `file`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1016,6 +1044,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `folder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
         ///Integer (int32), may be null.
@@ -1030,6 +1059,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `geolocationColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct GeolocationColumn(
@@ -1059,6 +1089,7 @@ pub mod types {
         }
     }
     ///`GrantPermissionBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GrantPermissionBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1069,6 +1100,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `hyperlinkOrPictureColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HyperlinkOrPictureColumn {
         ///Boolean, may be null.
@@ -1081,6 +1113,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `image`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
         ///Integer (int32), may be null.
@@ -1093,6 +1126,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `incompleteData`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IncompleteData {
         ///Date-time (RFC 3339), may be null.
@@ -1113,6 +1147,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemActionStat`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActionStat {
         ///Integer (int32), may be null.
@@ -1131,6 +1166,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemActivityStat`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActivityStat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1177,6 +1213,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ItemActivityStatCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemActivityStatCollectionResponse {
         #[serde(
@@ -1190,6 +1227,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemReference`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
         ///String, may be null.
@@ -1236,6 +1274,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `list`. Derives from `baseItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct List {
         #[serde(
@@ -1312,6 +1351,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListCollectionResponse {
         #[serde(
@@ -1325,6 +1365,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `listInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListInfo {
         ///Boolean, may be null.
@@ -1343,6 +1384,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `listItem`. Derives from `baseItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItem {
         #[serde(
@@ -1414,6 +1456,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListItemCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemCollectionResponse {
         #[serde(
@@ -1427,6 +1470,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `listItemVersion`. Derives from `baseItemVersion`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemVersion {
         ///String.
@@ -1455,6 +1499,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ListItemVersionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ListItemVersionCollectionResponse {
         #[serde(
@@ -1468,6 +1513,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `lookupColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LookupColumn {
         ///Boolean, may be null.
@@ -1504,6 +1550,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `numberColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NumberColumn {
         ///String, may be null.
@@ -1528,6 +1575,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `permission`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Permission {
         ///Date-time (RFC 3339), may be null.
@@ -1597,6 +1645,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PermissionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionCollectionResponse {
         #[serde(
@@ -1610,6 +1659,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `personOrGroupColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PersonOrGroupColumn {
         ///Boolean, may be null.
@@ -1634,6 +1684,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `photo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
         ///String, may be null.
@@ -1690,6 +1741,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `quota`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Quota {
         ///Integer (int64), may be null.
@@ -1716,6 +1768,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `remoteItem`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RemoteItem {
         #[serde(
@@ -1811,6 +1864,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sharePointIdentity`. Derives from `identity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharePointIdentity {
         ///String, may be null.
@@ -1832,6 +1886,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sharePointIdentitySet`. Derives from `identitySet`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharePointIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1858,6 +1913,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shared`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1884,6 +1940,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sharingInvitation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingInvitation {
         ///String, may be null.
@@ -1912,6 +1969,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `sharingLink`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SharingLink {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1946,6 +2004,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `site`. Derives from `baseItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Site {
         #[serde(
@@ -2027,6 +2086,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `siteCollection`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SiteCollection {
         ///String, may be null.
@@ -2044,6 +2104,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SiteCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SiteCollectionResponse {
         #[serde(
@@ -2057,6 +2118,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SiteCollectionResponse2`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SiteCollectionResponse2 {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2065,6 +2127,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `storagePlanInformation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StoragePlanInformation {
         ///Boolean, may be null.
@@ -2077,6 +2140,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse {
         #[serde(
@@ -2090,6 +2154,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `systemFacet`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SystemFacet(
@@ -2119,6 +2184,7 @@ pub mod types {
         }
     }
     ///Graph type `termColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TermColumn {
         ///Boolean, may be null.
@@ -2137,6 +2203,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `textColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TextColumn {
         ///Boolean, may be null.
@@ -2173,6 +2240,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `thumbnailColumn`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct ThumbnailColumn(
@@ -2202,6 +2270,7 @@ pub mod types {
         }
     }
     ///Graph type `video`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
         ///Integer (int32), may be null.
@@ -2293,6 +2362,340 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "AddFollowedSiteRefBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AddFollowedSiteRefBody>(),
+                )
+            }
+            "AssociateWithHubSitesContentTypeBody" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<AssociateWithHubSitesContentTypeBody>(),
+                )
+            }
+            "Audio" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Audio>())
+            }
+            "BooleanColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<BooleanColumn>(),
+                )
+            }
+            "CalculatedColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CalculatedColumn>(),
+                )
+            }
+            "ChoiceColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChoiceColumn>(),
+                )
+            }
+            "ColumnDefinition" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ColumnDefinition>(),
+                )
+            }
+            "ColumnDefinitionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ColumnDefinitionCollectionResponse>(),
+                )
+            }
+            "ColumnTypes" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ColumnTypes>(),
+                )
+            }
+            "ColumnValidation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ColumnValidation>(),
+                )
+            }
+            "ContentApprovalStatusColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContentApprovalStatusColumn>(),
+                )
+            }
+            "ContentType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContentType>(),
+                )
+            }
+            "ContentTypeCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContentTypeCollectionResponse>(),
+                )
+            }
+            "ContentTypeInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContentTypeInfo>(),
+                )
+            }
+            "ContentTypeOrder" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ContentTypeOrder>(),
+                )
+            }
+            "CopyToDefaultContentLocationContentTypeBody" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            CopyToDefaultContentLocationContentTypeBody,
+                        >(),
+                )
+            }
+            "CurrencyColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CurrencyColumn>(),
+                )
+            }
+            "DateTimeColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DateTimeColumn>(),
+                )
+            }
+            "DefaultColumnValue" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DefaultColumnValue>(),
+                )
+            }
+            "DisplayNameLocalization" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DisplayNameLocalization>(),
+                )
+            }
+            "DocumentSet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DocumentSet>(),
+                )
+            }
+            "DocumentSetContent" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DocumentSetContent>(),
+                )
+            }
+            "Drive" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Drive>())
+            }
+            "DriveCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveCollectionResponse>(),
+                )
+            }
+            "DriveItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveItem>(),
+                )
+            }
+            "DriveRecipient" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveRecipient>(),
+                )
+            }
+            "FieldValueSet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FieldValueSet>(),
+                )
+            }
+            "File" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<File>())
+            }
+            "Folder" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Folder>())
+            }
+            "GeolocationColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GeolocationColumn>(),
+                )
+            }
+            "GrantPermissionBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GrantPermissionBody>(),
+                )
+            }
+            "HyperlinkOrPictureColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<HyperlinkOrPictureColumn>(),
+                )
+            }
+            "Image" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Image>())
+            }
+            "IncompleteData" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<IncompleteData>(),
+                )
+            }
+            "ItemActionStat" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemActionStat>(),
+                )
+            }
+            "ItemActivityStat" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemActivityStat>(),
+                )
+            }
+            "ItemActivityStatCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ItemActivityStatCollectionResponse>(),
+                )
+            }
+            "ItemReference" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemReference>(),
+                )
+            }
+            "List" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<List>())
+            }
+            "ListCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ListCollectionResponse>(),
+                )
+            }
+            "ListInfo" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<ListInfo>())
+            }
+            "ListItem" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<ListItem>())
+            }
+            "ListItemCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ListItemCollectionResponse>(),
+                )
+            }
+            "ListItemVersion" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ListItemVersion>(),
+                )
+            }
+            "ListItemVersionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ListItemVersionCollectionResponse>(),
+                )
+            }
+            "LookupColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LookupColumn>(),
+                )
+            }
+            "NumberColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<NumberColumn>(),
+                )
+            }
+            "Permission" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Permission>(),
+                )
+            }
+            "PermissionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PermissionCollectionResponse>(),
+                )
+            }
+            "PersonOrGroupColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PersonOrGroupColumn>(),
+                )
+            }
+            "Photo" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Photo>())
+            }
+            "Quota" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Quota>())
+            }
+            "RemoteItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RemoteItem>(),
+                )
+            }
+            "SharePointIdentity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharePointIdentity>(),
+                )
+            }
+            "SharePointIdentitySet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharePointIdentitySet>(),
+                )
+            }
+            "Shared" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Shared>())
+            }
+            "SharingInvitation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharingInvitation>(),
+                )
+            }
+            "SharingLink" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharingLink>(),
+                )
+            }
+            "Site" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Site>())
+            }
+            "SiteCollection" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SiteCollection>(),
+                )
+            }
+            "SiteCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SiteCollectionResponse>(),
+                )
+            }
+            "SiteCollectionResponse2" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SiteCollectionResponse2>(),
+                )
+            }
+            "StoragePlanInformation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<StoragePlanInformation>(),
+                )
+            }
+            "StringCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<StringCollectionResponse>(),
+                )
+            }
+            "SystemFacet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SystemFacet>(),
+                )
+            }
+            "TermColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TermColumn>(),
+                )
+            }
+            "TextColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TextColumn>(),
+                )
+            }
+            "ThumbnailColumn" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ThumbnailColumn>(),
+                )
+            }
+            "Video" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Video>())
+            }
+            _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::Album;

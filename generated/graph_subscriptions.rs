@@ -34,6 +34,11 @@ pub mod types {
             }
         }
     }
+    /// The JSON Schema of the model of this module named `name` (it has none).
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(_name: &str) -> ::std::option::Option<::schemars::Schema> {
+        ::std::option::Option::None
+    }
     pub use crate::generated::common::types::OdataError;
     pub use crate::generated::common::types::OdataErrorDetail;
     pub use crate::generated::common::types::OdataErrorMain;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `actionResultPart`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionResultPart {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11,6 +12,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ActionResultPartCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionResultPartCollectionResponse {
         #[serde(
@@ -24,6 +26,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AddChatMembersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AddChatMembersBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -32,6 +35,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ArchiveTeamBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ArchiveTeamBody {
         #[serde(
@@ -43,6 +47,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `audio`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Audio {
         ///String, may be null.
@@ -112,6 +117,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `channel`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Channel {
         ///Date-time (RFC 3339), may be null.
@@ -158,6 +164,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChannelCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChannelCollectionResponse {
         #[serde(
@@ -171,6 +178,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `channelIdentity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChannelIdentity {
         ///String, may be null.
@@ -189,6 +197,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `channelMembershipType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -248,6 +257,7 @@ pub mod types {
         }
     }
     ///Graph type `chat`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Chat {
         #[serde(
@@ -287,6 +297,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatCollectionResponse {
         #[serde(
@@ -300,6 +311,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessage`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessage {
         ///List of `chatMessageAttachment`.
@@ -406,6 +418,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessageAttachment`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageAttachment {
         ///String, may be null.
@@ -439,6 +452,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageCollectionResponse {
         #[serde(
@@ -452,6 +466,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessageFromIdentitySet`. Derives from `identitySet`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageFromIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -466,6 +481,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessageHostedContent`. Derives from `teamworkHostedContent`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageHostedContent {
         ///String (base64url), may be null.
@@ -487,6 +503,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ChatMessageHostedContentCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageHostedContentCollectionResponse {
         #[serde(
@@ -500,6 +517,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessageImportance`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -563,6 +581,7 @@ pub mod types {
         }
     }
     ///Graph type `chatMessageMention`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageMention {
         ///Integer (int32), may be null.
@@ -580,6 +599,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessageMentionedIdentitySet`. Derives from `identitySet`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageMentionedIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -596,6 +616,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessagePolicyViolation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessagePolicyViolation {
         #[serde(
@@ -632,6 +653,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessagePolicyViolationDlpActionTypes`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -696,6 +718,7 @@ pub mod types {
         }
     }
     ///Graph type `chatMessagePolicyViolationPolicyTip`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessagePolicyViolationPolicyTip {
         ///String, may be null.
@@ -723,6 +746,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessagePolicyViolationUserActionTypes`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -783,6 +807,7 @@ pub mod types {
         }
     }
     ///Graph type `chatMessagePolicyViolationVerdictDetailsTypes`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -858,6 +883,7 @@ pub mod types {
         }
     }
     ///Graph type `chatMessageReaction`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageReaction {
         ///Date-time (RFC 3339).
@@ -880,6 +906,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessageReactionIdentitySet`. Derives from `identitySet`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageReactionIdentitySet {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -894,6 +921,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `chatMessageType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -961,6 +989,7 @@ pub mod types {
         }
     }
     ///Graph type `chatType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1024,6 +1053,7 @@ pub mod types {
         }
     }
     ///Graph type `clonableTeamParts`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1091,6 +1121,7 @@ pub mod types {
         }
     }
     ///`CloneTeamBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CloneTeamBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1118,6 +1149,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `conversationMember`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationMember {
         ///String, may be null.
@@ -1144,6 +1176,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConversationMemberCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationMemberCollectionResponse {
         #[serde(
@@ -1157,6 +1190,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DeltaChatMessagesResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaChatMessagesResponse {
         #[serde(
@@ -1175,6 +1209,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `driveItem`. Derives from `baseItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1321,6 +1356,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `eventMessageDetail`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct EventMessageDetail(
@@ -1350,6 +1386,7 @@ pub mod types {
         }
     }
     ///Graph type `file`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct File {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1370,6 +1407,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `folder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Folder {
         ///Integer (int32), may be null.
@@ -1384,6 +1422,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `giphyRatingType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1443,6 +1482,7 @@ pub mod types {
         }
     }
     ///Graph type `image`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Image {
         ///Integer (int32), may be null.
@@ -1455,6 +1495,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `itemReference`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ItemReference {
         ///String, may be null.
@@ -1501,6 +1542,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `keyValuePair`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyValuePair {
         ///String.
@@ -1513,6 +1555,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `offerShiftRequest`. Derives from `scheduleChangeRequest`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfferShiftRequest {
         #[serde(
@@ -1618,6 +1661,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OfferShiftRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OfferShiftRequestCollectionResponse {
         #[serde(
@@ -1631,6 +1675,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `openShift`. Derives from `changeTrackedEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShift {
         ///Date-time (RFC 3339), may be null.
@@ -1679,6 +1724,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `openShiftChangeRequest`. Derives from `scheduleChangeRequest`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftChangeRequest {
         #[serde(
@@ -1764,6 +1810,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OpenShiftChangeRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftChangeRequestCollectionResponse {
         #[serde(
@@ -1777,6 +1824,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OpenShiftCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftCollectionResponse {
         #[serde(
@@ -1790,6 +1838,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `openShiftItem`. Derives from `shiftItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OpenShiftItem {
         ///List of `shiftActivity`.
@@ -1832,6 +1881,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `operationError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OperationError {
         ///String, may be null.
@@ -1844,6 +1894,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `photo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Photo {
         ///String, may be null.
@@ -1900,6 +1951,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `provisionChannelEmailResult`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProvisionChannelEmailResult {
         ///String, may be null.
@@ -1909,6 +1961,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `remoteItem`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RemoteItem {
         #[serde(
@@ -2004,6 +2057,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `schedule`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Schedule {
         ///Boolean, may be null.
@@ -2074,6 +2128,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `scheduleChangeRequestActor`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2141,6 +2196,7 @@ pub mod types {
         }
     }
     ///Graph type `scheduleChangeState`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2204,6 +2260,7 @@ pub mod types {
         }
     }
     ///Graph type `scheduleEntityTheme`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2303,6 +2360,7 @@ pub mod types {
         }
     }
     ///Graph type `schedulingGroup`. Derives from `changeTrackedEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchedulingGroup {
         ///Date-time (RFC 3339), may be null.
@@ -2354,6 +2412,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SchedulingGroupCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SchedulingGroupCollectionResponse {
         #[serde(
@@ -2367,6 +2426,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SendActivityNotificationTeamBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendActivityNotificationTeamBody {
         #[serde(
@@ -2400,6 +2460,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SetChatInstalledAppTeamsAppRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct SetChatInstalledAppTeamsAppRefBody(
@@ -2429,6 +2490,7 @@ pub mod types {
         }
     }
     ///`ShareScheduleBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShareScheduleBody {
         #[serde(
@@ -2454,6 +2516,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shared`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shared {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2480,6 +2543,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shift`. Derives from `changeTrackedEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Shift {
         ///Date-time (RFC 3339), may be null.
@@ -2534,6 +2598,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shiftActivity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftActivity {
         ///String, may be null.
@@ -2573,6 +2638,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ShiftCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftCollectionResponse {
         #[serde(
@@ -2586,6 +2652,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shiftItem`. Derives from `scheduleEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftItem {
         ///List of `shiftActivity`.
@@ -2622,6 +2689,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `swapShiftsChangeRequest`. Derives from `offerShiftRequest`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SwapShiftsChangeRequest {
         #[serde(
@@ -2733,6 +2801,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`SwapShiftsChangeRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SwapShiftsChangeRequestCollectionResponse {
         #[serde(
@@ -2746,6 +2815,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `team`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Team {
         ///String, may be null.
@@ -2817,6 +2887,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamCollectionResponse {
         #[serde(
@@ -2830,6 +2901,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamFunSettings`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamFunSettings {
         ///Boolean, may be null.
@@ -2859,6 +2931,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamGuestSettings`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamGuestSettings {
         ///Boolean, may be null.
@@ -2877,6 +2950,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamMemberSettings`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamMemberSettings {
         ///Boolean, may be null.
@@ -2919,6 +2993,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamMessagingSettings`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamMessagingSettings {
         ///Boolean, may be null.
@@ -2955,6 +3030,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamSpecialization`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3040,6 +3116,7 @@ pub mod types {
         }
     }
     ///Graph type `teamVisibilityType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3103,6 +3180,7 @@ pub mod types {
         }
     }
     ///Graph type `teamsApp`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsApp {
         ///String, may be null.
@@ -3129,6 +3207,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamsAppDefinition`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppDefinition {
         #[serde(
@@ -3182,6 +3261,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamsAppDistributionMethod`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3245,6 +3325,7 @@ pub mod types {
         }
     }
     ///Graph type `teamsAppInstallation`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppInstallation {
         ///String.
@@ -3254,6 +3335,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAppInstallationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAppInstallationCollectionResponse {
         #[serde(
@@ -3267,6 +3349,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamsAppPublishingState`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3330,6 +3413,7 @@ pub mod types {
         }
     }
     ///Graph type `teamsAsyncOperation`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAsyncOperation {
         ///Integer (int32).
@@ -3382,6 +3466,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsAsyncOperationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsAsyncOperationCollectionResponse {
         #[serde(
@@ -3395,6 +3480,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamsAsyncOperationStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3466,6 +3552,7 @@ pub mod types {
         }
     }
     ///Graph type `teamsAsyncOperationType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3537,6 +3624,7 @@ pub mod types {
         }
     }
     ///Graph type `teamsTab`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTab {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3560,6 +3648,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TeamsTabCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTabCollectionResponse {
         #[serde(
@@ -3573,6 +3662,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamsTabConfiguration`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsTabConfiguration {
         ///String, may be null.
@@ -3603,6 +3693,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamwork`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Teamwork {
         ///String.
@@ -3612,6 +3703,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamworkActivityTopic`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamworkActivityTopic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3629,6 +3721,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamworkActivityTopicSource`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3684,6 +3777,7 @@ pub mod types {
         }
     }
     ///Graph type `teamworkConversationIdentity`. Derives from `identity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamworkConversationIdentity {
         #[serde(
@@ -3706,6 +3800,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamworkConversationIdentityType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -3770,6 +3865,7 @@ pub mod types {
         }
     }
     ///Graph type `teamworkNotificationRecipient`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct TeamworkNotificationRecipient(
@@ -3799,6 +3895,7 @@ pub mod types {
         }
     }
     ///Graph type `timeOff`. Derives from `changeTrackedEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOff {
         ///Date-time (RFC 3339), may be null.
@@ -3847,6 +3944,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffCollectionResponse {
         #[serde(
@@ -3860,6 +3958,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeOffItem`. Derives from `scheduleEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffItem {
         ///Date-time (RFC 3339), may be null.
@@ -3890,6 +3989,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeOffReason`. Derives from `changeTrackedEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffReason {
         ///Date-time (RFC 3339), may be null.
@@ -3939,6 +4039,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffReasonCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffReasonCollectionResponse {
         #[serde(
@@ -3952,6 +4053,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeOffReasonIconType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4087,6 +4189,7 @@ pub mod types {
         }
     }
     ///Graph type `timeOffRequest`. Derives from `scheduleChangeRequest`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffRequest {
         #[serde(
@@ -4188,6 +4291,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeOffRequestCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeOffRequestCollectionResponse {
         #[serde(
@@ -4201,6 +4305,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `userScopeTeamsAppInstallation`. Derives from `teamsAppInstallation`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserScopeTeamsAppInstallation {
         ///String.
@@ -4210,6 +4315,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserScopeTeamsAppInstallationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserScopeTeamsAppInstallationCollectionResponse {
         #[serde(
@@ -4223,6 +4329,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `userTeamwork`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserTeamwork {
         ///String.
@@ -4232,6 +4339,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `video`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Video {
         ///Integer (int32), may be null.
@@ -4286,6 +4394,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `workforceIntegration`. Derives from `changeTrackedEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegration {
         ///Integer (int32), may be null.
@@ -4348,6 +4457,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WorkforceIntegrationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegrationCollectionResponse {
         #[serde(
@@ -4361,6 +4471,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `workforceIntegrationEncryption`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkforceIntegrationEncryption {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4372,6 +4483,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `workforceIntegrationEncryptionProtocol`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4428,6 +4540,7 @@ pub mod types {
         }
     }
     ///Graph type `workforceIntegrationSupportedEntities`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -4548,6 +4661,577 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "ActionResultPart" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ActionResultPart>(),
+                )
+            }
+            "ActionResultPartCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ActionResultPartCollectionResponse>(),
+                )
+            }
+            "AddChatMembersBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AddChatMembersBody>(),
+                )
+            }
+            "ArchiveTeamBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ArchiveTeamBody>(),
+                )
+            }
+            "Audio" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Audio>())
+            }
+            "Channel" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Channel>())
+            }
+            "ChannelCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChannelCollectionResponse>(),
+                )
+            }
+            "ChannelIdentity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChannelIdentity>(),
+                )
+            }
+            "ChannelMembershipType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChannelMembershipType>(),
+                )
+            }
+            "Chat" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Chat>())
+            }
+            "ChatCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatCollectionResponse>(),
+                )
+            }
+            "ChatMessage" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessage>(),
+                )
+            }
+            "ChatMessageAttachment" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageAttachment>(),
+                )
+            }
+            "ChatMessageCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageCollectionResponse>(),
+                )
+            }
+            "ChatMessageFromIdentitySet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageFromIdentitySet>(),
+                )
+            }
+            "ChatMessageHostedContent" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageHostedContent>(),
+                )
+            }
+            "ChatMessageHostedContentCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessageHostedContentCollectionResponse,
+                        >(),
+                )
+            }
+            "ChatMessageImportance" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageImportance>(),
+                )
+            }
+            "ChatMessageMention" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageMention>(),
+                )
+            }
+            "ChatMessageMentionedIdentitySet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageMentionedIdentitySet>(),
+                )
+            }
+            "ChatMessagePolicyViolation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessagePolicyViolation>(),
+                )
+            }
+            "ChatMessagePolicyViolationDlpActionTypes" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessagePolicyViolationDlpActionTypes,
+                        >(),
+                )
+            }
+            "ChatMessagePolicyViolationPolicyTip" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ChatMessagePolicyViolationPolicyTip>(),
+                )
+            }
+            "ChatMessagePolicyViolationUserActionTypes" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessagePolicyViolationUserActionTypes,
+                        >(),
+                )
+            }
+            "ChatMessagePolicyViolationVerdictDetailsTypes" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            ChatMessagePolicyViolationVerdictDetailsTypes,
+                        >(),
+                )
+            }
+            "ChatMessageReaction" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageReaction>(),
+                )
+            }
+            "ChatMessageReactionIdentitySet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageReactionIdentitySet>(),
+                )
+            }
+            "ChatMessageType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChatMessageType>(),
+                )
+            }
+            "ChatType" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<ChatType>())
+            }
+            "ClonableTeamParts" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ClonableTeamParts>(),
+                )
+            }
+            "CloneTeamBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CloneTeamBody>(),
+                )
+            }
+            "ConversationMember" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ConversationMember>(),
+                )
+            }
+            "ConversationMemberCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ConversationMemberCollectionResponse>(),
+                )
+            }
+            "DeltaChatMessagesResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaChatMessagesResponse>(),
+                )
+            }
+            "DriveItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveItem>(),
+                )
+            }
+            "EventMessageDetail" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<EventMessageDetail>(),
+                )
+            }
+            "File" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<File>())
+            }
+            "Folder" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Folder>())
+            }
+            "GiphyRatingType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GiphyRatingType>(),
+                )
+            }
+            "Image" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Image>())
+            }
+            "ItemReference" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemReference>(),
+                )
+            }
+            "KeyValuePair" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<KeyValuePair>(),
+                )
+            }
+            "OfferShiftRequest" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OfferShiftRequest>(),
+                )
+            }
+            "OfferShiftRequestCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<OfferShiftRequestCollectionResponse>(),
+                )
+            }
+            "OpenShift" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OpenShift>(),
+                )
+            }
+            "OpenShiftChangeRequest" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OpenShiftChangeRequest>(),
+                )
+            }
+            "OpenShiftChangeRequestCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            OpenShiftChangeRequestCollectionResponse,
+                        >(),
+                )
+            }
+            "OpenShiftCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OpenShiftCollectionResponse>(),
+                )
+            }
+            "OpenShiftItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OpenShiftItem>(),
+                )
+            }
+            "OperationError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OperationError>(),
+                )
+            }
+            "Photo" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Photo>())
+            }
+            "ProvisionChannelEmailResult" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ProvisionChannelEmailResult>(),
+                )
+            }
+            "RemoteItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RemoteItem>(),
+                )
+            }
+            "Schedule" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Schedule>())
+            }
+            "ScheduleChangeRequestActor" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ScheduleChangeRequestActor>(),
+                )
+            }
+            "ScheduleChangeState" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ScheduleChangeState>(),
+                )
+            }
+            "ScheduleEntityTheme" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ScheduleEntityTheme>(),
+                )
+            }
+            "SchedulingGroup" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SchedulingGroup>(),
+                )
+            }
+            "SchedulingGroupCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SchedulingGroupCollectionResponse>(),
+                )
+            }
+            "SendActivityNotificationTeamBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SendActivityNotificationTeamBody>(),
+                )
+            }
+            "SetChatInstalledAppTeamsAppRefBody" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<SetChatInstalledAppTeamsAppRefBody>(),
+                )
+            }
+            "ShareScheduleBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ShareScheduleBody>(),
+                )
+            }
+            "Shared" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Shared>())
+            }
+            "Shift" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Shift>())
+            }
+            "ShiftActivity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ShiftActivity>(),
+                )
+            }
+            "ShiftCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ShiftCollectionResponse>(),
+                )
+            }
+            "ShiftItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ShiftItem>(),
+                )
+            }
+            "SwapShiftsChangeRequest" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SwapShiftsChangeRequest>(),
+                )
+            }
+            "SwapShiftsChangeRequestCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            SwapShiftsChangeRequestCollectionResponse,
+                        >(),
+                )
+            }
+            "Team" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Team>())
+            }
+            "TeamCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamCollectionResponse>(),
+                )
+            }
+            "TeamFunSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamFunSettings>(),
+                )
+            }
+            "TeamGuestSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamGuestSettings>(),
+                )
+            }
+            "TeamMemberSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamMemberSettings>(),
+                )
+            }
+            "TeamMessagingSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamMessagingSettings>(),
+                )
+            }
+            "TeamSpecialization" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamSpecialization>(),
+                )
+            }
+            "TeamVisibilityType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamVisibilityType>(),
+                )
+            }
+            "TeamsApp" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<TeamsApp>())
+            }
+            "TeamsAppDefinition" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsAppDefinition>(),
+                )
+            }
+            "TeamsAppDistributionMethod" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsAppDistributionMethod>(),
+                )
+            }
+            "TeamsAppInstallation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsAppInstallation>(),
+                )
+            }
+            "TeamsAppInstallationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<TeamsAppInstallationCollectionResponse>(),
+                )
+            }
+            "TeamsAppPublishingState" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsAppPublishingState>(),
+                )
+            }
+            "TeamsAsyncOperation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsAsyncOperation>(),
+                )
+            }
+            "TeamsAsyncOperationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<TeamsAsyncOperationCollectionResponse>(),
+                )
+            }
+            "TeamsAsyncOperationStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsAsyncOperationStatus>(),
+                )
+            }
+            "TeamsAsyncOperationType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsAsyncOperationType>(),
+                )
+            }
+            "TeamsTab" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<TeamsTab>())
+            }
+            "TeamsTabCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsTabCollectionResponse>(),
+                )
+            }
+            "TeamsTabConfiguration" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsTabConfiguration>(),
+                )
+            }
+            "Teamwork" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Teamwork>())
+            }
+            "TeamworkActivityTopic" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamworkActivityTopic>(),
+                )
+            }
+            "TeamworkActivityTopicSource" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamworkActivityTopicSource>(),
+                )
+            }
+            "TeamworkConversationIdentity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamworkConversationIdentity>(),
+                )
+            }
+            "TeamworkConversationIdentityType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamworkConversationIdentityType>(),
+                )
+            }
+            "TeamworkNotificationRecipient" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamworkNotificationRecipient>(),
+                )
+            }
+            "TimeOff" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<TimeOff>())
+            }
+            "TimeOffCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeOffCollectionResponse>(),
+                )
+            }
+            "TimeOffItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeOffItem>(),
+                )
+            }
+            "TimeOffReason" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeOffReason>(),
+                )
+            }
+            "TimeOffReasonCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeOffReasonCollectionResponse>(),
+                )
+            }
+            "TimeOffReasonIconType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeOffReasonIconType>(),
+                )
+            }
+            "TimeOffRequest" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeOffRequest>(),
+                )
+            }
+            "TimeOffRequestCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeOffRequestCollectionResponse>(),
+                )
+            }
+            "UserScopeTeamsAppInstallation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UserScopeTeamsAppInstallation>(),
+                )
+            }
+            "UserScopeTeamsAppInstallationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            UserScopeTeamsAppInstallationCollectionResponse,
+                        >(),
+                )
+            }
+            "UserTeamwork" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UserTeamwork>(),
+                )
+            }
+            "Video" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Video>())
+            }
+            "WorkforceIntegration" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<WorkforceIntegration>(),
+                )
+            }
+            "WorkforceIntegrationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<WorkforceIntegrationCollectionResponse>(),
+                )
+            }
+            "WorkforceIntegrationEncryption" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<WorkforceIntegrationEncryption>(),
+                )
+            }
+            "WorkforceIntegrationEncryptionProtocol" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<WorkforceIntegrationEncryptionProtocol>(),
+                )
+            }
+            "WorkforceIntegrationSupportedEntities" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<WorkforceIntegrationSupportedEntities>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     impl AnyOfferShiftRequest {
@@ -4839,6 +5523,29 @@ pub mod types {
             Self::SwapShiftsChangeRequest(value)
         }
     }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyOfferShiftRequest {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyOfferShiftRequest")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyOfferShiftRequest"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < OfferShiftRequest > (), generator
+                .subschema_for:: < SwapShiftsChangeRequest > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
+        }
+    }
     ///[`TeamsAppInstallation`] or a type derived from it, chosen by `@odata.type`; `Other` keeps an object of any other type whole.
     #[derive(Clone, Debug, PartialEq)]
     pub enum AnyTeamsAppInstallation {
@@ -4929,6 +5636,29 @@ pub mod types {
     for AnyTeamsAppInstallation {
         fn from(value: UserScopeTeamsAppInstallation) -> Self {
             Self::UserScopeTeamsAppInstallation(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyTeamsAppInstallation {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyTeamsAppInstallation")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyTeamsAppInstallation"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < TeamsAppInstallation > (), generator
+                .subschema_for:: < UserScopeTeamsAppInstallation > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::Album;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -16,6 +17,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `linkedResource`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LinkedResource {
         ///String, may be null.
@@ -49,6 +51,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LinkedResourceCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LinkedResourceCollectionResponse {
         #[serde(
@@ -62,6 +65,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `taskStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -129,6 +133,7 @@ pub mod types {
         }
     }
     ///Graph type `todo`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Todo {
         ///String.
@@ -138,6 +143,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `todoTask`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTask {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -213,6 +219,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TodoTaskCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskCollectionResponse {
         #[serde(
@@ -226,6 +233,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `todoTaskList`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskList {
         ///String, may be null.
@@ -258,6 +266,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TodoTaskListCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TodoTaskListCollectionResponse {
         #[serde(
@@ -271,6 +280,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `wellknownListName`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -363,6 +373,61 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "ExtensionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>(),
+                )
+            }
+            "LinkedResource" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LinkedResource>(),
+                )
+            }
+            "LinkedResourceCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LinkedResourceCollectionResponse>(),
+                )
+            }
+            "TaskStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TaskStatus>(),
+                )
+            }
+            "Todo" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Todo>())
+            }
+            "TodoTask" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<TodoTask>())
+            }
+            "TodoTaskCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TodoTaskCollectionResponse>(),
+                )
+            }
+            "TodoTaskList" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TodoTaskList>(),
+                )
+            }
+            "TodoTaskListCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TodoTaskListCollectionResponse>(),
+                )
+            }
+            "WellknownListName" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<WellknownListName>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::BodyType;

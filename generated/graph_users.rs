@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `activityDomain`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -66,6 +67,7 @@ pub mod types {
         }
     }
     ///`AddCreatedObjectRefBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct AddCreatedObjectRefBody(
@@ -95,6 +97,7 @@ pub mod types {
         }
     }
     ///`AssignLicenseBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignLicenseBody {
         #[serde(
@@ -115,6 +118,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attendeeAvailability`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttendeeAvailability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -127,6 +131,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `attendeeBase`. Derives from `recipient`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AttendeeBase {
         #[serde(
@@ -142,6 +147,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `authorizationInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AuthorizationInfo {
         ///List of string.
@@ -157,6 +163,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `automaticRepliesMailTips`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AutomaticRepliesMailTips {
         ///String, may be null.
@@ -187,6 +194,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `categoryColor`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -338,6 +346,7 @@ pub mod types {
         }
     }
     ///`ChangePasswordBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChangePasswordBody {
         #[serde(
@@ -354,6 +363,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckMemberGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberGroupsBody {
         #[serde(
@@ -366,6 +376,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`CheckMemberObjectsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CheckMemberObjectsBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -374,6 +385,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `convertIdResult`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConvertIdResult {
         #[serde(
@@ -397,6 +409,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ConvertIdResultCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConvertIdResultCollectionResponse {
         #[serde(
@@ -410,6 +423,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `customSecurityAttributeValue`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct CustomSecurityAttributeValue(
@@ -439,6 +453,7 @@ pub mod types {
         }
     }
     ///`DeltaUsersResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeltaUsersResponse {
         #[serde(
@@ -457,6 +472,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `deviceAndAppManagementData`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeviceAndAppManagementData {
         ///String (base64url), may be null.
@@ -466,6 +482,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`DirectoryObjectCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryObjectCollectionResponse {
         #[serde(
@@ -479,6 +496,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `directoryRole`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DirectoryRole {
         ///Date-time (RFC 3339), may be null.
@@ -511,6 +529,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `exchangeIdFormat`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -578,6 +597,7 @@ pub mod types {
         }
     }
     ///`ExportPersonalDataBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExportPersonalDataBody {
         #[serde(
@@ -589,6 +609,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ExtensionCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExtensionCollectionResponse {
         #[serde(
@@ -602,6 +623,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FindMeetingTimesBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FindMeetingTimesBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -645,6 +667,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `genericError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GenericError {
         ///String, may be null.
@@ -657,6 +680,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetAvailableExtensionPropertiesUsersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetAvailableExtensionPropertiesUsersBody {
         #[serde(
@@ -668,6 +692,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetByIdsUsersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetByIdsUsersBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -678,6 +703,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetMailTipsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetMailTipsBody {
         #[serde(
@@ -695,6 +721,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetMemberGroupsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetMemberGroupsBody {
         #[serde(
@@ -706,6 +733,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `licenseDetails`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseDetails {
         ///String.
@@ -734,6 +762,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LicenseDetailsCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LicenseDetailsCollectionResponse {
         #[serde(
@@ -747,6 +776,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`LocaleInfoCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocaleInfoCollectionResponse {
         #[serde(
@@ -760,6 +790,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `locationConstraint`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocationConstraint {
         ///Boolean, may be null.
@@ -781,6 +812,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `locationConstraintItem`. Derives from `location`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct LocationConstraintItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -839,6 +871,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `mailTips`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTips {
         #[serde(
@@ -915,6 +948,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`MailTipsCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTipsCollectionResponse {
         #[serde(
@@ -928,6 +962,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `mailTipsError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailTipsError {
         ///String, may be null.
@@ -940,6 +975,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `mailTipsType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1027,6 +1063,7 @@ pub mod types {
         }
     }
     ///Graph type `mailboxSettings`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MailboxSettings {
         ///String, may be null.
@@ -1085,6 +1122,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `managedAppDiagnosticStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppDiagnosticStatus {
         ///String, may be null.
@@ -1106,6 +1144,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ManagedAppDiagnosticStatusCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppDiagnosticStatusCollectionResponse {
         #[serde(
@@ -1119,6 +1158,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `managedAppPolicy`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppPolicy {
         ///Date-time (RFC 3339).
@@ -1156,6 +1196,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ManagedAppPolicyCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ManagedAppPolicyCollectionResponse {
         #[serde(
@@ -1169,6 +1210,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `meetingTimeSuggestion`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingTimeSuggestion {
         ///List of `attendeeAvailability`.
@@ -1211,6 +1253,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `meetingTimeSuggestionsResult`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MeetingTimeSuggestionsResult {
         ///String, may be null.
@@ -1230,6 +1273,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `oAuth2PermissionGrant`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuth2PermissionGrant {
         ///String.
@@ -1266,6 +1310,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OAuth2PermissionGrantCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OAuth2PermissionGrantCollectionResponse {
         #[serde(
@@ -1279,6 +1324,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `outlookCategory`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1296,6 +1342,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`OutlookCategoryCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookCategoryCollectionResponse {
         #[serde(
@@ -1309,6 +1356,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `outlookUser`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutlookUser {
         ///String.
@@ -1318,6 +1366,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ProfilePhotoCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProfilePhotoCollectionResponse {
         #[serde(
@@ -1331,6 +1380,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `recipientScopeType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1398,6 +1448,7 @@ pub mod types {
         }
     }
     ///Graph type `reminder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Reminder {
         ///String, may be null.
@@ -1456,6 +1507,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ReminderCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReminderCollectionResponse {
         #[serde(
@@ -1469,6 +1521,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `servicePlanInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServicePlanInfo {
         ///String, may be null.
@@ -1499,6 +1552,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `serviceProvisioningError`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ServiceProvisioningError {
         ///Date-time (RFC 3339), may be null.
@@ -1525,6 +1579,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shiftAvailability`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftAvailability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1548,6 +1603,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `shiftPreferences`. Derives from `changeTrackedEntity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShiftPreferences {
         ///List of `shiftAvailability`.
@@ -1583,6 +1639,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `signInActivity`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SignInActivity {
         ///Date-time (RFC 3339), may be null.
@@ -1635,6 +1692,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse {
         #[serde(
@@ -1648,6 +1706,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`StringCollectionResponse2`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct StringCollectionResponse2 {
         #[serde(
@@ -1661,6 +1720,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `teamsLicensingDetails`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TeamsLicensingDetails {
         ///Boolean, may be null.
@@ -1676,6 +1736,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeConstraint`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeConstraint {
         #[serde(
@@ -1694,6 +1755,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeRange`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeRange {
         ///String (time), may be null.
@@ -1712,6 +1774,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `timeZoneInformation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneInformation {
         ///String, may be null.
@@ -1727,6 +1790,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TimeZoneInformationCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TimeZoneInformationCollectionResponse {
         #[serde(
@@ -1740,6 +1804,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`TranslateExchangeIdsBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TranslateExchangeIdsBody {
         #[serde(
@@ -1762,6 +1827,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `user`. Derives from `directoryObject`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct User {
         ///String, may be null.
@@ -2249,6 +2315,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`UserCollectionResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserCollectionResponse {
         #[serde(
@@ -2262,6 +2329,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `userPrint`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct UserPrint(
@@ -2291,6 +2359,7 @@ pub mod types {
         }
     }
     ///Graph type `userPurpose`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2366,6 +2435,7 @@ pub mod types {
         }
     }
     ///Graph type `userSettings`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserSettings {
         ///Boolean.
@@ -2389,6 +2459,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`ValidatePropertiesUsersBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ValidatePropertiesUsersBody {
         #[serde(
@@ -2415,6 +2486,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`WipeManagedAppRegistrationsByDeviceTagBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WipeManagedAppRegistrationsByDeviceTagBody {
         #[serde(
@@ -2478,6 +2550,383 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "ActivityDomain" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ActivityDomain>(),
+                )
+            }
+            "AddCreatedObjectRefBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AddCreatedObjectRefBody>(),
+                )
+            }
+            "AssignLicenseBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AssignLicenseBody>(),
+                )
+            }
+            "AttendeeAvailability" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttendeeAvailability>(),
+                )
+            }
+            "AttendeeBase" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AttendeeBase>(),
+                )
+            }
+            "AuthorizationInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AuthorizationInfo>(),
+                )
+            }
+            "AutomaticRepliesMailTips" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AutomaticRepliesMailTips>(),
+                )
+            }
+            "CategoryColor" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CategoryColor>(),
+                )
+            }
+            "ChangePasswordBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ChangePasswordBody>(),
+                )
+            }
+            "CheckMemberGroupsBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CheckMemberGroupsBody>(),
+                )
+            }
+            "CheckMemberObjectsBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CheckMemberObjectsBody>(),
+                )
+            }
+            "ConvertIdResult" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ConvertIdResult>(),
+                )
+            }
+            "ConvertIdResultCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ConvertIdResultCollectionResponse>(),
+                )
+            }
+            "CustomSecurityAttributeValue" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CustomSecurityAttributeValue>(),
+                )
+            }
+            "DeltaUsersResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeltaUsersResponse>(),
+                )
+            }
+            "DeviceAndAppManagementData" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DeviceAndAppManagementData>(),
+                )
+            }
+            "DirectoryObjectCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DirectoryObjectCollectionResponse>(),
+                )
+            }
+            "DirectoryRole" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DirectoryRole>(),
+                )
+            }
+            "ExchangeIdFormat" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExchangeIdFormat>(),
+                )
+            }
+            "ExportPersonalDataBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExportPersonalDataBody>(),
+                )
+            }
+            "ExtensionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ExtensionCollectionResponse>(),
+                )
+            }
+            "FindMeetingTimesBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FindMeetingTimesBody>(),
+                )
+            }
+            "GenericError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GenericError>(),
+                )
+            }
+            "GetAvailableExtensionPropertiesUsersBody" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            GetAvailableExtensionPropertiesUsersBody,
+                        >(),
+                )
+            }
+            "GetByIdsUsersBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GetByIdsUsersBody>(),
+                )
+            }
+            "GetMailTipsBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GetMailTipsBody>(),
+                )
+            }
+            "GetMemberGroupsBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<GetMemberGroupsBody>(),
+                )
+            }
+            "LicenseDetails" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LicenseDetails>(),
+                )
+            }
+            "LicenseDetailsCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LicenseDetailsCollectionResponse>(),
+                )
+            }
+            "LocaleInfoCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LocaleInfoCollectionResponse>(),
+                )
+            }
+            "LocationConstraint" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LocationConstraint>(),
+                )
+            }
+            "LocationConstraintItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<LocationConstraintItem>(),
+                )
+            }
+            "MailTips" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<MailTips>())
+            }
+            "MailTipsCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MailTipsCollectionResponse>(),
+                )
+            }
+            "MailTipsError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MailTipsError>(),
+                )
+            }
+            "MailTipsType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MailTipsType>(),
+                )
+            }
+            "MailboxSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MailboxSettings>(),
+                )
+            }
+            "ManagedAppDiagnosticStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ManagedAppDiagnosticStatus>(),
+                )
+            }
+            "ManagedAppDiagnosticStatusCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            ManagedAppDiagnosticStatusCollectionResponse,
+                        >(),
+                )
+            }
+            "ManagedAppPolicy" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ManagedAppPolicy>(),
+                )
+            }
+            "ManagedAppPolicyCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<ManagedAppPolicyCollectionResponse>(),
+                )
+            }
+            "MeetingTimeSuggestion" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MeetingTimeSuggestion>(),
+                )
+            }
+            "MeetingTimeSuggestionsResult" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MeetingTimeSuggestionsResult>(),
+                )
+            }
+            "OAuth2PermissionGrant" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OAuth2PermissionGrant>(),
+                )
+            }
+            "OAuth2PermissionGrantCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            OAuth2PermissionGrantCollectionResponse,
+                        >(),
+                )
+            }
+            "OutlookCategory" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OutlookCategory>(),
+                )
+            }
+            "OutlookCategoryCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OutlookCategoryCollectionResponse>(),
+                )
+            }
+            "OutlookUser" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<OutlookUser>(),
+                )
+            }
+            "ProfilePhotoCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ProfilePhotoCollectionResponse>(),
+                )
+            }
+            "RecipientScopeType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RecipientScopeType>(),
+                )
+            }
+            "Reminder" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Reminder>())
+            }
+            "ReminderCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ReminderCollectionResponse>(),
+                )
+            }
+            "ServicePlanInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ServicePlanInfo>(),
+                )
+            }
+            "ServiceProvisioningError" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ServiceProvisioningError>(),
+                )
+            }
+            "ShiftAvailability" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ShiftAvailability>(),
+                )
+            }
+            "ShiftPreferences" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ShiftPreferences>(),
+                )
+            }
+            "SignInActivity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SignInActivity>(),
+                )
+            }
+            "StringCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<StringCollectionResponse>(),
+                )
+            }
+            "StringCollectionResponse2" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<StringCollectionResponse2>(),
+                )
+            }
+            "TeamsLicensingDetails" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TeamsLicensingDetails>(),
+                )
+            }
+            "TimeConstraint" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeConstraint>(),
+                )
+            }
+            "TimeRange" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeRange>(),
+                )
+            }
+            "TimeZoneInformation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TimeZoneInformation>(),
+                )
+            }
+            "TimeZoneInformationCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<TimeZoneInformationCollectionResponse>(),
+                )
+            }
+            "TranslateExchangeIdsBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<TranslateExchangeIdsBody>(),
+                )
+            }
+            "User" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<User>())
+            }
+            "UserCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UserCollectionResponse>(),
+                )
+            }
+            "UserPrint" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UserPrint>(),
+                )
+            }
+            "UserPurpose" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UserPurpose>(),
+                )
+            }
+            "UserSettings" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<UserSettings>(),
+                )
+            }
+            "ValidatePropertiesUsersBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ValidatePropertiesUsersBody>(),
+                )
+            }
+            "WipeManagedAppRegistrationsByDeviceTagBody" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            WipeManagedAppRegistrationsByDeviceTagBody,
+                        >(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
     impl AnyDirectoryObject {
@@ -2729,6 +3178,33 @@ pub mod types {
     impl ::std::convert::From<User> for AnyDirectoryObject {
         fn from(value: User) -> Self {
             Self::User(value)
+        }
+    }
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for AnyDirectoryObject {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed("AnyDirectoryObject")
+        }
+        fn schema_id() -> ::std::borrow::Cow<'static, str> {
+            ::std::borrow::Cow::Borrowed(
+                ::std::concat!(::std::module_path!(), "::", "AnyDirectoryObject"),
+            )
+        }
+        fn json_schema(
+            generator: &mut ::schemars::SchemaGenerator,
+        ) -> ::schemars::Schema {
+            let variants = ::std::vec![
+                generator.subschema_for:: < DirectoryObject > (), generator
+                .subschema_for:: < Device > (), generator.subschema_for:: < DirectoryRole
+                > (), generator.subschema_for:: < ExtensionProperty > (), generator
+                .subschema_for:: < Group > (), generator.subschema_for:: < OrgContact >
+                (), generator.subschema_for:: < ServicePrincipal > (), generator
+                .subschema_for:: < User > (),
+            ];
+            crate::schema::family_schema(
+                <Self as crate::typed::polymorphic::Family>::TYPES,
+                variants,
+            )
         }
     }
     pub use crate::generated::common::types::AddIn;

@@ -3,6 +3,7 @@
 #[allow(clippy::all)]
 pub mod types {
     ///Graph type `Microsoft.OutlookServices.Contact`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesContact {
         ///List of string.
@@ -64,6 +65,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.ContactCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesContactCollectionResponse {
         ///String, may be null.
@@ -79,6 +81,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.DateTimeTimeZone`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesDateTimeTimeZone {
         ///String.
@@ -97,6 +100,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.EmailAddress`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEmailAddress {
         ///String, may be null.
@@ -112,6 +116,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.Event`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEvent {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
@@ -163,6 +168,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.EventCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEventCollectionResponse {
         ///String, may be null.
@@ -178,6 +184,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Object.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesEventLocation {
         #[serde(
@@ -189,6 +196,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.Importance`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -246,6 +254,7 @@ pub mod types {
         }
     }
     ///Graph type `Microsoft.OutlookServices.ItemBody`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesItemBody {
         ///String, may be null.
@@ -266,6 +275,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///String, one of `Text`, `HTML`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -321,6 +331,7 @@ pub mod types {
         }
     }
     ///Graph type `Microsoft.OutlookServices.Message`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesMessage {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
@@ -417,6 +428,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.MessageCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesMessageCollectionResponse {
         ///String, may be null.
@@ -432,6 +444,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.Recipient`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MicrosoftOutlookServicesRecipient {
         #[serde(
@@ -472,6 +485,98 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+    #[cfg(feature = "schemars")]
+    pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+        let generator = ::schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator();
+        match name {
+            "MicrosoftOutlookServicesContact" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesContact>(),
+                )
+            }
+            "MicrosoftOutlookServicesContactCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesContactCollectionResponse,
+                        >(),
+                )
+            }
+            "MicrosoftOutlookServicesDateTimeTimeZone" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesDateTimeTimeZone,
+                        >(),
+                )
+            }
+            "MicrosoftOutlookServicesEmailAddress" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<MicrosoftOutlookServicesEmailAddress>(),
+                )
+            }
+            "MicrosoftOutlookServicesEvent" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesEvent>(),
+                )
+            }
+            "MicrosoftOutlookServicesEventCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesEventCollectionResponse,
+                        >(),
+                )
+            }
+            "MicrosoftOutlookServicesEventLocation" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<MicrosoftOutlookServicesEventLocation>(),
+                )
+            }
+            "MicrosoftOutlookServicesImportance" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<MicrosoftOutlookServicesImportance>(),
+                )
+            }
+            "MicrosoftOutlookServicesItemBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesItemBody>(),
+                )
+            }
+            "MicrosoftOutlookServicesItemBodyContentType" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesItemBodyContentType,
+                        >(),
+                )
+            }
+            "MicrosoftOutlookServicesMessage" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesMessage>(),
+                )
+            }
+            "MicrosoftOutlookServicesMessageCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<
+                            MicrosoftOutlookServicesMessageCollectionResponse,
+                        >(),
+                )
+            }
+            "MicrosoftOutlookServicesRecipient" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<MicrosoftOutlookServicesRecipient>(),
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
 }

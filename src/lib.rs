@@ -28,6 +28,8 @@ pub use runtime::odata;
 pub use runtime::protocol;
 #[cfg(feature = "redis")]
 pub use runtime::redis;
+#[cfg(feature = "schemars")]
+pub use runtime::schema;
 pub use runtime::token;
 pub use runtime::typed;
 pub use runtime::upload::{DEFAULT_UPLOAD_CHUNK, UPLOAD_CHUNK_UNIT, UploadSession};

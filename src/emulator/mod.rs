@@ -70,9 +70,12 @@ mod graph;
 mod identity;
 mod query;
 mod script;
+mod seed;
 mod server;
 mod state;
 mod util;
+#[cfg(feature = "schemars")]
+mod validate;
 mod wire;
 
 use std::net::SocketAddr;
@@ -102,6 +105,7 @@ use state::Shared;
 pub struct EmulatorBuilder {
     config: Config,
     clock: Option<Arc<dyn Clock>>,
+    port: u16,
 }
 
 impl EmulatorBuilder {
@@ -155,9 +159,16 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    /// The port to bind on `127.0.0.1` (default 0: a free one).
+    pub fn port(mut self, port: u16) -> EmulatorBuilder {
+        self.port = port;
+        self
+    }
+
+    /// Binds `127.0.0.1:0` (or [`EmulatorBuilder::port`]) and starts serving on the current
+    /// tokio runtime.
     pub async fn start(self) -> crate::Result<Emulator> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
             .map_err(|e| {
                 crate::Error::config("the emulator could not bind 127.0.0.1").with_source(e)
@@ -211,6 +222,13 @@ impl Emulator {
     /// A builder with the defaults (see [`EmulatorBuilder`]).
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
+    }
+
+    /// Adds the items of `seed` (`{"messages": [...], "events": [...], "contacts": [...]}`,
+    /// Graph-shaped objects) to the test user's mailbox; messages without `parentFolderId` go
+    /// to the inbox. Returns how many were added.
+    pub fn seed(&self, seed: &Value) -> crate::Result<usize> {
+        seed::load(&self.shared, seed)
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.

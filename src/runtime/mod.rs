@@ -15,6 +15,8 @@ pub mod protocol;
 mod queries;
 #[cfg(feature = "redis")]
 pub mod redis;
+#[cfg(feature = "schemars")]
+pub mod schema;
 pub mod token;
 pub mod typed;
 pub mod upload;

@@ -106,6 +106,9 @@ pub fn error_schema(doc: &Value, suffix: &str) -> Option<String> {
 pub fn generate(doc: &Value, replacements: &Replacements) -> Result<Vec<syn::Item>, Error> {
     let mut settings = TypeSpaceSettings::default();
     settings.with_derive("PartialEq".to_string());
+    // JSON Schema of every model when the generated code's crate enables its `schemars` feature
+    // (schemars honours the serde renames, so the schema has the wire names).
+    settings.with_attr(SCHEMARS_ATTR.to_string());
     for (name, (path, impls)) in &replacements.types {
         settings.with_replacement(name, path, impls.iter().cloned());
     }
@@ -125,7 +128,47 @@ pub fn generate(doc: &Value, replacements: &Replacements) -> Result<Vec<syn::Ite
     .map_err(|e| Error::Generate(format!("typify: {e}")))?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::Generate(format!("invalid Rust: {e}")))?;
-    Ok(file.items)
+    let mut items = file.items;
+    items.push(schema_lookup(&items));
+    Ok(items)
+}
+
+/// The attribute every typify model carries: `JsonSchema` behind the `schemars` feature.
+pub const SCHEMARS_ATTR: &str =
+    "#[cfg_attr(feature = \"schemars\", derive(::schemars::JsonSchema))]";
+
+/// `json_schema(name)`: the JSON Schema (draft 2020-12) of the model named `name` (its Rust
+/// name, which is its schema name) among `items`, behind the `schemars` feature.
+fn schema_lookup(items: &[syn::Item]) -> syn::Item {
+    let names: Vec<syn::Ident> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.clone()),
+            syn::Item::Enum(e) => Some(e.ident.clone()),
+            _ => None,
+        })
+        .collect();
+    let texts = names.iter().map(|n| n.to_string());
+    if names.is_empty() {
+        return syn::parse_quote! {
+            /// The JSON Schema of the model of this module named `name` (it has none).
+            #[cfg(feature = "schemars")]
+            pub fn json_schema(_name: &str) -> ::std::option::Option<::schemars::Schema> {
+                ::std::option::Option::None
+            }
+        };
+    }
+    syn::parse_quote! {
+        /// The JSON Schema (draft 2020-12) of the model of this module named `name`.
+        #[cfg(feature = "schemars")]
+        pub fn json_schema(name: &str) -> ::std::option::Option<::schemars::Schema> {
+            let generator = ::schemars::generate::SchemaSettings::draft2020_12().into_generator();
+            match name {
+                #( #texts => ::std::option::Option::Some(generator.into_root_schema_for::<#names>()), )*
+                _ => ::std::option::Option::None,
+            }
+        }
+    }
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {

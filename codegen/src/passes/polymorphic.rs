@@ -480,6 +480,7 @@ fn emit_family(family: &Family, runtime: &syn::Path) -> Vec<syn::Item> {
     let derived_idents = &idents[1..];
     let derived_odata = &odata[1..];
     let base = &idents[0];
+    let name_text = family.name.as_str();
     let enum_doc = format!(
         "[`{}`] or a type derived from it, chosen by `@odata.type`; `{other}` keeps an object of any other type whole.",
         family.variants[0].type_name
@@ -560,6 +561,24 @@ fn emit_family(family: &Family, runtime: &syn::Path) -> Vec<syn::Item> {
         }
 
         #(#from_impls)*
+
+        // JSON Schema: `oneOf` the known variants (each pinned to its `@odata.type`; the base
+        // also without one) and any object of another type.
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(#name_text)
+            }
+
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(::std::concat!(::std::module_path!(), "::", #name_text))
+            }
+
+            fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                let variants = ::std::vec![#( generator.subschema_for::<#types>(), )*];
+                #runtime::schema::family_schema(<Self as #rt::Family>::TYPES, variants)
+            }
+        }
     };
     file.items
 }

@@ -75,6 +75,9 @@ pub struct GlobalArgs {
     /// Show tracing output on stderr (`RUST_LOG` refines it).
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+    /// Send request bodies without checking them against the operation's JSON Schema.
+    #[arg(long, global = true)]
+    pub no_validate: bool,
 }
 
 /// A national cloud, by its command line name.
@@ -154,6 +157,11 @@ pub enum Command {
     Batch(BatchArgs),
     /// Subscribe to change notifications and print them as NDJSON (receiver on 127.0.0.1:PORT).
     Subscribe(SubscribeArgs),
+    /// Print the JSON Schema of a model (`o365 schema Message`) or of an operation's request
+    /// body (`o365 schema --operation send_mail`).
+    Schema(SchemaArgs),
+    /// Serve the built-in emulator on its own until Ctrl-C (prints the URLs and `O365_*` settings).
+    Emulator(EmulatorArgs),
 }
 
 /// `o365 subscribe`.
@@ -188,6 +196,30 @@ pub struct BatchArgs {
     /// The batch file: `{"requests": [{"id", "method", "url", "headers", "body", "dependsOn"}]}`
     /// as Graph documents it (any number of steps; `-` reads stdin).
     pub file: String,
+}
+
+/// `o365 schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// A model name as in the generated types (`Message`, `Event`, `Recipient`).
+    pub model: Option<String>,
+    /// A typed operation by its generated method name (`send_mail`, `create_event`).
+    #[arg(long, conflicts_with = "model")]
+    pub operation: Option<String>,
+}
+
+/// `o365 emulator`.
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0: a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// JSON file of extra items: `{"messages": [...], "events": [...], "contacts": [...]}`.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// JSON file of fault rules: `[{"action": "throttle", "count": 1, "status": 429, "retryAfter": 2}]`.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
 }
 
 /// The sign-in flows.

@@ -80,6 +80,10 @@ pub(crate) fn handle(shared: &Shared, rest: &str, req: &Req) -> Reply {
             );
         }
     };
+    #[cfg(feature = "schemars")]
+    if let Some(reply) = super::validate::check(rest, req) {
+        return reply;
+    }
     if rest.trim_end_matches('/') == "$batch" {
         return batch::handle(shared, req);
     }

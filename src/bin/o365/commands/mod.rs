@@ -4,7 +4,9 @@ mod auth;
 mod batch;
 mod demo;
 mod drive_put;
+mod emulator;
 mod raw;
+mod schema;
 mod subscribe;
 mod typed;
 
@@ -20,6 +22,13 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Demo = cli.command {
         return demo::run().await;
     }
+    if let Command::Emulator(args) = cli.command {
+        return emulator::run(args).await;
+    }
+    if let Command::Schema(args) = cli.command {
+        return schema::run(args);
+    }
+    let validate = !cli.global.no_validate;
     let format = cli
         .global
         .output
@@ -30,18 +39,20 @@ pub async fn run(cli: Cli) -> CliResult {
         });
     let mut session = Session::new(Settings::resolve(&cli.global)?);
     match cli.command {
-        Command::Demo => Ok(()),
+        Command::Demo | Command::Emulator(_) | Command::Schema(_) => Ok(()),
         Command::Login(args) => auth::login(&session, args).await,
         Command::Logout => auth::logout(&session).await,
         Command::Status => auth::status(&session, format).await,
         Command::Token => auth::token(&session).await,
-        Command::Get(args) => raw::run(&mut session, Method::GET, args, format).await,
-        Command::Post(args) => raw::run(&mut session, Method::POST, args, format).await,
-        Command::Put(args) => raw::run(&mut session, Method::PUT, args, format).await,
-        Command::Patch(args) => raw::run(&mut session, Method::PATCH, args, format).await,
-        Command::Delete(args) => raw::run(&mut session, Method::DELETE, args, format).await,
-        Command::Mail(cmd) => typed::mail(&session, cmd, format).await,
-        Command::Calendar(cmd) => typed::calendar(&session, cmd, format).await,
+        Command::Get(args) => raw::run(&mut session, Method::GET, args, format, validate).await,
+        Command::Post(args) => raw::run(&mut session, Method::POST, args, format, validate).await,
+        Command::Put(args) => raw::run(&mut session, Method::PUT, args, format, validate).await,
+        Command::Patch(args) => raw::run(&mut session, Method::PATCH, args, format, validate).await,
+        Command::Delete(args) => {
+            raw::run(&mut session, Method::DELETE, args, format, validate).await
+        }
+        Command::Mail(cmd) => typed::mail(&session, cmd, format, validate).await,
+        Command::Calendar(cmd) => typed::calendar(&session, cmd, format, validate).await,
         Command::Contacts(cmd) => typed::contacts(&session, cmd, format).await,
         Command::Drive(cmd) => typed::drive(&session, cmd, format).await,
         Command::Batch(args) => batch::run(&session, args, format).await,

@@ -21,7 +21,13 @@ pub async fn run(
     method: Method,
     args: RawArgs,
     format: OutputFormat,
+    validate: bool,
 ) -> CliResult {
+    // The body is read and checked before signing in: a bad body sends nothing.
+    let data = args.data.as_deref().map(read_data).transpose()?;
+    if validate && let Some(bytes) = &data {
+        super::schema::check_raw(method.as_str(), &args.path, bytes)?;
+    }
     session.headers = args
         .header
         .iter()
@@ -36,8 +42,7 @@ pub async fn run(
         return stream_all(&conn, &args.path, &params, format).await;
     }
     let mut request = conn.request(method, &args.path).query(&params);
-    if let Some(data) = &args.data {
-        let bytes = read_data(data)?;
+    if let Some(bytes) = data {
         let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
         let has_type = session
             .headers

@@ -76,7 +76,12 @@ where
 }
 
 /// `o365 mail …`.
-pub async fn mail(session: &Session, cmd: MailCommand, format: OutputFormat) -> CliResult {
+pub async fn mail(
+    session: &Session,
+    cmd: MailCommand,
+    format: OutputFormat,
+    validate: bool,
+) -> CliResult {
     let conn = session.signed_in().await?;
     let client = conn.mail();
     match cmd {
@@ -89,7 +94,11 @@ pub async fn mail(session: &Session, cmd: MailCommand, format: OutputFormat) -> 
             output::print_value(format, &to_json(&request.send().await?))
         }
         MailCommand::Send(args) => {
-            client.send_mail(&send_body(&args)?).send().await?;
+            let body = send_body(&args)?;
+            if validate {
+                super::schema::check_typed("send_mail", &body)?;
+            }
+            client.send_mail(&body).send().await?;
             eprintln!("sent \"{}\" to {}", args.subject, args.to.join(", "));
             Ok(())
         }
@@ -139,7 +148,12 @@ pub fn send_body(args: &MailSendArgs) -> CliResult<mail::types::SendMailBody> {
 }
 
 /// `o365 calendar …`.
-pub async fn calendar(session: &Session, cmd: CalendarCommand, format: OutputFormat) -> CliResult {
+pub async fn calendar(
+    session: &Session,
+    cmd: CalendarCommand,
+    format: OutputFormat,
+    validate: bool,
+) -> CliResult {
     let conn = session.signed_in().await?;
     let client = conn.calendar();
     match cmd {
@@ -163,7 +177,11 @@ pub async fn calendar(session: &Session, cmd: CalendarCommand, format: OutputFor
             .await
         }
         CalendarCommand::Create(args) => {
-            let event = client.create_event(&event_body(&args)?).send().await?;
+            let body = event_body(&args)?;
+            if validate {
+                super::schema::check_typed("create_event", &body)?;
+            }
+            let event = client.create_event(&body).send().await?;
             output::print_value(format, &to_json(&event))
         }
     }

@@ -1,0 +1,142 @@
+//! `o365 schema`, body checks before sending, and `o365 emulator` as a process of its own.
+
+#![cfg(feature = "cli")]
+
+#[path = "cli_support/mod.rs"]
+mod cli_support;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use cli_support::{CLEARED, Env};
+use predicates::prelude::*;
+use serde_json::Value;
+
+#[test]
+fn schema_prints_a_model_and_an_operation_body() {
+    let env = Env::start();
+    let message = env.json(&["schema", "Message"]);
+    assert_eq!(message["type"], "object");
+    assert!(message["properties"]["toRecipients"].is_object());
+    let body = env.json(&["schema", "--operation", "send_mail"]);
+    assert_eq!(body["properties"]["message"]["$ref"], "#/$defs/AnyMessage");
+    assert!(body["$defs"]["AnyMessage"]["oneOf"].is_array());
+    env.cmd()
+        .args(["schema", "NoSuchModel"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no model `NoSuchModel`"));
+}
+
+#[test]
+fn a_bad_body_file_is_refused_before_anything_is_sent() {
+    let env = Env::start();
+    env.login();
+    let bad = env.dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"message": {"subject": 42}}"#).unwrap();
+    let data = format!("@{}", bad.display());
+    let before = env.emulator.counters().graph_requests();
+    env.cmd()
+        .args(["post", "me/sendMail", "--data", &data])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("property `message.subject`"));
+    assert_eq!(
+        env.emulator.counters().graph_requests(),
+        before,
+        "nothing sent"
+    );
+
+    // Skipping the check sends it, and the emulator answers 400 naming the property.
+    env.cmd()
+        .args(["post", "me/sendMail", "--no-validate", "--data", &data])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("message.subject"));
+    assert_eq!(env.emulator.counters().graph_requests(), before + 1);
+
+    let good = env.dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"message": {"subject": "hi", "toRecipients": [{"emailAddress": {"address": "a@b.c"}}]}}"#,
+    )
+    .unwrap();
+    env.cmd()
+        .args([
+            "post",
+            "me/sendMail",
+            "--data",
+            &format!("@{}", good.display()),
+        ])
+        .assert()
+        .success();
+    assert_eq!(env.emulator.counters().graph_requests(), before + 2);
+    // The typed shortcut's body passes its own check too.
+    env.cmd()
+        .args(["mail", "send", "--to", "a@b.c", "--subject", "typed"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn emulator_command_serves_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"messages": [{"subject": "seeded one", "isRead": false}]}"#,
+    )
+    .unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_o365"));
+    for name in CLEARED {
+        cmd.env_remove(name);
+    }
+    let mut child = cmd
+        .args(["emulator", "--port", "0", "--seed"])
+        .arg(&seed)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut env_vars = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("export ") {
+            let (k, v) = rest.split_once('=').unwrap();
+            env_vars.push((k.to_owned(), v.to_owned()));
+            if k == "O365_CLIENT_ID" {
+                break;
+            }
+        }
+    }
+    let names: Vec<&str> = env_vars.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["O365_BASE_URL", "O365_AUTHORITY", "O365_CLIENT_ID"]);
+    let run = |args: &[&str]| {
+        let mut c = assert_cmd::Command::cargo_bin("o365").unwrap();
+        for name in CLEARED {
+            c.env_remove(name);
+        }
+        c.envs(env_vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .arg("--token-path")
+            .arg(dir.path().join("token.json"))
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+    };
+    run(&["login", "--flow", "device"]).success();
+    let out = run(&["get", "me"]).success().get_output().stdout.clone();
+    let me: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(me["userPrincipalName"], "AdeleV@contoso.onmicrosoft.com");
+    let out = run(&["get", "me/messages", "--filter", "subject eq 'seeded one'"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let page: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(page["value"].as_array().unwrap().len(), 1, "{page:#}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
