@@ -45,3 +45,8 @@ fn error_body_corpus() {
 fn retry_after_corpus() {
     replay("retry_after", o365::fuzzing::retry_after);
 }
+
+#[test]
+fn redirect_query_corpus() {
+    replay("redirect_query", o365::fuzzing::redirect_query);
+}

@@ -184,6 +184,18 @@ pub mod fuzzing {
         }
     }
 
+    /// A redirected sign-in URL (or a pasted query): the code only when the `state` matches,
+    /// otherwise a typed identity error.
+    pub fn redirect_query(data: &[u8]) {
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
+        match crate::identity::code_for_state(text, "st4te") {
+            Ok(code) => assert!(!code.is_empty() || text.contains("code=")),
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Identity),
+        }
+    }
+
     /// A `Retry-After` header value (delta-seconds or an HTTP-date).
     pub fn retry_after(data: &[u8]) {
         let Ok(value) = HeaderValue::from_bytes(data) else {

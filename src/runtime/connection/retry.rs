@@ -309,4 +309,42 @@ mod tests {
             Some(Duration::from_millis(1500))
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn parse(value: &str, now: SystemTime) -> Option<Duration> {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_str(value).ok()?);
+            parse_retry_after(&headers, now)
+        }
+
+        proptest! {
+            #[test]
+            fn whole_seconds_are_read_exactly(secs in any::<u64>()) {
+                prop_assert_eq!(parse(&secs.to_string(), SystemTime::UNIX_EPOCH), Some(Duration::from_secs(secs)));
+            }
+
+            #[test]
+            fn an_http_date_is_the_time_until_it_and_never_negative(
+                now in 784_111_777u64..4_000_000_000,
+                ahead in -86_400i64..86_400,
+            ) {
+                let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now);
+                let at = if ahead >= 0 {
+                    now + Duration::from_secs(ahead as u64)
+                } else {
+                    now - Duration::from_secs(ahead.unsigned_abs())
+                };
+                let wait = parse(&httpdate::fmt_http_date(at), now);
+                prop_assert_eq!(wait, Some(Duration::from_secs(ahead.max(0) as u64)));
+            }
+
+            #[test]
+            fn any_header_text_gives_a_wait_or_none_without_panicking(value in "[ -~]{0,40}") {
+                let _ = parse(&value, SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600));
+            }
+        }
+    }
 }

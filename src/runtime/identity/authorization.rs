@@ -98,6 +98,11 @@ impl SignIn<'_> {
 
 /// The authorization code of a redirected URL, after its `error` and `state` are checked.
 fn redirected_code(redirected_url: &str, flow: &AuthorizationFlow) -> Result<String> {
+    code_for_state(redirected_url, &flow.state)
+}
+
+/// [`redirected_code`] against the `state` this sign-in sent.
+pub(crate) fn code_for_state(redirected_url: &str, state: &str) -> Result<String> {
     let params = redirect_params(redirected_url);
     let param = |name: &str| {
         params
@@ -113,7 +118,7 @@ fn redirected_code(redirected_url: &str, flow: &AuthorizationFlow) -> Result<Str
         };
         return Err(Error::oauth("the sign-in was not completed", None, oauth));
     }
-    if param("state") != Some(flow.state.as_str()) {
+    if param("state") != Some(state) {
         let found = match param("state") {
             None => "is missing",
             Some(_) => "differs from the one this sign-in sent",

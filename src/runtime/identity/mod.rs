@@ -44,6 +44,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use assertion::AssertionAlgorithm;
+pub(crate) use authorization::code_for_state;
 pub(crate) use claims::challenge as claims_challenge;
 pub use cloud::{Authority, Cloud};
 pub use device::DeviceCodePrompt;
