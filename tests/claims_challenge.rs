@@ -132,3 +132,44 @@ async fn interaction_required_and_a_second_challenge_are_the_typed_challenge() {
         "one token request, one retry, no loop"
     );
 }
+
+/// End to end against the emulator: it challenges, the app-only Connection gets a token with
+/// the claims (and its `cp1` capability) and the retried request succeeds.
+#[cfg(feature = "emulator")]
+#[tokio::test]
+async fn the_emulator_challenges_and_the_connection_answers_with_the_claims() {
+    use o365::emulator::{Emulator, GRAPH_PATHS};
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = em
+        .app_connection()
+        .client_capabilities(["cp1"])
+        .build()
+        .unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    em.script().claims_challenge_next(1, GRAPH_PATHS);
+    let oid = em.user().oid.clone();
+    let reply = conn.get(&format!("users/{oid}"), &()).await.unwrap();
+    assert_eq!(reply.status(), 200);
+    let counters = em.counters();
+    assert_eq!(counters.token_requests("client_credentials"), 2);
+    let claims: Vec<serde_json::Value> = counters
+        .token_claims()
+        .iter()
+        .map(|c| serde_json::from_str(c).unwrap())
+        .collect();
+    assert_eq!(
+        claims.len(),
+        2,
+        "both token requests declare the capability"
+    );
+    assert_eq!(
+        claims[0],
+        json!({"access_token": {"xms_cc": {"values": ["cp1"]}}})
+    );
+    assert_eq!(
+        claims[1]["access_token"]["xms_cc"]["values"],
+        json!(["cp1"])
+    );
+    assert_eq!(claims[1]["access_token"]["nbf"]["essential"], true);
+    assert_eq!(counters.graph_requests(), 2);
+}

@@ -66,6 +66,14 @@ impl Script {
         self.push(path_prefix, count, Action::Drop);
     }
 
+    /// Answers the next `count` requests under `path_prefix` with `401` and a continuous access
+    /// evaluation claims challenge (`WWW-Authenticate: Bearer error="insufficient_claims",
+    /// claims="…"`); the token endpoint records the `claims` it is then sent
+    /// ([`Counters::token_claims`](super::Counters::token_claims)).
+    pub fn claims_challenge_next(&self, count: u32, path_prefix: &str) {
+        self.push(path_prefix, count, Action::ClaimsChallenge);
+    }
+
     /// Forgets every pending rule and `throttle_every`.
     pub fn clear(&self) {
         *self.shared.script() = ScriptState::default();

@@ -21,6 +21,8 @@ pub(crate) enum Action {
     Delay(Duration),
     /// Close the connection without answering.
     Drop,
+    /// Answer `401` with a continuous-access-evaluation claims challenge.
+    ClaimsChallenge,
 }
 
 #[derive(Debug)]
@@ -37,6 +39,8 @@ pub(crate) struct Decision {
     pub drop: bool,
     /// `(status, Retry-After seconds)`.
     pub throttle: Option<(StatusCode, u64)>,
+    /// Answer with a claims challenge.
+    pub claims_challenge: bool,
 }
 
 /// The script's mutable state.
@@ -63,6 +67,10 @@ impl ScriptState {
                 }
                 Action::Drop if !decision.drop => {
                     decision.drop = true;
+                    true
+                }
+                Action::ClaimsChallenge if !decision.claims_challenge => {
+                    decision.claims_challenge = true;
                     true
                 }
                 Action::Throttle {
@@ -100,6 +108,7 @@ pub struct Counters {
     throttled: u64,
     dropped: u64,
     last_request_headers: Option<HeaderMap>,
+    token_claims: Vec<String>,
 }
 
 impl Counters {
@@ -149,6 +158,11 @@ impl Counters {
         self.dropped
     }
 
+    /// The `claims` parameter of every token request that carried one, in order.
+    pub fn token_claims(&self) -> &[String] {
+        &self.token_claims
+    }
+
     /// Headers of the most recent request.
     pub fn last_request_headers(&self) -> Option<&HeaderMap> {
         self.last_request_headers.as_ref()
@@ -159,11 +173,12 @@ impl Counters {
         self.last_request_headers = Some(headers.clone());
     }
 
-    pub(crate) fn record_token_request(&mut self, grant_type: &str) {
+    pub(crate) fn record_token_request(&mut self, grant_type: &str, claims: Option<&str>) {
         *self
             .token_requests
             .entry(grant_type.to_owned())
             .or_default() += 1;
+        self.token_claims.extend(claims.map(str::to_owned));
     }
 
     pub(crate) fn record_fault(&mut self, decision: &Decision) {

@@ -82,6 +82,10 @@ async fn serve(
             throttle: Some((status, retry_after)),
             ..
         } => throttled(&req, status, retry_after),
+        Decision {
+            claims_challenge: true,
+            ..
+        } => claims_challenge(&req),
         _ if graph::is_subscriptions(&req.path) => graph::subscriptions(shared.clone(), &req).await,
         _ => route(&shared, &req),
     };
@@ -89,6 +93,27 @@ async fn serve(
         graph::notify_changes(&shared);
     }
     Ok(into_response(reply, &req))
+}
+
+/// The claims the emulator asks for in a challenge: a token issued from now on.
+fn challenge_claims(now: i64) -> String {
+    format!(r#"{{"access_token":{{"nbf":{{"essential":true,"value":"{now}"}}}}}}"#)
+}
+
+fn claims_challenge(req: &Req) -> Reply {
+    use base64::Engine;
+    let claims = challenge_claims(req.now);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(claims);
+    Reply::graph_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        "Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp",
+        req,
+    )
+    .with_header(
+        "www-authenticate",
+        format!(r#"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="{encoded}""#),
+    )
 }
 
 fn throttled(req: &Req, status: StatusCode, retry_after: u64) -> Reply {

@@ -17,7 +17,9 @@ use crate::emulator::wire::{Reply, Req};
 pub(super) fn token(shared: &Shared, tenant: &str, req: &Req) -> OAuthResult<Reply> {
     let form = Form(req.form());
     let grant_type = form.require("grant_type")?;
-    shared.counters().record_token_request(grant_type);
+    shared
+        .counters()
+        .record_token_request(grant_type, form.get("claims"));
     let client = client(shared, form.require("client_id")?)?;
     let token_urls = [&shared.config.user.tid, tenant]
         .map(|t| format!("{}/{t}/oauth2/v2.0/token", shared.base_url));
