@@ -56,7 +56,7 @@ fn read_json(path: &std::path::Path) -> CliResult<Value> {
         .map_err(|e| Failure::usage(format!("{} is not JSON: {e}", path.display())))
 }
 
-/// `[{"action": "throttle"|"delay"|"drop"|"throttleEvery", "count": 1, "path": "/v1.0/",
+/// `[{"action": "throttle"|"delay"|"drop"|"throttleEvery"|"claimsChallenge", "count": 1, "path": "/v1.0/",
 /// "status": 429, "retryAfter": 2, "delayMs": 500, "n": 3}, …]`.
 fn apply_script(emulator: &Emulator, rules: &Value) -> Result<(), String> {
     let rules = rules
@@ -80,6 +80,7 @@ fn apply_script(emulator: &Emulator, rules: &Value) -> Result<(), String> {
                 Duration::from_millis(rule["delayMs"].as_u64().unwrap_or(0)),
             ),
             Some("drop") => script.drop_next(count, path),
+            Some("claimsChallenge") => script.claims_challenge_next(count, path),
             other => return Err(format!("unknown action {other:?}")),
         }
     }
