@@ -308,6 +308,11 @@ publish = false
 
 [workspace]
 
+# The generated models carry `cfg_attr(feature = "schemars", …)`; declared here (and left off),
+# as in the o365 crate without that feature.
+[features]
+schemars = []
+
 [dependencies]
 o365 = {{ path = {o365}, features = ["codegen"] }}
 reqwest = {{ version = "0.13.5", default-features = false, features = ["json", "query", "form", "stream", "rustls"] }}
