@@ -129,11 +129,15 @@ pub(crate) fn code_for_state(redirected_url: &str, state: &str) -> Result<String
              was forged. Nothing was redeemed"
         )));
     }
-    param("code").map(str::to_owned).ok_or_else(|| {
-        Error::identity(
-            "the redirected URL has no authorization code; it may have been pasted wrong",
-        )
-    })
+    // `?code&state=…` (a code with no value) is no code either.
+    param("code")
+        .filter(|code| !code.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Error::identity(
+                "the redirected URL has no authorization code; it may have been pasted wrong",
+            )
+        })
 }
 
 /// The query parameters of a redirected URL (or of a bare query string); first value wins.
