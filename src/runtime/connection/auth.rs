@@ -81,7 +81,7 @@ impl Connection {
             return Ok(settled);
         }
         let (stale, epoch) = match sent {
-            Some(token) => (Some(&token.secret), token.epoch),
+            Some(token) => (Some(&token.bearer.secret), token.epoch),
             None => (None, self.identity().epoch()),
         };
         self.refresh_single_flight(stale, epoch, username.as_deref(), true)

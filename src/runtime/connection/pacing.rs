@@ -181,6 +181,26 @@ impl Pacer {
         waited
     }
 
+    /// Whether a request may start now without asking anything: no spacing, no shared store
+    /// and no throttle window open (one uncontended lock). Most requests take only this path.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.delay.is_zero()
+            && self.shared.is_none()
+            && self
+                .throttled
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty()
+    }
+
+    /// Waits out the throttle window of `url`'s origin, then for a slot; returns how long the
+    /// throttle window held the request back.
+    pub(crate) async fn pace(&self, url: &url::Url, clock: &dyn Clock) -> Duration {
+        let throttled = self.wait_throttle(url, clock).await;
+        self.wait_turn(clock).await;
+        throttled
+    }
+
     /// Reserves a slot and waits for it.
     pub(crate) async fn wait_turn(&self, clock: &dyn Clock) {
         if self.delay.is_zero() {

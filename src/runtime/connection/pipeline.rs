@@ -2,34 +2,21 @@
 //! endpoint methods all end in [`Connection::execute`]: default headers, auth, pacing, the
 //! retry loop, and typed errors.
 
+use std::ops::ControlFlow;
 use std::time::Duration;
+
+use futures_util::future::Either;
 
 use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
 
 use super::body::{Body, BodyKind};
 use super::headers::merge_defaults;
 use super::response::{Response, status_error};
 use super::retry::{Outcome, parse_retry_after};
 use super::{Connection, auth::Rejection};
+use crate::identity::BearerToken;
 use crate::{Error, ErrorKind, Result};
-
-/// The pipeline's final reply, and whether it is a rejection of an expired, unrefreshable token.
-#[derive(Debug)]
-pub(crate) struct Finished {
-    pub(crate) reply: reqwest::Response,
-    pub(crate) token_expired: bool,
-}
-
-impl Finished {
-    fn new(reply: reqwest::Response, token_expired: bool) -> Finished {
-        Finished {
-            reply,
-            token_expired,
-        }
-    }
-}
 
 /// A request as the pipeline sees it, before it is turned into an attempt.
 #[derive(Debug)]
@@ -70,42 +57,25 @@ impl Prepared {
 
 impl Connection {
     /// Sends `req` through the pipeline and returns the final reply (or the typed error).
-    pub(crate) async fn execute(&self, req: Prepared) -> Result<Response> {
-        let Finished {
-            reply,
-            token_expired,
-        } = self.run(req).await?;
-        let status = reply.status();
-        if !(status.is_client_error() || status.is_server_error()) {
-            return Ok(Response::new(reply));
-        }
-        if token_expired {
-            let err = Box::pin(status_error(reply, None)).await;
-            return Err(err.with_kind(ErrorKind::TokenExpired));
-        }
-        if !self.inner.raise_http_errors {
-            return Ok(Response::new(reply));
-        }
-        let retry_after = parse_retry_after(reply.headers(), self.inner.clock.system_now());
-        let claims = match status.as_u16() {
-            401 => crate::identity::claims_challenge(reply.headers()),
-            _ => None,
-        };
-        let err = Box::pin(status_error(reply, retry_after)).await;
-        Err(match claims {
-            // Challenged again after a token with the claims: only the user can go on.
-            Some(claims) => Error::for_claims(&claims, &err),
-            None => err,
-        })
+    pub(crate) fn execute(
+        &self,
+        req: Prepared,
+    ) -> impl Future<Output = Result<Response>> + Send + use<> {
+        self.clone().execute_owned(req)
     }
 
-    /// The retry loop: auth, pacing, attempts and waits. Returns the final reply whatever its
-    /// status; transport failures that are not retried become errors.
+    /// [`execute`](Self::execute) on a Connection the caller gives up (builders own one).
+    ///
+    /// The whole request is one state machine ([`run_attempts`](Self::run_attempts)): no
+    /// `async` layer wraps it, since every layer would copy the future it awaits once more.
     ///
     /// Runs in an `o365.request` span (`method`, `host`, `path` without the query, and, filled
     /// in as it goes, `attempt`, `status`, `request_id`, `throttle_wait_ms`, `retry_wait_ms`);
     /// no field ever holds a header value, a body or a query.
-    pub(crate) async fn run(&self, req: Prepared) -> Result<Finished> {
+    pub(crate) fn execute_owned(
+        self,
+        req: Prepared,
+    ) -> impl Future<Output = Result<Response>> + Send + use<> {
         let span = tracing::info_span!(
             "o365.request",
             method = %req.method,
@@ -119,13 +89,44 @@ impl Connection {
         );
         if span.is_disabled() {
             // No subscriber wants it: no span to enter and leave on every poll.
-            return self.run_attempts(req, span).await;
+            return Either::Left(self.run_attempts(req, span));
         }
-        let attempts = Box::pin(self.run_attempts(req, span.clone()));
-        tracing::Instrument::instrument(attempts, span).await
+        let attempts = self.run_attempts(req, span.clone());
+        Either::Right(Box::pin(tracing::Instrument::instrument(attempts, span)))
     }
 
-    async fn run_attempts(&self, mut req: Prepared, span: tracing::Span) -> Result<Finished> {
+    /// The final reply of an unsuccessful request as the caller sees it: the reply itself (when
+    /// the Connection does not raise HTTP errors) or the typed error, carrying Graph's message,
+    /// `Retry-After` and a claims challenge.
+    /// `token_expired`: the reply rejects an expired token that could not be renewed.
+    async fn finish(&self, reply: reqwest::Response, token_expired: bool) -> Result<Response> {
+        let status = reply.status();
+        if !is_error(status) {
+            return Ok(Response::new(reply));
+        }
+        if token_expired {
+            let err = status_error(reply, None).await;
+            return Err(err.with_kind(ErrorKind::TokenExpired));
+        }
+        if !self.inner.raise_http_errors {
+            return Ok(Response::new(reply));
+        }
+        let retry_after = parse_retry_after(reply.headers(), self.inner.clock.system_now());
+        let claims = match status.as_u16() {
+            401 => crate::identity::claims_challenge(reply.headers()),
+            _ => None,
+        };
+        let err = status_error(reply, retry_after).await;
+        Err(match claims {
+            // Challenged again after a token with the claims: only the user can go on.
+            Some(claims) => Error::for_claims(&claims, &err),
+            None => err,
+        })
+    }
+
+    /// The retry loop: auth, pacing, attempts and waits, then the final reply or typed error.
+    /// Transport failures that are not retried become errors.
+    async fn run_attempts(self, mut req: Prepared, span: tracing::Span) -> Result<Response> {
         if let BodyKind::Invalid(reason) = &req.body.kind {
             return Err(Error::invalid_input(format!(
                 "the request body could not be encoded as JSON: {reason}"
@@ -133,83 +134,115 @@ impl Connection {
         }
         let inner = &self.inner;
         let clock = &*inner.clock;
-        let replayable = req.body.is_replayable();
-        let (mut retries, mut waited, mut refreshed) = (0u32, Duration::ZERO, false);
+        let mut tally = Tally::default();
         loop {
-            let token = match req.authenticated {
-                true => Some(self.bearer_token().await?),
-                false => None,
+            // The common cases (a remembered token, nothing to wait for) need no `await`; the
+            // others are boxed so that every request's future stays small.
+            let token = match (req.authenticated, self.hot_bearer()) {
+                (false, _) => None,
+                (true, Some(token)) => Some(token),
+                (true, None) => Some(Box::pin(self.bearer_token()).await?),
             };
-            let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.secret))?;
-            let throttled = inner.pacer.wait_throttle(&req.url, clock).await;
-            inner.pacer.wait_turn(clock).await;
+            let throttled = match inner.pacer.is_idle() {
+                true => Duration::ZERO,
+                false => Box::pin(inner.pacer.pace(&req.url, clock)).await,
+            };
+            let attempt = self.attempt(&mut req, token.as_ref().map(|t| &t.bearer.header))?;
             if !span.is_disabled() {
-                record_attempt(&span, retries, refreshed, throttled, waited);
+                record_attempt(&span, &tally, throttled);
             }
-            let (outcome, reply) = match self.http_client().execute(attempt).await {
-                Ok(mut reply) => {
-                    let status = reply.status();
-                    if !span.is_disabled() {
-                        record_reply(&span, &reply);
-                    }
-                    if !(status.is_client_error() || status.is_server_error()) {
-                        return Ok(Finished::new(reply, false));
-                    }
-                    if req.authenticated && matches!(status.as_u16(), 401 | 403) {
-                        // Rare path, boxed so that every request's future stays small.
-                        let (buffered, body) = Box::pin(super::auth::buffer(reply)).await;
-                        reply = buffered;
-                        let rejection = self.after_rejection(
-                            status,
-                            reply.headers(),
-                            &body,
-                            token.as_ref(),
-                            refreshed,
-                        );
-                        match Box::pin(rejection).await? {
-                            // The token is renewed either way; a one-shot body cannot be
-                            // sent again, so the caller gets the 401 (token-expired kind) and
-                            // the next request carries the new token.
-                            Rejection::Retry if !replayable => {
-                                return Ok(Finished::new(reply, true));
-                            }
-                            Rejection::Retry => {
-                                refreshed = true;
-                                continue;
-                            }
-                            Rejection::Expired => return Ok(Finished::new(reply, true)),
-                            Rejection::Report => {}
-                        }
-                    }
-                    let retry_after = parse_retry_after(reply.headers(), clock.system_now());
-                    if let (Some(pause), 429 | 503) = (retry_after, status.as_u16())
-                        && inner.retry.waits_for(pause)
-                    {
-                        inner.pacer.throttle(&req.url, clock.now() + pause);
-                    }
-                    let outcome = Outcome::Status {
-                        status,
-                        retry_after,
-                    };
-                    (outcome, Ok(reply))
-                }
-                Err(err) if err.is_timeout() => (Outcome::Timeout, Err(err)),
-                Err(err) => (Outcome::Connection, Err(err)),
+            // (The client is used under the transport's read lock, not cloned.)
+            let pending = self.transport().1.execute(attempt);
+            let sent = pending.await;
+            if let (Ok(reply), false) = (&sent, span.is_disabled()) {
+                record_reply(&span, reply);
+            }
+            let sent = match sent {
+                Ok(reply) if !is_error(reply.status()) => return Ok(Response::new(reply)),
+                other => other,
             };
-            let wait = inner
-                .retry
-                .next_wait(outcome, &req.method, replayable, retries, waited);
-            match (wait, reply) {
-                (None, Ok(reply)) => return Ok(Finished::new(reply, false)),
-                (None, Err(err)) => return Err(Error::transport(err)),
-                (Some(wait), reply) => {
-                    tracing::debug!(?outcome, ?wait, "retrying");
-                    if let Ok(reply) = reply {
-                        let _ = Box::pin(reply.bytes()).await;
+            // Everything else is the rare path, boxed so that every request's future stays small.
+            match Box::pin(self.after_failure(&req, sent, token.as_ref(), &mut tally)).await {
+                ControlFlow::Break(result) => return result,
+                ControlFlow::Continue(()) => {}
+            }
+        }
+    }
+
+    /// An attempt that failed (an error status or a transport error): renews the token after a
+    /// rejection, records a throttle window, and either gives the final reply or error
+    /// (`Break`), or waits before the next attempt (`Continue`).
+    async fn after_failure(
+        &self,
+        req: &Prepared,
+        sent: reqwest::Result<reqwest::Response>,
+        token: Option<&BearerToken>,
+        tally: &mut Tally,
+    ) -> ControlFlow<Result<Response>> {
+        let inner = &self.inner;
+        let clock = &*inner.clock;
+        let replayable = req.body.is_replayable();
+        let (outcome, reply) = match sent {
+            Ok(mut reply) => {
+                let status = reply.status();
+                if req.authenticated && matches!(status.as_u16(), 401 | 403) {
+                    let body;
+                    (reply, body) = super::auth::buffer(reply).await;
+                    let rejection = self
+                        .after_rejection(status, reply.headers(), &body, token, tally.refreshed)
+                        .await;
+                    match rejection {
+                        Err(err) => return ControlFlow::Break(Err(err)),
+                        // The token is renewed either way; a one-shot body cannot be sent
+                        // again, so the caller gets the 401 (token-expired kind) and the next
+                        // request carries the new token.
+                        Ok(Rejection::Retry) if !replayable => {
+                            return ControlFlow::Break(self.finish(reply, true).await);
+                        }
+                        Ok(Rejection::Retry) => {
+                            tally.refreshed = true;
+                            return ControlFlow::Continue(());
+                        }
+                        Ok(Rejection::Expired) => {
+                            return ControlFlow::Break(self.finish(reply, true).await);
+                        }
+                        Ok(Rejection::Report) => {}
                     }
-                    (retries, waited) = (retries + 1, waited + wait);
-                    clock.sleep_until(clock.now() + wait).await;
                 }
+                let retry_after = parse_retry_after(reply.headers(), clock.system_now());
+                if let (Some(pause), 429 | 503) = (retry_after, status.as_u16())
+                    && inner.retry.waits_for(pause)
+                {
+                    inner.pacer.throttle(&req.url, clock.now() + pause);
+                }
+                let outcome = Outcome::Status {
+                    status,
+                    retry_after,
+                };
+                (outcome, Ok(reply))
+            }
+            Err(err) if err.is_timeout() => (Outcome::Timeout, Err(err)),
+            Err(err) => (Outcome::Connection, Err(err)),
+        };
+        let wait = inner.retry.next_wait(
+            outcome,
+            &req.method,
+            replayable,
+            tally.retries,
+            tally.waited,
+        );
+        match (wait, reply) {
+            (None, Ok(reply)) => ControlFlow::Break(self.finish(reply, false).await),
+            (None, Err(err)) => ControlFlow::Break(Err(Error::transport(err))),
+            (Some(wait), reply) => {
+                tracing::debug!(?outcome, ?wait, "retrying");
+                if let Ok(reply) = reply {
+                    let _ = reply.bytes().await;
+                }
+                tally.retries += 1;
+                tally.waited += wait;
+                clock.sleep_until(clock.now() + wait).await;
+                ControlFlow::Continue(())
             }
         }
     }
@@ -218,7 +251,7 @@ impl Connection {
     fn attempt(
         &self,
         req: &mut Prepared,
-        token: Option<&SecretString>,
+        bearer: Option<&HeaderValue>,
     ) -> Result<reqwest::Request> {
         let mut headers = merge_defaults(&req.headers, &self.inner.default_headers);
         let body = match &mut req.body.kind {
@@ -233,16 +266,8 @@ impl Connection {
                 Error::invalid_input("a streamed request body can be sent only once")
             })?),
         };
-        if let Some(token) = token {
-            let secret = token.expose_secret();
-            let mut bearer = String::with_capacity("Bearer ".len() + secret.len());
-            bearer.push_str("Bearer ");
-            bearer.push_str(secret);
-            let mut value = HeaderValue::try_from(bearer).map_err(|_| {
-                Error::not_authenticated("the stored access token is not a valid header value")
-            })?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
+        if let Some(bearer) = bearer {
+            headers.insert(AUTHORIZATION, bearer.clone());
         }
         let mut attempt = reqwest::Request::new(req.method.clone(), req.url.clone());
         *attempt.headers_mut() = headers;
@@ -252,21 +277,31 @@ impl Connection {
     }
 }
 
+/// A 4xx or 5xx status.
+fn is_error(status: reqwest::StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
+}
+
+/// What the retry loop has done so far.
+#[derive(Default)]
+struct Tally {
+    /// Retries after an error status or a transport failure.
+    retries: u32,
+    /// Their waits, in total.
+    waited: Duration,
+    /// Whether the token was renewed after a rejection (at most once).
+    refreshed: bool,
+}
+
 /// The span fields known before an attempt: its number (1-based, retries and the renewal
 /// retry counted), and the waits so far.
-fn record_attempt(
-    span: &tracing::Span,
-    retries: u32,
-    refreshed: bool,
-    throttled: Duration,
-    waited: Duration,
-) {
-    span.record("attempt", retries + 1 + u32::from(refreshed));
+fn record_attempt(span: &tracing::Span, tally: &Tally, throttled: Duration) {
+    span.record("attempt", tally.retries + 1 + u32::from(tally.refreshed));
     if !throttled.is_zero() {
         span.record("throttle_wait_ms", throttled.as_millis() as u64);
     }
-    if !waited.is_zero() {
-        span.record("retry_wait_ms", waited.as_millis() as u64);
+    if !tally.waited.is_zero() {
+        span.record("retry_wait_ms", tally.waited.as_millis() as u64);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use futures_util::future::Either;
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
@@ -107,8 +108,11 @@ impl RequestBuilder {
     }
 
     /// Sends the request through the pipeline.
-    pub async fn send(self) -> Result<Response> {
-        self.connection.execute(self.request?).await
+    pub fn send(self) -> impl Future<Output = Result<Response>> + Send + 'static {
+        match self.request {
+            Ok(request) => Either::Left(self.connection.execute_owned(request)),
+            Err(error) => Either::Right(std::future::ready(Err(error))),
+        }
     }
 
     /// Sends the request and decodes the JSON reply into `T`.

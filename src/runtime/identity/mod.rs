@@ -39,8 +39,8 @@ mod random;
 mod refresh;
 mod sign_in;
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 pub use assertion::AssertionAlgorithm;
@@ -75,6 +75,8 @@ pub(crate) struct IdentityState {
     pub(crate) refresh: tokio::sync::Mutex<refresh::RefreshState>,
     /// Number of finished refresh attempts; read without the lock.
     pub(crate) epoch: AtomicU64,
+    /// The token the last lookup found (checked before every use).
+    pub(crate) hot: RwLock<Option<refresh::HotToken>>,
 }
 
 impl IdentityState {
@@ -86,6 +88,7 @@ impl IdentityState {
             app_scopes: Mutex::new(None),
             refresh: tokio::sync::Mutex::default(),
             epoch: AtomicU64::new(0),
+            hot: RwLock::new(None),
         }
     }
 

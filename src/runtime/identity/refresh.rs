@@ -3,7 +3,10 @@
 //! the backend's refresh lock, and never losing the newest refresh token.
 
 use std::cmp::min;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderValue;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -25,10 +28,41 @@ struct Failure {
     error: Error,
 }
 
+/// An access token ready to attach: the secret and its `Authorization` value (built once per
+/// token, marked sensitive so that it is never logged).
+pub(crate) struct Bearer {
+    pub(crate) secret: SecretString,
+    pub(crate) header: HeaderValue,
+}
+
+impl Bearer {
+    fn new(secret: SecretString) -> Result<Bearer> {
+        let token = secret.expose_secret();
+        let mut value = String::with_capacity("Bearer ".len() + token.len());
+        value.push_str("Bearer ");
+        value.push_str(token);
+        let mut header = HeaderValue::try_from(value).map_err(|_| {
+            Error::not_authenticated("the stored access token is not a valid header value")
+        })?;
+        header.set_sensitive(true);
+        Ok(Bearer { secret, header })
+    }
+}
+
 /// An access token as the pipeline attached it, with the refresh epoch it was read at.
 pub(crate) struct BearerToken {
-    pub(crate) secret: SecretString,
+    pub(crate) bearer: Arc<Bearer>,
     pub(crate) epoch: u64,
+}
+
+/// The token the last lookup found, reused without searching the cache while the cache is
+/// unchanged ([`TokenStore::version`](crate::token::TokenStore)), the same account is selected
+/// and its renewal is not yet due: most requests attach it after two uncontended reads.
+pub(crate) struct HotToken {
+    store_version: u64,
+    selected: Option<String>,
+    due_at: SystemTime,
+    bearer: Arc<Bearer>,
 }
 
 fn same(a: Option<&SecretString>, b: Option<&SecretString>) -> bool {
@@ -36,22 +70,23 @@ fn same(a: Option<&SecretString>, b: Option<&SecretString>) -> bool {
 }
 
 impl Connection {
-    /// Whether an access token should be renewed before use at `now`: it has less than the
-    /// refresh margin left (at most half its lifetime, so short-lived tokens are not renewed on
-    /// every request), or the server's `refresh_on` has passed.
-    pub(crate) fn refresh_due(&self, token: &AccessTokenEntry, now: SystemTime) -> bool {
-        let Some(expires) = token.expires_on_time() else {
-            return true;
-        };
-        if token.refresh_on_time().is_some_and(|at| now >= at) {
-            return true;
-        }
+    /// From when an access token should be renewed before use (`None`: always, its expiry is
+    /// unknown): when it has less than the refresh margin left (at most half its lifetime, so
+    /// short-lived tokens are not renewed on every request), or the server's `refresh_on`.
+    fn refresh_due_at(&self, token: &AccessTokenEntry) -> Option<SystemTime> {
+        let expires = token.expires_on_time()?;
         let lifetime = token
             .cached_at_time()
             .and_then(|cached| expires.duration_since(cached).ok())
             .unwrap_or(Duration::MAX);
         let margin = min(self.identity().refresh_margin, lifetime / 2);
-        now + margin >= expires
+        let due = expires
+            .checked_sub(margin)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        Some(match token.refresh_on_time() {
+            Some(refresh_on) => min(refresh_on, due),
+            None => due,
+        })
     }
 
     /// Whether a token can be renewed without the user: app-only flows always can; delegated
@@ -64,9 +99,38 @@ impl Connection {
     /// The selected account's access token and whether it is due for renewal.
     fn current_token(&self, username: Option<&str>) -> Option<(SecretString, bool)> {
         let now = self.clock().system_now();
+        self.current_token_due_at(username)
+            .map(|(secret, due_at)| (secret, due_at.is_none_or(|at| now >= at)))
+    }
+
+    /// The selected account's access token and from when it is due for renewal.
+    fn current_token_due_at(
+        &self,
+        username: Option<&str>,
+    ) -> Option<(SecretString, Option<SystemTime>)> {
         self.token_store().read(|c| {
             c.get_access_token(username)
-                .map(|at| (at.secret.clone(), self.refresh_due(at, now)))
+                .map(|at| (at.secret.clone(), self.refresh_due_at(at)))
+        })
+    }
+
+    /// [`bearer_token`](Self::bearer_token) without waiting: the remembered token, if it is
+    /// still the one a lookup would find and not yet due for renewal.
+    pub(crate) fn hot_bearer(&self) -> Option<BearerToken> {
+        let epoch = self.identity().epoch();
+        let now = self.clock().system_now();
+        let hot = self
+            .identity()
+            .hot
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        let hot = hot.as_ref()?;
+        let current = hot.store_version == self.token_store().version()
+            && now < hot.due_at
+            && self.is_selected(hot.selected.as_deref());
+        current.then(|| BearerToken {
+            bearer: hot.bearer.clone(),
+            epoch,
         })
     }
 
@@ -74,17 +138,36 @@ impl Connection {
     /// it is due and renewable. A renewal failure while the old token is still valid is logged
     /// and the old token used.
     pub(crate) async fn bearer_token(&self) -> Result<BearerToken> {
+        if let Some(token) = self.hot_bearer() {
+            return Ok(token);
+        }
+        let epoch = self.identity().epoch();
+        let now = self.clock().system_now();
         let tokens = self.token_store();
         if !tokens.read(crate::token::TokenCache::has_data) {
             // Rare paths are boxed so that every request's future stays small.
             Box::pin(tokens.load_token()).await?;
         }
+        // Read before the lookup: a change in between makes the remembered token stale.
+        let store_version = tokens.version();
+        let selected = self.selected_username();
         let username = self.username();
-        let epoch = self.identity().epoch();
-        let current = self.current_token(username.as_deref());
-        let stale = match current {
-            Some((secret, false)) => return Ok(BearerToken { secret, epoch }),
-            Some((secret, true)) => Some(secret),
+        let stale = match self.current_token_due_at(username.as_deref()) {
+            Some((secret, Some(due_at))) if now < due_at => {
+                let bearer = Arc::new(Bearer::new(secret)?);
+                *self
+                    .identity()
+                    .hot
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(HotToken {
+                    store_version,
+                    selected,
+                    due_at,
+                    bearer: bearer.clone(),
+                });
+                return Ok(BearerToken { bearer, epoch });
+            }
+            Some((secret, _)) => Some(secret),
             None => None,
         };
         if self.can_refresh(username.as_deref()) {
@@ -105,7 +188,10 @@ impl Connection {
         }
         let epoch = self.identity().epoch();
         match self.current_token(username.as_deref()) {
-            Some((secret, _)) => Ok(BearerToken { secret, epoch }),
+            Some((secret, _)) => Ok(BearerToken {
+                bearer: Arc::new(Bearer::new(secret)?),
+                epoch,
+            }),
             None => Err(Error::not_authenticated(format!(
                 "No auth token found. Authentication flow needed for user {}",
                 username.as_deref().unwrap_or("(none)")

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -29,6 +30,9 @@ const MERGE_ATTEMPTS: usize = 32;
 /// [`delete_token`]: TokenStore::delete_token
 pub struct TokenStore {
     state: RwLock<State>,
+    /// Bumped under the write lock by every change of `state`: a value read before the cache
+    /// still equals [`TokenStore::version`] only if nothing changed since.
+    version: AtomicU64,
     backend: Arc<dyn TokenBackend>,
     cipher: Option<Arc<dyn TokenCipher>>,
 }
@@ -49,6 +53,7 @@ impl TokenStore {
     pub fn new(backend: Arc<dyn TokenBackend>) -> TokenStore {
         TokenStore {
             state: RwLock::default(),
+            version: AtomicU64::new(0),
             backend,
             cipher: None,
         }
@@ -286,7 +291,15 @@ impl TokenStore {
     }
 
     fn write_state(&self) -> std::sync::RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(|e| e.into_inner())
+        let state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        self.version.fetch_add(1, Ordering::AcqRel);
+        state
+    }
+
+    /// A number that changes with every write to the cache: what was derived from the cache
+    /// after reading it is still current while it is unchanged.
+    pub(crate) fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
     }
 }
 

@@ -221,7 +221,7 @@ impl<T: FromResponse, O> Request<T, O> {
     /// Sends the request through the Connection's pipeline and decodes the reply.
     pub async fn send(self) -> Result<T> {
         let (connection, prepared, _) = self.finish()?;
-        let response = connection.execute(prepared).await?;
+        let response = connection.execute_owned(prepared).await?;
         T::from_response(response).await
     }
 }
