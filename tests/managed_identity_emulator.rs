@@ -103,6 +103,36 @@ async fn imds_token_lists_messages_and_concurrent_calls_share_one_request() {
     assert_eq!(info.client_id, SYSTEM_ASSIGNED_CLIENT_ID);
     assert_eq!(info.user_oid, None);
     assert_eq!(info.scopes, [format!("{}/.default", em.base_url())]);
+
+    // A user-assigned identity through IMDS: its client id in the query, `Metadata: true`, no
+    // credential of any kind in the headers.
+    let identity =
+        ManagedIdentity::user_assigned(USER_ASSIGNED_CLIENT_ID).imds_endpoint(em.imds_url());
+    let user_assigned = em.managed_identity_connection(identity).build().unwrap();
+    user_assigned
+        .request_token_for_client(None, false)
+        .await
+        .unwrap();
+    let counters = em.counters();
+    assert_eq!(
+        counters.managed_identity_queries().last().unwrap(),
+        &query(&[
+            ("api-version", "2018-02-01"),
+            ("resource", em.base_url()),
+            ("client_id", USER_ASSIGNED_CLIENT_ID)
+        ])
+    );
+    let headers = counters.last_request_headers().unwrap();
+    assert_eq!(headers["metadata"], "true");
+    for absent in ["authorization", "x-identity-header", "x-anchormailbox"] {
+        assert!(headers.get(absent).is_none(), "{absent}");
+    }
+    assert_eq!(
+        em.access_token_info(&access_token(&user_assigned))
+            .unwrap()
+            .client_id,
+        USER_ASSIGNED_CLIENT_ID
+    );
 }
 
 #[tokio::test]
