@@ -412,3 +412,52 @@ async fn workload_identity_federation_against_the_token_endpoint() {
     let err = refused(format!("{signed}.AAAA")).await;
     assert_eq!(err.oauth_error().unwrap().code, "invalid_client");
 }
+
+#[tokio::test]
+async fn a_throttled_imds_is_retried_and_an_expired_token_renewed_from_it() {
+    use o365::RetryPolicy;
+    use o365::clock::ManualClock;
+    use o365::emulator::{IMDS_PATH, StatusCode};
+    use std::time::Duration;
+    let em = Emulator::builder().start().await.unwrap();
+    let clock = ManualClock::new();
+    let conn = em
+        .managed_identity_connection(em.managed_identity())
+        .retry_policy(RetryPolicy::default().jitter(false))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    // IMDS answers 429 and then 503 while it starts, each with Retry-After.
+    let script = em.script();
+    script.throttle_next(
+        1,
+        IMDS_PATH,
+        StatusCode::TOO_MANY_REQUESTS,
+        Duration::from_secs(2),
+    );
+    script.throttle_next(
+        1,
+        IMDS_PATH,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Duration::from_secs(1),
+    );
+    let user = format!("users/{}", em.user().oid);
+    let me: Value = conn.get(&user, &()).await.unwrap().json().await.unwrap();
+    assert_eq!(me["id"], em.user().oid.as_str());
+    assert_eq!(
+        clock.sleeps(),
+        [Duration::from_secs(2), Duration::from_secs(1)]
+    );
+    let counters = em.counters();
+    // Three requests arrived; the script answered two, the endpoint one.
+    assert_eq!(counters.requests("GET", IMDS_PATH), 3);
+    assert_eq!(counters.managed_identity_requests("imds"), 1);
+    assert_eq!(counters.throttled(), 2);
+
+    // The emulator expires every token: the 401 is answered with a new IMDS token, once.
+    script.expire_access_tokens();
+    assert_eq!(conn.get(&user, &()).await.unwrap().status(), 200);
+    let counters = em.counters();
+    assert_eq!(counters.managed_identity_requests("imds"), 2);
+    assert_eq!(counters.requests("GET", &format!("/v1.0/{user}")), 3);
+}

@@ -11,6 +11,14 @@
 //! `client_assertion` checked against the registered certificate), password (ROPC), and device
 //! code. Errors carry realistic `AADSTS` codes in the identity platform's JSON shape.
 //!
+//! **Managed identity**: the IMDS token endpoint (`{base}/metadata/identity/oauth2/token`,
+//! `Metadata: true`) and the App Service / Functions one (`{base}/msi/token`,
+//! `X-IDENTITY-HEADER`), for a system-assigned identity and user-assigned ones by `client_id`,
+//! with each host's reply and error shapes ([`Emulator::managed_identity`],
+//! [`Emulator::app_service_identity`]). **Workload identity federation**: a federated token
+//! ([`Emulator::federated_token`]) as `client_assertion`, checked against the client's
+//! [`FederatedCredential`]s (issuer, subject, audience, expiry).
+//!
 //! **Graph** (`{base}/v1.0/…`, needs a live bearer token issued by the emulator): `me`, `users`,
 //! `users/{id-or-upn}`, and under `me/` or `users/{id}/`: `messages` (with `$top`, `$skip`,
 //! `$select`, `$orderby`, `$filter`, `$count`, `@odata.nextLink`), `messages/{id}` (GET, PATCH,
@@ -332,8 +340,8 @@ impl Emulator {
         self.shared.config.managed.identity_header.expose_secret()
     }
 
-    /// The host's system-assigned managed identity through this emulator's IMDS endpoint.
-    /// `.user_assigned(..)`-style identities: [`ManagedIdentity::user_assigned`] with
+    /// The host's system-assigned managed identity through this emulator's IMDS endpoint. For a
+    /// user-assigned one: [`ManagedIdentity::user_assigned`] with
     /// `.imds_endpoint(emulator.imds_url())`.
     ///
     /// [`ManagedIdentity::user_assigned`]: crate::identity::ManagedIdentity::user_assigned

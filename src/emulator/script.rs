@@ -165,8 +165,9 @@ impl Counters {
         &self.token_claims
     }
 
-    /// Managed identity token requests to `endpoint`: `"imds"` or `"app_service"` (refused ones
-    /// included).
+    /// Managed identity token requests the endpoint answered: `"imds"` or `"app_service"`
+    /// (refused ones included; those the script throttled or dropped count only in
+    /// [`requests`](Self::requests)).
     pub fn managed_identity_requests(&self, endpoint: &str) -> u64 {
         self.managed_identity.get(endpoint).copied().unwrap_or(0)
     }
