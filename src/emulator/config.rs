@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::identity::{FederatedCredential, ManagedIdentities};
+
 /// Client id of the public application registered when no client is configured.
 pub const PUBLIC_CLIENT_ID: &str = "9e5f94bc-e8a4-4e73-b8be-63364c29d753";
 /// Client id of the confidential application registered when no client is configured.
@@ -28,6 +30,7 @@ pub struct ClientApp {
     pub(crate) certificate_pem: Option<String>,
     pub(crate) redirect_uris: Vec<String>,
     pub(crate) granted_scopes: Option<Vec<String>>,
+    pub(crate) federated_credentials: Vec<FederatedCredential>,
 }
 
 impl ClientApp {
@@ -39,6 +42,7 @@ impl ClientApp {
             certificate_pem: None,
             redirect_uris: Vec::new(),
             granted_scopes: None,
+            federated_credentials: Vec::new(),
         }
     }
 
@@ -78,14 +82,24 @@ impl ClientApp {
         self
     }
 
+    /// Trusts federated tokens (workload identity federation) from `credential`'s issuer and
+    /// subject as this client's `client_assertion`; the client becomes confidential.
+    pub fn with_federated_credential(mut self, credential: FederatedCredential) -> ClientApp {
+        self.federated_credentials.push(credential);
+        self
+    }
+
     /// The application (client) id.
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
 
-    /// Whether the client must authenticate (has a secret or a certificate).
+    /// Whether the client must authenticate (has a secret, a certificate or a federated
+    /// credential).
     pub fn is_confidential(&self) -> bool {
-        self.secret.is_some() || self.certificate_pem.is_some()
+        self.secret.is_some()
+            || self.certificate_pem.is_some()
+            || !self.federated_credentials.is_empty()
     }
 
     /// Whether `uri` matches a registered redirect URI: exactly, or for loopback URIs
@@ -123,6 +137,7 @@ impl fmt::Debug for ClientApp {
             .field("certificate", &self.certificate_pem.is_some())
             .field("redirect_uris", &self.redirect_uris)
             .field("granted_scopes", &self.granted_scopes)
+            .field("federated_credentials", &self.federated_credentials)
             .finish()
     }
 }
@@ -170,6 +185,8 @@ pub(crate) struct Config {
     pub access_token_lifetime: Duration,
     pub refresh_token_lifetime: Duration,
     pub device: DeviceSettings,
+    /// The managed identities of the emulated host.
+    pub managed: ManagedIdentities,
 }
 
 impl Default for Config {
@@ -184,17 +201,21 @@ impl Default for Config {
                 interval: Duration::from_secs(5),
                 lifetime: Duration::from_secs(900),
             },
+            managed: ManagedIdentities::default(),
         }
     }
 }
 
 impl Config {
-    /// Registers the two default applications when none was configured.
+    /// Registers the two default applications when none was configured (the confidential one
+    /// also trusts the emulator's federated tokens), and the default user-assigned identity.
     pub(crate) fn with_default_clients(mut self) -> Config {
+        self.managed = self.managed.with_defaults();
         if self.clients.is_empty() {
             for app in [
                 ClientApp::public(PUBLIC_CLIENT_ID),
-                ClientApp::confidential(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET),
+                ClientApp::confidential(CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET)
+                    .with_federated_credential(FederatedCredential::emulator()),
             ] {
                 self.clients.push(
                     DEFAULT_REDIRECT_URIS

@@ -11,6 +11,14 @@
 //! `client_assertion` checked against the registered certificate), password (ROPC), and device
 //! code. Errors carry realistic `AADSTS` codes in the identity platform's JSON shape.
 //!
+//! **Managed identity**: the IMDS token endpoint (`{base}/metadata/identity/oauth2/token`,
+//! `Metadata: true`) and the App Service / Functions one (`{base}/msi/token`,
+//! `X-IDENTITY-HEADER`), for a system-assigned identity and user-assigned ones by `client_id`,
+//! with each host's reply and error shapes ([`Emulator::managed_identity`],
+//! [`Emulator::app_service_identity`]). **Workload identity federation**: a federated token
+//! ([`Emulator::federated_token`]) as `client_assertion`, checked against the client's
+//! [`FederatedCredential`]s (issuer, subject, audience, expiry).
+//!
 //! **Graph** (`{base}/v1.0/…`, needs a live bearer token issued by the emulator): `me`, `users`,
 //! `users/{id-or-upn}`, and under `me/` or `users/{id}/`: `messages` (with `$top`, `$skip`,
 //! `$select`, `$orderby`, `$filter`, `$count`, `@odata.nextLink`), `messages/{id}` (GET, PATCH,
@@ -95,6 +103,10 @@ pub use control::Script;
 pub use data::tokens::SIGNING_KEY;
 pub use data::{drive, fixtures};
 pub use http::StatusCode;
+pub use identity::{
+    APP_SERVICE_PATH, FEDERATED_AUDIENCE, FEDERATED_ISSUER, FEDERATED_SUBJECT, FederatedCredential,
+    IDENTITY_HEADER, IMDS_PATH, SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID,
+};
 pub use script::{Counters, GRAPH_PATHS};
 
 use config::Config;
@@ -149,6 +161,27 @@ impl EmulatorBuilder {
     /// How long a device code stays valid (`expires_in`; default 900 s).
     pub fn device_code_lifetime(mut self, lifetime: Duration) -> EmulatorBuilder {
         self.config.device.lifetime = lifetime;
+        self
+    }
+
+    /// Adds a user-assigned managed identity (by its client id) to the emulated host. Without
+    /// any, [`USER_ASSIGNED_CLIENT_ID`] is configured.
+    pub fn user_assigned_identity(mut self, client_id: impl Into<String>) -> EmulatorBuilder {
+        self.config.managed.user_assigned.push(client_id.into());
+        self
+    }
+
+    /// Sets the system-assigned identity's client id (default [`SYSTEM_ASSIGNED_CLIENT_ID`]);
+    /// `None`: the host has none, and a request without `client_id` is refused.
+    pub fn system_assigned_identity(mut self, client_id: Option<String>) -> EmulatorBuilder {
+        self.config.managed.system_assigned = client_id;
+        self
+    }
+
+    /// The App Service `IDENTITY_HEADER` secret its endpoint expects in `X-IDENTITY-HEADER`
+    /// (default [`IDENTITY_HEADER`]).
+    pub fn identity_header(mut self, secret: impl Into<String>) -> EmulatorBuilder {
+        self.config.managed.identity_header = secrecy::SecretString::from(secret.into());
         self
     }
 
@@ -272,16 +305,77 @@ impl Emulator {
     /// cache and no request spacing. Add what a test needs (`.clock(..)`, `.retry_policy(..)`),
     /// build, then `request_token_for_client(None, false)` for the token.
     pub fn app_connection(&self) -> crate::ConnectionBuilder {
-        crate::Connection::builder(crate::Credentials::client_secret(
+        self.app_connection_with(crate::Credentials::client_secret(
             CONFIDENTIAL_CLIENT_ID,
             CONFIDENTIAL_CLIENT_SECRET,
         ))
-        .auth_flow(crate::AuthFlowType::Credentials)
-        .tenant_id(self.user().tid.clone())
-        .authority(self.authority())
-        .protocol(crate::protocol::Protocol::graph_for_host(self.base_url()))
-        .requests_delay(Duration::ZERO)
-        .token_backend(crate::token::MemoryTokenBackend::new())
+    }
+
+    /// [`app_connection`](Self::app_connection) with other app-only credentials: a
+    /// [`Credentials::managed_identity`](crate::Credentials::managed_identity), a
+    /// [`Credentials::federated_token`](crate::Credentials::federated_token), a certificate.
+    pub fn app_connection_with(&self, credentials: crate::Credentials) -> crate::ConnectionBuilder {
+        crate::Connection::builder(credentials)
+            .auth_flow(crate::AuthFlowType::Credentials)
+            .tenant_id(self.user().tid.clone())
+            .authority(self.authority())
+            .protocol(crate::protocol::Protocol::graph_for_host(self.base_url()))
+            .requests_delay(Duration::ZERO)
+            .token_backend(crate::token::MemoryTokenBackend::new())
+    }
+
+    /// The IMDS token endpoint: `{base}/metadata/identity/oauth2/token`.
+    pub fn imds_url(&self) -> String {
+        format!("{}{IMDS_PATH}", self.base_url())
+    }
+
+    /// The App Service / Functions identity endpoint (`IDENTITY_ENDPOINT`): `{base}/msi/token`.
+    pub fn identity_endpoint(&self) -> String {
+        format!("{}{APP_SERVICE_PATH}", self.base_url())
+    }
+
+    /// The `IDENTITY_HEADER` value its App Service endpoint expects.
+    pub fn identity_header(&self) -> &str {
+        use secrecy::ExposeSecret;
+        self.shared.config.managed.identity_header.expose_secret()
+    }
+
+    /// The host's system-assigned managed identity through this emulator's IMDS endpoint. For a
+    /// user-assigned one: [`ManagedIdentity::user_assigned`] with
+    /// `.imds_endpoint(emulator.imds_url())`.
+    ///
+    /// [`ManagedIdentity::user_assigned`]: crate::identity::ManagedIdentity::user_assigned
+    pub fn managed_identity(&self) -> crate::identity::ManagedIdentity {
+        crate::identity::ManagedIdentity::system_assigned().imds_endpoint(self.imds_url())
+    }
+
+    /// The system-assigned managed identity through this emulator's App Service endpoint, with
+    /// its header secret (as `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` would give them).
+    pub fn app_service_identity(&self) -> crate::identity::ManagedIdentity {
+        crate::identity::ManagedIdentity::system_assigned()
+            .app_service(self.identity_endpoint(), self.identity_header())
+    }
+
+    /// A Connection builder like [`app_connection`](Self::app_connection) whose tokens come
+    /// from the managed `identity` (e.g. [`managed_identity`](Self::managed_identity)).
+    pub fn managed_identity_connection(
+        &self,
+        identity: crate::identity::ManagedIdentity,
+    ) -> crate::ConnectionBuilder {
+        self.app_connection_with(crate::Credentials::managed_identity(identity))
+    }
+
+    /// A federated token (a JWT, as AKS writes to `AZURE_FEDERATED_TOKEN_FILE`) from
+    /// [`FEDERATED_ISSUER`] for [`FEDERATED_SUBJECT`], valid for an hour on the emulator's
+    /// clock: the default confidential application accepts it as its `client_assertion`.
+    pub fn federated_token(&self) -> String {
+        self.federated_token_for(FEDERATED_SUBJECT, FEDERATED_AUDIENCE, 3600)
+    }
+
+    /// A federated token from [`FEDERATED_ISSUER`] with this subject and audience, valid for
+    /// `lifetime_secs` from now (negative: expired that long ago).
+    pub fn federated_token_for(&self, subject: &str, audience: &str, lifetime_secs: i64) -> String {
+        identity::federated_token(subject, audience, self.shared.now(), lifetime_secs)
     }
 
     /// The signed-in test user.

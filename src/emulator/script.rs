@@ -109,6 +109,8 @@ pub struct Counters {
     dropped: u64,
     last_request_headers: Option<HeaderMap>,
     token_claims: Vec<String>,
+    managed_identity: BTreeMap<String, u64>,
+    managed_identity_queries: Vec<Vec<(String, String)>>,
 }
 
 impl Counters {
@@ -163,6 +165,18 @@ impl Counters {
         &self.token_claims
     }
 
+    /// Managed identity token requests the endpoint answered: `"imds"` or `"app_service"`
+    /// (refused ones included; those the script throttled or dropped count only in
+    /// [`requests`](Self::requests)).
+    pub fn managed_identity_requests(&self, endpoint: &str) -> u64 {
+        self.managed_identity.get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// The decoded query of every managed identity token request, in order.
+    pub fn managed_identity_queries(&self) -> &[Vec<(String, String)>] {
+        &self.managed_identity_queries
+    }
+
     /// Headers of the most recent request.
     pub fn last_request_headers(&self) -> Option<&HeaderMap> {
         self.last_request_headers.as_ref()
@@ -179,6 +193,18 @@ impl Counters {
             .entry(grant_type.to_owned())
             .or_default() += 1;
         self.token_claims.extend(claims.map(str::to_owned));
+    }
+
+    pub(crate) fn record_managed_identity_request(
+        &mut self,
+        endpoint: &str,
+        query: &[(String, String)],
+    ) {
+        *self
+            .managed_identity
+            .entry(endpoint.to_owned())
+            .or_default() += 1;
+        self.managed_identity_queries.push(query.to_vec());
     }
 
     pub(crate) fn record_fault(&mut self, decision: &Decision) {

@@ -132,6 +132,9 @@ fn route(shared: &Shared, req: &Req) -> Reply {
     if let Some(rest) = req.path.strip_prefix("/v1.0/") {
         return graph::handle(shared, rest, req);
     }
+    if let Some(reply) = identity::managed_identity(shared, req) {
+        return reply;
+    }
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let reply = match segments.as_slice() {
         ["devicelogin"] => Some(Reply::html(

@@ -236,6 +236,15 @@ pub enum FlowName {
     Credentials,
     /// Username and password (ROPC; needs a tenant; no MFA).
     Password,
+    /// Managed identity, app-only: the host's system-assigned identity, or a user-assigned one
+    /// with `--client-id`. IMDS (Azure VMs, AKS nodes) by default; the App Service / Functions
+    /// endpoint when `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` are set;
+    /// `AZURE_POD_IDENTITY_AUTHORITY_HOST` moves IMDS elsewhere.
+    Managed,
+    /// Workload identity federation, app-only: the token in `--federated-token-file` (or
+    /// `AZURE_FEDERATED_TOKEN_FILE`) as the client assertion of `--client-id` (or
+    /// `AZURE_CLIENT_ID`) in `--tenant-id` (or `AZURE_TENANT_ID`), as AKS sets them.
+    Federated,
 }
 
 /// `o365 login`.
@@ -260,6 +269,9 @@ pub struct LoginArgs {
     /// Password flow: read the password from the first line of stdin (else `O365_PASSWORD`).
     #[arg(long)]
     pub password_stdin: bool,
+    /// Federated flow: the file holding the federated token (re-read at every renewal).
+    #[arg(long, env = "AZURE_FEDERATED_TOKEN_FILE", value_name = "PATH")]
+    pub federated_token_file: Option<PathBuf>,
 }
 
 /// A raw request.

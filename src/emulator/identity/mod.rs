@@ -12,6 +12,7 @@ use serde_json::json;
 mod authorize;
 mod checks;
 mod issue;
+mod managed;
 mod token;
 
 use super::config::ClientApp;
@@ -20,6 +21,11 @@ use super::util;
 use super::wire::{Reply, Req};
 
 pub(crate) use issue::issue_user_tokens;
+pub use managed::{
+    APP_SERVICE_PATH, FEDERATED_AUDIENCE, FEDERATED_ISSUER, FEDERATED_SUBJECT, FederatedCredential,
+    IDENTITY_HEADER, IMDS_PATH, SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID,
+};
+pub(crate) use managed::{ManagedIdentities, federated_token, handle as managed_identity};
 
 /// Graph's resource URI, stripped from delegated scopes in token responses.
 const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";

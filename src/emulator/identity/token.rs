@@ -173,7 +173,15 @@ fn authenticate(
             if form.get("client_assertion_type") != Some(JWT_BEARER) {
                 return Err(OAuthError::missing("client_assertion_type"));
             }
-            verify_assertion(client, assertion, token_urls, now)
+            // An assertion the client did not issue itself is a federated token.
+            let issuer = super::managed::assertion_issuer(assertion);
+            if issuer.as_deref() != Some(client.client_id.as_str())
+                && !client.federated_credentials.is_empty()
+            {
+                super::managed::verify_federated(client, assertion, now)
+            } else {
+                verify_assertion(client, assertion, token_urls, now)
+            }
         }
         (None, Some(secret)) if client.secret_matches(secret) => Ok(()),
         (None, Some(_)) => Err(OAuthError::invalid_client(

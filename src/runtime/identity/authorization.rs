@@ -23,7 +23,29 @@ impl SignIn<'_> {
         scopes: &[&str],
         redirect_uri: Option<&str>,
     ) -> Result<(String, AuthorizationFlow)> {
+        self.authorization_url_with_claims(scopes, redirect_uri, None)
+    }
+
+    /// [`authorization_url`](Self::authorization_url) answering a claims challenge: `claims` is
+    /// the JSON of [`Error::claims_challenge`] (an `ErrorKind::ClaimsChallenge` error that needs
+    /// the user). It goes into the URL as the `claims` parameter, with the Connection's client
+    /// capabilities (`cp1`) merged into `access_token.xms_cc` as on token requests (the
+    /// capabilities alone are sent without a challenge too), and the flow keeps it for the code
+    /// redemption, which sends it again. Claims that are not a JSON object are refused.
+    pub fn authorization_url_with_claims(
+        &self,
+        scopes: &[&str],
+        redirect_uri: Option<&str>,
+        claims: Option<&str>,
+    ) -> Result<(String, AuthorizationFlow)> {
         let conn = self.conn;
+        if let Some(claims) = claims
+            && !serde_json::from_str::<serde_json::Value>(claims).is_ok_and(|v| v.is_object())
+        {
+            return Err(Error::invalid_input(
+                "the claims of a claims challenge must be a JSON object",
+            ));
+        }
         if !matches!(
             conn.auth_flow(),
             AuthFlowType::Authorization | AuthFlowType::Public
@@ -50,6 +72,9 @@ impl SignIn<'_> {
             .append_pair("code_challenge_method", "S256")
             .append_pair("nonce", &sha256_hex(&nonce))
             .append_pair("client_info", "1");
+        if let Some(claims) = super::claims::claims_parameter(conn.client_capabilities(), claims) {
+            url.query_pairs_mut().append_pair("claims", &claims);
+        }
         let flow = AuthorizationFlow {
             state,
             redirect_uri,
@@ -57,14 +82,15 @@ impl SignIn<'_> {
             auth_uri: url.to_string(),
             code_verifier,
             nonce,
-            claims_challenge: None,
+            claims_challenge: claims.map(str::to_owned),
         };
         Ok((flow.auth_uri.clone(), flow))
     }
 
     /// Step two: redeems the code in `redirected_url` (the whole URL the browser was sent to, or
     /// just its query) with the PKCE verifier, checks `state` and the id token's nonce, stores the
-    /// tokens (and saves them when `store_token`), and selects the signed-in account.
+    /// tokens (and saves them when `store_token`), and selects the signed-in account. The
+    /// flow's claims challenge, if any, is sent again as `claims` (with the capabilities).
     ///
     /// python-o365: `Connection.request_token` (also on [`Connection`](crate::Connection)).
     pub async fn request_token(
@@ -78,7 +104,8 @@ impl SignIn<'_> {
             .field("code_verifier", flow.code_verifier.as_str())
             .field("code", code.as_str())
             .field("redirect_uri", flow.redirect_uri.as_str())
-            .with_scope();
+            .with_scope()
+            .claims(flow.claims_challenge.as_deref());
         let response = self.conn.redeem(grant).await?;
         let claims = response.id_token_claims()?;
         if response.id_token.is_some() {

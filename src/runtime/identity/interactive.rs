@@ -69,12 +69,25 @@ impl SignIn<'_> {
     /// or captured on loopback), redeems and stores the token. Returns `false` when the user
     /// aborted or the sign-in failed (the reason is printed), as python-o365 does.
     pub async fn interactively(&self, scopes: &[&str], mode: ConsentMode) -> Result<bool> {
+        self.interactively_with_claims(scopes, None, mode).await
+    }
+
+    /// [`interactively`](Self::interactively) answering a claims challenge: the `claims` of an
+    /// `ErrorKind::ClaimsChallenge` error ([`Error::claims_challenge`]) go into the
+    /// authorization URL and the code redemption (see
+    /// [`authorization_url_with_claims`](Self::authorization_url_with_claims)).
+    pub async fn interactively_with_claims(
+        &self,
+        scopes: &[&str],
+        claims: Option<&str>,
+        mode: ConsentMode,
+    ) -> Result<bool> {
         match mode {
             ConsentMode::Paste {
                 mut output,
                 mut input,
             } => {
-                let (url, flow) = self.authorization_url(scopes, None)?;
+                let (url, flow) = self.authorization_url_with_claims(scopes, None, claims)?;
                 writeln!(output, "Visit the following url to give consent:\n{url}").map_err(io)?;
                 writeln!(output, "Paste the authenticated url here:").map_err(io)?;
                 output.flush().map_err(io)?;
@@ -102,7 +115,8 @@ impl SignIn<'_> {
                     .map_err(|e| Error::config(format!("no loopback address: {e}")))?
                     .port();
                 let redirect = format!("http://localhost:{port}/");
-                let (url, flow) = self.authorization_url(scopes, Some(&redirect))?;
+                let (url, flow) =
+                    self.authorization_url_with_claims(scopes, Some(&redirect), claims)?;
                 writeln!(output, "Visit the following url to give consent:\n{url}").map_err(io)?;
                 output.flush().map_err(io)?;
                 if open_browser {

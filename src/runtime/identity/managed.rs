@@ -228,14 +228,16 @@ impl Connection {
         let reply_url = reply.url().clone();
         let bytes = reply.bytes().await.map_err(Error::transport)?;
         if !status.is_success() {
-            return Err(match OAuthError::from_body(&bytes) {
-                Some(oauth) => Error::oauth(
-                    "the managed identity endpoint refused the token request",
-                    Some(status),
-                    oauth,
-                ),
-                None => Error::from_status(status, &reply_url, &bytes, None),
-            });
+            return Err(
+                match OAuthError::from_body(&bytes).or_else(|| app_service_error(&bytes)) {
+                    Some(oauth) => Error::oauth(
+                        "the managed identity endpoint refused the token request",
+                        Some(status),
+                        oauth,
+                    ),
+                    None => Error::from_status(status, &reply_url, &bytes, None),
+                },
+            );
         }
         let response: TokenResponse = serde_json::from_slice(&bytes).map_err(|_| {
             Error::decode("the managed identity endpoint's reply is not a token response")
@@ -244,6 +246,25 @@ impl Connection {
             .await
             .map(drop)
     }
+}
+
+/// App Service's error body, `{"statusCode", "message", "correlationId"}`, as an OAuth error
+/// with MSAL's code for it, `managed_identity_request_failed`.
+fn app_service_error(body: &[u8]) -> Option<OAuthError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct AppServiceError {
+        message: String,
+        #[serde(default)]
+        correlation_id: Option<String>,
+    }
+    let error: AppServiceError = serde_json::from_slice(body).ok()?;
+    Some(OAuthError {
+        code: "managed_identity_request_failed".to_owned(),
+        description: Some(error.message),
+        correlation_id: error.correlation_id,
+        ..OAuthError::default()
+    })
 }
 
 /// The federated token of workload identity federation, read fresh (the file rotates).

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::cli::{FlowName, LoginArgs, OutputFormat};
 use crate::failure::{CliResult, Exit, Failure};
 use crate::output;
-use crate::session::{SavedLogin, Session, auth_flow};
+use crate::session::{AppLogin, SavedLogin, Session, auth_flow, env_var};
 
 /// Permissions asked for when neither `--scopes` nor the config file name any.
 pub const DEFAULT_SCOPES: [&str; 6] = [
@@ -32,6 +32,10 @@ const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
     let s = &session.settings;
     let flow = args.flow.or(s.flow).unwrap_or(FlowName::Device);
+    let federated_token_file = args.federated_token_file.clone();
+    if matches!(flow, FlowName::Managed | FlowName::Federated) {
+        return app_login(session, flow, federated_token_file).await;
+    }
     let client_id = s.client_id.as_deref().ok_or_else(|| {
         Failure::usage("no client id")
             .hint("pass --client-id, set O365_CLIENT_ID, or put client_id in the config file (see README: Sign in for real)")
@@ -45,6 +49,9 @@ pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
     };
     let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let account = match flow {
+        FlowName::Managed | FlowName::Federated => {
+            return app_login(session, flow, federated_token_file).await;
+        }
         FlowName::Password => {
             let username = s.username.clone().ok_or_else(|| {
                 Failure::usage("the password flow needs --username (or O365_USERNAME)")
@@ -94,6 +101,7 @@ pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
             conn.username()
         }
     };
+    session.save_app_login(None)?;
     let who = account.unwrap_or_else(|| "the application (app-only)".to_owned());
     eprintln!(
         "signed in as {who} with the {} flow; token saved to {}",
@@ -104,7 +112,66 @@ pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
 }
 
 fn flow_label(flow: FlowName) -> &'static str {
-    auth_flow(flow).as_str()
+    match flow {
+        FlowName::Managed => "managed identity",
+        FlowName::Federated => "federated (workload identity)",
+        _ => auth_flow(flow).as_str(),
+    }
+}
+
+/// `login --flow managed|federated`: an app-only token from a managed identity or a federated
+/// token, and the [`AppLogin`] that later commands continue with.
+async fn app_login(
+    session: &Session,
+    flow: FlowName,
+    federated_token_file: Option<std::path::PathBuf>,
+) -> CliResult {
+    let s = &session.settings;
+    let tenant = s.tenant_id.clone().or_else(|| env_var("AZURE_TENANT_ID"));
+    let login = if flow == FlowName::Managed {
+        AppLogin::Managed {
+            client_id: s.client_id.clone(),
+        }
+    } else {
+        let client_id = s
+            .client_id
+            .clone()
+            .or_else(|| env_var("AZURE_CLIENT_ID"))
+            .ok_or_else(|| {
+                Failure::usage("the federated flow needs a client id")
+                    .hint("pass --client-id or set AZURE_CLIENT_ID")
+            })?;
+        let token_file = federated_token_file.ok_or_else(|| {
+            Failure::usage("the federated flow needs the federated token file")
+                .hint("pass --federated-token-file or set AZURE_FEDERATED_TOKEN_FILE")
+        })?;
+        if tenant.is_none() {
+            return Err(Failure::usage("the federated flow needs a tenant")
+                .hint("pass --tenant-id or set AZURE_TENANT_ID"));
+        }
+        AppLogin::Federated {
+            client_id,
+            token_file,
+        }
+    };
+    // A managed identity is not bound to a tenant segment; the cache still files it under one.
+    let tenant = tenant.unwrap_or_else(|| "organizations".to_owned());
+    let conn = session.app_connection(&login, Some(&tenant))?;
+    conn.request_token_for_client(None, true).await?;
+    session.save_app_login(Some(&login))?;
+    let who = match &login {
+        AppLogin::Managed { client_id: None } => "the system-assigned managed identity".to_owned(),
+        AppLogin::Managed {
+            client_id: Some(id),
+        } => format!("the managed identity {id}"),
+        AppLogin::Federated { client_id, .. } => format!("the application {client_id}"),
+    };
+    eprintln!(
+        "signed in as {who} (app-only) with the {} flow; token saved to {}",
+        flow_label(flow),
+        s.token_path.display()
+    );
+    Ok(())
 }
 
 /// Prints the device-code instructions on stderr.
@@ -136,6 +203,7 @@ fn read_password(from_stdin: bool) -> CliResult<String> {
 /// `o365 logout`.
 pub async fn logout(session: &Session) -> CliResult {
     let path = &session.settings.token_path;
+    session.save_app_login(None)?;
     if session.token_store().delete_token().await? {
         eprintln!("signed out; removed {}", path.display());
     } else {
@@ -152,7 +220,8 @@ pub async fn status(session: &Session, format: OutputFormat) -> CliResult {
     }
     let now = SystemTime::now();
     let has_secret = session.settings.client_secret.is_some();
-    let accounts = store.read(|cache| accounts(cache, now, has_secret));
+    let app_login = session.app_login();
+    let accounts = store.read(|cache| accounts(cache, now, has_secret, app_login.as_ref()));
     if accounts.is_empty() {
         return Err(Failure::not_signed_in());
     }
@@ -169,7 +238,12 @@ pub async fn status(session: &Session, format: OutputFormat) -> CliResult {
 
 /// One entry per access token: who, which app and tenant, scopes, expiry.
 /// `has_secret` tells a confidential browser sign-in from a public one (see [`SavedLogin::find`]).
-fn accounts(cache: &TokenCache, now: SystemTime, has_secret: bool) -> Vec<Value> {
+fn accounts(
+    cache: &TokenCache,
+    now: SystemTime,
+    has_secret: bool,
+    app_login: Option<&AppLogin>,
+) -> Vec<Value> {
     cache
         .access_tokens()
         .values()
@@ -192,7 +266,12 @@ fn accounts(cache: &TokenCache, now: SystemTime, has_secret: bool) -> Vec<Value>
                 "client_id": token.client_id,
                 "tenant": token.realm,
                 "authority": token.environment,
-                "flow": saved.map(|s| s.flow.as_str()).unwrap_or_default(),
+                "flow": match app_login {
+                    Some(login) if account.is_none() && login.cache_id() == token.client_id => {
+                        login.name()
+                    }
+                    _ => saved.map(|s| s.flow.as_str()).unwrap_or_default(),
+                },
                 "scopes": token.scopes().collect::<Vec<_>>(),
                 "expires_at": expires.map(rfc3339),
                 "expired": expires.is_none_or(|e| e <= now),
