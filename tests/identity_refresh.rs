@@ -436,3 +436,60 @@ async fn two_processes_sharing_a_token_file_refresh_once() {
     assert!(saved.expose_secret().contains("\"at-new\""));
     assert!(!saved.expose_secret().contains("rt-old"));
 }
+
+/// The pipeline remembers the token it attached last; every change of the cache, of the
+/// selected account and of the clock must still be seen by the next request.
+#[tokio::test]
+async fn the_attached_token_follows_the_cache_the_selected_account_and_the_clock() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let env = env_of(&server.base);
+    let conn = seeded_memory(&server.base, &env, &clock, START, START + 3600).await;
+    let me = server.url("/v1.0/me");
+    server.push([Reply::json(200, json!({})), Reply::json(200, json!({}))]);
+    conn.get(&me, &()).await.unwrap();
+    conn.get(&me, &()).await.unwrap();
+
+    // Another sign-in was saved (by another process) and is loaded: the next request carries it.
+    let two = user_cache(&env, "at-two", START, START + 3600, Some("rt-two"));
+    let backend = conn.token_store().backend().clone();
+    backend.save(SecretString::from(two)).await.unwrap();
+    conn.load_token_from_backend().await.unwrap();
+    server.push([Reply::json(200, json!({}))]);
+    conn.get(&me, &()).await.unwrap();
+
+    // An account without a token of its own is selected: the last token is not attached for it.
+    conn.set_username(Some("someone-else@contoso.test".into()));
+    let err = conn.get(&me, &()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotAuthenticated);
+    conn.set_username(None);
+
+    // Inside the refresh margin (5 minutes before expiry) the token is renewed before use.
+    clock.advance(Duration::from_secs(3600 - 299));
+    server.push([
+        Reply::json(200, user_reply("at-new", "rt-new", None)),
+        Reply::json(200, json!({})),
+    ]);
+    conn.get(&me, &()).await.unwrap();
+
+    let requests = server.requests();
+    let sent: Vec<_> = requests
+        .iter()
+        .map(|r| (r.target.as_str(), r.header("authorization")))
+        .collect();
+    let token_path = format!("/{TENANT}/oauth2/v2.0/token");
+    assert_eq!(
+        sent,
+        [
+            ("/v1.0/me", Some("Bearer at-old")),
+            ("/v1.0/me", Some("Bearer at-old")),
+            ("/v1.0/me", Some("Bearer at-two")),
+            (token_path.as_str(), None),
+            ("/v1.0/me", Some("Bearer at-new")),
+        ]
+    );
+    assert_eq!(
+        field(&form(&requests[3].body), "refresh_token"),
+        Some("rt-two")
+    );
+}

@@ -268,3 +268,18 @@ async fn workload_identity_sends_the_current_federated_token_as_client_assertion
     assert!(err.to_string().contains("federated token file"), "{err}");
     assert!(!format!("{:?}", Credentials::federated_token(CLIENT, &file)).contains("jwt"));
 }
+
+#[test]
+fn a_managed_identity_needs_no_tenant_a_client_secret_does() {
+    let managed = Credentials::managed_identity(ManagedIdentity::system_assigned());
+    let built = Connection::builder(managed)
+        .auth_flow(AuthFlowType::Credentials)
+        .build();
+    assert!(built.is_ok(), "{:?}", built.err());
+    let err = Connection::builder(Credentials::client_secret("client-1", "secret"))
+        .auth_flow(AuthFlowType::Credentials)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config);
+    assert!(err.to_string().contains("tenant_id must be set"), "{err}");
+}

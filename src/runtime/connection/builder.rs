@@ -257,10 +257,11 @@ impl ConnectionBuilder {
             return Err(error);
         }
         self.credentials.validate(self.auth_flow)?;
+        // A managed identity's tokens come from its host, which knows its tenant.
         let needs_tenant = matches!(
             self.auth_flow,
             AuthFlowType::Credentials | AuthFlowType::Password
-        );
+        ) && !matches!(self.credentials, Credentials::ManagedIdentity(_));
         if needs_tenant && matches!(self.tenant_id.as_str(), "common" | "") {
             return Err(Error::config(format!(
                 "When using the \"{}\" auth flow, the tenant_id must be set (not \"common\")",
