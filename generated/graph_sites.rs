@@ -32,6 +32,15 @@ pub mod types {
             Self(value)
         }
     }
+    ///`AddSitesBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AddSitesBody {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<Site>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///`AssociateWithHubSitesContentTypeBody`
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2117,15 +2126,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`SiteCollectionResponse2`
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SiteCollectionResponse2 {
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Site>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `storagePlanInformation`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2373,6 +2373,11 @@ pub mod types {
             "AddFollowedSiteRefBody" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<AddFollowedSiteRefBody>(),
+                )
+            }
+            "AddSitesBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<AddSitesBody>(),
                 )
             }
             "AssociateWithHubSitesContentTypeBody" => {
@@ -2657,11 +2662,6 @@ pub mod types {
                     generator.into_root_schema_for::<SiteCollectionResponse>(),
                 )
             }
-            "SiteCollectionResponse2" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<SiteCollectionResponse2>(),
-                )
-            }
             "StoragePlanInformation" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<StoragePlanInformation>(),
@@ -2777,7 +2777,7 @@ impl Client {
     /// `POST /sites/microsoft.graph.add`. Returns [`types::SiteCollectionResponse`]. operationId `sites_add`.
     pub fn add_sites(
         &self,
-        body: &types::SiteCollectionResponse2,
+        body: &types::AddSitesBody,
     ) -> Request<types::SiteCollectionResponse, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.add")
             .json(body)
@@ -2785,7 +2785,7 @@ impl Client {
     /// `POST /sites/microsoft.graph.remove`. Returns [`types::SiteCollectionResponse`]. operationId `sites_remove`.
     pub fn remove_sites(
         &self,
-        body: &types::SiteCollectionResponse2,
+        body: &types::AddSitesBody,
     ) -> Request<types::SiteCollectionResponse, Plain> {
         Request::new(&self.connection, Method::POST, "sites/microsoft.graph.remove")
             .json(body)
@@ -4425,6 +4425,13 @@ impl crate::typed::CollectionPage for types::ListItemVersionCollectionResponse {
 impl crate::typed::CollectionPage for types::PermissionCollectionResponse {
     type Item = types::Permission;
 }
+impl crate::odata::ODataEntity for types::AddSitesBody {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::AssociateWithHubSitesContentTypeBody {
     fn annotations(
         &self,
@@ -4811,13 +4818,6 @@ impl crate::odata::ODataEntity for types::SiteCollection {
     }
 }
 impl crate::odata::ODataEntity for types::SiteCollectionResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::SiteCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -1705,20 +1705,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///`StringCollectionResponse2`
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct StringCollectionResponse2 {
-        #[serde(
-            rename = "@odata.nextLink",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub odata_next_link: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `teamsLicensingDetails`. Derives from `entity`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2854,11 +2840,6 @@ pub mod types {
                     generator.into_root_schema_for::<StringCollectionResponse>(),
                 )
             }
-            "StringCollectionResponse2" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<StringCollectionResponse2>(),
-                )
-            }
             "TeamsLicensingDetails" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<TeamsLicensingDetails>(),
@@ -3310,10 +3291,10 @@ impl Client {
     ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/createdObjects")
     }
-    /// `GET /me/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefCreatedObjects`.
+    /// `GET /me/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefCreatedObjects`.
     pub fn list_created_object_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/createdObjects/$ref")
     }
     /// `POST /me/createdObjects/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefCreatedObjects`.
@@ -3329,10 +3310,10 @@ impl Client {
     ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/directReports")
     }
-    /// `GET /me/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefDirectReports`.
+    /// `GET /me/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefDirectReports`.
     pub fn list_direct_report_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/directReports/$ref")
     }
     /// `POST /me/directReports/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefDirectReports`.
@@ -3470,10 +3451,10 @@ impl Client {
     ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/memberOf")
     }
-    /// `GET /me/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefMemberOf`.
+    /// `GET /me/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefMemberOf`.
     pub fn list_member_of_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/memberOf/$ref")
     }
     /// `POST /me/memberOf/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefMemberOf`.
@@ -3499,11 +3480,11 @@ impl Client {
         Request::new(&self.connection, Method::POST, "me/microsoft.graph.changePassword")
             .json(body)
     }
-    /// `POST /me/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `mes_checkMemberGroups`.
+    /// `POST /me/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse`]. operationId `mes_checkMemberGroups`.
     pub fn check_member_groups(
         &self,
         body: &types::CheckMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3511,11 +3492,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `mes_checkMemberObjects`.
+    /// `POST /me/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse`]. operationId `mes_checkMemberObjects`.
     pub fn check_member_objects(
         &self,
         body: &types::CheckMemberObjectsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3595,11 +3576,11 @@ impl Client {
             "me/microsoft.graph.getManagedDevicesWithAppFailures()",
         )
     }
-    /// `POST /me/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `mes_getMemberGroups`.
+    /// `POST /me/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse`]. operationId `mes_getMemberGroups`.
     pub fn get_member_groups(
         &self,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3607,11 +3588,11 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /me/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `mes_getMemberObjects`.
+    /// `POST /me/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse`]. operationId `mes_getMemberObjects`.
     pub fn get_member_objects(
         &self,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -3694,10 +3675,10 @@ impl Client {
     ) -> Request<types::OAuth2PermissionGrantCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/oauth2PermissionGrants")
     }
-    /// `GET /me/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefOauth2PermissionGrants`.
+    /// `GET /me/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefOauth2PermissionGrants`.
     pub fn list_oauth2_permission_grant_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/oauth2PermissionGrants/$ref")
     }
     /// `POST /me/oauth2PermissionGrants/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefOauth2PermissionGrants`.
@@ -3800,10 +3781,10 @@ impl Client {
     ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedDevices")
     }
-    /// `GET /me/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefOwnedDevices`.
+    /// `GET /me/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefOwnedDevices`.
     pub fn list_owned_device_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedDevices/$ref")
     }
     /// `POST /me/ownedDevices/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefOwnedDevices`.
@@ -3819,10 +3800,10 @@ impl Client {
     ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedObjects")
     }
-    /// `GET /me/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefOwnedObjects`.
+    /// `GET /me/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefOwnedObjects`.
     pub fn list_owned_object_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/ownedObjects/$ref")
     }
     /// `POST /me/ownedObjects/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefOwnedObjects`.
@@ -3933,10 +3914,10 @@ impl Client {
     ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/registeredDevices")
     }
-    /// `GET /me/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefRegisteredDevices`.
+    /// `GET /me/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefRegisteredDevices`.
     pub fn list_registered_device_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/registeredDevices/$ref")
     }
     /// `POST /me/registeredDevices/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefRegisteredDevices`.
@@ -3984,10 +3965,10 @@ impl Client {
     ) -> Request<types::DirectoryObjectCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/transitiveMemberOf")
     }
-    /// `GET /me/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `mes_ListGraphRefTransitiveMemberOf`.
+    /// `GET /me/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `mes_ListGraphRefTransitiveMemberOf`.
     pub fn list_transitive_member_of_refs(
         &self,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/transitiveMemberOf/$ref")
     }
     /// `POST /me/transitiveMemberOf/$ref`. Returns [`types::AddCreatedObjectRefBody`]. operationId `mes_CreateGraphRefTransitiveMemberOf`.
@@ -4082,11 +4063,11 @@ impl Client {
             &format!("users/{}/createdObjects", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefCreatedObjects`.
+    /// `GET /users/{user-id}/createdObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefCreatedObjects`.
     pub fn user_list_created_object_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4117,11 +4098,11 @@ impl Client {
             &format!("users/{}/directReports", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefDirectReports`.
+    /// `GET /users/{user-id}/directReports/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefDirectReports`.
     pub fn user_list_direct_report_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4349,11 +4330,11 @@ impl Client {
             &format!("users/{}/memberOf", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefMemberOf`.
+    /// `GET /users/{user-id}/memberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefMemberOf`.
     pub fn user_list_member_of_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4399,12 +4380,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `users_checkMemberGroups`.
+    /// `POST /users/{user-id}/microsoft.graph.checkMemberGroups`. Returns [`types::StringCollectionResponse`]. operationId `users_checkMemberGroups`.
     pub fn user_check_member_groups(
         &self,
         user_id: &str,
         body: &types::CheckMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4414,12 +4395,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `users_checkMemberObjects`.
+    /// `POST /users/{user-id}/microsoft.graph.checkMemberObjects`. Returns [`types::StringCollectionResponse`]. operationId `users_checkMemberObjects`.
     pub fn user_check_member_objects(
         &self,
         user_id: &str,
         body: &types::CheckMemberObjectsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4527,12 +4508,12 @@ impl Client {
             ),
         )
     }
-    /// `POST /users/{user-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse2`]. operationId `users_getMemberGroups`.
+    /// `POST /users/{user-id}/microsoft.graph.getMemberGroups`. Returns [`types::StringCollectionResponse`]. operationId `users_getMemberGroups`.
     pub fn user_get_member_groups(
         &self,
         user_id: &str,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4542,12 +4523,12 @@ impl Client {
             )
             .json(body)
     }
-    /// `POST /users/{user-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse2`]. operationId `users_getMemberObjects`.
+    /// `POST /users/{user-id}/microsoft.graph.getMemberObjects`. Returns [`types::StringCollectionResponse`]. operationId `users_getMemberObjects`.
     pub fn user_get_member_objects(
         &self,
         user_id: &str,
         body: &types::GetMemberGroupsBody,
-    ) -> Request<types::StringCollectionResponse2, Plain> {
+    ) -> Request<types::StringCollectionResponse, Plain> {
         Request::new(
                 &self.connection,
                 Method::POST,
@@ -4668,11 +4649,11 @@ impl Client {
             &format!("users/{}/oauth2PermissionGrants", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefOauth2PermissionGrants`.
+    /// `GET /users/{user-id}/oauth2PermissionGrants/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefOauth2PermissionGrants`.
     pub fn user_list_oauth2_permission_grant_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4834,11 +4815,11 @@ impl Client {
             &format!("users/{}/ownedDevices", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefOwnedDevices`.
+    /// `GET /users/{user-id}/ownedDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefOwnedDevices`.
     pub fn user_list_owned_device_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -4869,11 +4850,11 @@ impl Client {
             &format!("users/{}/ownedObjects", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefOwnedObjects`.
+    /// `GET /users/{user-id}/ownedObjects/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefOwnedObjects`.
     pub fn user_list_owned_object_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5055,11 +5036,11 @@ impl Client {
             &format!("users/{}/registeredDevices", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefRegisteredDevices`.
+    /// `GET /users/{user-id}/registeredDevices/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefRegisteredDevices`.
     pub fn user_list_registered_device_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5157,11 +5138,11 @@ impl Client {
             &format!("users/{}/transitiveMemberOf", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse2`]. operationId `users_ListGraphRefTransitiveMemberOf`.
+    /// `GET /users/{user-id}/transitiveMemberOf/$ref` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count $orderby`. Returns [`types::StringCollectionResponse`]. operationId `users_ListGraphRefTransitiveMemberOf`.
     pub fn user_list_transitive_member_of_refs(
         &self,
         user_id: &str,
-    ) -> Request<types::StringCollectionResponse2, Collection> {
+    ) -> Request<types::StringCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -5197,9 +5178,6 @@ impl crate::typed::CollectionPage for types::ReminderCollectionResponse {
 }
 impl crate::typed::CollectionPage for types::DirectoryObjectCollectionResponse {
     type Item = types::AnyDirectoryObject;
-}
-impl crate::typed::CollectionPage for types::StringCollectionResponse2 {
-    type Item = ::std::string::String;
 }
 impl crate::typed::CollectionPage for types::ExtensionCollectionResponse {
     type Item = types::Extension;
@@ -5585,13 +5563,6 @@ impl crate::odata::ODataEntity for types::SignInActivity {
     }
 }
 impl crate::odata::ODataEntity for types::StringCollectionResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::StringCollectionResponse2 {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -118,3 +118,95 @@ fn without_a_runtime_only_models_are_emitted() {
     assert!(!source.contains("ODataEntity"));
     assert!(source.contains("pub struct Event"));
 }
+
+const BODIES: &str = r#"
+openapi: 3.0.1
+info: {title: T, version: v1.0}
+paths:
+  /sites/microsoft.graph.add:
+    post:
+      operationId: sites_add
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                value:
+                  type: array
+                  items: {$ref: '#/components/schemas/microsoft.graph.site'}
+      responses:
+        2XX:
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/microsoft.graph.siteCollectionResponse'}
+  /me/createdObjects/$ref:
+    get:
+      operationId: me_ListGraphRefCreatedObjects
+      responses:
+        2XX:
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  value: {type: array, items: {type: string}}
+                  '@odata.nextLink': {type: string, nullable: true}
+      x-ms-pageable: {nextLinkName: '@odata.nextLink'}
+  /me/memberOf/$ref:
+    get:
+      operationId: me_ListGraphRefMemberOf
+      responses:
+        2XX:
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  value: {type: array, items: {type: string, nullable: true}}
+                  '@odata.nextLink': {type: string, nullable: true}
+      x-ms-pageable: {nextLinkName: '@odata.nextLink'}
+components:
+  schemas:
+    microsoft.graph.site:
+      type: object
+      properties:
+        name: {type: string}
+    microsoft.graph.siteCollectionResponse:
+      type: object
+      properties:
+        value:
+          type: array
+          items: {$ref: '#/components/schemas/microsoft.graph.site'}
+        '@odata.nextLink': {type: string, nullable: true}
+"#;
+
+#[test]
+fn a_body_shaped_like_a_page_is_named_after_its_operation_and_string_pages_merge() {
+    let out = generate(BODIES, &Options::default()).unwrap();
+    let source = squeezed(&out.source);
+    assert!(
+        source.contains("pubstructAddSitesBody{") || source.contains("pubstructSitesAddBody{"),
+        "{}",
+        out.source
+    );
+    assert!(
+        !source.contains("SiteCollectionResponse2"),
+        "{}",
+        out.source
+    );
+    // The page of plain strings is decoded by the page of optional strings (not the reverse).
+    assert!(
+        !source.contains("StringCollectionResponse2"),
+        "{}",
+        out.source
+    );
+    assert!(
+        source.contains("pubvalue:::std::vec::Vec<::std::option::Option<::std::string::String>>"),
+        "{}",
+        out.source
+    );
+}

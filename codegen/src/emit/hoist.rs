@@ -16,12 +16,12 @@ use crate::passes::{polymorphic, walk};
 pub fn run(doc: &mut Value) -> usize {
     let mut taken = Taken::new(doc);
     let mut hoisted: Vec<(String, Value)> = Vec::new();
-    for kind in ["responses", "requestBodies"] {
+    for (kind, role) in [("responses", Role::Response), ("requestBodies", Role::Body)] {
         let Some(Value::Object(items)) = doc.pointer_mut(&format!("/components/{kind}")) else {
             continue;
         };
         for (key, item) in items.iter_mut() {
-            hoist_content(item, &mut taken, &mut hoisted, key);
+            hoist_content(item, &mut taken, &mut hoisted, key, role);
         }
     }
     walk::for_each_operation(doc, &mut |_, _, op| {
@@ -31,13 +31,14 @@ pub fn run(doc: &mut Value) -> usize {
             .unwrap_or_default()
             .to_lower_camel_case();
         if let Some(body) = op.get_mut("requestBody") {
-            hoist_content(body, &mut taken, &mut hoisted, &format!("{method}Body"));
+            let base = format!("{method}Body");
+            hoist_content(body, &mut taken, &mut hoisted, &base, Role::Body);
         }
         if let Some(Value::Object(responses)) = op.get_mut("responses") {
             for (code, response) in responses.iter_mut() {
                 if code.starts_with('2') {
                     let base = format!("{method}Response");
-                    hoist_content(response, &mut taken, &mut hoisted, &base);
+                    hoist_content(response, &mut taken, &mut hoisted, &base, Role::Response);
                 }
             }
         }
@@ -97,12 +98,20 @@ impl Taken {
     }
 }
 
+/// Whether a schema is sent (a request body) or received (a response).
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Body,
+    Response,
+}
+
 /// Moves the JSON schema of a body or response (not a `$ref` to one) into `hoisted`.
 fn hoist_content(
     item: &mut Value,
     taken: &mut Taken,
     hoisted: &mut Vec<(String, Value)>,
     base: &str,
+    role: Role,
 ) {
     if item.get("$ref").is_some() {
         return;
@@ -124,13 +133,24 @@ fn hoist_content(
         // so do pages of the same items with the same members (they differ only in details
         // such as a `nullable` that give the same Rust type).
         let page = page_shape(schema);
-        let same_shape =
-            |other: &Value| other == &*schema || (page.is_some() && page_shape(other) == page);
+        let same_shape = |other: &Value| other == &*schema || page_fits(page.as_ref(), other);
+        // A page hoisted before with the same items but not nullable ones is widened, so that it
+        // decodes both.
         let same = hoisted
-            .iter()
-            .find(|(_, s)| same_shape(s))
-            .map(|(k, _)| k.clone());
-        let collection = collection_name(&taken.existing, schema);
+            .iter_mut()
+            .find(|(_, s)| *s == *schema || same_page(page.as_ref(), s))
+            .map(|(k, s)| {
+                if page.as_ref().is_some_and(|p| p.nullable_items) {
+                    allow_null_items(s);
+                }
+                k.clone()
+            });
+        // A body shaped like a page (`{"value": [site]}` of `sites/add`) is not one: it keeps
+        // its operation's name.
+        let collection = match role {
+            Role::Response => collection_name(&taken.existing, schema),
+            Role::Body => None,
+        };
         // A page schema like the description's own `…CollectionResponse` component is it.
         let same = same.or_else(|| {
             collection
@@ -188,15 +208,54 @@ fn collection_name(existing: &Map<String, Value>, schema: &Value) -> Option<Stri
     Some(format!("{}CollectionResponse", item.to_lower_camel_case()))
 }
 
-/// What makes two page schemas the same Rust type: the item schema and the member names.
-fn page_shape(schema: &Value) -> Option<(Value, Vec<String>)> {
+/// What makes two page schemas the same Rust type: the item schema (apart from its
+/// nullability) and the member names.
+#[derive(PartialEq)]
+struct PageShape {
+    items: Value,
+    nullable_items: bool,
+    members: Vec<String>,
+}
+
+fn page_shape(schema: &Value) -> Option<PageShape> {
     let properties = schema.get("properties")?.as_object()?;
-    let items = properties.get("value")?.get("items")?.clone();
+    let mut items = properties.get("value")?.get("items")?.clone();
+    let nullable_items = items
+        .as_object_mut()
+        .and_then(|i| i.remove("nullable"))
+        .is_some_and(|n| n == Value::Bool(true));
     let mut members: Vec<String> = properties.keys().cloned().collect();
     members.sort();
     let open = schema.get("additionalProperties").is_some();
     members.push(format!("open={open}"));
-    Some((items, members))
+    Some(PageShape {
+        items,
+        nullable_items,
+        members,
+    })
+}
+
+/// Whether `other` is a page of the same items (nullable or not) with the same members.
+fn same_page(page: Option<&PageShape>, other: &Value) -> bool {
+    match (page, page_shape(other)) {
+        (Some(page), Some(other)) => page.items == other.items && page.members == other.members,
+        _ => false,
+    }
+}
+
+/// Whether the page `other` decodes every page of shape `page`: the same page, with nullable
+/// items if `page`'s are (a page of strings fits a page of optional strings).
+fn page_fits(page: Option<&PageShape>, other: &Value) -> bool {
+    same_page(page, other)
+        && page_shape(other)
+            .is_some_and(|o| o.nullable_items || page.is_some_and(|p| !p.nullable_items))
+}
+
+/// Makes the items of a page schema nullable.
+fn allow_null_items(page: &mut Value) {
+    if let Some(Value::Object(items)) = page.pointer_mut("/properties/value/items") {
+        items.insert("nullable".into(), Value::Bool(true));
+    }
 }
 
 /// Whether a schema would make typify invent a type: objects, arrays and compositions, except a
