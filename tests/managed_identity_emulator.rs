@@ -461,3 +461,108 @@ async fn a_throttled_imds_is_retried_and_an_expired_token_renewed_from_it() {
     assert_eq!(counters.managed_identity_requests("imds"), 2);
     assert_eq!(counters.requests("GET", &format!("/v1.0/{user}")), 3);
 }
+
+#[tokio::test]
+async fn a_user_assigned_identity_is_named_by_object_or_resource_id_in_each_hosts_words() {
+    use o365::emulator::{user_assigned_object_id, user_assigned_resource_id};
+    use o365::identity::UserAssignedId;
+    let em = Emulator::builder().start().await.unwrap();
+    let object_id = user_assigned_object_id(USER_ASSIGNED_CLIENT_ID);
+    let resource_id = user_assigned_resource_id(USER_ASSIGNED_CLIENT_ID);
+    let cases = [
+        (
+            UserAssignedId::ObjectId(object_id.clone()),
+            false,
+            "object_id",
+        ),
+        (
+            UserAssignedId::ResourceId(resource_id.clone()),
+            false,
+            "msi_res_id",
+        ),
+        (
+            UserAssignedId::ObjectId(object_id.clone()),
+            true,
+            "principal_id",
+        ),
+        (
+            UserAssignedId::ResourceId(resource_id.clone()),
+            true,
+            "mi_res_id",
+        ),
+    ];
+    for (id, app_service, parameter) in cases {
+        let identity = ManagedIdentity::user_assigned_by(id.clone());
+        assert_eq!(identity.client_id(), None);
+        let identity = match app_service {
+            false => identity.imds_endpoint(em.imds_url()),
+            true => identity.app_service(em.identity_endpoint(), em.identity_header()),
+        };
+        let conn = em.managed_identity_connection(identity).build().unwrap();
+        // The tokens are cached under the id as given.
+        assert_eq!(conn.credentials().id(), id.as_str());
+        let user = format!("users/{}", em.user().oid);
+        let page: Page = conn
+            .get(&format!("{user}/messages"), &[("$top", "2")])
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(page.value.len(), 2, "{parameter}");
+        let sent = em
+            .counters()
+            .managed_identity_queries()
+            .last()
+            .unwrap()
+            .clone();
+        let api_version = if app_service {
+            "2019-08-01"
+        } else {
+            "2018-02-01"
+        };
+        assert_eq!(
+            sent,
+            query(&[
+                ("api-version", api_version),
+                ("resource", em.base_url()),
+                (parameter, id.as_str())
+            ])
+        );
+        let token = access_token(&conn);
+        assert_eq!(
+            em.access_token_info(&token).unwrap().client_id,
+            USER_ASSIGNED_CLIENT_ID,
+            "{parameter} names the same identity"
+        );
+    }
+
+    // Two selectors at once, or an object id nobody has: refused as IMDS refuses them.
+    let reply = reqwest::Client::new()
+        .get(em.imds_url())
+        .query(&[
+            ("api-version", "2018-02-01"),
+            ("resource", em.base_url()),
+            ("client_id", USER_ASSIGNED_CLIENT_ID),
+            ("object_id", object_id.as_str()),
+        ])
+        .header("Metadata", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 400);
+    let unknown = ManagedIdentity::user_assigned_by(UserAssignedId::ObjectId("nobody".into()))
+        .imds_endpoint(em.imds_url());
+    let err = em
+        .managed_identity_connection(unknown)
+        .build()
+        .unwrap()
+        .request_token_for_client(None, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Identity);
+    assert_eq!(
+        err.oauth_error().unwrap().description.as_deref(),
+        Some("Identity not found")
+    );
+}

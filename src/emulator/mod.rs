@@ -106,6 +106,7 @@ pub use http::StatusCode;
 pub use identity::{
     APP_SERVICE_PATH, FEDERATED_AUDIENCE, FEDERATED_ISSUER, FEDERATED_SUBJECT, FederatedCredential,
     IDENTITY_HEADER, IMDS_PATH, SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID,
+    user_assigned_object_id, user_assigned_resource_id,
 };
 pub use script::{Counters, GRAPH_PATHS};
 

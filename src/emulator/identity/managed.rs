@@ -10,8 +10,11 @@
 //!   `{"statusCode", "message", "correlationId"}`: 401 for a missing or wrong header, 400 for
 //!   the rest.
 //!
-//! Without `client_id` the system-assigned identity answers; with it, one of the configured
-//! user-assigned identities (an unknown one is refused as the hosts refuse it). The token is an
+//! Without a selector the system-assigned identity answers; with one, one of the configured
+//! user-assigned identities, named by its client id (`client_id`), its object id (IMDS
+//! `object_id`, App Service `principal_id`; see [`user_assigned_object_id`]) or its resource id
+//! (IMDS `msi_res_id`, App Service `mi_res_id`; see [`user_assigned_resource_id`]). An unknown
+//! identity, or more than one selector, is refused as the hosts refuse it. The token is an
 //! app-only Graph token, recorded like a client-credentials token, so the Graph routes accept it.
 //!
 //! Workload identity federation: a `client_assertion` whose issuer is not the client itself is a
@@ -92,15 +95,78 @@ impl ManagedIdentities {
         self
     }
 
-    fn find(&self, client_id: Option<&str>) -> Option<&str> {
-        match client_id {
-            None => self.system_assigned.as_deref(),
-            Some(id) => self
-                .user_assigned
-                .iter()
-                .find(|u| u.eq_ignore_ascii_case(id))
-                .map(String::as_str),
-        }
+    /// The client id of the identity `selector` names (`None`: the system-assigned one).
+    fn find(&self, selector: Option<&Selector>) -> Option<&str> {
+        let Some(selector) = selector else {
+            return self.system_assigned.as_deref();
+        };
+        self.user_assigned
+            .iter()
+            .find(|client_id| {
+                let id = match selector.kind {
+                    SelectorKind::ClientId => (*client_id).clone(),
+                    SelectorKind::ObjectId => user_assigned_object_id(client_id),
+                    SelectorKind::ResourceId => user_assigned_resource_id(client_id),
+                };
+                id.eq_ignore_ascii_case(&selector.value)
+            })
+            .map(String::as_str)
+    }
+}
+
+/// The object (principal) id the emulator gives the user-assigned identity `client_id`: the
+/// client id's characters in reverse order (GUID-shaped and stable).
+pub fn user_assigned_object_id(client_id: &str) -> String {
+    client_id.chars().rev().collect()
+}
+
+/// The Azure resource id the emulator gives the user-assigned identity `client_id`.
+pub fn user_assigned_resource_id(client_id: &str) -> String {
+    format!(
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/o365-emulator/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{client_id}"
+    )
+}
+
+/// Which id of a user-assigned identity a token request names.
+enum SelectorKind {
+    ClientId,
+    ObjectId,
+    ResourceId,
+}
+
+/// A user-assigned identity as a token request names it.
+struct Selector {
+    kind: SelectorKind,
+    value: String,
+}
+
+/// The selector of a token request: at most one of the host's parameters (empty ones do not
+/// count); `Err` when several are given.
+fn selector(host: Host, req: &Req) -> Result<Option<Selector>, ()> {
+    let names = match host {
+        Host::Imds => ["client_id", "object_id", "msi_res_id"],
+        Host::AppService => ["client_id", "principal_id", "mi_res_id"],
+    };
+    let kinds = [
+        SelectorKind::ClientId,
+        SelectorKind::ObjectId,
+        SelectorKind::ResourceId,
+    ];
+    let mut given = names
+        .iter()
+        .zip(kinds)
+        .filter_map(|(name, kind)| {
+            let value = req.query_param(name).filter(|v| !v.is_empty())?;
+            Some(Selector {
+                kind,
+                value: value.to_owned(),
+            })
+        })
+        .collect::<Vec<_>>();
+    match given.len() {
+        0 => Ok(None),
+        1 => Ok(given.pop()),
+        _ => Err(()),
     }
 }
 
@@ -257,8 +323,15 @@ fn token(shared: &Shared, host: Host, req: &Req) -> Reply {
             ),
         );
     }
-    let requested = req.query_param("client_id").filter(|c| !c.is_empty());
-    let Some(client_id) = shared.config.managed.find(requested) else {
+    let Ok(requested) = selector(host, req) else {
+        return host.error(
+            req,
+            bad,
+            "invalid_request",
+            "Only one of the user-assigned identity's client id, object id and resource id may be given",
+        );
+    };
+    let Some(client_id) = shared.config.managed.find(requested.as_ref()) else {
         return match host {
             Host::Imds => host.error(req, bad, "invalid_request", "Identity not found"),
             Host::AppService => host.error(

@@ -24,6 +24,7 @@ pub(crate) use issue::issue_user_tokens;
 pub use managed::{
     APP_SERVICE_PATH, FEDERATED_AUDIENCE, FEDERATED_ISSUER, FEDERATED_SUBJECT, FederatedCredential,
     IDENTITY_HEADER, IMDS_PATH, SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID,
+    user_assigned_object_id, user_assigned_resource_id,
 };
 pub(crate) use managed::{ManagedIdentities, federated_token, handle as managed_identity};
 

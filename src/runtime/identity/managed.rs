@@ -3,7 +3,9 @@
 //! `GET http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…`
 //! with `Metadata: true`; App Service and Functions publish their own endpoint in
 //! `IDENTITY_ENDPOINT`, called with `api-version=2019-08-01` and the `X-IDENTITY-HEADER` secret
-//! from `IDENTITY_HEADER`. A user-assigned identity is picked by its client id (`client_id=`).
+//! from `IDENTITY_HEADER`. A user-assigned identity is picked by its client id (`client_id=`),
+//! its object (principal) id (IMDS `object_id=`, App Service `principal_id=`) or its Azure
+//! resource id (IMDS `msi_res_id=`, App Service `mi_res_id=`).
 //!
 //! The token goes into the Connection's cache like a client-credentials token, so renewal before
 //! expiry, once after a 401, and the single flight all apply.
@@ -57,11 +59,47 @@ impl fmt::Debug for ManagedIdentitySource {
     }
 }
 
-/// A managed identity: system-assigned or user-assigned (by client id), and its source. Use it
-/// as `Credentials::managed_identity(…)` with the `credentials` auth flow.
+/// How a user-assigned identity is named in the token request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserAssignedId {
+    /// Its client (application) id.
+    ClientId(String),
+    /// Its object id, the id of its service principal.
+    ObjectId(String),
+    /// Its Azure resource id
+    /// (`/subscriptions/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/…`).
+    ResourceId(String),
+}
+
+impl UserAssignedId {
+    /// The id itself.
+    pub fn as_str(&self) -> &str {
+        match self {
+            UserAssignedId::ClientId(id)
+            | UserAssignedId::ObjectId(id)
+            | UserAssignedId::ResourceId(id) => id,
+        }
+    }
+
+    /// The query parameter naming it at `source`.
+    fn parameter(&self, source: &ManagedIdentitySource) -> &'static str {
+        let app_service = matches!(source, ManagedIdentitySource::AppService { .. });
+        match (self, app_service) {
+            (UserAssignedId::ClientId(_), _) => "client_id",
+            (UserAssignedId::ObjectId(_), false) => "object_id",
+            (UserAssignedId::ObjectId(_), true) => "principal_id",
+            (UserAssignedId::ResourceId(_), false) => "msi_res_id",
+            (UserAssignedId::ResourceId(_), true) => "mi_res_id",
+        }
+    }
+}
+
+/// A managed identity: system-assigned or user-assigned (by client, object or resource id),
+/// and its source. Use it as `Credentials::managed_identity(…)` with the `credentials` auth
+/// flow.
 #[derive(Clone, Debug)]
 pub struct ManagedIdentity {
-    client_id: Option<String>,
+    user_assigned: Option<UserAssignedId>,
     source: ManagedIdentitySource,
 }
 
@@ -69,7 +107,7 @@ impl ManagedIdentity {
     /// The host's system-assigned identity, through IMDS.
     pub fn system_assigned() -> ManagedIdentity {
         ManagedIdentity {
-            client_id: None,
+            user_assigned: None,
             source: ManagedIdentitySource::Imds {
                 endpoint: IMDS_ENDPOINT.to_owned(),
             },
@@ -78,8 +116,13 @@ impl ManagedIdentity {
 
     /// A user-assigned identity, by its client id, through IMDS.
     pub fn user_assigned(client_id: impl Into<String>) -> ManagedIdentity {
+        ManagedIdentity::user_assigned_by(UserAssignedId::ClientId(client_id.into()))
+    }
+
+    /// A user-assigned identity named by its client, object or resource id, through IMDS.
+    pub fn user_assigned_by(id: UserAssignedId) -> ManagedIdentity {
         ManagedIdentity {
-            client_id: Some(client_id.into()),
+            user_assigned: Some(id),
             ..ManagedIdentity::system_assigned()
         }
     }
@@ -128,9 +171,17 @@ impl ManagedIdentity {
         }
     }
 
-    /// The user-assigned identity's client id, if any.
+    /// The user-assigned identity's client id, if it is named by one.
     pub fn client_id(&self) -> Option<&str> {
-        self.client_id.as_deref()
+        match &self.user_assigned {
+            Some(UserAssignedId::ClientId(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// How the user-assigned identity is named; `None` for the system-assigned one.
+    pub fn user_assigned_id(&self) -> Option<&UserAssignedId> {
+        self.user_assigned.as_ref()
     }
 
     /// Where the tokens come from.
@@ -138,9 +189,12 @@ impl ManagedIdentity {
         &self.source
     }
 
-    /// The id the token cache files the tokens under.
+    /// The id the token cache files the tokens under (the user-assigned identity's id, as it
+    /// was given).
     pub(crate) fn cache_id(&self) -> &str {
-        self.client_id.as_deref().unwrap_or(SYSTEM_ASSIGNED_ID)
+        self.user_assigned
+            .as_ref()
+            .map_or(SYSTEM_ASSIGNED_ID, UserAssignedId::as_str)
     }
 }
 
@@ -175,8 +229,8 @@ impl Connection {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", api_version);
             query.append_pair("resource", &resource);
-            if let Some(id) = &identity.client_id {
-                query.append_pair("client_id", id);
+            if let Some(id) = &identity.user_assigned {
+                query.append_pair(id.parameter(&identity.source), id.as_str());
             }
         }
         let clock = self.clock();

@@ -50,7 +50,9 @@ pub use cloud::{Authority, Cloud};
 pub use device::DeviceCodePrompt;
 pub use flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};
 pub use interactive::{ConsentMode, UrlHook, oauth_authentication_flow};
-pub use managed::{IMDS_ENDPOINT, ManagedIdentity, ManagedIdentitySource, SYSTEM_ASSIGNED_ID};
+pub use managed::{
+    IMDS_ENDPOINT, ManagedIdentity, ManagedIdentitySource, SYSTEM_ASSIGNED_ID, UserAssignedId,
+};
 pub use oauth_error::OAuthError;
 #[cfg(feature = "emulator")]
 pub(crate) use random::pkce_challenge;
