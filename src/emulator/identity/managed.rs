@@ -104,9 +104,9 @@ impl ManagedIdentities {
             .iter()
             .find(|client_id| {
                 let id = match selector.kind {
-                    SelectorKind::ClientId => (*client_id).clone(),
-                    SelectorKind::ObjectId => user_assigned_object_id(client_id),
-                    SelectorKind::ResourceId => user_assigned_resource_id(client_id),
+                    SelectorKind::Client => (*client_id).clone(),
+                    SelectorKind::Object => user_assigned_object_id(client_id),
+                    SelectorKind::Resource => user_assigned_resource_id(client_id),
                 };
                 id.eq_ignore_ascii_case(&selector.value)
             })
@@ -129,9 +129,9 @@ pub fn user_assigned_resource_id(client_id: &str) -> String {
 
 /// Which id of a user-assigned identity a token request names.
 enum SelectorKind {
-    ClientId,
-    ObjectId,
-    ResourceId,
+    Client,
+    Object,
+    Resource,
 }
 
 /// A user-assigned identity as a token request names it.
@@ -148,9 +148,9 @@ fn selector(host: Host, req: &Req) -> Result<Option<Selector>, ()> {
         Host::AppService => ["client_id", "principal_id", "mi_res_id"],
     };
     let kinds = [
-        SelectorKind::ClientId,
-        SelectorKind::ObjectId,
-        SelectorKind::ResourceId,
+        SelectorKind::Client,
+        SelectorKind::Object,
+        SelectorKind::Resource,
     ];
     let mut given = names
         .iter()
