@@ -311,3 +311,79 @@ async fn the_emulator_validates_like_graph() {
     assert_eq!(hook.validations.load(Ordering::SeqCst), 0);
     assert!(em.subscription_ids().is_empty());
 }
+
+#[tokio::test]
+async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_it_is_gone() {
+    use futures_util::StreamExt;
+    use o365::clock::ManualClock;
+    use o365::emulator::StatusCode;
+
+    let clock = ManualClock::at(std::time::SystemTime::now());
+    let em = Emulator::builder()
+        .clock(Arc::new(clock.clone()))
+        .start()
+        .await
+        .unwrap();
+    let conn = em
+        .app_connection()
+        .clock(clock.clone())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let user = format!("users/{}", em.user().oid);
+    let hook = hook("renewal-state").await;
+    let hour = Duration::from_secs(3600);
+    let sub = conn
+        .change_notifications()
+        .create(
+            &NewSubscription::new(format!("{user}/messages"), &hook.url)
+                .client_state("renewal-state")
+                .expires_in(2 * hour),
+        )
+        .await
+        .unwrap();
+    let start = clock.elapsed();
+    let mut renewals = conn
+        .change_notifications()
+        .keep_renewed(sub.clone(), Some(4 * hour));
+
+    // A quarter of the 4 h lifetime before the 2 h expiry: renewed an hour after creation
+    // (expiry times have whole seconds, so within a second of it), for 4 h from then.
+    let first = renewals.next().await.unwrap().unwrap();
+    let waited = clock.elapsed() - start;
+    assert!(
+        waited > hour - Duration::from_secs(1) && waited <= hour,
+        "{waited:?}"
+    );
+    let stored = conn.change_notifications().get(&sub.id).await.unwrap();
+    assert_eq!(stored.expiration, first.expiration);
+    let lifetime = (first.expiration - sub.expiration).to_std().unwrap() + hour;
+    assert!(
+        lifetime.abs_diff(4 * hour) <= Duration::from_secs(1),
+        "{lifetime:?}"
+    );
+
+    // The next renewal is answered 503 once: tried again a minute later, then renewed.
+    em.script().throttle_next(
+        1,
+        "/v1.0/subscriptions/",
+        StatusCode::SERVICE_UNAVAILABLE,
+        Duration::from_secs(1),
+    );
+    let before = clock.elapsed();
+    let second = renewals.next().await.unwrap().unwrap();
+    let waited = clock.elapsed() - before;
+    let expected = 3 * hour + o365::notifications::RENEWAL_RETRY;
+    assert!(
+        waited.abs_diff(expected) <= Duration::from_secs(1),
+        "{waited:?}"
+    );
+    assert!(second.expiration > first.expiration);
+    assert_eq!(em.counters().throttled(), 1);
+
+    // Deleted: the next renewal's 404 is yielded, and the stream ends.
+    conn.change_notifications().delete(&sub.id).await.unwrap();
+    let err = renewals.next().await.unwrap().unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+    assert!(renewals.next().await.is_none());
+}

@@ -41,7 +41,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use subscriptions::{NewSubscription, Subscription, Subscriptions, max_lifetime};
+pub use subscriptions::{
+    NewSubscription, RENEWAL_RETRY, Subscription, Subscriptions, max_lifetime,
+};
 
 /// A kind of change a subscription notifies.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::TryStreamExt;
+use futures_util::stream::{self, BoxStream};
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
@@ -258,7 +259,23 @@ fn expiry(now: SystemTime, lifetime: Duration) -> Result<String> {
     Ok(at.to_rfc3339_opts(SecondsFormat::Secs, true))
 }
 
-/// The subscription operations of a Connection (from [`Connection::subscriptions`]).
+/// After a renewal failed for a reason that may pass (the service or the network, a throttle),
+/// how long [`Subscriptions::keep_renewed`] waits before it tries again.
+pub const RENEWAL_RETRY: Duration = Duration::from_secs(60);
+
+/// Whether a failed renewal may succeed if tried again later.
+fn may_pass(error: &Error) -> bool {
+    use crate::ErrorKind;
+    match error.kind() {
+        ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Identity => true,
+        ErrorKind::Status => error
+            .status()
+            .is_some_and(|s| s.as_u16() == 429 || s.is_server_error()),
+        _ => false,
+    }
+}
+
+/// The subscription operations of a Connection (from [`Connection::change_notifications`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Subscriptions<'a> {
     connection: &'a Connection,
@@ -304,6 +321,55 @@ impl Subscriptions<'_> {
             .json(&json!({ "expirationDateTime": at }))
             .send_json()
             .await
+    }
+
+    /// Keeps `subscription` alive for as long as the stream is polled (spawn it beside the
+    /// receiver): on the Connection's clock it waits until shortly before the subscription
+    /// expires (a quarter of `lifetime`, at most an hour), renews it for `lifetime` (default:
+    /// the resource's longest, less a minute) and yields the renewed subscription, again and
+    /// again. A renewal that fails for a reason that may pass (network, 5xx, 429, the identity
+    /// platform) is tried again every [`RENEWAL_RETRY`] while the subscription lasts; any other
+    /// failure (a 404: the subscription was deleted or expired) is yielded and ends the stream.
+    pub fn keep_renewed(
+        &self,
+        subscription: Subscription,
+        lifetime: Option<Duration>,
+    ) -> BoxStream<'static, Result<Subscription>> {
+        let lifetime = lifetime.unwrap_or_else(|| {
+            max_lifetime(&subscription.resource).saturating_sub(Duration::from_secs(60))
+        });
+        let margin = (lifetime / 4).min(Duration::from_secs(3600));
+        let state = Some((self.connection.clone(), subscription));
+        Box::pin(stream::unfold(state, move |state| async move {
+            let (connection, current) = state?;
+            let clock = connection.clock();
+            let expires = SystemTime::from(current.expiration);
+            let due = expires
+                .checked_sub(margin)
+                .unwrap_or(SystemTime::UNIX_EPOCH);
+            let mut wait = due
+                .duration_since(clock.system_now())
+                .unwrap_or(Duration::ZERO);
+            loop {
+                if !wait.is_zero() {
+                    clock.sleep_until(clock.now() + wait).await;
+                }
+                let renewed = connection
+                    .change_notifications()
+                    .renew(&current.id, Some(&current.resource), lifetime)
+                    .await;
+                match renewed {
+                    Ok(renewed) => return Some((Ok(renewed.clone()), Some((connection, renewed)))),
+                    Err(error)
+                        if may_pass(&error) && clock.system_now() + RENEWAL_RETRY < expires =>
+                    {
+                        tracing::warn!(%error, id = %current.id, "subscription renewal failed; trying again");
+                        wait = RENEWAL_RETRY;
+                    }
+                    Err(error) => return Some((Err(error), None)),
+                }
+            }
+        }))
     }
 
     /// Every subscription of the application (across pages).

@@ -1,11 +1,13 @@
 //! `o365 subscribe RESOURCE --change-type created --listen PORT`: serves a notification
 //! receiver on `127.0.0.1:PORT`, creates the subscription (the service validates the URL against
 //! the receiver first), prints every notification and lifecycle event as one JSON line on
-//! stdout, and deletes the subscription when it stops (Ctrl-C, or after `--count` events).
+//! stdout, renews the subscription shortly before it expires, and deletes it when it stops
+//! (Ctrl-C, or after `--count` events).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use o365::notifications::{ChangeType, Event, NewSubscription, Receiver};
@@ -64,6 +66,14 @@ pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
         url,
         subscription.expiration.to_rfc3339()
     );
+    // Renewed shortly before it expires for as long as this runs.
+    let lifetime = args
+        .expires_in
+        .map(|minutes| Duration::from_secs(minutes.saturating_mul(60)));
+    let mut renewals = conn
+        .change_notifications()
+        .keep_renewed(subscription.clone(), lifetime);
+    let mut renewing = true;
     let mut printed = 0u64;
     let outcome: CliResult = loop {
         if args.count.is_some_and(|n| printed >= n) {
@@ -79,6 +89,15 @@ pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
                 }
                 printed += 1;
             }
+            renewed = renewals.next(), if renewing => match renewed {
+                Some(Ok(renewed)) => eprintln!(
+                    "renewed subscription {} until {}",
+                    renewed.id,
+                    renewed.expiration.to_rfc3339()
+                ),
+                Some(Err(e)) => break Err(e.into()),
+                None => renewing = false,
+            },
             _ = tokio::signal::ctrl_c() => break Ok(()),
         }
     };
