@@ -5,6 +5,7 @@ use super::{OAuthError, OAuthResult};
 use crate::emulator::config::{ClientApp, TestUser};
 use crate::emulator::data::tokens::{AuthCode, RefreshGrant, RefreshState};
 use crate::emulator::state::State;
+use crate::emulator::util;
 use crate::runtime::identity::pkce_challenge;
 
 pub(super) fn check_code(
@@ -110,4 +111,23 @@ pub(super) fn check_password(
         ));
     }
     Ok(())
+}
+
+/// Checks that a client assertion is valid at `now` (`exp` passed, or `nbf` more than five
+/// minutes ahead, is AADSTS700024); the error names the assertion's window.
+pub(super) fn check_assertion_window(claims: &serde_json::Value, now: i64) -> OAuthResult<()> {
+    let exp = claims["exp"].as_i64().unwrap_or(0);
+    let nbf = claims["nbf"].as_i64();
+    if exp > now && nbf.is_none_or(|nbf| nbf <= now + 300) {
+        return Ok(());
+    }
+    let from = nbf.map_or_else(|| "-".to_owned(), util::iso);
+    Err(OAuthError::invalid_client(
+        700_024,
+        format!(
+            "Client assertion is not within its valid time range. Current time: {}, assertion valid from {from} to {}.",
+            util::iso(now),
+            util::iso(exp)
+        ),
+    ))
 }

@@ -30,12 +30,12 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+use super::checks::check_assertion_window;
 use super::issue::Issue;
 use super::{OAuthError, OAuthResult};
 use crate::emulator::config::ClientApp;
 use crate::emulator::data::tokens;
 use crate::emulator::state::Shared;
-use crate::emulator::util;
 use crate::emulator::wire::{Reply, Req};
 
 /// Path of the emulated IMDS token endpoint.
@@ -456,24 +456,7 @@ pub(super) fn verify_federated(client: &ClientApp, assertion: &str, now: i64) ->
             ));
         }
     }
-    let exp = claims["exp"].as_i64().unwrap_or(0);
-    let nbf = claims["nbf"].as_i64().unwrap_or(i64::MIN);
-    if exp <= now || nbf > now + 300 {
-        return Err(OAuthError::invalid_client(
-            700_024,
-            format!(
-                "Client assertion is not within its valid time range. Current time: {}, assertion valid from {} to {}.",
-                util::iso(now),
-                if nbf == i64::MIN {
-                    "-".to_owned()
-                } else {
-                    util::iso(nbf)
-                },
-                util::iso(exp)
-            ),
-        ));
-    }
-    Ok(())
+    check_assertion_window(&claims, now)
 }
 
 /// A federated token from the emulator's own issuer for `subject`, valid for `lifetime` seconds

@@ -4,13 +4,12 @@ use http::StatusCode;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
-use super::checks::{check_code, check_password, check_refresh};
+use super::checks::{check_assertion_window, check_code, check_password, check_refresh};
 use super::issue::Issue;
 use super::{DEVICE_CODE_GRANT, Form, JWT_BEARER, OAuthError, OAuthResult, client};
 use crate::emulator::config::ClientApp;
 use crate::emulator::data::tokens::DevicePoll;
 use crate::emulator::state::Shared;
-use crate::emulator::util;
 use crate::emulator::wire::{Reply, Req};
 
 /// `POST /{tenant}/oauth2/v2.0/token`: authenticates the client, then redeems the grant.
@@ -241,17 +240,5 @@ fn verify_assertion(
             })
         })?
         .claims;
-    let exp = claims["exp"].as_i64().unwrap_or(0);
-    let nbf = claims["nbf"].as_i64().unwrap_or(i64::MIN);
-    if exp <= now || nbf > now + 300 {
-        return Err(OAuthError::invalid_client(
-            700_024,
-            format!(
-                "Client assertion is not within its valid time range. Current time: {}, expiry time of assertion {}.",
-                util::iso(now),
-                util::iso(exp)
-            ),
-        ));
-    }
-    Ok(())
+    check_assertion_window(&claims, now)
 }
