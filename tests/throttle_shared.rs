@@ -68,3 +68,36 @@ async fn a_429_without_retry_after_does_not_hold_siblings_back() {
     conn.get("me", &()).await.unwrap();
     assert_eq!(server.requests()[1].at, Duration::ZERO);
 }
+
+#[tokio::test]
+async fn without_waiting_on_throttling_the_429_comes_back_at_once_and_holds_nobody_back() {
+    let policy = RetryPolicy::default().jitter(false).wait_on_throttle(false);
+    let (server, conn) = setup_with(true, policy).await;
+    server.push([
+        Reply::json(
+            429,
+            json!({"error": {"code": "TooManyRequests", "message": "slow down"}}),
+        )
+        .header("Retry-After", "7"),
+        // Other failures are still retried (after the 500 ms back-off).
+        Reply::new(500),
+    ]);
+    server.fallback(Reply::json(200, json!({"value": []})));
+
+    let err = conn.get("me/messages", &()).await.unwrap_err();
+    assert!(err.is_throttled(), "{err}");
+    assert_eq!(err.retry_after(), Some(WINDOW));
+    assert_eq!(
+        err.graph_error().map(|g| g.message.as_str()),
+        Some("slow down")
+    );
+    conn.get("me/messages", &()).await.unwrap();
+
+    let sent = server.requests();
+    let at: Vec<_> = sent.iter().map(|r| r.at).collect();
+    assert_eq!(
+        at,
+        [Duration::ZERO, Duration::ZERO, Duration::from_millis(500)],
+        "no wait after the 429, nor a window for the next request; the 500 retried"
+    );
+}

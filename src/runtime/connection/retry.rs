@@ -18,6 +18,7 @@ pub struct RetryPolicy {
     max_delay: Duration,
     max_total_wait: Duration,
     jitter: bool,
+    wait_on_throttle: bool,
 }
 
 impl Default for RetryPolicy {
@@ -30,6 +31,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(60),
             max_total_wait: Duration::from_secs(180),
             jitter: true,
+            wait_on_throttle: true,
         }
     }
 }
@@ -71,11 +73,21 @@ impl RetryPolicy {
         self
     }
 
+    /// Whether throttling (429, 503) is waited out in memory (on by default). Off, such a reply
+    /// is handed back at once as the typed error with its `Retry-After`
+    /// ([`Error::retry_after`](crate::Error::retry_after)), and sibling requests are not held
+    /// back: for workers that requeue throttled work themselves (one tenant's throttling must
+    /// not stall the others). Other failures are still retried.
+    pub fn wait_on_throttle(mut self, on: bool) -> Self {
+        self.wait_on_throttle = on;
+        self
+    }
+
     /// Whether a single `Retry-After` pause this long is one the policy waits out (not beyond
     /// the per-wait cap). Only such pauses become throttle windows for sibling requests: a
     /// longer one ends the call with the typed error instead of holding everything back.
     pub(crate) fn waits_for(&self, pause: Duration) -> bool {
-        pause <= self.max_delay
+        self.wait_on_throttle && pause <= self.max_delay
     }
 
     /// The configured number of retries after the first attempt (set with
@@ -114,6 +126,9 @@ impl RetryPolicy {
         if retry >= self.max_retries || !replayable || !outcome.is_retryable(method) {
             return None;
         }
+        if !self.wait_on_throttle && outcome.is_throttling() {
+            return None;
+        }
         let wait = match outcome {
             Outcome::Status {
                 retry_after: Some(after),
@@ -145,6 +160,18 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
+    /// A throttling reply: 429, or 503 with `Retry-After` (as
+    /// [`Error::is_throttled`](crate::Error::is_throttled) counts them).
+    fn is_throttling(self) -> bool {
+        match self {
+            Outcome::Status {
+                status,
+                retry_after,
+            } => status.as_u16() == 429 || (status.as_u16() == 503 && retry_after.is_some()),
+            _ => false,
+        }
+    }
+
     fn is_retryable(self, method: &Method) -> bool {
         match self {
             Outcome::Status { status, .. } => match status.as_u16() {
