@@ -1260,7 +1260,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /drives/{drive-id}/root/delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `drives.items_delta`.
+    /// `GET /drives/{drive-id}/root/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `drives.items_delta`.
     pub fn drive_delta(
         &self,
         drive_id: &str,
@@ -1268,10 +1268,10 @@ impl Client {
         Request::new(
             &self.connection,
             Method::GET,
-            &format!("drives/{}/root/delta()", encode_path(drive_id)),
+            &format!("drives/{}/root/microsoft.graph.delta()", encode_path(drive_id)),
         )
     }
-    /// `GET /drives/{drive-id}/root/search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `drives.items_search`.
+    /// `GET /drives/{drive-id}/root/microsoft.graph.search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `drives.items_search`.
     pub fn drive_search_root(
         &self,
         drive_id: &str,
@@ -1281,7 +1281,7 @@ impl Client {
             &self.connection,
             Method::GET,
             &format!(
-                "drives/{}/root/search(q='{}')", encode_path(drive_id),
+                "drives/{}/root/microsoft.graph.search(q='{}')", encode_path(drive_id),
                 function_literal(q)
             ),
         )
@@ -1623,9 +1623,17 @@ impl Client {
             ),
         )
     }
-    /// `GET /me/drive/recent()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_recent`.
+    /// `GET /me/drive/microsoft.graph.recent()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_recent`.
     pub fn recent(&self) -> Request<types::DriveItemCollectionResponse, Plain> {
-        Request::new(&self.connection, Method::GET, "me/drive/recent()")
+        Request::new(&self.connection, Method::GET, "me/drive/microsoft.graph.recent()")
+    }
+    /// `GET /me/drive/microsoft.graph.sharedWithMe()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_sharedWithMe`.
+    pub fn shared_with_me(&self) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            "me/drive/microsoft.graph.sharedWithMe()",
+        )
     }
     /// `GET /me/drive/root`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `me.drive_GetRoot`.
     pub fn get_root(&self) -> Request<types::DriveItem, Single> {
@@ -1644,21 +1652,21 @@ impl Client {
     ) -> Request<types::DriveItem, Plain> {
         Request::new(&self.connection, Method::POST, "me/drive/root/children").json(body)
     }
-    /// `GET /me/drive/root/delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `me.drive_delta`.
+    /// `GET /me/drive/root/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `me.drive_delta`.
     pub fn delta(&self) -> Request<types::DriveDeltaResponse, Plain> {
-        Request::new(&self.connection, Method::GET, "me/drive/root/delta()")
+        Request::new(
+            &self.connection,
+            Method::GET,
+            "me/drive/root/microsoft.graph.delta()",
+        )
     }
-    /// `GET /me/drive/root/search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_search`.
+    /// `GET /me/drive/root/microsoft.graph.search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_search`.
     pub fn search(&self, q: &str) -> Request<types::DriveItemCollectionResponse, Plain> {
         Request::new(
             &self.connection,
             Method::GET,
-            &format!("me/drive/root/search(q='{}')", function_literal(q)),
+            &format!("me/drive/root/microsoft.graph.search(q='{}')", function_literal(q)),
         )
-    }
-    /// `GET /me/drive/sharedWithMe()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_sharedWithMe`.
-    pub fn shared_with_me(&self) -> Request<types::DriveItemCollectionResponse, Plain> {
-        Request::new(&self.connection, Method::GET, "me/drive/sharedWithMe()")
     }
     /// `GET /me/drive/special/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `me.drive_GetSpecial`.
     pub fn get_special(&self, drive_item_id: &str) -> Request<types::DriveItem, Single> {
@@ -2121,7 +2129,7 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/drive/recent()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_recent`.
+    /// `GET /users/{user-id}/drive/microsoft.graph.recent()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_recent`.
     pub fn user_recent(
         &self,
         user_id: &str,
@@ -2129,7 +2137,20 @@ impl Client {
         Request::new(
             &self.connection,
             Method::GET,
-            &format!("users/{}/drive/recent()", encode_path(user_id)),
+            &format!("users/{}/drive/microsoft.graph.recent()", encode_path(user_id)),
+        )
+    }
+    /// `GET /users/{user-id}/drive/microsoft.graph.sharedWithMe()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_sharedWithMe`.
+    pub fn user_shared_with_me(
+        &self,
+        user_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/microsoft.graph.sharedWithMe()", encode_path(user_id)
+            ),
         )
     }
     /// `GET /users/{user-id}/drive/root`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `user.drive_GetRoot`.
@@ -2164,7 +2185,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/drive/root/delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `user.drive_delta`.
+    /// `GET /users/{user-id}/drive/root/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `user.drive_delta`.
     pub fn user_delta(
         &self,
         user_id: &str,
@@ -2172,10 +2193,10 @@ impl Client {
         Request::new(
             &self.connection,
             Method::GET,
-            &format!("users/{}/drive/root/delta()", encode_path(user_id)),
+            &format!("users/{}/drive/root/microsoft.graph.delta()", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/drive/root/search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_search`.
+    /// `GET /users/{user-id}/drive/root/microsoft.graph.search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_search`.
     pub fn user_search(
         &self,
         user_id: &str,
@@ -2185,20 +2206,9 @@ impl Client {
             &self.connection,
             Method::GET,
             &format!(
-                "users/{}/drive/root/search(q='{}')", encode_path(user_id),
-                function_literal(q)
+                "users/{}/drive/root/microsoft.graph.search(q='{}')",
+                encode_path(user_id), function_literal(q)
             ),
-        )
-    }
-    /// `GET /users/{user-id}/drive/sharedWithMe()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_sharedWithMe`.
-    pub fn user_shared_with_me(
-        &self,
-        user_id: &str,
-    ) -> Request<types::DriveItemCollectionResponse, Plain> {
-        Request::new(
-            &self.connection,
-            Method::GET,
-            &format!("users/{}/drive/sharedWithMe()", encode_path(user_id)),
         )
     }
     /// `GET /users/{user-id}/drive/special/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `user.drive_GetSpecial`.

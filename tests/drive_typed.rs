@@ -174,7 +174,7 @@ fn a_delta_page_keeps_deleted_items_and_the_delta_link() {
             {"id": "01GONE", "name": "old.txt", "deleted": {"state": "deleted"},
              "parentReference": {"id": "01ROOT"}}
         ],
-        "@odata.deltaLink": "https://graph.microsoft.com/v1.0/me/drive/root/delta()?token=MzslMjM0OzE"
+        "@odata.deltaLink": "https://graph.microsoft.com/v1.0/me/drive/root/microsoft.graph.delta()?token=MzslMjM0OzE"
     }));
     assert_eq!(page.value.len(), 2);
     assert_eq!(
@@ -183,7 +183,9 @@ fn a_delta_page_keeps_deleted_items_and_the_delta_link() {
     );
     assert_eq!(
         page.odata_delta_link.as_deref(),
-        Some("https://graph.microsoft.com/v1.0/me/drive/root/delta()?token=MzslMjM0OzE")
+        Some(
+            "https://graph.microsoft.com/v1.0/me/drive/root/microsoft.graph.delta()?token=MzslMjM0OzE"
+        )
     );
     assert!(page.odata_next_link.is_none());
 }
@@ -191,8 +193,8 @@ fn a_delta_page_keeps_deleted_items_and_the_delta_link() {
 #[tokio::test]
 async fn root_delta_streams_typed_items_across_pages_to_its_cursor() {
     let (server, conn) = setup(true).await;
-    let next = server.url("/v1.0/drives/b!abc/root/delta()?token=p2");
-    let delta_link = server.url("/v1.0/drives/b!abc/root/delta()?token=done");
+    let next = server.url("/v1.0/drives/b!abc/root/microsoft.graph.delta()?token=p2");
+    let delta_link = server.url("/v1.0/drives/b!abc/root/microsoft.graph.delta()?token=done");
     server.push([
         Reply::json(
             200,
@@ -227,8 +229,14 @@ async fn root_delta_streams_typed_items_across_pages_to_its_cursor() {
     assert_eq!(changes.cursor().unwrap().delta_link, delta_link);
     let sent = server.requests();
     assert_eq!(sent[0].method, "GET");
-    assert_eq!(sent[0].target, "/v1.0/drives/b!abc/root/delta()");
-    assert_eq!(sent[1].target, "/v1.0/drives/b!abc/root/delta()?token=p2");
+    assert_eq!(
+        sent[0].target,
+        "/v1.0/drives/b!abc/root/microsoft.graph.delta()"
+    );
+    assert_eq!(
+        sent[1].target,
+        "/v1.0/drives/b!abc/root/microsoft.graph.delta()?token=p2"
+    );
 }
 
 #[tokio::test]
@@ -361,7 +369,10 @@ async fn search_special_folders_and_permissions_have_their_paths() {
         .map(|r| (r.method, r.target))
         .collect();
     let want = [
-        ("GET", "/v1.0/me/drive/root/search(q='budget%202026')"),
+        (
+            "GET",
+            "/v1.0/me/drive/root/microsoft.graph.search(q='budget%202026')",
+        ),
         ("GET", "/v1.0/me/drive/special/approot"),
         (
             "GET",
@@ -373,8 +384,8 @@ async fn search_special_folders_and_permissions_have_their_paths() {
             "POST",
             "/v1.0/me/drive/items/01ITEM/versions/1.0/restoreVersion",
         ),
-        ("GET", "/v1.0/me/drive/recent()"),
-        ("GET", "/v1.0/me/drive/sharedWithMe()"),
+        ("GET", "/v1.0/me/drive/microsoft.graph.recent()"),
+        ("GET", "/v1.0/me/drive/microsoft.graph.sharedWithMe()"),
         ("GET", "/v1.0/shares/u!aHR0cHM6/driveItem"),
     ];
     let want: Vec<(String, String)> = want
@@ -382,4 +393,69 @@ async fn search_special_folders_and_permissions_have_their_paths() {
         .map(|(m, t)| (m.to_string(), t.to_string()))
         .collect();
     assert_eq!(got, want);
+}
+
+/// The typed delta against the emulator: the seeded tree, then (from the cursor) a removal and
+/// an upload, decoded into the generated `DriveItem`.
+#[cfg(feature = "emulator")]
+#[tokio::test]
+async fn the_generated_drive_delta_follows_changes_in_the_emulator() {
+    use o365::emulator::Emulator;
+    use o365::emulator::drive::SEEDED_ITEMS;
+
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = em.app_connection().build().unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    let oid = em.user().oid.clone();
+
+    let mut first = conn.drive().user_delta(&oid).delta_stream();
+    let mut names = Vec::new();
+    while let Some(change) = first.try_next().await.unwrap() {
+        if let Change::Upserted(item) = change {
+            names.push(item.name.unwrap_or_default());
+        }
+    }
+    assert!(names.iter().any(|n| n == "notes.txt"), "{names:?}");
+    let cursor = first.cursor().unwrap().clone();
+    assert!(
+        cursor
+            .initial
+            .ends_with("/drive/root/microsoft.graph.delta()")
+    );
+
+    let notes = SEEDED_ITEMS[1].0;
+    conn.drive()
+        .user_delete_item(&oid, notes)
+        .send()
+        .await
+        .unwrap();
+    let created = conn
+        .put(
+            &format!("users/{oid}/drive/root:/fresh.txt:/content"),
+            "new file",
+        )
+        .await
+        .unwrap()
+        .json::<DriveItem>()
+        .await
+        .unwrap();
+    let later: Vec<Change<DriveItem>> = conn
+        .drive()
+        .user_delta(&oid)
+        .delta_stream_from(&cursor)
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        later
+            .iter()
+            .any(|c| matches!(c, Change::Removed(r) if r.id == notes)),
+        "{later:?}"
+    );
+    assert!(
+        later
+            .iter()
+            .any(|c| matches!(c, Change::Upserted(i) if i.id == created.id && i.file.is_some())),
+        "{later:?}"
+    );
 }
