@@ -805,7 +805,7 @@ impl Client {
             &format!("drives/{}", encode_path(drive_id)),
         )
     }
-    /// `GET /drives/{drive-id}/items/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `drives_GetItems`.
+    /// `GET /drives/{drive-id}/items/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `drives.items_GetItem`.
     pub fn drive_get_item(
         &self,
         drive_id: &str,
@@ -819,13 +819,13 @@ impl Client {
             ),
         )
     }
-    /// `PATCH /drives/{drive-id}/items/{driveItem-id}`. Returns nothing (`NoContent`). operationId `drives_UpdateItems`.
+    /// `PATCH /drives/{drive-id}/items/{driveItem-id}`. Returns [`types::DriveItem`] (`None` when the service answers without a body). operationId `drives.items_UpdateItem`.
     pub fn drive_update_item(
         &self,
         drive_id: &str,
         drive_item_id: &str,
         body: impl Into<Patch<types::DriveItem>>,
-    ) -> Request<NoContent, Plain> {
+    ) -> Request<::std::option::Option<types::DriveItem>, Plain> {
         Request::new(
                 &self.connection,
                 Method::PATCH,
@@ -836,7 +836,7 @@ impl Client {
             )
             .json(&body.into())
     }
-    /// `DELETE /drives/{drive-id}/items/{driveItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `drives_DeleteItems`.
+    /// `DELETE /drives/{drive-id}/items/{driveItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `drives.items_DeleteItem`.
     pub fn drive_delete_item(
         &self,
         drive_id: &str,
@@ -914,7 +914,7 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /drives/{drive-id}/items/{driveItem-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `drives_GetItemsContent`.
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `drives.items_GetContent`.
     pub fn drive_download_content(
         &self,
         drive_id: &str,
@@ -929,13 +929,13 @@ impl Client {
             ),
         )
     }
-    /// `PUT /drives/{drive-id}/items/{driveItem-id}/content`. Returns nothing (`NoContent`). operationId `drives_SetItemsContent`.
+    /// `PUT /drives/{drive-id}/items/{driveItem-id}/content`. Returns [`types::DriveItem`]. operationId `drives.items_PutContent`.
     pub fn drive_upload_small(
         &self,
         drive_id: &str,
         drive_item_id: &str,
         body: impl Into<Body>,
-    ) -> Request<NoContent, Plain> {
+    ) -> Request<types::DriveItem, Plain> {
         Request::new(
                 &self.connection,
                 Method::PUT,

@@ -337,6 +337,26 @@ async fn copy_returns_the_monitor_location_and_create_link_a_permission() {
 }
 
 #[tokio::test]
+async fn a_small_upload_to_any_drive_puts_the_bytes_and_answers_the_item() {
+    let (server, conn) = setup(true).await;
+    server.push([Reply::json(
+        201,
+        json!({"id": "01NEW", "name": "a.bin", "size": 5, "file": {"mimeType": "application/octet-stream"}}),
+    )]);
+    let item = conn
+        .drive()
+        .drive_upload_small("b!abc", "01NEW", b"hello".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(item.size, Some(5));
+    let sent = &server.requests()[0];
+    assert_eq!(sent.method, "PUT");
+    assert_eq!(sent.target, "/v1.0/drives/b!abc/items/01NEW/content");
+    assert_eq!(sent.body, b"hello");
+}
+
+#[tokio::test]
 async fn search_special_folders_and_permissions_have_their_paths() {
     let (server, conn) = setup(true).await;
     server.fallback(Reply::json(200, json!({"value": []})));

@@ -52,14 +52,12 @@ def item_ops(prefix, base_params, idp):
     # special folders by name (documents, photos, cameraroll, approot, music, recordings)
     add(prefix + '/special/{driveItem-id}', 'get', op(f'{idp}_GetSpecial', 'get', prefix + '/special/{driveItem-id}',
         item + ONE, json_resp(R('driveItem'))))
-    if idp != 'drives.items':
-        # /drives/{drive-id}/items/{driveItem-id} and its content come from Files.yml
-        add(I, 'get', op(f'{idp}_GetItem', 'get', I, item + ONE, json_resp(R('driveItem'))))
-        add(I, 'patch', op(f'{idp}_UpdateItem', 'patch', I, item, json_resp(R('driveItem')), request=body(R('driveItem'))))
-        add(I, 'delete', op(f'{idp}_DeleteItem', 'delete', I, item + [{'name': 'If-Match', 'in': 'header', 'schema': {'type': 'string'}}], no_content()))
-        add(I + '/content', 'get', op(f'{idp}_GetContent', 'get', I + '/content', item, binary_resp()))
-        add(I + '/content', 'put', op(f'{idp}_PutContent', 'put', I + '/content', item, json_resp(R('driveItem')),
-            request=body({'type': 'string', 'format': 'binary'}, 'application/octet-stream')))
+    add(I, 'get', op(f'{idp}_GetItem', 'get', I, item + ONE, json_resp(R('driveItem'))))
+    add(I, 'patch', op(f'{idp}_UpdateItem', 'patch', I, item, json_resp(R('driveItem')), request=body(R('driveItem'))))
+    add(I, 'delete', op(f'{idp}_DeleteItem', 'delete', I, item + [{'name': 'If-Match', 'in': 'header', 'schema': {'type': 'string'}}], no_content()))
+    add(I + '/content', 'get', op(f'{idp}_GetContent', 'get', I + '/content', item, binary_resp()))
+    add(I + '/content', 'put', op(f'{idp}_PutContent', 'put', I + '/content', item, json_resp(R('driveItem')),
+        request=body({'type': 'string', 'format': 'binary'}, 'application/octet-stream')))
     add(I + '/children', 'get', op(f'{idp}_ListChildren', 'get', I + '/children', item + LIST,
         {'2XX': {'$ref': '#/components/responses/driveItemCollection'}, 'default': ERR}, pageable=True))
     add(I + '/children', 'post', op(f'{idp}_CreateChild', 'post', I + '/children', item, json_resp(R('driveItem')), request=body(R('driveItem'))))
@@ -192,7 +190,9 @@ head = """# Hand-written additions to Files.yml for the drive workload (merged l
 # folders that Graph does not have. The item operations are written here for a user's drive
 # (`/users/{user-id}/drive`, with `--also-me` for `/me/drive`) and for any drive
 # (`/drives/{drive-id}`); the path items given here for drives, shares and special folders keep
-# only the methods Graph serves. `driveItem` is the module's, plus the instance annotations
+# only the methods Graph serves; the item and content operations of `/drives/{drive-id}` are
+# written here too (the module file documents a content PUT as answering nothing, Graph answers
+# the driveItem). `driveItem` is the module's, plus the instance annotations
 # `@microsoft.graph.downloadUrl` (a short-lived content URL in replies) and
 # `@microsoft.graph.conflictBehavior` (fail, replace or rename, when creating an item).
 # Functions keep the module's `microsoft.graph.` prefix (`root/microsoft.graph.delta()`); actions
