@@ -274,6 +274,76 @@ pub mod types {
             value.parse()
         }
     }
+    ///Graph type `audio`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Audio {
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub album: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "albumArtist",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub album_artist: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub artist: ::std::option::Option<::std::string::String>,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i64>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub composers: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub copyright: ::std::option::Option<::std::string::String>,
+        ///Integer (int16), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disc: ::std::option::Option<i16>,
+        ///Integer (int16), may be null.
+        #[serde(
+            rename = "discCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disc_count: ::std::option::Option<i16>,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub genre: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "hasDrm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_drm: ::std::option::Option<bool>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "isVariableBitrate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_variable_bitrate: ::std::option::Option<bool>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub track: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
+        #[serde(
+            rename = "trackCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub track_count: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub year: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `automaticRepliesSetting`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -997,6 +1067,98 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `drive`. Derives from `baseItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Drive {
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<IdentitySet>,
+        ///Date-time (RFC 3339).
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "driveType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub drive_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
+        pub e_tag: ::std::option::Option<::std::string::String>,
+        ///String.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastModifiedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_by: ::std::option::Option<IdentitySet>,
+        ///Date-time (RFC 3339).
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<IdentitySet>,
+        #[serde(
+            rename = "parentReference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_reference: ::std::option::Option<ItemReference>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quota: ::std::option::Option<Quota>,
+        #[serde(
+            rename = "sharePointIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub share_point_ids: ::std::option::Option<SharepointIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub system: ::std::option::Option<SystemFacet>,
+        ///String, may be null.
+        #[serde(
+            rename = "webUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `driveRecipient`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DriveRecipient {
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alias: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "objectId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub object_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `emailAddress`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1220,6 +1382,27 @@ pub mod types {
             value.parse()
         }
     }
+    ///Graph type `file`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct File {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hashes: ::std::option::Option<Hashes>,
+        ///String, may be null.
+        #[serde(
+            rename = "mimeType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mime_type: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "processingMetadata",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub processing_metadata: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `fileAttachment`. Derives from `attachment`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1302,6 +1485,21 @@ pub mod types {
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `folder`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Folder {
+        ///Integer (int32), may be null.
+        #[serde(
+            rename = "childCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub child_count: ::std::option::Option<i32>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub view: ::std::option::Option<FolderView>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1782,6 +1980,19 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `image`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Image {
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `importance`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(
@@ -1891,6 +2102,51 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub content_type: ::std::option::Option<BodyType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `itemReference`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ItemReference {
+        ///String, may be null.
+        #[serde(
+            rename = "driveId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub drive_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "driveType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub drive_type: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "shareId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub share_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "sharepointIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sharepoint_ids: ::std::option::Option<SharepointIds>,
+        ///String, may be null.
+        #[serde(
+            rename = "siteId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_id: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2919,6 +3175,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `permission`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Permission {
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "expirationDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiration_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(
+            rename = "grantedTo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub granted_to: ::std::option::Option<IdentitySet>,
+        ///List of `identitySet`.
+        #[serde(
+            rename = "grantedToIdentities",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub granted_to_identities: ::std::vec::Vec<IdentitySet>,
+        ///List of `sharePointIdentitySet`.
+        #[serde(
+            rename = "grantedToIdentitiesV2",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub granted_to_identities_v2: ::std::vec::Vec<SharePointIdentitySet>,
+        #[serde(
+            rename = "grantedToV2",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub granted_to_v2: ::std::option::Option<SharePointIdentitySet>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "hasPassword",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_password: ::std::option::Option<bool>,
+        ///String.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "inheritedFrom",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inherited_from: ::std::option::Option<ItemReference>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invitation: ::std::option::Option<SharingInvitation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub link: ::std::option::Option<SharingLink>,
+        ///List of string.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub roles: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///String, may be null.
+        #[serde(
+            rename = "shareId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub share_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `permissionScope`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3073,6 +3395,63 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
+    }
+    ///Graph type `photo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Photo {
+        ///String, may be null.
+        #[serde(
+            rename = "cameraMake",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_make: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "cameraModel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub camera_model: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
+        #[serde(
+            rename = "exposureDenominator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_denominator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
+        #[serde(
+            rename = "exposureNumerator",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exposure_numerator: ::std::option::Option<f64>,
+        ///Number (double), may be null.
+        #[serde(
+            rename = "fNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub f_number: ::std::option::Option<f64>,
+        ///Number (double), may be null.
+        #[serde(
+            rename = "focalLength",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub focal_length: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iso: ::std::option::Option<i32>,
+        ///Integer (int16), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub orientation: ::std::option::Option<i16>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "takenDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub taken_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `physicalAddress`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -3246,6 +3625,33 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub version_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `quota`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Quota {
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<i64>,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remaining: ::std::option::Option<i64>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "storagePlanInformation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub storage_plan_information: ::std::option::Option<StoragePlanInformation>,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub used: ::std::option::Option<i64>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3494,6 +3900,92 @@ pub mod types {
         ///Integer (int32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `remoteItem`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RemoteItem {
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<IdentitySet>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file: ::std::option::Option<File>,
+        #[serde(
+            rename = "fileSystemInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_system_info: ::std::option::Option<FileSystemInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub folder: ::std::option::Option<Folder>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image: ::std::option::Option<Image>,
+        #[serde(
+            rename = "lastModifiedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_by: ::std::option::Option<IdentitySet>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub package: ::std::option::Option<Package>,
+        #[serde(
+            rename = "parentReference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_reference: ::std::option::Option<ItemReference>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shared: ::std::option::Option<Shared>,
+        #[serde(
+            rename = "sharepointIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sharepoint_ids: ::std::option::Option<SharepointIds>,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        #[serde(
+            rename = "specialFolder",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub special_folder: ::std::option::Option<SpecialFolder>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub video: ::std::option::Option<Video>,
+        ///String, may be null.
+        #[serde(
+            rename = "webDavUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_dav_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "webUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_url: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -3971,6 +4463,78 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `sharePointIdentity`. Derives from `identity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharePointIdentity {
+        ///String, may be null.
+        #[serde(
+            rename = "displayName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "loginName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub login_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `sharePointIdentitySet`. Derives from `identitySet`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharePointIdentitySet {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub application: ::std::option::Option<Identity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device: ::std::option::Option<Identity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub group: ::std::option::Option<Identity>,
+        #[serde(
+            rename = "siteGroup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_group: ::std::option::Option<SharePointIdentity>,
+        #[serde(
+            rename = "siteUser",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub site_user: ::std::option::Option<SharePointIdentity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<Identity>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `shared`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Shared {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<IdentitySet>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "sharedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_by: ::std::option::Option<IdentitySet>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "sharedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shared_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `sharepointIds`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4020,6 +4584,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `sharingInvitation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharingInvitation {
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "invitedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invited_by: ::std::option::Option<IdentitySet>,
+        ///String, may be null.
+        #[serde(
+            rename = "redeemedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redeemed_by: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "signInRequired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_in_required: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `sharingLink`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SharingLink {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub application: ::std::option::Option<Identity>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "preventsDownload",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prevents_download: ::std::option::Option<bool>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "webHtml",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_html: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "webUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `singleValueLegacyExtendedProperty`. Derives from `entity`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4052,6 +4676,19 @@ pub mod types {
         ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `storagePlanInformation`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct StoragePlanInformation {
+        ///Boolean, may be null.
+        #[serde(
+            rename = "upgradeAvailable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub upgrade_available: ::std::option::Option<bool>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4162,6 +4799,36 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `systemFacet`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct SystemFacet(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for SystemFacet {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SystemFacet>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: SystemFacet) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for SystemFacet {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
+        }
+    }
     ///Graph type `timeSlot`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4210,6 +4877,61 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub upload_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `video`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Video {
+        ///Integer (int32), may be null.
+        #[serde(
+            rename = "audioBitsPerSample",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_bits_per_sample: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
+        #[serde(
+            rename = "audioChannels",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_channels: ::std::option::Option<i32>,
+        ///String, may be null.
+        #[serde(
+            rename = "audioFormat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_format: ::std::option::Option<::std::string::String>,
+        ///Integer (int32), may be null.
+        #[serde(
+            rename = "audioSamplesPerSecond",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub audio_samples_per_second: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bitrate: ::std::option::Option<i32>,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub duration: ::std::option::Option<i64>,
+        ///String, may be null.
+        #[serde(
+            rename = "fourCC",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub four_cc: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
+        #[serde(
+            rename = "frameRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub frame_rate: ::std::option::Option<f64>,
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i32>,
+        ///Integer (int32), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -4392,6 +5114,9 @@ pub mod types {
                     generator.into_root_schema_for::<AttendeeType>(),
                 )
             }
+            "Audio" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Audio>())
+            }
             "AutomaticRepliesSetting" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<AutomaticRepliesSetting>(),
@@ -4455,6 +5180,14 @@ pub mod types {
                     generator.into_root_schema_for::<DirectoryObject>(),
                 )
             }
+            "Drive" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Drive>())
+            }
+            "DriveRecipient" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveRecipient>(),
+                )
+            }
             "EmailAddress" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<EmailAddress>(),
@@ -4491,6 +5224,9 @@ pub mod types {
                     generator.into_root_schema_for::<ExternalAudienceScope>(),
                 )
             }
+            "File" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<File>())
+            }
             "FileAttachment" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<FileAttachment>(),
@@ -4500,6 +5236,9 @@ pub mod types {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<FileSystemInfo>(),
                 )
+            }
+            "Folder" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Folder>())
             }
             "FolderView" => {
                 ::std::option::Option::Some(
@@ -4545,6 +5284,9 @@ pub mod types {
                     generator.into_root_schema_for::<IdentitySet>(),
                 )
             }
+            "Image" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Image>())
+            }
             "Importance" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<Importance>(),
@@ -4557,6 +5299,11 @@ pub mod types {
             }
             "ItemBody" => {
                 ::std::option::Option::Some(generator.into_root_schema_for::<ItemBody>())
+            }
+            "ItemReference" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemReference>(),
+                )
             }
             "KeyCredential" => {
                 ::std::option::Option::Some(
@@ -4695,6 +5442,11 @@ pub mod types {
                     generator.into_root_schema_for::<PendingOperations>(),
                 )
             }
+            "Permission" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Permission>(),
+                )
+            }
             "PermissionScope" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<PermissionScope>(),
@@ -4707,6 +5459,9 @@ pub mod types {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<PhoneType>(),
                 )
+            }
+            "Photo" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Photo>())
             }
             "PhysicalAddress" => {
                 ::std::option::Option::Some(
@@ -4748,6 +5503,9 @@ pub mod types {
                     generator.into_root_schema_for::<PublicationFacet>(),
                 )
             }
+            "Quota" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Quota>())
+            }
             "Recipient" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<Recipient>(),
@@ -4776,6 +5534,11 @@ pub mod types {
             "ReferenceAttachment" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<ReferenceAttachment>(),
+                )
+            }
+            "RemoteItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RemoteItem>(),
                 )
             }
             "ResponseStatus" => {
@@ -4827,9 +5590,32 @@ pub mod types {
                     generator.into_root_schema_for::<ServicePrincipal>(),
                 )
             }
+            "SharePointIdentity" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharePointIdentity>(),
+                )
+            }
+            "SharePointIdentitySet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharePointIdentitySet>(),
+                )
+            }
+            "Shared" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Shared>())
+            }
             "SharepointIds" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<SharepointIds>(),
+                )
+            }
+            "SharingInvitation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharingInvitation>(),
+                )
+            }
+            "SharingLink" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharingLink>(),
                 )
             }
             "SingleValueLegacyExtendedProperty" => {
@@ -4847,6 +5633,11 @@ pub mod types {
                     generator.into_root_schema_for::<SpecialFolder>(),
                 )
             }
+            "StoragePlanInformation" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<StoragePlanInformation>(),
+                )
+            }
             "Subscription" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<Subscription>(),
@@ -4855,6 +5646,11 @@ pub mod types {
             "SubscriptionCollectionResponse" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<SubscriptionCollectionResponse>(),
+                )
+            }
+            "SystemFacet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SystemFacet>(),
                 )
             }
             "TimeSlot" => {
@@ -4869,6 +5665,9 @@ pub mod types {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<UploadSession>(),
                 )
+            }
+            "Video" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Video>())
             }
             "WeekIndex" => {
                 ::std::option::Option::Some(
@@ -4956,6 +5755,13 @@ impl crate::odata::ODataEntity for types::Attendee {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Audio {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::AutomaticRepliesSetting {
     fn annotations(
         &self,
@@ -5012,6 +5818,20 @@ impl crate::odata::ODataEntity for types::DirectoryObject {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Drive {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::DriveRecipient {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::EmailAddress {
     fn annotations(
         &self,
@@ -5047,6 +5867,13 @@ impl crate::odata::ODataEntity for types::ExtensionPropertyCollectionResponse {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::File {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::FileAttachment {
     fn annotations(
         &self,
@@ -5055,6 +5882,13 @@ impl crate::odata::ODataEntity for types::FileAttachment {
     }
 }
 impl crate::odata::ODataEntity for types::FileSystemInfo {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Folder {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5124,6 +5958,13 @@ impl crate::odata::ODataEntity for types::IdentitySet {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Image {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::InformationalUrl {
     fn annotations(
         &self,
@@ -5132,6 +5973,13 @@ impl crate::odata::ODataEntity for types::InformationalUrl {
     }
 }
 impl crate::odata::ODataEntity for types::ItemBody {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::ItemReference {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5306,6 +6154,13 @@ impl crate::odata::ODataEntity for types::PendingOperations {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Permission {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::PermissionScope {
     fn annotations(
         &self,
@@ -5314,6 +6169,13 @@ impl crate::odata::ODataEntity for types::PermissionScope {
     }
 }
 impl crate::odata::ODataEntity for types::Phone {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Photo {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5376,6 +6238,13 @@ impl crate::odata::ODataEntity for types::PublicationFacet {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::Quota {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::Recipient {
     fn annotations(
         &self,
@@ -5398,6 +6267,13 @@ impl crate::odata::ODataEntity for types::RecurrenceRange {
     }
 }
 impl crate::odata::ODataEntity for types::ReferenceAttachment {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::RemoteItem {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5453,7 +6329,42 @@ impl crate::odata::ODataEntity for types::ServicePrincipal {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::SharePointIdentity {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::SharePointIdentitySet {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Shared {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::SharepointIds {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::SharingInvitation {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::SharingLink {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5475,6 +6386,13 @@ impl crate::odata::ODataEntity for types::SnoozeReminderEventBody {
     }
 }
 impl crate::odata::ODataEntity for types::SpecialFolder {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::StoragePlanInformation {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -5510,6 +6428,13 @@ impl crate::odata::ODataEntity for types::TimeZoneBase {
     }
 }
 impl crate::odata::ODataEntity for types::UploadSession {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Video {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -2,87 +2,127 @@
 /// Models of the description's schemas.
 #[allow(clippy::all)]
 pub mod types {
-    ///Graph type `audio`.
+    ///Graph type `checkinBody`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Audio {
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub album: ::std::option::Option<::std::string::String>,
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CheckinBody {
         ///String, may be null.
         #[serde(
-            rename = "albumArtist",
+            rename = "checkInAs",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub album_artist: ::std::option::Option<::std::string::String>,
+        pub check_in_as: ::std::option::Option<::std::string::String>,
         ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub artist: ::std::option::Option<::std::string::String>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i64>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub genre: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub track: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub year: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub comment: ::std::option::Option<::std::string::String>,
     }
-    ///`CreateUploadSessionBody`
+    ///Graph type `copyItemBody`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CopyItemBody {
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "parentReference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
+    }
+    ///Graph type `createLinkBody`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CreateLinkBody {
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "expirationDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiration_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "retainInheritedPermissions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retain_inherited_permissions: ::std::option::Option<bool>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    ///Graph type `createUploadSessionBody`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateUploadSessionBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub item: ::std::option::Option<DriveItemUploadableProperties>,
     }
-    ///Graph type `drive`.
+    ///Graph type `driveCollectionResponse`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Drive {
+    pub struct DriveCollectionResponse {
         ///String, may be null.
         #[serde(
-            rename = "driveType",
+            rename = "@odata.nextLink",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub drive_type: ::std::option::Option<::std::string::String>,
-        ///String.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub quota: ::std::option::Option<Quota>,
-        ///String, may be null.
-        #[serde(
-            rename = "webUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_url: ::std::option::Option<::std::string::String>,
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `drive`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Drive>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `driveItem`.
+    ///`DriveDeltaResponse`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DriveDeltaResponse {
+        #[serde(
+            rename = "@odata.deltaLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_delta_link: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<DriveItem>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `driveItem`. Derives from `baseItem`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio: ::std::option::Option<Audio>,
+        pub audio: ::std::option::Option<crate::generated::common::types::Audio>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bundle: ::std::option::Option<crate::generated::common::types::Bundle>,
         ///String, may be null.
         #[serde(rename = "cTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub c_tag: ::std::option::Option<::std::string::String>,
-        ///Date-time (RFC 3339), may be null.
+        ///String (base64url), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<
+            crate::generated::common::types::IdentitySet,
+        >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -93,10 +133,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<crate::generated::common::types::Deleted>,
         ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub file: ::std::option::Option<File>,
+        pub file: ::std::option::Option<crate::generated::common::types::File>,
         #[serde(
             rename = "fileSystemInfo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -105,19 +148,40 @@ pub mod types {
             crate::generated::common::types::FileSystemInfo,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub folder: ::std::option::Option<Folder>,
+        pub folder: ::std::option::Option<crate::generated::common::types::Folder>,
         ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<Image>,
-        ///Date-time (RFC 3339), may be null.
+        pub image: ::std::option::Option<crate::generated::common::types::Image>,
+        #[serde(
+            rename = "lastModifiedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_by: ::std::option::Option<
+            crate::generated::common::types::IdentitySet,
+        >,
+        ///Date-time (RFC 3339).
         #[serde(
             rename = "lastModifiedDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<
+            crate::generated::common::types::GeoCoordinates,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub malware: ::std::option::Option<crate::generated::common::types::Malware>,
+        ///String, may be null.
+        #[serde(
+            rename = "@microsoft.graph.conflictBehavior",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub microsoft_graph_conflict_behavior: ::std::option::Option<
+            ::std::string::String,
         >,
         ///String, may be null.
         #[serde(
@@ -134,13 +198,47 @@ pub mod types {
             rename = "parentReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
+        #[serde(
+            rename = "pendingOperations",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pending_operations: ::std::option::Option<
+            crate::generated::common::types::PendingOperations,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo: ::std::option::Option<Photo>,
+        pub photo: ::std::option::Option<crate::generated::common::types::Photo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub publication: ::std::option::Option<
+            crate::generated::common::types::PublicationFacet,
+        >,
+        #[serde(
+            rename = "remoteItem",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub remote_item: ::std::option::Option<
+            crate::generated::common::types::RemoteItem,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub root: ::std::option::Option<crate::generated::common::types::Root>,
+        #[serde(
+            rename = "searchResult",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub search_result: ::std::option::Option<
+            crate::generated::common::types::SearchResult,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<Shared>,
+        pub shared: ::std::option::Option<crate::generated::common::types::Shared>,
+        #[serde(
+            rename = "sharepointIds",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sharepoint_ids: ::std::option::Option<
+            crate::generated::common::types::SharepointIds,
+        >,
         ///Integer (int64), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
@@ -152,7 +250,13 @@ pub mod types {
             crate::generated::common::types::SpecialFolder,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<Video>,
+        pub video: ::std::option::Option<crate::generated::common::types::Video>,
+        ///String, may be null.
+        #[serde(
+            rename = "webDavUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_dav_url: ::std::option::Option<::std::string::String>,
         ///String, may be null.
         #[serde(
             rename = "webUrl",
@@ -205,224 +309,285 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `file`.
+    ///Graph type `driveItemVersion`. Derives from `baseItemVersion`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct File {
+    pub struct DriveItemVersion {
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hashes: ::std::option::Option<crate::generated::common::types::Hashes>,
-        ///String, may be null.
-        #[serde(
-            rename = "mimeType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mime_type: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `folder`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Folder {
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "childCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub child_count: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `image`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Image {
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `itemReference`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ItemReference {
-        ///String, may be null.
-        #[serde(
-            rename = "driveId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub drive_id: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "driveType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub drive_type: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
+        pub content: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "lastModifiedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_by: ::std::option::Option<
+            crate::generated::common::types::IdentitySet,
+        >,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub publication: ::std::option::Option<
+            crate::generated::common::types::PublicationFacet,
+        >,
+        ///Integer (int64), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `driveItemVersionCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DriveItemVersionCollectionResponse {
+        ///String, may be null.
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `driveItemVersion`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<DriveItemVersion>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `inviteBody`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct InviteBody {
+        ///String, may be null.
+        #[serde(
+            rename = "expirationDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expiration_date_time: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        ///List of `driveRecipient`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub recipients: ::std::vec::Vec<crate::generated::common::types::DriveRecipient>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "requireSignIn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub require_sign_in: ::std::option::Option<bool>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "retainInheritedPermissions",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retain_inherited_permissions: ::std::option::Option<bool>,
+        ///List of string.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub roles: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "sendInvitation",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_invitation: ::std::option::Option<bool>,
+    }
+    ///Graph type `itemPreviewInfo`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ItemPreviewInfo {
+        ///String, may be null.
+        #[serde(
+            rename = "getUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub get_url: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "postParameters",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_parameters: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "postUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub post_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `permissionCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PermissionCollectionResponse {
+        ///String, may be null.
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `permission`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<crate::generated::common::types::Permission>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `previewBody`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PreviewBody {
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<::std::string::String>,
+        ///Number (double), may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub zoom: ::std::option::Option<f64>,
+    }
+    ///Graph type `restoreItemBody`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RestoreItemBody {
         ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub path: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(
+            rename = "parentReference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
     }
-    ///Graph type `photo`.
+    ///Graph type `sharedDriveItem`. Derives from `baseItem`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Photo {
-        ///String, may be null.
+    pub struct SharedDriveItem {
         #[serde(
-            rename = "cameraMake",
+            rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub camera_make: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
+        pub created_by: ::std::option::Option<
+            crate::generated::common::types::IdentitySet,
+        >,
+        ///Date-time (RFC 3339).
         #[serde(
-            rename = "cameraModel",
+            rename = "createdDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub camera_model: ::std::option::Option<::std::string::String>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "exposureDenominator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_denominator: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "exposureNumerator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_numerator: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "fNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub f_number: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "focalLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub focal_length: ::std::option::Option<f64>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub iso: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub orientation: ::std::option::Option<i32>,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "takenDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub taken_date_time: ::std::option::Option<
+        pub created_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `quota`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Quota {
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub deleted: ::std::option::Option<i64>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remaining: ::std::option::Option<i64>,
         ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total: ::std::option::Option<i64>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub used: ::std::option::Option<i64>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `shared`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Shared {
+        pub description: ::std::option::Option<::std::string::String>,
         ///String, may be null.
+        #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
+        pub e_tag: ::std::option::Option<::std::string::String>,
+        ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        ///Date-time (RFC 3339), may be null.
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(
-            rename = "sharedDateTime",
+            rename = "lastModifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub shared_date_time: ::std::option::Option<
+        pub last_modified_by: ::std::option::Option<
+            crate::generated::common::types::IdentitySet,
+        >,
+        ///Date-time (RFC 3339).
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
+        #[serde(
+            rename = "parentReference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
+        ///String, may be null.
+        #[serde(
+            rename = "webUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_url: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `video`.
+    ///Graph type `thumbnail`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Video {
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioBitsPerSample",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_bits_per_sample: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioChannels",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_channels: ::std::option::Option<i32>,
-        ///String, may be null.
-        #[serde(
-            rename = "audioFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_format: ::std::option::Option<::std::string::String>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioSamplesPerSecond",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_samples_per_second: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
+    pub struct Thumbnail {
+        ///String (base64url), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i32>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(
-            rename = "fourCC",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub four_cc: ::std::option::Option<::std::string::String>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "frameRate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub frame_rate: ::std::option::Option<f64>,
+        pub content: ::std::option::Option<::std::string::String>,
         ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub height: ::std::option::Option<i32>,
+        ///String, may be null.
+        #[serde(
+            rename = "sourceItemId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_item_id: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
         ///Integer (int32), may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub width: ::std::option::Option<i32>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `thumbnailSet`. Derives from `entity`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ThumbnailSet {
+        ///String.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub large: ::std::option::Option<Thumbnail>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub medium: ::std::option::Option<Thumbnail>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub small: ::std::option::Option<Thumbnail>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<Thumbnail>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `thumbnailSetCollectionResponse`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ThumbnailSetCollectionResponse {
+        ///String, may be null.
+        #[serde(
+            rename = "@odata.nextLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub odata_next_link: ::std::option::Option<::std::string::String>,
+        ///List of `thumbnailSet`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<ThumbnailSet>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -464,16 +629,35 @@ pub mod types {
         let generator = ::schemars::generate::SchemaSettings::draft2020_12()
             .into_generator();
         match name {
-            "Audio" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Audio>())
+            "CheckinBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CheckinBody>(),
+                )
+            }
+            "CopyItemBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CopyItemBody>(),
+                )
+            }
+            "CreateLinkBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<CreateLinkBody>(),
+                )
             }
             "CreateUploadSessionBody" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<CreateUploadSessionBody>(),
                 )
             }
-            "Drive" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Drive>())
+            "DriveCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveCollectionResponse>(),
+                )
+            }
+            "DriveDeltaResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<DriveDeltaResponse>(),
+                )
             }
             "DriveItem" => {
                 ::std::option::Option::Some(
@@ -490,42 +674,106 @@ pub mod types {
                     generator.into_root_schema_for::<DriveItemUploadableProperties>(),
                 )
             }
-            "File" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<File>())
-            }
-            "Folder" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Folder>())
-            }
-            "Image" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Image>())
-            }
-            "ItemReference" => {
+            "DriveItemVersion" => {
                 ::std::option::Option::Some(
-                    generator.into_root_schema_for::<ItemReference>(),
+                    generator.into_root_schema_for::<DriveItemVersion>(),
                 )
             }
-            "Photo" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Photo>())
+            "DriveItemVersionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator
+                        .into_root_schema_for::<DriveItemVersionCollectionResponse>(),
+                )
             }
-            "Quota" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Quota>())
+            "InviteBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InviteBody>(),
+                )
             }
-            "Shared" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Shared>())
+            "ItemPreviewInfo" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ItemPreviewInfo>(),
+                )
             }
-            "Video" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Video>())
+            "PermissionCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PermissionCollectionResponse>(),
+                )
+            }
+            "PreviewBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<PreviewBody>(),
+                )
+            }
+            "RestoreItemBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<RestoreItemBody>(),
+                )
+            }
+            "SharedDriveItem" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SharedDriveItem>(),
+                )
+            }
+            "Thumbnail" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<Thumbnail>(),
+                )
+            }
+            "ThumbnailSet" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ThumbnailSet>(),
+                )
+            }
+            "ThumbnailSetCollectionResponse" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<ThumbnailSetCollectionResponse>(),
+                )
             }
             _ => ::std::option::Option::None,
         }
     }
+    pub use crate::generated::common::types::Album;
+    pub use crate::generated::common::types::Audio;
+    pub use crate::generated::common::types::Bundle;
     pub use crate::generated::common::types::Deleted;
+    pub use crate::generated::common::types::Drive;
+    pub use crate::generated::common::types::DriveRecipient;
+    pub use crate::generated::common::types::File;
     pub use crate::generated::common::types::FileSystemInfo;
+    pub use crate::generated::common::types::Folder;
+    pub use crate::generated::common::types::FolderView;
+    pub use crate::generated::common::types::GeoCoordinates;
     pub use crate::generated::common::types::Hashes;
+    pub use crate::generated::common::types::Identity;
+    pub use crate::generated::common::types::IdentitySet;
+    pub use crate::generated::common::types::Image;
+    pub use crate::generated::common::types::ItemReference;
+    pub use crate::generated::common::types::Malware;
+    pub use crate::generated::common::types::OdataError;
+    pub use crate::generated::common::types::OdataErrorDetail;
+    pub use crate::generated::common::types::OdataErrorMain;
     pub use crate::generated::common::types::Package;
+    pub use crate::generated::common::types::PendingContentUpdate;
+    pub use crate::generated::common::types::PendingOperations;
+    pub use crate::generated::common::types::Permission;
+    pub use crate::generated::common::types::Photo;
+    pub use crate::generated::common::types::PublicationFacet;
+    pub use crate::generated::common::types::Quota;
+    pub use crate::generated::common::types::RemoteItem;
     pub use crate::generated::common::types::Root;
+    pub use crate::generated::common::types::SearchResult;
+    pub use crate::generated::common::types::SharePointIdentity;
+    pub use crate::generated::common::types::SharePointIdentitySet;
+    pub use crate::generated::common::types::Shared;
+    pub use crate::generated::common::types::SharepointIds;
+    pub use crate::generated::common::types::SharingInvitation;
+    pub use crate::generated::common::types::SharingLink;
     pub use crate::generated::common::types::SpecialFolder;
+    pub use crate::generated::common::types::StoragePlanInformation;
+    pub use crate::generated::common::types::SystemFacet;
     pub use crate::generated::common::types::UploadSession;
+    pub use crate::generated::common::types::Video;
 }
 #[allow(unused_imports)]
 use crate::typed::{
@@ -535,7 +783,7 @@ use crate::typed::{
 #[allow(unused_imports)]
 use crate::{Body, Response};
 use ::reqwest::Method;
-/// The operations of the `Drive` description: each method returns a typed `Request`; refine it (OData options, `If-Match`, headers) and `.send()` or `.stream()` it.
+/// The operations of the `Files` description: each method returns a typed `Request`; refine it (OData options, `If-Match`, headers) and `.send()` or `.stream()` it.
 #[derive(Clone, Debug)]
 pub struct Client {
     connection: crate::Connection,
@@ -549,23 +797,552 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /me/drive`. Returns [`types::Drive`]. operationId `me_GetDrive`.
-    pub fn get_drive(&self) -> Request<types::Drive, Plain> {
+    /// `GET /drives/{drive-id}`. OData: `$select $expand`. Returns [`types::Drive`]. operationId `drives.drive_GetDrive`.
+    pub fn get_drive_by_id(&self, drive_id: &str) -> Request<types::Drive, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("drives/{}", encode_path(drive_id)),
+        )
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `drives.items_GetItem`.
+    pub fn drive_get_item(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::DriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}", encode_path(drive_id), encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `PATCH /drives/{drive-id}/items/{driveItem-id}`. Returns [`types::DriveItem`] (`None` when the service answers without a body). operationId `drives.items_UpdateItem`.
+    pub fn drive_update_item(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: impl Into<Patch<types::DriveItem>>,
+    ) -> Request<::std::option::Option<types::DriveItem>, Plain> {
+        Request::new(
+                &self.connection,
+                Method::PATCH,
+                &format!(
+                    "drives/{}/items/{}", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(&body.into())
+    }
+    /// `DELETE /drives/{drive-id}/items/{driveItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `drives.items_DeleteItem`.
+    pub fn drive_delete_item(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::DELETE,
+            &format!(
+                "drives/{}/items/{}", encode_path(drive_id), encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/checkin`. Returns nothing (`NoContent`). operationId `drives.items_checkin`.
+    pub fn drive_checkin(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::CheckinBody,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/checkin", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/checkout`. Returns nothing (`NoContent`). operationId `drives.items_checkout`.
+    pub fn drive_checkout(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::POST,
+            &format!(
+                "drives/{}/items/{}/checkout", encode_path(drive_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemCollectionResponse`]. operationId `drives.items_ListChildren`.
+    pub fn drive_list_children(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/children", encode_path(drive_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/children`. Returns [`types::DriveItem`]. operationId `drives.items_CreateChild`.
+    pub fn drive_create_child(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::DriveItem,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/children", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `drives.items_GetContent`.
+    pub fn drive_download_content(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<Response, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/content", encode_path(drive_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `PUT /drives/{drive-id}/items/{driveItem-id}/content`. Returns [`types::DriveItem`]. operationId `drives.items_PutContent`.
+    pub fn drive_upload_small(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: impl Into<Body>,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::PUT,
+                &format!(
+                    "drives/{}/items/{}/content", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .body(body)
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/copy`. Returns the raw reply (`Response`, to stream the content). operationId `drives.items_copy`.
+    pub fn drive_copy_item(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::CopyItemBody,
+    ) -> Request<Response, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/copy", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/createLink`. Returns [`types::Permission`]. operationId `drives.items_createLink`.
+    pub fn drive_create_link(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::CreateLinkBody,
+    ) -> Request<types::Permission, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/createLink", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/createUploadSession`. Returns [`types::UploadSession`]. operationId `drives.items_CreateUploadSession`.
+    pub fn drive_create_upload_session(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::CreateUploadSessionBody,
+    ) -> Request<types::UploadSession, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/createUploadSession", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/invite`. Returns [`types::PermissionCollectionResponse`]. operationId `drives.items_invite`.
+    pub fn drive_invite(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::InviteBody,
+    ) -> Request<types::PermissionCollectionResponse, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/invite", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/permissions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::PermissionCollectionResponse`]. operationId `drives.items_ListPermissions`.
+    pub fn drive_list_permissions(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::PermissionCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/permissions", encode_path(drive_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/permissions/{permission-id}`. OData: `$select $expand`. Returns [`types::Permission`]. operationId `drives.items_GetPermission`.
+    pub fn drive_get_permission(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        permission_id: &str,
+    ) -> Request<types::Permission, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/permissions/{}", encode_path(drive_id),
+                encode_path(drive_item_id), encode_path(permission_id)
+            ),
+        )
+    }
+    /// `PATCH /drives/{drive-id}/items/{driveItem-id}/permissions/{permission-id}`. Returns [`types::Permission`] (`None` when the service answers without a body). operationId `drives.items_UpdatePermission`.
+    pub fn drive_update_permission(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        permission_id: &str,
+        body: impl Into<Patch<types::Permission>>,
+    ) -> Request<::std::option::Option<types::Permission>, Plain> {
+        Request::new(
+                &self.connection,
+                Method::PATCH,
+                &format!(
+                    "drives/{}/items/{}/permissions/{}", encode_path(drive_id),
+                    encode_path(drive_item_id), encode_path(permission_id)
+                ),
+            )
+            .json(&body.into())
+    }
+    /// `DELETE /drives/{drive-id}/items/{driveItem-id}/permissions/{permission-id}`. Returns nothing (`NoContent`). operationId `drives.items_DeletePermission`.
+    pub fn drive_delete_permission(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        permission_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::DELETE,
+            &format!(
+                "drives/{}/items/{}/permissions/{}", encode_path(drive_id),
+                encode_path(drive_item_id), encode_path(permission_id)
+            ),
+        )
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/preview`. Returns [`types::ItemPreviewInfo`]. operationId `drives.items_preview`.
+    pub fn drive_preview_item(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::PreviewBody,
+    ) -> Request<types::ItemPreviewInfo, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/preview", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/restore`. Returns [`types::DriveItem`]. operationId `drives.items_restore`.
+    pub fn drive_restore_item(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        body: &types::RestoreItemBody,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "drives/{}/items/{}/restore", encode_path(drive_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/thumbnails` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::ThumbnailSetCollectionResponse`]. operationId `drives.items_ListThumbnails`.
+    pub fn drive_list_thumbnails(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::ThumbnailSetCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/thumbnails", encode_path(drive_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/versions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemVersionCollectionResponse`]. operationId `drives.items_ListVersions`.
+    pub fn drive_list_versions(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::DriveItemVersionCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/versions", encode_path(drive_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/versions/{driveItemVersion-id}`. OData: `$select $expand`. Returns [`types::DriveItemVersion`]. operationId `drives.items_GetVersion`.
+    pub fn drive_get_version(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<types::DriveItemVersion, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/versions/{}", encode_path(drive_id),
+                encode_path(drive_item_id), encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/items/{driveItem-id}/versions/{driveItemVersion-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `drives.items_GetVersionContent`.
+    pub fn drive_download_version(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<Response, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/items/{}/versions/{}/content", encode_path(drive_id),
+                encode_path(drive_item_id), encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `POST /drives/{drive-id}/items/{driveItem-id}/versions/{driveItemVersion-id}/restoreVersion`. Returns nothing (`NoContent`). operationId `drives.items_restoreVersion`.
+    pub fn drive_restore_version(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::POST,
+            &format!(
+                "drives/{}/items/{}/versions/{}/restoreVersion", encode_path(drive_id),
+                encode_path(drive_item_id), encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/microsoft.graph.recent()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `drives_recent`.
+    pub fn drive_recent(
+        &self,
+        drive_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("drives/{}/microsoft.graph.recent()", encode_path(drive_id)),
+        )
+    }
+    /// `GET /drives/{drive-id}/microsoft.graph.search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `drives_search`.
+    pub fn drive_search(
+        &self,
+        drive_id: &str,
+        q: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/microsoft.graph.search(q='{}')", encode_path(drive_id),
+                function_literal(q)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/microsoft.graph.sharedWithMe()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `drives_sharedWithMe`.
+    pub fn drive_shared_with_me(
+        &self,
+        drive_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("drives/{}/microsoft.graph.sharedWithMe()", encode_path(drive_id)),
+        )
+    }
+    /// `GET /drives/{drive-id}/root`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `drives.items_GetRoot`.
+    pub fn drive_get_root(&self, drive_id: &str) -> Request<types::DriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("drives/{}/root", encode_path(drive_id)),
+        )
+    }
+    /// `GET /drives/{drive-id}/root/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemCollectionResponse`]. operationId `drives.items_ListRootChildren`.
+    pub fn drive_list_root_children(
+        &self,
+        drive_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("drives/{}/root/children", encode_path(drive_id)),
+        )
+    }
+    /// `POST /drives/{drive-id}/root/children`. Returns [`types::DriveItem`]. operationId `drives.items_CreateRootChild`.
+    pub fn drive_create_root_child(
+        &self,
+        drive_id: &str,
+        body: &types::DriveItem,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("drives/{}/root/children", encode_path(drive_id)),
+            )
+            .json(body)
+    }
+    /// `GET /drives/{drive-id}/root/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `drives.items_delta`.
+    pub fn drive_delta(
+        &self,
+        drive_id: &str,
+    ) -> Request<types::DriveDeltaResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("drives/{}/root/microsoft.graph.delta()", encode_path(drive_id)),
+        )
+    }
+    /// `GET /drives/{drive-id}/root/microsoft.graph.search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `drives.items_search`.
+    pub fn drive_search_root(
+        &self,
+        drive_id: &str,
+        q: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/root/microsoft.graph.search(q='{}')", encode_path(drive_id),
+                function_literal(q)
+            ),
+        )
+    }
+    /// `GET /drives/{drive-id}/special/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `drives.items_GetSpecial`.
+    pub fn drive_get_special(
+        &self,
+        drive_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::DriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "drives/{}/special/{}", encode_path(drive_id), encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /groups/{group-id}/drive`. OData: `$select $expand`. Returns [`types::Drive`]. operationId `groups_GetDrive`.
+    pub fn get_group_drive(&self, group_id: &str) -> Request<types::Drive, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("groups/{}/drive", encode_path(group_id)),
+        )
+    }
+    /// `GET /groups/{group-id}/drives` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveCollectionResponse`]. operationId `groups_ListDrives`.
+    pub fn list_group_drives(
+        &self,
+        group_id: &str,
+    ) -> Request<types::DriveCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("groups/{}/drives", encode_path(group_id)),
+        )
+    }
+    /// `GET /me/drive`. OData: `$select $expand`. Returns [`types::Drive`]. operationId `me_GetDrive`.
+    pub fn get_drive(&self) -> Request<types::Drive, Single> {
         Request::new(&self.connection, Method::GET, "me/drive")
     }
-    /// `GET /me/drive/root/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $select`. Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_ListRootChildren`.
-    pub fn list_root_children(
-        &self,
-    ) -> Request<types::DriveItemCollectionResponse, Collection> {
-        Request::new(&self.connection, Method::GET, "me/drive/root/children")
-    }
-    /// `GET /me/drive/items/{driveItem-id}`. OData: `$select`. Returns [`types::DriveItem`]. operationId `me.drive_GetItem`.
+    /// `GET /me/drive/items/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `me.drive_GetItem`.
     pub fn get_item(&self, drive_item_id: &str) -> Request<types::DriveItem, Single> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("me/drive/items/{}", encode_path(drive_item_id)),
         )
+    }
+    /// `PATCH /me/drive/items/{driveItem-id}`. Returns [`types::DriveItem`] (`None` when the service answers without a body). operationId `me.drive_UpdateItem`.
+    pub fn update_item(
+        &self,
+        drive_item_id: &str,
+        body: impl Into<Patch<types::DriveItem>>,
+    ) -> Request<::std::option::Option<types::DriveItem>, Plain> {
+        Request::new(
+                &self.connection,
+                Method::PATCH,
+                &format!("me/drive/items/{}", encode_path(drive_item_id)),
+            )
+            .json(&body.into())
     }
     /// `DELETE /me/drive/items/{driveItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `me.drive_DeleteItem`.
     pub fn delete_item(&self, drive_item_id: &str) -> Request<NoContent, Plain> {
@@ -575,7 +1352,28 @@ impl Client {
             &format!("me/drive/items/{}", encode_path(drive_item_id)),
         )
     }
-    /// `GET /me/drive/items/{driveItem-id}/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $select`. Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_ListChildren`.
+    /// `POST /me/drive/items/{driveItem-id}/checkin`. Returns nothing (`NoContent`). operationId `me.drive_checkin`.
+    pub fn checkin(
+        &self,
+        drive_item_id: &str,
+        body: &types::CheckinBody,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("me/drive/items/{}/checkin", encode_path(drive_item_id)),
+            )
+            .json(body)
+    }
+    /// `POST /me/drive/items/{driveItem-id}/checkout`. Returns nothing (`NoContent`). operationId `me.drive_checkout`.
+    pub fn checkout(&self, drive_item_id: &str) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::POST,
+            &format!("me/drive/items/{}/checkout", encode_path(drive_item_id)),
+        )
+    }
+    /// `GET /me/drive/items/{driveItem-id}/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_ListChildren`.
     pub fn list_children(
         &self,
         drive_item_id: &str,
@@ -585,6 +1383,19 @@ impl Client {
             Method::GET,
             &format!("me/drive/items/{}/children", encode_path(drive_item_id)),
         )
+    }
+    /// `POST /me/drive/items/{driveItem-id}/children`. Returns [`types::DriveItem`]. operationId `me.drive_CreateChild`.
+    pub fn create_child(
+        &self,
+        drive_item_id: &str,
+        body: &types::DriveItem,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("me/drive/items/{}/children", encode_path(drive_item_id)),
+            )
+            .json(body)
     }
     /// `GET /me/drive/items/{driveItem-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `me.drive_GetContent`.
     pub fn download_content(&self, drive_item_id: &str) -> Request<Response, Plain> {
@@ -607,6 +1418,32 @@ impl Client {
             )
             .body(body)
     }
+    /// `POST /me/drive/items/{driveItem-id}/copy`. Returns the raw reply (`Response`, to stream the content). operationId `me.drive_copy`.
+    pub fn copy_item(
+        &self,
+        drive_item_id: &str,
+        body: &types::CopyItemBody,
+    ) -> Request<Response, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("me/drive/items/{}/copy", encode_path(drive_item_id)),
+            )
+            .json(body)
+    }
+    /// `POST /me/drive/items/{driveItem-id}/createLink`. Returns [`types::Permission`]. operationId `me.drive_createLink`.
+    pub fn create_link(
+        &self,
+        drive_item_id: &str,
+        body: &types::CreateLinkBody,
+    ) -> Request<types::Permission, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("me/drive/items/{}/createLink", encode_path(drive_item_id)),
+            )
+            .json(body)
+    }
     /// `POST /me/drive/items/{driveItem-id}/createUploadSession`. Returns [`types::UploadSession`]. operationId `me.drive_CreateUploadSession`.
     pub fn create_upload_session(
         &self,
@@ -622,26 +1459,288 @@ impl Client {
             )
             .json(body)
     }
-    /// `GET /users/{user-id}/drive`. Returns [`types::Drive`]. operationId `user_GetDrive`.
-    pub fn user_get_drive(&self, user_id: &str) -> Request<types::Drive, Plain> {
+    /// `POST /me/drive/items/{driveItem-id}/invite`. Returns [`types::PermissionCollectionResponse`]. operationId `me.drive_invite`.
+    pub fn invite(
+        &self,
+        drive_item_id: &str,
+        body: &types::InviteBody,
+    ) -> Request<types::PermissionCollectionResponse, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("me/drive/items/{}/invite", encode_path(drive_item_id)),
+            )
+            .json(body)
+    }
+    /// `GET /me/drive/items/{driveItem-id}/permissions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::PermissionCollectionResponse`]. operationId `me.drive_ListPermissions`.
+    pub fn list_permissions(
+        &self,
+        drive_item_id: &str,
+    ) -> Request<types::PermissionCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("me/drive/items/{}/permissions", encode_path(drive_item_id)),
+        )
+    }
+    /// `GET /me/drive/items/{driveItem-id}/permissions/{permission-id}`. OData: `$select $expand`. Returns [`types::Permission`]. operationId `me.drive_GetPermission`.
+    pub fn get_permission(
+        &self,
+        drive_item_id: &str,
+        permission_id: &str,
+    ) -> Request<types::Permission, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "me/drive/items/{}/permissions/{}", encode_path(drive_item_id),
+                encode_path(permission_id)
+            ),
+        )
+    }
+    /// `PATCH /me/drive/items/{driveItem-id}/permissions/{permission-id}`. Returns [`types::Permission`] (`None` when the service answers without a body). operationId `me.drive_UpdatePermission`.
+    pub fn update_permission(
+        &self,
+        drive_item_id: &str,
+        permission_id: &str,
+        body: impl Into<Patch<types::Permission>>,
+    ) -> Request<::std::option::Option<types::Permission>, Plain> {
+        Request::new(
+                &self.connection,
+                Method::PATCH,
+                &format!(
+                    "me/drive/items/{}/permissions/{}", encode_path(drive_item_id),
+                    encode_path(permission_id)
+                ),
+            )
+            .json(&body.into())
+    }
+    /// `DELETE /me/drive/items/{driveItem-id}/permissions/{permission-id}`. Returns nothing (`NoContent`). operationId `me.drive_DeletePermission`.
+    pub fn delete_permission(
+        &self,
+        drive_item_id: &str,
+        permission_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::DELETE,
+            &format!(
+                "me/drive/items/{}/permissions/{}", encode_path(drive_item_id),
+                encode_path(permission_id)
+            ),
+        )
+    }
+    /// `POST /me/drive/items/{driveItem-id}/preview`. Returns [`types::ItemPreviewInfo`]. operationId `me.drive_preview`.
+    pub fn preview_item(
+        &self,
+        drive_item_id: &str,
+        body: &types::PreviewBody,
+    ) -> Request<types::ItemPreviewInfo, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("me/drive/items/{}/preview", encode_path(drive_item_id)),
+            )
+            .json(body)
+    }
+    /// `POST /me/drive/items/{driveItem-id}/restore`. Returns [`types::DriveItem`]. operationId `me.drive_restore`.
+    pub fn restore_item(
+        &self,
+        drive_item_id: &str,
+        body: &types::RestoreItemBody,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("me/drive/items/{}/restore", encode_path(drive_item_id)),
+            )
+            .json(body)
+    }
+    /// `GET /me/drive/items/{driveItem-id}/thumbnails` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::ThumbnailSetCollectionResponse`]. operationId `me.drive_ListThumbnails`.
+    pub fn list_thumbnails(
+        &self,
+        drive_item_id: &str,
+    ) -> Request<types::ThumbnailSetCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("me/drive/items/{}/thumbnails", encode_path(drive_item_id)),
+        )
+    }
+    /// `GET /me/drive/items/{driveItem-id}/versions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemVersionCollectionResponse`]. operationId `me.drive_ListVersions`.
+    pub fn list_versions(
+        &self,
+        drive_item_id: &str,
+    ) -> Request<types::DriveItemVersionCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("me/drive/items/{}/versions", encode_path(drive_item_id)),
+        )
+    }
+    /// `GET /me/drive/items/{driveItem-id}/versions/{driveItemVersion-id}`. OData: `$select $expand`. Returns [`types::DriveItemVersion`]. operationId `me.drive_GetVersion`.
+    pub fn get_version(
+        &self,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<types::DriveItemVersion, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "me/drive/items/{}/versions/{}", encode_path(drive_item_id),
+                encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `GET /me/drive/items/{driveItem-id}/versions/{driveItemVersion-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `me.drive_GetVersionContent`.
+    pub fn download_version(
+        &self,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<Response, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "me/drive/items/{}/versions/{}/content", encode_path(drive_item_id),
+                encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `POST /me/drive/items/{driveItem-id}/versions/{driveItemVersion-id}/restoreVersion`. Returns nothing (`NoContent`). operationId `me.drive_restoreVersion`.
+    pub fn restore_version(
+        &self,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::POST,
+            &format!(
+                "me/drive/items/{}/versions/{}/restoreVersion",
+                encode_path(drive_item_id), encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `GET /me/drive/microsoft.graph.recent()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_recent`.
+    pub fn recent(&self) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(&self.connection, Method::GET, "me/drive/microsoft.graph.recent()")
+    }
+    /// `GET /me/drive/microsoft.graph.sharedWithMe()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_sharedWithMe`.
+    pub fn shared_with_me(&self) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            "me/drive/microsoft.graph.sharedWithMe()",
+        )
+    }
+    /// `GET /me/drive/root`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `me.drive_GetRoot`.
+    pub fn get_root(&self) -> Request<types::DriveItem, Single> {
+        Request::new(&self.connection, Method::GET, "me/drive/root")
+    }
+    /// `GET /me/drive/root/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_ListRootChildren`.
+    pub fn list_root_children(
+        &self,
+    ) -> Request<types::DriveItemCollectionResponse, Collection> {
+        Request::new(&self.connection, Method::GET, "me/drive/root/children")
+    }
+    /// `POST /me/drive/root/children`. Returns [`types::DriveItem`]. operationId `me.drive_CreateRootChild`.
+    pub fn create_root_child(
+        &self,
+        body: &types::DriveItem,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(&self.connection, Method::POST, "me/drive/root/children").json(body)
+    }
+    /// `GET /me/drive/root/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `me.drive_delta`.
+    pub fn delta(&self) -> Request<types::DriveDeltaResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            "me/drive/root/microsoft.graph.delta()",
+        )
+    }
+    /// `GET /me/drive/root/microsoft.graph.search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `me.drive_search`.
+    pub fn search(&self, q: &str) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("me/drive/root/microsoft.graph.search(q='{}')", function_literal(q)),
+        )
+    }
+    /// `GET /me/drive/special/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `me.drive_GetSpecial`.
+    pub fn get_special(&self, drive_item_id: &str) -> Request<types::DriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("me/drive/special/{}", encode_path(drive_item_id)),
+        )
+    }
+    /// `GET /me/drives` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveCollectionResponse`]. operationId `me_ListDrives`.
+    pub fn list_drives(&self) -> Request<types::DriveCollectionResponse, Collection> {
+        Request::new(&self.connection, Method::GET, "me/drives")
+    }
+    /// `GET /shares/{sharedDriveItem-id}`. OData: `$select $expand`. Returns [`types::SharedDriveItem`]. operationId `shares_GetSharedDriveItem`.
+    pub fn get_share(
+        &self,
+        shared_drive_item_id: &str,
+    ) -> Request<types::SharedDriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("shares/{}", encode_path(shared_drive_item_id)),
+        )
+    }
+    /// `GET /shares/{sharedDriveItem-id}/driveItem`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `shares_GetDriveItem`.
+    pub fn get_shared_item(
+        &self,
+        shared_drive_item_id: &str,
+    ) -> Request<types::DriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("shares/{}/driveItem", encode_path(shared_drive_item_id)),
+        )
+    }
+    /// `GET /shares/{sharedDriveItem-id}/driveItem/content`. Returns the raw reply (`Response`, to stream the content). operationId `shares_GetDriveItemContent`.
+    pub fn download_shared_item(
+        &self,
+        shared_drive_item_id: &str,
+    ) -> Request<Response, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("shares/{}/driveItem/content", encode_path(shared_drive_item_id)),
+        )
+    }
+    /// `GET /sites/{site-id}/drive`. OData: `$select $expand`. Returns [`types::Drive`]. operationId `sites_GetDrive`.
+    pub fn get_site_drive(&self, site_id: &str) -> Request<types::Drive, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("sites/{}/drive", encode_path(site_id)),
+        )
+    }
+    /// `GET /sites/{site-id}/drives` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveCollectionResponse`]. operationId `sites_ListDrives`.
+    pub fn list_site_drives(
+        &self,
+        site_id: &str,
+    ) -> Request<types::DriveCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("sites/{}/drives", encode_path(site_id)),
+        )
+    }
+    /// `GET /users/{user-id}/drive`. OData: `$select $expand`. Returns [`types::Drive`]. operationId `user_GetDrive`.
+    pub fn user_get_drive(&self, user_id: &str) -> Request<types::Drive, Single> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("users/{}/drive", encode_path(user_id)),
         )
     }
-    /// `GET /users/{user-id}/drive/root/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $select`. Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_ListRootChildren`.
-    pub fn user_list_root_children(
-        &self,
-        user_id: &str,
-    ) -> Request<types::DriveItemCollectionResponse, Collection> {
-        Request::new(
-            &self.connection,
-            Method::GET,
-            &format!("users/{}/drive/root/children", encode_path(user_id)),
-        )
-    }
-    /// `GET /users/{user-id}/drive/items/{driveItem-id}`. OData: `$select`. Returns [`types::DriveItem`]. operationId `user.drive_GetItem`.
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `user.drive_GetItem`.
     pub fn user_get_item(
         &self,
         user_id: &str,
@@ -655,6 +1754,23 @@ impl Client {
                 encode_path(drive_item_id)
             ),
         )
+    }
+    /// `PATCH /users/{user-id}/drive/items/{driveItem-id}`. Returns [`types::DriveItem`] (`None` when the service answers without a body). operationId `user.drive_UpdateItem`.
+    pub fn user_update_item(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: impl Into<Patch<types::DriveItem>>,
+    ) -> Request<::std::option::Option<types::DriveItem>, Plain> {
+        Request::new(
+                &self.connection,
+                Method::PATCH,
+                &format!(
+                    "users/{}/drive/items/{}", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(&body.into())
     }
     /// `DELETE /users/{user-id}/drive/items/{driveItem-id}`. Optional: `.header("If-Match", …)`. Returns nothing (`NoContent`). operationId `user.drive_DeleteItem`.
     pub fn user_delete_item(
@@ -671,7 +1787,39 @@ impl Client {
             ),
         )
     }
-    /// `GET /users/{user-id}/drive/items/{driveItem-id}/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $select`. Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_ListChildren`.
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/checkin`. Returns nothing (`NoContent`). operationId `user.drive_checkin`.
+    pub fn user_checkin(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: &types::CheckinBody,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "users/{}/drive/items/{}/checkin", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/checkout`. Returns nothing (`NoContent`). operationId `user.drive_checkout`.
+    pub fn user_checkout(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::POST,
+            &format!(
+                "users/{}/drive/items/{}/checkout", encode_path(user_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_ListChildren`.
     pub fn user_list_children(
         &self,
         user_id: &str,
@@ -685,6 +1833,23 @@ impl Client {
                 encode_path(drive_item_id)
             ),
         )
+    }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/children`. Returns [`types::DriveItem`]. operationId `user.drive_CreateChild`.
+    pub fn user_create_child(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: &types::DriveItem,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "users/{}/drive/items/{}/children", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
     }
     /// `GET /users/{user-id}/drive/items/{driveItem-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `user.drive_GetContent`.
     pub fn user_download_content(
@@ -718,6 +1883,40 @@ impl Client {
             )
             .body(body)
     }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/copy`. Returns the raw reply (`Response`, to stream the content). operationId `user.drive_copy`.
+    pub fn user_copy_item(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: &types::CopyItemBody,
+    ) -> Request<Response, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "users/{}/drive/items/{}/copy", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/createLink`. Returns [`types::Permission`]. operationId `user.drive_createLink`.
+    pub fn user_create_link(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: &types::CreateLinkBody,
+    ) -> Request<types::Permission, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "users/{}/drive/items/{}/createLink", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
     /// `POST /users/{user-id}/drive/items/{driveItem-id}/createUploadSession`. Returns [`types::UploadSession`]. operationId `user.drive_CreateUploadSession`.
     pub fn user_create_upload_session(
         &self,
@@ -735,18 +1934,336 @@ impl Client {
             )
             .json(body)
     }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/invite`. Returns [`types::PermissionCollectionResponse`]. operationId `user.drive_invite`.
+    pub fn user_invite(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: &types::InviteBody,
+    ) -> Request<types::PermissionCollectionResponse, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "users/{}/drive/items/{}/invite", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}/permissions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::PermissionCollectionResponse`]. operationId `user.drive_ListPermissions`.
+    pub fn user_list_permissions(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::PermissionCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/items/{}/permissions", encode_path(user_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}/permissions/{permission-id}`. OData: `$select $expand`. Returns [`types::Permission`]. operationId `user.drive_GetPermission`.
+    pub fn user_get_permission(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        permission_id: &str,
+    ) -> Request<types::Permission, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/items/{}/permissions/{}", encode_path(user_id),
+                encode_path(drive_item_id), encode_path(permission_id)
+            ),
+        )
+    }
+    /// `PATCH /users/{user-id}/drive/items/{driveItem-id}/permissions/{permission-id}`. Returns [`types::Permission`] (`None` when the service answers without a body). operationId `user.drive_UpdatePermission`.
+    pub fn user_update_permission(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        permission_id: &str,
+        body: impl Into<Patch<types::Permission>>,
+    ) -> Request<::std::option::Option<types::Permission>, Plain> {
+        Request::new(
+                &self.connection,
+                Method::PATCH,
+                &format!(
+                    "users/{}/drive/items/{}/permissions/{}", encode_path(user_id),
+                    encode_path(drive_item_id), encode_path(permission_id)
+                ),
+            )
+            .json(&body.into())
+    }
+    /// `DELETE /users/{user-id}/drive/items/{driveItem-id}/permissions/{permission-id}`. Returns nothing (`NoContent`). operationId `user.drive_DeletePermission`.
+    pub fn user_delete_permission(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        permission_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::DELETE,
+            &format!(
+                "users/{}/drive/items/{}/permissions/{}", encode_path(user_id),
+                encode_path(drive_item_id), encode_path(permission_id)
+            ),
+        )
+    }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/preview`. Returns [`types::ItemPreviewInfo`]. operationId `user.drive_preview`.
+    pub fn user_preview_item(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: &types::PreviewBody,
+    ) -> Request<types::ItemPreviewInfo, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "users/{}/drive/items/{}/preview", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/restore`. Returns [`types::DriveItem`]. operationId `user.drive_restore`.
+    pub fn user_restore_item(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        body: &types::RestoreItemBody,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!(
+                    "users/{}/drive/items/{}/restore", encode_path(user_id),
+                    encode_path(drive_item_id)
+                ),
+            )
+            .json(body)
+    }
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}/thumbnails` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::ThumbnailSetCollectionResponse`]. operationId `user.drive_ListThumbnails`.
+    pub fn user_list_thumbnails(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::ThumbnailSetCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/items/{}/thumbnails", encode_path(user_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}/versions` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemVersionCollectionResponse`]. operationId `user.drive_ListVersions`.
+    pub fn user_list_versions(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::DriveItemVersionCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/items/{}/versions", encode_path(user_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}/versions/{driveItemVersion-id}`. OData: `$select $expand`. Returns [`types::DriveItemVersion`]. operationId `user.drive_GetVersion`.
+    pub fn user_get_version(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<types::DriveItemVersion, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/items/{}/versions/{}", encode_path(user_id),
+                encode_path(drive_item_id), encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/items/{driveItem-id}/versions/{driveItemVersion-id}/content`. Returns the raw reply (`Response`, to stream the content). operationId `user.drive_GetVersionContent`.
+    pub fn user_download_version(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<Response, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/items/{}/versions/{}/content", encode_path(user_id),
+                encode_path(drive_item_id), encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `POST /users/{user-id}/drive/items/{driveItem-id}/versions/{driveItemVersion-id}/restoreVersion`. Returns nothing (`NoContent`). operationId `user.drive_restoreVersion`.
+    pub fn user_restore_version(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+        drive_item_version_id: &str,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+            &self.connection,
+            Method::POST,
+            &format!(
+                "users/{}/drive/items/{}/versions/{}/restoreVersion",
+                encode_path(user_id), encode_path(drive_item_id),
+                encode_path(drive_item_version_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/microsoft.graph.recent()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_recent`.
+    pub fn user_recent(
+        &self,
+        user_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("users/{}/drive/microsoft.graph.recent()", encode_path(user_id)),
+        )
+    }
+    /// `GET /users/{user-id}/drive/microsoft.graph.sharedWithMe()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_sharedWithMe`.
+    pub fn user_shared_with_me(
+        &self,
+        user_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/microsoft.graph.sharedWithMe()", encode_path(user_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/root`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `user.drive_GetRoot`.
+    pub fn user_get_root(&self, user_id: &str) -> Request<types::DriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("users/{}/drive/root", encode_path(user_id)),
+        )
+    }
+    /// `GET /users/{user-id}/drive/root/children` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_ListRootChildren`.
+    pub fn user_list_root_children(
+        &self,
+        user_id: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("users/{}/drive/root/children", encode_path(user_id)),
+        )
+    }
+    /// `POST /users/{user-id}/drive/root/children`. Returns [`types::DriveItem`]. operationId `user.drive_CreateRootChild`.
+    pub fn user_create_root_child(
+        &self,
+        user_id: &str,
+        body: &types::DriveItem,
+    ) -> Request<types::DriveItem, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("users/{}/drive/root/children", encode_path(user_id)),
+            )
+            .json(body)
+    }
+    /// `GET /users/{user-id}/drive/root/microsoft.graph.delta()` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveDeltaResponse`]. operationId `user.drive_delta`.
+    pub fn user_delta(
+        &self,
+        user_id: &str,
+    ) -> Request<types::DriveDeltaResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("users/{}/drive/root/microsoft.graph.delta()", encode_path(user_id)),
+        )
+    }
+    /// `GET /users/{user-id}/drive/root/microsoft.graph.search(q='{q}')` (pageable: `.stream()` follows `@odata.nextLink`). Returns [`types::DriveItemCollectionResponse`]. operationId `user.drive_search`.
+    pub fn user_search(
+        &self,
+        user_id: &str,
+        q: &str,
+    ) -> Request<types::DriveItemCollectionResponse, Plain> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/root/microsoft.graph.search(q='{}')",
+                encode_path(user_id), function_literal(q)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drive/special/{driveItem-id}`. OData: `$select $expand`. Returns [`types::DriveItem`]. operationId `user.drive_GetSpecial`.
+    pub fn user_get_special(
+        &self,
+        user_id: &str,
+        drive_item_id: &str,
+    ) -> Request<types::DriveItem, Single> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!(
+                "users/{}/drive/special/{}", encode_path(user_id),
+                encode_path(drive_item_id)
+            ),
+        )
+    }
+    /// `GET /users/{user-id}/drives` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $count $select $expand $orderby`. Returns [`types::DriveCollectionResponse`]. operationId `user_ListDrives`.
+    pub fn user_list_drives(
+        &self,
+        user_id: &str,
+    ) -> Request<types::DriveCollectionResponse, Collection> {
+        Request::new(
+            &self.connection,
+            Method::GET,
+            &format!("users/{}/drives", encode_path(user_id)),
+        )
+    }
+}
+impl crate::typed::CollectionPage for types::DriveCollectionResponse {
+    type Item = types::Drive;
 }
 impl crate::typed::CollectionPage for types::DriveItemCollectionResponse {
     type Item = types::DriveItem;
 }
-impl crate::odata::ODataEntity for types::Audio {
+impl crate::typed::CollectionPage for types::DriveItemVersionCollectionResponse {
+    type Item = types::DriveItemVersion;
+}
+impl crate::typed::CollectionPage for types::PermissionCollectionResponse {
+    type Item = types::Permission;
+}
+impl crate::typed::CollectionPage for types::ThumbnailSetCollectionResponse {
+    type Item = types::ThumbnailSet;
+}
+impl crate::typed::CollectionPage for types::DriveDeltaResponse {
+    type Item = types::DriveItem;
+}
+impl crate::odata::ODataEntity for types::DriveCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Drive {
+impl crate::odata::ODataEntity for types::DriveDeltaResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -774,56 +2291,56 @@ impl crate::odata::ODataEntity for types::DriveItemUploadableProperties {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::File {
+impl crate::odata::ODataEntity for types::DriveItemVersion {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Folder {
+impl crate::odata::ODataEntity for types::DriveItemVersionCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Image {
+impl crate::odata::ODataEntity for types::ItemPreviewInfo {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::ItemReference {
+impl crate::odata::ODataEntity for types::PermissionCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Photo {
+impl crate::odata::ODataEntity for types::SharedDriveItem {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Quota {
+impl crate::odata::ODataEntity for types::Thumbnail {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Shared {
+impl crate::odata::ODataEntity for types::ThumbnailSet {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Video {
+impl crate::odata::ODataEntity for types::ThumbnailSetCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

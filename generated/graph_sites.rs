@@ -59,76 +59,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `audio`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Audio {
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub album: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "albumArtist",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub album_artist: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub artist: ::std::option::Option<::std::string::String>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub composers: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub copyright: ::std::option::Option<::std::string::String>,
-        ///Integer (int16), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disc: ::std::option::Option<i16>,
-        ///Integer (int16), may be null.
-        #[serde(
-            rename = "discCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub disc_count: ::std::option::Option<i16>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub genre: ::std::option::Option<::std::string::String>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "hasDrm",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_drm: ::std::option::Option<bool>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "isVariableBitrate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_variable_bitrate: ::std::option::Option<bool>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub track: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "trackCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub track_count: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub year: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `booleanColumn`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -548,7 +478,9 @@ pub mod types {
             rename = "inheritedFrom",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inherited_from: ::std::option::Option<ItemReference>,
+        pub inherited_from: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
         ///Boolean, may be null.
         #[serde(
             rename = "isBuiltIn",
@@ -637,7 +569,9 @@ pub mod types {
             rename = "sourceFile",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub source_file: ::std::option::Option<ItemReference>,
+        pub source_file: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -762,85 +696,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `drive`. Derives from `baseItem`, whose members it includes.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Drive {
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339).
-        #[serde(
-            rename = "createdDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "driveType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub drive_type: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
-        pub e_tag: ::std::option::Option<::std::string::String>,
-        ///String.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "lastModifiedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339).
-        #[serde(
-            rename = "lastModifiedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
-        #[serde(
-            rename = "parentReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub quota: ::std::option::Option<Quota>,
-        #[serde(
-            rename = "sharePointIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub share_point_ids: ::std::option::Option<
-            crate::generated::common::types::SharepointIds,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub system: ::std::option::Option<SystemFacet>,
-        ///String, may be null.
-        #[serde(
-            rename = "webUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_url: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`DriveCollectionResponse`
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -851,7 +706,7 @@ pub mod types {
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Drive>,
+        pub value: ::std::vec::Vec<crate::generated::common::types::Drive>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -860,7 +715,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio: ::std::option::Option<Audio>,
+        pub audio: ::std::option::Option<crate::generated::common::types::Audio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bundle: ::std::option::Option<crate::generated::common::types::Bundle>,
         ///String, may be null.
@@ -893,7 +748,7 @@ pub mod types {
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub file: ::std::option::Option<File>,
+        pub file: ::std::option::Option<crate::generated::common::types::File>,
         #[serde(
             rename = "fileSystemInfo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -902,12 +757,12 @@ pub mod types {
             crate::generated::common::types::FileSystemInfo,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub folder: ::std::option::Option<Folder>,
+        pub folder: ::std::option::Option<crate::generated::common::types::Folder>,
         ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<Image>,
+        pub image: ::std::option::Option<crate::generated::common::types::Image>,
         #[serde(
             rename = "lastModifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -938,7 +793,9 @@ pub mod types {
             rename = "parentReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
         #[serde(
             rename = "pendingOperations",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -947,7 +804,7 @@ pub mod types {
             crate::generated::common::types::PendingOperations,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo: ::std::option::Option<Photo>,
+        pub photo: ::std::option::Option<crate::generated::common::types::Photo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub publication: ::std::option::Option<
             crate::generated::common::types::PublicationFacet,
@@ -956,7 +813,9 @@ pub mod types {
             rename = "remoteItem",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub remote_item: ::std::option::Option<RemoteItem>,
+        pub remote_item: ::std::option::Option<
+            crate::generated::common::types::RemoteItem,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub root: ::std::option::Option<crate::generated::common::types::Root>,
         #[serde(
@@ -967,7 +826,7 @@ pub mod types {
             crate::generated::common::types::SearchResult,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<Shared>,
+        pub shared: ::std::option::Option<crate::generated::common::types::Shared>,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -986,7 +845,7 @@ pub mod types {
             crate::generated::common::types::SpecialFolder,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<Video>,
+        pub video: ::std::option::Option<crate::generated::common::types::Video>,
         ///String, may be null.
         #[serde(
             rename = "webDavUrl",
@@ -1002,25 +861,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `driveRecipient`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct DriveRecipient {
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub alias: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "objectId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub object_id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `fieldValueSet`. Derives from `entity`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1028,42 +868,6 @@ pub mod types {
         ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `file`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct File {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hashes: ::std::option::Option<crate::generated::common::types::Hashes>,
-        ///String, may be null.
-        #[serde(
-            rename = "mimeType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mime_type: ::std::option::Option<::std::string::String>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "processingMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub processing_metadata: ::std::option::Option<bool>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `folder`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Folder {
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "childCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub child_count: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub view: ::std::option::Option<crate::generated::common::types::FolderView>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1102,7 +906,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GrantPermissionBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub recipients: ::std::vec::Vec<DriveRecipient>,
+        pub recipients: ::std::vec::Vec<crate::generated::common::types::DriveRecipient>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub roles: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
         #[serde(flatten)]
@@ -1118,19 +922,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_picture: ::std::option::Option<bool>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `image`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Image {
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i32>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1235,53 +1026,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `itemReference`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ItemReference {
-        ///String, may be null.
-        #[serde(
-            rename = "driveId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub drive_id: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "driveType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub drive_type: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub path: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "shareId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub share_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "sharepointIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sharepoint_ids: ::std::option::Option<
-            crate::generated::common::types::SharepointIds,
-        >,
-        ///String, may be null.
-        #[serde(
-            rename = "siteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `list`. Derives from `baseItem`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1340,7 +1084,9 @@ pub mod types {
             rename = "parentReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1349,7 +1095,7 @@ pub mod types {
             crate::generated::common::types::SharepointIds,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub system: ::std::option::Option<SystemFacet>,
+        pub system: ::std::option::Option<crate::generated::common::types::SystemFacet>,
         ///String, may be null.
         #[serde(
             rename = "webUrl",
@@ -1447,7 +1193,9 @@ pub mod types {
             rename = "parentReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1583,76 +1331,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `permission`. Derives from `entity`, whose members it includes.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Permission {
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "expirationDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub expiration_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(
-            rename = "grantedTo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub granted_to: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///List of `identitySet`.
-        #[serde(
-            rename = "grantedToIdentities",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )]
-        pub granted_to_identities: ::std::vec::Vec<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///List of `sharePointIdentitySet`.
-        #[serde(
-            rename = "grantedToIdentitiesV2",
-            default,
-            skip_serializing_if = "::std::vec::Vec::is_empty"
-        )]
-        pub granted_to_identities_v2: ::std::vec::Vec<SharePointIdentitySet>,
-        #[serde(
-            rename = "grantedToV2",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub granted_to_v2: ::std::option::Option<SharePointIdentitySet>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "hasPassword",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_password: ::std::option::Option<bool>,
-        ///String.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "inheritedFrom",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub inherited_from: ::std::option::Option<ItemReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub invitation: ::std::option::Option<SharingInvitation>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub link: ::std::option::Option<SharingLink>,
-        ///List of string.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub roles: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
-        ///String, may be null.
-        #[serde(
-            rename = "shareId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub share_id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`PermissionCollectionResponse`
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1663,7 +1341,7 @@ pub mod types {
         )]
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<Permission>,
+        pub value: ::std::vec::Vec<crate::generated::common::types::Permission>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1689,326 +1367,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_as: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `photo`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Photo {
-        ///String, may be null.
-        #[serde(
-            rename = "cameraMake",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub camera_make: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "cameraModel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub camera_model: ::std::option::Option<::std::string::String>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "exposureDenominator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_denominator: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "exposureNumerator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_numerator: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "fNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub f_number: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "focalLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub focal_length: ::std::option::Option<f64>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub iso: ::std::option::Option<i32>,
-        ///Integer (int16), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub orientation: ::std::option::Option<i16>,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "takenDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub taken_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `quota`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Quota {
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub deleted: ::std::option::Option<i64>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remaining: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "storagePlanInformation",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub storage_plan_information: ::std::option::Option<StoragePlanInformation>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total: ::std::option::Option<i64>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub used: ::std::option::Option<i64>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `remoteItem`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct RemoteItem {
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "createdDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub file: ::std::option::Option<File>,
-        #[serde(
-            rename = "fileSystemInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_system_info: ::std::option::Option<
-            crate::generated::common::types::FileSystemInfo,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub folder: ::std::option::Option<Folder>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<Image>,
-        #[serde(
-            rename = "lastModifiedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "lastModifiedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub package: ::std::option::Option<crate::generated::common::types::Package>,
-        #[serde(
-            rename = "parentReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<Shared>,
-        #[serde(
-            rename = "sharepointIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sharepoint_ids: ::std::option::Option<
-            crate::generated::common::types::SharepointIds,
-        >,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub size: ::std::option::Option<i64>,
-        #[serde(
-            rename = "specialFolder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub special_folder: ::std::option::Option<
-            crate::generated::common::types::SpecialFolder,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<Video>,
-        ///String, may be null.
-        #[serde(
-            rename = "webDavUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_dav_url: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "webUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_url: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `sharePointIdentity`. Derives from `identity`, whose members it includes.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SharePointIdentity {
-        ///String, may be null.
-        #[serde(
-            rename = "displayName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display_name: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "loginName",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub login_name: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `sharePointIdentitySet`. Derives from `identitySet`, whose members it includes.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SharePointIdentitySet {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub application: ::std::option::Option<
-            crate::generated::common::types::Identity,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub device: ::std::option::Option<crate::generated::common::types::Identity>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub group: ::std::option::Option<crate::generated::common::types::Identity>,
-        #[serde(
-            rename = "siteGroup",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_group: ::std::option::Option<SharePointIdentity>,
-        #[serde(
-            rename = "siteUser",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_user: ::std::option::Option<SharePointIdentity>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user: ::std::option::Option<crate::generated::common::types::Identity>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `shared`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Shared {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "sharedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub shared_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "sharedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub shared_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `sharingInvitation`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SharingInvitation {
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "invitedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invited_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///String, may be null.
-        #[serde(
-            rename = "redeemedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub redeemed_by: ::std::option::Option<::std::string::String>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "signInRequired",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sign_in_required: ::std::option::Option<bool>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `sharingLink`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct SharingLink {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub application: ::std::option::Option<
-            crate::generated::common::types::Identity,
-        >,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "preventsDownload",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub prevents_download: ::std::option::Option<bool>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "webHtml",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_html: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "webUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_url: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2070,7 +1428,9 @@ pub mod types {
             rename = "parentReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub root: ::std::option::Option<crate::generated::common::types::Root>,
         #[serde(
@@ -2126,19 +1486,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `storagePlanInformation`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct StoragePlanInformation {
-        ///Boolean, may be null.
-        #[serde(
-            rename = "upgradeAvailable",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub upgrade_available: ::std::option::Option<bool>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///`StringCollectionResponse`
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2152,36 +1499,6 @@ pub mod types {
         pub value: ::std::vec::Vec<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `systemFacet`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct SystemFacet(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for SystemFacet {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<SystemFacet>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn from(value: SystemFacet) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SystemFacet {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self(value)
-        }
     }
     ///Graph type `termColumn`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2269,61 +1586,6 @@ pub mod types {
             Self(value)
         }
     }
-    ///Graph type `video`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Video {
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioBitsPerSample",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_bits_per_sample: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioChannels",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_channels: ::std::option::Option<i32>,
-        ///String, may be null.
-        #[serde(
-            rename = "audioFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_format: ::std::option::Option<::std::string::String>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioSamplesPerSecond",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_samples_per_second: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i32>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(
-            rename = "fourCC",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub four_cc: ::std::option::Option<::std::string::String>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "frameRate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub frame_rate: ::std::option::Option<f64>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// Generation of default values for serde.
     pub mod defaults {
         pub(super) fn associate_with_hub_sites_content_type_body_propagate_to_existing_lists() -> ::std::option::Option<
@@ -2385,9 +1647,6 @@ pub mod types {
                     generator
                         .into_root_schema_for::<AssociateWithHubSitesContentTypeBody>(),
                 )
-            }
-            "Audio" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Audio>())
             }
             "BooleanColumn" => {
                 ::std::option::Option::Some(
@@ -2488,9 +1747,6 @@ pub mod types {
                     generator.into_root_schema_for::<DocumentSetContent>(),
                 )
             }
-            "Drive" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Drive>())
-            }
             "DriveCollectionResponse" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<DriveCollectionResponse>(),
@@ -2501,21 +1757,10 @@ pub mod types {
                     generator.into_root_schema_for::<DriveItem>(),
                 )
             }
-            "DriveRecipient" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<DriveRecipient>(),
-                )
-            }
             "FieldValueSet" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<FieldValueSet>(),
                 )
-            }
-            "File" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<File>())
-            }
-            "Folder" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Folder>())
             }
             "GeolocationColumn" => {
                 ::std::option::Option::Some(
@@ -2531,9 +1776,6 @@ pub mod types {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<HyperlinkOrPictureColumn>(),
                 )
-            }
-            "Image" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Image>())
             }
             "IncompleteData" => {
                 ::std::option::Option::Some(
@@ -2554,11 +1796,6 @@ pub mod types {
                 ::std::option::Option::Some(
                     generator
                         .into_root_schema_for::<ItemActivityStatCollectionResponse>(),
-                )
-            }
-            "ItemReference" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<ItemReference>(),
                 )
             }
             "List" => {
@@ -2600,11 +1837,6 @@ pub mod types {
                     generator.into_root_schema_for::<NumberColumn>(),
                 )
             }
-            "Permission" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<Permission>(),
-                )
-            }
             "PermissionCollectionResponse" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<PermissionCollectionResponse>(),
@@ -2613,40 +1845,6 @@ pub mod types {
             "PersonOrGroupColumn" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<PersonOrGroupColumn>(),
-                )
-            }
-            "Photo" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Photo>())
-            }
-            "Quota" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Quota>())
-            }
-            "RemoteItem" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<RemoteItem>(),
-                )
-            }
-            "SharePointIdentity" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<SharePointIdentity>(),
-                )
-            }
-            "SharePointIdentitySet" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<SharePointIdentitySet>(),
-                )
-            }
-            "Shared" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Shared>())
-            }
-            "SharingInvitation" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<SharingInvitation>(),
-                )
-            }
-            "SharingLink" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<SharingLink>(),
                 )
             }
             "Site" => {
@@ -2662,19 +1860,9 @@ pub mod types {
                     generator.into_root_schema_for::<SiteCollectionResponse>(),
                 )
             }
-            "StoragePlanInformation" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<StoragePlanInformation>(),
-                )
-            }
             "StringCollectionResponse" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<StringCollectionResponse>(),
-                )
-            }
-            "SystemFacet" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<SystemFacet>(),
                 )
             }
             "TermColumn" => {
@@ -2692,21 +1880,25 @@ pub mod types {
                     generator.into_root_schema_for::<ThumbnailColumn>(),
                 )
             }
-            "Video" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Video>())
-            }
             _ => ::std::option::Option::None,
         }
     }
     pub use crate::generated::common::types::Album;
+    pub use crate::generated::common::types::Audio;
     pub use crate::generated::common::types::Bundle;
     pub use crate::generated::common::types::Deleted;
+    pub use crate::generated::common::types::Drive;
+    pub use crate::generated::common::types::DriveRecipient;
+    pub use crate::generated::common::types::File;
     pub use crate::generated::common::types::FileSystemInfo;
+    pub use crate::generated::common::types::Folder;
     pub use crate::generated::common::types::FolderView;
     pub use crate::generated::common::types::GeoCoordinates;
     pub use crate::generated::common::types::Hashes;
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
+    pub use crate::generated::common::types::Image;
+    pub use crate::generated::common::types::ItemReference;
     pub use crate::generated::common::types::Malware;
     pub use crate::generated::common::types::OdataError;
     pub use crate::generated::common::types::OdataErrorDetail;
@@ -2714,16 +1906,28 @@ pub mod types {
     pub use crate::generated::common::types::Package;
     pub use crate::generated::common::types::PendingContentUpdate;
     pub use crate::generated::common::types::PendingOperations;
+    pub use crate::generated::common::types::Permission;
+    pub use crate::generated::common::types::Photo;
     pub use crate::generated::common::types::PublicError;
     pub use crate::generated::common::types::PublicErrorDetail;
     pub use crate::generated::common::types::PublicInnerError;
     pub use crate::generated::common::types::PublicationFacet;
+    pub use crate::generated::common::types::Quota;
+    pub use crate::generated::common::types::RemoteItem;
     pub use crate::generated::common::types::Root;
     pub use crate::generated::common::types::SearchResult;
+    pub use crate::generated::common::types::SharePointIdentity;
+    pub use crate::generated::common::types::SharePointIdentitySet;
+    pub use crate::generated::common::types::Shared;
     pub use crate::generated::common::types::SharepointIds;
+    pub use crate::generated::common::types::SharingInvitation;
+    pub use crate::generated::common::types::SharingLink;
     pub use crate::generated::common::types::SpecialFolder;
+    pub use crate::generated::common::types::StoragePlanInformation;
     pub use crate::generated::common::types::Subscription;
     pub use crate::generated::common::types::SubscriptionCollectionResponse;
+    pub use crate::generated::common::types::SystemFacet;
+    pub use crate::generated::common::types::Video;
 }
 #[allow(unused_imports)]
 use crate::typed::{
@@ -4439,13 +3643,6 @@ impl crate::odata::ODataEntity for types::AssociateWithHubSitesContentTypeBody {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Audio {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::CalculatedColumn {
     fn annotations(
         &self,
@@ -4558,13 +3755,6 @@ impl crate::odata::ODataEntity for types::DocumentSetContent {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Drive {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::DriveCollectionResponse {
     fn annotations(
         &self,
@@ -4579,28 +3769,7 @@ impl crate::odata::ODataEntity for types::DriveItem {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::DriveRecipient {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::FieldValueSet {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::File {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Folder {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4615,13 +3784,6 @@ impl crate::odata::ODataEntity for types::GrantPermissionBody {
     }
 }
 impl crate::odata::ODataEntity for types::HyperlinkOrPictureColumn {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Image {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4650,13 +3812,6 @@ impl crate::odata::ODataEntity for types::ItemActivityStat {
     }
 }
 impl crate::odata::ODataEntity for types::ItemActivityStatCollectionResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ItemReference {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4726,13 +3881,6 @@ impl crate::odata::ODataEntity for types::NumberColumn {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Permission {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::PermissionCollectionResponse {
     fn annotations(
         &self,
@@ -4741,62 +3889,6 @@ impl crate::odata::ODataEntity for types::PermissionCollectionResponse {
     }
 }
 impl crate::odata::ODataEntity for types::PersonOrGroupColumn {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Photo {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Quota {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::RemoteItem {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::SharePointIdentity {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::SharePointIdentitySet {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Shared {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::SharingInvitation {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::SharingLink {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -4824,13 +3916,6 @@ impl crate::odata::ODataEntity for types::SiteCollectionResponse {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::StoragePlanInformation {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::StringCollectionResponse {
     fn annotations(
         &self,
@@ -4846,13 +3931,6 @@ impl crate::odata::ODataEntity for types::TermColumn {
     }
 }
 impl crate::odata::ODataEntity for types::TextColumn {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Video {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -46,76 +46,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `audio`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Audio {
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub album: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "albumArtist",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub album_artist: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub artist: ::std::option::Option<::std::string::String>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub composers: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub copyright: ::std::option::Option<::std::string::String>,
-        ///Integer (int16), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub disc: ::std::option::Option<i16>,
-        ///Integer (int16), may be null.
-        #[serde(
-            rename = "discCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub disc_count: ::std::option::Option<i16>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub genre: ::std::option::Option<::std::string::String>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "hasDrm",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub has_drm: ::std::option::Option<bool>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "isVariableBitrate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub is_variable_bitrate: ::std::option::Option<bool>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub title: ::std::option::Option<::std::string::String>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub track: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "trackCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub track_count: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub year: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `channel`. Derives from `entity`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1213,7 +1143,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DriveItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audio: ::std::option::Option<Audio>,
+        pub audio: ::std::option::Option<crate::generated::common::types::Audio>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bundle: ::std::option::Option<crate::generated::common::types::Bundle>,
         ///String, may be null.
@@ -1246,7 +1176,7 @@ pub mod types {
         #[serde(rename = "eTag", skip_serializing_if = "::std::option::Option::is_none")]
         pub e_tag: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub file: ::std::option::Option<File>,
+        pub file: ::std::option::Option<crate::generated::common::types::File>,
         #[serde(
             rename = "fileSystemInfo",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1255,12 +1185,12 @@ pub mod types {
             crate::generated::common::types::FileSystemInfo,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub folder: ::std::option::Option<Folder>,
+        pub folder: ::std::option::Option<crate::generated::common::types::Folder>,
         ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<Image>,
+        pub image: ::std::option::Option<crate::generated::common::types::Image>,
         #[serde(
             rename = "lastModifiedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1291,7 +1221,9 @@ pub mod types {
             rename = "parentReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
+        pub parent_reference: ::std::option::Option<
+            crate::generated::common::types::ItemReference,
+        >,
         #[serde(
             rename = "pendingOperations",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1300,7 +1232,7 @@ pub mod types {
             crate::generated::common::types::PendingOperations,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo: ::std::option::Option<Photo>,
+        pub photo: ::std::option::Option<crate::generated::common::types::Photo>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub publication: ::std::option::Option<
             crate::generated::common::types::PublicationFacet,
@@ -1309,7 +1241,9 @@ pub mod types {
             rename = "remoteItem",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub remote_item: ::std::option::Option<RemoteItem>,
+        pub remote_item: ::std::option::Option<
+            crate::generated::common::types::RemoteItem,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub root: ::std::option::Option<crate::generated::common::types::Root>,
         #[serde(
@@ -1320,7 +1254,7 @@ pub mod types {
             crate::generated::common::types::SearchResult,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<Shared>,
+        pub shared: ::std::option::Option<crate::generated::common::types::Shared>,
         #[serde(
             rename = "sharepointIds",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -1339,7 +1273,7 @@ pub mod types {
             crate::generated::common::types::SpecialFolder,
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<Video>,
+        pub video: ::std::option::Option<crate::generated::common::types::Video>,
         ///String, may be null.
         #[serde(
             rename = "webDavUrl",
@@ -1384,42 +1318,6 @@ pub mod types {
         ) -> Self {
             Self(value)
         }
-    }
-    ///Graph type `file`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct File {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hashes: ::std::option::Option<crate::generated::common::types::Hashes>,
-        ///String, may be null.
-        #[serde(
-            rename = "mimeType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mime_type: ::std::option::Option<::std::string::String>,
-        ///Boolean, may be null.
-        #[serde(
-            rename = "processingMetadata",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub processing_metadata: ::std::option::Option<bool>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `folder`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Folder {
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "childCount",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub child_count: ::std::option::Option<i32>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub view: ::std::option::Option<crate::generated::common::types::FolderView>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `giphyRatingType`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1480,66 +1378,6 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
-    }
-    ///Graph type `image`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Image {
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `itemReference`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct ItemReference {
-        ///String, may be null.
-        #[serde(
-            rename = "driveId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub drive_id: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "driveType",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub drive_type: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub path: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "shareId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub share_id: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "sharepointIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sharepoint_ids: ::std::option::Option<
-            crate::generated::common::types::SharepointIds,
-        >,
-        ///String, may be null.
-        #[serde(
-            rename = "siteId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub site_id: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `keyValuePair`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -1893,63 +1731,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `photo`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Photo {
-        ///String, may be null.
-        #[serde(
-            rename = "cameraMake",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub camera_make: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "cameraModel",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub camera_model: ::std::option::Option<::std::string::String>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "exposureDenominator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_denominator: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "exposureNumerator",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub exposure_numerator: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "fNumber",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub f_number: ::std::option::Option<f64>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "focalLength",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub focal_length: ::std::option::Option<f64>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub iso: ::std::option::Option<i32>,
-        ///Integer (int16), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub orientation: ::std::option::Option<i16>,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "takenDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub taken_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `provisionChannelEmailResult`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1957,102 +1738,6 @@ pub mod types {
         ///String, may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `remoteItem`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct RemoteItem {
-        #[serde(
-            rename = "createdBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "createdDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub created_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub file: ::std::option::Option<File>,
-        #[serde(
-            rename = "fileSystemInfo",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub file_system_info: ::std::option::Option<
-            crate::generated::common::types::FileSystemInfo,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub folder: ::std::option::Option<Folder>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub image: ::std::option::Option<Image>,
-        #[serde(
-            rename = "lastModifiedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "lastModifiedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub last_modified_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub package: ::std::option::Option<crate::generated::common::types::Package>,
-        #[serde(
-            rename = "parentReference",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub parent_reference: ::std::option::Option<ItemReference>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub shared: ::std::option::Option<Shared>,
-        #[serde(
-            rename = "sharepointIds",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sharepoint_ids: ::std::option::Option<
-            crate::generated::common::types::SharepointIds,
-        >,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub size: ::std::option::Option<i64>,
-        #[serde(
-            rename = "specialFolder",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub special_folder: ::std::option::Option<
-            crate::generated::common::types::SpecialFolder,
-        >,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub video: ::std::option::Option<Video>,
-        ///String, may be null.
-        #[serde(
-            rename = "webDavUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_dav_url: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(
-            rename = "webUrl",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub web_url: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2510,33 +2195,6 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub start_date_time: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `shared`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Shared {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub owner: ::std::option::Option<crate::generated::common::types::IdentitySet>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "sharedBy",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub shared_by: ::std::option::Option<
-            crate::generated::common::types::IdentitySet,
-        >,
-        ///Date-time (RFC 3339), may be null.
-        #[serde(
-            rename = "sharedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub shared_date_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         #[serde(flatten)]
@@ -4338,61 +3996,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `video`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct Video {
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioBitsPerSample",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_bits_per_sample: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioChannels",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_channels: ::std::option::Option<i32>,
-        ///String, may be null.
-        #[serde(
-            rename = "audioFormat",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_format: ::std::option::Option<::std::string::String>,
-        ///Integer (int32), may be null.
-        #[serde(
-            rename = "audioSamplesPerSecond",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audio_samples_per_second: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bitrate: ::std::option::Option<i32>,
-        ///Integer (int64), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub duration: ::std::option::Option<i64>,
-        ///String, may be null.
-        #[serde(
-            rename = "fourCC",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub four_cc: ::std::option::Option<::std::string::String>,
-        ///Number (double), may be null.
-        #[serde(
-            rename = "frameRate",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub frame_rate: ::std::option::Option<f64>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub height: ::std::option::Option<i32>,
-        ///Integer (int32), may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub width: ::std::option::Option<i32>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     ///Graph type `workforceIntegration`. Derives from `changeTrackedEntity`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4690,9 +4293,6 @@ pub mod types {
                     generator.into_root_schema_for::<ArchiveTeamBody>(),
                 )
             }
-            "Audio" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Audio>())
-            }
             "Channel" => {
                 ::std::option::Option::Some(generator.into_root_schema_for::<Channel>())
             }
@@ -4856,23 +4456,9 @@ pub mod types {
                     generator.into_root_schema_for::<EventMessageDetail>(),
                 )
             }
-            "File" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<File>())
-            }
-            "Folder" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Folder>())
-            }
             "GiphyRatingType" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<GiphyRatingType>(),
-                )
-            }
-            "Image" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Image>())
-            }
-            "ItemReference" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<ItemReference>(),
                 )
             }
             "KeyValuePair" => {
@@ -4924,17 +4510,9 @@ pub mod types {
                     generator.into_root_schema_for::<OperationError>(),
                 )
             }
-            "Photo" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Photo>())
-            }
             "ProvisionChannelEmailResult" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<ProvisionChannelEmailResult>(),
-                )
-            }
-            "RemoteItem" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<RemoteItem>(),
                 )
             }
             "Schedule" => {
@@ -4980,9 +4558,6 @@ pub mod types {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<ShareScheduleBody>(),
                 )
-            }
-            "Shared" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Shared>())
             }
             "Shift" => {
                 ::std::option::Option::Some(generator.into_root_schema_for::<Shift>())
@@ -5199,9 +4774,6 @@ pub mod types {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<UserTeamwork>(),
                 )
-            }
-            "Video" => {
-                ::std::option::Option::Some(generator.into_root_schema_for::<Video>())
             }
             "WorkforceIntegration" => {
                 ::std::option::Option::Some(
@@ -5664,17 +5236,22 @@ pub mod types {
     pub use crate::generated::common::types::Album;
     pub use crate::generated::common::types::AssignedLabel;
     pub use crate::generated::common::types::AssignedLicense;
+    pub use crate::generated::common::types::Audio;
     pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::Bundle;
     pub use crate::generated::common::types::Deleted;
+    pub use crate::generated::common::types::File;
     pub use crate::generated::common::types::FileSystemInfo;
+    pub use crate::generated::common::types::Folder;
     pub use crate::generated::common::types::FolderView;
     pub use crate::generated::common::types::GeoCoordinates;
     pub use crate::generated::common::types::Group;
     pub use crate::generated::common::types::Hashes;
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
+    pub use crate::generated::common::types::Image;
     pub use crate::generated::common::types::ItemBody;
+    pub use crate::generated::common::types::ItemReference;
     pub use crate::generated::common::types::LicenseProcessingState;
     pub use crate::generated::common::types::Malware;
     pub use crate::generated::common::types::OdataError;
@@ -5685,14 +5262,18 @@ pub mod types {
     pub use crate::generated::common::types::Package;
     pub use crate::generated::common::types::PendingContentUpdate;
     pub use crate::generated::common::types::PendingOperations;
+    pub use crate::generated::common::types::Photo;
     pub use crate::generated::common::types::PublicError;
     pub use crate::generated::common::types::PublicErrorDetail;
     pub use crate::generated::common::types::PublicInnerError;
     pub use crate::generated::common::types::PublicationFacet;
+    pub use crate::generated::common::types::RemoteItem;
     pub use crate::generated::common::types::Root;
     pub use crate::generated::common::types::SearchResult;
+    pub use crate::generated::common::types::Shared;
     pub use crate::generated::common::types::SharepointIds;
     pub use crate::generated::common::types::SpecialFolder;
+    pub use crate::generated::common::types::Video;
 }
 #[allow(unused_imports)]
 use crate::typed::{
@@ -9391,13 +8972,6 @@ impl crate::odata::ODataEntity for types::ArchiveTeamBody {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Audio {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::Channel {
     fn annotations(
         &self,
@@ -9552,34 +9126,6 @@ impl crate::odata::ODataEntity for types::DriveItem {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::File {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Folder {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Image {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::ItemReference {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::KeyValuePair {
     fn annotations(
         &self,
@@ -9643,21 +9189,7 @@ impl crate::odata::ODataEntity for types::OperationError {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::Photo {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::ProvisionChannelEmailResult {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::RemoteItem {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -9693,13 +9225,6 @@ impl crate::odata::ODataEntity for types::SendActivityNotificationTeamBody {
     }
 }
 impl crate::odata::ODataEntity for types::ShareScheduleBody {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Shared {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -9939,13 +9464,6 @@ for types::UserScopeTeamsAppInstallationCollectionResponse {
     }
 }
 impl crate::odata::ODataEntity for types::UserTeamwork {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::Video {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
