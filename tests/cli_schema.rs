@@ -18,7 +18,7 @@ fn schema_prints_a_model_and_an_operation_body() {
     let message = env.json(&["schema", "Message"]);
     assert_eq!(message["type"], "object");
     assert!(message["properties"]["toRecipients"].is_object());
-    let body = env.json(&["schema", "--operation", "send_mail"]);
+    let body = env.json(&["schema", "--operation", "mail::send_mail"]);
     assert_eq!(body["properties"]["message"]["$ref"], "#/$defs/AnyMessage");
     assert!(body["$defs"]["AnyMessage"]["oneOf"].is_array());
     env.cmd()
@@ -79,6 +79,91 @@ fn a_bad_body_file_is_refused_before_anything_is_sent() {
 }
 
 #[test]
+fn typed_commands_check_a_data_file_before_sending() {
+    let env = Env::start();
+    env.login();
+    let write = |name: &str, text: &str| {
+        let path = env.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        format!("@{}", path.display())
+    };
+    let before = env.emulator.counters().graph_requests();
+    env.cmd()
+        .args(["mail", "send", "--data"])
+        .arg(write("mail.json", r#"{"message": {"subject": ["not", "text"]}}"#))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("mail::send_mail").and(predicate::str::contains(
+            "property `message.subject`",
+        )));
+    env.cmd()
+        .args(["calendar", "create", "--data"])
+        .arg(write("event.json", r#"{"subject": "x", "isAllDay": "yes"}"#))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("property `isAllDay`"));
+    // A body of the wrong shape is refused even unchecked: it does not decode into the model.
+    env.cmd()
+        .args(["--no-validate", "mail", "send", "--data", r#"{"message": 7}"#])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not fit mail::send_mail"));
+    assert_eq!(
+        env.emulator.counters().graph_requests(),
+        before,
+        "nothing sent"
+    );
+
+    let event = write(
+        "good-event.json",
+        r#"{"subject": "From a file", "start": {"dateTime": "2026-12-09T10:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-12-09T11:00:00", "timeZone": "UTC"}}"#,
+    );
+    let out = env
+        .cmd()
+        .args(["calendar", "create", "--data", &event])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let created: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(created["subject"], "From a file");
+    let mail = write(
+        "good-mail.json",
+        r#"{"message": {"subject": "From a file too", "toRecipients": [{"emailAddress": {"address": "a@b.c"}}]}}"#,
+    );
+    env.cmd()
+        .args(["mail", "send", "--data", &mail])
+        .assert()
+        .success();
+    assert_eq!(env.emulator.counters().graph_requests(), before + 2);
+}
+
+#[test]
+fn every_generated_body_operation_is_known_not_only_mail() {
+    let env = Env::start();
+    env.login();
+    // A drive operation: the schema is the DriveItem model, and a bad body is refused.
+    let body = env.json(&["schema", "--operation", "drive::create_child"]);
+    assert_eq!(body["title"], "DriveItem", "{body:#}");
+    let before = env.emulator.counters().graph_requests();
+    env.cmd()
+        .args(["post", "me/drive/items/abc/children", "--data", r#"{"name": 5}"#])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("drive::create_child").and(predicate::str::contains(
+            "property `name`",
+        )));
+    assert_eq!(env.emulator.counters().graph_requests(), before);
+    env.cmd()
+        .args(["schema", "--operation", "no_such_operation"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no typed operation `no_such_operation`"));
+}
+
+#[test]
 fn emulator_command_serves_until_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed.json");
@@ -91,11 +176,20 @@ fn emulator_command_serves_until_stopped() {
     for name in CLEARED {
         cmd.env_remove(name);
     }
+    // Every request to /v1.0/me/events fails with 503 more times than the retry budget allows.
+    let script = dir.path().join("script.json");
+    std::fs::write(
+        &script,
+        r#"[{"action": "throttle", "count": 50, "path": "/v1.0/me/events", "status": 503, "retryAfter": 0}]"#,
+    )
+    .unwrap();
     let mut child = cmd
         .args(["emulator", "--port", "0", "--seed"])
         .arg(&seed)
+        .arg("--script")
+        .arg(&script)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -137,6 +231,20 @@ fn emulator_command_serves_until_stopped() {
         .clone();
     let page: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(page["value"].as_array().unwrap().len(), 1, "{page:#}");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // The script: the throttled path ends in the service's 503, not in a result.
+    run(&["get", "me/events"])
+        .failure()
+        .stderr(predicate::str::contains("503"));
+
+    // Ctrl-C (SIGINT) stops it cleanly.
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("o365 emulator stopped"), "{stderr}");
 }

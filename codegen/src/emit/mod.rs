@@ -7,6 +7,7 @@
 pub mod hoist;
 pub mod models;
 pub mod operation;
+pub mod operation_table;
 pub mod pages;
 pub mod schema;
 pub mod types;
@@ -37,6 +38,7 @@ pub fn client(
     };
     let connection = settings.connection;
     let mut methods = Vec::new();
+    let mut body_operations = Vec::new();
     if let Some(Value::Object(paths)) = doc.get("paths") {
         for (path, item) in paths {
             let Value::Object(item) = item else { continue };
@@ -56,9 +58,16 @@ pub fn client(
                     path_params,
                 };
                 methods.push(operation::emit(doc, &operation, replacements));
+                body_operations.extend(operation_table::entry(
+                    doc,
+                    &operation,
+                    replacements,
+                    runtime,
+                ));
             }
         }
     }
+    let body_table = operation_table::table(&body_operations, runtime);
     let title = doc
         .pointer("/info/title")
         .and_then(Value::as_str)
@@ -96,5 +105,7 @@ pub fn client(
 
             #(#methods)*
         }
+
+        #body_table
     }
 }

@@ -358,17 +358,21 @@ pub struct MailListArgs {
 #[derive(Debug, Args)]
 pub struct MailSendArgs {
     /// Recipient address (repeatable).
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "data")]
     pub to: Vec<String>,
     /// Subject line.
-    #[arg(long)]
-    pub subject: String,
+    #[arg(long, required_unless_present = "data")]
+    pub subject: Option<String>,
     /// Body text (`-` reads stdin).
     #[arg(long, default_value = "")]
     pub body: String,
     /// The body is HTML.
     #[arg(long)]
     pub html: bool,
+    /// The whole `sendMail` body as JSON instead of the flags above (`@file.json`, `-` for
+    /// stdin, or the JSON itself), checked against its schema before it is sent.
+    #[arg(long, value_name = "@FILE|-|JSON", conflicts_with_all = ["to", "subject", "body", "html"])]
+    pub data: Option<String>,
 }
 
 /// `o365 calendar …`.
@@ -400,14 +404,14 @@ pub enum CalendarCommand {
 #[derive(Debug, Args)]
 pub struct EventArgs {
     /// Title.
-    #[arg(long)]
-    pub subject: String,
+    #[arg(long, required_unless_present = "data")]
+    pub subject: Option<String>,
     /// Start, local date-time in `--timezone` (`2026-12-01T10:00:00`).
-    #[arg(long)]
-    pub start: String,
+    #[arg(long, required_unless_present = "data")]
+    pub start: Option<String>,
     /// End, local date-time in `--timezone`.
-    #[arg(long)]
-    pub end: String,
+    #[arg(long, required_unless_present = "data")]
+    pub end: Option<String>,
     /// Time zone of start and end (IANA or Windows name).
     #[arg(long, default_value = "UTC")]
     pub timezone: String,
@@ -417,6 +421,10 @@ pub struct EventArgs {
     /// Location name.
     #[arg(long)]
     pub location: Option<String>,
+    /// The whole event as JSON instead of the flags above (`@file.json`, `-` for stdin, or the
+    /// JSON itself), checked against its schema before it is sent.
+    #[arg(long, value_name = "@FILE|-|JSON", conflicts_with_all = ["subject", "start", "end", "attendee", "location"])]
+    pub data: Option<String>,
 }
 
 /// `o365 contacts …`.

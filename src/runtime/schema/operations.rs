@@ -1,5 +1,6 @@
-//! The typed operations whose request body schema is known: the ones the command line's
-//! shortcuts and the emulator use, by generated method name and by HTTP method and path.
+//! The typed operations that take a JSON body, from every enabled workload's generated
+//! `BODY_OPERATIONS` table: found by generated method name (optionally qualified by workload,
+//! `mail::send_mail`) or by HTTP method and path.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,19 +14,47 @@ use super::validate::{Invalid, check, compile};
 /// A typed operation with a JSON request body.
 #[derive(Debug, Clone, Copy)]
 pub struct Operation {
+    /// The workload module it is generated in (`mail`, `office365_mail`); empty in the
+    /// generated tables, filled by [`operations`].
+    pub workload: &'static str,
     /// The generated method name (`send_mail`, `create_event`).
     pub name: &'static str,
-    /// The HTTP method.
+    /// The HTTP method, upper case.
     pub method: &'static str,
-    /// The path under the service root: `{user}` is `me` or `users/{id-or-upn}`, `{id}` any
-    /// one segment.
+    /// The description's path template (`/me/messages/{message-id}/move`).
     pub path: &'static str,
     /// The body's model (`SendMailBody`, `Event`).
     pub body_type: &'static str,
     schema: fn() -> Schema,
 }
 
+/// The JSON Schema (draft 2020-12) of a model type, as a root schema with its definitions.
+pub fn of<T: JsonSchema>() -> Schema {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<T>()
+}
+
 impl Operation {
+    /// A table entry (used by the generated `BODY_OPERATIONS`).
+    #[doc(hidden)]
+    pub const fn new(
+        name: &'static str,
+        method: &'static str,
+        path: &'static str,
+        body_type: &'static str,
+        schema: fn() -> Schema,
+    ) -> Operation {
+        Operation {
+            workload: "",
+            name,
+            method,
+            path,
+            body_type,
+            schema,
+        }
+    }
+
     /// The request body's JSON Schema (draft 2020-12).
     pub fn body_schema(&self) -> Schema {
         (self.schema)()
@@ -33,12 +62,14 @@ impl Operation {
 
     /// Checks `body` against [`Operation::body_schema`] (the compiled schema is kept).
     pub fn check(&self, body: &Value) -> Result<(), Invalid> {
-        static COMPILED: OnceLock<Mutex<HashMap<&'static str, Arc<Validator>>>> = OnceLock::new();
+        type Cache = Mutex<HashMap<(&'static str, &'static str), Arc<Validator>>>;
+        static COMPILED: OnceLock<Cache> = OnceLock::new();
         let cache = COMPILED.get_or_init(Default::default);
+        let key = (self.workload, self.name);
         let cached = cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .get(self.name)
+            .get(&key)
             .cloned();
         let validator = match cached {
             Some(v) => v,
@@ -47,128 +78,95 @@ impl Operation {
                 cache
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(self.name, v.clone());
+                    .insert(key, v.clone());
                 v
             }
         };
         check(&validator, body)
     }
 
-    /// Whether `method path` (path relative to the service root, without query) is this
-    /// operation.
-    pub fn matches(&self, method: &str, path: &str) -> bool {
+    /// How well `method path` (path relative to the service root, query ignored) matches this
+    /// operation: `None` when it does not, else the number of literal segments that matched
+    /// (the most specific operation wins).
+    pub fn matches(&self, method: &str, path: &str) -> Option<usize> {
         if !self.method.eq_ignore_ascii_case(method) {
-            return false;
+            return None;
         }
         let path = path.split('?').next().unwrap_or_default().trim_matches('/');
-        let mut segments: Vec<&str> = path.split('/').collect();
-        let mut template: Vec<&str> = self.path.split('/').collect();
-        if template.first() == Some(&"{user}") {
-            template.remove(0);
-            match segments.as_slice() {
-                ["me", ..] => {
-                    segments.remove(0);
+        let segments = path.split('/');
+        let template = self.path.trim_matches('/').split('/');
+        if segments.clone().count() != template.clone().count() {
+            return None;
+        }
+        let mut literal = 0;
+        for (t, s) in template.zip(segments) {
+            if t.starts_with('{') && t.ends_with('}') {
+                if s.is_empty() {
+                    return None;
                 }
-                ["users", _, ..] => {
-                    segments.drain(..2);
-                }
-                _ => return false,
+            } else if same_segment(t, s) {
+                literal += 1;
+            } else {
+                return None;
             }
         }
-        template.len() == segments.len()
-            && template
-                .iter()
-                .zip(&segments)
-                .all(|(t, s)| *t == "{id}" && !s.is_empty() || t.eq_ignore_ascii_case(s))
+        Some(literal)
     }
 }
 
-#[allow(dead_code)] // without a workload feature
-fn root<T: JsonSchema>() -> Schema {
-    schemars::generate::SchemaSettings::draft2020_12()
-        .into_generator()
-        .into_root_schema_for::<T>()
-}
-
-#[allow(unused_macros)] // without a workload feature
-macro_rules! op {
-    ($name:literal, $method:literal, $path:literal, $module:ident :: $ty:ident) => {
-        Operation {
-            name: $name,
-            method: $method,
-            path: $path,
-            body_type: stringify!($ty),
-            schema: root::<crate::generated::$module::types::$ty>,
+/// A literal segment, case-insensitive; an action may be written with or without its
+/// `microsoft.graph.` namespace.
+fn same_segment(template: &str, segment: &str) -> bool {
+    fn bare(s: &str) -> &str {
+        const NAMESPACE: &str = "microsoft.graph.";
+        match s.get(..NAMESPACE.len()) {
+            Some(prefix) if prefix.eq_ignore_ascii_case(NAMESPACE) => &s[NAMESPACE.len()..],
+            _ => s,
         }
-    };
+    }
+    bare(template).eq_ignore_ascii_case(bare(segment))
 }
 
-/// Every known operation of the enabled workloads.
+/// Every operation with a JSON body of the enabled workloads, in workload order.
 pub fn operations() -> Vec<Operation> {
     #[allow(unused_mut)]
     let mut all = Vec::new();
-    #[cfg(feature = "graph-mail")]
-    all.extend([
-        op!("send_mail", "POST", "{user}/sendMail", mail::SendMailBody),
-        op!(
-            "create_message",
-            "POST",
-            "{user}/messages",
-            mail::AnyMessage
-        ),
-        op!(
-            "create_mail_folder_message",
-            "POST",
-            "{user}/mailFolders/{id}/messages",
-            mail::AnyMessage
-        ),
-        op!(
-            "update_message",
-            "PATCH",
-            "{user}/messages/{id}",
-            mail::Message
-        ),
-        op!(
-            "move_message",
-            "POST",
-            "{user}/messages/{id}/move",
-            mail::O365Destination
-        ),
-    ]);
-    #[cfg(feature = "graph-calendar")]
-    all.extend([
-        op!("create_event", "POST", "{user}/events", calendar::Event),
-        op!(
-            "update_event",
-            "PATCH",
-            "{user}/events/{id}",
-            calendar::Event
-        ),
-    ]);
-    #[cfg(feature = "graph-contacts")]
-    all.extend([
-        op!(
-            "create_contact",
-            "POST",
-            "{user}/contacts",
-            contacts::Contact
-        ),
-        op!(
-            "update_contact",
-            "PATCH",
-            "{user}/contacts/{id}",
-            contacts::Contact
-        ),
-    ]);
+    macro_rules! table {
+        ($feature:literal, $module:ident) => {
+            #[cfg(feature = $feature)]
+            all.extend(
+                crate::generated::$module::BODY_OPERATIONS
+                    .iter()
+                    .map(|op| Operation {
+                        workload: stringify!($module),
+                        ..*op
+                    }),
+            );
+        };
+    }
+    super::each_workload!(table);
     all
 }
 
-/// The operation named `name` (its generated method name).
+/// The operation named `name`: its generated method name, optionally qualified by its workload
+/// (`mail::send_mail`, `users::send_mail`); unqualified, the first enabled workload that has it.
 pub fn operation(name: &str) -> Option<Operation> {
-    operations().into_iter().find(|op| op.name == name)
+    let (workload, name) = super::qualified(name);
+    operations()
+        .into_iter()
+        .find(|op| op.name == name && workload.as_deref().is_none_or(|w| w == op.workload))
 }
 
-/// The operation `method path` is, if known (`path` relative to the service root).
+/// The operation `method path` is, if known (`path` relative to the service root, e.g.
+/// `me/sendMail`): the most specific match.
 pub fn operation_for(method: &str, path: &str) -> Option<Operation> {
-    operations().into_iter().find(|op| op.matches(method, path))
+    let mut best: Option<(usize, Operation)> = None;
+    for op in operations() {
+        if let Some(score) = op.matches(method, path)
+            && best.is_none_or(|(b, _)| score > b)
+        {
+            best = Some((score, op));
+        }
+    }
+    best.map(|(_, op)| op)
 }

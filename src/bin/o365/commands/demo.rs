@@ -208,9 +208,10 @@ async fn list_inbox(conn: &Connection) -> CliResult<usize> {
 async fn send_mail(conn: &Connection) -> CliResult {
     let args = MailSendArgs {
         to: vec!["alex@contoso.test".to_owned()],
-        subject: "Quarterly numbers".to_owned(),
+        subject: Some("Quarterly numbers".to_owned()),
         body: "Attached.".to_owned(),
         html: false,
+        data: None,
     };
     let body = super::typed::send_body(&args)?;
     conn.mail().send_mail(&body).send().await?;

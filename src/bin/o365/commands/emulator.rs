@@ -45,8 +45,28 @@ pub async fn run(args: EmulatorArgs) -> CliResult {
         .and_then(|()| out.flush())
         .map_err(|e| Failure::io("cannot write to stdout", e))?;
     drop(out);
-    std::future::pending::<()>().await;
+    stopped().await?;
+    eprintln!("o365 emulator stopped");
     Ok(())
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+async fn stopped() -> CliResult {
+    let interrupted = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())
+            .map_err(|e| Failure::io("cannot listen for SIGTERM", e))?;
+        tokio::select! {
+            result = interrupted => result.map_err(|e| Failure::io("cannot listen for Ctrl-C", e)),
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    interrupted
+        .await
+        .map_err(|e| Failure::io("cannot listen for Ctrl-C", e))
 }
 
 fn read_json(path: &std::path::Path) -> CliResult<Value> {

@@ -13,8 +13,8 @@ pub fn run(args: SchemaArgs) -> CliResult {
         (Some(name), None) => schema::operation(name)
             .ok_or_else(|| {
                 Failure::usage(format!(
-                    "no typed operation `{name}` with a known body; known: {}",
-                    known_operations()
+                    "no typed operation `{name}` with a JSON body; similar: {}",
+                    known_operations(name.rsplit(':').next().unwrap_or(name))
                 ))
             })?
             .body_schema(),
@@ -25,8 +25,8 @@ pub fn run(args: SchemaArgs) -> CliResult {
         })?,
         _ => {
             return Err(Failure::usage(format!(
-                "give a model name (o365 schema Message) or --operation NAME; operations: {}",
-                known_operations()
+                "give a model name (o365 schema Message) or --operation NAME (e.g. {})",
+                known_operations("send_mail")
             )));
         }
     };
@@ -37,12 +37,23 @@ pub fn run(args: SchemaArgs) -> CliResult {
         .map_err(|e| Failure::io("cannot write to stdout", e))
 }
 
-fn known_operations() -> String {
-    schema::operations()
+/// The operations whose name contains `part` (all when it is empty), qualified by workload:
+/// at most 20, with a count of the rest.
+fn known_operations(part: &str) -> String {
+    const SHOWN: usize = 20;
+    let names: Vec<String> = schema::operations()
         .iter()
-        .map(|op| op.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+        .filter(|op| op.name.contains(part))
+        .map(|op| format!("{}::{}", op.workload, op.name))
+        .collect();
+    if names.is_empty() {
+        return "none with that name".into();
+    }
+    let mut text = names[..names.len().min(SHOWN)].join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
 }
 
 /// The path of `path_or_url` under the service root (`me/sendMail`).
@@ -78,19 +89,24 @@ pub fn check_raw(method: &str, path_or_url: &str, body: &[u8]) -> CliResult {
 
 /// Checks a typed command's body against the operation `name`'s schema.
 pub fn check_typed(name: &str, body: &impl serde::Serialize) -> CliResult {
-    let Some(operation) = schema::operation(name) else {
-        return Ok(());
-    };
     let value = serde_json::to_value(body)
         .map_err(|e| Failure::usage(format!("cannot encode the body: {e}")))?;
-    check(&operation, &value)
+    check_value(name, &value)
+}
+
+/// Checks a JSON body against the operation `name`'s schema (`workload::name`).
+pub fn check_value(name: &str, body: &Value) -> CliResult {
+    match schema::operation(name) {
+        Some(operation) => check(&operation, body),
+        None => Ok(()),
+    }
 }
 
 fn check(operation: &schema::Operation, body: &Value) -> CliResult {
     operation.check(body).map_err(|invalid| {
         Failure::usage(format!(
-            "invalid body for {} ({}): {invalid} (--no-validate skips this check)",
-            operation.name, operation.body_type
+            "invalid body for {}::{} ({}): {invalid} (--no-validate skips this check)",
+            operation.workload, operation.name, operation.body_type
         ))
     })
 }

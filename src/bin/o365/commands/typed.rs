@@ -94,12 +94,14 @@ pub async fn mail(
             output::print_value(format, &to_json(&request.send().await?))
         }
         MailCommand::Send(args) => {
-            let body = send_body(&args)?;
-            if validate {
-                super::schema::check_typed("send_mail", &body)?;
-            }
+            let body = typed_body(args.data.as_deref(), "mail::send_mail", validate, || {
+                send_body(&args)
+            })?;
             client.send_mail(&body).send().await?;
-            eprintln!("sent \"{}\" to {}", args.subject, args.to.join(", "));
+            match &args.subject {
+                Some(subject) => eprintln!("sent \"{subject}\" to {}", args.to.join(", ")),
+                None => eprintln!("sent"),
+            }
             Ok(())
         }
     }
@@ -124,6 +126,31 @@ async fn mail_list(client: &mail::Client, args: MailListArgs, format: OutputForm
     print_pages(listing, args.all, format, ("messages", &columns)).await
 }
 
+/// A typed command's body: the JSON given with `--data` (checked against the operation's
+/// schema as written, then decoded into its model), or the one `from_flags` builds (checked
+/// after encoding). Either way a bad body is a usage error before anything is sent.
+fn typed_body<T: serde::de::DeserializeOwned + Serialize>(
+    data: Option<&str>,
+    operation: &str,
+    validate: bool,
+    from_flags: impl FnOnce() -> CliResult<T>,
+) -> CliResult<T> {
+    let Some(data) = data else {
+        let body = from_flags()?;
+        if validate {
+            super::schema::check_typed(operation, &body)?;
+        }
+        return Ok(body);
+    };
+    let value: Value = serde_json::from_slice(&read_data(data)?)
+        .map_err(|e| Failure::usage(format!("the --data body is not JSON: {e}")))?;
+    if validate {
+        super::schema::check_value(operation, &value)?;
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Failure::usage(format!("the --data body does not fit {operation}: {e}")))
+}
+
 /// The `sendMail` body, typed.
 pub fn send_body(args: &MailSendArgs) -> CliResult<mail::types::SendMailBody> {
     let content = if args.body == "-" {
@@ -138,7 +165,7 @@ pub fn send_body(args: &MailSendArgs) -> CliResult<mail::types::SendMailBody> {
         .collect();
     let body = json!({
         "message": {
-            "subject": args.subject,
+            "subject": args.subject.as_deref().unwrap_or_default(),
             "body": {"contentType": if args.html { "html" } else { "text" }, "content": content},
             "toRecipients": recipients,
         },
@@ -177,10 +204,12 @@ pub async fn calendar(
             .await
         }
         CalendarCommand::Create(args) => {
-            let body = event_body(&args)?;
-            if validate {
-                super::schema::check_typed("create_event", &body)?;
-            }
+            let body = typed_body(
+                args.data.as_deref(),
+                "calendar::create_event",
+                validate,
+                || event_body(&args),
+            )?;
             let event = client.create_event(&body).send().await?;
             output::print_value(format, &to_json(&event))
         }
