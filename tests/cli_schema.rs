@@ -90,21 +90,34 @@ fn typed_commands_check_a_data_file_before_sending() {
     let before = env.emulator.counters().graph_requests();
     env.cmd()
         .args(["mail", "send", "--data"])
-        .arg(write("mail.json", r#"{"message": {"subject": ["not", "text"]}}"#))
+        .arg(write(
+            "mail.json",
+            r#"{"message": {"subject": ["not", "text"]}}"#,
+        ))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("mail::send_mail").and(predicate::str::contains(
-            "property `message.subject`",
-        )));
+        .stderr(
+            predicate::str::contains("mail::send_mail")
+                .and(predicate::str::contains("property `message.subject`")),
+        );
     env.cmd()
         .args(["calendar", "create", "--data"])
-        .arg(write("event.json", r#"{"subject": "x", "isAllDay": "yes"}"#))
+        .arg(write(
+            "event.json",
+            r#"{"subject": "x", "isAllDay": "yes"}"#,
+        ))
         .assert()
         .code(2)
         .stderr(predicate::str::contains("property `isAllDay`"));
     // A body of the wrong shape is refused even unchecked: it does not decode into the model.
     env.cmd()
-        .args(["--no-validate", "mail", "send", "--data", r#"{"message": 7}"#])
+        .args([
+            "--no-validate",
+            "mail",
+            "send",
+            "--data",
+            r#"{"message": 7}"#,
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not fit mail::send_mail"));
@@ -149,18 +162,26 @@ fn every_generated_body_operation_is_known_not_only_mail() {
     assert_eq!(body["title"], "DriveItem", "{body:#}");
     let before = env.emulator.counters().graph_requests();
     env.cmd()
-        .args(["post", "me/drive/items/abc/children", "--data", r#"{"name": 5}"#])
+        .args([
+            "post",
+            "me/drive/items/abc/children",
+            "--data",
+            r#"{"name": 5}"#,
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("drive::create_child").and(predicate::str::contains(
-            "property `name`",
-        )));
+        .stderr(
+            predicate::str::contains("drive::create_child")
+                .and(predicate::str::contains("property `name`")),
+        );
     assert_eq!(env.emulator.counters().graph_requests(), before);
     env.cmd()
         .args(["schema", "--operation", "no_such_operation"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no typed operation `no_such_operation`"));
+        .stderr(predicate::str::contains(
+            "no typed operation `no_such_operation`",
+        ));
 }
 
 #[test]

@@ -344,6 +344,14 @@ async fn three_processes_keep_the_spacing_together() {
         }
     }
     let whole = arrivals[n - 1] - arrivals[0];
+    // Nor spaced wider than asked: n requests take n - 1 slots, plus scheduling slack (the
+    // three processes start within a few hundred ms of each other).
+    let ceiling = PACE * u32::try_from(n - 1).unwrap() + Duration::from_millis(1500);
+    assert!(
+        whole <= ceiling,
+        "{n} requests spread over {whole:?}, more than {ceiling:?}: {:?}",
+        gaps(&arrivals)
+    );
     println!(
         "{n} requests from 3 processes over {whole:?}, gaps {:?}",
         gaps(&arrivals)
@@ -918,7 +926,16 @@ async fn the_refresh_lock_expires_with_a_dead_holder_and_only_its_owner_releases
     );
     let (owner_b, _) = get_key(&key).await;
     let owner_b = owner_b.unwrap();
-    assert_ne!(owner_a, owner_b, "a fresh random owner value");
+    let fence = |value: &str| {
+        value
+            .parse::<u64>()
+            .expect("the lock holds a fencing number")
+    };
+    assert_eq!(
+        fence(&owner_b),
+        fence(&owner_a) + 1,
+        "the next fencing number"
+    );
     // A comes back and releases: B's lock stays.
     drop(guard_a);
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -958,4 +975,158 @@ async fn a_token_key_ttl_is_set_by_saves_and_absent_by_default() {
     let untimed = redis.token_backend(CLIENT, "bob");
     untimed.save(SecretString::from("{}")).await.unwrap();
     assert_eq!(get_key(untimed.key()).await.1, -1, "no TTL by default");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a Redis: run .ci/redis"]
+async fn a_save_by_a_holder_whose_lock_expired_and_was_taken_is_refused() {
+    let redis = Redis::open(&redis_url())
+        .unwrap()
+        .with_prefix(fresh_prefix("fence"));
+    let host_a = redis
+        .token_backend(CLIENT, "adele")
+        .with_lock_ttl(Duration::from_millis(200));
+    let host_b = redis.token_backend(CLIENT, "adele");
+    let _stalled = host_a.lock_for_refresh().await.unwrap().unwrap();
+    // A stalls past its lock's TTL; B takes the lock, refreshes and saves.
+    let guard_b = host_b.lock_for_refresh().await.unwrap().unwrap();
+    host_b.save(SecretString::from("rt-from-b")).await.unwrap();
+    // A wakes up and saves what it refreshed: refused, B's token stays.
+    let err = host_a
+        .save(SecretString::from("rt-from-a"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenStore);
+    assert!(err.to_string().contains("expired before the save"), "{err}");
+    let err = host_a
+        .save_if_unchanged(
+            Some(SecretString::from("rt-from-b")),
+            SecretString::from("rt-from-a"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenStore);
+    assert_eq!(get_key(host_b.key()).await.0.as_deref(), Some("rt-from-b"));
+    // B, still the holder, saves under its fence.
+    assert!(
+        host_b
+            .save_if_unchanged(
+                Some(SecretString::from("rt-from-b")),
+                SecretString::from("rt-2-from-b"),
+            )
+            .await
+            .unwrap()
+    );
+    drop(guard_b);
+    assert_eq!(
+        get_key(host_b.key()).await.0.as_deref(),
+        Some("rt-2-from-b")
+    );
+}
+
+/// A redis-server process of the test's own on a loopback port (the binary `.ci/redis`
+/// installs), killed when dropped.
+struct OwnRedis(std::process::Child);
+
+impl OwnRedis {
+    fn start(port: u16, dir: &std::path::Path) -> OwnRedis {
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--dir"])
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server on the PATH (.ci/redis installs it)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        OwnRedis(child)
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs redis-server: run .ci/redis"]
+async fn a_redis_server_killed_mid_run_leaves_requests_going_and_the_token_in_memory() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let own = OwnRedis::start(port, dir.path());
+    let redis = Redis::open(&format!("redis://127.0.0.1:{port}"))
+        .unwrap()
+        .with_timeout(Duration::from_millis(300));
+    let server = MockServer::start_async().await;
+    let api = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v1.0/me")
+                .header("authorization", "Bearer at-valid");
+            then.status(200).json_body(json!({"id": "me"}));
+        })
+        .await;
+    let backend = redis.token_backend(CLIENT, "adele");
+    let now = now_secs();
+    let env = env_of(&server.base_url());
+    let cache = user_cache(&env, "at-valid", now - 60, now + 3600, Some("rt-1"));
+    backend.save(SecretString::from(cache)).await.unwrap();
+    let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
+        .tenant_id(TENANT)
+        .authority(server.base_url())
+        .requests_delay(Duration::from_millis(40))
+        .token_backend(backend.clone())
+        .shared_pacing(redis.pacing(CLIENT))
+        .build()
+        .unwrap();
+    conn.sign_in().load_token().await.unwrap();
+
+    // 40 requests in flight, paced 40 ms apart through Redis; the server is killed 300 ms in.
+    let me = server.url("/v1.0/me");
+    let tasks: Vec<_> = (0..40)
+        .map(|_| {
+            let (conn, me) = (conn.clone(), me.clone());
+            tokio::spawn(async move { conn.get(&me, &()).await.map(|r| r.status()) })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(own); // SIGKILL
+
+    for task in tasks {
+        let status = tokio::time::timeout(Duration::from_secs(30), task)
+            .await
+            .expect("a request hung after Redis was killed")
+            .unwrap();
+        assert_eq!(status.unwrap(), 200);
+    }
+    assert_eq!(
+        api.calls_async().await,
+        40,
+        "every request ran exactly once"
+    );
+
+    // A save fails typed and keeps the token in memory; a restarted server gets it.
+    let store = conn.token_store();
+    let newer = user_cache(&env, "at-valid", now, now + 3600, Some("rt-2"));
+    store.update(|c| *c = TokenCache::from_json(&newer).unwrap());
+    let err = store.save_token(false).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenStore, "{err}");
+    assert!(store.has_changed(), "the unsaved token is kept");
+    let _again = OwnRedis::start(port, dir.path());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while store.save_token(false).await.is_err() {
+        assert!(Instant::now() < deadline, "never reconnected");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stored = backend.load().await.unwrap().unwrap();
+    assert!(stored.expose_secret().contains("\"rt-2\""));
 }

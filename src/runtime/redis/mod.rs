@@ -24,7 +24,8 @@
 //! | key | holds | expiry |
 //! | --- | --- | --- |
 //! | `<prefix>:token:<app>:<account>` | the MSAL-format cache JSON (python-o365's token file; encrypted when the Connection has a cipher) | none (or [`RedisTokenBackend::with_key_ttl`], renewed by every save) |
-//! | `<prefix>:lock:<app>:<account>` | the refresh lock: a random value naming its owner | [`RedisTokenBackend::with_lock_ttl`] (default 30 s) |
+//! | `<prefix>:lock:<app>:<account>` | the refresh lock: its holder's fencing number | [`RedisTokenBackend::with_lock_ttl`] (default 30 s) |
+//! | `<prefix>:fence:<app>:<account>` | the last fencing number handed out (a counter) | none |
 //! | `<prefix>:pace:<app>` | the start of the next free request slot, in µs of the Redis clock | one `requests_delay` plus 1 s after the last slot |
 //! | `<prefix>:throttle:<app>:<origin>` | an open throttle window of that origin (`https://graph.microsoft.com`) | the window's length |
 //!
@@ -35,10 +36,14 @@
 //!   token) and writes only if the stored text is still what it read (a Lua compare-and-set);
 //!   otherwise it reads and merges again.
 //! * **One refresh for all hosts.** Before refreshing an expired token a Connection takes the
-//!   refresh lock (`SET NX PX` with a random owner value), reloads the cache (another host may
-//!   just have refreshed: then it stops) and refreshes and saves under the lock. Only the owner
-//!   releases it (a compare-and-delete script); if the owner dies, the lock expires after its
-//!   TTL. A host that waits longer than [`RedisTokenBackend::with_lock_wait`] gets an error.
+//!   refresh lock (set only if free, with an expiry; its value is the next number of a fence
+//!   counter), reloads the cache (another host may just have refreshed: then it stops) and
+//!   refreshes and saves under the lock. Only the owner releases it (a compare-and-delete
+//!   script); if the owner dies, the lock expires after its TTL. A save made under the lock
+//!   carries its fencing number and is refused if another host has taken the lock since (a
+//!   holder that stalled past the TTL cannot overwrite the newer holder's token; its token stays
+//!   in memory, unsaved). A host that waits longer than [`RedisTokenBackend::with_lock_wait`]
+//!   gets an error.
 //! * **Pacing across hosts.** Each request start reserves a slot in one Lua script that reads the
 //!   Redis clock (`TIME`) and returns how long to wait; no lock is held while waiting, and host
 //!   clocks need not agree. A 429/503 `Retry-After` one host receives is stored with that expiry;

@@ -2,7 +2,7 @@
 //! compare-and-set, and the distributed refresh lock.
 
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
@@ -12,15 +12,21 @@ use super::Redis;
 use crate::token::{RefreshGuard, TokenBackend};
 use crate::{Error, Result};
 
-/// Writes `ARGV[3]` to `KEYS[1]` only if it holds `ARGV[2]` (`ARGV[1]` = "1"), or nothing
-/// (`ARGV[1]` = "0"); `ARGV[4]` > 0 sets an expiry in ms. Returns 1 when written.
-static SAVE_IF_UNCHANGED: LazyLock<redis::Script> = LazyLock::new(|| {
+/// Writes `ARGV[3]` to `KEYS[1]`: only if it holds `ARGV[2]` (`ARGV[1]` = "1"), only if it is
+/// absent (`ARGV[1]` = "0"), or in any case (`ARGV[1]` = "2"); `ARGV[4]` > 0 sets an expiry in
+/// ms. `ARGV[5]` > 0 is the fencing number of the refresh lock the writer holds: the write is
+/// refused (-1) when the fence counter `KEYS[2]` has moved on, i.e. the lock expired and
+/// another host has taken it since. Returns 1 when written, 0 when the stored text differs.
+static SAVE_TOKEN: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"
+if tonumber(ARGV[5]) > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[5]) then
+  return -1
+end
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '0' then
   if current then return 0 end
-elseif current ~= ARGV[2] then
+elseif ARGV[1] == '1' and current ~= ARGV[2] then
   return 0
 end
 if tonumber(ARGV[4]) > 0 then
@@ -33,7 +39,21 @@ return 1
     )
 });
 
-/// Deletes the lock `KEYS[1]` only if its value is the owner's `ARGV[1]`.
+/// Takes the lock `KEYS[1]` if it is free: its value becomes the next number of the fence
+/// counter `KEYS[2]`, with an expiry of `ARGV[1]` ms. Returns that number, or 0 when the lock
+/// is held.
+static TAKE_LOCK: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fence = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], fence, 'PX', ARGV[1])
+return fence
+",
+    )
+});
+
+/// Deletes the lock `KEYS[1]` only if its value is the owner's fencing number `ARGV[1]`.
 static RELEASE_LOCK: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"
@@ -60,6 +80,9 @@ pub struct RedisTokenBackend {
     redis: Redis,
     key: String,
     lock_key: String,
+    fence_key: String,
+    /// The fencing number of the refresh lock this backend holds, if any.
+    fence: Arc<Mutex<Option<u64>>>,
     key_ttl: Option<Duration>,
     lock_ttl: Duration,
     lock_wait: Duration,
@@ -71,6 +94,8 @@ impl RedisTokenBackend {
         RedisTokenBackend {
             key: redis.key("token", &[app, account]),
             lock_key: redis.key("lock", &[app, account]),
+            fence_key: redis.key("fence", &[app, account]),
+            fence: Arc::default(),
             redis,
             key_ttl: None,
             lock_ttl: DEFAULT_LOCK_TTL,
@@ -110,23 +135,65 @@ impl RedisTokenBackend {
         &self.lock_key
     }
 
-    /// One attempt at the lock: `true` when it is now ours.
-    async fn try_lock(&self, owner: &str) -> Result<bool> {
-        let (key, owner, ttl) = (self.lock_key.clone(), owner.to_owned(), self.lock_ttl);
-        let reply: Option<String> = self
+    /// One attempt at the lock: its fencing number when it is now ours.
+    async fn try_lock(&self) -> Result<Option<u64>> {
+        let (key, fence_key, ttl) = (
+            self.lock_key.clone(),
+            self.fence_key.clone(),
+            millis(self.lock_ttl),
+        );
+        let fence: u64 = self
             .redis
-            .call("SET NX the refresh lock", |mut con| async move {
-                redis::cmd("SET")
-                    .arg(&key)
-                    .arg(&owner)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(millis(ttl))
-                    .query_async(&mut con)
+            .call("take the refresh lock", |mut con| async move {
+                TAKE_LOCK
+                    .key(&key)
+                    .key(&fence_key)
+                    .arg(ttl)
+                    .invoke_async(&mut con)
                     .await
             })
             .await?;
-        Ok(reply.is_some())
+        Ok((fence > 0).then_some(fence))
+    }
+
+    /// Writes `data` (`mode` as in [`SAVE_TOKEN`]) under the fence of the lock held, if any.
+    async fn write(
+        &self,
+        mode: &str,
+        expected: Option<SecretString>,
+        data: SecretString,
+    ) -> Result<bool> {
+        let (key, fence_key) = (self.key.clone(), self.fence_key.clone());
+        let ttl = self.key_ttl.map_or(0, millis);
+        let fence = self
+            .fence
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or(0);
+        let mode = mode.to_owned();
+        let written: i64 = self
+            .redis
+            .call("save the token", |mut con| async move {
+                SAVE_TOKEN
+                    .key(&key)
+                    .key(&fence_key)
+                    .arg(&mode)
+                    .arg(expected.as_ref().map_or("", |e| e.expose_secret()))
+                    .arg(data.expose_secret())
+                    .arg(ttl)
+                    .arg(fence)
+                    .invoke_async(&mut con)
+                    .await
+            })
+            .await?;
+        if written < 0 {
+            return Err(Error::token_store(format!(
+                "the refresh lock {} expired before the save and another process has taken it \
+                 since (fence {fence}); the token stays in memory, unsaved",
+                self.lock_key
+            )));
+        }
+        Ok(written == 1)
     }
 }
 
@@ -161,20 +228,7 @@ impl TokenBackend for RedisTokenBackend {
     }
 
     fn save(&self, data: SecretString) -> BoxFuture<'_, Result<()>> {
-        Box::pin(async move {
-            let key = self.key.clone();
-            let ttl = self.key_ttl;
-            self.redis
-                .call("SET the token", |mut con| async move {
-                    let mut cmd = redis::cmd("SET");
-                    cmd.arg(&key).arg(data.expose_secret());
-                    if let Some(ttl) = ttl {
-                        cmd.arg("PX").arg(millis(ttl));
-                    }
-                    cmd.query_async::<()>(&mut con).await
-                })
-                .await
-        })
+        Box::pin(async move { self.write("2", None, data).await.map(drop) })
     }
 
     fn delete(&self) -> BoxFuture<'_, Result<bool>> {
@@ -216,40 +270,27 @@ impl TokenBackend for RedisTokenBackend {
         expected: Option<SecretString>,
         data: SecretString,
     ) -> BoxFuture<'_, Result<bool>> {
-        Box::pin(async move {
-            let key = self.key.clone();
-            let ttl = self.key_ttl.map_or(0, millis);
-            let written: i64 = self
-                .redis
-                .call("save the token if unchanged", |mut con| async move {
-                    SAVE_IF_UNCHANGED
-                        .key(&key)
-                        .arg(if expected.is_some() { "1" } else { "0" })
-                        .arg(expected.as_ref().map_or("", |e| e.expose_secret()))
-                        .arg(data.expose_secret())
-                        .arg(ttl)
-                        .invoke_async(&mut con)
-                        .await
-                })
-                .await?;
-            Ok(written == 1)
-        })
+        let mode = if expected.is_some() { "1" } else { "0" };
+        Box::pin(self.write(mode, expected, data))
     }
 
-    /// Takes `<prefix>:lock:<app>:<account>` with `SET NX PX` and a random owner value, polling
-    /// (20 ms, doubling up to 250 ms) while another host holds it, up to the lock wait.
+    /// Takes `<prefix>:lock:<app>:<account>` (free: `SET … PX` with the next fencing number of
+    /// `<prefix>:fence:<app>:<account>`, in one script), polling (20 ms, doubling up to 250 ms)
+    /// while another host holds it, up to the lock wait. Saves made while it is held carry the
+    /// number and are refused once another host has taken the lock since.
     fn lock_for_refresh(&self) -> BoxFuture<'_, Result<Option<Box<dyn RefreshGuard>>>> {
         Box::pin(async move {
-            let owner = uuid::Uuid::new_v4().simple().to_string();
             let started = Instant::now();
             let mut pause = Duration::from_millis(20);
             loop {
-                if self.try_lock(&owner).await? {
-                    tracing::debug!(key = %self.lock_key, "took the refresh lock");
+                if let Some(fence) = self.try_lock().await? {
+                    tracing::debug!(key = %self.lock_key, fence, "took the refresh lock");
+                    *self.fence.lock().unwrap_or_else(|e| e.into_inner()) = Some(fence);
                     return Ok(Some(Box::new(LockGuard {
                         redis: self.redis.clone(),
                         key: self.lock_key.clone(),
-                        owner,
+                        fence,
+                        held: self.fence.clone(),
                     }) as Box<dyn RefreshGuard>));
                 }
                 if started.elapsed() >= self.lock_wait {
@@ -270,27 +311,34 @@ impl TokenBackend for RedisTokenBackend {
 struct LockGuard {
     redis: Redis,
     key: String,
-    owner: String,
+    fence: u64,
+    held: Arc<Mutex<Option<u64>>>,
 }
 
 impl RefreshGuard for LockGuard {}
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
+        {
+            let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+            if *held == Some(self.fence) {
+                *held = None;
+            }
+        }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let (redis, key, owner) = (
+        let (redis, key, fence) = (
             self.redis.clone(),
             std::mem::take(&mut self.key),
-            std::mem::take(&mut self.owner),
+            self.fence,
         );
         runtime.spawn(async move {
             let released = redis
                 .call("release the refresh lock", |mut con| async move {
                     RELEASE_LOCK
                         .key(&key)
-                        .arg(&owner)
+                        .arg(fence)
                         .invoke_async::<i64>(&mut con)
                         .await
                 })
