@@ -122,11 +122,11 @@ async fn a_large_download_is_streamed_the_first_chunk_arrives_before_the_server_
                 )
             });
             received.extend_from_slice(&chunk);
-            if received.len() >= CONSUMED {
-                if let Some(tx) = signal.take() {
-                    // The server has sent at most FIRST bytes so far: these came from a stream.
-                    tx.send(()).unwrap();
-                }
+            if received.len() >= CONSUMED
+                && let Some(tx) = signal.take()
+            {
+                // The server has sent at most FIRST bytes so far: these came from a stream.
+                tx.send(()).unwrap();
             }
         }
         received
