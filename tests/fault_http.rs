@@ -506,3 +506,139 @@ async fn a_retry_after_too_large_is_back_off_or_the_typed_error_never_a_panic() 
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(u64::MAX)));
 }
+
+#[tokio::test]
+async fn identity_endpoint_answering_503_is_retried_three_times_then_a_503_status_error_keeping_the_refresh_token()
+ {
+    let clock = clock();
+    let graph = ScriptedServer::start(clock.clone()).await;
+    let identity = ScriptedServer::start(clock.clone()).await;
+    identity.fallback(Reply::new(503).body("<html>Service Unavailable</html>"));
+    let conn = two_servers(&identity.base, &clock, true).await;
+    let err = conn.get(&graph.url("/v1.0/me"), &()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Status, "{err:?}");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    // The platform did not process a 503: the token request is sent again (1 + 3 retries),
+    // each time with the same refresh token, after the back-off.
+    let sent = identity.requests();
+    assert_eq!(sent.len(), 4, "1 attempt + 3 retries");
+    for request in &sent {
+        let form = form(&request.body);
+        assert_eq!(field(&form, "grant_type"), Some("refresh_token"));
+        assert_eq!(field(&form, "refresh_token"), Some("rt-old"));
+    }
+    assert_eq!(
+        clock.sleeps(),
+        [
+            Duration::from_millis(500),
+            Duration::from_secs(1),
+            Duration::from_secs(2)
+        ]
+    );
+    assert!(graph.requests().is_empty(), "no Graph call without a token");
+    assert!(refresh_token_kept(&conn));
+    assert!(!err.to_string().contains("rt-old"), "{err}");
+}
+
+#[tokio::test]
+async fn identity_endpoint_answering_503_once_is_retried_and_the_call_succeeds_with_the_new_token()
+{
+    let clock = clock();
+    let graph = ScriptedServer::start(clock.clone()).await;
+    let identity = ScriptedServer::start(clock.clone()).await;
+    identity.push([
+        Reply::new(503).header("retry-after", "7"),
+        Reply::json(200, user_reply("at-new", "rt-new", None)),
+    ]);
+    graph.push([Reply::json(200, json!({"id": "me"}))]);
+    let conn = two_servers(&identity.base, &clock, true).await;
+    conn.get(&graph.url("/v1.0/me"), &()).await.unwrap();
+    assert_eq!(identity.requests().len(), 2);
+    assert_eq!(clock.sleeps(), [Duration::from_secs(7)], "Retry-After wins");
+    assert_eq!(
+        graph.requests()[0].header("authorization"),
+        Some("Bearer at-new")
+    );
+}
+
+/// A managed-identity Connection whose every request goes through `proxy` (a scripted server
+/// that records absolute-URL requests), so a token request to any host would reach it.
+fn managed_through_proxy(
+    proxy: &ScriptedServer,
+    identity: o365::identity::ManagedIdentity,
+    clock: &o365::clock::ManualClock,
+) -> Connection {
+    builder(
+        &proxy.base,
+        AuthFlowType::Credentials,
+        Credentials::managed_identity(identity),
+        clock,
+    )
+    .proxy(ProxyConfig::new("127.0.0.1").port(proxy.port()))
+    .retry_policy(RetryPolicy::none())
+    .build()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_plain_http_managed_identity_endpoint_on_another_host_is_refused_and_nothing_is_sent() {
+    use o365::identity::ManagedIdentity;
+    let clock = clock();
+    let proxy = ScriptedServer::start(clock.clone()).await;
+    let header_secret = "x-identity-s3cret";
+    for identity in [
+        ManagedIdentity::system_assigned()
+            .imds_endpoint("http://imds.contoso.test/metadata/identity/oauth2/token"),
+        ManagedIdentity::system_assigned()
+            .app_service("http://appservice.contoso.test/msi/token", header_secret),
+        // The IMDS address is an exception for IMDS only, never for App Service's secret.
+        ManagedIdentity::system_assigned()
+            .app_service("http://169.254.169.254/msi/token", header_secret),
+    ] {
+        let conn = managed_through_proxy(&proxy, identity, &clock);
+        let err = conn
+            .get("http://graph.example.test/v1.0/me", &())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{err:?}");
+        assert!(err.to_string().contains("refused"), "{err}");
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(!text.contains(header_secret), "{text}");
+        }
+    }
+    assert!(
+        proxy.requests().is_empty(),
+        "nothing sent: {:?}",
+        proxy.requests()
+    );
+
+    // The same path with the IMDS address does reach the proxy: the refusal above is the check's.
+    proxy.push([
+        Reply::json(
+            200,
+            json!({"access_token": "mi-token", "expires_in": "3599", "token_type": "Bearer",
+                "resource": "https://graph.microsoft.com"}),
+        ),
+        Reply::json(200, json!({"id": "app"})),
+    ]);
+    let conn = managed_through_proxy(
+        &proxy,
+        ManagedIdentity::system_assigned()
+            .imds_endpoint("http://169.254.169.254/metadata/identity/oauth2/token"),
+        &clock,
+    );
+    conn.get("http://graph.example.test/v1.0/me", &())
+        .await
+        .unwrap();
+    let sent = proxy.requests();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent[0].target.starts_with(
+            "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01"
+        ),
+        "{}",
+        sent[0].target
+    );
+    assert_eq!(sent[0].header("metadata"), Some("true"));
+    assert_eq!(sent[1].header("authorization"), Some("Bearer mi-token"));
+}

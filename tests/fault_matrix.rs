@@ -152,3 +152,71 @@ async fn a_newer_token_saved_by_another_process_wins_over_an_older_unsaved_one()
     assert_eq!(secret(false).as_deref(), Some("at-other"));
     assert_eq!(secret(true).as_deref(), Some("rt-other"));
 }
+
+#[tokio::test]
+async fn a_sign_in_never_saved_survives_the_reload_under_the_refresh_lock_and_its_refresh_token_is_used()
+ {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o365_token.txt");
+    // An older sign-in, saved an hour ago, whose access token ran out at START.
+    let older = user_cache(
+        &env_of(&server.base),
+        "at-old",
+        START - 3600,
+        START,
+        Some("rt-old"),
+    );
+    std::fs::write(&path, &older).unwrap();
+    let conn = builder(
+        &server.base,
+        AuthFlow::Password,
+        Credentials::client_id(CLIENT),
+        &clock,
+    )
+    .username(USER)
+    .password("pw-1")
+    .token_backend(FileTokenBackend::new(&path))
+    .build()
+    .unwrap();
+    server.push([
+        Reply::json(200, user_reply("at-1", "rt-1", None)),
+        Reply::json(200, user_reply("at-2", "rt-2", None)),
+        Reply::json(200, json!({"id": "me"})),
+    ]);
+    // A fresh sign-in, kept in memory only (store_token = false): the file still holds the old one.
+    conn.request_token_by_password(&["Mail.Read"], false)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), older);
+    // A renewal re-reads the file under the cross-process lock: the fresh sign-in must survive
+    // it, and its refresh token (not the file's older one) is redeemed.
+    conn.refresh_token().await.unwrap();
+    conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
+
+    let sent = server.requests();
+    assert_eq!(sent.len(), 3, "sign-in, renewal, Graph call");
+    let sign_in = form(&sent[0].body);
+    assert_eq!(field(&sign_in, "grant_type"), Some("password"));
+    assert_eq!(field(&sign_in, "username"), Some(USER));
+    assert_eq!(field(&sign_in, "password"), Some("pw-1"));
+    let renewal = form(&sent[1].body);
+    assert_eq!(
+        (
+            field(&renewal, "grant_type"),
+            field(&renewal, "refresh_token"),
+            field(&renewal, "client_id")
+        ),
+        (Some("refresh_token"), Some("rt-1"), Some(CLIENT)),
+        "the fresh sign-in's refresh token, not the file's rt-old: {renewal:?}"
+    );
+    assert_eq!(sent[2].header("authorization"), Some("Bearer at-2"));
+    // The renewal is saved (store_token_after_refresh defaults to true): the file now holds it.
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        saved.contains("\"rt-2\"") && saved.contains("\"at-2\""),
+        "{saved}"
+    );
+    assert!(!saved.contains("\"rt-old\""), "{saved}");
+}

@@ -5,6 +5,8 @@
 //! Ignored by default; `.ci/faults` runs them with `O365_FAULT_PEER` set to the peer's control
 //! address. noxious ends a faulted connection by closing it (the client sees the connection end
 //! before the reply or the body is complete), and a `timeout` toxic of 0 holds it open silently.
+//! The `reset_*` tests use the peer's reset mode instead: a real TCP reset (RST, `SO_LINGER` 0)
+//! before the reply or in the middle of the body.
 
 mod fault_common;
 mod support;
@@ -29,6 +31,21 @@ struct Faulty {
 impl Faulty {
     /// A proxy in front of `server` with `toxics` (Toxiproxy's JSON form).
     fn new(server: &ScriptedServer, toxics: Value) -> Faulty {
+        Faulty::ask(server, json!({ "toxics": toxics }))
+    }
+
+    /// A proxy in front of `server` that resets (TCP RST) the first `connections` connections
+    /// (0: all) after passing on `after_bytes` bytes of the reply.
+    fn reset(server: &ScriptedServer, after_bytes: u64, connections: u64) -> Faulty {
+        Faulty::ask(
+            server,
+            json!({"reset": {"after_bytes": after_bytes, "connections": connections}}),
+        )
+    }
+
+    /// A proxy in front of `server` as described by `fault` (the control request without
+    /// its `upstream`).
+    fn ask(server: &ScriptedServer, fault: Value) -> Faulty {
         let peer = std::env::var("O365_FAULT_PEER").expect(
             "O365_FAULT_PEER must hold the fault peer's control address: run .ci/faults, \
              which builds and starts tests/fault_peer",
@@ -36,7 +53,8 @@ impl Faulty {
         let mut control = TcpStream::connect(&peer)
             .unwrap_or_else(|e| panic!("the fault peer at {peer} does not answer: {e}"));
         let upstream = server.base.trim_start_matches("http://");
-        let request = json!({"upstream": upstream, "toxics": toxics});
+        let mut request = fault;
+        request["upstream"] = json!(upstream);
         writeln!(control, "{request}").unwrap();
         let mut line = String::new();
         BufReader::new(control.try_clone().unwrap())
@@ -221,4 +239,154 @@ async fn latency_below_the_timeout_only_slows_the_reply() {
     assert_eq!(page["value"].as_array().map(Vec::len), Some(200));
     assert_eq!(server.requests().len(), 1);
     assert!(clock.sleeps().is_empty());
+}
+
+/// The error and its sources, as text: a reset shows as "connection reset" (ECONNRESET).
+fn chain(err: &o365::Error) -> String {
+    let mut text = format!("{err}");
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(&format!(" <- {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+fn is_reset(err: &o365::Error) -> bool {
+    chain(err).to_ascii_lowercase().contains("reset")
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn reset_before_the_response_on_get_is_a_typed_transport_error_retried_once_then_succeeds() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([
+        Reply::json(200, json!({"attempt": 1})),
+        Reply::json(200, json!({"id": "me"})),
+    ]);
+    let proxy = Faulty::reset(&server, 0, 1);
+    let conn = connection(&clock, |b| b).await;
+    let reply = conn.get(&proxy.url("/v1.0/me"), &()).await.unwrap();
+    assert_eq!(reply.json::<Value>().await.unwrap(), json!({"id": "me"}));
+    assert_eq!(server.requests().len(), 2, "one reset attempt, one retry");
+    assert_eq!(clock.sleeps(), [Duration::from_millis(500)], "one back-off");
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn reset_before_the_response_on_every_get_is_a_typed_transport_error_after_the_retries() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.fallback(Reply::json(200, json!({"id": "me"})));
+    let proxy = Faulty::reset(&server, 0, 0);
+    let conn = connection(&clock, |b| b.request_retries(2)).await;
+    let err = conn.get(&proxy.url("/v1.0/me"), &()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(is_reset(&err), "a real reset: {}", chain(&err));
+    assert_eq!(server.requests().len(), 3, "the attempt and two retries");
+    assert_eq!(
+        clock.sleeps(),
+        [Duration::from_millis(500), Duration::from_secs(1)]
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn reset_before_the_response_on_post_is_a_typed_transport_error_and_is_not_retried() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([
+        Reply::json(201, json!({"id": "m-1"})),
+        Reply::json(201, json!({"id": "m-2"})),
+    ]);
+    let proxy = Faulty::reset(&server, 0, 1);
+    let conn = connection(&clock, |b| b).await;
+    let err = conn
+        .post(
+            &proxy.url("/v1.0/me/messages"),
+            Json(json!({"subject": "hi"})),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(is_reset(&err), "a real reset: {}", chain(&err));
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the server processed the POST: it is not sent twice"
+    );
+    assert!(clock.sleeps().is_empty());
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn reset_mid_body_is_a_transport_error_after_the_bytes_received_and_is_not_retried() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let file = "0123456789abcdef".repeat(4096); // 64 KiB
+    server.push([
+        Reply::new(200)
+            .header("content-type", "application/octet-stream")
+            .body(file.clone()),
+        Reply::new(200).body(file.clone()),
+    ]);
+    let proxy = Faulty::reset(&server, 16 * 1024, 1);
+    let conn = connection(&clock, |b| b).await;
+    let reply = conn
+        .get(&proxy.url("/v1.0/me/drive/items/f/content"), &())
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200, "the head arrived before the reset");
+    let mut stream = Box::pin(reply.bytes_stream());
+    let (mut received, mut failure) = (Vec::new(), None);
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(bytes) => received.extend_from_slice(&bytes),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let failure = failure.expect("a reset body must end in an error, not a short file");
+    assert_eq!(failure.kind(), ErrorKind::Transport, "{failure:?}");
+    assert!(is_reset(&failure), "a real reset: {}", chain(&failure));
+    assert!(
+        !received.is_empty() && received.len() < file.len(),
+        "{} bytes",
+        received.len()
+    );
+    assert!(
+        file.as_bytes().starts_with(&received),
+        "the bytes received are intact"
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the reply was handed over: a broken body is reported, not retried"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the fault peer: run .ci/faults"]
+async fn reset_mid_body_of_a_json_reply_is_a_transport_error_not_a_decode_error() {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    server.push([large_json()]);
+    let proxy = Faulty::reset(&server, 2048, 0);
+    let conn = connection(&clock, |b| b).await;
+    let reply = conn
+        .get(&proxy.url("/v1.0/me/messages"), &())
+        .await
+        .unwrap();
+    let err = reply.json::<Value>().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("failed reading the response body"),
+        "{err}"
+    );
+    assert!(is_reset(&err), "a real reset: {}", chain(&err));
+    assert_eq!(server.requests().len(), 1);
 }

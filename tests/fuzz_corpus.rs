@@ -4,6 +4,9 @@
 
 use std::path::Path;
 
+#[path = "../fuzz/token_response_cache.rs"]
+mod token_response_cache;
+
 fn replay(target: &str, check: fn(&[u8])) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/corpus")
@@ -29,6 +32,10 @@ fn token_cache_corpus() {
 #[test]
 fn token_response_corpus() {
     replay("token_response", o365::fuzzing::token_response);
+    replay(
+        "token_response",
+        token_response_cache::token_response_into_cache,
+    );
 }
 
 #[test]

@@ -3,7 +3,10 @@
 //! failing request, a retried request and an upload session, and then the Debug and Display of
 //! the Connection, credentials, tokens, flows, upload sessions and errors, never contain the
 //! client secret, an access token, a refresh token, the authorization code, the password, the
-//! PKCE verifier or a URL's query secret. One test: it installs the process-wide subscriber.
+//! PKCE verifier or a URL's query secret. The first test installs the process-wide subscriber;
+//! the second (certificate, federated and managed-identity credentials, the device-code flow,
+//! the blocking Connection with feature `blocking`, a proxy answering 407) captures its own
+//! thread's traces.
 
 mod identity_common;
 mod support;
@@ -292,4 +295,200 @@ async fn no_secret_reaches_trace_output_debug_or_display() {
         &auth_url,
         &[SECRET, flow.code_verifier.as_str()],
     );
+}
+
+/// The other credentials, the device-code flow, the blocking Connection and a proxy's 407, with
+/// their traces captured by a subscriber of this thread (the test above owns the global one).
+#[tokio::test]
+async fn no_secret_of_other_credentials_device_code_blocking_or_a_407_proxy_reaches_traces_or_debug()
+ {
+    const KEY: &str = "key-SECRET-3c9d";
+    const FEDERATED: &str = "fedjwt-SECRET-a41";
+    const HEADER: &str = "xidhdr-SECRET-b07";
+    const DEVICE: &str = "devcode-SECRET-e11";
+    const PROXY_PASSWORD: &str = "pr0xy-SECRET-pass";
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let app = |credentials: Credentials| {
+        builder(&server.base, AuthFlowType::Credentials, credentials, &clock)
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+
+    // Certificate credentials: the private key is never printed.
+    let pem = format!("-----BEGIN PRIVATE KEY-----\n{KEY}\n-----END PRIVATE KEY-----\n");
+    let certificate = Credentials::certificate(
+        CLIENT,
+        pem,
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    );
+
+    // Workload identity federation: the federated token is read from its file and sent.
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("federated-token");
+    std::fs::write(&token_file, FEDERATED).unwrap();
+    let federated = app(Credentials::federated_token(CLIENT, &token_file));
+    server.push([
+        Reply::json(200, app_reply("at-SECRET-fed")),
+        Reply::json(200, json!({"id": "app"})),
+    ]);
+    federated
+        .get(&server.url("/v1.0/users"), &())
+        .await
+        .unwrap();
+
+    // Managed identity (App Service): the X-IDENTITY-HEADER secret is sent, never printed.
+    let managed = app(Credentials::managed_identity(
+        o365::identity::ManagedIdentity::system_assigned()
+            .app_service(server.url("/msi/token"), HEADER),
+    ));
+    server.push([
+        Reply::json(
+            200,
+            json!({"access_token": "at-SECRET-mi", "expires_on": (START + 3600).to_string(),
+                "resource": "https://graph.microsoft.com", "token_type": "Bearer"}),
+        ),
+        Reply::json(200, json!({"id": "app"})),
+    ]);
+    managed.get(&server.url("/v1.0/users"), &()).await.unwrap();
+
+    // The device-code flow: one pending poll, then the tokens.
+    let device = builder(
+        &server.base,
+        AuthFlowType::DeviceCode,
+        Credentials::client_id(CLIENT),
+        &clock,
+    )
+    .build()
+    .unwrap();
+    server.push([
+        Reply::json(
+            200,
+            json!({"device_code": DEVICE, "user_code": "ABCD-EFGH",
+                "verification_uri": "https://microsoft.com/devicelogin",
+                "message": "Enter ABCD-EFGH", "expires_in": 900, "interval": 5}),
+        ),
+        Reply::json(
+            400,
+            oauth_error("authorization_pending", "AADSTS70016: pending", 70016),
+        ),
+        Reply::json(200, user_reply("at-SECRET-dev", "rt-SECRET-dev", None)),
+    ]);
+    let prompt_debug = Arc::new(Mutex::new(String::new()));
+    let seen = prompt_debug.clone();
+    device
+        .request_token_by_device_code(
+            &["Mail.Read"],
+            move |prompt| *seen.lock().unwrap() = format!("{prompt:?}"),
+            std::future::pending(),
+            true,
+        )
+        .await
+        .unwrap();
+    let prompt_debug = prompt_debug.lock().unwrap().clone();
+    assert!(prompt_debug.contains("ABCD-EFGH"), "{prompt_debug}");
+
+    // A proxy that answers 407.
+    let proxy = ScriptedServer::start(clock.clone()).await;
+    proxy.fallback(Reply::new(407).header("Proxy-Authenticate", "Basic realm=\"corp\""));
+    let proxied = builder(
+        &server.base,
+        AuthFlowType::Credentials,
+        Credentials::client_secret(CLIENT, SECRET),
+        &clock,
+    )
+    .proxy(
+        o365::ProxyConfig::new("127.0.0.1")
+            .port(proxy.port())
+            .credentials("corp\\me", PROXY_PASSWORD),
+    )
+    .retry_policy(RetryPolicy::none())
+    .build()
+    .unwrap();
+    let proxy_err = proxied
+        .get("http://graph.example.test/v1.0/me", &())
+        .await
+        .unwrap_err();
+    assert_eq!(proxy_err.status().map(|s| s.as_u16()), Some(407));
+    let proxy_sent = proxy.requests();
+    assert!(
+        proxy_sent[0]
+            .header("proxy-authorization")
+            .is_some_and(|h| h.starts_with("Basic ")),
+        "the proxy password went over the wire (base64): the check below is not vacuous"
+    );
+
+    // The blocking Connection (its own runtime, so built and printed off this runtime).
+    #[cfg(feature = "blocking")]
+    let blocking_debug = {
+        let async_conn = device.clone();
+        std::thread::spawn(move || {
+            let blocking = o365::blocking::Connection::new(async_conn).unwrap();
+            format!("{blocking:?}")
+        })
+        .join()
+        .unwrap()
+    };
+    #[cfg(not(feature = "blocking"))]
+    let blocking_debug = String::from("(feature blocking off)");
+
+    // Every secret went over the wire, so the checks are not vacuous.
+    let sent: String = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {:?} {}\n", r.target, r.headers, r.body_text()))
+        .collect();
+    for secret in [FEDERATED, HEADER, DEVICE] {
+        assert!(sent.contains(secret), "{secret} was not sent");
+    }
+    let secrets = [
+        KEY,
+        FEDERATED,
+        HEADER,
+        DEVICE,
+        PROXY_PASSWORD,
+        SECRET,
+        "at-SECRET-fed",
+        "at-SECRET-mi",
+        "at-SECRET-dev",
+        "rt-SECRET-dev",
+    ];
+    let logged = captured.text();
+    assert!(
+        logged.contains("TRACE") || logged.contains("DEBUG"),
+        "the traces were captured:\n{logged}"
+    );
+    assert_clean("the trace output", &logged, &secrets);
+    let printed = [
+        ("certificate credentials", format!("{certificate:?}")),
+        (
+            "federated credentials",
+            format!("{:?}", federated.credentials()),
+        ),
+        ("federated Connection", format!("{federated:?}")),
+        (
+            "managed identity credentials",
+            format!("{:?}", managed.credentials()),
+        ),
+        ("managed identity Connection", format!("{managed:?}")),
+        ("device-code prompt", prompt_debug),
+        ("device-code Connection", format!("{device:?}")),
+        ("blocking Connection", blocking_debug),
+        ("proxied Connection", format!("{proxied:?}")),
+        ("407 error (Debug)", format!("{proxy_err:?}")),
+        ("407 error (Display)", proxy_err.to_string()),
+    ];
+    for (what, text) in &printed {
+        assert_clean(what, text, &secrets);
+    }
 }

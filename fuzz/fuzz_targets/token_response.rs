@@ -1,4 +1,11 @@
 #![no_main]
-//! Fuzz target: see `o365::fuzzing::token_response` for the input and the invariants checked.
+//! Fuzz target: see `o365::fuzzing::token_response` (the reply decoded) and
+//! `fuzz/token_response_cache.rs` (the reply fed into a token cache) for the invariants.
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| o365::fuzzing::token_response(data));
+#[path = "../token_response_cache.rs"]
+mod token_response_cache;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    o365::fuzzing::token_response(data);
+    token_response_cache::token_response_into_cache(data);
+});

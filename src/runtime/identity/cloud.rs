@@ -1,7 +1,7 @@
 //! [`Cloud`]: the national cloud a Connection signs in to and talks to, and [`Authority`]: the
 //! identity-platform endpoints derived from it (or from an override for local tests).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use crate::protocol::Protocol;
 use crate::{Error, Result};
@@ -125,6 +125,37 @@ impl Authority {
     }
 }
 
+/// The link-local address of the Azure Instance Metadata Service (IMDS).
+pub(crate) const IMDS_ADDRESS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
+
+/// Checks a managed-identity endpoint before anything is sent to it (a token request, and for
+/// App Service the `X-IDENTITY-HEADER` secret): `https` is always allowed; plain `http` only to a
+/// loopback host (`localhost`, `127.0.0.0/8`, `::1`: local test servers and sidecars), and for
+/// an IMDS `source` also to the IMDS address `169.254.169.254`. That exception exists because IMDS
+/// is only served over plain http, on a link-local address that never leaves the virtual machine.
+/// Anything else (another scheme, another http host, no host) is a `Config` error.
+pub(crate) fn check_identity_endpoint(
+    url: &url::Url,
+    source: &super::managed::ManagedIdentitySource,
+) -> Result<()> {
+    let imds = matches!(source, super::managed::ManagedIdentitySource::Imds { .. });
+    let host = url.host_str().unwrap_or_default();
+    let allowed = match url.scheme() {
+        "https" => !host.is_empty(),
+        "http" => is_loopback(url) || (imds && url.host() == Some(url::Host::Ipv4(IMDS_ADDRESS))),
+        _ => false,
+    };
+    if allowed {
+        return Ok(());
+    }
+    let extra = if imds { ", 169.254.169.254 (IMDS)" } else { "" };
+    Err(Error::config(format!(
+        "the managed identity endpoint {}://{host} is refused: it must be https, or plain http \
+         only to loopback (localhost, 127.0.0.0/8, ::1{extra}); nothing was sent",
+        url.scheme()
+    )))
+}
+
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
@@ -137,6 +168,63 @@ fn is_loopback(url: &url::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checks `url` as an IMDS endpoint (`imds`) or an App Service one.
+    fn endpoint(url: &str, imds: bool) -> Result<()> {
+        use crate::identity::ManagedIdentity;
+        let identity = match imds {
+            true => ManagedIdentity::system_assigned().imds_endpoint(url),
+            false => ManagedIdentity::system_assigned().app_service(url, "header-secret"),
+        };
+        check_identity_endpoint(&url::Url::parse(url).unwrap(), identity.source())
+    }
+
+    #[test]
+    fn managed_identity_endpoints_must_be_https_except_loopback_and_the_imds_address() {
+        for imds in [true, false] {
+            for ok in [
+                "https://169.254.169.254/metadata/identity/oauth2/token",
+                "https://contoso.azurewebsites.net/msi/token",
+                "http://localhost:8081/msi/token",
+                "http://127.0.0.1:41234/msi/token",
+                "http://127.9.9.9/msi/token",
+                "http://[::1]:8081/msi/token",
+            ] {
+                assert!(endpoint(ok, imds).is_ok(), "{ok} (imds {imds})");
+            }
+            for refused in [
+                "http://contoso.azurewebsites.net/msi/token",
+                "http://10.0.0.4/metadata/identity/oauth2/token",
+                "http://169.254.169.253/metadata/identity/oauth2/token",
+                "http://localhost.contoso.test/msi/token",
+                "ftp://127.0.0.1/msi/token",
+                "file:///etc/passwd",
+                "unix:/var/run/imds.sock",
+            ] {
+                let err = endpoint(refused, imds).unwrap_err();
+                assert_eq!(err.kind(), crate::ErrorKind::Config, "{refused}: {err}");
+                assert!(err.to_string().contains("refused"), "{err}");
+            }
+        }
+        // The IMDS address over plain http: only for IMDS, never for App Service.
+        let imds = "http://169.254.169.254/metadata/identity/oauth2/token";
+        assert!(endpoint(imds, true).is_ok());
+        assert_eq!(
+            endpoint(imds, false).unwrap_err().kind(),
+            crate::ErrorKind::Config
+        );
+    }
+
+    #[test]
+    fn a_refused_endpoint_error_names_the_host_but_not_the_path_or_query() {
+        let err = endpoint("http://msi.contoso.test:8080/token?sig=s3cret", false).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("http://msi.contoso.test"), "{text}");
+        assert!(
+            !text.contains("s3cret") && !text.contains("/token"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn clouds_pair_sign_in_and_graph_hosts() {

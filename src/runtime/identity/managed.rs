@@ -225,6 +225,7 @@ impl Connection {
         let mut url = url::Url::parse(endpoint).map_err(|_| {
             Error::config(format!("invalid managed identity endpoint {endpoint:?}"))
         })?;
+        super::cloud::check_identity_endpoint(&url, &identity.source)?;
         {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", api_version);

@@ -498,3 +498,109 @@ proptest! {
         prop_assert_eq!(parse_literal(&literal), Some(text));
     }
 }
+
+/// Splits an OData expression into its shape (each string literal replaced by `?`) and the
+/// decoded literals, scanning quotes as an OData parser would (`''` inside a literal is one
+/// quote); `None` if a literal is left open.
+fn split_literals(expression: &str) -> Option<(String, Vec<String>)> {
+    let (mut shape, mut literals) = (String::new(), Vec::new());
+    let mut chars = expression.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            shape.push(c);
+            continue;
+        }
+        let mut literal = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    literal.push('\'');
+                }
+                '\'' => break,
+                other => literal.push(other),
+            }
+        }
+        shape.push('?');
+        literals.push(literal);
+    }
+    Some((shape, literals))
+}
+
+/// Undoes `$search` quoting: one pair of outer quotes, `\\` and `\"` inside; `None` if a quote
+/// inside is not escaped or an escape is dangling.
+fn parse_search(quoted: &str) -> Option<String> {
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    let (mut out, mut chars) = (String::new(), inner.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next()? {
+                escaped @ ('\\' | '"') => out.push(escaped),
+                _ => return None,
+            },
+            '"' => return None,
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// The `$filter` value after a trip through a URL query (as the server reads it).
+fn filter_on_the_wire(query: &Query) -> String {
+    let mut url = url::Url::parse("https://graph.microsoft.com/v1.0/me/messages").unwrap();
+    url.query_pairs_mut().extend_pairs(query.params().unwrap());
+    let sent: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "$filter");
+    sent[0].1.clone()
+}
+
+/// Any text, or text dense in the characters that could break out of a literal or a search.
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop_oneof![any::<String>(), "['\"\\() a-z/:%&=+#]{0,24}"]
+}
+
+proptest! {
+    #[test]
+    fn filter_values_never_leave_their_quotes(
+        a in hostile_text(),
+        b in hostile_text(),
+        c in hostile_text(),
+    ) {
+        let p = graph();
+        let q = p.query();
+        let cases = [
+            (q.equals("subject", a.as_str()), "subject eq ?", vec![a.clone()]),
+            (q.contains("subject", b.as_str()), "contains(subject, ?)", vec![b.clone()]),
+            (q.startswith("display_name", c.as_str()), "startswith(displayName, ?)", vec![c.clone()]),
+            (
+                q.any("email_addresses", q.equals("address", a.as_str())),
+                "emailAddresses/any(a: a/address eq ?)",
+                vec![a.clone()],
+            ),
+            (
+                q.chain_or([q.equals("subject", a.as_str()), q.contains("body", b.as_str())], true)
+                    & q.any("email_addresses", q.startswith("address", c.as_str())),
+                "(subject eq ? or contains(body/content, ?)) and emailAddresses/any(a: startswith(a/address, ?))",
+                vec![a.clone(), b.clone(), c.clone()],
+            ),
+        ];
+        for (query, shape, values) in cases {
+            let expression = filter_on_the_wire(&query);
+            let (found, literals) = split_literals(&expression)
+                .unwrap_or_else(|| panic!("a literal is left open: {expression:?}"));
+            prop_assert_eq!(&found, shape, "{:?}", expression);
+            prop_assert_eq!(literals, values);
+        }
+    }
+
+    #[test]
+    fn search_text_is_quoted_and_escaped_for_any_input(text in hostile_text()) {
+        let p = graph();
+        let q = p.query();
+        let quoted = q.search(&text).search().unwrap();
+        prop_assert_eq!(parse_search(&quoted), Some(text.clone()), "{:?}", quoted);
+        let quoted = q.search_attribute("from", &text).search().unwrap();
+        prop_assert_eq!(parse_search(&quoted), Some(format!("from:{text}")), "{:?}", quoted);
+    }
+}
