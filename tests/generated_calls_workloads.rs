@@ -165,7 +165,7 @@ async fn create_channel_message_posts_the_body_and_decodes_the_created_message()
     assert_eq!(sent.method, "POST");
     assert_eq!(
         sent.target,
-        "/v1.0/teams/893075dd-2487-4122-925f-022c42e20265/channels/19%3A4a95f7d8db4c4e7fae857bcebe0623e6%40thread.tacv2/messages"
+        "/v1.0/teams/893075dd-2487-4122-925f-022c42e20265/channels/19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2/messages"
     );
     assert_authorized(sent);
     assert_eq!(
@@ -253,7 +253,7 @@ async fn list_todo_tasks_filters_and_orders_and_decodes_status() {
     assert_eq!(sent.method, "GET");
     assert_eq!(
         sent.target,
-        "/v1.0/me/todo/lists/AAMkADIyAAAAABrJAAA%3D/tasks?%24filter=status+ne+%27completed%27&%24orderby=dueDateTime%2FdateTime&%24top=20"
+        "/v1.0/me/todo/lists/AAMkADIyAAAAABrJAAA=/tasks?%24filter=status+ne+%27completed%27&%24orderby=dueDateTime%2FdateTime&%24top=20"
     );
     assert_authorized(sent);
 }
