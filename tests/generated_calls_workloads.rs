@@ -320,7 +320,7 @@ async fn list_onenote_pages_orders_and_expands_and_decodes_the_page() {
     assert_eq!(sent.method, "GET");
     assert_eq!(
         sent.target,
-        "/v1.0/me/onenote/pages?%24expand=parentSection&%24orderby=lastModifiedDateTime+desc&%24top=5"
+        "/v1.0/me/onenote/pages?%24orderby=lastModifiedDateTime+desc&%24expand=parentSection&%24top=5"
     );
     assert_authorized(sent);
 }
@@ -368,7 +368,7 @@ async fn get_site_by_path_and_list_its_items_with_fields() {
     );
     assert_eq!(
         sent[1].target,
-        "/v1.0/sites/contoso.sharepoint.com%2C2c712604-1370-44e7-a1f5-426573fda80a%2C2d2244c3-251a-49ea-93a8-39e1c3a060fe/lists/Campaigns/items?%24expand=fields&%24filter=fields%2FBudget+gt+1000"
+        "/v1.0/sites/contoso.sharepoint.com,2c712604-1370-44e7-a1f5-426573fda80a,2d2244c3-251a-49ea-93a8-39e1c3a060fe/lists/Campaigns/items?%24filter=fields%2FBudget+gt+1000&%24expand=fields"
     );
     assert_eq!(
         sent[1].header("prefer"),
