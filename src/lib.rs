@@ -18,6 +18,8 @@ pub use runtime::connection::{
 };
 pub use runtime::connection::{SHARED_RETRY_AFTER, SharedPacing};
 pub use runtime::delta;
+#[cfg(feature = "codegen")]
+pub use runtime::drive_item;
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 pub use runtime::identity;
 pub use runtime::identity::{

@@ -130,7 +130,15 @@ fn mailbox_page_tells_messages_from_meeting_requests() {
              "location": {"displayName": "Room 12", "locationType": "default"}},
             {"@odata.type": "#microsoft.graph.eventMessageResponse", "id": "AAMk-3",
              "subject": "Accepted: Design review", "meetingMessageType": "meetingAccepted",
-             "responseType": "accepted"}
+             "responseType": "accepted"},
+            {"@odata.type": "#microsoft.graph.eventMessage", "@odata.etag": "W/\"CQAAABYAAAD4\"",
+             "id": "AAMk-4", "subject": "Canceled: Design review", "isRead": true,
+             "importance": "high", "meetingMessageType": "meetingCancelled",
+             "isDelegated": false, "isOutOfDate": false, "isAllDay": false, "type": "singleInstance",
+             "startDateTime": {"dateTime": "2026-12-08T14:00:00.0000000", "timeZone": "UTC"},
+             "endDateTime": {"dateTime": "2026-12-08T15:00:00.0000000", "timeZone": "UTC"},
+             "location": {"displayName": "Room 12"},
+             "from": {"emailAddress": {"name": "Megan Bowen", "address": "MeganB@contoso.com"}}}
         ],
         "@odata.nextLink": "https://graph.microsoft.com/v1.0/me/messages?$skip=3"
     });
@@ -140,6 +148,7 @@ fn mailbox_page_tells_messages_from_meeting_requests() {
         M::Message(plain),
         M::EventMessageRequest(request),
         M::EventMessageResponse(response),
+        M::EventMessage(cancelled),
     ] = page.value.as_slice()
     else {
         panic!("variants: {:?}", odata_types(&page.value));
@@ -164,6 +173,35 @@ fn mailbox_page_tells_messages_from_meeting_requests() {
         response.response_type,
         Some(mail::types::ResponseType::Accepted)
     );
+    // the base eventMessage (a cancellation) is its own variant, not a plain message
+    assert_eq!(
+        cancelled.meeting_message_type,
+        Some(mail::types::MeetingMessageType::MeetingCancelled)
+    );
+    assert_eq!(cancelled.is_out_of_date, Some(false));
+    assert_eq!(
+        cancelled.type_,
+        Some(mail::types::EventType::SingleInstance)
+    );
+    assert_eq!(
+        cancelled
+            .end_date_time
+            .as_ref()
+            .and_then(|t| t.date_time.as_deref()),
+        Some("2026-12-08T15:00:00.0000000")
+    );
+    assert_eq!(
+        cancelled
+            .from
+            .as_ref()
+            .and_then(|f| f.email_address.as_ref())
+            .and_then(|e| e.address.as_deref()),
+        Some("MeganB@contoso.com")
+    );
+    // nothing else lands in the catch-all map (the variant keeps its `@odata.type` there)
+    let mut undeclared: Vec<&String> = cancelled.extra.keys().collect();
+    undeclared.sort();
+    assert_eq!(undeclared, ["@odata.etag", "@odata.type"]);
     let subjects: Vec<&str> = page
         .value
         .iter()
@@ -175,7 +213,8 @@ fn mailbox_page_tells_messages_from_meeting_requests() {
         [
             "Quarterly numbers",
             "Design review",
-            "Accepted: Design review"
+            "Accepted: Design review",
+            "Canceled: Design review"
         ]
     );
     // Annotations and the concrete type through `ODataEntity`, whatever the variant.
@@ -183,12 +222,20 @@ fn mailbox_page_tells_messages_from_meeting_requests() {
     let etags: Vec<Option<&str>> = page.value.iter().map(ODataEntity::etag).collect();
     assert_eq!(
         etags,
-        [Some("W/\"CQAAABYAAAD1\""), Some("W/\"CQAAABYAAAD2\""), None]
+        [
+            Some("W/\"CQAAABYAAAD1\""),
+            Some("W/\"CQAAABYAAAD2\""),
+            None,
+            Some("W/\"CQAAABYAAAD4\"")
+        ]
     );
     assert_eq!(
         ODataEntity::odata_type(&page.value[1]),
         Some("#microsoft.graph.eventMessageRequest")
     );
+    // and re-encodes with the type it came with
+    let encoded = serde_json::to_string(&page.value[3]).unwrap();
+    assert!(encoded.starts_with(r##"{"@odata.type":"#microsoft.graph.eventMessage","##));
     // A plain message encodes without an `@odata.type` it did not have.
     assert!(
         serde_json::to_value(&page.value[0])

@@ -7,6 +7,8 @@ pub mod blocking;
 pub mod clock;
 pub mod connection;
 pub mod delta;
+#[cfg(feature = "codegen")]
+pub mod drive_item;
 pub mod error;
 pub mod identity;
 pub mod notifications;

@@ -23,6 +23,22 @@ pub async fn setup(seeded: bool) -> (ScriptedServer, Connection) {
 
 /// [`setup`] with another retry policy.
 pub async fn setup_with(seeded: bool, retries: RetryPolicy) -> (ScriptedServer, Connection) {
+    setup_on(seeded, retries, Protocol::graph_for_host).await
+}
+
+/// [`setup`] on another protocol, made from the server's base URL (`http://127.0.0.1:port`),
+/// e.g. Outlook REST's PascalCase or Business Central's `/api/v2.0/` service URL.
+pub async fn setup_protocol(
+    protocol: impl FnOnce(&str) -> Protocol,
+) -> (ScriptedServer, Connection) {
+    setup_on(true, RetryPolicy::default().jitter(false), protocol).await
+}
+
+async fn setup_on(
+    seeded: bool,
+    retries: RetryPolicy,
+    protocol: impl FnOnce(&str) -> Protocol,
+) -> (ScriptedServer, Connection) {
     let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(START));
     let server = ScriptedServer::start(clock.clone()).await;
     let backend = MemoryTokenBackend::new();
@@ -31,7 +47,7 @@ pub async fn setup_with(seeded: bool, retries: RetryPolicy) -> (ScriptedServer, 
         backend.save(SecretString::from(cache)).await.unwrap();
     }
     let conn = Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
-        .protocol(Protocol::graph_for_host(&server.base))
+        .protocol(protocol(&server.base))
         .token_backend(backend)
         .clock(clock)
         .requests_delay(Duration::ZERO)
