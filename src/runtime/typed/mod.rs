@@ -27,6 +27,7 @@ use serde::de::DeserializeOwned;
 use crate::Result;
 use crate::odata::{ItemStream, OrderBy, PageStream, Query, QueryBuilder};
 use crate::runtime::connection::{Body, Connection, Prepared, Response};
+use crate::runtime::odata::paging::PageRequest;
 
 pub use patch::Patch;
 #[doc(hidden)]
@@ -235,13 +236,16 @@ impl<T: CollectionPage, O> Request<T, O> {
         self.pages().items(limit)
     }
 
-    /// The pages themselves (items, next link, count, delta link).
+    /// The pages themselves (items, next link, count, delta link). The first page is asked for
+    /// exactly as built (a POST action keeps its method, body, headers and timeout); later
+    /// pages follow `@odata.nextLink` with GET, the same headers and timeout.
     pub fn pages(self) -> PageStream<T::Item> {
         let connection = self.connection.clone();
-        match self.finish() {
-            Ok((_, prepared, _)) => connection.page_stream(prepared),
-            Err(err) => PageStream::failed(connection, err),
-        }
+        let first = match self.finish() {
+            Ok((_, prepared, _)) => PageRequest::First(prepared),
+            Err(err) => PageRequest::Failed(err),
+        };
+        PageStream::starting(connection, first)
     }
 }
 
