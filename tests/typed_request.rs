@@ -440,3 +440,27 @@ async fn a_stream_failing_mid_paging_is_the_same_typed_error_as_send() {
     );
     assert_same_error(&sent, &streamed);
 }
+
+#[tokio::test]
+async fn limit_applies_to_every_pageable_operation_whatever_its_odata_marker() {
+    let (server, conn) = setup(true).await;
+    let next = server.url("/v1.0/users/getByIds?%24skiptoken=p2");
+    server.push([Reply::json(
+        200,
+        json!({"value": [{"id": "a"}, {"id": "b"}], "@odata.nextLink": next}),
+    )]);
+    // `Plain`: no `$top`, but a page, so `.limit` caps its stream.
+    let ids: Vec<String> = get_by_ids(&conn, &["a", "b", "c"])
+        .limit(1)
+        .stream()
+        .map_ok(|m| m.id.unwrap_or_default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["a"]);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the next link is never followed"
+    );
+}

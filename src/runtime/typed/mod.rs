@@ -34,7 +34,8 @@ pub use patch::Patch;
 pub use path::{date_time, encode_path, function_literal};
 
 /// OData options of an operation that returns a collection: `$top`, `$skip`, `$filter`,
-/// `$search`, `$orderby`, `$count`, `$select`, `$expand`, plus [`Request::limit`] for streams.
+/// `$search`, `$orderby`, `$count`, `$select`, `$expand` ([`Request::limit`] applies to the
+/// stream of every operation whose reply is a page, whatever its marker).
 #[derive(Debug, Clone, Copy)]
 pub enum Collection {}
 
@@ -228,6 +229,13 @@ impl<T: FromResponse, O> Request<T, O> {
 }
 
 impl<T: CollectionPage, O> Request<T, O> {
+    /// At most this many items from [`stream`](Request::stream) (the page size stays `$top`
+    /// where the operation has it). Every pageable operation has it, whatever its OData options.
+    pub fn limit(mut self, items: usize) -> Self {
+        self.limit = Some(items);
+        self
+    }
+
     /// Every item across pages (following `@odata.nextLink` through the same pipeline, one page
     /// in memory at a time), at most [`limit`](Request::limit) items when set. The final
     /// `@odata.deltaLink` of a delta query is on the stream once it ends.
@@ -306,12 +314,6 @@ impl<T> Request<T, Collection> {
             .map(|item| OrderBy::parse(item.as_ref()))
             .collect();
         self.with_odata(|q| q.orderby(items))
-    }
-
-    /// At most this many items from [`stream`](Request::stream) (the page size stays `$top`).
-    pub fn limit(mut self, items: usize) -> Self {
-        self.limit = Some(items);
-        self
     }
 }
 
