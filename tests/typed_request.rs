@@ -464,3 +464,54 @@ async fn limit_applies_to_every_pageable_operation_whatever_its_odata_marker() {
         "the next link is never followed"
     );
 }
+
+/// The users workload carries `sendMail` itself (same wire as the mail workload's), so either
+/// feature alone can send mail, and both enabled together compile side by side.
+#[cfg(feature = "graph-users")]
+#[tokio::test]
+async fn the_users_workload_sends_mail() {
+    use o365::generated::users::types::SendMailBody;
+    let (server, conn) = setup(true).await;
+    server.push([Reply::new(202), Reply::new(202)]);
+    let body: SendMailBody = serde_json::from_value(json!({
+        "message": {
+            "subject": "Lunch",
+            "body": {"contentType": "text", "content": "Noon?"},
+            "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}]
+        },
+        "saveToSentItems": false
+    }))
+    .unwrap();
+    let NoContent = conn
+        .users()
+        .user_send_mail("megan@contoso.com", &body)
+        .send()
+        .await
+        .unwrap();
+    conn.users().send_mail(&body).send().await.unwrap();
+    let sent = server.requests();
+    assert_eq!(sent[0].method, "POST");
+    assert_eq!(sent[0].target, "/v1.0/users/megan@contoso.com/sendMail");
+    assert_eq!(sent[1].target, "/v1.0/me/sendMail");
+    let wire: serde_json::Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(
+        wire,
+        json!({
+            "message": {
+                "subject": "Lunch",
+                "body": {"contentType": "text", "content": "Noon?"},
+                "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}]
+            },
+            "saveToSentItems": false
+        })
+    );
+    #[cfg(feature = "graph-mail")]
+    {
+        // The mail workload's twin takes its own model and sends the same bytes.
+        let mail_body: o365::generated::mail::types::SendMailBody =
+            serde_json::from_value(wire.clone()).unwrap();
+        server.push([Reply::new(202)]);
+        conn.mail().send_mail(&mail_body).send().await.unwrap();
+        assert_eq!(server.requests()[2].body, sent[0].body);
+    }
+}
