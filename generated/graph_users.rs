@@ -3812,15 +3812,16 @@ impl Client {
     /// `GET /me/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ReminderCollectionResponse`]. operationId `me_reminderView`.
     pub fn reminder_view(
         &self,
-        start_date_time: &str,
-        end_date_time: &str,
+        start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        end_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
     ) -> Request<types::ReminderCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!(
                 "me/microsoft.graph.reminderView(StartDateTime='{}',EndDateTime='{}')",
-                function_literal(start_date_time), function_literal(end_date_time)
+                function_literal(& date_time(& start_date_time)), function_literal(&
+                date_time(& end_date_time))
             ),
         )
     }
@@ -4755,16 +4756,16 @@ impl Client {
     pub fn user_reminder_view(
         &self,
         user_id: &str,
-        start_date_time: &str,
-        end_date_time: &str,
+        start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        end_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
     ) -> Request<types::ReminderCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!(
                 "users/{}/microsoft.graph.reminderView(StartDateTime='{}',EndDateTime='{}')",
-                encode_path(user_id), function_literal(start_date_time),
-                function_literal(end_date_time)
+                encode_path(user_id), function_literal(& date_time(& start_date_time)),
+                function_literal(& date_time(& end_date_time))
             ),
         )
     }

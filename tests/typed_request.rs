@@ -515,3 +515,23 @@ async fn the_users_workload_sends_mail() {
         assert_eq!(server.requests()[2].body, sent[0].body);
     }
 }
+
+/// A function's date-time parameters are chrono values, written in UTC inside the literal.
+#[cfg(feature = "graph-users")]
+#[tokio::test]
+async fn function_date_time_parameters_are_chrono_values() {
+    use chrono::TimeZone;
+    let (server, conn) = setup(true).await;
+    server.push([Reply::json(200, json!({"value": []}))]);
+    let start = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let end = chrono::Utc
+        .with_ymd_and_hms(2026, 12, 1, 17, 30, 0)
+        .unwrap();
+    let page = conn.users().reminder_view(start, end).send().await.unwrap();
+    assert!(page.value.is_empty());
+    assert_eq!(
+        server.requests()[0].target,
+        "/v1.0/me/microsoft.graph.reminderView(StartDateTime='2026-12-01T09:00:00Z',\
+         EndDateTime='2026-12-01T17:30:00Z')"
+    );
+}
