@@ -299,7 +299,7 @@ impl<T, O> Request<T, O> {
             Ok(prepared) => DeltaStream::start(
                 connection,
                 prepared.url.to_string(),
-                PageRequest::First(prepared),
+                PageRequest::First(Box::new(prepared)),
                 HeaderMap::new(),
             ),
             Err(err) => DeltaStream::start(

@@ -57,7 +57,7 @@ pub struct PageStream<T> {
 pub(crate) enum PageRequest {
     /// The first request, sent exactly as built (method, body, headers, timeout): a POST
     /// action whose reply is a page stays a POST.
-    First(Prepared),
+    First(Box<Prepared>),
     /// A link the service gave (`@odata.nextLink`, a delta link, a restart), fetched with GET
     /// and the first request's headers and timeout, as Graph documents for next links.
     Link(String),
@@ -136,7 +136,7 @@ impl<T: DeserializeOwned + Send + 'static> Pager<T> {
 
     fn fetch(&self, next: PageRequest) -> BoxFuture<'static, Result<Page<T>>> {
         let prepared = match next {
-            PageRequest::First(prepared) => Ok(prepared),
+            PageRequest::First(prepared) => Ok(*prepared),
             PageRequest::Link(link) => self.connection.resolve_url(&link).map(|url| Prepared {
                 method: Method::GET,
                 url,
@@ -252,7 +252,7 @@ impl Connection {
         };
         Ok(PageStream::starting(
             self.clone(),
-            PageRequest::First(first),
+            PageRequest::First(Box::new(first)),
         ))
     }
 

@@ -250,7 +250,7 @@ impl<T: CollectionPage, O> Request<T, O> {
     pub fn pages(self) -> PageStream<T::Item> {
         let connection = self.connection.clone();
         let first = match self.finish() {
-            Ok((_, prepared, _)) => PageRequest::First(prepared),
+            Ok((_, prepared, _)) => PageRequest::First(Box::new(prepared)),
             Err(err) => PageRequest::Failed(err),
         };
         PageStream::starting(connection, first)
