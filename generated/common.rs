@@ -1528,6 +1528,93 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `followupFlag`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FollowupFlag {
+        #[serde(
+            rename = "completedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_date_time: ::std::option::Option<DateTimeTimeZone>,
+        #[serde(
+            rename = "dueDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub due_date_time: ::std::option::Option<DateTimeTimeZone>,
+        #[serde(
+            rename = "flagStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub flag_status: ::std::option::Option<FollowupFlagStatus>,
+        #[serde(
+            rename = "startDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_date_time: ::std::option::Option<DateTimeTimeZone>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `followupFlagStatus`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum FollowupFlagStatus {
+        #[serde(rename = "notFlagged")]
+        NotFlagged,
+        #[serde(rename = "complete")]
+        Complete,
+        #[serde(rename = "flagged")]
+        Flagged,
+    }
+    impl ::std::fmt::Display for FollowupFlagStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::NotFlagged => f.write_str("notFlagged"),
+                Self::Complete => f.write_str("complete"),
+                Self::Flagged => f.write_str("flagged"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FollowupFlagStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "notFlagged" => Ok(Self::NotFlagged),
+                "complete" => Ok(Self::Complete),
+                "flagged" => Ok(Self::Flagged),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FollowupFlagStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FollowupFlagStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`ForwardEventBody`
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2053,6 +2140,62 @@ pub mod types {
             value.parse()
         }
     }
+    ///Graph type `inferenceClassificationType`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum InferenceClassificationType {
+        #[serde(rename = "focused")]
+        Focused,
+        #[serde(rename = "other")]
+        Other,
+    }
+    impl ::std::fmt::Display for InferenceClassificationType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Focused => f.write_str("focused"),
+                Self::Other => f.write_str("other"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for InferenceClassificationType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "focused" => Ok(Self::Focused),
+                "other" => Ok(Self::Other),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InferenceClassificationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for InferenceClassificationType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Graph type `informationalUrl`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2087,6 +2230,19 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub terms_of_service_url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Graph type `internetMessageHeader`.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct InternetMessageHeader {
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -5245,6 +5401,16 @@ pub mod types {
                     generator.into_root_schema_for::<FolderView>(),
                 )
             }
+            "FollowupFlag" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FollowupFlag>(),
+                )
+            }
+            "FollowupFlagStatus" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<FollowupFlagStatus>(),
+                )
+            }
             "ForwardEventBody" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<ForwardEventBody>(),
@@ -5292,9 +5458,19 @@ pub mod types {
                     generator.into_root_schema_for::<Importance>(),
                 )
             }
+            "InferenceClassificationType" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InferenceClassificationType>(),
+                )
+            }
             "InformationalUrl" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<InformationalUrl>(),
+                )
+            }
+            "InternetMessageHeader" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<InternetMessageHeader>(),
                 )
             }
             "ItemBody" => {
@@ -5902,6 +6078,13 @@ impl crate::odata::ODataEntity for types::FolderView {
         &self.extra
     }
 }
+impl crate::odata::ODataEntity for types::FollowupFlag {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
 impl crate::odata::ODataEntity for types::ForwardEventBody {
     fn annotations(
         &self,
@@ -5966,6 +6149,13 @@ impl crate::odata::ODataEntity for types::Image {
     }
 }
 impl crate::odata::ODataEntity for types::InformationalUrl {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::InternetMessageHeader {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

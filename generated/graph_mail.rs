@@ -535,7 +535,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub flag: ::std::option::Option<FollowupFlag>,
+        pub flag: ::std::option::Option<crate::generated::common::types::FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
         ///Boolean, may be null.
@@ -555,14 +555,18 @@ pub mod types {
             rename = "inferenceClassification",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        pub inference_classification: ::std::option::Option<
+            crate::generated::common::types::InferenceClassificationType,
+        >,
         ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        pub internet_message_headers: ::std::vec::Vec<
+            crate::generated::common::types::InternetMessageHeader,
+        >,
         ///String, may be null.
         #[serde(
             rename = "internetMessageId",
@@ -795,7 +799,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub flag: ::std::option::Option<FollowupFlag>,
+        pub flag: ::std::option::Option<crate::generated::common::types::FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
         ///Boolean, may be null.
@@ -815,14 +819,18 @@ pub mod types {
             rename = "inferenceClassification",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        pub inference_classification: ::std::option::Option<
+            crate::generated::common::types::InferenceClassificationType,
+        >,
         ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        pub internet_message_headers: ::std::vec::Vec<
+            crate::generated::common::types::InternetMessageHeader,
+        >,
         ///String, may be null.
         #[serde(
             rename = "internetMessageId",
@@ -1085,7 +1093,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub flag: ::std::option::Option<FollowupFlag>,
+        pub flag: ::std::option::Option<crate::generated::common::types::FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
         ///Boolean, may be null.
@@ -1105,14 +1113,18 @@ pub mod types {
             rename = "inferenceClassification",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        pub inference_classification: ::std::option::Option<
+            crate::generated::common::types::InferenceClassificationType,
+        >,
         ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        pub internet_message_headers: ::std::vec::Vec<
+            crate::generated::common::types::InternetMessageHeader,
+        >,
         ///String, may be null.
         #[serde(
             rename = "internetMessageId",
@@ -1301,99 +1313,6 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ///Graph type `followupFlag`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct FollowupFlag {
-        #[serde(
-            rename = "completedDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub completed_date_time: ::std::option::Option<
-            crate::generated::common::types::DateTimeTimeZone,
-        >,
-        #[serde(
-            rename = "dueDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub due_date_time: ::std::option::Option<
-            crate::generated::common::types::DateTimeTimeZone,
-        >,
-        #[serde(
-            rename = "flagStatus",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub flag_status: ::std::option::Option<FollowupFlagStatus>,
-        #[serde(
-            rename = "startDateTime",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_date_time: ::std::option::Option<
-            crate::generated::common::types::DateTimeTimeZone,
-        >,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `followupFlagStatus`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum FollowupFlagStatus {
-        #[serde(rename = "notFlagged")]
-        NotFlagged,
-        #[serde(rename = "complete")]
-        Complete,
-        #[serde(rename = "flagged")]
-        Flagged,
-    }
-    impl ::std::fmt::Display for FollowupFlagStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::NotFlagged => f.write_str("notFlagged"),
-                Self::Complete => f.write_str("complete"),
-                Self::Flagged => f.write_str("flagged"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for FollowupFlagStatus {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "notFlagged" => Ok(Self::NotFlagged),
-                "complete" => Ok(Self::Complete),
-                "flagged" => Ok(Self::Flagged),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for FollowupFlagStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for FollowupFlagStatus {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
     ///Graph type `inferenceClassification`. Derives from `entity`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1415,7 +1334,9 @@ pub mod types {
             rename = "classifyAs",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub classify_as: ::std::option::Option<InferenceClassificationType>,
+        pub classify_as: ::std::option::Option<
+            crate::generated::common::types::InferenceClassificationType,
+        >,
         ///String.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1442,75 +1363,6 @@ pub mod types {
         ///List of `inferenceClassificationOverride`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<InferenceClassificationOverride>,
-        #[serde(flatten)]
-        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ///Graph type `inferenceClassificationType`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum InferenceClassificationType {
-        #[serde(rename = "focused")]
-        Focused,
-        #[serde(rename = "other")]
-        Other,
-    }
-    impl ::std::fmt::Display for InferenceClassificationType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Focused => f.write_str("focused"),
-                Self::Other => f.write_str("other"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for InferenceClassificationType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "focused" => Ok(Self::Focused),
-                "other" => Ok(Self::Other),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InferenceClassificationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InferenceClassificationType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    ///Graph type `internetMessageHeader`.
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct InternetMessageHeader {
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        ///String, may be null.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1862,7 +1714,7 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub extensions: ::std::vec::Vec<crate::generated::common::types::Extension>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub flag: ::std::option::Option<FollowupFlag>,
+        pub flag: ::std::option::Option<crate::generated::common::types::FollowupFlag>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
         ///Boolean, may be null.
@@ -1882,14 +1734,18 @@ pub mod types {
             rename = "inferenceClassification",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inference_classification: ::std::option::Option<InferenceClassificationType>,
+        pub inference_classification: ::std::option::Option<
+            crate::generated::common::types::InferenceClassificationType,
+        >,
         ///List of `internetMessageHeader`.
         #[serde(
             rename = "internetMessageHeaders",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub internet_message_headers: ::std::vec::Vec<InternetMessageHeader>,
+        pub internet_message_headers: ::std::vec::Vec<
+            crate::generated::common::types::InternetMessageHeader,
+        >,
         ///String, may be null.
         #[serde(
             rename = "internetMessageId",
@@ -2579,16 +2435,6 @@ pub mod types {
                     generator.into_root_schema_for::<ExtensionCollectionResponse>(),
                 )
             }
-            "FollowupFlag" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<FollowupFlag>(),
-                )
-            }
-            "FollowupFlagStatus" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<FollowupFlagStatus>(),
-                )
-            }
             "InferenceClassification" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<InferenceClassification>(),
@@ -2605,16 +2451,6 @@ pub mod types {
                         .into_root_schema_for::<
                             InferenceClassificationOverrideCollectionResponse,
                         >(),
-                )
-            }
-            "InferenceClassificationType" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<InferenceClassificationType>(),
-                )
-            }
-            "InternetMessageHeader" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<InternetMessageHeader>(),
                 )
             }
             "ItemAttachment" => {
@@ -2929,7 +2765,9 @@ pub mod types {
             }
         }
         ///`flag` of any known variant; `None` for other types.
-        pub fn flag(&self) -> ::std::option::Option<&FollowupFlag> {
+        pub fn flag(
+            &self,
+        ) -> ::std::option::Option<&crate::generated::common::types::FollowupFlag> {
             match self {
                 Self::Message(value) => value.flag.as_ref(),
                 Self::EventMessage(value) => value.flag.as_ref(),
@@ -2985,7 +2823,9 @@ pub mod types {
         ///`inference_classification` of any known variant; `None` for other types.
         pub fn inference_classification(
             &self,
-        ) -> ::std::option::Option<&InferenceClassificationType> {
+        ) -> ::std::option::Option<
+            &crate::generated::common::types::InferenceClassificationType,
+        > {
             match self {
                 Self::Message(value) => value.inference_classification.as_ref(),
                 Self::EventMessage(value) => value.inference_classification.as_ref(),
@@ -3001,7 +2841,9 @@ pub mod types {
         ///`internet_message_headers` of any known variant; `None` for other types.
         pub fn internet_message_headers(
             &self,
-        ) -> ::std::option::Option<&::std::vec::Vec<InternetMessageHeader>> {
+        ) -> ::std::option::Option<
+            &::std::vec::Vec<crate::generated::common::types::InternetMessageHeader>,
+        > {
             match self {
                 Self::Message(value) => {
                     ::std::option::Option::Some(&value.internet_message_headers)
@@ -3869,8 +3711,12 @@ pub mod types {
     pub use crate::generated::common::types::EventType;
     pub use crate::generated::common::types::Extension;
     pub use crate::generated::common::types::FileAttachment;
+    pub use crate::generated::common::types::FollowupFlag;
+    pub use crate::generated::common::types::FollowupFlagStatus;
     pub use crate::generated::common::types::FreeBusyStatus;
     pub use crate::generated::common::types::Importance;
+    pub use crate::generated::common::types::InferenceClassificationType;
+    pub use crate::generated::common::types::InternetMessageHeader;
     pub use crate::generated::common::types::ItemBody;
     pub use crate::generated::common::types::Location;
     pub use crate::generated::common::types::LocationType;
@@ -5710,13 +5556,6 @@ impl crate::odata::ODataEntity for types::ExtensionCollectionResponse {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::FollowupFlag {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
 impl crate::odata::ODataEntity for types::InferenceClassification {
     fn annotations(
         &self,
@@ -5733,13 +5572,6 @@ impl crate::odata::ODataEntity for types::InferenceClassificationOverride {
 }
 impl crate::odata::ODataEntity
 for types::InferenceClassificationOverrideCollectionResponse {
-    fn annotations(
-        &self,
-    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        &self.extra
-    }
-}
-impl crate::odata::ODataEntity for types::InternetMessageHeader {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -3088,8 +3088,8 @@ impl Client {
         site_id: &str,
         list_id: &str,
         list_item_id: &str,
-        start_date_time: &str,
-        end_date_time: &str,
+        start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        end_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
         interval: &str,
     ) -> Request<types::ItemActivityStatCollectionResponse, Plain> {
         Request::new(
@@ -3098,8 +3098,8 @@ impl Client {
             &format!(
                 "sites/{}/lists/{}/items/{}/microsoft.graph.getActivitiesByInterval(startDateTime='{}',endDateTime='{}',interval='{}')",
                 encode_path(site_id), encode_path(list_id), encode_path(list_item_id),
-                function_literal(start_date_time), function_literal(end_date_time),
-                function_literal(interval)
+                function_literal(& date_time(& start_date_time)), function_literal(&
+                date_time(& end_date_time)), function_literal(interval)
             ),
         )
     }
@@ -3367,8 +3367,8 @@ impl Client {
     pub fn get_activities_by_interval_site_by_id(
         &self,
         site_id: &str,
-        start_date_time: &str,
-        end_date_time: &str,
+        start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        end_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
         interval: &str,
     ) -> Request<types::ItemActivityStatCollectionResponse, Plain> {
         Request::new(
@@ -3376,8 +3376,9 @@ impl Client {
             Method::GET,
             &format!(
                 "sites/{}/microsoft.graph.getActivitiesByInterval(startDateTime='{}',endDateTime='{}',interval='{}')",
-                encode_path(site_id), function_literal(start_date_time),
-                function_literal(end_date_time), function_literal(interval)
+                encode_path(site_id), function_literal(& date_time(& start_date_time)),
+                function_literal(& date_time(& end_date_time)),
+                function_literal(interval)
             ),
         )
     }

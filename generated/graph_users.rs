@@ -1272,6 +1272,189 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///Graph type `message`. Derives from `outlookItem`, whose members it includes.
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Message {
+        ///List of `recipient`.
+        #[serde(
+            rename = "bccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub bcc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<crate::generated::common::types::ItemBody>,
+        ///String, may be null.
+        #[serde(
+            rename = "bodyPreview",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub body_preview: ::std::option::Option<::std::string::String>,
+        ///List of string.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::option::Option<::std::string::String>>,
+        ///List of `recipient`.
+        #[serde(
+            rename = "ccRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub cc_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        ///String, may be null.
+        #[serde(
+            rename = "changeKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub change_key: ::std::option::Option<::std::string::String>,
+        ///String, may be null.
+        #[serde(
+            rename = "conversationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///String (base64url), may be null.
+        #[serde(
+            rename = "conversationIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_index: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "createdDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub flag: ::std::option::Option<crate::generated::common::types::FollowupFlag>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "hasAttachments",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub has_attachments: ::std::option::Option<bool>,
+        ///String.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub importance: ::std::option::Option<
+            crate::generated::common::types::Importance,
+        >,
+        #[serde(
+            rename = "inferenceClassification",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub inference_classification: ::std::option::Option<
+            crate::generated::common::types::InferenceClassificationType,
+        >,
+        ///List of `internetMessageHeader`.
+        #[serde(
+            rename = "internetMessageHeaders",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub internet_message_headers: ::std::vec::Vec<
+            crate::generated::common::types::InternetMessageHeader,
+        >,
+        ///String, may be null.
+        #[serde(
+            rename = "internetMessageId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub internet_message_id: ::std::option::Option<::std::string::String>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "isDeliveryReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_delivery_receipt_requested: ::std::option::Option<bool>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "isDraft",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_draft: ::std::option::Option<bool>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "isRead",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read: ::std::option::Option<bool>,
+        ///Boolean, may be null.
+        #[serde(
+            rename = "isReadReceiptRequested",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_read_receipt_requested: ::std::option::Option<bool>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "lastModifiedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_modified_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///String, may be null.
+        #[serde(
+            rename = "parentFolderId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_folder_id: ::std::option::Option<::std::string::String>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "receivedDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub received_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///List of `recipient`.
+        #[serde(
+            rename = "replyTo",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub reply_to: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sender: ::std::option::Option<crate::generated::common::types::Recipient>,
+        ///Date-time (RFC 3339), may be null.
+        #[serde(
+            rename = "sentDateTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sent_date_time: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///String, may be null.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        ///List of `recipient`.
+        #[serde(
+            rename = "toRecipients",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub to_recipients: ::std::vec::Vec<crate::generated::common::types::Recipient>,
+        #[serde(
+            rename = "uniqueBody",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unique_body: ::std::option::Option<
+            crate::generated::common::types::ItemBody,
+        >,
+        ///String, may be null.
+        #[serde(
+            rename = "webLink",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub web_link: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Graph type `oAuth2PermissionGrant`. Derives from `entity`, whose members it includes.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1519,6 +1702,17 @@ pub mod types {
         pub value: ::std::vec::Vec<Reminder>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`SendMailBody`
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SendMailBody {
+        pub message: Message,
+        #[serde(
+            rename = "saveToSentItems",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub save_to_sent_items: ::std::option::Option<bool>,
     }
     ///Graph type `servicePlanInfo`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2764,6 +2958,9 @@ pub mod types {
                     generator.into_root_schema_for::<MeetingTimeSuggestionsResult>(),
                 )
             }
+            "Message" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Message>())
+            }
             "OAuth2PermissionGrant" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<OAuth2PermissionGrant>(),
@@ -2808,6 +3005,11 @@ pub mod types {
             "ReminderCollectionResponse" => {
                 ::std::option::Option::Some(
                     generator.into_root_schema_for::<ReminderCollectionResponse>(),
+                )
+            }
+            "SendMailBody" => {
+                ::std::option::Option::Some(
+                    generator.into_root_schema_for::<SendMailBody>(),
                 )
             }
             "ServicePlanInfo" => {
@@ -3197,6 +3399,7 @@ pub mod types {
     pub use crate::generated::common::types::AttendeeType;
     pub use crate::generated::common::types::AutomaticRepliesSetting;
     pub use crate::generated::common::types::AutomaticRepliesStatus;
+    pub use crate::generated::common::types::BodyType;
     pub use crate::generated::common::types::DateTimeTimeZone;
     pub use crate::generated::common::types::DayOfWeek;
     pub use crate::generated::common::types::DelegateMeetingMessageDeliveryOptions;
@@ -3208,11 +3411,17 @@ pub mod types {
     pub use crate::generated::common::types::ExtensionProperty;
     pub use crate::generated::common::types::ExtensionPropertyCollectionResponse;
     pub use crate::generated::common::types::ExternalAudienceScope;
+    pub use crate::generated::common::types::FollowupFlag;
+    pub use crate::generated::common::types::FollowupFlagStatus;
     pub use crate::generated::common::types::FreeBusyStatus;
     pub use crate::generated::common::types::Group;
     pub use crate::generated::common::types::Identity;
     pub use crate::generated::common::types::IdentitySet;
+    pub use crate::generated::common::types::Importance;
+    pub use crate::generated::common::types::InferenceClassificationType;
     pub use crate::generated::common::types::InformationalUrl;
+    pub use crate::generated::common::types::InternetMessageHeader;
+    pub use crate::generated::common::types::ItemBody;
     pub use crate::generated::common::types::KeyCredential;
     pub use crate::generated::common::types::KeyValue;
     pub use crate::generated::common::types::LicenseAssignmentState;
@@ -3603,15 +3812,16 @@ impl Client {
     /// `GET /me/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $search $filter $count`. Returns [`types::ReminderCollectionResponse`]. operationId `me_reminderView`.
     pub fn reminder_view(
         &self,
-        start_date_time: &str,
-        end_date_time: &str,
+        start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        end_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
     ) -> Request<types::ReminderCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!(
                 "me/microsoft.graph.reminderView(StartDateTime='{}',EndDateTime='{}')",
-                function_literal(start_date_time), function_literal(end_date_time)
+                function_literal(& date_time(& start_date_time)), function_literal(&
+                date_time(& end_date_time))
             ),
         )
     }
@@ -3927,6 +4137,10 @@ impl Client {
     ) -> Request<types::AddCreatedObjectRefBody, Plain> {
         Request::new(&self.connection, Method::POST, "me/registeredDevices/$ref")
             .json(body)
+    }
+    /// `POST /me/sendMail`. Returns nothing (`NoContent`). operationId `me_sendMail`.
+    pub fn send_mail(&self, body: &types::SendMailBody) -> Request<NoContent, Plain> {
+        Request::new(&self.connection, Method::POST, "me/sendMail").json(body)
     }
     /// `GET /me/settings`. OData: `$select $expand`. Returns [`types::UserSettings`]. operationId `mes_GetSettings`.
     pub fn get_settings(&self) -> Request<types::UserSettings, Single> {
@@ -4542,16 +4756,16 @@ impl Client {
     pub fn user_reminder_view(
         &self,
         user_id: &str,
-        start_date_time: &str,
-        end_date_time: &str,
+        start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        end_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
     ) -> Request<types::ReminderCollectionResponse, Collection> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!(
                 "users/{}/microsoft.graph.reminderView(StartDateTime='{}',EndDateTime='{}')",
-                encode_path(user_id), function_literal(start_date_time),
-                function_literal(end_date_time)
+                encode_path(user_id), function_literal(& date_time(& start_date_time)),
+                function_literal(& date_time(& end_date_time))
             ),
         )
     }
@@ -5060,6 +5274,19 @@ impl Client {
             )
             .json(body)
     }
+    /// `POST /users/{user-id}/sendMail`. Returns nothing (`NoContent`). operationId `user_sendMail`.
+    pub fn user_send_mail(
+        &self,
+        user_id: &str,
+        body: &types::SendMailBody,
+    ) -> Request<NoContent, Plain> {
+        Request::new(
+                &self.connection,
+                Method::POST,
+                &format!("users/{}/sendMail", encode_path(user_id)),
+            )
+            .json(body)
+    }
     /// `GET /users/{user-id}/settings`. OData: `$select $expand`. Returns [`types::UserSettings`]. operationId `users_GetSettings`.
     pub fn user_get_settings(
         &self,
@@ -5465,6 +5692,13 @@ impl crate::odata::ODataEntity for types::MeetingTimeSuggestion {
     }
 }
 impl crate::odata::ODataEntity for types::MeetingTimeSuggestionsResult {
+    fn annotations(
+        &self,
+    ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        &self.extra
+    }
+}
+impl crate::odata::ODataEntity for types::Message {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

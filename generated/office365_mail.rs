@@ -5,7 +5,7 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.Contact`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesContact {
+    pub struct Contact {
         ///List of string.
         #[serde(
             rename = "BusinessPhones",
@@ -33,7 +33,7 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub email_addresses: ::std::vec::Vec<MicrosoftOutlookServicesEmailAddress>,
+        pub email_addresses: ::std::vec::Vec<EmailAddress>,
         ///String, may be null.
         #[serde(
             rename = "GivenName",
@@ -67,7 +67,7 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.ContactCollectionResponse`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesContactCollectionResponse {
+    pub struct ContactCollectionResponse {
         ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
@@ -76,14 +76,14 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         ///List of `Microsoft.OutlookServices.Contact`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<MicrosoftOutlookServicesContact>,
+        pub value: ::std::vec::Vec<Contact>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.DateTimeTimeZone`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesDateTimeTimeZone {
+    pub struct DateTimeTimeZone {
         ///String.
         #[serde(
             rename = "DateTime",
@@ -102,7 +102,7 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.EmailAddress`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesEmailAddress {
+    pub struct EmailAddress {
         ///String, may be null.
         #[serde(
             rename = "Address",
@@ -118,11 +118,11 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.Event`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesEvent {
+    pub struct Event {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
-        pub body: ::std::option::Option<MicrosoftOutlookServicesItemBody>,
+        pub body: ::std::option::Option<ItemBody>,
         #[serde(rename = "End", skip_serializing_if = "::std::option::Option::is_none")]
-        pub end: ::std::option::Option<MicrosoftOutlookServicesDateTimeTimeZone>,
+        pub end: ::std::option::Option<DateTimeTimeZone>,
         ///String, may be null.
         #[serde(
             rename = "ICalUId",
@@ -136,7 +136,7 @@ pub mod types {
             rename = "Importance",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub importance: ::std::option::Option<MicrosoftOutlookServicesImportance>,
+        pub importance: ::std::option::Option<Importance>,
         ///Boolean, may be null.
         #[serde(
             rename = "IsAllDay",
@@ -147,17 +147,17 @@ pub mod types {
             rename = "Location",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub location: ::std::option::Option<MicrosoftOutlookServicesEventLocation>,
+        pub location: ::std::option::Option<EventLocation>,
         #[serde(
             rename = "Organizer",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub organizer: ::std::option::Option<MicrosoftOutlookServicesRecipient>,
+        pub organizer: ::std::option::Option<Recipient>,
         #[serde(
             rename = "Start",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub start: ::std::option::Option<MicrosoftOutlookServicesDateTimeTimeZone>,
+        pub start: ::std::option::Option<DateTimeTimeZone>,
         ///String, may be null.
         #[serde(
             rename = "Subject",
@@ -170,7 +170,7 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.EventCollectionResponse`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesEventCollectionResponse {
+    pub struct EventCollectionResponse {
         ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
@@ -179,14 +179,14 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         ///List of `Microsoft.OutlookServices.Event`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<MicrosoftOutlookServicesEvent>,
+        pub value: ::std::vec::Vec<Event>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Object.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesEventLocation {
+    pub struct EventLocation {
         #[serde(
             rename = "DisplayName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -209,12 +209,12 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum MicrosoftOutlookServicesImportance {
+    pub enum Importance {
         Low,
         Normal,
         High,
     }
-    impl ::std::fmt::Display for MicrosoftOutlookServicesImportance {
+    impl ::std::fmt::Display for Importance {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Low => f.write_str("Low"),
@@ -223,7 +223,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for MicrosoftOutlookServicesImportance {
+    impl ::std::str::FromStr for Importance {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -236,7 +236,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MicrosoftOutlookServicesImportance {
+    impl ::std::convert::TryFrom<&str> for Importance {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -244,8 +244,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MicrosoftOutlookServicesImportance {
+    impl ::std::convert::TryFrom<::std::string::String> for Importance {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -256,7 +255,7 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.ItemBody`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesItemBody {
+    pub struct ItemBody {
         ///String, may be null.
         #[serde(
             rename = "Content",
@@ -268,9 +267,7 @@ pub mod types {
             rename = "ContentType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub content_type: ::std::option::Option<
-            MicrosoftOutlookServicesItemBodyContentType,
-        >,
+        pub content_type: ::std::option::Option<ItemBodyContentType>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -288,12 +285,12 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
-    pub enum MicrosoftOutlookServicesItemBodyContentType {
+    pub enum ItemBodyContentType {
         Text,
         #[serde(rename = "HTML")]
         Html,
     }
-    impl ::std::fmt::Display for MicrosoftOutlookServicesItemBodyContentType {
+    impl ::std::fmt::Display for ItemBodyContentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Text => f.write_str("Text"),
@@ -301,7 +298,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::str::FromStr for MicrosoftOutlookServicesItemBodyContentType {
+    impl ::std::str::FromStr for ItemBodyContentType {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -313,7 +310,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::convert::TryFrom<&str> for MicrosoftOutlookServicesItemBodyContentType {
+    impl ::std::convert::TryFrom<&str> for ItemBodyContentType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -321,8 +318,7 @@ pub mod types {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for MicrosoftOutlookServicesItemBodyContentType {
+    impl ::std::convert::TryFrom<::std::string::String> for ItemBodyContentType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -333,9 +329,9 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.Message`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesMessage {
+    pub struct Message {
         #[serde(rename = "Body", skip_serializing_if = "::std::option::Option::is_none")]
-        pub body: ::std::option::Option<MicrosoftOutlookServicesItemBody>,
+        pub body: ::std::option::Option<ItemBody>,
         ///String, may be null.
         #[serde(
             rename = "BodyPreview",
@@ -348,7 +344,7 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub cc_recipients: ::std::vec::Vec<MicrosoftOutlookServicesRecipient>,
+        pub cc_recipients: ::std::vec::Vec<Recipient>,
         ///String, may be null.
         #[serde(
             rename = "ConversationId",
@@ -356,7 +352,7 @@ pub mod types {
         )]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "From", skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<MicrosoftOutlookServicesRecipient>,
+        pub from: ::std::option::Option<Recipient>,
         ///Boolean, may be null.
         #[serde(
             rename = "HasAttachments",
@@ -370,7 +366,7 @@ pub mod types {
             rename = "Importance",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub importance: ::std::option::Option<MicrosoftOutlookServicesImportance>,
+        pub importance: ::std::option::Option<Importance>,
         ///Boolean, may be null.
         #[serde(
             rename = "IsDraft",
@@ -417,7 +413,7 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub to_recipients: ::std::vec::Vec<MicrosoftOutlookServicesRecipient>,
+        pub to_recipients: ::std::vec::Vec<Recipient>,
         ///String, may be null.
         #[serde(
             rename = "WebLink",
@@ -430,7 +426,7 @@ pub mod types {
     ///Graph type `Microsoft.OutlookServices.MessageCollectionResponse`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesMessageCollectionResponse {
+    pub struct MessageCollectionResponse {
         ///String, may be null.
         #[serde(
             rename = "@odata.nextLink",
@@ -439,19 +435,19 @@ pub mod types {
         pub odata_next_link: ::std::option::Option<::std::string::String>,
         ///List of `Microsoft.OutlookServices.Message`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub value: ::std::vec::Vec<MicrosoftOutlookServicesMessage>,
+        pub value: ::std::vec::Vec<Message>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Graph type `Microsoft.OutlookServices.Recipient`.
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct MicrosoftOutlookServicesRecipient {
+    pub struct Recipient {
         #[serde(
             rename = "EmailAddress",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub email_address: ::std::option::Option<MicrosoftOutlookServicesEmailAddress>,
+        pub email_address: ::std::option::Option<EmailAddress>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -493,87 +489,61 @@ pub mod types {
         let generator = ::schemars::generate::SchemaSettings::draft2020_12()
             .into_generator();
         match name {
-            "MicrosoftOutlookServicesContact" => {
+            "Contact" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Contact>())
+            }
+            "ContactCollectionResponse" => {
                 ::std::option::Option::Some(
-                    generator.into_root_schema_for::<MicrosoftOutlookServicesContact>(),
+                    generator.into_root_schema_for::<ContactCollectionResponse>(),
                 )
             }
-            "MicrosoftOutlookServicesContactCollectionResponse" => {
+            "DateTimeTimeZone" => {
                 ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<
-                            MicrosoftOutlookServicesContactCollectionResponse,
-                        >(),
+                    generator.into_root_schema_for::<DateTimeTimeZone>(),
                 )
             }
-            "MicrosoftOutlookServicesDateTimeTimeZone" => {
+            "EmailAddress" => {
                 ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<
-                            MicrosoftOutlookServicesDateTimeTimeZone,
-                        >(),
+                    generator.into_root_schema_for::<EmailAddress>(),
                 )
             }
-            "MicrosoftOutlookServicesEmailAddress" => {
+            "Event" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Event>())
+            }
+            "EventCollectionResponse" => {
                 ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<MicrosoftOutlookServicesEmailAddress>(),
+                    generator.into_root_schema_for::<EventCollectionResponse>(),
                 )
             }
-            "MicrosoftOutlookServicesEvent" => {
+            "EventLocation" => {
                 ::std::option::Option::Some(
-                    generator.into_root_schema_for::<MicrosoftOutlookServicesEvent>(),
+                    generator.into_root_schema_for::<EventLocation>(),
                 )
             }
-            "MicrosoftOutlookServicesEventCollectionResponse" => {
+            "Importance" => {
                 ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<
-                            MicrosoftOutlookServicesEventCollectionResponse,
-                        >(),
+                    generator.into_root_schema_for::<Importance>(),
                 )
             }
-            "MicrosoftOutlookServicesEventLocation" => {
+            "ItemBody" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<ItemBody>())
+            }
+            "ItemBodyContentType" => {
                 ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<MicrosoftOutlookServicesEventLocation>(),
+                    generator.into_root_schema_for::<ItemBodyContentType>(),
                 )
             }
-            "MicrosoftOutlookServicesImportance" => {
+            "Message" => {
+                ::std::option::Option::Some(generator.into_root_schema_for::<Message>())
+            }
+            "MessageCollectionResponse" => {
                 ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<MicrosoftOutlookServicesImportance>(),
+                    generator.into_root_schema_for::<MessageCollectionResponse>(),
                 )
             }
-            "MicrosoftOutlookServicesItemBody" => {
+            "Recipient" => {
                 ::std::option::Option::Some(
-                    generator.into_root_schema_for::<MicrosoftOutlookServicesItemBody>(),
-                )
-            }
-            "MicrosoftOutlookServicesItemBodyContentType" => {
-                ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<
-                            MicrosoftOutlookServicesItemBodyContentType,
-                        >(),
-                )
-            }
-            "MicrosoftOutlookServicesMessage" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<MicrosoftOutlookServicesMessage>(),
-                )
-            }
-            "MicrosoftOutlookServicesMessageCollectionResponse" => {
-                ::std::option::Option::Some(
-                    generator
-                        .into_root_schema_for::<
-                            MicrosoftOutlookServicesMessageCollectionResponse,
-                        >(),
-                )
-            }
-            "MicrosoftOutlookServicesRecipient" => {
-                ::std::option::Option::Some(
-                    generator.into_root_schema_for::<MicrosoftOutlookServicesRecipient>(),
+                    generator.into_root_schema_for::<Recipient>(),
                 )
             }
             _ => ::std::option::Option::None,
@@ -602,36 +572,33 @@ impl Client {
     pub fn connection(&self) -> &crate::Connection {
         &self.connection
     }
-    /// `GET /me/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $select`. Returns [`types::MicrosoftOutlookServicesMessageCollectionResponse`]. operationId `me_ListMessages`.
+    /// `GET /me/messages` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $select`. Returns [`types::MessageCollectionResponse`]. operationId `me_ListMessages`.
     pub fn list_messages(
         &self,
-    ) -> Request<types::MicrosoftOutlookServicesMessageCollectionResponse, Collection> {
+    ) -> Request<types::MessageCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/messages")
     }
-    /// `POST /me/messages`. Returns [`types::MicrosoftOutlookServicesMessage`]. operationId `me_CreateMessage`.
+    /// `POST /me/messages`. Returns [`types::Message`]. operationId `me_CreateMessage`.
     pub fn create_message(
         &self,
-        body: &types::MicrosoftOutlookServicesMessage,
-    ) -> Request<types::MicrosoftOutlookServicesMessage, Plain> {
+        body: &types::Message,
+    ) -> Request<types::Message, Plain> {
         Request::new(&self.connection, Method::POST, "me/messages").json(body)
     }
-    /// `GET /me/messages/{message_id}`. OData: `$select`. Returns [`types::MicrosoftOutlookServicesMessage`]. operationId `me_GetMessage`.
-    pub fn get_message(
-        &self,
-        message_id: &str,
-    ) -> Request<types::MicrosoftOutlookServicesMessage, Single> {
+    /// `GET /me/messages/{message_id}`. OData: `$select`. Returns [`types::Message`]. operationId `me_GetMessage`.
+    pub fn get_message(&self, message_id: &str) -> Request<types::Message, Single> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("me/messages/{}", encode_path(message_id)),
         )
     }
-    /// `PATCH /me/messages/{message_id}`. Returns [`types::MicrosoftOutlookServicesMessage`] (`None` when the service answers without a body). operationId `me_UpdateMessage`.
+    /// `PATCH /me/messages/{message_id}`. Returns [`types::Message`] (`None` when the service answers without a body). operationId `me_UpdateMessage`.
     pub fn update_message(
         &self,
         message_id: &str,
-        body: impl Into<Patch<types::MicrosoftOutlookServicesMessage>>,
-    ) -> Request<::std::option::Option<types::MicrosoftOutlookServicesMessage>, Plain> {
+        body: impl Into<Patch<types::Message>>,
+    ) -> Request<::std::option::Option<types::Message>, Plain> {
         Request::new(
                 &self.connection,
                 Method::PATCH,
@@ -647,34 +614,26 @@ impl Client {
             &format!("me/messages/{}", encode_path(message_id)),
         )
     }
-    /// `GET /me/events` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $select`. Returns [`types::MicrosoftOutlookServicesEventCollectionResponse`]. operationId `me_ListEvents`.
-    pub fn list_events(
-        &self,
-    ) -> Request<types::MicrosoftOutlookServicesEventCollectionResponse, Collection> {
+    /// `GET /me/events` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $select`. Returns [`types::EventCollectionResponse`]. operationId `me_ListEvents`.
+    pub fn list_events(&self) -> Request<types::EventCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/events")
     }
-    /// `GET /me/events/{event_id}`. OData: `$select`. Returns [`types::MicrosoftOutlookServicesEvent`]. operationId `me_GetEvent`.
-    pub fn get_event(
-        &self,
-        event_id: &str,
-    ) -> Request<types::MicrosoftOutlookServicesEvent, Single> {
+    /// `GET /me/events/{event_id}`. OData: `$select`. Returns [`types::Event`]. operationId `me_GetEvent`.
+    pub fn get_event(&self, event_id: &str) -> Request<types::Event, Single> {
         Request::new(
             &self.connection,
             Method::GET,
             &format!("me/events/{}", encode_path(event_id)),
         )
     }
-    /// `GET /me/contacts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $select`. Returns [`types::MicrosoftOutlookServicesContactCollectionResponse`]. operationId `me_ListContacts`.
+    /// `GET /me/contacts` (pageable: `.stream()` follows `@odata.nextLink`). OData: `$top $skip $filter $select`. Returns [`types::ContactCollectionResponse`]. operationId `me_ListContacts`.
     pub fn list_contacts(
         &self,
-    ) -> Request<types::MicrosoftOutlookServicesContactCollectionResponse, Collection> {
+    ) -> Request<types::ContactCollectionResponse, Collection> {
         Request::new(&self.connection, Method::GET, "me/contacts")
     }
-    /// `GET /me/contacts/{contact_id}`. OData: `$select`. Returns [`types::MicrosoftOutlookServicesContact`]. operationId `me_GetContact`.
-    pub fn get_contact(
-        &self,
-        contact_id: &str,
-    ) -> Request<types::MicrosoftOutlookServicesContact, Single> {
+    /// `GET /me/contacts/{contact_id}`. OData: `$select`. Returns [`types::Contact`]. operationId `me_GetContact`.
+    pub fn get_contact(&self, contact_id: &str) -> Request<types::Contact, Single> {
         Request::new(
             &self.connection,
             Method::GET,
@@ -682,92 +641,86 @@ impl Client {
         )
     }
 }
-impl crate::typed::CollectionPage
-for types::MicrosoftOutlookServicesMessageCollectionResponse {
-    type Item = types::MicrosoftOutlookServicesMessage;
+impl crate::typed::CollectionPage for types::MessageCollectionResponse {
+    type Item = types::Message;
 }
-impl crate::typed::CollectionPage
-for types::MicrosoftOutlookServicesEventCollectionResponse {
-    type Item = types::MicrosoftOutlookServicesEvent;
+impl crate::typed::CollectionPage for types::EventCollectionResponse {
+    type Item = types::Event;
 }
-impl crate::typed::CollectionPage
-for types::MicrosoftOutlookServicesContactCollectionResponse {
-    type Item = types::MicrosoftOutlookServicesContact;
+impl crate::typed::CollectionPage for types::ContactCollectionResponse {
+    type Item = types::Contact;
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesContact {
+impl crate::odata::ODataEntity for types::Contact {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity
-for types::MicrosoftOutlookServicesContactCollectionResponse {
+impl crate::odata::ODataEntity for types::ContactCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesDateTimeTimeZone {
+impl crate::odata::ODataEntity for types::DateTimeTimeZone {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesEmailAddress {
+impl crate::odata::ODataEntity for types::EmailAddress {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesEvent {
+impl crate::odata::ODataEntity for types::Event {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity
-for types::MicrosoftOutlookServicesEventCollectionResponse {
+impl crate::odata::ODataEntity for types::EventCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesEventLocation {
+impl crate::odata::ODataEntity for types::EventLocation {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesItemBody {
+impl crate::odata::ODataEntity for types::ItemBody {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesMessage {
+impl crate::odata::ODataEntity for types::Message {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity
-for types::MicrosoftOutlookServicesMessageCollectionResponse {
+impl crate::odata::ODataEntity for types::MessageCollectionResponse {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
         &self.extra
     }
 }
-impl crate::odata::ODataEntity for types::MicrosoftOutlookServicesRecipient {
+impl crate::odata::ODataEntity for types::Recipient {
     fn annotations(
         &self,
     ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {

@@ -64,3 +64,37 @@ async fn a_delta_reply_decodes_into_its_generated_page_with_the_delta_link() {
         Some("https://graph.microsoft.com/v1.0/me/contacts/delta?$deltatoken=abc")
     );
 }
+
+#[tokio::test]
+async fn a_generated_delta_operation_streams_at_most_its_limit() {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = em.app_connection().build().unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    let oid = em.user().oid.clone();
+    for name in ["One", "Two", "Three"] {
+        conn.post(
+            &format!("users/{oid}/contacts"),
+            json!({"displayName": name}),
+        )
+        .await
+        .unwrap();
+    }
+    // `user_delta_contacts` has no OData options (`Plain`) but its reply is a page.
+    let limited: Vec<Contact> = conn
+        .contacts()
+        .user_delta_contacts(&oid)
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(limited.len(), 2);
+    let all: Vec<Contact> = conn
+        .contacts()
+        .user_delta_contacts(&oid)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(all.len() >= 3, "{}", all.len());
+}

@@ -6,7 +6,9 @@ mod generated_support;
 mod support;
 
 use futures_util::TryStreamExt;
-use generated_support::setup;
+use std::time::Duration;
+
+use generated_support::{setup, setup_with};
 use o365::typed::{
     Collection, CollectionPage, NoContent, Patch, Plain, Request, Single, encode_path,
 };
@@ -268,4 +270,268 @@ async fn downloads_hand_back_the_unread_response() {
     assert_eq!(response.status(), 200);
     let chunks: Vec<bytes::Bytes> = response.bytes_stream().try_collect().await.unwrap();
     assert_eq!(chunks.concat(), b"file bytes");
+}
+
+/// A POST action whose reply is a page, shaped like the generated `get_by_ids_users`.
+fn get_by_ids(conn: &Connection, ids: &[&str]) -> Request<MessagePage, Plain> {
+    Request::new(conn, Method::POST, "users/getByIds").json(&json!({"ids": ids}))
+}
+
+#[tokio::test]
+async fn stream_of_a_post_action_posts_its_body_then_gets_the_next_link() {
+    let (server, conn) = setup(true).await;
+    let next = server.url("/v1.0/users/getByIds?%24skiptoken=p2");
+    server.push([
+        Reply::json(
+            200,
+            json!({"value": [{"id": "a"}], "@odata.nextLink": next}),
+        ),
+        Reply::json(200, json!({"value": [{"id": "b"}]})),
+    ]);
+    let ids: Vec<String> = get_by_ids(&conn, &["a", "b"])
+        .header("ConsistencyLevel", "eventual")
+        .stream()
+        .map_ok(|m| m.id.unwrap_or_default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["a", "b"]);
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].method, "POST");
+    assert_eq!(sent[0].target, "/v1.0/users/getByIds");
+    assert_eq!(sent[0].body_text(), r#"{"ids":["a","b"]}"#);
+    assert_eq!(sent[0].header("content-type"), Some("application/json"));
+    assert_eq!(sent[1].method, "GET");
+    assert_eq!(sent[1].target, "/v1.0/users/getByIds?%24skiptoken=p2");
+    assert_eq!(sent[1].body_text(), "");
+    assert_eq!(sent[1].header("content-type"), None);
+    for request in &sent {
+        assert_eq!(request.header("consistencylevel"), Some("eventual"));
+    }
+    // `.pages()` starts the same way.
+    server.push([Reply::json(200, json!({"value": [{"id": "c"}]}))]);
+    let pages: Vec<_> = get_by_ids(&conn, &["c"])
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 1);
+    let sent = server.requests();
+    assert_eq!(sent[2].method, "POST");
+    assert_eq!(sent[2].body_text(), r#"{"ids":["c"]}"#);
+}
+
+#[tokio::test]
+async fn stream_keeps_the_per_call_timeout_on_every_page() {
+    let (server, conn) = setup_with(true, o365::RetryPolicy::none()).await;
+    let next = server.url("/v1.0/users/getByIds?%24skiptoken=p2");
+    server.push([Reply::json(
+        200,
+        json!({"value": [{"id": "a"}], "@odata.nextLink": next}),
+    )]);
+    server.fallback(Reply::json(200, json!({"value": []})).delay(Duration::from_secs(10)));
+    let mut stream = get_by_ids(&conn, &["a"])
+        .timeout(Duration::from_millis(200))
+        .stream();
+    assert_eq!(
+        stream
+            .try_next()
+            .await
+            .unwrap()
+            .and_then(|m| m.id)
+            .as_deref(),
+        Some("a")
+    );
+    let err = stream.try_next().await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    // The first request keeps the timeout too.
+    let err = get_by_ids(&conn, &["a"])
+        .timeout(Duration::from_millis(200))
+        .stream()
+        .try_next()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(server.requests()[2].method, "POST");
+}
+
+/// The error `send` gives when the service answers `reply`, and the one a stream yields when
+/// `reply` answers its second page (same retry policy both times).
+async fn send_and_mid_stream_errors(
+    retries: o365::RetryPolicy,
+    reply: Reply,
+) -> (o365::Error, o365::Error) {
+    let (server, conn) = setup_with(true, retries.clone()).await;
+    server.fallback(reply.clone());
+    let from_send = list(&conn).send().await.unwrap_err();
+
+    let (server, conn) = setup_with(true, retries).await;
+    let next = server.url("/v1.0/me/messages?%24skiptoken=2");
+    server.push([Reply::json(
+        200,
+        json!({"value": [{"id": "1"}], "@odata.nextLink": next}),
+    )]);
+    server.fallback(reply);
+    let mut stream = list(&conn).stream();
+    assert_eq!(
+        stream
+            .try_next()
+            .await
+            .unwrap()
+            .and_then(|m| m.id)
+            .as_deref(),
+        Some("1")
+    );
+    let from_stream = stream.try_next().await.unwrap_err();
+    assert!(
+        stream.try_next().await.unwrap().is_none(),
+        "the stream ends after its error"
+    );
+    (from_send, from_stream)
+}
+
+fn assert_same_error(a: &o365::Error, b: &o365::Error) {
+    assert_eq!(a.kind(), b.kind());
+    assert_eq!(a.status(), b.status());
+    assert_eq!(a.graph_error(), b.graph_error());
+    assert_eq!(a.retry_after(), b.retry_after());
+    // The two servers differ only in their port.
+    let without_port = |e: &o365::Error| {
+        let text = e.to_string();
+        let (head, tail) = text
+            .split_once("127.0.0.1:")
+            .expect("the URL is in the message");
+        format!(
+            "{head}{}",
+            tail.trim_start_matches(|c: char| c.is_ascii_digit())
+        )
+    };
+    assert_eq!(without_port(a), without_port(b));
+}
+
+#[tokio::test]
+async fn a_stream_failing_mid_paging_is_the_same_typed_error_as_send() {
+    let not_found = Reply::json(
+        404,
+        json!({"error": {"code": "ErrorItemNotFound", "message": "The folder was deleted."}}),
+    );
+    let retries = o365::RetryPolicy::default().jitter(false);
+    let (sent, streamed) = send_and_mid_stream_errors(retries.clone(), not_found).await;
+    assert_eq!(streamed.kind(), o365::ErrorKind::Status);
+    assert_eq!(streamed.status().map(|s| s.as_u16()), Some(404));
+    let graph = streamed.graph_error().expect("Graph error body");
+    assert_eq!(graph.code, "ErrorItemNotFound");
+    assert_eq!(graph.message, "The folder was deleted.");
+    assert_same_error(&sent, &streamed);
+
+    // A storm of 503s outlasts the retries on both paths alike.
+    let storm = Reply::json(
+        503,
+        json!({"error": {"code": "serviceNotAvailable", "message": "Try later."}}),
+    )
+    .header("retry-after", "1");
+    let (sent, streamed) = send_and_mid_stream_errors(retries.max_retries(2), storm).await;
+    assert_eq!(streamed.kind(), o365::ErrorKind::Status);
+    assert_eq!(streamed.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        streamed.graph_error().map(|g| g.code.as_str()),
+        Some("serviceNotAvailable")
+    );
+    assert_same_error(&sent, &streamed);
+}
+
+#[tokio::test]
+async fn limit_applies_to_every_pageable_operation_whatever_its_odata_marker() {
+    let (server, conn) = setup(true).await;
+    let next = server.url("/v1.0/users/getByIds?%24skiptoken=p2");
+    server.push([Reply::json(
+        200,
+        json!({"value": [{"id": "a"}, {"id": "b"}], "@odata.nextLink": next}),
+    )]);
+    // `Plain`: no `$top`, but a page, so `.limit` caps its stream.
+    let ids: Vec<String> = get_by_ids(&conn, &["a", "b", "c"])
+        .limit(1)
+        .stream()
+        .map_ok(|m| m.id.unwrap_or_default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["a"]);
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the next link is never followed"
+    );
+}
+
+/// The users workload carries `sendMail` itself (same wire as the mail workload's), so either
+/// feature alone can send mail, and both enabled together compile side by side.
+#[cfg(feature = "graph-users")]
+#[tokio::test]
+async fn the_users_workload_sends_mail() {
+    use o365::generated::users::types::SendMailBody;
+    let (server, conn) = setup(true).await;
+    server.push([Reply::new(202), Reply::new(202)]);
+    let body: SendMailBody = serde_json::from_value(json!({
+        "message": {
+            "subject": "Lunch",
+            "body": {"contentType": "text", "content": "Noon?"},
+            "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}]
+        },
+        "saveToSentItems": false
+    }))
+    .unwrap();
+    let NoContent = conn
+        .users()
+        .user_send_mail("megan@contoso.com", &body)
+        .send()
+        .await
+        .unwrap();
+    conn.users().send_mail(&body).send().await.unwrap();
+    let sent = server.requests();
+    assert_eq!(sent[0].method, "POST");
+    assert_eq!(sent[0].target, "/v1.0/users/megan@contoso.com/sendMail");
+    assert_eq!(sent[1].target, "/v1.0/me/sendMail");
+    let wire: serde_json::Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(
+        wire,
+        json!({
+            "message": {
+                "subject": "Lunch",
+                "body": {"contentType": "text", "content": "Noon?"},
+                "toRecipients": [{"emailAddress": {"address": "adele@contoso.com"}}]
+            },
+            "saveToSentItems": false
+        })
+    );
+    #[cfg(feature = "graph-mail")]
+    {
+        // The mail workload's twin takes its own model and sends the same bytes.
+        let mail_body: o365::generated::mail::types::SendMailBody =
+            serde_json::from_value(wire.clone()).unwrap();
+        server.push([Reply::new(202)]);
+        conn.mail().send_mail(&mail_body).send().await.unwrap();
+        assert_eq!(server.requests()[2].body, sent[0].body);
+    }
+}
+
+/// A function's date-time parameters are chrono values, written in UTC inside the literal.
+#[cfg(feature = "graph-users")]
+#[tokio::test]
+async fn function_date_time_parameters_are_chrono_values() {
+    use chrono::TimeZone;
+    let (server, conn) = setup(true).await;
+    server.push([Reply::json(200, json!({"value": []}))]);
+    let start = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    let end = chrono::Utc
+        .with_ymd_and_hms(2026, 12, 1, 17, 30, 0)
+        .unwrap();
+    let page = conn.users().reminder_view(start, end).send().await.unwrap();
+    assert!(page.value.is_empty());
+    assert_eq!(
+        server.requests()[0].target,
+        "/v1.0/me/microsoft.graph.reminderView(StartDateTime='2026-12-01T09:00:00Z',\
+         EndDateTime='2026-12-01T17:30:00Z')"
+    );
 }

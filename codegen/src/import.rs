@@ -344,6 +344,65 @@ fn me_twin(mut item: Value) -> Value {
     item
 }
 
+/// The last segments a Graph permission name can have after its resource
+/// (`Mail.Read`, `User.ReadWrite.All`, `UserActivity.ReadWrite.CreatedByApp`).
+const PERMISSION_VERBS: &[&str] = &[
+    "Read",
+    "ReadWrite",
+    "ReadBasic",
+    "Write",
+    "Send",
+    "Manage",
+    "Create",
+    "AccessAsUser",
+    "Invite",
+    "Export",
+];
+
+/// The Graph permission names stated in `text`: dotted identifiers whose segments are
+/// capitalised words and whose second segment is an access verb (`Mail.Read`,
+/// `User.ReadWrite.All`, `Mail.Send.Shared`); sorted, each once. A sentence's final period
+/// is not part of a name.
+pub fn stated_permissions(text: &str) -> Vec<String> {
+    let mut found = BTreeSet::new();
+    for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')) {
+        let token = token.trim_matches('.');
+        let segments: Vec<&str> = token.split('.').collect();
+        let word = |s: &&str| {
+            s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && s.chars().all(|c| c.is_ascii_alphanumeric())
+        };
+        if segments.len() >= 2
+            && segments.iter().all(word)
+            && PERMISSION_VERBS.contains(&segments[1])
+        {
+            found.insert(token.to_string());
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// Records the permissions an operation's prose names as `x-ms-permissions` (added to any the
+/// operation already lists), before the prose is dropped.
+fn keep_stated_permissions(op: &mut Map<String, Value>) {
+    let prose: String = ["summary", "description"]
+        .iter()
+        .filter_map(|k| op.get(*k).and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut permissions: BTreeSet<String> = stated_permissions(&prose).into_iter().collect();
+    if permissions.is_empty() {
+        return;
+    }
+    if let Some(Value::Array(listed)) = op.get("x-ms-permissions") {
+        permissions.extend(listed.iter().filter_map(Value::as_str).map(String::from));
+    }
+    op.insert(
+        "x-ms-permissions".into(),
+        Value::Array(permissions.into_iter().map(Value::String).collect()),
+    );
+}
+
 fn strip_prose(doc: &mut Value) {
     if let Some(Value::Object(info)) = doc.get_mut("info") {
         info.retain(|k, _| k == "title" || k == "version");
@@ -419,6 +478,7 @@ fn strip_prose(doc: &mut Value) {
             if !walk::METHODS.contains(&method.as_str()) {
                 continue;
             }
+            keep_stated_permissions(op);
             op.retain(|k, _| {
                 !matches!(
                     k.as_str(),

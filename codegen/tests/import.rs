@@ -244,3 +244,49 @@ components:
         ]
     );
 }
+
+#[test]
+fn permissions_stated_in_prose_are_kept_when_the_prose_goes() {
+    let source = SOURCE.replace(
+        "      description: Long prose.\n      operationId: user_ListMessage",
+        "      description: 'Needs Mail.Read or Mail.ReadWrite; apps use User.ReadWrite.All. \
+         The call requires the UserActivity.ReadWrite.CreatedByApp permission.'\n      \
+         operationId: user_ListMessage",
+    );
+    let selection = Selection {
+        patterns: vec!["/users/*/messages".into()],
+        also_me: true,
+        ..Selection::default()
+    };
+    let doc = o365_codegen::load::parse(&import(&source, None, &selection).unwrap()).unwrap();
+    let expected = serde_json::json!([
+        "Mail.Read",
+        "Mail.ReadWrite",
+        "User.ReadWrite.All",
+        "UserActivity.ReadWrite.CreatedByApp"
+    ]);
+    for path in ["/users/{user-id}/messages", "/me/messages"] {
+        let op = &doc["paths"][path]["get"];
+        assert_eq!(op["x-ms-permissions"], expected, "{path}");
+        assert!(op.get("description").is_none());
+    }
+    // Without a stated permission nothing is added.
+    assert!(
+        cut(false)["paths"]["/users/{user-id}/messages"]["get"]
+            .get("x-ms-permissions")
+            .is_none()
+    );
+}
+
+#[test]
+fn permission_names_are_told_from_other_dotted_words() {
+    use o365_codegen::import::stated_permissions;
+    assert_eq!(
+        stated_permissions("Mail.Send, Calendars.Read.Shared and GroupMember.Read.All."),
+        ["Calendars.Read.Shared", "GroupMember.Read.All", "Mail.Send"]
+    );
+    assert!(
+        stated_permissions("See microsoft.graph.user, e.g. v1.0 or Outlook.Office.").is_empty()
+    );
+    assert!(stated_permissions("Read the docs. Use Mail.read").is_empty());
+}

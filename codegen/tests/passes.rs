@@ -488,3 +488,45 @@ fn collection_results_wraps_a_bare_array_reply_in_an_odata_page() {
         "{without}"
     );
 }
+
+#[test]
+fn type_names_drop_whatever_namespace_the_description_uses() {
+    let schemas = "    Microsoft.OutlookServices.Message:\n      type: object\n      properties:\n        Id:\n          type: string\n        \
+                   Body:\n          $ref: '#/components/schemas/Microsoft.OutlookServices.ItemBody'\n        \
+                   Outcome:\n          $ref: '#/components/schemas/Microsoft.OutlookServices.Result'\n        \
+                   Other:\n          $ref: '#/components/schemas/microsoft.graph.thing'\n    \
+                   Microsoft.OutlookServices.ItemBody:\n      type: object\n      properties:\n        Content:\n          type: string\n    \
+                   Microsoft.OutlookServices.Result:\n      type: object\n      properties:\n        Ok:\n          type: boolean\n    \
+                   microsoft.graph.thing:\n      type: object\n      properties:\n        x:\n          type: string\n";
+    let text = spec(&get_one("Microsoft.OutlookServices.Message"), schemas);
+    let source = generate(&text, &Options::default()).unwrap().source;
+    assert!(has(&source, "pub struct Message {"), "{source}");
+    assert!(has(&source, "pub struct ItemBody {"));
+    assert!(has(&source, "pub body: ::std::option::Option<ItemBody>"));
+    assert!(!source.contains("MicrosoftOutlookServicesMessage"));
+    assert!(!source.contains("MicrosoftOutlookServicesItemBody"));
+    // A clash with a name generated code uses keeps the whole key, as for Graph.
+    assert!(has(&source, "pub struct MicrosoftOutlookServicesResult {"));
+    // Only the description's own namespace (the one most keys share) is dropped.
+    assert!(has(&source, "pub struct MicrosoftGraphThing {"));
+    let keys = |list: &[&str]| list.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    use o365_codegen::passes::type_names::namespace;
+    assert_eq!(
+        namespace(&keys(&[
+            "Microsoft.OutlookServices.A",
+            "Microsoft.OutlookServices.B",
+            "microsoft.graph.c"
+        ])),
+        "Microsoft.OutlookServices."
+    );
+    assert_eq!(
+        namespace(&keys(&["microsoft.graph.security.alert", "x.y.z"])),
+        "microsoft.graph."
+    );
+    // A tie goes to the first in key order; no namespaced key at all gives Graph's.
+    assert_eq!(namespace(&keys(&["b.c.x", "a.b.y"])), "a.b.");
+    assert_eq!(
+        namespace(&keys(&["customer", "o365.destination"])),
+        "microsoft.graph."
+    );
+}

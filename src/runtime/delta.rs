@@ -37,7 +37,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use futures_util::Stream;
-use futures_util::future::BoxFuture;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -46,6 +45,7 @@ use serde_json::Value;
 
 use crate::odata::Page;
 use crate::runtime::connection::Connection;
+use crate::runtime::odata::paging::{PageRequest, Pager};
 use crate::typed::{CollectionPage, Request};
 use crate::{Error, Result};
 
@@ -113,22 +113,15 @@ pub fn is_resync_required(err: &Error) -> bool {
 /// The changes of a delta query, across pages; see the [module docs](self).
 #[must_use = "streams do nothing unless polled"]
 pub struct DeltaStream<T> {
-    connection: Connection,
+    /// The page loop shared with [`PageStream`](crate::odata::PageStream).
+    pager: Pager<Value>,
     /// The initial request (absolute URL), to start over from.
     initial: String,
-    headers: HeaderMap,
-    next: Option<Next>,
-    in_flight: Option<BoxFuture<'static, Result<Page<Value>>>>,
     buffer: VecDeque<Change<T>>,
     cursor: Option<DeltaCursor>,
     restart_on_resync: bool,
     resyncs: u32,
     pages: u32,
-}
-
-enum Next {
-    Url(String),
-    Failed(Error),
 }
 
 impl<T> std::fmt::Debug for DeltaStream<T> {
@@ -146,15 +139,12 @@ impl<T: DeserializeOwned + Send + Unpin + 'static> DeltaStream<T> {
     fn start(
         connection: Connection,
         initial: String,
-        first: Next,
+        first: PageRequest,
         headers: HeaderMap,
     ) -> DeltaStream<T> {
         DeltaStream {
-            connection,
+            pager: Pager::new(connection, first, headers),
             initial,
-            headers,
-            next: Some(first),
-            in_flight: None,
             buffer: VecDeque::new(),
             cursor: None,
             restart_on_resync: true,
@@ -181,22 +171,6 @@ impl<T: DeserializeOwned + Send + Unpin + 'static> DeltaStream<T> {
         self.pages
     }
 
-    fn fetch(&self, next: Next) -> BoxFuture<'static, Result<Page<Value>>> {
-        let connection = self.connection.clone();
-        let headers = self.headers.clone();
-        Box::pin(async move {
-            let url = match next {
-                Next::Url(url) => url,
-                Next::Failed(err) => return Err(err),
-            };
-            connection
-                .request(reqwest::Method::GET, &url)
-                .headers(headers)
-                .send_json::<Page<Value>>()
-                .await
-        })
-    }
-
     fn take_page(&mut self, page: Page<Value>) -> Result<()> {
         self.pages += 1;
         for entry in page.value {
@@ -219,7 +193,7 @@ impl<T: DeserializeOwned + Send + Unpin + 'static> DeltaStream<T> {
             self.buffer.push_back(change);
         }
         match (page.next_link, page.delta_link) {
-            (Some(next), _) => self.next = Some(Next::Url(next)),
+            (Some(next), _) => self.pager.set_next(Some(PageRequest::Link(next))),
             (None, Some(delta)) => {
                 self.resyncs = 0;
                 self.cursor = Some(DeltaCursor {
@@ -245,17 +219,9 @@ impl<T: DeserializeOwned + Send + Unpin + 'static> Stream for DeltaStream<T> {
             if let Some(change) = self.buffer.pop_front() {
                 return Poll::Ready(Some(Ok(change)));
             }
-            if self.in_flight.is_none() {
-                let Some(next) = self.next.take() else {
-                    return Poll::Ready(None);
-                };
-                self.in_flight = Some(self.fetch(next));
-            }
-            let Some(fut) = self.in_flight.as_mut() else {
+            let Some(result) = ready!(self.pager.poll_page(cx)) else {
                 return Poll::Ready(None);
             };
-            let result = ready!(fut.as_mut().poll(cx));
-            self.in_flight = None;
             match result {
                 Ok(page) => {
                     if let Err(e) = self.take_page(page) {
@@ -270,7 +236,8 @@ impl<T: DeserializeOwned + Send + Unpin + 'static> Stream for DeltaStream<T> {
                     tracing::debug!("delta sync state gone; starting over");
                     self.resyncs += 1;
                     self.cursor = None;
-                    self.next = Some(Next::Url(self.initial.clone()));
+                    let initial = PageRequest::Link(self.initial.clone());
+                    self.pager.set_next(Some(initial));
                     return Poll::Ready(Some(Ok(Change::Resync)));
                 }
                 Err(e) => return Poll::Ready(Some(Err(e))),
@@ -290,7 +257,7 @@ impl Connection {
         Ok(DeltaStream::start(
             self.clone(),
             initial.clone(),
-            Next::Url(initial),
+            PageRequest::Link(initial),
             HeaderMap::new(),
         ))
     }
@@ -304,7 +271,7 @@ impl Connection {
         Ok(DeltaStream::start(
             self.clone(),
             initial,
-            Next::Url(cursor.delta_link.clone()),
+            PageRequest::Link(cursor.delta_link.clone()),
             HeaderMap::new(),
         ))
     }
@@ -332,13 +299,13 @@ impl<T, O> Request<T, O> {
             Ok(prepared) => DeltaStream::start(
                 connection,
                 prepared.url.to_string(),
-                Next::Url(prepared.url.to_string()),
-                prepared.headers,
+                PageRequest::First(Box::new(prepared)),
+                HeaderMap::new(),
             ),
             Err(err) => DeltaStream::start(
                 connection,
                 String::new(),
-                Next::Failed(err),
+                PageRequest::Failed(err),
                 HeaderMap::new(),
             ),
         }
@@ -350,13 +317,14 @@ impl<T, O> Request<T, O> {
         cursor: &DeltaCursor,
     ) -> DeltaStream<I> {
         let mut stream = self.delta_stream_of::<I>();
-        if let Some(Next::Url(_)) = stream.next {
-            match stream.connection.resolve_url(&cursor.initial) {
+        if stream.pager.has_pending_request() {
+            match stream.pager.connection().resolve_url(&cursor.initial) {
                 Ok(initial) => {
                     stream.initial = initial.to_string();
-                    stream.next = Some(Next::Url(cursor.delta_link.clone()));
+                    let resume = PageRequest::Link(cursor.delta_link.clone());
+                    stream.pager.set_next(Some(resume));
                 }
-                Err(e) => stream.next = Some(Next::Failed(e)),
+                Err(e) => stream.pager.set_next(Some(PageRequest::Failed(e))),
             }
         }
         stream

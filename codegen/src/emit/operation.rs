@@ -171,11 +171,27 @@ fn path_expr(template: &str, params: &[Param<'_>], args: &mut Args) -> TokenStre
         let quoted = before.ends_with('\'') && after.starts_with('\'');
         format.push_str(&before.replace('{', "{{").replace('}', "}}"));
         format.push_str("{}");
-        let declared = params
+        let param = params
             .iter()
-            .find(|p| p.location == "path" && p.name == name)
-            .map_or(name, |p| p.name);
+            .find(|p| p.location == "path" && p.name == name);
+        let declared = param.map_or(name, |p| p.name);
         let ident = args.ident(declared);
+        // A function's date-time parameter (`reminderView(StartDateTime='…')`): a chrono
+        // value, by the same rule as date-time query parameters.
+        let is_date_time = param.is_some_and(|p| {
+            let format = p
+                .schema
+                .and_then(|s| s.get("format"))
+                .and_then(Value::as_str);
+            format == Some("date-time") || p.name.ends_with("DateTime")
+        });
+        if quoted && is_date_time {
+            args.list
+                .push(quote!(#ident: ::chrono::DateTime<::chrono::offset::Utc>));
+            values.push(quote!(function_literal(&date_time(&#ident))));
+            rest = after;
+            continue;
+        }
         args.list.push(quote!(#ident: &str));
         values.push(if quoted {
             quote!(function_literal(#ident))

@@ -1,7 +1,9 @@
 //! `type_names`: typify names each model after its component key, so Graph's keys give
 //! `MicrosoftGraphMessage`. Rename the keys (and every reference to them) without the
-//! `microsoft.graph.` namespace: `microsoft.graph.message` → `message` (`Message`),
-//! `microsoft.graph.security.alert` → `security.alert` (`SecurityAlert`). A key keeps its full
+//! description's namespace (the two leading segments most keys share, see [`namespace`]):
+//! `microsoft.graph.message` → `message` (`Message`), `microsoft.graph.security.alert` →
+//! `security.alert` (`SecurityAlert`), Outlook REST's `Microsoft.OutlookServices.Message` →
+//! `Message`. A key keeps its full
 //! form when its short name would clash: with another key's Rust type name (short or full), or
 //! with a name generated code uses unqualified (`Option`, `Result`, `Client`, …). The error
 //! envelope (`…ODataErrors.*`) keeps its keys: the generator replaces it by the crate's types.
@@ -13,7 +15,7 @@ use serde_json::Value;
 
 use super::walk;
 
-/// The namespace dropped from component keys.
+/// Graph's namespace, dropped from component keys (the default of [`namespace`]).
 pub const NAMESPACE: &str = "microsoft.graph.";
 
 /// Type names generated code uses unqualified (prelude, std, the runtime, the emitter, serde).
@@ -93,11 +95,12 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
 
 /// Old key → new key for every key that is shortened (see the module documentation).
 pub fn plan(keys: &[String], notes: &mut Vec<String>) -> BTreeMap<String, String> {
+    let namespace = namespace(keys);
     let short = |key: &str| -> Option<String> {
         if key.contains("ODataErrors.") {
             return None;
         }
-        let rest = key.strip_prefix(NAMESPACE)?;
+        let rest = key.strip_prefix(namespace.as_str())?;
         (!rest.is_empty()).then(|| rest.to_string())
     };
     let all: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
@@ -137,6 +140,31 @@ pub fn plan(keys: &[String], notes: &mut Vec<String>) -> BTreeMap<String, String
         }
     }
     shortened
+}
+
+/// The namespace of a description's schema keys: the two leading dotted segments most keys
+/// share (`microsoft.graph.` for Graph, `Microsoft.OutlookServices.` for Outlook REST), the
+/// first in key order on a tie; [`NAMESPACE`] when no key has one. The error envelope's keys
+/// do not count.
+pub fn namespace(keys: &[String]) -> String {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for key in keys.iter().filter(|k| !k.contains("ODataErrors.")) {
+        let mut parts = key.splitn(3, '.');
+        if let (Some(a), Some(b), Some(rest)) = (parts.next(), parts.next(), parts.next())
+            && !a.is_empty()
+            && !b.is_empty()
+            && !rest.is_empty()
+        {
+            *counts.entry(format!("{a}.{b}.")).or_default() += 1;
+        }
+    }
+    let mut best: Option<(&String, usize)> = None;
+    for (prefix, &count) in &counts {
+        if best.is_none_or(|(_, n)| count > n) {
+            best = Some((prefix, count));
+        }
+    }
+    best.map_or_else(|| NAMESPACE.to_string(), |(p, _)| p.clone())
 }
 
 /// Rewrites every reference to a renamed schema: `$ref` values and any other string that is a

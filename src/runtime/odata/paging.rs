@@ -4,15 +4,17 @@
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use reqwest::Method;
 use reqwest::header::HeaderMap;
 
-use crate::runtime::connection::{Connection, Prepared};
+use crate::runtime::connection::{Body, Connection, Prepared};
 use crate::{Error, Result};
 
 /// One page of an OData collection reply.
@@ -47,19 +49,107 @@ pub struct Page<T> {
 /// A stream of pages. Created by [`Connection::pages`].
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T> {
-    connection: Connection,
-    next: Option<NextRequest>,
-    /// Sent with every page (e.g. `ConsistencyLevel`, `Prefer`).
-    headers: HeaderMap,
-    in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
+    pager: Pager<T>,
     delta_link: Option<String>,
 }
 
-enum NextRequest {
-    First(url::Url),
+/// What a [`Pager`] asks for next.
+pub(crate) enum PageRequest {
+    /// The first request, sent exactly as built (method, body, headers, timeout): a POST
+    /// action whose reply is a page stays a POST.
+    First(Box<Prepared>),
+    /// A link the service gave (`@odata.nextLink`, a delta link, a restart), fetched with GET
+    /// and the first request's headers and timeout, as Graph documents for next links.
     Link(String),
-    /// The request could not be built; the stream yields this error once.
+    /// The request could not be built; the pager yields this error once.
     Failed(Error),
+}
+
+/// The one page-fetching loop that [`PageStream`] and the delta stream share: one request in
+/// flight at a time, every page through the Connection's pipeline and its one error mapping.
+pub(crate) struct Pager<T> {
+    connection: Connection,
+    /// Sent with every page (e.g. `ConsistencyLevel`, `Prefer`).
+    headers: HeaderMap,
+    timeout: Option<Duration>,
+    authenticated: bool,
+    next: Option<PageRequest>,
+    in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
+}
+
+impl<T: DeserializeOwned + Send + 'static> Pager<T> {
+    /// A pager starting with `first`; a prepared first request also gives the headers and
+    /// timeout of the later pages, otherwise `headers` do.
+    pub(crate) fn new(connection: Connection, first: PageRequest, headers: HeaderMap) -> Pager<T> {
+        let (headers, timeout, authenticated) = match &first {
+            PageRequest::First(prepared) => (
+                prepared.headers.clone(),
+                prepared.timeout,
+                prepared.authenticated,
+            ),
+            _ => (headers, None, true),
+        };
+        Pager {
+            connection,
+            headers,
+            timeout,
+            authenticated,
+            next: Some(first),
+            in_flight: None,
+        }
+    }
+
+    /// The Connection pages are fetched on.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// Sets what to fetch after the page in hand (`None`: nothing more).
+    pub(crate) fn set_next(&mut self, next: Option<PageRequest>) {
+        self.next = next;
+    }
+
+    /// Whether a request is queued that has not been sent yet (rather than a failure).
+    pub(crate) fn has_pending_request(&self) -> bool {
+        matches!(
+            self.next,
+            Some(PageRequest::First(_) | PageRequest::Link(_))
+        )
+    }
+
+    /// The next page: `Ready(None)` once nothing is left to fetch. The caller decides what
+    /// follows with [`set_next`](Pager::set_next).
+    pub(crate) fn poll_page(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Page<T>>>> {
+        if self.in_flight.is_none() {
+            let Some(next) = self.next.take() else {
+                return Poll::Ready(None);
+            };
+            self.in_flight = Some(self.fetch(next));
+        }
+        let Some(fut) = self.in_flight.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let result = ready!(fut.as_mut().poll(cx));
+        self.in_flight = None;
+        Poll::Ready(Some(result))
+    }
+
+    fn fetch(&self, next: PageRequest) -> BoxFuture<'static, Result<Page<T>>> {
+        let prepared = match next {
+            PageRequest::First(prepared) => Ok(*prepared),
+            PageRequest::Link(link) => self.connection.resolve_url(&link).map(|url| Prepared {
+                method: Method::GET,
+                url,
+                headers: self.headers.clone(),
+                body: Body::empty(),
+                timeout: self.timeout,
+                authenticated: self.authenticated,
+            }),
+            PageRequest::Failed(err) => Err(err),
+        };
+        let connection = self.connection.clone();
+        Box::pin(async move { connection.execute_owned(prepared?).await?.json().await })
+    }
 }
 
 impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
@@ -77,36 +167,12 @@ impl<T: DeserializeOwned + Send + 'static> PageStream<T> {
         }
     }
 
-    /// A stream that yields `err` and ends.
-    pub(crate) fn failed(connection: Connection, err: Error) -> PageStream<T> {
-        PageStream::starting(connection, NextRequest::Failed(err), HeaderMap::new())
-    }
-
-    fn starting(connection: Connection, first: NextRequest, headers: HeaderMap) -> PageStream<T> {
+    /// Pages starting with `first`.
+    pub(crate) fn starting(connection: Connection, first: PageRequest) -> PageStream<T> {
         PageStream {
-            connection,
-            next: Some(first),
-            headers,
-            in_flight: None,
+            pager: Pager::new(connection, first, HeaderMap::new()),
             delta_link: None,
         }
-    }
-
-    fn fetch(&self, next: NextRequest) -> BoxFuture<'static, Result<Page<T>>> {
-        let connection = self.connection.clone();
-        let headers = self.headers.clone();
-        Box::pin(async move {
-            let url = match next {
-                NextRequest::First(url) => url,
-                NextRequest::Link(link) => connection.resolve_url(&link)?,
-                NextRequest::Failed(err) => return Err(err),
-            };
-            connection
-                .request(reqwest::Method::GET, url.as_str())
-                .headers(headers)
-                .send_json::<Page<T>>()
-                .await
-        })
     }
 }
 
@@ -114,24 +180,15 @@ impl<T: DeserializeOwned + Send + 'static> Stream for PageStream<T> {
     type Item = Result<Page<T>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.in_flight.is_none() {
-            let Some(next) = self.next.take() else {
-                return Poll::Ready(None);
-            };
-            self.in_flight = Some(self.fetch(next));
-        }
-        let Some(fut) = self.in_flight.as_mut() else {
-            return Poll::Ready(None);
-        };
-        let result = ready!(fut.as_mut().poll(cx));
-        self.in_flight = None;
-        if let Ok(page) = &result {
-            self.next = page.next_link.clone().map(NextRequest::Link);
+        let result = ready!(self.pager.poll_page(cx));
+        if let Some(Ok(page)) = &result {
+            let next = page.next_link.clone().map(PageRequest::Link);
+            self.pager.set_next(next);
             if page.delta_link.is_some() {
                 self.delta_link = page.delta_link.clone();
             }
         }
-        Poll::Ready(Some(result))
+        Poll::Ready(result)
     }
 }
 
@@ -180,24 +237,23 @@ impl Connection {
         T: DeserializeOwned + Send + 'static,
         Q: Serialize + ?Sized,
     {
-        let mut first = self.resolve_url(url)?;
+        let mut url = self.resolve_url(url)?;
         let pairs = crate::runtime::connection::query_pairs(params)?;
         if !pairs.is_empty() {
-            first.query_pairs_mut().extend_pairs(pairs);
+            url.query_pairs_mut().extend_pairs(pairs);
         }
+        let first = Prepared {
+            method: Method::GET,
+            url,
+            headers: HeaderMap::new(),
+            body: Body::empty(),
+            timeout: None,
+            authenticated: true,
+        };
         Ok(PageStream::starting(
             self.clone(),
-            NextRequest::First(first),
-            HeaderMap::new(),
+            PageRequest::First(Box::new(first)),
         ))
-    }
-
-    /// Pages starting with a prepared GET (its headers go with every page).
-    pub(crate) fn page_stream<T>(&self, first: Prepared) -> PageStream<T>
-    where
-        T: DeserializeOwned + Send + 'static,
-    {
-        PageStream::starting(self.clone(), NextRequest::First(first.url), first.headers)
     }
 
     /// The items of the collection at `url`, across pages, at most `limit` when given.

@@ -27,13 +27,15 @@ use serde::de::DeserializeOwned;
 use crate::Result;
 use crate::odata::{ItemStream, OrderBy, PageStream, Query, QueryBuilder};
 use crate::runtime::connection::{Body, Connection, Prepared, Response};
+use crate::runtime::odata::paging::PageRequest;
 
 pub use patch::Patch;
 #[doc(hidden)]
 pub use path::{date_time, encode_path, function_literal};
 
 /// OData options of an operation that returns a collection: `$top`, `$skip`, `$filter`,
-/// `$search`, `$orderby`, `$count`, `$select`, `$expand`, plus [`Request::limit`] for streams.
+/// `$search`, `$orderby`, `$count`, `$select`, `$expand` ([`Request::limit`] applies to the
+/// stream of every operation whose reply is a page, whatever its marker).
 #[derive(Debug, Clone, Copy)]
 pub enum Collection {}
 
@@ -227,6 +229,13 @@ impl<T: FromResponse, O> Request<T, O> {
 }
 
 impl<T: CollectionPage, O> Request<T, O> {
+    /// At most this many items from [`stream`](Request::stream) (the page size stays `$top`
+    /// where the operation has it). Every pageable operation has it, whatever its OData options.
+    pub fn limit(mut self, items: usize) -> Self {
+        self.limit = Some(items);
+        self
+    }
+
     /// Every item across pages (following `@odata.nextLink` through the same pipeline, one page
     /// in memory at a time), at most [`limit`](Request::limit) items when set. The final
     /// `@odata.deltaLink` of a delta query is on the stream once it ends.
@@ -235,13 +244,16 @@ impl<T: CollectionPage, O> Request<T, O> {
         self.pages().items(limit)
     }
 
-    /// The pages themselves (items, next link, count, delta link).
+    /// The pages themselves (items, next link, count, delta link). The first page is asked for
+    /// exactly as built (a POST action keeps its method, body, headers and timeout); later
+    /// pages follow `@odata.nextLink` with GET, the same headers and timeout.
     pub fn pages(self) -> PageStream<T::Item> {
         let connection = self.connection.clone();
-        match self.finish() {
-            Ok((_, prepared, _)) => connection.page_stream(prepared),
-            Err(err) => PageStream::failed(connection, err),
-        }
+        let first = match self.finish() {
+            Ok((_, prepared, _)) => PageRequest::First(Box::new(prepared)),
+            Err(err) => PageRequest::Failed(err),
+        };
+        PageStream::starting(connection, first)
     }
 }
 
@@ -302,12 +314,6 @@ impl<T> Request<T, Collection> {
             .map(|item| OrderBy::parse(item.as_ref()))
             .collect();
         self.with_odata(|q| q.orderby(items))
-    }
-
-    /// At most this many items from [`stream`](Request::stream) (the page size stays `$top`).
-    pub fn limit(mut self, items: usize) -> Self {
-        self.limit = Some(items);
-        self
     }
 }
 
