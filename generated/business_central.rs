@@ -648,6 +648,39 @@ impl Client {
         )
     }
 }
+/// The operations of this module that take a JSON body, with the body's model: what
+/// `schema::operation` and the emulator check bodies against.
+#[cfg(feature = "schemars")]
+pub const BODY_OPERATIONS: &[crate::schema::Operation] = &[
+    crate::schema::Operation::new(
+        "create_customer",
+        "POST",
+        "/companies({company_id})/customers",
+        "BcCustomer",
+        crate::schema::of::<types::BcCustomer>,
+    ),
+    crate::schema::Operation::new(
+        "update_customer",
+        "PATCH",
+        "/companies({company_id})/customers({customer_id})",
+        "BcCustomer",
+        crate::schema::of::<types::BcCustomer>,
+    ),
+    crate::schema::Operation::new(
+        "create_sales_order",
+        "POST",
+        "/companies({company_id})/salesOrders",
+        "BcSalesOrder",
+        crate::schema::of::<types::BcSalesOrder>,
+    ),
+    crate::schema::Operation::new(
+        "update_sales_order",
+        "PATCH",
+        "/companies({company_id})/salesOrders({salesOrder_id})",
+        "BcSalesOrder",
+        crate::schema::of::<types::BcSalesOrder>,
+    ),
+];
 impl crate::typed::CollectionPage for types::BcCompanyCollectionResponse {
     type Item = types::BcCompany;
 }

@@ -116,3 +116,22 @@ impl Client {
         )
     }
 }
+/// The operations of this module that take a JSON body, with the body's model: what
+/// `schema::operation` and the emulator check bodies against.
+#[cfg(feature = "schemars")]
+pub const BODY_OPERATIONS: &[crate::schema::Operation] = &[
+    crate::schema::Operation::new(
+        "create_subscription",
+        "POST",
+        "/subscriptions",
+        "Subscription",
+        crate::schema::of::<types::Subscription>,
+    ),
+    crate::schema::Operation::new(
+        "update_subscription",
+        "PATCH",
+        "/subscriptions/{subscription-id}",
+        "Subscription",
+        crate::schema::of::<types::Subscription>,
+    ),
+];

@@ -641,6 +641,25 @@ impl Client {
         )
     }
 }
+/// The operations of this module that take a JSON body, with the body's model: what
+/// `schema::operation` and the emulator check bodies against.
+#[cfg(feature = "schemars")]
+pub const BODY_OPERATIONS: &[crate::schema::Operation] = &[
+    crate::schema::Operation::new(
+        "create_message",
+        "POST",
+        "/me/messages",
+        "Message",
+        crate::schema::of::<types::Message>,
+    ),
+    crate::schema::Operation::new(
+        "update_message",
+        "PATCH",
+        "/me/messages/{message_id}",
+        "Message",
+        crate::schema::of::<types::Message>,
+    ),
+];
 impl crate::typed::CollectionPage for types::MessageCollectionResponse {
     type Item = types::Message;
 }

@@ -181,15 +181,11 @@ mod business_central {
     }
 }
 
-// Written against the generator's names of this session (`MicrosoftOutlookServices*`); they
-// become short names (`Message`, …) when the generator's rename lands.
 #[cfg(feature = "office365-mail")]
 mod office365_mail {
     use super::*;
     use o365::generated::office365_mail::types::{
-        MicrosoftOutlookServicesImportance as Importance,
-        MicrosoftOutlookServicesItemBodyContentType as BodyType,
-        MicrosoftOutlookServicesMessageCollectionResponse as MessagePage,
+        Importance, ItemBodyContentType as BodyType, MessageCollectionResponse as MessagePage,
     };
 
     /// A message page as Outlook REST v2.0 returns it (PascalCase members, `@odata.id`).

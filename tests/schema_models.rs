@@ -103,3 +103,49 @@ async fn emulator_answers_400_naming_the_property() {
         .unwrap();
     assert_eq!(reply.status(), 202, "{:?}", reply.text().await);
 }
+
+/// Outlook REST v2.0 models carry their PascalCase wire names; a workload-qualified name picks
+/// the Outlook `Message` over Graph's.
+#[cfg(feature = "office365-mail")]
+#[test]
+fn outlook_rest_schemas_use_its_pascal_case_wire_names() {
+    let outlook = schema::model("office365_mail::Message").expect("the Outlook Message");
+    let props = &outlook.as_value()["properties"];
+    for name in ["Subject", "ToRecipients", "IsRead", "ReceivedDateTime"] {
+        assert!(props.get(name).is_some(), "{name} missing: {props:#}");
+    }
+    assert!(props.get("subject").is_none());
+    let graph = schema::model("Message").unwrap();
+    assert!(graph.as_value()["properties"].get("subject").is_some());
+    assert_eq!(
+        schema::model("office365-mail.Message").unwrap(),
+        outlook,
+        "the feature name qualifies too"
+    );
+}
+
+/// The body tables cover every workload, and a path picks its most specific template, with or
+/// without an action's namespace.
+#[test]
+fn operations_are_found_by_name_and_by_the_most_specific_path() {
+    let send = schema::operation_for("POST", "users/adele@contoso.com/sendMail").unwrap();
+    assert_eq!((send.workload, send.name), ("mail", "send_mail"));
+    assert_eq!(send.body_type, "SendMailBody");
+    let moved = schema::operation_for("POST", "me/messages/AAMk=/move").unwrap();
+    let prefixed = schema::operation_for("POST", "me/messages/AAMk=/microsoft.graph.move").unwrap();
+    assert_eq!((moved.name, prefixed.name), (prefixed.name, prefixed.name));
+    assert_eq!(moved.body_type, prefixed.body_type);
+    // Same method, different templates: the folder's messages, not the mailbox's.
+    let in_folder = schema::operation_for("POST", "me/mailFolders/inbox/messages").unwrap();
+    assert_eq!(in_folder.name, "create_mail_folder_message");
+    assert!(
+        schema::operation_for("GET", "me/sendMail").is_none(),
+        "methods must match"
+    );
+    assert!(schema::operation("mail::send_mail").is_some());
+    assert!(schema::operation("calendar::send_mail").is_none());
+    assert!(
+        schema::operations().len() > 40,
+        "generated, not a hand-written list"
+    );
+}
