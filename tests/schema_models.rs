@@ -129,7 +129,7 @@ fn outlook_rest_schemas_use_its_pascal_case_wire_names() {
 #[test]
 fn operations_are_found_by_name_and_by_the_most_specific_path() {
     let send = schema::operation_for("POST", "users/adele@contoso.com/sendMail").unwrap();
-    assert_eq!((send.workload, send.name), ("mail", "send_mail"));
+    assert_eq!((send.workload, send.name), ("mail", "user_send_mail"));
     assert_eq!(send.body_type, "SendMailBody");
     let moved = schema::operation_for("POST", "me/messages/AAMk=/move").unwrap();
     let prefixed = schema::operation_for("POST", "me/messages/AAMk=/microsoft.graph.move").unwrap();
