@@ -9,9 +9,6 @@ pub use runtime::batch;
 #[cfg(feature = "blocking")]
 pub use runtime::blocking;
 pub use runtime::clock;
-/// Parsers of outside data with their invariants, for `fuzz/` and `tests/fuzz_corpus.rs`.
-#[doc(hidden)]
-pub use runtime::connection::fuzzing;
 pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
     Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
@@ -19,6 +16,9 @@ pub use runtime::connection::{
 pub use runtime::connection::{SHARED_RETRY_AFTER, SharedPacing};
 pub use runtime::delta;
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
+/// Parsers of outside data with their invariants, for `fuzz/` and `tests/fuzz_corpus.rs`.
+#[doc(hidden)]
+pub use runtime::fuzzing;
 pub use runtime::identity;
 pub use runtime::identity::{
     AuthorizationFlow, Cloud, ConsentMode, OAuthError, SignIn, oauth_authentication_flow,

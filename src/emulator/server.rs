@@ -74,7 +74,7 @@ async fn serve(
         path,
         headers: parts.headers,
         body,
-        request_id: util::uuid(),
+        request_id: util::uuid4(),
         now: shared.now(),
     };
     let reply = match decision {

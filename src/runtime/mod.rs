@@ -8,6 +8,8 @@ pub mod clock;
 pub mod connection;
 pub mod delta;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod notifications;
 pub mod odata;

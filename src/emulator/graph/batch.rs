@@ -169,7 +169,7 @@ fn step_request(outer: &Req, step: &Value) -> Result<Req, String> {
             .collect(),
         headers,
         body,
-        request_id: util::uuid(),
+        request_id: util::uuid4(),
         now: outer.now,
     })
 }

@@ -33,8 +33,6 @@ pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;
 pub(crate) use response::decode_json;
-#[doc(hidden)]
-pub use response::fuzzing;
 pub use retry::RetryPolicy;
 pub(crate) use retry::{Outcome, parse_retry_after};
 

@@ -34,7 +34,7 @@ mod flow;
 mod grant;
 mod interactive;
 mod managed;
-mod oauth_error;
+mod python_names;
 mod random;
 mod refresh;
 mod sign_in;
@@ -43,6 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
+pub use crate::runtime::error::OAuthError;
 pub use assertion::AssertionAlgorithm;
 pub(crate) use authorization::code_for_state;
 pub(crate) use claims::challenge as claims_challenge;
@@ -53,9 +54,8 @@ pub use interactive::{ConsentMode, UrlHook, oauth_authentication_flow};
 pub use managed::{
     IMDS_ENDPOINT, ManagedIdentity, ManagedIdentitySource, SYSTEM_ASSIGNED_ID, UserAssignedId,
 };
-pub use oauth_error::OAuthError;
 #[cfg(feature = "emulator")]
-pub(crate) use random::pkce_challenge;
+pub(crate) use random::{pkce_challenge, urlsafe_token, uuid4};
 pub(crate) use refresh::BearerToken;
 pub use sign_in::SignIn;
 
