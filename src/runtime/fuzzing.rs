@@ -72,7 +72,7 @@ pub fn redirect_query(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match crate::identity::code_for_state(text, "st4te") {
+    match crate::runtime::connection::sign_in::code_for_state(text, "st4te") {
         Ok(code) => assert!(!code.is_empty(), "an empty code is never redeemed"),
         Err(e) => assert_eq!(e.kind(), ErrorKind::Identity),
     }

@@ -4,14 +4,15 @@
 mod auth;
 mod body;
 mod builder;
-mod credentials;
 mod headers;
 mod pacing;
 mod pipeline;
 mod proxy;
+mod python_names;
 mod request;
 mod response;
 mod retry;
+pub(crate) mod sign_in;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -22,13 +23,14 @@ use reqwest::header::HeaderMap;
 use secrecy::SecretString;
 use serde::Serialize;
 
+pub use crate::runtime::identity::{AuthFlow, AuthFlowType, CertificateCredential, Credentials};
 pub(crate) use body::BodyKind;
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
-pub use credentials::{AuthFlow, AuthFlowType, CertificateCredential, Credentials};
 pub use pacing::{SHARED_RETRY_AFTER, SharedPacing};
 pub(crate) use pipeline::Prepared;
 pub use proxy::ProxyConfig;
+pub use python_names::oauth_authentication_flow;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;
@@ -68,7 +70,7 @@ struct ConnectionInner {
     store_token_after_refresh: bool,
     tokens: TokenStore,
     clock: Arc<dyn Clock>,
-    identity: crate::identity::IdentityState,
+    identity: sign_in::IdentityState,
 }
 
 /// Connect and whole-request timeouts. Defaults: 10 s and 100 s, so nothing hangs forever.
@@ -153,7 +155,7 @@ impl Connection {
         self.inner.identity.refresh_margin
     }
 
-    pub(crate) fn identity(&self) -> &crate::identity::IdentityState {
+    pub(crate) fn identity(&self) -> &sign_in::IdentityState {
         &self.inner.identity
     }
 

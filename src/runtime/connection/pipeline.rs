@@ -14,8 +14,8 @@ use super::body::{Body, BodyKind};
 use super::headers::merge_defaults;
 use super::response::{Response, status_error};
 use super::retry::{Outcome, parse_retry_after};
+use super::sign_in::BearerToken;
 use super::{Connection, auth::Rejection};
-use crate::identity::BearerToken;
 use crate::{Error, ErrorKind, Result};
 
 /// A request as the pipeline sees it, before it is turned into an attempt.
@@ -113,7 +113,7 @@ impl Connection {
         }
         let retry_after = parse_retry_after(reply.headers(), self.inner.clock.system_now());
         let claims = match status.as_u16() {
-            401 => crate::identity::claims_challenge(reply.headers()),
+            401 => super::sign_in::claims_challenge(reply.headers()),
             _ => None,
         };
         let err = status_error(reply, retry_after).await;
