@@ -16,7 +16,7 @@ pub use runtime::connection::{
     AuthFlow, AuthFlowType, Body, CertificateCredential, Connection, ConnectionBuilder,
     Credentials, Json, ProxyConfig, RequestBuilder, RequestOptions, Response, RetryPolicy,
 };
-pub use runtime::connection::{SHARED_RETRY_AFTER, SharedPacing};
+pub use runtime::connection::{Http, SHARED_RETRY_AFTER, SharedPacing};
 pub use runtime::delta;
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 /// Parsers of outside data with their invariants, for `fuzz/` and `tests/fuzz_corpus.rs`.

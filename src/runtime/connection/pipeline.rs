@@ -152,7 +152,7 @@ impl Connection {
                 record_attempt(&span, &tally, throttled);
             }
             // (The client is used under the transport's read lock, not cloned.)
-            let pending = self.transport().1.execute(attempt);
+            let pending = self.transport_lock().1.execute(attempt);
             let sent = pending.await;
             if let (Ok(reply), false) = (&sent, span.is_disabled()) {
                 record_reply(&span, reply);

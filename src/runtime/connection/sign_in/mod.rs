@@ -61,13 +61,24 @@ impl Connection {
 impl SignIn<'_> {
     /// Renews the selected account's token now (python-o365: `Connection.refresh_token`).
     pub async fn renew(&self) -> Result<()> {
-        self.conn.renew_token().await
+        self.conn.renew_selected().await
     }
 
     /// Loads the token cache from the backend; `Ok(false)` when nothing is stored
     /// (python-o365: `Connection.load_token_from_backend`).
     pub async fn load_token(&self) -> Result<bool> {
-        self.conn.load_token_from_backend().await
+        self.conn.token_store().load_token().await
+    }
+
+    /// The client capabilities declared on token requests (see
+    /// [`ConnectionBuilder::client_capabilities`](crate::ConnectionBuilder::client_capabilities)).
+    pub fn client_capabilities(&self) -> &[String] {
+        self.conn.client_capabilities()
+    }
+
+    /// Whether the token cache is saved after each renewal.
+    pub fn store_token_after_refresh(&self) -> bool {
+        self.conn.store_token_after_refresh()
     }
 
     /// The cloud (sign-in and Graph hosts).
