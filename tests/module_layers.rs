@@ -27,6 +27,9 @@ const KNOWN: &[&[&str]] = &[
 
 type ModPath = Vec<String>;
 
+/// Paths with the number of inline modules around each.
+type Named = Vec<(Import, usize)>;
+
 struct Crate {
     name: &'static str,
     /// module path -> file
@@ -363,7 +366,7 @@ fn inline_mods(text: &str) -> Vec<(usize, usize)> {
 
 /// Every path a file names: its `use` items and inline `crate::` / `super::` / `self::` paths,
 /// with the number of inline modules around each.
-fn named_paths(text: &str) -> (Vec<(Import, usize)>, Vec<(Import, usize)>) {
+fn named_paths(text: &str) -> (Named, Named) {
     let b = text.as_bytes();
     let mods = inline_mods(text);
     let depth = |pos: usize| mods.iter().filter(|(s, e)| *s < pos && pos < *e).count();
@@ -499,24 +502,24 @@ impl Crate {
                 continue;
             }
             let known_as = u.alias.as_ref().or(u.path.last());
-            if !u.glob && known_as == Some(name) {
-                if let Some(abs) = self.absolute(&m, 0, &u.path) {
-                    let mut full = abs;
-                    full.extend(p[i + 1..].iter().cloned());
-                    return self.resolve(&full, guard + 1);
-                }
+            if !u.glob
+                && known_as == Some(name)
+                && let Some(abs) = self.absolute(&m, 0, &u.path)
+            {
+                let mut full = abs;
+                full.extend(p[i + 1..].iter().cloned());
+                return self.resolve(&full, guard + 1);
             }
         }
         for (u, inline) in &uses {
-            if *inline == 0 && u.glob {
-                if let Some(mut abs) = self.absolute(&m, 0, &u.path) {
-                    if self.is_module(&abs)
-                        && (self.defines(&abs, name) || self.reexports(&abs, name))
-                    {
-                        abs.extend(p[i..].iter().cloned());
-                        return self.resolve(&abs, guard + 1);
-                    }
-                }
+            if *inline == 0
+                && u.glob
+                && let Some(mut abs) = self.absolute(&m, 0, &u.path)
+                && self.is_module(&abs)
+                && (self.defines(&abs, name) || self.reexports(&abs, name))
+            {
+                abs.extend(p[i..].iter().cloned());
+                return self.resolve(&abs, guard + 1);
             }
         }
         m
