@@ -74,7 +74,7 @@ async fn every_token_request_declares_the_capability() {
     let server = ScriptedServer::start(clock).await;
     let conn = connection(&server, Some("rt-old")).await;
     server.push([Reply::json(200, user_reply("at-2", "rt-2", None))]);
-    conn.renew_token().await.unwrap();
+    conn.sign_in().renew().await.unwrap();
     let token = form(&server.requests()[0].body);
     assert_eq!(
         field(&token, "claims"),

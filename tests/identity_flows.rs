@@ -816,7 +816,7 @@ async fn clouds_set_authority_and_graph_together() {
         "https://microsoftgraph.chinacloudapi.cn/v1.0/"
     );
     assert_eq!(
-        conn.identity_authority().token_endpoint(),
+        conn.sign_in().authority().token_endpoint(),
         "https://login.chinacloudapi.cn/contoso.partner.onmschina.cn/oauth2/v2.0/token"
     );
     let (url, _) = conn.get_authorization_url(&["Mail.Read"], None).unwrap();
@@ -835,10 +835,10 @@ async fn clouds_set_authority_and_graph_together() {
         "https://dod-graph.microsoft.us/v1.0/"
     );
     assert_eq!(
-        gov.identity_authority().authorize_endpoint(),
+        gov.sign_in().authority().authorize_endpoint(),
         "https://login.microsoftonline.us/common/oauth2/v2.0/authorize"
     );
-    assert_eq!(gov.refresh_margin(), Duration::from_secs(300));
+    assert_eq!(gov.sign_in().refresh_margin(), Duration::from_secs(300));
 
     let err = Connection::builder(secret_app())
         .authority("http://login.example.test")

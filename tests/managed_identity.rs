@@ -263,7 +263,7 @@ async fn workload_identity_sends_the_current_federated_token_as_client_assertion
         Credentials::federated_token(CLIENT, dir.path().join("absent")),
         &clock,
     );
-    let err = missing.renew_token().await.unwrap_err();
+    let err = missing.sign_in().renew().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config, "{err}");
     assert!(err.to_string().contains("federated token file"), "{err}");
     assert!(!format!("{:?}", Credentials::federated_token(CLIENT, &file)).contains("jwt"));

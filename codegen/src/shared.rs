@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::emit::pages;
 use crate::passes::walk;
+use crate::shared_type::struct_fields;
 use crate::{Error, Options, generate};
 
 pub use crate::shared_type::{SharedImpl, SharedType};
@@ -176,20 +177,6 @@ fn fields_by_type(file: &syn::File) -> BTreeMap<String, Vec<(String, String)>> {
         .filter_map(|item| match item {
             syn::Item::Struct(s) => Some((s.ident.to_string(), struct_fields(s))),
             _ => None,
-        })
-        .collect()
-}
-
-/// `(field, type)` source text of a struct's named fields.
-pub(crate) fn struct_fields(s: &syn::ItemStruct) -> Vec<(String, String)> {
-    use quote::ToTokens;
-    s.fields
-        .iter()
-        .filter_map(|f| {
-            Some((
-                f.ident.as_ref()?.to_string(),
-                f.ty.to_token_stream().to_string(),
-            ))
         })
         .collect()
 }

@@ -26,3 +26,17 @@ pub struct SharedType {
     /// polymorphic enums that hold it.
     pub fields: Vec<(String, String)>,
 }
+
+/// `(field, type)` source text of a struct's named fields.
+pub(crate) fn struct_fields(s: &syn::ItemStruct) -> Vec<(String, String)> {
+    use quote::ToTokens;
+    s.fields
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f.ident.as_ref()?.to_string(),
+                f.ty.to_token_stream().to_string(),
+            ))
+        })
+        .collect()
+}

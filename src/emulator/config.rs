@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::identity::{FederatedCredential, ManagedIdentities};
+pub(crate) mod managed;
+
+use managed::{FederatedCredential, ManagedIdentities};
 
 /// Client id of the public application registered when no client is configured.
 pub const PUBLIC_CLIENT_ID: &str = "9e5f94bc-e8a4-4e73-b8be-63364c29d753";

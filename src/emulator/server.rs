@@ -74,14 +74,14 @@ async fn serve(
         path,
         headers: parts.headers,
         body,
-        request_id: util::uuid(),
+        request_id: util::uuid4(),
         now: shared.now(),
     };
     let reply = match decision {
         Decision {
             throttle: Some((status, retry_after)),
             ..
-        } => throttled(&req, status, retry_after),
+        } => Reply::throttled(&req, status, retry_after),
         Decision {
             claims_challenge: true,
             ..
@@ -114,18 +114,6 @@ fn claims_challenge(req: &Req) -> Reply {
         "www-authenticate",
         format!(r#"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="{encoded}""#),
     )
-}
-
-fn throttled(req: &Req, status: StatusCode, retry_after: u64) -> Reply {
-    let code = if status == StatusCode::TOO_MANY_REQUESTS {
-        "TooManyRequests"
-    } else {
-        "ServiceUnavailable"
-    };
-    let message =
-        format!("Too many requests or the service is busy. Retry after {retry_after} seconds.");
-    Reply::graph_error(status, code, &message, req)
-        .with_header("retry-after", retry_after.to_string())
 }
 
 fn route(shared: &Shared, req: &Req) -> Reply {

@@ -1,23 +1,14 @@
-//! Small helpers shared by the emulator: ids, UUIDs, base64url, ISO 8601 times.
+//! Small helpers shared by the emulator: ids, UUIDs and tokens (the runtime's), base64url, ISO
+//! 8601 times.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use rand::Rng;
 
-/// A random version-4 UUID in its usual text form.
-pub(crate) fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// `n` random bytes as unpadded base64url (an opaque token or code).
-pub(crate) fn random_token(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    rand::rng().fill(&mut bytes[..]);
-    b64url(&bytes)
-}
+/// Random UUIDs and opaque tokens: the runtime's (one implementation of each).
+pub(crate) use crate::runtime::identity::{urlsafe_token, uuid4};
 
 /// Unpadded base64url.
 pub(crate) fn b64url(bytes: &[u8]) -> String {
@@ -108,14 +99,6 @@ pub(crate) fn parse_iso(s: &str) -> Option<i64> {
     Some(local.and_utc().timestamp() - offset)
 }
 
-/// Lower-case English weekday name (`monday`…) of a day number since 1970-01-01.
-pub(crate) fn weekday(days: i64) -> String {
-    utc(days * 86_400)
-        .format("%A")
-        .to_string()
-        .to_ascii_lowercase()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,15 +114,6 @@ mod tests {
         assert_eq!(parse_iso("2025-13-01"), None);
         assert_eq!(parse_iso("garbage"), None);
         assert_eq!(parse_iso("2025-03-04 10:30+01:00"), Some(t - 15));
-        assert_eq!(weekday(parse_iso("2025-03-03").unwrap() / 86_400), "monday");
         assert_eq!(compact_date(t), "20250304");
-    }
-
-    #[test]
-    fn uuid_has_the_v4_shape() {
-        let u = uuid();
-        assert_eq!(u.len(), 36);
-        assert_eq!(&u[14..15], "4");
-        assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
     }
 }

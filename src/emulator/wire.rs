@@ -126,6 +126,20 @@ impl Reply {
         self
     }
 
+    /// A throttled reply as Graph sends it: `429 TooManyRequests` or `503 ServiceUnavailable`
+    /// with `Retry-After` (the script's faults, for a request or a `$batch` step alike).
+    pub fn throttled(req: &Req, status: StatusCode, retry_after: u64) -> Reply {
+        let code = if status == StatusCode::TOO_MANY_REQUESTS {
+            "TooManyRequests"
+        } else {
+            "ServiceUnavailable"
+        };
+        let message =
+            format!("Too many requests or the service is busy. Retry after {retry_after} seconds.");
+        Reply::graph_error(status, code, &message, req)
+            .with_header("retry-after", retry_after.to_string())
+    }
+
     /// A Graph error envelope: `{"error": {"code", "message", "innerError": {…}}}`.
     pub fn graph_error(status: StatusCode, code: &str, message: &str, req: &Req) -> Reply {
         let body = json!({

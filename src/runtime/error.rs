@@ -10,6 +10,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
+mod oauth;
+pub use oauth::OAuthError;
+
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -121,7 +124,7 @@ struct Inner {
     graph: Option<GraphError>,
     excerpt: Option<String>,
     retry_after: Option<Duration>,
-    oauth: Option<crate::identity::OAuthError>,
+    oauth: Option<OAuthError>,
     claims: Option<String>,
     /// The `request-id` response header, for replies whose body carries none (gateway pages).
     request_id: Option<String>,
@@ -233,7 +236,7 @@ impl Error {
     pub(crate) fn oauth(
         message: impl Into<String>,
         status: Option<StatusCode>,
-        oauth: crate::identity::OAuthError,
+        oauth: OAuthError,
     ) -> Error {
         let mut e = Error::identity(format!("{}: {oauth}", message.into()));
         e.inner.status = status;
@@ -359,7 +362,7 @@ impl Error {
 
     /// The identity platform's OAuth error (`invalid_grant`, AADSTS number, …) of an `Identity`
     /// error.
-    pub fn oauth_error(&self) -> Option<&crate::identity::OAuthError> {
+    pub fn oauth_error(&self) -> Option<&OAuthError> {
         self.inner.oauth.as_ref()
     }
 

@@ -10,6 +10,8 @@ pub mod delta;
 #[cfg(feature = "codegen")]
 pub mod drive_item;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod notifications;
 pub mod odata;

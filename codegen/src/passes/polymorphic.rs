@@ -598,7 +598,9 @@ pub fn accessors(
     let local: BTreeMap<String, Vec<(String, String)>> = items
         .iter()
         .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some((s.ident.to_string(), crate::shared::struct_fields(s))),
+            syn::Item::Struct(s) => {
+                Some((s.ident.to_string(), crate::shared_type::struct_fields(s)))
+            }
             _ => None,
         })
         .collect();

@@ -36,12 +36,7 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     if renames.is_empty() {
         return 0;
     }
-    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
-        let old = std::mem::take(schemas);
-        for (key, schema) in old {
-            schemas.insert(renames.get(&key).cloned().unwrap_or(key), schema);
-        }
-    }
+    walk::rename_schema_keys(doc, &renames);
     walk::rewrite_refs(doc, &|reference| {
         let name = walk::schema_ref_name(reference)?;
         renames

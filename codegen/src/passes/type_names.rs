@@ -83,12 +83,7 @@ pub fn run(doc: &mut Value, notes: &mut Vec<String>) -> usize {
     if renames.is_empty() {
         return 0;
     }
-    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
-        let old = std::mem::take(schemas);
-        for (key, schema) in old {
-            schemas.insert(renames.get(&key).cloned().unwrap_or(key), schema);
-        }
-    }
+    walk::rename_schema_keys(doc, &renames);
     rewrite(doc, &renames);
     renames.len()
 }

@@ -133,6 +133,16 @@ pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
         .unwrap_or(value)
 }
 
+/// Renames the keys of `components/schemas` as `renames` says (the `$ref`s are the caller's).
+pub fn rename_schema_keys(doc: &mut Value, renames: &std::collections::BTreeMap<String, String>) {
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        let old = std::mem::take(schemas);
+        for (key, schema) in old {
+            schemas.insert(renames.get(&key).cloned().unwrap_or(key), schema);
+        }
+    }
+}
+
 /// Rewrites every `$ref` string in the document with `f` (returning `None` keeps it).
 pub fn rewrite_refs(value: &mut Value, f: &dyn Fn(&str) -> Option<String>) {
     match value {

@@ -1,6 +1,7 @@
 //! `calendarView`: events overlapping a time window, with daily/weekly series expanded into
 //! occurrences.
 
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use serde_json::{Value, json};
 
 use crate::emulator::util;
@@ -53,46 +54,71 @@ fn instance(event: &Value, start: i64, end: i64) -> Value {
     occurrence
 }
 
-/// Start times of a daily or weekly series up to `until` (other patterns: the first one only).
+/// Start times of a daily or weekly series up to `until` (other patterns: the first one only),
+/// in calendar days: a weekly series' weeks start on its `firstDayOfWeek` (Graph's default,
+/// Sunday), and its `interval` counts those weeks.
 fn occurrences(recurrence: &Value, first: i64, until: i64) -> Vec<i64> {
     let pattern = &recurrence["pattern"];
     let range = &recurrence["range"];
+    let Some(first) = DateTime::<Utc>::from_timestamp(first, 0) else {
+        return Vec::new();
+    };
+    let (first_day, time_of_day) = (first.date_naive(), first.time());
     let interval = pattern["interval"].as_i64().unwrap_or(1).max(1);
-    let time_of_day = first.rem_euclid(86_400);
-    let first_day = first.div_euclid(86_400);
-    let last_day = match range["type"].as_str() {
-        Some("endDate") => range["endDate"]
-            .as_str()
-            .and_then(util::parse_iso)
-            .map(|t| t.div_euclid(86_400)),
-        _ => None,
-    }
-    .unwrap_or(i64::MAX)
-    .min(until.div_euclid(86_400));
+    let last_day = last_day(range, until);
     let limit = match range["type"].as_str() {
         Some("numbered") => range["numberOfOccurrences"].as_u64().unwrap_or(1) as usize,
         _ => usize::MAX,
     };
-    let days: Vec<String> = pattern["daysOfWeek"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|d| d.as_str().map(str::to_ascii_lowercase))
-                .collect()
-        })
-        .unwrap_or_default();
-    let week_start = first_day - first_day.rem_euclid(7);
-    (first_day..=last_day)
-        .filter(|day| match pattern["type"].as_str() {
-            Some("daily") => (day - first_day) % interval == 0,
-            Some("weekly") => {
-                ((day - week_start) / 7) % interval == 0 && days.contains(&util::weekday(*day))
-            }
-            _ => *day == first_day,
-        })
+    let on_day: Box<dyn Fn(NaiveDate) -> bool> = match pattern["type"].as_str() {
+        Some("daily") => Box::new(move |day| (day - first_day).num_days() % interval == 0),
+        Some("weekly") => {
+            let days = days_of_week(pattern);
+            let week_start = first_day.week(first_day_of_week(pattern)).first_day();
+            Box::new(move |day| {
+                (day - week_start).num_weeks() % interval == 0 && days.contains(&day.weekday())
+            })
+        }
+        _ => Box::new(move |day| day == first_day),
+    };
+    first_day
+        .iter_days()
+        .take_while(|day| Some(*day) <= last_day)
+        .filter(|day| on_day(*day))
         .take(limit)
-        .map(|day| day * 86_400 + time_of_day)
+        .map(|day| day.and_time(time_of_day).and_utc().timestamp())
         .collect()
+}
+
+/// The last day a series may occur on: its `endDate` (for an `endDate` range), and never after
+/// the day of `until`.
+fn last_day(range: &Value, until: i64) -> Option<NaiveDate> {
+    let until = DateTime::<Utc>::from_timestamp(until, 0)?.date_naive();
+    let end = match range["type"].as_str() {
+        Some("endDate") => range["endDate"]
+            .as_str()
+            .and_then(util::parse_iso)
+            .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
+            .map(|t| t.date_naive()),
+        _ => None,
+    };
+    Some(end.map_or(until, |end| end.min(until)))
+}
+
+/// A pattern's `daysOfWeek` (`"monday"`, …; case-insensitive).
+fn days_of_week(pattern: &Value) -> Vec<Weekday> {
+    pattern["daysOfWeek"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d.as_str()?.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+/// A pattern's `firstDayOfWeek`; Sunday when absent, as in Graph.
+fn first_day_of_week(pattern: &Value) -> Weekday {
+    pattern["firstDayOfWeek"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(Weekday::Sun)
 }
 
 #[cfg(test)]
@@ -121,6 +147,72 @@ mod tests {
                 "2025-03-10T09:00:00.0000000",
                 "2025-03-17T09:00:00.0000000",
                 "2025-03-24T09:00:00.0000000"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_other_week_counts_weeks_from_the_first_day_of_week() {
+        // Tuesday 2025-03-04, then every second week on Tuesday and Saturday. Weeks start on
+        // Sunday (no `firstDayOfWeek`): the week of Sun 2 March holds Tue 4 and Sat 8, the next
+        // counted one (Sun 16) Tue 18 and Sat 22.
+        let tuesday = util::parse_iso("2025-03-04T08:00:00").unwrap();
+        let series = |first_day_of_week: Option<&str>| {
+            let mut pattern =
+                json!({"type": "weekly", "interval": 2, "daysOfWeek": ["Tuesday", "saturday"]});
+            if let Some(d) = first_day_of_week {
+                pattern["firstDayOfWeek"] = json!(d);
+            }
+            json!({
+                "id": "M", "type": "seriesMaster",
+                "start": {"dateTime": util::iso_local(tuesday), "timeZone": "UTC"},
+                "end": {"dateTime": util::iso_local(tuesday + 600), "timeZone": "UTC"},
+                "recurrence": {"pattern": pattern,
+                               "range": {"type": "numbered", "startDate": "2025-03-04", "numberOfOccurrences": 4}}
+            })
+        };
+        let from = util::parse_iso("2025-03-01T00:00:00Z").unwrap();
+        let to = util::parse_iso("2025-05-01T00:00:00Z").unwrap();
+        let days = |master: Value| -> Vec<String> {
+            view(&[master], from, to)
+                .iter()
+                .map(|o| o["start"]["dateTime"].as_str().unwrap()[..10].to_owned())
+                .collect()
+        };
+        assert_eq!(
+            days(series(None)),
+            ["2025-03-04", "2025-03-08", "2025-03-18", "2025-03-22"]
+        );
+        // Weeks starting on Wednesday: Tue 4 ends the first week, Sat 8 is in the skipped one.
+        assert_eq!(
+            days(series(Some("wednesday"))),
+            ["2025-03-04", "2025-03-15", "2025-03-18", "2025-03-29"]
+        );
+    }
+
+    #[test]
+    fn daily_series_with_an_interval() {
+        let day = util::parse_iso("2025-02-27T07:30:00").unwrap();
+        let master = json!({
+            "id": "D", "type": "seriesMaster",
+            "start": {"dateTime": util::iso_local(day), "timeZone": "UTC"},
+            "end": {"dateTime": util::iso_local(day + 60), "timeZone": "UTC"},
+            "recurrence": {"pattern": {"type": "daily", "interval": 3},
+                           "range": {"type": "endDate", "startDate": "2025-02-27", "endDate": "2025-03-08"}}
+        });
+        let from = util::parse_iso("2025-01-01T00:00:00Z").unwrap();
+        let to = util::parse_iso("2025-12-31T00:00:00Z").unwrap();
+        let got: Vec<String> = view(&[master], from, to)
+            .iter()
+            .map(|o| o["start"]["dateTime"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2025-02-27T07:30:00.0000000",
+                "2025-03-02T07:30:00.0000000",
+                "2025-03-05T07:30:00.0000000",
+                "2025-03-08T07:30:00.0000000"
             ]
         );
     }

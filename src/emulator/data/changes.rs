@@ -109,7 +109,7 @@ impl DeltaLog {
         let token = format!(
             "emu-delta-{}-{}",
             self.next_token,
-            crate::emulator::util::random_token(6)
+            crate::emulator::util::urlsafe_token(6)
         );
         self.tokens.insert(token.clone(), round.snapshot);
         Some(token)

@@ -95,7 +95,7 @@ pub(crate) struct Tokens {
 
 impl Tokens {
     pub fn add_code(&mut self, code: AuthCode) -> String {
-        let value = format!("1.AEmu{}", util::random_token(48));
+        let value = format!("1.AEmu{}", util::urlsafe_token(48));
         self.codes.insert(value.clone(), code);
         value
     }
@@ -120,7 +120,7 @@ impl Tokens {
     }
 
     pub fn add_refresh(&mut self, grant: RefreshGrant) -> String {
-        let value = format!("0.AEmu{}", util::random_token(64));
+        let value = format!("0.AEmu{}", util::urlsafe_token(64));
         self.refresh.insert(value.clone(), grant);
         value
     }

@@ -169,7 +169,7 @@ fn step_request(outer: &Req, step: &Value) -> Result<Req, String> {
             .collect(),
         headers,
         body,
-        request_id: util::uuid(),
+        request_id: util::uuid4(),
         now: outer.now,
     })
 }
@@ -182,15 +182,7 @@ fn dispatch(shared: &Shared, req: &Req) -> Reply {
     let decision = shared.script().decide(&req.path);
     shared.counters().record_fault(&decision);
     if let Some((status, retry_after)) = decision.throttle {
-        let code = if status == StatusCode::TOO_MANY_REQUESTS {
-            "TooManyRequests"
-        } else {
-            "ServiceUnavailable"
-        };
-        let message =
-            format!("Too many requests or the service is busy. Retry after {retry_after} seconds.");
-        return Reply::graph_error(status, code, &message, req)
-            .with_header("retry-after", retry_after.to_string());
+        return Reply::throttled(req, status, retry_after);
     }
     let rest = req.path.strip_prefix("/v1.0/").unwrap_or_default();
     if rest.trim_end_matches('/') == "$batch" {

@@ -49,7 +49,9 @@ impl Ctx<'_> {
         self.created(uid, Kind::Event, map, "events")
     }
 
-    pub(super) fn calendar_view(&mut self, uid: &str) -> GraphResult {
+    /// The `startDateTime`–`endDateTime` window of a calendar view (epoch seconds), or Graph's
+    /// 400 when either is missing or not a date-time.
+    pub(super) fn calendar_window(&self) -> Result<(i64, i64), GraphErr> {
         let param = |name: &str| {
             self.req
                 .query
@@ -57,13 +59,18 @@ impl Ctx<'_> {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .and_then(|(_, v)| util::parse_iso(v))
         };
-        let (Some(from), Some(to)) = (param("startDateTime"), param("endDateTime")) else {
-            return Err(GraphErr::new(
+        match (param("startDateTime"), param("endDateTime")) {
+            (Some(from), Some(to)) => Ok((from, to)),
+            _ => Err(GraphErr::new(
                 StatusCode::BAD_REQUEST,
                 "ErrorInvalidParameter",
                 "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
-            ));
-        };
+            )),
+        }
+    }
+
+    pub(super) fn calendar_view(&mut self, uid: &str) -> GraphResult {
+        let (from, to) = self.calendar_window()?;
         let occurrences = calendar::view(&self.state.dir.mailbox(uid).events, from, to);
         Ok(self.list(occurrences, 10, &format!("users('{uid}')/calendarView")))
     }

@@ -22,20 +22,7 @@ impl Ctx<'_> {
     /// `calendarView/delta`: the occurrences in the `startDateTime`–`endDateTime` window (kept
     /// in the links), as a delta collection.
     pub(super) fn calendar_view_delta(&mut self, uid: &str) -> GraphResult {
-        let param = |name: &str| {
-            self.req
-                .query
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .and_then(|(_, v)| crate::emulator::util::parse_iso(v))
-        };
-        let (Some(from), Some(to)) = (param("startDateTime"), param("endDateTime")) else {
-            return Err(GraphErr::new(
-                StatusCode::BAD_REQUEST,
-                "ErrorInvalidParameter",
-                "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.",
-            ));
-        };
+        let (from, to) = self.calendar_window()?;
         let occurrences = calendar::view(&self.state.dir.mailbox(uid).events, from, to);
         let scope = format!("{uid}/calendarView/{from}/{to}");
         self.delta(&scope, occurrences, "#microsoft.graph.event", "event")

@@ -189,7 +189,7 @@ impl Ctx<'_> {
     }
 
     fn create_upload_session(&mut self, uid: &str, target: UploadTarget) -> GraphResult {
-        let session = util::random_token(24);
+        let session = util::urlsafe_token(24);
         let expires_at = self.req.now + UPLOAD_SESSION_SECONDS;
         self.state.dir.uploads.insert(
             session.clone(),

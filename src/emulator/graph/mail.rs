@@ -26,7 +26,7 @@ impl Ctx<'_> {
         let mut message = json!({
             "receivedDateTime": now, "sentDateTime": now,
             "hasAttachments": false,
-            "internetMessageId": format!("<{}@emulator.contoso.example>", util::random_token(9)),
+            "internetMessageId": format!("<{}@emulator.contoso.example>", util::urlsafe_token(9)),
             "subject": "", "importance": "normal",
             "conversationId": util::graph_id("conversation", self.req.now as u64),
             "isRead": true, "isDraft": true,

@@ -225,7 +225,7 @@ async fn create(shared: &Arc<Shared>, req: &Req, grant: &AccessGrant) -> Answer 
         }
     }
     let sub = EmuSubscription {
-        id: util::uuid(),
+        id: util::uuid4(),
         resource,
         change_types,
         notification_url,
@@ -265,7 +265,7 @@ fn client() -> reqwest::Client {
 async fn validate(url: &str) -> bool {
     let token = format!(
         "Validation: Testing client application reachability for subscription Request-Id: {}",
-        util::uuid()
+        util::uuid4()
     );
     let separator = if url.contains('?') { '&' } else { '?' };
     let target = format!(

@@ -74,7 +74,7 @@ pub(super) fn authorize(shared: &Shared, req: &Req) -> Reply {
         expires_at: req.now + CODE_LIFETIME,
         redeemed: false,
     });
-    let session_state = util::uuid();
+    let session_state = util::uuid4();
     redirect(vec![("code", &code), ("session_state", &session_state)])
 }
 
@@ -85,9 +85,9 @@ pub(super) fn devicecode(shared: &Shared, req: &Req) -> OAuthResult<Reply> {
     let device = &shared.config.device;
     let device_code = format!(
         "DAQABIQEAAABVrSpeuWamRam2jAF1XRQE{}",
-        util::random_token(48)
+        util::urlsafe_token(48)
     );
-    let user_code: String = util::random_token(12)
+    let user_code: String = util::urlsafe_token(12)
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())

@@ -72,7 +72,7 @@ impl Issue<'_> {
         });
         if let (Some(all), Value::Object(claims)) = (all.as_object_mut(), claims) {
             all.extend(claims);
-            all.insert("uti".into(), json!(util::random_token(16)));
+            all.insert("uti".into(), json!(util::urlsafe_token(16)));
             all.insert("ver".into(), json!("1.0"));
         }
         let access_token = tokens::sign(&all);

@@ -11,6 +11,7 @@ use serde_json::json;
 
 mod authorize;
 mod checks;
+mod federated;
 mod issue;
 mod managed;
 mod token;
@@ -20,13 +21,14 @@ use super::state::Shared;
 use super::util;
 use super::wire::{Reply, Req};
 
+pub(crate) use federated::federated_token;
 pub(crate) use issue::issue_user_tokens;
+pub(crate) use managed::handle as managed_identity;
 pub use managed::{
     APP_SERVICE_PATH, FEDERATED_AUDIENCE, FEDERATED_ISSUER, FEDERATED_SUBJECT, FederatedCredential,
     IDENTITY_HEADER, IMDS_PATH, SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID,
     user_assigned_object_id, user_assigned_resource_id,
 };
-pub(crate) use managed::{ManagedIdentities, federated_token, handle as managed_identity};
 
 /// Graph's resource URI, stripped from delegated scopes in token responses.
 const GRAPH_RESOURCE: &str = "https://graph.microsoft.com/";

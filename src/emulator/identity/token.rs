@@ -173,11 +173,11 @@ fn authenticate(
                 return Err(OAuthError::missing("client_assertion_type"));
             }
             // An assertion the client did not issue itself is a federated token.
-            let issuer = super::managed::assertion_issuer(assertion);
+            let issuer = super::federated::assertion_issuer(assertion);
             if issuer.as_deref() != Some(client.client_id.as_str())
                 && !client.federated_credentials.is_empty()
             {
-                super::managed::verify_federated(client, assertion, now)
+                super::federated::verify_federated(client, assertion, now)
             } else {
                 verify_assertion(client, assertion, token_urls, now)
             }

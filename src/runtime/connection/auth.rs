@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use super::Connection;
+use super::sign_in::BearerToken;
 use crate::Result;
-use crate::identity::BearerToken;
 
 /// What to do after a 401/403.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl Connection {
         let now = self.clock().system_now();
         let username = self.username();
         if status == StatusCode::UNAUTHORIZED
-            && let Some(claims) = crate::identity::claims_challenge(headers)
+            && let Some(claims) = super::sign_in::claims_challenge(headers)
         {
             if refreshed {
                 return Ok(Rejection::Report);

@@ -7,14 +7,15 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::SecretString;
 
-use super::credentials::{AuthFlowType, Credentials};
 use super::pacing::{Pacer, SharedPacing};
 use super::proxy::ProxyConfig;
 use super::retry::RetryPolicy;
+use super::sign_in::IdentityState;
 use super::{Connection, ConnectionInner, Timeouts};
 use crate::clock::{Clock, SystemClock};
-use crate::identity::{Authority, Cloud, DEFAULT_REFRESH_MARGIN, IdentityState};
+use crate::identity::{Authority, Cloud, DEFAULT_REFRESH_MARGIN};
 use crate::protocol::Protocol;
+use crate::runtime::identity::{AuthFlowType, Credentials};
 use crate::token::{FileTokenBackend, TokenBackend, TokenCipher, TokenStore};
 use crate::{Error, Result};
 

@@ -4,14 +4,16 @@
 mod auth;
 mod body;
 mod builder;
-mod credentials;
 mod headers;
+mod http;
 mod pacing;
 mod pipeline;
 mod proxy;
+mod python_names;
 mod request;
 mod response;
 mod retry;
+pub(crate) mod sign_in;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -22,19 +24,19 @@ use reqwest::header::HeaderMap;
 use secrecy::SecretString;
 use serde::Serialize;
 
+pub use crate::runtime::identity::{AuthFlow, AuthFlowType, CertificateCredential, Credentials};
 pub(crate) use body::BodyKind;
 pub use body::{Body, Json};
 pub use builder::ConnectionBuilder;
-pub use credentials::{AuthFlow, AuthFlowType, CertificateCredential, Credentials};
+pub use http::Http;
 pub use pacing::{SHARED_RETRY_AFTER, SharedPacing};
 pub(crate) use pipeline::Prepared;
 pub use proxy::ProxyConfig;
+pub use python_names::oauth_authentication_flow;
 pub(crate) use request::query_pairs;
 pub use request::{RequestBuilder, RequestOptions};
 pub use response::Response;
 pub(crate) use response::decode_json;
-#[doc(hidden)]
-pub use response::fuzzing;
 pub use retry::RetryPolicy;
 pub(crate) use retry::{Outcome, parse_retry_after};
 
@@ -70,7 +72,7 @@ struct ConnectionInner {
     store_token_after_refresh: bool,
     tokens: TokenStore,
     clock: Arc<dyn Clock>,
-    identity: crate::identity::IdentityState,
+    identity: sign_in::IdentityState,
 }
 
 /// Connect and whole-request timeouts. Defaults: 10 s and 100 s, so nothing hangs forever.
@@ -89,6 +91,11 @@ impl Default for Timeouts {
     }
 }
 
+/// The core: building, the verbs and raw requests, and the settings every request uses. The
+/// other parts: [`Connection::sign_in`] (the OAuth flows, renewing, loading tokens),
+/// [`Connection::http`] (the HTTP client and its proxy), paging (`pages`, `items`, `delta`),
+/// `upload_session`, `batch`, `change_notifications`; python-o365's names are in an `impl`
+/// block of their own (`python_names.rs`, listed in `docs/compatibility.md`).
 impl Connection {
     /// Starts building a Connection for these application credentials.
     pub fn builder(credentials: Credentials) -> ConnectionBuilder {
@@ -98,12 +105,6 @@ impl Connection {
     /// The API protocol (base URL, casing, scopes).
     pub fn protocol(&self) -> &Protocol {
         &self.inner.protocol
-    }
-
-    /// The client capabilities declared on token requests (see
-    /// [`ConnectionBuilder::client_capabilities`]).
-    pub fn client_capabilities(&self) -> &[String] {
-        &self.inner.client_capabilities
     }
 
     /// The application credentials.
@@ -131,31 +132,7 @@ impl Connection {
         &*self.inner.clock
     }
 
-    /// The cloud (sign-in and Graph hosts).
-    ///
-    /// Hidden from the docs: the same as [`SignIn::cloud`](crate::identity::SignIn::cloud) (`conn.sign_in().cloud(…)`).
-    #[doc(hidden)]
-    pub fn cloud(&self) -> crate::identity::Cloud {
-        self.inner.identity.cloud
-    }
-
-    /// The identity-platform endpoints used for sign-in and refresh.
-    ///
-    /// Hidden from the docs: the same as [`SignIn::authority`](crate::identity::SignIn::authority) (`conn.sign_in().authority(…)`).
-    #[doc(hidden)]
-    pub fn identity_authority(&self) -> &crate::identity::Authority {
-        &self.inner.identity.authority
-    }
-
-    /// How long before expiry the pipeline renews an access token.
-    ///
-    /// Hidden from the docs: the same as [`SignIn::refresh_margin`](crate::identity::SignIn::refresh_margin) (`conn.sign_in().refresh_margin(…)`).
-    #[doc(hidden)]
-    pub fn refresh_margin(&self) -> Duration {
-        self.inner.identity.refresh_margin
-    }
-
-    pub(crate) fn identity(&self) -> &crate::identity::IdentityState {
+    pub(crate) fn identity(&self) -> &sign_in::IdentityState {
         &self.inner.identity
     }
 
@@ -169,64 +146,13 @@ impl Connection {
         self.inner.raise_http_errors
     }
 
-    /// Whether the cache is saved after each token refresh.
-    pub fn store_token_after_refresh(&self) -> bool {
-        self.inner.store_token_after_refresh
-    }
-
-    /// The password given for the password flow, if any.
-    pub fn password(&self) -> Option<&SecretString> {
-        self.inner.password.as_ref()
-    }
-
-    /// The configured HTTP client: proxy, TLS and connect timeout applied, no auth header (the
-    /// pipeline adds it per request). This is what both python-o365's `get_session()` and
-    /// `get_naive_session()` become: one client, one connection pool, for API and identity
-    /// traffic. Requests sent on it directly bypass pacing and retries.
-    pub fn http_client(&self) -> reqwest::Client {
-        self.transport().1.clone()
-    }
-
-    /// python-o365's `get_session`: see [`Connection::http_client`].
-    pub fn session(&self) -> reqwest::Client {
-        self.http_client()
-    }
-
-    /// python-o365's `get_naive_session`: the same client (auth is never baked into it).
-    pub fn naive_session(&self) -> reqwest::Client {
-        self.http_client()
-    }
-
-    fn transport(&self) -> std::sync::RwLockReadGuard<'_, (builder::Transport, reqwest::Client)> {
+    fn transport_lock(
+        &self,
+    ) -> std::sync::RwLockReadGuard<'_, (builder::Transport, reqwest::Client)> {
         self.inner
             .transport
             .read()
             .unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Replaces the proxy of every later request, API and identity alike (`None` removes it).
-    pub fn set_proxy(&self, proxy: Option<ProxyConfig>) -> Result<()> {
-        let mut transport = self.transport().0.clone();
-        transport.proxy = proxy;
-        let client = transport.client()?;
-        *self
-            .inner
-            .transport
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = (transport, client);
-        Ok(())
-    }
-
-    /// The selected account's user name; when none was set, the first account in the token
-    /// cache (none for app-only tokens).
-    pub fn username(&self) -> Option<String> {
-        if let Some(name) = self.selected_username() {
-            return Some(name);
-        }
-        self.inner.tokens.read(|cache| {
-            let first = cache.get_account(crate::token::AccountSelector::First);
-            first.map(|account| account.username.clone())
-        })
     }
 
     /// The account selected with [`set_username`](Self::set_username) or the builder, if any.
@@ -246,23 +172,6 @@ impl Connection {
             .unwrap_or_else(|p| p.into_inner())
             .as_deref()
             == name
-    }
-
-    /// Selects which cached account the Connection acts as.
-    pub fn set_username(&self, username: Option<String>) {
-        *self
-            .inner
-            .username
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = username;
-    }
-
-    /// Loads the token cache from the backend; `Ok(false)` when nothing is stored. A corrupt
-    /// store is an error (and is not overwritten by later saves).
-    ///
-    /// python-o365's name; also [`SignIn::load_token`](crate::identity::SignIn::load_token).
-    pub async fn load_token_from_backend(&self) -> Result<bool> {
-        self.inner.tokens.load_token().await
     }
 
     /// A raw request builder for any method and URL (absolute, or relative to the protocol's
@@ -338,33 +247,12 @@ impl Connection {
         self.naive(method, url).options(options).send().await
     }
 
-    /// python-o365's `oauth_request(url, method, **kwargs)`, in python's argument order: see
-    /// [`Connection::request_with_options`].
-    pub async fn oauth_request(
-        &self,
-        url: &str,
-        method: Method,
-        options: RequestOptions,
-    ) -> Result<Response> {
-        self.request_with_options(method, url, options).await
-    }
-
-    /// python-o365's `naive_request(url, method, **kwargs)`, in python's argument order: see
-    /// [`Connection::naive_with_options`].
-    pub async fn naive_request(
-        &self,
-        url: &str,
-        method: Method,
-        options: RequestOptions,
-    ) -> Result<Response> {
-        self.naive_with_options(method, url, options).await
-    }
-
     /// A request on the Connection's transport only (proxy, TLS, timeouts, user agent), outside
     /// the pipeline: no default headers, auth, pacing or retries. The identity code sends its
     /// token-endpoint forms this way.
     pub(crate) fn direct(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
-        self.http_client()
+        self.http()
+            .client()
             .request(method, url)
             .timeout(self.inner.timeouts.request)
     }

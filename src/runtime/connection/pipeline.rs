@@ -14,8 +14,8 @@ use super::body::{Body, BodyKind};
 use super::headers::merge_defaults;
 use super::response::{Response, status_error};
 use super::retry::{Outcome, parse_retry_after};
+use super::sign_in::BearerToken;
 use super::{Connection, auth::Rejection};
-use crate::identity::BearerToken;
 use crate::{Error, ErrorKind, Result};
 
 /// A request as the pipeline sees it, before it is turned into an attempt.
@@ -113,7 +113,7 @@ impl Connection {
         }
         let retry_after = parse_retry_after(reply.headers(), self.inner.clock.system_now());
         let claims = match status.as_u16() {
-            401 => crate::identity::claims_challenge(reply.headers()),
+            401 => super::sign_in::claims_challenge(reply.headers()),
             _ => None,
         };
         let err = status_error(reply, retry_after).await;
@@ -152,7 +152,7 @@ impl Connection {
                 record_attempt(&span, &tally, throttled);
             }
             // (The client is used under the transport's read lock, not cloned.)
-            let pending = self.transport().1.execute(attempt);
+            let pending = self.transport_lock().1.execute(attempt);
             let sent = pending.await;
             if let (Ok(reply), false) = (&sent, span.is_disabled()) {
                 record_reply(&span, reply);

@@ -10,8 +10,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
+use super::credentials::{AssertionAlgorithm, CertificateCredential};
 use super::random::uuid4;
-use crate::runtime::connection::CertificateCredential;
 use crate::{Error, Result};
 
 /// How long an assertion is valid, as MSAL: ten minutes.
@@ -19,17 +19,6 @@ const ASSERTION_LIFETIME_SECS: u64 = 600;
 
 /// The `client_assertion_type` of a JWT assertion.
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
-/// Which signature and thumbprint header a certificate assertion uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum AssertionAlgorithm {
-    /// RS256 with `x5t` (SHA-1 thumbprint): what MSAL sends by default. The default.
-    #[default]
-    Rs256,
-    /// PS256 with `x5t#S256` (SHA-256 thumbprint), which newer Entra ID tenants prefer.
-    Ps256,
-}
 
 #[derive(Serialize)]
 struct Claims<'a> {

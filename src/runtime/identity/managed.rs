@@ -11,14 +11,11 @@
 //! expiry, once after a 401, and the single flight all apply.
 
 use std::fmt;
-use std::time::Duration;
 
-use reqwest::Method;
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::OAuthError;
-use crate::runtime::connection::{Connection, Outcome};
-use crate::token::TokenResponse;
+use crate::runtime::error::OAuthError;
 use crate::{Error, Result};
 
 /// The Instance Metadata Service's token endpoint.
@@ -207,18 +204,12 @@ fn resource_of(scopes: &[String]) -> Result<String> {
     Ok(first.strip_suffix("/.default").unwrap_or(first).to_owned())
 }
 
-impl Connection {
-    /// Gets a token from the managed identity endpoint and stores it like a client-credentials
-    /// token. Retries 429 and 5xx (IMDS answers them while it starts) and connection failures
-    /// within the Connection's retry policy, on its clock.
-    pub(crate) async fn managed_identity_grant(
-        &self,
-        identity: &ManagedIdentity,
-        scopes: Vec<String>,
-        store_token: bool,
-    ) -> Result<()> {
-        let resource = resource_of(&scopes)?;
-        let (endpoint, api_version) = match &identity.source {
+impl ManagedIdentity {
+    /// The token request's URL: the endpoint with its `api-version`, the resource of `scopes`
+    /// and the user-assigned identity's parameter.
+    pub(crate) fn token_url(&self, scopes: &[String]) -> Result<url::Url> {
+        let resource = resource_of(scopes)?;
+        let (endpoint, api_version) = match &self.source {
             ManagedIdentitySource::Imds { endpoint } => (endpoint, "2018-02-01"),
             ManagedIdentitySource::AppService { endpoint, .. } => (endpoint, "2019-08-01"),
         };
@@ -230,76 +221,40 @@ impl Connection {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", api_version);
             query.append_pair("resource", &resource);
-            if let Some(id) = &identity.user_assigned {
-                query.append_pair(id.parameter(&identity.source), id.as_str());
+            if let Some(id) = &self.user_assigned {
+                query.append_pair(id.parameter(&self.source), id.as_str());
             }
         }
-        let clock = self.clock();
-        let policy = self.retry_policy().clone();
-        let (mut retries, mut waited) = (0u32, Duration::ZERO);
-        let reply = loop {
-            let mut request = self.direct(Method::GET, url.as_str());
-            request = match &identity.source {
-                ManagedIdentitySource::Imds { .. } => request.header("Metadata", "true"),
-                ManagedIdentitySource::AppService { header, .. } => {
-                    let mut value = reqwest::header::HeaderValue::try_from(header.expose_secret())
-                        .map_err(|_| {
-                            Error::config("IDENTITY_HEADER is not a valid header value")
-                        })?;
-                    value.set_sensitive(true);
-                    request.header("X-IDENTITY-HEADER", value)
-                }
-            };
-            let (outcome, result) = match request.send().await {
-                Ok(reply) if reply.status().as_u16() == 429 || reply.status().is_server_error() => {
-                    let retry_after = crate::runtime::connection::parse_retry_after(
-                        reply.headers(),
-                        clock.system_now(),
-                    );
-                    let outcome = Outcome::Status {
-                        status: reply.status(),
-                        retry_after,
-                    };
-                    (outcome, Ok(reply))
-                }
-                Ok(reply) => break reply,
-                Err(e) if e.is_timeout() => (Outcome::Timeout, Err(e)),
-                Err(e) => (Outcome::Connection, Err(e)),
-            };
-            // A GET: every failure above may be retried.
-            match policy.next_wait(outcome, &Method::GET, true, retries, waited) {
-                Some(wait) => {
-                    tracing::debug!(?outcome, ?wait, "retrying the managed identity request");
-                    (retries, waited) = (retries + 1, waited + wait);
-                    clock.sleep_until(clock.now() + wait).await;
-                }
-                None => match result {
-                    Ok(reply) => break reply,
-                    Err(e) => return Err(Error::transport(e)),
-                },
+        Ok(url)
+    }
+
+    /// The header the host's endpoint wants: IMDS `Metadata: true`, App Service its secret
+    /// `X-IDENTITY-HEADER` (marked sensitive).
+    pub(crate) fn request_header(&self) -> Result<(&'static str, HeaderValue)> {
+        match &self.source {
+            ManagedIdentitySource::Imds { .. } => {
+                Ok(("Metadata", HeaderValue::from_static("true")))
             }
-        };
-        let status = reply.status();
-        let reply_url = reply.url().clone();
-        let bytes = reply.bytes().await.map_err(Error::transport)?;
-        if !status.is_success() {
-            return Err(
-                match OAuthError::from_body(&bytes).or_else(|| app_service_error(&bytes)) {
-                    Some(oauth) => Error::oauth(
-                        "the managed identity endpoint refused the token request",
-                        Some(status),
-                        oauth,
-                    ),
-                    None => Error::from_status(status, &reply_url, &bytes, None),
-                },
-            );
+            ManagedIdentitySource::AppService { header, .. } => {
+                let mut value = HeaderValue::try_from(header.expose_secret())
+                    .map_err(|_| Error::config("IDENTITY_HEADER is not a valid header value"))?;
+                value.set_sensitive(true);
+                Ok(("X-IDENTITY-HEADER", value))
+            }
         }
-        let response: TokenResponse = serde_json::from_slice(&bytes).map_err(|_| {
-            Error::decode("the managed identity endpoint's reply is not a token response")
-        })?;
-        self.store_token_response(&response, "client_credentials", &scopes, store_token)
-            .await
-            .map(drop)
+    }
+}
+
+/// The typed error of a refused managed-identity token request: the OAuth error body IMDS
+/// sends, App Service's own body, or the plain status.
+pub(crate) fn refusal(status: reqwest::StatusCode, url: &url::Url, body: &[u8]) -> Error {
+    match OAuthError::from_body(body).or_else(|| app_service_error(body)) {
+        Some(oauth) => Error::oauth(
+            "the managed identity endpoint refused the token request",
+            Some(status),
+            oauth,
+        ),
+        None => Error::from_status(status, url, body, None),
     }
 }
 

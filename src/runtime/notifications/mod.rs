@@ -1,5 +1,5 @@
 //! Change notifications: subscriptions
-//! ([`Connection::change_notifications`](crate::Connection::subscriptions)) and a [`Receiver`] for the
+//! ([`Connection::change_notifications`](crate::Connection::change_notifications)) and a [`Receiver`] for the
 //! web server that receives them.
 //!
 //! The receiver is framework-agnostic: it takes an `http::Request<Bytes>` and gives back the

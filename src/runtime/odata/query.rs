@@ -362,8 +362,13 @@ impl Query {
 
     /// The rendered value of the first comparison or function whose attribute starts with
     /// `attribute` (ASCII case-insensitive, wire casing), e.g. `'bob'` for `from`.
-    pub fn get_filter_by_attribute(&self, attribute: &str) -> Option<&str> {
+    pub fn filter_value_for(&self, attribute: &str) -> Option<&str> {
         self.filter.as_ref()?.value_for(attribute)
+    }
+
+    /// python-o365's name for [`Query::filter_value_for`].
+    pub fn get_filter_by_attribute(&self, attribute: &str) -> Option<&str> {
+        self.filter_value_for(attribute)
     }
 
     /// The `$filter` value, if any.

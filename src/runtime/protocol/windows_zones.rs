@@ -4,8 +4,11 @@
 //! `mapZone`, plus each tz database (2025b) zone whose TZif data is identical to a mapped one
 //! (links, and the names tzdata uses where CLDR keeps an older spelling:
 //! `Asia/Kolkata`/`Asia/Calcutta`, `Europe/Kyiv`/`Europe/Kiev`, …), given its Windows name.
+//! CLDR: unicode-org/cldr, release not recorded when this table was first made (its mappings are those of CLDR 43 or later, e.g. `America/Ciudad_Juarez`).
 //! To refresh it: `python3 src/runtime/protocol/windows_zones.py windowsZones.xml
-//! --zoneinfo /usr/share/zoneinfo > src/runtime/protocol/windows_zones.rs`.
+//! --cldr-source "unicode-org/cldr release-NN" --zoneinfo /usr/share/zoneinfo
+//! > src/runtime/protocol/windows_zones.rs`.
+#[rustfmt::skip] // one line an entry, as the generator writes it
 pub(super) const IANA_TO_WINDOWS: &[(&str, &str)] = &[
     ("Africa/Abidjan", "Greenwich Standard Time"),
     ("Africa/Accra", "Greenwich Standard Time"),
@@ -68,10 +71,7 @@ pub(super) const IANA_TO_WINDOWS: &[(&str, &str)] = &[
     ("America/Araguaina", "Tocantins Standard Time"),
     ("America/Argentina/Buenos_Aires", "Argentina Standard Time"),
     ("America/Argentina/Catamarca", "Argentina Standard Time"),
-    (
-        "America/Argentina/ComodRivadavia",
-        "Argentina Standard Time",
-    ),
+    ("America/Argentina/ComodRivadavia", "Argentina Standard Time"),
     ("America/Argentina/Cordoba", "Argentina Standard Time"),
     ("America/Argentina/Jujuy", "Argentina Standard Time"),
     ("America/Argentina/La_Rioja", "Argentina Standard Time"),

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::SignIn;
 use super::grant::{Grant, Value};
-use super::sign_in::SignIn;
 use crate::runtime::connection::Connection;
 use crate::token::AccountEntry;
 use crate::{Error, Result};

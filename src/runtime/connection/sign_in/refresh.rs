@@ -208,7 +208,7 @@ impl Connection {
 
     /// Renews the selected account's token now (a new
     /// client-credentials grant for app-only flows). Concurrent calls share one request.
-    pub async fn renew_token(&self) -> Result<()> {
+    pub(crate) async fn renew_selected(&self) -> Result<()> {
         let tokens = self.token_store();
         if !tokens.read(crate::token::TokenCache::has_data) {
             // Rare paths are boxed so that every request's future stays small.
@@ -220,12 +220,6 @@ impl Connection {
         self.refresh_single_flight(stale.as_ref(), epoch, username.as_deref(), true)
             .await?;
         Ok(())
-    }
-
-    /// python-o365's `refresh_token()`: [`Connection::renew_token`], answering `Ok(true)` as
-    /// python answers `True`; every failure is an `Err` (python logs it and returns `False`).
-    pub async fn refresh_token(&self) -> Result<bool> {
-        self.renew_token().await.map(|()| true)
     }
 
     /// One refresh for everyone who saw `stale` at `seen_epoch`: whoever gets the lock first

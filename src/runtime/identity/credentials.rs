@@ -4,7 +4,18 @@ use std::fmt;
 
 use secrecy::SecretString;
 
-/// The OAuth flow a [`Connection`](super::Connection) uses. python-o365's `auth_flow_type`;
+/// Which signature and thumbprint header a certificate assertion uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AssertionAlgorithm {
+    /// RS256 with `x5t` (SHA-1 thumbprint): what MSAL sends by default. The default.
+    #[default]
+    Rs256,
+    /// PS256 with `x5t#S256` (SHA-256 thumbprint), which newer Entra ID tenants prefer.
+    Ps256,
+}
+
+/// The OAuth flow a [`Connection`](crate::Connection) uses. python-o365's `auth_flow_type`;
 /// an unknown flow is unrepresentable here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -67,12 +78,12 @@ pub struct CertificateCredential {
     /// PEM-encoded public certificate; its thumbprints go into the assertion header.
     pub certificate_pem: String,
     /// RS256 + `x5t` (default, as MSAL) or PS256 + `x5t#S256`.
-    pub algorithm: crate::identity::AssertionAlgorithm,
+    pub algorithm: AssertionAlgorithm,
 }
 
 impl CertificateCredential {
     /// Signs with `algorithm` instead of the default RS256.
-    pub fn with_algorithm(mut self, algorithm: crate::identity::AssertionAlgorithm) -> Self {
+    pub fn with_algorithm(mut self, algorithm: AssertionAlgorithm) -> Self {
         self.algorithm = algorithm;
         self
     }
@@ -116,7 +127,7 @@ pub enum Credentials {
     },
     /// A managed identity (IMDS or App Service), with the client-credentials flow: tokens come
     /// from the host, not the identity platform.
-    ManagedIdentity(crate::identity::ManagedIdentity),
+    ManagedIdentity(super::ManagedIdentity),
 }
 
 impl Credentials {
@@ -176,7 +187,7 @@ impl Credentials {
     }
 
     /// A managed identity (use it with the `credentials` auth flow).
-    pub fn managed_identity(identity: crate::identity::ManagedIdentity) -> Credentials {
+    pub fn managed_identity(identity: super::ManagedIdentity) -> Credentials {
         Credentials::ManagedIdentity(identity)
     }
 

@@ -1,8 +1,8 @@
 //! The direct grants behind [`SignIn`], where the application asks the token endpoint itself:
 //! client credentials (app-only) and the resource-owner password (ROPC).
 
+use super::SignIn;
 use super::grant::Grant;
-use super::sign_in::SignIn;
 use crate::runtime::connection::AuthFlowType;
 use crate::token::AccountEntry;
 use crate::{Error, Result};

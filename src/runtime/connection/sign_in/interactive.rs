@@ -7,9 +7,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use super::sign_in::SignIn;
-use crate::protocol::Protocol;
-use crate::runtime::connection::{Connection, ConnectionBuilder, Credentials};
+use super::SignIn;
 use crate::{Error, Result};
 
 /// A callback that receives the authorization URL.
@@ -209,25 +207,4 @@ fn open_in_browser(url: &str) {
     if let Err(err) = std::process::Command::new(program).args(args).spawn() {
         tracing::warn!(error = %err, "could not open a browser; visit the printed URL");
     }
-}
-
-/// python-o365's `oauth_authentication_flow`: builds a Connection for `client_id` and
-/// `client_secret` (plus `configure`'s settings, e.g. the token backend and tenant) on
-/// `protocol` (default Graph), runs [`SignIn::interactively`] and returns
-/// whether it succeeded, with the Connection.
-pub async fn oauth_authentication_flow(
-    client_id: &str,
-    client_secret: &str,
-    scopes: &[&str],
-    protocol: Option<Protocol>,
-    configure: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,
-    mode: ConsentMode,
-) -> Result<(bool, Connection)> {
-    let mut builder = Connection::builder(Credentials::client_secret(client_id, client_secret));
-    if let Some(protocol) = protocol {
-        builder = builder.protocol(protocol);
-    }
-    let connection = configure(builder).build()?;
-    let ok = connection.sign_in().interactively(scopes, mode).await?;
-    Ok((ok, connection))
 }

@@ -3,10 +3,10 @@
 //! ([`SignIn::request_token`]).
 
 use super::OAuthError;
+use super::SignIn;
 use super::flow::{AuthorizationFlow, DEFAULT_REDIRECT_URI};
 use super::grant::Grant;
 use super::random::{pkce_challenge, sha256_hex, urlsafe_token};
-use super::sign_in::SignIn;
 use crate::runtime::connection::AuthFlowType;
 use crate::token::AccountEntry;
 use crate::{Error, Result};
