@@ -46,7 +46,12 @@ pub fn odata_page(data: &[u8]) {
         }
         Err(e) => {
             assert_eq!(e.kind(), ErrorKind::Decode);
-            assert!(!e.to_string().contains("$top"), "the query is not echoed");
+            // The request's query is never echoed (the body's own excerpt may hold the text).
+            let body_has_it = data.windows(4).any(|w| w == b"$top");
+            assert!(
+                body_has_it || !e.to_string().contains("$top"),
+                "the query is not echoed"
+            );
         }
     }
 }
