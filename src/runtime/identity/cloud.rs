@@ -131,14 +131,10 @@ pub(crate) const IMDS_ADDRESS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
 /// Checks a managed-identity endpoint before anything is sent to it (a token request, and for
 /// App Service the `X-IDENTITY-HEADER` secret): `https` is always allowed; plain `http` only to a
 /// loopback host (`localhost`, `127.0.0.0/8`, `::1`: local test servers and sidecars), and for
-/// an IMDS `source` also to the IMDS address `169.254.169.254`. That exception exists because IMDS
+/// an IMDS endpoint (`imds`) also to the IMDS address `169.254.169.254`. That exception exists because IMDS
 /// is only served over plain http, on a link-local address that never leaves the virtual machine.
 /// Anything else (another scheme, another http host, no host) is a `Config` error.
-pub(crate) fn check_identity_endpoint(
-    url: &url::Url,
-    source: &super::managed::ManagedIdentitySource,
-) -> Result<()> {
-    let imds = matches!(source, super::managed::ManagedIdentitySource::Imds { .. });
+pub(crate) fn check_identity_endpoint(url: &url::Url, imds: bool) -> Result<()> {
     let host = url.host_str().unwrap_or_default();
     let allowed = match url.scheme() {
         "https" => !host.is_empty(),
@@ -171,12 +167,7 @@ mod tests {
 
     /// Checks `url` as an IMDS endpoint (`imds`) or an App Service one.
     fn endpoint(url: &str, imds: bool) -> Result<()> {
-        use crate::identity::ManagedIdentity;
-        let identity = match imds {
-            true => ManagedIdentity::system_assigned().imds_endpoint(url),
-            false => ManagedIdentity::system_assigned().app_service(url, "header-secret"),
-        };
-        check_identity_endpoint(&url::Url::parse(url).unwrap(), identity.source())
+        check_identity_endpoint(&url::Url::parse(url).unwrap(), imds)
     }
 
     #[test]

@@ -216,7 +216,8 @@ impl ManagedIdentity {
         let mut url = url::Url::parse(endpoint).map_err(|_| {
             Error::config(format!("invalid managed identity endpoint {endpoint:?}"))
         })?;
-        super::cloud::check_identity_endpoint(&url, &self.source)?;
+        let imds = matches!(self.source, ManagedIdentitySource::Imds { .. });
+        super::cloud::check_identity_endpoint(&url, imds)?;
         {
             let mut query = url.query_pairs_mut();
             query.append_pair("api-version", api_version);
