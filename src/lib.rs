@@ -19,7 +19,7 @@ pub use runtime::connection::{
 pub use runtime::connection::{Http, SHARED_RETRY_AFTER, SharedPacing};
 pub use runtime::delta;
 #[cfg(feature = "codegen")]
-pub use runtime::drive_item;
+pub mod drive_item;
 pub use runtime::error::{Error, ErrorKind, GraphError, GraphErrorResponse, InnerError, Result};
 /// Parsers of outside data with their invariants, for `fuzz/` and `tests/fuzz_corpus.rs`.
 #[doc(hidden)]
@@ -67,7 +67,7 @@ pub use runtime::protocol;
 #[cfg(feature = "redis")]
 pub use runtime::redis;
 #[cfg(feature = "schemars")]
-pub use runtime::schema;
+pub mod schema;
 pub use runtime::token;
 pub use runtime::typed;
 pub use runtime::upload::{DEFAULT_UPLOAD_CHUNK, UPLOAD_CHUNK_UNIT, UploadSession};

@@ -7,8 +7,6 @@ pub mod blocking;
 pub mod clock;
 pub mod connection;
 pub mod delta;
-#[cfg(feature = "codegen")]
-pub mod drive_item;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;

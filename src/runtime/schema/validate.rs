@@ -36,16 +36,6 @@ pub fn validate(schema: &Schema, body: &Value) -> Result<(), Invalid> {
     check(&validator, body)
 }
 
-/// Checks `body` against the request schema of the operation `method path` (relative to the
-/// service root, e.g. `POST me/sendMail`), when [`super::operation_for`] knows it; `Ok` for
-/// an operation it does not know.
-pub fn check_body(method: &str, path: &str, body: &Value) -> Result<(), Invalid> {
-    match super::operation_for(method, path) {
-        Some(operation) => operation.check(body),
-        None => Ok(()),
-    }
-}
-
 pub(super) fn compile(schema: &Schema) -> Result<Validator, Invalid> {
     jsonschema::validator_for(schema.as_value()).map_err(|e| Invalid {
         property: String::new(),

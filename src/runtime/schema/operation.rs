@@ -1,6 +1,7 @@
-//! The typed operations that take a JSON body, from every enabled workload's generated
-//! `BODY_OPERATIONS` table: found by generated method name (optionally qualified by workload,
-//! `mail::send_mail`) or by HTTP method and path.
+//! A typed operation that takes a JSON body, as an entry of the `BODY_OPERATIONS` table the
+//! generator writes beside each workload's `Client`: its name, method, path template and body
+//! schema, with the path matching and the (cached) body check. The lookups over every enabled
+//! workload's table are in [`crate::schema`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -15,7 +16,7 @@ use super::validate::{Invalid, check, compile};
 #[derive(Debug, Clone, Copy)]
 pub struct Operation {
     /// The workload module it is generated in (`mail`, `office365_mail`); empty in the
-    /// generated tables, filled by [`operations`].
+    /// generated tables, filled by [`operations`](crate::schema::operations).
     pub workload: &'static str,
     /// The generated method name (`send_mail`, `create_event`).
     pub name: &'static str,
@@ -53,6 +54,12 @@ impl Operation {
             body_type,
             schema,
         }
+    }
+
+    /// The same entry, attributed to the workload module whose table holds it.
+    #[cfg_attr(not(feature = "codegen"), allow(dead_code))]
+    pub(crate) const fn in_workload(self, workload: &'static str) -> Operation {
+        Operation { workload, ..self }
     }
 
     /// The request body's JSON Schema (draft 2020-12).
@@ -125,48 +132,4 @@ fn same_segment(template: &str, segment: &str) -> bool {
         }
     }
     bare(template).eq_ignore_ascii_case(bare(segment))
-}
-
-/// Every operation with a JSON body of the enabled workloads, in workload order.
-pub fn operations() -> Vec<Operation> {
-    #[allow(unused_mut)]
-    let mut all = Vec::new();
-    macro_rules! table {
-        ($feature:literal, $module:ident) => {
-            #[cfg(feature = $feature)]
-            all.extend(
-                crate::generated::$module::BODY_OPERATIONS
-                    .iter()
-                    .map(|op| Operation {
-                        workload: stringify!($module),
-                        ..*op
-                    }),
-            );
-        };
-    }
-    super::each_workload!(table);
-    all
-}
-
-/// The operation named `name`: its generated method name, optionally qualified by its workload
-/// (`mail::send_mail`, `users::send_mail`); unqualified, the first enabled workload that has it.
-pub fn operation(name: &str) -> Option<Operation> {
-    let (workload, name) = super::qualified(name);
-    operations()
-        .into_iter()
-        .find(|op| op.name == name && workload.as_deref().is_none_or(|w| w == op.workload))
-}
-
-/// The operation `method path` is, if known (`path` relative to the service root, e.g.
-/// `me/sendMail`): the most specific match.
-pub fn operation_for(method: &str, path: &str) -> Option<Operation> {
-    let mut best: Option<(usize, Operation)> = None;
-    for op in operations() {
-        if let Some(score) = op.matches(method, path)
-            && best.is_none_or(|(b, _)| score > b)
-        {
-            best = Some((score, op));
-        }
-    }
-    best.map(|(_, op)| op)
 }
