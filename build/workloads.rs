@@ -27,33 +27,35 @@ pub struct Workload {
     pub graph: bool,
 }
 
+/// A Graph workload `name`: feature `graph-<name>`, module `graph_<name>`, description
+/// `graph/v1.0/<name>.yaml`, camelCase on the wire.
+macro_rules! graph {
+    ($name:literal) => {
+        Workload {
+            feature: concat!("graph-", $name),
+            stem: concat!("graph_", $name),
+            spec: concat!("graph/v1.0/", $name, ".yaml"),
+            casing: Casing::Camel,
+            graph: true,
+        }
+    };
+}
+
 /// Every workload, in module order.
 pub const WORKLOADS: &[Workload] = &[
-    graph("graph-users", "graph_users", "graph/v1.0/users.yaml"),
-    graph("graph-mail", "graph_mail", "graph/v1.0/mail.yaml"),
-    graph(
-        "graph-calendar",
-        "graph_calendar",
-        "graph/v1.0/calendar.yaml",
-    ),
-    graph(
-        "graph-contacts",
-        "graph_contacts",
-        "graph/v1.0/contacts.yaml",
-    ),
-    graph("graph-drive", "graph_drive", "graph/v1.0/drive.yaml"),
-    graph("graph-groups", "graph_groups", "graph/v1.0/groups.yaml"),
-    graph("graph-teams", "graph_teams", "graph/v1.0/teams.yaml"),
-    graph("graph-planner", "graph_planner", "graph/v1.0/planner.yaml"),
-    graph("graph-todo", "graph_todo", "graph/v1.0/todo.yaml"),
-    graph("graph-people", "graph_people", "graph/v1.0/people.yaml"),
-    graph("graph-onenote", "graph_onenote", "graph/v1.0/onenote.yaml"),
-    graph("graph-sites", "graph_sites", "graph/v1.0/sites.yaml"),
-    graph(
-        "graph-subscriptions",
-        "graph_subscriptions",
-        "graph/v1.0/subscriptions.yaml",
-    ),
+    graph!("users"),
+    graph!("mail"),
+    graph!("calendar"),
+    graph!("contacts"),
+    graph!("drive"),
+    graph!("groups"),
+    graph!("teams"),
+    graph!("planner"),
+    graph!("todo"),
+    graph!("people"),
+    graph!("onenote"),
+    graph!("sites"),
+    graph!("subscriptions"),
     Workload {
         feature: "office365-mail",
         stem: "office365_mail",
@@ -69,16 +71,6 @@ pub const WORKLOADS: &[Workload] = &[
         graph: false,
     },
 ];
-
-const fn graph(feature: &'static str, stem: &'static str, spec: &'static str) -> Workload {
-    Workload {
-        feature,
-        stem,
-        spec,
-        casing: Casing::Camel,
-        graph: true,
-    }
-}
 
 /// Generates the module of types shared by the Graph workloads, from every Graph description
 /// (enabled or not, so the module is the same for any feature set).

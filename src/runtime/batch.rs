@@ -26,7 +26,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use bytes::Bytes;
@@ -232,7 +232,7 @@ impl StepResponse {
         if !(self.status.is_client_error() || self.status.is_server_error()) {
             return Ok(self);
         }
-        let retry_after = parse_retry_after(&self.headers, std::time::SystemTime::now());
+        let retry_after = parse_retry_after(&self.headers, SystemTime::now());
         Err(Error::from_status(
             self.status,
             &self.url,
@@ -447,54 +447,8 @@ impl Batch {
                 "batch step {id:?}: only requests under the Connection's service URL can be batched"
             ))
         })?;
-        let mut headers: IndexMap<String, String> = IndexMap::new();
-        for (name, value) in &req.headers {
-            let value = value.to_str().map_err(|_| {
-                Error::invalid_input(format!("batch step {id:?}: header {name} is not text"))
-            })?;
-            headers
-                .entry(name.as_str().to_owned())
-                .and_modify(|v| {
-                    v.push_str(", ");
-                    v.push_str(value);
-                })
-                .or_insert_with(|| value.to_owned());
-        }
-        let body = match &req.body.kind {
-            BodyKind::Empty => None,
-            BodyKind::Invalid(reason) => {
-                return Err(Error::invalid_input(format!(
-                    "the request body could not be encoded as JSON: {reason}"
-                )));
-            }
-            BodyKind::Stream(_) => {
-                return Err(Error::invalid_input(format!(
-                    "batch step {id:?}: a streamed body cannot be batched"
-                )));
-            }
-            BodyKind::Bytes { data, content_type } => {
-                let declared = headers
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(CONTENT_TYPE.as_str()))
-                    .map(|(_, v)| v.clone());
-                let effective = match declared {
-                    Some(ct) => ct,
-                    None => {
-                        headers.insert(CONTENT_TYPE.as_str().to_owned(), content_type.to_string());
-                        content_type.to_string()
-                    }
-                };
-                if is_json(&effective) {
-                    Some(serde_json::from_slice(data).map_err(|e| {
-                        Error::invalid_input(format!(
-                            "batch step {id:?}: the body is declared JSON but is not ({e})"
-                        ))
-                    })?)
-                } else {
-                    Some(Value::String(BASE64.encode(data)))
-                }
-            }
-        };
+        let mut headers = wire_headers(&id, req)?;
+        let body = wire_body(&id, req, &mut headers)?;
         Ok(BatchStep {
             id,
             method: req.method.as_str().to_owned(),
@@ -517,68 +471,19 @@ impl Batch {
         let mut pending: Vec<usize> = (0..steps.len()).collect();
         let (mut round, mut waited, mut batches_sent) = (0u32, Duration::ZERO, 0u32);
         while !pending.is_empty() {
-            let in_round: HashSet<&str> =
-                pending.iter().map(|&i| steps[i].wire.id.as_str()).collect();
-            for chunk in pack_within(&steps, &pending, &in_round)? {
-                let body = body_of(&steps, &chunk, &in_round);
-                let answers = post_batch(&connection, body).await?;
-                batches_sent += 1;
-                for i in chunk {
-                    let step = &steps[i];
-                    let answer = answers
-                        .get(step.wire.id.as_str())
-                        .map(|a| a.to_response(step));
-                    if let Some(answer) = answer {
-                        responses.insert(step.wire.id.clone(), answer?);
-                    }
-                }
-            }
-            // Throttled steps go again after the longest wait any of them asked for.
-            let mut wait = None::<Duration>;
-            let mut again: HashSet<&str> = HashSet::new();
-            for &i in &pending {
-                let step = &steps[i];
-                let Some(answer) = responses.get(&step.wire.id) else {
-                    continue;
-                };
-                if !matches!(answer.status.as_u16(), 429 | 503) {
-                    continue;
-                }
-                let outcome = Outcome::Status {
-                    status: answer.status,
-                    retry_after: parse_retry_after(&answer.headers, clock.system_now()),
-                };
-                if let Some(w) = policy.next_wait(outcome, &step.method, true, round, waited) {
-                    wait = Some(wait.map_or(w, |m| m.max(w)));
-                    again.insert(step.wire.id.as_str());
-                }
-            }
+            batches_sent += send_round(&connection, &steps, &pending, &mut responses).await?;
+            let now = clock.system_now();
+            let (wait, mut again) = throttled(
+                &steps,
+                &pending,
+                &responses,
+                |step, outcome| policy.next_wait(outcome, &step.method, true, round, waited),
+                now,
+            );
             if again.is_empty() {
                 break;
             }
-            // Steps that failed only because a retried dependency did go with it.
-            loop {
-                let before = again.len();
-                for &i in &pending {
-                    let step = &steps[i];
-                    let failed_dependency = responses
-                        .get(&step.wire.id)
-                        .is_some_and(|a| a.status == StatusCode::FAILED_DEPENDENCY);
-                    if failed_dependency
-                        && step
-                            .wire
-                            .depends_on
-                            .iter()
-                            .any(|d| again.contains(d.as_str()))
-                    {
-                        again.insert(step.wire.id.as_str());
-                    }
-                }
-                if again.len() == before {
-                    break;
-                }
-            }
-            let wait = wait.unwrap_or_default();
+            add_failed_dependents(&steps, &pending, &responses, &mut again);
             tracing::debug!(steps = again.len(), ?wait, "retrying throttled batch steps");
             clock.sleep_until(clock.now() + wait).await;
             waited += wait;
@@ -593,6 +498,151 @@ impl Batch {
             responses,
             batches_sent,
         })
+    }
+}
+
+/// The headers of a prepared request as a step carries them (repeated names joined by `, `).
+fn wire_headers(id: &str, req: &Prepared) -> Result<IndexMap<String, String>> {
+    let mut headers: IndexMap<String, String> = IndexMap::new();
+    for (name, value) in &req.headers {
+        let value = value.to_str().map_err(|_| {
+            Error::invalid_input(format!("batch step {id:?}: header {name} is not text"))
+        })?;
+        headers
+            .entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(value);
+            })
+            .or_insert_with(|| value.to_owned());
+    }
+    Ok(headers)
+}
+
+/// The body of a prepared request as a step carries it: JSON as JSON, anything else base64
+/// (the content type added to `headers` when the request did not declare one).
+fn wire_body(
+    id: &str,
+    req: &Prepared,
+    headers: &mut IndexMap<String, String>,
+) -> Result<Option<Value>> {
+    let (data, content_type) = match &req.body.kind {
+        BodyKind::Empty => return Ok(None),
+        BodyKind::Invalid(reason) => {
+            return Err(Error::invalid_input(format!(
+                "the request body could not be encoded as JSON: {reason}"
+            )));
+        }
+        BodyKind::Stream(_) => {
+            return Err(Error::invalid_input(format!(
+                "batch step {id:?}: a streamed body cannot be batched"
+            )));
+        }
+        BodyKind::Bytes { data, content_type } => (data, content_type),
+    };
+    let declared = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(CONTENT_TYPE.as_str()))
+        .map(|(_, v)| v.clone());
+    let effective = match declared {
+        Some(ct) => ct,
+        None => {
+            headers.insert(CONTENT_TYPE.as_str().to_owned(), content_type.to_string());
+            content_type.to_string()
+        }
+    };
+    if !is_json(&effective) {
+        return Ok(Some(Value::String(BASE64.encode(data))));
+    }
+    serde_json::from_slice(data).map(Some).map_err(|e| {
+        Error::invalid_input(format!(
+            "batch step {id:?}: the body is declared JSON but is not ({e})"
+        ))
+    })
+}
+
+/// Sends the `pending` steps in as few `$batch` requests as fit and records their answers;
+/// returns how many requests it sent.
+async fn send_round(
+    connection: &Connection,
+    steps: &[Step],
+    pending: &[usize],
+    responses: &mut HashMap<String, StepResponse>,
+) -> Result<u32> {
+    let in_round: HashSet<&str> = pending.iter().map(|&i| steps[i].wire.id.as_str()).collect();
+    let mut sent = 0;
+    for chunk in pack_within(steps, pending, &in_round)? {
+        let answers = post_batch(connection, body_of(steps, &chunk, &in_round)).await?;
+        sent += 1;
+        for i in chunk {
+            let step = &steps[i];
+            if let Some(answer) = answers.get(step.wire.id.as_str()) {
+                responses.insert(step.wire.id.clone(), answer.to_response(step)?);
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// The throttled (429, 503) steps of `pending` the retry policy (`next_wait`) sends again,
+/// with the longest wait any of them asked for.
+fn throttled<'a>(
+    steps: &'a [Step],
+    pending: &[usize],
+    responses: &HashMap<String, StepResponse>,
+    next_wait: impl Fn(&Step, Outcome) -> Option<Duration>,
+    now: SystemTime,
+) -> (Duration, HashSet<&'a str>) {
+    let mut wait = Duration::ZERO;
+    let mut again = HashSet::new();
+    for &i in pending {
+        let step = &steps[i];
+        let Some(answer) = responses.get(&step.wire.id) else {
+            continue;
+        };
+        if !matches!(answer.status.as_u16(), 429 | 503) {
+            continue;
+        }
+        let outcome = Outcome::Status {
+            status: answer.status,
+            retry_after: parse_retry_after(&answer.headers, now),
+        };
+        if let Some(w) = next_wait(step, outcome) {
+            wait = wait.max(w);
+            again.insert(step.wire.id.as_str());
+        }
+    }
+    (wait, again)
+}
+
+/// Adds to `again` the steps that failed only because a step in it failed (424 with a
+/// dependency that goes again), until no more join.
+fn add_failed_dependents<'a>(
+    steps: &'a [Step],
+    pending: &[usize],
+    responses: &HashMap<String, StepResponse>,
+    again: &mut HashSet<&'a str>,
+) {
+    loop {
+        let before = again.len();
+        for &i in pending {
+            let step = &steps[i];
+            let failed_dependency = responses
+                .get(&step.wire.id)
+                .is_some_and(|a| a.status == StatusCode::FAILED_DEPENDENCY);
+            if failed_dependency
+                && step
+                    .wire
+                    .depends_on
+                    .iter()
+                    .any(|d| again.contains(d.as_str()))
+            {
+                again.insert(step.wire.id.as_str());
+            }
+        }
+        if again.len() == before {
+            break;
+        }
     }
 }
 
