@@ -179,51 +179,81 @@ impl Connection {
         token: Option<&BearerToken>,
         tally: &mut Tally,
     ) -> ControlFlow<Result<Response>> {
-        let inner = &self.inner;
-        let clock = &*inner.clock;
-        let replayable = req.body.is_replayable();
         let (outcome, reply) = match sent {
             Ok(mut reply) => {
-                let status = reply.status();
-                if req.authenticated && matches!(status.as_u16(), 401 | 403) {
-                    let body;
-                    (reply, body) = super::auth::buffer(reply).await;
-                    let rejection = self
-                        .after_rejection(status, reply.headers(), &body, token, tally.refreshed)
-                        .await;
-                    match rejection {
-                        Err(err) => return ControlFlow::Break(Err(err)),
-                        // The token is renewed either way; a one-shot body cannot be sent
-                        // again, so the caller gets the 401 (token-expired kind) and the next
-                        // request carries the new token.
-                        Ok(Rejection::Retry) if !replayable => {
-                            return ControlFlow::Break(self.finish(reply, true).await);
-                        }
-                        Ok(Rejection::Retry) => {
-                            tally.refreshed = true;
-                            return ControlFlow::Continue(());
-                        }
-                        Ok(Rejection::Expired) => {
-                            return ControlFlow::Break(self.finish(reply, true).await);
-                        }
-                        Ok(Rejection::Report) => {}
-                    }
+                if req.authenticated && matches!(reply.status().as_u16(), 401 | 403) {
+                    reply = match self.after_auth_failure(req, reply, token, tally).await {
+                        Ok(reply) => reply,
+                        Err(decided) => return decided,
+                    };
                 }
-                let retry_after = parse_retry_after(reply.headers(), clock.system_now());
-                if let (Some(pause), 429 | 503) = (retry_after, status.as_u16())
-                    && inner.retry.waits_for(pause)
-                {
-                    inner.pacer.throttle(&req.url, clock.now() + pause);
-                }
-                let outcome = Outcome::Status {
-                    status,
-                    retry_after,
-                };
-                (outcome, Ok(reply))
+                (self.status_outcome(req, &reply), Ok(reply))
             }
             Err(err) if err.is_timeout() => (Outcome::Timeout, Err(err)),
             Err(err) => (Outcome::Connection, Err(err)),
         };
+        self.retry_or_finish(req, outcome, reply, tally).await
+    }
+
+    /// A 401 or 403 on an authenticated request: renews the token when the rejection calls for
+    /// it and decides (`Err`: send again, or the final reply), or gives the reply back (`Ok`)
+    /// for the retry policy to judge.
+    async fn after_auth_failure(
+        &self,
+        req: &Prepared,
+        reply: reqwest::Response,
+        token: Option<&BearerToken>,
+        tally: &mut Tally,
+    ) -> std::result::Result<reqwest::Response, ControlFlow<Result<Response>>> {
+        let status = reply.status();
+        let (reply, body) = super::auth::buffer(reply).await;
+        let rejection = self
+            .after_rejection(status, reply.headers(), &body, token, tally.refreshed)
+            .await;
+        let last = match rejection {
+            Err(err) => Err(err),
+            // The token is renewed either way; a one-shot body cannot be sent again, so the
+            // caller gets the 401 (token-expired kind) and the next request carries the new
+            // token.
+            Ok(Rejection::Retry) if !req.body.is_replayable() => self.finish(reply, true).await,
+            Ok(Rejection::Retry) => {
+                tally.refreshed = true;
+                return Err(ControlFlow::Continue(()));
+            }
+            Ok(Rejection::Expired) => self.finish(reply, true).await,
+            Ok(Rejection::Report) => return Ok(reply),
+        };
+        Err(ControlFlow::Break(last))
+    }
+
+    /// What an error status means to the retry policy; a 429 or 503 with a `Retry-After` the
+    /// policy would wait for also closes the URL's throttle window that long.
+    fn status_outcome(&self, req: &Prepared, reply: &reqwest::Response) -> Outcome {
+        let (inner, status) = (&self.inner, reply.status());
+        let clock = &*inner.clock;
+        let retry_after = parse_retry_after(reply.headers(), clock.system_now());
+        if let (Some(pause), 429 | 503) = (retry_after, status.as_u16())
+            && inner.retry.waits_for(pause)
+        {
+            inner.pacer.throttle(&req.url, clock.now() + pause);
+        }
+        Outcome::Status {
+            status,
+            retry_after,
+        }
+    }
+
+    /// Waits and tries again (`Continue`) when the retry policy says so, else gives the final
+    /// reply or transport error (`Break`).
+    async fn retry_or_finish(
+        &self,
+        req: &Prepared,
+        outcome: Outcome,
+        reply: reqwest::Result<reqwest::Response>,
+        tally: &mut Tally,
+    ) -> ControlFlow<Result<Response>> {
+        let inner = &self.inner;
+        let replayable = req.body.is_replayable();
         let wait = inner.retry.next_wait(
             outcome,
             &req.method,
@@ -241,7 +271,7 @@ impl Connection {
                 }
                 tally.retries += 1;
                 tally.waited += wait;
-                clock.sleep_until(clock.now() + wait).await;
+                inner.clock.sleep_until(inner.clock.now() + wait).await;
                 ControlFlow::Continue(())
             }
         }
