@@ -253,30 +253,19 @@ impl ConnectionBuilder {
 
     /// Validates the settings (python-o365's rules: which credentials and settings each flow
     /// needs, see [`Credentials`]) and builds the Connection.
-    pub fn build(self) -> Result<Connection> {
-        if let Some(error) = self.error {
+    pub fn build(mut self) -> Result<Connection> {
+        if let Some(error) = self.error.take() {
             return Err(error);
         }
-        self.credentials.validate(self.auth_flow)?;
-        // A managed identity's tokens come from its host, which knows its tenant.
-        let needs_tenant = matches!(
-            self.auth_flow,
-            AuthFlowType::Credentials | AuthFlowType::Password
-        ) && !matches!(self.credentials, Credentials::ManagedIdentity(_));
-        if needs_tenant && matches!(self.tenant_id.as_str(), "common" | "") {
-            return Err(Error::config(format!(
-                "When using the \"{}\" auth flow, the tenant_id must be set (not \"common\")",
-                self.auth_flow
-            )));
-        }
+        self.check_flow_settings()?;
         if !self.verify_ssl {
             tracing::warn!("TLS certificate verification is disabled (verify_ssl = false)");
         }
         let transport = Transport {
-            proxy: self.proxy,
+            proxy: self.proxy.take(),
             verify_ssl: self.verify_ssl,
             connect_timeout: self.timeouts.connect,
-            user_agent: self.user_agent,
+            user_agent: std::mem::take(&mut self.user_agent),
         };
         let http = transport.client()?;
         let authority = Authority::new(
@@ -285,18 +274,11 @@ impl ConnectionBuilder {
                 .unwrap_or(self.cloud.authority_host()),
             &self.tenant_id,
         )?;
-        let backend = self
-            .token_backend
-            .unwrap_or_else(|| Arc::new(FileTokenBackend::default()));
-        let mut tokens = TokenStore::new(backend);
-        if let Some(cipher) = self.token_cipher {
-            tokens = tokens.with_cipher(cipher);
-        }
-        let mut pacer = Pacer::new(self.requests_delay);
-        if let Some(store) = self.shared_pacing {
-            pacer = pacer.with_shared(store, self.clock.clone());
-        }
-        let protocol = self.protocol.unwrap_or_else(|| self.cloud.protocol());
+        let (tokens, pacer) = (self.token_store(), self.pacer());
+        let protocol = self
+            .protocol
+            .take()
+            .unwrap_or_else(|| self.cloud.protocol());
         Ok(Connection {
             inner: Arc::new(ConnectionInner {
                 service_base: url::Url::parse(&protocol.service_url()).ok(),
@@ -319,6 +301,47 @@ impl ConnectionBuilder {
                 identity: IdentityState::new(self.cloud, authority, self.refresh_margin),
             }),
         })
+    }
+
+    /// The credentials fit the flow, and a flow without a user (client credentials) or one
+    /// that names the user's tenant (password) has a tenant. A managed identity's tokens come
+    /// from its host, which knows its tenant.
+    fn check_flow_settings(&self) -> Result<()> {
+        self.credentials.validate(self.auth_flow)?;
+        let needs_tenant = matches!(
+            self.auth_flow,
+            AuthFlowType::Credentials | AuthFlowType::Password
+        ) && !matches!(self.credentials, Credentials::ManagedIdentity(_));
+        if needs_tenant && matches!(self.tenant_id.as_str(), "common" | "") {
+            return Err(Error::config(format!(
+                "When using the \"{}\" auth flow, the tenant_id must be set (not \"common\")",
+                self.auth_flow
+            )));
+        }
+        Ok(())
+    }
+
+    /// The token store on the chosen backend (the default token file when none), encrypted
+    /// when a cipher is set.
+    fn token_store(&mut self) -> TokenStore {
+        let backend = self
+            .token_backend
+            .take()
+            .unwrap_or_else(|| Arc::new(FileTokenBackend::default()));
+        let tokens = TokenStore::new(backend);
+        match self.token_cipher.take() {
+            Some(cipher) => tokens.with_cipher(cipher),
+            None => tokens,
+        }
+    }
+
+    /// The request pacer, shared with other hosts when a shared pacing store is set.
+    fn pacer(&mut self) -> Pacer {
+        let pacer = Pacer::new(self.requests_delay);
+        match self.shared_pacing.take() {
+            Some(store) => pacer.with_shared(store, self.clock.clone()),
+            None => pacer,
+        }
     }
 }
 
