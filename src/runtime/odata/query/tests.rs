@@ -1,5 +1,6 @@
 use super::*;
 use crate::ErrorKind;
+use crate::protocol::Protocol;
 use chrono::{FixedOffset, NaiveDate, TimeZone as _, Utc};
 use proptest::prelude::*;
 
