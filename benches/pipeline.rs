@@ -360,7 +360,6 @@ async fn bench(base: &str, options: &Options) {
             samples[v].push(batch(&clients, variants[v], per_round).await);
         }
     }
-    let baseline = &samples[0];
     println!(
         "server {base}{PATH}; {} rounds x {per_round} requests per variant after {} warm-up; \
          pin {:?}; load average {load_before} before, {} after; {} CPUs",
@@ -370,43 +369,49 @@ async fn bench(base: &str, options: &Options) {
         load_average(),
         options.machine_cpus,
     );
+    print_table(&variants, &samples);
+    print_results(&variants, &samples);
+}
+
+/// The median of the per-round ratios of variant `v`'s CPU time to variant `base`'s.
+fn cpu_ratio(
+    variants: &[Variant],
+    samples: &[Vec<Sample>],
+    v: Variant,
+    base: Variant,
+) -> Option<f64> {
+    let iv = variants.iter().position(|x| *x == v)?;
+    let ib = variants.iter().position(|x| *x == base)?;
+    Some(median(
+        samples[iv]
+            .iter()
+            .zip(&samples[ib])
+            .map(|(s, b)| s.cpu_us / b.cpu_us)
+            .collect(),
+    ))
+}
+
+/// One row a variant: client CPU, its ratio to the first variant, wall time and throughput.
+fn print_table(variants: &[Variant], samples: &[Vec<Sample>]) {
     println!(
         "| variant | client CPU µs/req | ratio to (a) | wall µs/req | req/s |\n|---|---:|---:|---:|---:|"
     );
     for (v, variant) in variants.iter().enumerate() {
         let cpu = median(samples[v].iter().map(|s| s.cpu_us).collect());
         let wall = median(samples[v].iter().map(|s| s.wall_us).collect());
-        let ratio = median(
-            samples[v]
-                .iter()
-                .zip(baseline)
-                .map(|(s, b)| s.cpu_us / b.cpu_us)
-                .collect(),
-        );
+        let ratio = cpu_ratio(variants, samples, *variant, variants[0]).unwrap_or(f64::NAN);
         println!(
             "| {} | {cpu:.1} | {ratio:.3} | {wall:.1} | {:.0} |",
             variant.label(),
             1e6 / wall
         );
     }
-    // The ratios the targets are about: the pipeline against bare reqwest, and a typed call
-    // against bare reqwest with the same kind of decode.
-    let ratio = |v: Variant, base: Variant| {
-        let (iv, ib) = (
-            variants.iter().position(|x| *x == v),
-            variants.iter().position(|x| *x == base),
-        );
-        let (Some(iv), Some(ib)) = (iv, ib) else {
-            return None;
-        };
-        Some(median(
-            samples[iv]
-                .iter()
-                .zip(&samples[ib])
-                .map(|(s, b)| s.cpu_us / b.cpu_us)
-                .collect(),
-        ))
-    };
+}
+
+/// The ratios the targets are about: the pipeline against bare reqwest, and a typed call
+/// against bare reqwest with the same kind of decode.
+fn print_results(variants: &[Variant], samples: &[Vec<Sample>]) {
+    let ratio = |v, base| cpu_ratio(variants, samples, v, base);
     if let Some(r) = ratio(Variant::Get, Variant::Bare) {
         println!("RESULT overhead_connection_vs_reqwest={r:.3}");
     }

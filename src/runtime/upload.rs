@@ -79,16 +79,7 @@ impl UploadSession {
         chunk_size: usize,
         mut progress: impl FnMut(u64),
     ) -> Result<Value> {
-        if chunk_size == 0 || !chunk_size.is_multiple_of(UPLOAD_CHUNK_UNIT) {
-            return Err(Error::invalid_input(format!(
-                "the upload chunk size must be a non-zero multiple of 320 KiB ({UPLOAD_CHUNK_UNIT} bytes), not {chunk_size}"
-            )));
-        }
-        if total_len == 0 {
-            return Err(Error::invalid_input(
-                "an upload session needs at least one byte; use a simple PUT for empty files",
-            ));
-        }
+        check_upload_sizes(total_len, chunk_size)?;
         // `pending` holds the bytes from `offset` on that were read but not yet confirmed.
         let (mut offset, mut pending) = (0u64, Bytes::new());
         loop {
@@ -98,33 +89,17 @@ impl UploadSession {
             if pending.len() < want {
                 pending = top_up(&mut reader, pending, want, offset, total_len).await?;
             }
-            let chunk = pending.slice(..want);
             let end = offset + want as u64 - 1;
-            let reply = conn
-                .naive(Method::PUT, &self.upload_url)
-                .header(
-                    "Content-Range",
-                    &format!("bytes {offset}-{end}/{total_len}"),
-                )
-                .body(chunk)
-                .send()
+            let next = match self
+                .put_chunk(conn, pending.slice(..want), offset, total_len)
                 .await?
-                .error_for_status()
-                .await?;
-            match reply.status() {
-                StatusCode::OK | StatusCode::CREATED => {
+            {
+                ChunkReply::Done(item) => {
                     progress(total_len);
-                    return reply.json().await;
+                    return Ok(item);
                 }
-                StatusCode::ACCEPTED => {}
-                other => {
-                    return Err(Error::decode(format!(
-                        "unexpected status {other} for an upload chunk"
-                    )));
-                }
-            }
-            let status: SessionStatus = reply.json().await?;
-            let next = status.next_start().unwrap_or(end + 1);
+                ChunkReply::Expects(next) => next.unwrap_or(end + 1),
+            };
             if next < offset || next >= total_len {
                 return Err(Error::decode(format!(
                     "the upload session expects bytes from {next}, which cannot be sent after \
@@ -143,6 +118,39 @@ impl UploadSession {
         }
     }
 
+    /// PUTs one chunk starting at `offset`: the finished driveItem, or where the service
+    /// expects the next bytes (`None` when it does not say).
+    async fn put_chunk(
+        &self,
+        conn: &Connection,
+        chunk: Bytes,
+        offset: u64,
+        total_len: u64,
+    ) -> Result<ChunkReply> {
+        let end = offset + chunk.len() as u64 - 1;
+        let reply = conn
+            .naive(Method::PUT, &self.upload_url)
+            .header(
+                "Content-Range",
+                &format!("bytes {offset}-{end}/{total_len}"),
+            )
+            .body(chunk)
+            .send()
+            .await?
+            .error_for_status()
+            .await?;
+        match reply.status() {
+            StatusCode::OK | StatusCode::CREATED => Ok(ChunkReply::Done(reply.json().await?)),
+            StatusCode::ACCEPTED => {
+                let status: SessionStatus = reply.json().await?;
+                Ok(ChunkReply::Expects(status.next_start()))
+            }
+            other => Err(Error::decode(format!(
+                "unexpected status {other} for an upload chunk"
+            ))),
+        }
+    }
+
     /// Cancels the session: DELETE to the upload URL (no `Authorization` header).
     pub async fn cancel(&self, conn: &Connection) -> Result<()> {
         conn.naive(Method::DELETE, &self.upload_url)
@@ -152,6 +160,29 @@ impl UploadSession {
             .await
             .map(drop)
     }
+}
+
+/// What the service answered to a chunk.
+enum ChunkReply {
+    /// The upload is complete: the resulting driveItem.
+    Done(Value),
+    /// More is wanted, from this offset when the service says.
+    Expects(Option<u64>),
+}
+
+/// A chunk size must be a non-zero multiple of [`UPLOAD_CHUNK_UNIT`], and an upload needs a byte.
+fn check_upload_sizes(total_len: u64, chunk_size: usize) -> Result<()> {
+    if chunk_size == 0 || !chunk_size.is_multiple_of(UPLOAD_CHUNK_UNIT) {
+        return Err(Error::invalid_input(format!(
+            "the upload chunk size must be a non-zero multiple of 320 KiB ({UPLOAD_CHUNK_UNIT} bytes), not {chunk_size}"
+        )));
+    }
+    if total_len == 0 {
+        return Err(Error::invalid_input(
+            "an upload session needs at least one byte; use a simple PUT for empty files",
+        ));
+    }
+    Ok(())
 }
 
 /// A 202 reply to a chunk.

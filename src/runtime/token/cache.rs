@@ -191,60 +191,11 @@ impl TokenCache {
     /// entry come from `other`; otherwise this cache's entries stay (another process renewed
     /// later and holds the newest refresh token). App metadata is unioned.
     pub fn merge_newer(&mut self, other: &TokenCache) {
-        let mut homes: Vec<Option<&str>> = Vec::new();
-        let all_homes = other
-            .access_tokens
-            .values()
-            .map(|e| e.home_account_id.as_deref())
-            .chain(
-                other
-                    .refresh_tokens
-                    .values()
-                    .map(|e| e.home_account_id.as_deref()),
-            )
-            .chain(
-                other
-                    .accounts
-                    .values()
-                    .map(|e| e.home_account_id.as_deref()),
-            );
-        for home in all_homes {
-            if !homes.contains(&home) {
-                homes.push(home);
-            }
-        }
-        let newest = |cache: &TokenCache, home: Option<&str>| {
-            cache
-                .access_tokens
-                .values()
-                .filter(|e| e.home_account_id.as_deref() == home)
-                .filter_map(AccessTokenEntry::cached_at_time)
-                .max()
-        };
-        for home in homes {
-            let known_here = self
-                .access_tokens
-                .values()
-                .any(|e| e.home_account_id.as_deref() == home)
-                || self
-                    .refresh_tokens
-                    .values()
-                    .any(|e| e.home_account_id.as_deref() == home);
-            if known_here && newest(other, home) <= newest(self, home) {
+        for home in other.homes() {
+            if self.knows(home) && other.newest(home) <= self.newest(home) {
                 continue;
             }
-            replace_account(&mut self.access_tokens, &other.access_tokens, home, |e| {
-                &e.home_account_id
-            });
-            replace_account(&mut self.refresh_tokens, &other.refresh_tokens, home, |e| {
-                &e.home_account_id
-            });
-            replace_account(&mut self.id_tokens, &other.id_tokens, home, |e| {
-                &e.home_account_id
-            });
-            replace_account(&mut self.accounts, &other.accounts, home, |e| {
-                &e.home_account_id
-            });
+            self.take_account(other, home);
         }
         for (key, entry) in &other.app_metadata {
             self.app_metadata
@@ -258,6 +209,64 @@ impl TokenCache {
                 self.layout.push(section.to_string());
             }
         }
+    }
+
+    /// The home account ids this cache holds entries of (access, refresh, account), in order.
+    fn homes(&self) -> Vec<Option<&str>> {
+        let mut homes: Vec<Option<&str>> = Vec::new();
+        let all = self
+            .access_tokens
+            .values()
+            .map(|e| e.home_account_id.as_deref())
+            .chain(
+                self.refresh_tokens
+                    .values()
+                    .map(|e| e.home_account_id.as_deref()),
+            )
+            .chain(self.accounts.values().map(|e| e.home_account_id.as_deref()));
+        for home in all {
+            if !homes.contains(&home) {
+                homes.push(home);
+            }
+        }
+        homes
+    }
+
+    /// Whether this cache holds an access or refresh token of the account `home`.
+    fn knows(&self, home: Option<&str>) -> bool {
+        let of_home = |id: &Option<String>| id.as_deref() == home;
+        self.access_tokens
+            .values()
+            .any(|e| of_home(&e.home_account_id))
+            || self
+                .refresh_tokens
+                .values()
+                .any(|e| of_home(&e.home_account_id))
+    }
+
+    /// When the newest access token of the account `home` was cached.
+    fn newest(&self, home: Option<&str>) -> Option<SystemTime> {
+        self.access_tokens
+            .values()
+            .filter(|e| e.home_account_id.as_deref() == home)
+            .filter_map(AccessTokenEntry::cached_at_time)
+            .max()
+    }
+
+    /// Replaces every entry of the account `home` with `other`'s.
+    fn take_account(&mut self, other: &TokenCache, home: Option<&str>) {
+        replace_account(&mut self.access_tokens, &other.access_tokens, home, |e| {
+            &e.home_account_id
+        });
+        replace_account(&mut self.refresh_tokens, &other.refresh_tokens, home, |e| {
+            &e.home_account_id
+        });
+        replace_account(&mut self.id_tokens, &other.id_tokens, home, |e| {
+            &e.home_account_id
+        });
+        replace_account(&mut self.accounts, &other.accounts, home, |e| {
+            &e.home_account_id
+        });
     }
 
     /// python-o365's name for [`TokenCache::access_token`].

@@ -32,73 +32,27 @@ const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
     let s = &session.settings;
     let flow = args.flow.or(s.flow).unwrap_or(FlowName::Device);
-    let federated_token_file = args.federated_token_file.clone();
-    if matches!(flow, FlowName::Managed | FlowName::Federated) {
-        return app_login(session, flow, federated_token_file).await;
-    }
-    let client_id = s.client_id.as_deref().ok_or_else(|| {
-        Failure::usage("no client id")
-            .hint("pass --client-id, set O365_CLIENT_ID, or put client_id in the config file (see README: Sign in for real)")
-    })?;
-    let scopes: Vec<String> = if !args.scopes.is_empty() {
-        args.scopes
-    } else {
-        s.scopes
-            .clone()
-            .unwrap_or_else(|| DEFAULT_SCOPES.map(String::from).to_vec())
-    };
-    let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
     let account = match flow {
         FlowName::Managed | FlowName::Federated => {
-            return app_login(session, flow, federated_token_file).await;
+            return app_login(session, flow, args.federated_token_file.clone()).await;
         }
-        FlowName::Password => {
-            let username = s.username.clone().ok_or_else(|| {
-                Failure::usage("the password flow needs --username (or O365_USERNAME)")
-            })?;
-            let password = read_password(args.password_stdin)?;
-            let conn = session.connection_with(AuthFlowType::Password, client_id, None, |b| {
-                b.username(&username).password(&password)
-            })?;
-            conn.request_token_by_password(&scopes, true)
-                .await?
-                .map(|a| a.username)
-        }
+        FlowName::Password => password_login(session, &UserApp::of(session, &args)?, &args).await?,
         FlowName::Credentials => {
-            let conn = session.connection(AuthFlowType::Credentials, client_id, None)?;
+            let app = UserApp::of(session, &args)?;
+            let conn = session.connection(AuthFlowType::Credentials, app.client_id, None)?;
             conn.request_token_for_client(None, true).await?;
             None
         }
         FlowName::Device => {
-            let conn = session.connection(AuthFlowType::DeviceCode, client_id, None)?;
+            let app = UserApp::of(session, &args)?;
+            let conn = session.connection(AuthFlowType::DeviceCode, app.client_id, None)?;
             let never = std::future::pending();
-            conn.request_token_by_device_code(&scopes, show_device_prompt, never, true)
+            conn.request_token_by_device_code(&app.scopes(), show_device_prompt, never, true)
                 .await?
                 .map(|a| a.username)
         }
         FlowName::Authorization | FlowName::Public => {
-            let conn = session.connection(auth_flow(flow), client_id, None)?;
-            let mode = if args.paste {
-                ConsentMode::Paste {
-                    output: Box::new(std::io::stderr()),
-                    input: Box::new(std::io::BufReader::new(std::io::stdin())),
-                }
-            } else {
-                ConsentMode::Loopback {
-                    output: Box::new(std::io::stderr()),
-                    open_browser: args.open_browser,
-                    on_url: None,
-                    timeout: BROWSER_TIMEOUT,
-                }
-            };
-            if !conn.authenticate_interactively(&scopes, mode).await? {
-                return Err(
-                    Failure::new(Exit::Auth, "the browser sign-in did not complete").hint(
-                        "try again; the redirect URI http://localhost must be registered for the app",
-                    ),
-                );
-            }
-            conn.username()
+            interactive_login(session, flow, &UserApp::of(session, &args)?, &args).await?
         }
     };
     session.save_app_login(None)?;
@@ -109,6 +63,87 @@ pub async fn login(session: &Session, args: LoginArgs) -> CliResult {
         s.token_path.display()
     );
     Ok(())
+}
+
+/// The registered app a user flow signs in with, and the permissions it asks for.
+struct UserApp<'a> {
+    client_id: &'a str,
+    scopes: Vec<String>,
+}
+
+impl<'a> UserApp<'a> {
+    /// The client id (a usage error without one) and the scopes: `--scopes`, else the config
+    /// file's, else [`DEFAULT_SCOPES`].
+    fn of(session: &'a Session, args: &LoginArgs) -> CliResult<UserApp<'a>> {
+        let s = &session.settings;
+        let client_id = s.client_id.as_deref().ok_or_else(|| {
+            Failure::usage("no client id")
+                .hint("pass --client-id, set O365_CLIENT_ID, or put client_id in the config file (see README: Sign in for real)")
+        })?;
+        let scopes = if !args.scopes.is_empty() {
+            args.scopes.clone()
+        } else {
+            s.scopes
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SCOPES.map(String::from).to_vec())
+        };
+        Ok(UserApp { client_id, scopes })
+    }
+
+    fn scopes(&self) -> Vec<&str> {
+        self.scopes.iter().map(String::as_str).collect()
+    }
+}
+
+/// The password flow: the username from the settings, the password from the terminal or stdin.
+async fn password_login(
+    session: &Session,
+    app: &UserApp<'_>,
+    args: &LoginArgs,
+) -> CliResult<Option<String>> {
+    let username =
+        session.settings.username.clone().ok_or_else(|| {
+            Failure::usage("the password flow needs --username (or O365_USERNAME)")
+        })?;
+    let password = read_password(args.password_stdin)?;
+    let conn = session.connection_with(AuthFlowType::Password, app.client_id, None, |b| {
+        b.username(&username).password(&password)
+    })?;
+    Ok(conn
+        .request_token_by_password(&app.scopes(), true)
+        .await?
+        .map(|a| a.username))
+}
+
+/// The authorization-code flows: a loopback redirect in the browser, or a pasted redirect URL.
+async fn interactive_login(
+    session: &Session,
+    flow: FlowName,
+    app: &UserApp<'_>,
+    args: &LoginArgs,
+) -> CliResult<Option<String>> {
+    let conn = session.connection(auth_flow(flow), app.client_id, None)?;
+    let mode = if args.paste {
+        ConsentMode::Paste {
+            output: Box::new(std::io::stderr()),
+            input: Box::new(std::io::BufReader::new(std::io::stdin())),
+        }
+    } else {
+        ConsentMode::Loopback {
+            output: Box::new(std::io::stderr()),
+            open_browser: args.open_browser,
+            on_url: None,
+            timeout: BROWSER_TIMEOUT,
+        }
+    };
+    if !conn.authenticate_interactively(&app.scopes(), mode).await? {
+        return Err(
+            Failure::new(Exit::Auth, "the browser sign-in did not complete").hint(
+                "try again; the redirect URI http://localhost must be registered for the app",
+            ),
+        );
+    }
+    Ok(conn.username())
 }
 
 fn flow_label(flow: FlowName) -> &'static str {

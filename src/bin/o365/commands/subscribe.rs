@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use o365::notifications::{ChangeType, Event, NewSubscription, Receiver};
+use o365::notifications::{ChangeType, Event, NewSubscription, Receiver, Subscription};
 use tokio::sync::mpsc;
 
 use crate::cli::SubscribeArgs;
@@ -20,17 +21,7 @@ use crate::session::Session;
 
 /// Runs `o365 subscribe`.
 pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
-    let mut changes: Vec<ChangeType> = Vec::new();
-    for name in &args.change_type {
-        for part in name.split(',') {
-            let parsed = ChangeType::parse(part).ok_or_else(|| {
-                Failure::usage(format!(
-                    "unknown change type {part:?} (created, updated, deleted)"
-                ))
-            })?;
-            changes.push(parsed);
-        }
-    }
+    let changes = change_types(&args.change_type)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.listen))
         .await
         .map_err(|e| Failure::io(&format!("cannot listen on 127.0.0.1:{}", args.listen), e))?;
@@ -42,7 +33,7 @@ pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
         .client_state
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    let (tx, mut events) = mpsc::unbounded_channel::<Event>();
+    let (tx, events) = mpsc::unbounded_channel::<Event>();
     let receiver = Arc::new(Receiver::new(client_state.clone()));
     tokio::spawn(serve(listener, receiver, tx));
 
@@ -50,12 +41,15 @@ pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
         .notification_url
         .clone()
         .unwrap_or_else(|| format!("http://127.0.0.1:{port}/"));
+    let lifetime = args
+        .expires_in
+        .map(|minutes| Duration::from_secs(minutes.saturating_mul(60)));
     let mut new = NewSubscription::new(&args.resource, &url).client_state(client_state);
     for change in changes {
         new = new.change_type(change);
     }
-    if let Some(minutes) = args.expires_in {
-        new = new.expires_in(Duration::from_secs(minutes.saturating_mul(60)));
+    if let Some(lifetime) = lifetime {
+        new = new.expires_in(lifetime);
     }
     let conn = session.signed_in().await?;
     let subscription = conn.change_notifications().create(&new).await?;
@@ -67,26 +61,52 @@ pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
         subscription.expiration.to_rfc3339()
     );
     // Renewed shortly before it expires for as long as this runs.
-    let lifetime = args
-        .expires_in
-        .map(|minutes| Duration::from_secs(minutes.saturating_mul(60)));
-    let mut renewals = conn
+    let renewals = conn
         .change_notifications()
         .keep_renewed(subscription.clone(), lifetime);
+    let outcome = print_events(events, renewals, args.count).await;
+    match conn.change_notifications().delete(&subscription.id).await {
+        Ok(()) => eprintln!("deleted subscription {}", subscription.id),
+        Err(e) => eprintln!("could not delete subscription {}: {e}", subscription.id),
+    }
+    outcome
+}
+
+/// The `--change-type` values, each a name or a comma-separated list of names.
+fn change_types(names: &[String]) -> CliResult<Vec<ChangeType>> {
+    let mut changes: Vec<ChangeType> = Vec::new();
+    for name in names {
+        for part in name.split(',') {
+            let parsed = ChangeType::parse(part).ok_or_else(|| {
+                Failure::usage(format!(
+                    "unknown change type {part:?} (created, updated, deleted)"
+                ))
+            })?;
+            changes.push(parsed);
+        }
+    }
+    Ok(changes)
+}
+
+/// Prints every event as a JSON line and reports renewals, until `count` events were printed,
+/// the receiver stops, a renewal fails, or Ctrl-C.
+async fn print_events(
+    mut events: mpsc::UnboundedReceiver<Event>,
+    mut renewals: BoxStream<'static, o365::Result<Subscription>>,
+    count: Option<u64>,
+) -> CliResult {
     let mut renewing = true;
     let mut printed = 0u64;
-    let outcome: CliResult = loop {
-        if args.count.is_some_and(|n| printed >= n) {
-            break Ok(());
+    loop {
+        if count.is_some_and(|n| printed >= n) {
+            return Ok(());
         }
         tokio::select! {
             event = events.recv() => {
-                let Some(event) = event else { break Ok(()) };
+                let Some(event) = event else { return Ok(()) };
                 let line = serde_json::to_string(&event)
                     .map_err(|e| Failure::usage(format!("cannot print a notification: {e}")))?;
-                if let Err(e) = output::write_line(&line) {
-                    break Err(e);
-                }
+                output::write_line(&line)?;
                 printed += 1;
             }
             renewed = renewals.next(), if renewing => match renewed {
@@ -95,17 +115,12 @@ pub async fn run(session: &Session, args: SubscribeArgs) -> CliResult {
                     renewed.id,
                     renewed.expiration.to_rfc3339()
                 ),
-                Some(Err(e)) => break Err(e.into()),
+                Some(Err(e)) => return Err(e.into()),
                 None => renewing = false,
             },
-            _ = tokio::signal::ctrl_c() => break Ok(()),
+            _ = tokio::signal::ctrl_c() => return Ok(()),
         }
-    };
-    match conn.change_notifications().delete(&subscription.id).await {
-        Ok(()) => eprintln!("deleted subscription {}", subscription.id),
-        Err(e) => eprintln!("could not delete subscription {}: {e}", subscription.id),
     }
-    outcome
 }
 
 /// Answers every connection with the receiver; events go to `tx`.

@@ -205,30 +205,11 @@ impl Connection {
         body: &SecretString,
         anchor: Option<&str>,
     ) -> Result<reqwest::Response> {
-        let anchor = match anchor {
-            Some(anchor) => {
-                let mut value = HeaderValue::try_from(anchor)
-                    .map_err(|_| Error::invalid_input("the account hint is not a valid header"))?;
-                value.set_sensitive(true);
-                Some(value)
-            }
-            None => None,
-        };
+        let anchor = anchor.map(anchor_header).transpose()?;
         let clock = self.clock();
         let (mut retries, mut waited) = (0u32, Duration::ZERO);
         loop {
-            let mut request = self
-                .direct(Method::POST, endpoint)
-                .header(ACCEPT, "application/json")
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .header("client-request-id", uuid4())
-                .body(body.expose_secret().to_owned());
-            if let Some(anchor) = &anchor {
-                request = request.header("X-AnchorMailbox", anchor.clone());
-            }
+            let request = self.identity_form(endpoint, body, anchor.as_ref());
             // The form is sent as POST, so only what the platform cannot have processed is retried.
             let (outcome, result) = match request.send().await {
                 Ok(reply) if matches!(reply.status().as_u16(), 429 | 503) => {
@@ -259,6 +240,28 @@ impl Connection {
                 }
                 None => return result.map_err(Error::transport),
             }
+        }
+    }
+
+    /// One POST of an identity form, with a fresh `client-request-id`.
+    fn identity_form(
+        &self,
+        endpoint: &str,
+        body: &SecretString,
+        anchor: Option<&HeaderValue>,
+    ) -> reqwest::RequestBuilder {
+        let request = self
+            .direct(Method::POST, endpoint)
+            .header(ACCEPT, "application/json")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header("client-request-id", uuid4())
+            .body(body.expose_secret().to_owned());
+        match anchor {
+            Some(anchor) => request.header("X-AnchorMailbox", anchor.clone()),
+            None => request,
         }
     }
 
@@ -314,4 +317,12 @@ impl Connection {
             _ => vec![self.protocol().prefix_scope(".default")],
         }
     }
+}
+
+/// The `X-AnchorMailbox` value for an account hint, marked sensitive.
+fn anchor_header(anchor: &str) -> Result<HeaderValue> {
+    let mut value = HeaderValue::try_from(anchor)
+        .map_err(|_| Error::invalid_input("the account hint is not a valid header"))?;
+    value.set_sensitive(true);
+    Ok(value)
 }

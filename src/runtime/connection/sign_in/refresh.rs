@@ -155,11 +155,7 @@ impl Connection {
         let stale = match self.current_token_due_at(username.as_deref()) {
             Some((secret, Some(due_at))) if now < due_at => {
                 let bearer = Arc::new(Bearer::new(secret)?);
-                *self
-                    .identity()
-                    .hot
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(HotToken {
+                self.remember_hot(HotToken {
                     store_version,
                     selected,
                     due_at,
@@ -171,20 +167,8 @@ impl Connection {
             None => None,
         };
         if self.can_refresh(username.as_deref()) {
-            let refreshed = Box::pin(self.refresh_single_flight(
-                stale.as_ref(),
-                epoch,
-                username.as_deref(),
-                false,
-            ))
-            .await;
-            match refreshed {
-                Ok(()) => {}
-                Err(err) if self.still_valid(username.as_deref()) => {
-                    tracing::warn!(error = %err, "token renewal failed; using the current token until it expires");
-                }
-                Err(err) => return Err(err),
-            }
+            self.renew_due(stale.as_ref(), epoch, username.as_deref())
+                .await?;
         }
         let epoch = self.identity().epoch();
         match self.current_token(username.as_deref()) {
@@ -196,6 +180,34 @@ impl Connection {
                 "No auth token found. Authentication flow needed for user {}",
                 username.as_deref().unwrap_or("(none)")
             ))),
+        }
+    }
+
+    /// Remembers the token every request attaches until it is due or the store changes.
+    fn remember_hot(&self, token: HotToken) {
+        *self
+            .identity()
+            .hot
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(token);
+    }
+
+    /// Renews a due token (single-flight); a failure while the old token is still valid is
+    /// logged and the old token kept.
+    async fn renew_due(
+        &self,
+        stale: Option<&SecretString>,
+        epoch: u64,
+        username: Option<&str>,
+    ) -> Result<()> {
+        let refreshed = Box::pin(self.refresh_single_flight(stale, epoch, username, false)).await;
+        match refreshed {
+            Ok(()) => Ok(()),
+            Err(err) if self.still_valid(username) => {
+                tracing::warn!(error = %err, "token renewal failed; using the current token until it expires");
+                Ok(())
+            }
+            Err(err) => Err(err),
         }
     }
 
