@@ -8,9 +8,10 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde::{Deserialize, Serialize};
 
+mod graph;
 mod oauth;
+pub use graph::{GraphError, GraphErrorResponse, InnerError};
 pub use oauth::OAuthError;
 
 /// A `Result` whose error is this crate's [`Error`].
@@ -47,68 +48,6 @@ pub enum ErrorKind {
     /// session, a changed location, …) and none could be had without the user: sign in again
     /// interactively passing [`Error::claims_challenge`].
     ClaimsChallenge,
-}
-
-/// The error body Microsoft Graph (and Outlook REST, Business Central) returns:
-/// `{"error": {"code", "message", "innerError": {"code", "request-id", "date", …}}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct GraphError {
-    /// Top-level error code, e.g. `ErrorItemNotFound`, `TooManyRequests`.
-    #[serde(default)]
-    pub code: String,
-    /// Human-readable message from the service.
-    #[serde(default)]
-    pub message: String,
-    /// Diagnostic details (`innerError`; Outlook REST spells it `innererror`).
-    #[serde(
-        default,
-        rename = "innerError",
-        alias = "innererror",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inner_error: Option<InnerError>,
-}
-
-/// Diagnostic details inside a [`GraphError`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct InnerError {
-    /// A more specific code than the top-level one (python-o365 reports only this one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The `request-id` to quote to Microsoft support.
-    #[serde(
-        default,
-        rename = "request-id",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_id: Option<String>,
-    /// The `client-request-id` echoed by the service.
-    #[serde(
-        default,
-        rename = "client-request-id",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_request_id: Option<String>,
-    /// When the service produced the error (ISO 8601, as sent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-}
-
-/// The whole error reply body, `{"error": {...}}`: the error type every generated module shares
-/// (`progenitor_client::Error<GraphErrorResponse>`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct GraphErrorResponse {
-    /// The error itself.
-    pub error: GraphError,
-}
-
-impl GraphError {
-    /// Parses a Graph-style error envelope; `None` when the body is not one.
-    pub fn from_body(body: &[u8]) -> Option<GraphError> {
-        serde_json::from_slice::<GraphErrorResponse>(body)
-            .ok()
-            .map(|e| e.error)
-    }
 }
 
 /// The crate's error. Cheap to move (one box); inspect it with the accessors.
@@ -464,58 +403,4 @@ impl std::error::Error for Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn graph_body_is_decoded_with_inner_details() {
-        let body = br#"{"error":{"code":"ErrorItemNotFound","message":"The item was not found.",
-            "innerError":{"code":"inner","request-id":"r-1","date":"2026-01-01T00:00:00"}}}"#;
-        let url = url::Url::parse("https://graph.microsoft.com/v1.0/me/x?$filter=secret").unwrap();
-        let e = Error::from_status(StatusCode::NOT_FOUND, &url, body, None);
-        assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
-        assert_eq!(e.graph_error().unwrap().code, "ErrorItemNotFound");
-        assert_eq!(e.request_id(), Some("r-1"));
-        assert_eq!(
-            e.graph_error()
-                .unwrap()
-                .inner_error
-                .as_ref()
-                .unwrap()
-                .code
-                .as_deref(),
-            Some("inner")
-        );
-        assert_eq!(
-            e.to_string(),
-            "HTTP 404 Not Found from https://graph.microsoft.com/v1.0/me/x: ErrorItemNotFound: The item was not found."
-        );
-    }
-
-    #[test]
-    fn html_body_gives_status_and_short_excerpt() {
-        let mut body = b"<html>\n<body>  <h1>502 Bad Gateway</h1>".to_vec();
-        body.extend(std::iter::repeat_n(b'x', 1000));
-        let url = url::Url::parse("http://127.0.0.1/v1.0/me").unwrap();
-        let e = Error::from_status(StatusCode::BAD_GATEWAY, &url, &body, None);
-        assert!(e.graph_error().is_none());
-        let ex = e.body_excerpt().unwrap();
-        assert!(ex.starts_with("<html> <body> <h1>502 Bad Gateway</h1>"));
-        assert_eq!(ex.chars().count(), EXCERPT_CHARS + 1);
-    }
-
-    #[test]
-    fn throttling_is_queryable() {
-        let url = url::Url::parse("http://127.0.0.1/").unwrap();
-        let e = Error::from_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            &url,
-            b"",
-            Some(Duration::from_secs(3)),
-        );
-        assert!(e.is_throttled());
-        assert_eq!(e.retry_after(), Some(Duration::from_secs(3)));
-        let e = Error::from_status(StatusCode::SERVICE_UNAVAILABLE, &url, b"", None);
-        assert!(!e.is_throttled());
-    }
-}
+mod tests;
