@@ -39,6 +39,7 @@ impl Ctx<'_> {
             return self.drive_path(uid, &path, &action);
         }
         match (rest, &method) {
+            (["root", "delta" | "microsoft.graph.delta()"], &Method::GET) => self.drive_delta(uid),
             ([], &Method::GET) => {
                 let base = self.shared.base_url.clone();
                 let mut body = self.drive_of(uid)?.resource(&base);
@@ -55,6 +56,19 @@ impl Ctx<'_> {
                 rest.first().copied().unwrap_or("drive")
             ))),
         }
+    }
+
+    /// `drive/root/delta`: every item of the user's drive, as a delta collection.
+    fn drive_delta(&mut self, uid: &str) -> GraphResult {
+        let items = self
+            .state
+            .dir
+            .drives
+            .get(uid)
+            .map(|d| d.items.clone())
+            .unwrap_or_default();
+        let scope = format!("{uid}/drive");
+        self.delta(&scope, items, "#microsoft.graph.driveItem", "driveItem")
     }
 
     /// The user's drive (an empty one for users without seeded files).
@@ -227,8 +241,7 @@ fn write(
 /// `PUT|DELETE {base}/upload/{session}`: one `Content-Range` chunk of a resumable upload, or
 /// cancelling it. No bearer token (the URL is the credential, as in Graph).
 pub(crate) fn upload(shared: &Shared, session: &str, req: &Req) -> Reply {
-    upload_chunk(shared, session, req)
-        .unwrap_or_else(|e| Reply::graph_error(e.status, e.code, &e.message, req))
+    upload_chunk(shared, session, req).unwrap_or_else(|e| e.reply(req))
 }
 
 fn upload_chunk(shared: &Shared, session: &str, req: &Req) -> GraphResult {

@@ -52,7 +52,7 @@ fn not_found() -> GraphErr {
 pub(crate) async fn handle(shared: Arc<Shared>, req: &Req) -> Reply {
     let grant = match super::authenticate(&shared, req) {
         Ok(grant) => grant,
-        Err(e) => return Reply::graph_error(e.status, e.code, &e.message, req),
+        Err(e) => return e.reply(req),
     };
     let rest = req
         .path
@@ -97,7 +97,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: &Req) -> Reply {
         }
         (_, method) => Err(GraphErr::method_not_allowed(method)),
     };
-    answer.unwrap_or_else(|e| Reply::graph_error(e.status, e.code, &e.message, req))
+    answer.unwrap_or_else(|e| e.reply(req))
 }
 
 fn own<'a>(
