@@ -71,9 +71,11 @@
 //! # Ok(()) }
 //! ```
 
+mod builder;
 mod config;
 mod control;
 mod data;
+mod endpoints;
 mod graph;
 mod identity;
 mod query;
@@ -88,13 +90,11 @@ mod wire;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
-use crate::clock::{Clock, SystemClock};
-
+pub use builder::EmulatorBuilder;
 pub use config::{
     CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, ClientApp, DEFAULT_REDIRECT_URIS,
     PUBLIC_CLIENT_ID, TestUser,
@@ -110,119 +110,7 @@ pub use identity::{
 };
 pub use script::{Counters, GRAPH_PATHS};
 
-use config::Config;
 use state::Shared;
-
-/// Configures an [`Emulator`] (from [`Emulator::builder`]).
-#[derive(Debug, Default)]
-pub struct EmulatorBuilder {
-    config: Config,
-    clock: Option<Arc<dyn Clock>>,
-    port: u16,
-}
-
-impl EmulatorBuilder {
-    /// Registers an application. Without any, [`PUBLIC_CLIENT_ID`] and [`CONFIDENTIAL_CLIENT_ID`]
-    /// (secret [`CONFIDENTIAL_CLIENT_SECRET`]) are registered with [`DEFAULT_REDIRECT_URIS`].
-    pub fn client(mut self, app: ClientApp) -> EmulatorBuilder {
-        self.config.clients.push(app);
-        self
-    }
-
-    /// Sets the signed-in test user (default: [`TestUser::default`]).
-    pub fn user(mut self, user: TestUser) -> EmulatorBuilder {
-        self.config.user = user;
-        self
-    }
-
-    /// Lifetime of issued access tokens (`expires_in`; default 3600 s).
-    pub fn access_token_lifetime(mut self, lifetime: Duration) -> EmulatorBuilder {
-        self.config.access_token_lifetime = lifetime;
-        self
-    }
-
-    /// Lifetime of issued refresh tokens (default 90 days).
-    pub fn refresh_token_lifetime(mut self, lifetime: Duration) -> EmulatorBuilder {
-        self.config.refresh_token_lifetime = lifetime;
-        self
-    }
-
-    /// Number of device-code polls answered `authorization_pending` before approval (default 1).
-    pub fn device_code_polls_before_approval(mut self, polls: u32) -> EmulatorBuilder {
-        self.config.device.polls_before_approval = polls;
-        self
-    }
-
-    /// The device-code polling `interval`; polling faster gets `slow_down` (default 5 s).
-    pub fn device_code_interval(mut self, interval: Duration) -> EmulatorBuilder {
-        self.config.device.interval = interval;
-        self
-    }
-
-    /// How long a device code stays valid (`expires_in`; default 900 s).
-    pub fn device_code_lifetime(mut self, lifetime: Duration) -> EmulatorBuilder {
-        self.config.device.lifetime = lifetime;
-        self
-    }
-
-    /// Adds a user-assigned managed identity (by its client id) to the emulated host. Without
-    /// any, [`USER_ASSIGNED_CLIENT_ID`] is configured.
-    pub fn user_assigned_identity(mut self, client_id: impl Into<String>) -> EmulatorBuilder {
-        self.config.managed.user_assigned.push(client_id.into());
-        self
-    }
-
-    /// Sets the system-assigned identity's client id (default [`SYSTEM_ASSIGNED_CLIENT_ID`]);
-    /// `None`: the host has none, and a request without `client_id` is refused.
-    pub fn system_assigned_identity(mut self, client_id: Option<String>) -> EmulatorBuilder {
-        self.config.managed.system_assigned = client_id;
-        self
-    }
-
-    /// The App Service `IDENTITY_HEADER` secret its endpoint expects in `X-IDENTITY-HEADER`
-    /// (default [`IDENTITY_HEADER`]).
-    pub fn identity_header(mut self, secret: impl Into<String>) -> EmulatorBuilder {
-        self.config.managed.identity_header = secrecy::SecretString::from(secret.into());
-        self
-    }
-
-    /// The clock deciding token and code expiry (default: the system clock). A
-    /// [`ManualClock`](crate::clock::ManualClock) lets tests expire tokens without waiting.
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> EmulatorBuilder {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// The port to bind on `127.0.0.1` (default 0: a free one).
-    pub fn port(mut self, port: u16) -> EmulatorBuilder {
-        self.port = port;
-        self
-    }
-
-    /// Binds `127.0.0.1:0` (or [`EmulatorBuilder::port`]) and starts serving on the current
-    /// tokio runtime.
-    pub async fn start(self) -> crate::Result<Emulator> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
-            .await
-            .map_err(|e| {
-                crate::Error::config("the emulator could not bind 127.0.0.1").with_source(e)
-            })?;
-        let addr = listener.local_addr().map_err(|e| {
-            crate::Error::config("the emulator has no local address").with_source(e)
-        })?;
-        let shared = Arc::new(Shared::new(
-            self.config.with_default_clients(),
-            self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
-            format!("http://{addr}"),
-        ));
-        let task = tokio::spawn(server::run(listener, shared.clone()));
-        Ok(Emulator {
-            shared,
-            addr,
-            task: Some(task),
-        })
-    }
-}
 
 /// What an issued access token grants (from [`Emulator::access_token_info`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,120 +151,6 @@ impl Emulator {
     /// to the inbox. Returns how many were added.
     pub fn seed(&self, seed: &Value) -> crate::Result<usize> {
         seed::load(&self.shared, seed)
-    }
-
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
-    pub fn base_url(&self) -> &str {
-        &self.shared.base_url
-    }
-
-    /// The socket address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The authority (same as [`base_url`](Self::base_url)): the token endpoint is
-    /// `{authority}/{tenant}/oauth2/v2.0/token`.
-    pub fn authority(&self) -> &str {
-        self.base_url()
-    }
-
-    /// `{authority}/{tenant}/oauth2/v2.0/token`.
-    pub fn token_url(&self, tenant: &str) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/token", self.base_url())
-    }
-
-    /// `{authority}/{tenant}/oauth2/v2.0/authorize`.
-    pub fn authorize_url(&self, tenant: &str) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/authorize", self.base_url())
-    }
-
-    /// `{authority}/{tenant}/oauth2/v2.0/devicecode`.
-    pub fn devicecode_url(&self, tenant: &str) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/devicecode", self.base_url())
-    }
-
-    /// `{base}/v1.0/` (with the trailing slash).
-    pub fn graph_url(&self) -> String {
-        format!("{}/v1.0/", self.base_url())
-    }
-
-    /// A Connection builder for the emulator's confidential app with the app-only
-    /// (client-credentials) flow: its tenant, this authority and Graph host, an in-memory token
-    /// cache and no request spacing. Add what a test needs (`.clock(..)`, `.retry_policy(..)`),
-    /// build, then `request_token_for_client(None, false)` for the token.
-    pub fn app_connection(&self) -> crate::ConnectionBuilder {
-        self.app_connection_with(crate::Credentials::client_secret(
-            CONFIDENTIAL_CLIENT_ID,
-            CONFIDENTIAL_CLIENT_SECRET,
-        ))
-    }
-
-    /// [`app_connection`](Self::app_connection) with other app-only credentials: a
-    /// [`Credentials::managed_identity`](crate::Credentials::managed_identity), a
-    /// [`Credentials::federated_token`](crate::Credentials::federated_token), a certificate.
-    pub fn app_connection_with(&self, credentials: crate::Credentials) -> crate::ConnectionBuilder {
-        crate::Connection::builder(credentials)
-            .auth_flow(crate::AuthFlowType::Credentials)
-            .tenant_id(self.user().tid.clone())
-            .authority(self.authority())
-            .protocol(crate::protocol::Protocol::graph_for_host(self.base_url()))
-            .requests_delay(Duration::ZERO)
-            .token_backend(crate::token::MemoryTokenBackend::new())
-    }
-
-    /// The IMDS token endpoint: `{base}/metadata/identity/oauth2/token`.
-    pub fn imds_url(&self) -> String {
-        format!("{}{IMDS_PATH}", self.base_url())
-    }
-
-    /// The App Service / Functions identity endpoint (`IDENTITY_ENDPOINT`): `{base}/msi/token`.
-    pub fn identity_endpoint(&self) -> String {
-        format!("{}{APP_SERVICE_PATH}", self.base_url())
-    }
-
-    /// The `IDENTITY_HEADER` value its App Service endpoint expects.
-    pub fn identity_header(&self) -> &str {
-        use secrecy::ExposeSecret;
-        self.shared.config.managed.identity_header.expose_secret()
-    }
-
-    /// The host's system-assigned managed identity through this emulator's IMDS endpoint. For a
-    /// user-assigned one: [`ManagedIdentity::user_assigned`] with
-    /// `.imds_endpoint(emulator.imds_url())`.
-    ///
-    /// [`ManagedIdentity::user_assigned`]: crate::identity::ManagedIdentity::user_assigned
-    pub fn managed_identity(&self) -> crate::identity::ManagedIdentity {
-        crate::identity::ManagedIdentity::system_assigned().imds_endpoint(self.imds_url())
-    }
-
-    /// The system-assigned managed identity through this emulator's App Service endpoint, with
-    /// its header secret (as `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` would give them).
-    pub fn app_service_identity(&self) -> crate::identity::ManagedIdentity {
-        crate::identity::ManagedIdentity::system_assigned()
-            .app_service(self.identity_endpoint(), self.identity_header())
-    }
-
-    /// A Connection builder like [`app_connection`](Self::app_connection) whose tokens come
-    /// from the managed `identity` (e.g. [`managed_identity`](Self::managed_identity)).
-    pub fn managed_identity_connection(
-        &self,
-        identity: crate::identity::ManagedIdentity,
-    ) -> crate::ConnectionBuilder {
-        self.app_connection_with(crate::Credentials::managed_identity(identity))
-    }
-
-    /// A federated token (a JWT, as AKS writes to `AZURE_FEDERATED_TOKEN_FILE`) from
-    /// [`FEDERATED_ISSUER`] for [`FEDERATED_SUBJECT`], valid for an hour on the emulator's
-    /// clock: the default confidential application accepts it as its `client_assertion`.
-    pub fn federated_token(&self) -> String {
-        self.federated_token_for(FEDERATED_SUBJECT, FEDERATED_AUDIENCE, 3600)
-    }
-
-    /// A federated token from [`FEDERATED_ISSUER`] with this subject and audience, valid for
-    /// `lifetime_secs` from now (negative: expired that long ago).
-    pub fn federated_token_for(&self, subject: &str, audience: &str, lifetime_secs: i64) -> String {
-        identity::federated_token(subject, audience, self.shared.now(), lifetime_secs)
     }
 
     /// The signed-in test user.

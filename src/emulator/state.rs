@@ -5,9 +5,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 use super::config::Config;
-use super::data::changes::{DeltaLog, SubscriptionStore};
+use super::data::changes::DeltaLog;
 use super::data::fixtures;
 use super::data::store::Directory;
+use super::data::subscriptions::SubscriptionStore;
 use super::data::tokens::Tokens;
 use super::script::{Counters, ScriptState};
 use super::util;

@@ -1,5 +1,6 @@
 //! The delta change log: what a client was last told about a collection (a snapshot of every
 //! item's version, kept under the delta token it was given), and the delta rounds being paged.
+//! Subscriptions (`subscriptions.rs`) compare their collections with the same versions.
 //! A later request with that token is answered with the difference: items added or whose version
 //! changed, and `@removed` entries for ids that are gone.
 
@@ -42,6 +43,21 @@ pub(crate) fn version(item: &Value) -> String {
     }
 }
 
+/// The version of every item of `items` by id.
+pub(crate) fn versions(items: &[Value]) -> Versions {
+    items
+        .iter()
+        .filter_map(|i| Some((i.get("id")?.as_str()?.to_owned(), version(i))))
+        .collect()
+}
+
+/// The ids `before` has and `now` has not, sorted.
+pub(crate) fn removed<'a>(before: &'a Versions, now: &Versions) -> Vec<&'a String> {
+    let mut gone: Vec<&String> = before.keys().filter(|id| !now.contains_key(*id)).collect();
+    gone.sort();
+    gone
+}
+
 /// The changes between `before` (none: the initial sync) and `items`, items in their order and
 /// removals after them; and the snapshot of `items`.
 pub(crate) fn diff(
@@ -50,10 +66,7 @@ pub(crate) fn diff(
     items: &[Value],
     odata_type: &str,
 ) -> (VecDeque<Value>, Snapshot) {
-    let versions: Versions = items
-        .iter()
-        .filter_map(|i| Some((i.get("id")?.as_str()?.to_owned(), version(i))))
-        .collect();
+    let versions = versions(items);
     let mut changes: VecDeque<Value> = items
         .iter()
         .filter(|item| {
@@ -63,13 +76,7 @@ pub(crate) fn diff(
         .cloned()
         .collect();
     if let Some(before) = before {
-        let mut gone: Vec<&String> = before
-            .versions
-            .keys()
-            .filter(|id| !versions.contains_key(*id))
-            .collect();
-        gone.sort();
-        for id in gone {
+        for id in removed(&before.versions, &versions) {
             changes.push_back(json!({
                 "@odata.type": odata_type,
                 "id": id,
@@ -119,47 +126,5 @@ impl DeltaLog {
     pub fn forget_all(&mut self) {
         self.tokens.clear();
         self.rounds.clear();
-    }
-}
-
-/// A change-notification subscription.
-#[derive(Debug, Clone)]
-pub(crate) struct EmuSubscription {
-    pub id: String,
-    pub resource: String,
-    pub change_types: Vec<String>,
-    pub notification_url: String,
-    pub lifecycle_url: Option<String>,
-    /// Epoch seconds.
-    pub expiration: i64,
-    pub client_state: Option<String>,
-    /// The application that created it.
-    pub app: String,
-    /// The signed-in user it was created for (`me/…` resources), if any.
-    pub owner: Option<String>,
-    /// The watched collection as last notified.
-    pub versions: Versions,
-}
-
-/// The subscriptions of every application.
-#[derive(Debug, Default)]
-pub(crate) struct SubscriptionStore {
-    pub subscriptions: Vec<EmuSubscription>,
-    /// Deliveries (notification URL, body), posted in order by one task.
-    pub outbox: Option<tokio::sync::mpsc::UnboundedSender<(String, Value)>>,
-}
-
-impl SubscriptionStore {
-    pub fn get(&self, id: &str) -> Option<&EmuSubscription> {
-        self.subscriptions.iter().find(|s| s.id == id)
-    }
-
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut EmuSubscription> {
-        self.subscriptions.iter_mut().find(|s| s.id == id)
-    }
-
-    pub fn remove(&mut self, id: &str) -> Option<EmuSubscription> {
-        let at = self.subscriptions.iter().position(|s| s.id == id)?;
-        Some(self.subscriptions.remove(at))
     }
 }

@@ -134,32 +134,39 @@ fn seed(dir: &mut Directory, user: &TestUser) {
     }
 }
 
+/// Where fixture message `i` lies and who wrote it: (folder, from, to, is read, is draft). The
+/// inbox holds mail from colleagues and outsiders (every third one unread); sent items and
+/// drafts are the test user's to a colleague.
+fn placement(i: usize, me: &Value) -> (&'static str, Value, Value, bool, bool) {
+    let (inbox, sent, _) = MESSAGE_COUNTS;
+    if i < inbox {
+        let (name, mail) = if i % 2 == 0 {
+            (COLLEAGUES[i % 4 / 2].1, COLLEAGUES[i % 4 / 2].4)
+        } else {
+            EXTERNALS[i % 3]
+        };
+        return ("inbox", address(name, mail), me.clone(), i % 3 != 0, false);
+    }
+    let colleague = COLLEAGUES[i % 2];
+    let folder = if i < inbox + sent {
+        "sentitems"
+    } else {
+        "drafts"
+    };
+    (
+        folder,
+        me.clone(),
+        address(colleague.1, colleague.4),
+        true,
+        folder == "drafts",
+    )
+}
+
+/// The 25 fixture messages of the test user, three with an attachment.
 fn seed_messages(dir: &mut Directory, user: &TestUser) {
     let me = address(&user.name, &user.preferred_username);
-    let (inbox, sent, _) = MESSAGE_COUNTS;
     for (i, subject) in SUBJECTS.iter().enumerate() {
-        let (folder, from, to, is_read, is_draft) = if i < inbox {
-            let (name, mail) = if i % 2 == 0 {
-                (COLLEAGUES[i % 4 / 2].1, COLLEAGUES[i % 4 / 2].4)
-            } else {
-                EXTERNALS[i % 3]
-            };
-            ("inbox", address(name, mail), me.clone(), i % 3 != 0, false)
-        } else {
-            let colleague = COLLEAGUES[i % 2];
-            let folder = if i < inbox + sent {
-                "sentitems"
-            } else {
-                "drafts"
-            };
-            (
-                folder,
-                me.clone(),
-                address(colleague.1, colleague.4),
-                true,
-                folder == "drafts",
-            )
-        };
+        let (folder, from, to, is_read, is_draft) = placement(i, &me);
         let at = FIRST_MESSAGE_AT + i as i64 * MESSAGE_SPACING;
         let body = format!(
             "Hi,\n\nThis is message {} of the emulator fixtures: {subject}.\n\nRegards",

@@ -84,6 +84,15 @@ impl Mailbox {
         folder
     }
 
+    /// The messages in the folder with id `folder_id`.
+    pub fn messages_in(&self, folder_id: &str) -> Vec<Value> {
+        self.messages
+            .iter()
+            .filter(|m| m["parentFolderId"] == folder_id)
+            .cloned()
+            .collect()
+    }
+
     pub fn find(&self, kind: Kind, id: &str) -> Option<&Value> {
         self.items(kind).iter().find(|v| v["id"] == id)
     }

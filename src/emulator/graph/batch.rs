@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value, json};
 
+use super::GraphErr;
 use crate::emulator::state::Shared;
 use crate::emulator::util;
 use crate::emulator::wire::{Reply, Req};
@@ -28,90 +29,88 @@ fn is_json(content_type: &str) -> bool {
     essence.eq_ignore_ascii_case("application/json")
 }
 
-/// Answers a `$batch` request (already authenticated).
+/// Answers a `$batch` request (already authenticated): checks the steps, then answers each in
+/// order.
 pub(super) fn handle(shared: &Shared, req: &Req) -> Reply {
     if req.method != Method::POST {
-        return Reply::graph_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BadRequest",
-            &format!(
-                "The HTTP method '{}' is not allowed for this resource.",
-                req.method
-            ),
-            req,
-        );
+        return GraphErr::method_not_allowed(&req.method).reply(req);
     }
+    let steps = match checked_steps(req) {
+        Ok(steps) => steps,
+        Err(message) => return bad(req, &message),
+    };
+    let mut statuses: HashMap<String, StatusCode> = HashMap::new();
+    let mut responses = Vec::with_capacity(steps.len());
+    for step in &steps {
+        let id = step["id"].as_str().unwrap_or_default().to_owned();
+        let reply = answer_step(shared, req, step, &statuses);
+        statuses.insert(id.clone(), reply.status);
+        responses.push(answer_json(&id, reply));
+    }
+    Reply::json(StatusCode::OK, &json!({ "responses": responses }))
+}
+
+/// The payload's `requests`: at most [`MAX_STEPS`], each with a unique `id`, every `dependsOn`
+/// naming one of them.
+fn checked_steps(req: &Req) -> Result<Vec<Value>, String> {
     let Some(Value::Array(steps)) = req
         .json()
         .and_then(|mut v| v.get_mut("requests").map(Value::take))
     else {
-        return bad(req, "Invalid batch payload format.");
+        return Err("Invalid batch payload format.".to_owned());
     };
     if steps.len() > MAX_STEPS {
-        return bad(
-            req,
-            &format!("The number of batch requests exceeds the allowed maximum of {MAX_STEPS}."),
-        );
+        return Err(format!(
+            "The number of batch requests exceeds the allowed maximum of {MAX_STEPS}."
+        ));
     }
     let mut ids = HashSet::new();
     for step in &steps {
         let Some(id) = step["id"].as_str() else {
-            return bad(req, "Each batch request must have an 'id'.");
+            return Err("Each batch request must have an 'id'.".to_owned());
         };
         if !ids.insert(id.to_owned()) {
-            return bad(
-                req,
-                &format!("Batch request id '{id}' is used more than once."),
-            );
+            return Err(format!("Batch request id '{id}' is used more than once."));
         }
     }
     for step in &steps {
         for dep in step["dependsOn"].as_array().into_iter().flatten() {
             if !dep.as_str().is_some_and(|d| ids.contains(d)) {
-                return bad(
-                    req,
-                    &format!(
-                        "Dependency '{dep}' of request '{}' was not found.",
-                        step["id"]
-                    ),
-                );
+                return Err(format!(
+                    "Dependency '{dep}' of request '{}' was not found.",
+                    step["id"]
+                ));
             }
         }
     }
-    let mut statuses: HashMap<String, StatusCode> = HashMap::new();
-    let mut responses = Vec::with_capacity(steps.len());
-    for step in &steps {
-        let id = step["id"].as_str().unwrap_or_default().to_owned();
-        let failed_dependency = step["dependsOn"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .any(|d| statuses.get(d).is_none_or(|s| !s.is_success()));
-        let (status, answer) = if failed_dependency {
-            let reply = Reply::graph_error(
-                StatusCode::FAILED_DEPENDENCY,
-                "BadRequest",
-                "Dependent request failed.",
-                req,
-            );
-            (reply.status, answer_json(&id, reply))
-        } else {
-            match step_request(req, step) {
-                Ok(step_req) => {
-                    let reply = dispatch(shared, &step_req);
-                    (reply.status, answer_json(&id, reply))
-                }
-                Err(message) => {
-                    let reply = bad(req, &message);
-                    (reply.status, answer_json(&id, reply))
-                }
-            }
-        };
-        statuses.insert(id, status);
-        responses.push(answer);
+    Ok(steps)
+}
+
+/// One step's reply: `424` when a step it depends on failed, else its own answer.
+fn answer_step(
+    shared: &Shared,
+    outer: &Req,
+    step: &Value,
+    statuses: &HashMap<String, StatusCode>,
+) -> Reply {
+    let failed_dependency = step["dependsOn"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .any(|d| statuses.get(d).is_none_or(|s| !s.is_success()));
+    if failed_dependency {
+        return Reply::graph_error(
+            StatusCode::FAILED_DEPENDENCY,
+            "BadRequest",
+            "Dependent request failed.",
+            outer,
+        );
     }
-    Reply::json(StatusCode::OK, &json!({ "responses": responses }))
+    match step_request(outer, step) {
+        Ok(step_req) => dispatch(shared, &step_req),
+        Err(message) => bad(outer, &message),
+    }
 }
 
 /// One step as a request of its own: its method, URL, headers and body, the outer bearer token.

@@ -1,7 +1,7 @@
-//! Calendar routes: creating an event (a series master when it has a recurrence) and
-//! `calendarView` over a time window.
+//! Calendar routes: events (list, items, creating one: a series master when it has a
+//! recurrence) and `calendarView` over a time window (and its delta).
 
-use http::StatusCode;
+use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Ctx, GraphErr, GraphResult};
@@ -10,7 +10,25 @@ use crate::emulator::data::{calendar, fixtures};
 use crate::emulator::util;
 
 impl Ctx<'_> {
-    pub(super) fn create_event(&mut self, uid: &str) -> GraphResult {
+    /// `events…` and `calendarView…` of user `uid`.
+    pub(super) fn calendar_routes(&mut self, uid: &str, rest: &[&str]) -> GraphResult {
+        let method = self.req.method.clone();
+        match (rest, &method) {
+            (["events"], &Method::GET) => {
+                let events = self.state.dir.mailbox(uid).events.clone();
+                Ok(self.list(events, 10, &format!("users('{uid}')/events")))
+            }
+            (["events"], &Method::POST) => self.create_event(uid),
+            (["events", id], _) => self.item(uid, Kind::Event, id),
+            (["calendarView", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                self.calendar_view_delta(uid)
+            }
+            (["calendarView"], &Method::GET) => self.calendar_view(uid),
+            _ => self.unrouted(rest),
+        }
+    }
+
+    fn create_event(&mut self, uid: &str) -> GraphResult {
         let given = self.body_object()?;
         for key in ["start", "end"] {
             let valid = given
@@ -69,7 +87,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn calendar_view(&mut self, uid: &str) -> GraphResult {
+    fn calendar_view(&mut self, uid: &str) -> GraphResult {
         let (from, to) = self.calendar_window()?;
         let occurrences = calendar::view(&self.state.dir.mailbox(uid).events, from, to);
         Ok(self.list(occurrences, 10, &format!("users('{uid}')/calendarView")))

@@ -39,6 +39,7 @@ impl Ctx<'_> {
             return self.drive_path(uid, &path, &action);
         }
         match (rest, &method) {
+            (["root", "delta" | "microsoft.graph.delta()"], &Method::GET) => self.drive_delta(uid),
             ([], &Method::GET) => {
                 let base = self.shared.base_url.clone();
                 let mut body = self.drive_of(uid)?.resource(&base);
@@ -55,6 +56,19 @@ impl Ctx<'_> {
                 rest.first().copied().unwrap_or("drive")
             ))),
         }
+    }
+
+    /// `drive/root/delta`: every item of the user's drive, as a delta collection.
+    fn drive_delta(&mut self, uid: &str) -> GraphResult {
+        let items = self
+            .state
+            .dir
+            .drives
+            .get(uid)
+            .map(|d| d.items.clone())
+            .unwrap_or_default();
+        let scope = format!("{uid}/drive");
+        self.delta(&scope, items, "#microsoft.graph.driveItem", "driveItem")
     }
 
     /// The user's drive (an empty one for users without seeded files).
@@ -121,17 +135,7 @@ impl Ctx<'_> {
                     json!(self.context(&format!("users('{uid}')/drive/items/$entity")));
                 Ok(Reply::json(StatusCode::OK, &body))
             }
-            ("", &Method::DELETE) => {
-                if self.drive_of(uid)?.delete(id) {
-                    Ok(Reply::empty(StatusCode::NO_CONTENT))
-                } else {
-                    Err(GraphErr::new(
-                        StatusCode::FORBIDDEN,
-                        "accessDenied",
-                        "The root of a drive cannot be deleted.",
-                    ))
-                }
-            }
+            ("", &Method::DELETE) => self.delete_item(uid, id),
             ("children", &Method::GET) => {
                 let children = self.drive_of(uid)?.children(id);
                 Ok(self.list(
@@ -140,24 +144,7 @@ impl Ctx<'_> {
                     &format!("users('{uid}')/drive/items('{id}')/children"),
                 ))
             }
-            ("content", &Method::GET) => {
-                let bytes = self
-                    .drive_of(uid)?
-                    .content
-                    .get(id)
-                    .cloned()
-                    .ok_or_else(|| {
-                        GraphErr::new(
-                            StatusCode::BAD_REQUEST,
-                            "invalidRequest",
-                            "Only files have content; this item is a folder.",
-                        )
-                    })?;
-                let mime = item["file"]["mimeType"]
-                    .as_str()
-                    .unwrap_or("application/octet-stream");
-                Ok(Reply::bytes(StatusCode::OK, mime, bytes))
-            }
+            ("content", &Method::GET) => self.download(uid, id, &item),
             ("content", &Method::PUT) => {
                 if item["file"].is_object() {
                     self.put_content(uid, UploadTarget::Item(id.to_owned()))
@@ -175,17 +162,45 @@ impl Ctx<'_> {
         }
     }
 
+    /// `DELETE items/{id}`; the root cannot be deleted.
+    fn delete_item(&mut self, uid: &str, id: &str) -> GraphResult {
+        if self.drive_of(uid)?.delete(id) {
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        } else {
+            Err(GraphErr::new(
+                StatusCode::FORBIDDEN,
+                "accessDenied",
+                "The root of a drive cannot be deleted.",
+            ))
+        }
+    }
+
+    /// `GET items/{id}/content`: a file's bytes with its MIME type.
+    fn download(&mut self, uid: &str, id: &str, item: &Value) -> GraphResult {
+        let bytes = self
+            .drive_of(uid)?
+            .content
+            .get(id)
+            .cloned()
+            .ok_or_else(|| {
+                GraphErr::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalidRequest",
+                    "Only files have content; this item is a folder.",
+                )
+            })?;
+        let mime = item["file"]["mimeType"]
+            .as_str()
+            .unwrap_or("application/octet-stream");
+        Ok(Reply::bytes(StatusCode::OK, mime, bytes))
+    }
+
     /// A simple upload: the request body becomes the file's content.
     fn put_content(&mut self, uid: &str, target: UploadTarget) -> GraphResult {
         let (bytes, now) = (self.req.body.to_vec(), self.req.now);
         let drive = self.drive_of(uid)?;
         let (item, created) = write(drive, target, bytes, now).ok_or_else(item_not_found)?;
-        let status = if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok(Reply::json(status, &item))
+        Ok(written(&item, created))
     }
 
     fn create_upload_session(&mut self, uid: &str, target: UploadTarget) -> GraphResult {
@@ -224,11 +239,20 @@ fn write(
     }
 }
 
+/// The reply to a finished upload: `201` with a new item, `200` with a replaced one.
+fn written(item: &Value, created: bool) -> Reply {
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Reply::json(status, item)
+}
+
 /// `PUT|DELETE {base}/upload/{session}`: one `Content-Range` chunk of a resumable upload, or
 /// cancelling it. No bearer token (the URL is the credential, as in Graph).
 pub(crate) fn upload(shared: &Shared, session: &str, req: &Req) -> Reply {
-    upload_chunk(shared, session, req)
-        .unwrap_or_else(|e| Reply::graph_error(e.status, e.code, &e.message, req))
+    upload_chunk(shared, session, req).unwrap_or_else(|e| e.reply(req))
 }
 
 fn upload_chunk(shared: &Shared, session: &str, req: &Req) -> GraphResult {
@@ -284,12 +308,7 @@ fn upload_chunk(shared: &Shared, session: &str, req: &Req) -> GraphResult {
         .entry(user)
         .or_insert_with(|| Drive::empty(&owner));
     let (item, created) = write(drive, target, received, req.now).ok_or_else(item_not_found)?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(Reply::json(status, &item))
+    Ok(written(&item, created))
 }
 
 /// `bytes START-END/TOTAL` as numbers.

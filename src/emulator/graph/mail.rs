@@ -1,6 +1,7 @@
-//! Mail routes: creating a draft, `sendMail`, moving a message (a new id in the new folder).
+//! Mail routes: messages (list, delta, items, attachments, creating a draft, moving one: a new id
+//! in the new folder), mail folders and the messages in them, `sendMail`.
 
-use http::StatusCode;
+use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Ctx, GraphErr, GraphResult};
@@ -9,6 +10,100 @@ use crate::emulator::util;
 use crate::emulator::wire::Reply;
 
 impl Ctx<'_> {
+    /// `messages…`, `mailFolders…` and `sendMail` of user `uid`.
+    pub(super) fn mail_routes(&mut self, uid: &str, rest: &[&str]) -> GraphResult {
+        let method = self.req.method.clone();
+        match (rest, &method) {
+            (["messages"], &Method::GET) => {
+                let messages = self.state.dir.mailbox(uid).messages.clone();
+                Ok(self.list_newest_first(messages, uid, "messages"))
+            }
+            (["messages"], &Method::POST) => self.create_message(uid, "drafts"),
+            (["messages", "delta" | "microsoft.graph.delta()"], &Method::GET) => {
+                let messages = self.state.dir.mailbox(uid).messages.clone();
+                let scope = format!("{uid}/messages");
+                self.delta(&scope, messages, "#microsoft.graph.message", "message")
+            }
+            (["messages", id], _) => self.item(uid, Kind::Message, id),
+            (["messages", id, "move"], &Method::POST) => self.move_message(uid, id),
+            (["messages", id, "attachments"], &Method::GET) => self.attachments(uid, id),
+            (["mailFolders"], &Method::GET) => self.mail_folders(uid),
+            (["mailFolders", folder], &Method::GET) => self.mail_folder(uid, folder),
+            (["mailFolders", folder, "messages"], &Method::GET) => {
+                let (_, messages) = self.folder_messages(uid, folder)?;
+                let what = format!("mailFolders('{folder}')/messages");
+                Ok(self.list_newest_first(messages, uid, &what))
+            }
+            (
+                [
+                    "mailFolders",
+                    folder,
+                    "messages",
+                    "delta" | "microsoft.graph.delta()",
+                ],
+                &Method::GET,
+            ) => {
+                let (id, messages) = self.folder_messages(uid, folder)?;
+                let scope = format!("{uid}/mailFolders/{id}/messages");
+                self.delta(&scope, messages, "#microsoft.graph.message", "message")
+            }
+            (["mailFolders", folder, "messages"], &Method::POST) => {
+                self.create_message(uid, folder)
+            }
+            (["sendMail"], &Method::POST) => self.send_mail(uid),
+            _ => self.unrouted(rest),
+        }
+    }
+
+    /// The id of `folder` (an id or a well-known name) and the messages in it.
+    fn folder_messages(
+        &mut self,
+        uid: &str,
+        folder: &str,
+    ) -> Result<(String, Vec<Value>), GraphErr> {
+        let mailbox = self.state.dir.mailbox(uid);
+        let id = mailbox.folder_id(folder).ok_or_else(GraphErr::not_found)?;
+        let messages = mailbox.messages_in(&id);
+        Ok((id, messages))
+    }
+
+    /// `messages/{id}/attachments`.
+    fn attachments(&mut self, uid: &str, id: &str) -> GraphResult {
+        let mailbox = self.state.dir.mailbox(uid);
+        mailbox
+            .find(Kind::Message, id)
+            .ok_or_else(GraphErr::not_found)?;
+        let attachments = mailbox.attachments.get(id).cloned().unwrap_or_default();
+        let what = format!("users('{uid}')/messages('{id}')/attachments");
+        Ok(self.list(attachments, 10, &what))
+    }
+
+    /// `mailFolders`, with their item counts.
+    fn mail_folders(&mut self, uid: &str) -> GraphResult {
+        let mailbox = self.state.dir.mailbox(uid);
+        let folders = mailbox
+            .folders
+            .iter()
+            .map(|f| mailbox.folder_view(f))
+            .collect();
+        Ok(self.list(folders, 10, &format!("users('{uid}')/mailFolders")))
+    }
+
+    /// `mailFolders/{id-or-well-known-name}`.
+    fn mail_folder(&mut self, uid: &str, folder: &str) -> GraphResult {
+        let mailbox = self.state.dir.mailbox(uid);
+        let id = mailbox.folder_id(folder).ok_or_else(GraphErr::not_found)?;
+        let folder = mailbox
+            .folders
+            .iter()
+            .find(|f| f["id"] == id.as_str())
+            .map(|f| mailbox.folder_view(f));
+        let mut body = self.opts.project(&folder.ok_or_else(GraphErr::not_found)?);
+        body["@odata.context"] =
+            json!(self.context(&format!("users('{uid}')/mailFolders/$entity")));
+        Ok(Reply::json(StatusCode::OK, &body))
+    }
+
     pub(super) fn me_address(&self, uid: &str) -> Value {
         let user = self.state.dir.user(uid).cloned().unwrap_or_default();
         json!({"emailAddress": {"name": user["displayName"], "address": user["mail"]}})

@@ -9,31 +9,43 @@ use crate::emulator::state::Shared;
 use crate::emulator::util;
 use crate::emulator::wire::{Reply, Req};
 
-pub(super) fn authorize(shared: &Shared, req: &Req) -> Reply {
+/// The client id and redirect URI of an authorize request, or the error page shown (not
+/// redirected) when the client is unknown or the redirect URI is not registered for it.
+fn client_redirect<'a>(shared: &Shared, req: &'a Req) -> Result<(&'a str, &'a str), Reply> {
     let page = |code: u32, text: String| {
         Reply::html(StatusCode::BAD_REQUEST, &format!("AADSTS{code}: {text}"))
     };
     let Some(client_id) = req.query_param("client_id") else {
-        return page(
+        return Err(page(
             900_144,
             "The request body must contain the following parameter: 'client_id'.".into(),
-        );
+        ));
     };
     let Some(client) = shared.config.client(client_id) else {
-        return page(
+        return Err(page(
             700_016,
             format!("Application with identifier '{client_id}' was not found in the directory."),
-        );
+        ));
     };
     let redirect_uri = req.query_param("redirect_uri").unwrap_or_default();
     if !client.accepts_redirect(redirect_uri) {
-        return page(
+        return Err(page(
             50_011,
             format!(
                 "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'."
             ),
-        );
+        ));
     }
+    Ok((client_id, redirect_uri))
+}
+
+/// `GET /authorize`: consents for the test user at once and redirects with a code (PKCE S256,
+/// nonce and state kept), or with the error.
+pub(super) fn authorize(shared: &Shared, req: &Req) -> Reply {
+    let (client_id, redirect_uri) = match client_redirect(shared, req) {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
     let state = req.query_param("state");
     let redirect = |params: Vec<(&str, &str)>| {
         let mut url = redirect_uri.to_owned();
@@ -78,6 +90,7 @@ pub(super) fn authorize(shared: &Shared, req: &Req) -> Reply {
     redirect(vec![("code", &code), ("session_state", &session_state)])
 }
 
+/// `POST /devicecode`: a device code and user code for the client and scope.
 pub(super) fn devicecode(shared: &Shared, req: &Req) -> OAuthResult<Reply> {
     let form = Form(req.form());
     let client = client(shared, form.require("client_id")?)?;

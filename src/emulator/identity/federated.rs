@@ -11,39 +11,64 @@ use crate::emulator::config::ClientApp;
 use crate::emulator::config::managed::FEDERATED_ISSUER;
 use crate::emulator::data::tokens;
 
-/// The unverified `iss` of a JWT, if it has one.
-pub(super) fn assertion_issuer(assertion: &str) -> Option<String> {
+/// The unverified claims of a JWT.
+fn claims_of(assertion: &str) -> Option<Value> {
     let payload = assertion.split('.').nth(1)?;
     let bytes = base64::Engine::decode(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD,
         payload.trim_end_matches('='),
     )
     .ok()?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
-    claims["iss"].as_str().map(str::to_owned)
+    serde_json::from_slice(&bytes).ok()
 }
 
-/// Checks a federated `client_assertion` against the client's federated credentials.
-pub(super) fn verify_federated(client: &ClientApp, assertion: &str, now: i64) -> OAuthResult<()> {
-    let malformed = || OAuthError::invalid_client(50_027, "JWT token is invalid or malformed.");
-    let header = jsonwebtoken::decode_header(assertion).map_err(|_| malformed())?;
-    let payload = assertion.split('.').nth(1).ok_or_else(malformed)?;
-    let bytes = base64::Engine::decode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        payload.trim_end_matches('='),
-    )
-    .map_err(|_| malformed())?;
-    let claims: Value = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
-    let text = |name: &str| claims[name].as_str().unwrap_or_default().to_owned();
-    let (issuer, subject) = (text("iss"), text("sub"));
-    let audiences: Vec<String> = match &claims["aud"] {
+/// The unverified `iss` of a JWT, if it has one.
+pub(super) fn assertion_issuer(assertion: &str) -> Option<String> {
+    claims_of(assertion)?["iss"].as_str().map(str::to_owned)
+}
+
+/// A JWT's `aud`: one string or a list.
+fn audiences(claims: &Value) -> Vec<String> {
+    match &claims["aud"] {
         Value::String(a) => vec![a.clone()],
         Value::Array(list) => list
             .iter()
             .filter_map(|a| a.as_str().map(str::to_owned))
             .collect(),
         _ => Vec::new(),
-    };
+    }
+}
+
+/// Checks the HS256 signature of a token from the emulator's own issuer.
+fn check_own_signature(alg: Algorithm, assertion: &str) -> OAuthResult<()> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    if alg != Algorithm::HS256
+        || jsonwebtoken::decode::<Value>(
+            assertion,
+            &DecodingKey::from_secret(tokens::SIGNING_KEY),
+            &validation,
+        )
+        .is_err()
+    {
+        return Err(OAuthError::invalid_client(
+            5_002_738,
+            "The federated token's signature could not be verified with the issuer's key.",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a federated `client_assertion` against the client's federated credentials.
+pub(super) fn verify_federated(client: &ClientApp, assertion: &str, now: i64) -> OAuthResult<()> {
+    let malformed = || OAuthError::invalid_client(50_027, "JWT token is invalid or malformed.");
+    let header = jsonwebtoken::decode_header(assertion).map_err(|_| malformed())?;
+    let claims = claims_of(assertion).ok_or_else(malformed)?;
+    let text = |name: &str| claims[name].as_str().unwrap_or_default().to_owned();
+    let (issuer, subject) = (text("iss"), text("sub"));
+    let audiences = audiences(&claims);
     let Some(credential) = client
         .federated_credentials
         .iter()
@@ -67,23 +92,7 @@ pub(super) fn verify_federated(client: &ClientApp, assertion: &str, now: i64) ->
         ));
     }
     if issuer == FEDERATED_ISSUER {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.validate_exp = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims.clear();
-        if header.alg != Algorithm::HS256
-            || jsonwebtoken::decode::<Value>(
-                assertion,
-                &DecodingKey::from_secret(tokens::SIGNING_KEY),
-                &validation,
-            )
-            .is_err()
-        {
-            return Err(OAuthError::invalid_client(
-                5_002_738,
-                "The federated token's signature could not be verified with the issuer's key.",
-            ));
-        }
+        check_own_signature(header.alg, assertion)?;
     }
     check_assertion_window(&claims, now)
 }

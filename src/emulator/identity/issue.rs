@@ -92,6 +92,43 @@ impl Issue<'_> {
     pub(super) fn delegated(&self, state: &mut State) -> OAuthResult<Value> {
         let user = self.user.unwrap_or(&self.shared.config.user);
         let requested = Scopes::parse(&self.scope);
+        let scopes = self.consented_scopes(&requested)?;
+        let (lifetime, _) = self.expiry();
+        let claims = json!({
+            "idtyp": "user",
+            "name": user.name,
+            "oid": user.oid,
+            "scp": scopes.join(" "),
+            "tid": user.tid,
+            "upn": user.preferred_username,
+        });
+        let access_token = self.access_token(
+            state,
+            &user.tid,
+            claims,
+            Some(user.oid.clone()),
+            scopes.clone(),
+        );
+        let mut body = json!({
+            "token_type": "Bearer",
+            "scope": returned_scope(&scopes, &requested),
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "access_token": access_token,
+            "client_info": util::b64url(json!({"uid": user.oid, "utid": user.tid}).to_string().as_bytes()),
+        });
+        if requested.has("offline_access") {
+            body["refresh_token"] = json!(self.refresh_token(state));
+        }
+        if requested.has("openid") {
+            body["id_token"] = json!(self.id_token(user));
+        }
+        Ok(body)
+    }
+
+    /// The resource scopes to grant (`.default`: what the client was granted, else
+    /// `User.Read`); `consent_required` when one is outside the client's granted scopes.
+    fn consented_scopes(&self, requested: &Scopes) -> OAuthResult<Vec<String>> {
         let granted = self.client.granted_scopes.clone();
         let mut scopes: Vec<String> = requested
             .resource
@@ -121,51 +158,17 @@ impl Issue<'_> {
                 )
             });
         }
-        let (lifetime, _) = self.expiry();
-        let claims = json!({
-            "idtyp": "user",
-            "name": user.name,
-            "oid": user.oid,
-            "scp": scopes.join(" "),
-            "tid": user.tid,
-            "upn": user.preferred_username,
-        });
-        let access_token = self.access_token(
-            state,
-            &user.tid,
-            claims,
-            Some(user.oid.clone()),
-            scopes.clone(),
-        );
-        let returned: Vec<&str> = scopes
-            .iter()
-            .map(String::as_str)
-            .chain(
-                ["openid", "profile", "email"]
-                    .into_iter()
-                    .filter(|s| requested.has(s) || (*s == "email" && requested.has("openid"))),
-            )
-            .collect();
-        let mut body = json!({
-            "token_type": "Bearer",
-            "scope": returned.join(" "),
-            "expires_in": lifetime,
-            "ext_expires_in": lifetime,
-            "access_token": access_token,
-            "client_info": util::b64url(json!({"uid": user.oid, "utid": user.tid}).to_string().as_bytes()),
-        });
-        if requested.has("offline_access") {
-            body["refresh_token"] = json!(state.tokens.add_refresh(RefreshGrant {
-                client_id: self.client.client_id.clone(),
-                scope: self.scope.clone(),
-                expires_at: self.now + self.shared.config.refresh_token_lifetime.as_secs() as i64,
-                state: RefreshState::Active,
-            }));
-        }
-        if requested.has("openid") {
-            body["id_token"] = json!(self.id_token(user));
-        }
-        Ok(body)
+        Ok(scopes)
+    }
+
+    /// A new refresh token for this client and scope.
+    fn refresh_token(&self, state: &mut State) -> String {
+        state.tokens.add_refresh(RefreshGrant {
+            client_id: self.client.client_id.clone(),
+            scope: self.scope.clone(),
+            expires_at: self.now + self.shared.config.refresh_token_lifetime.as_secs() as i64,
+            state: RefreshState::Active,
+        })
     }
 
     fn id_token(&self, user: &TestUser) -> String {
@@ -214,6 +217,21 @@ impl Issue<'_> {
             "access_token": access_token,
         }))
     }
+}
+
+/// The `scope` of a delegated token response: the granted scopes, then the OIDC ones asked for
+/// (`email` also with `openid`).
+fn returned_scope(scopes: &[String], requested: &Scopes) -> String {
+    let returned: Vec<&str> = scopes
+        .iter()
+        .map(String::as_str)
+        .chain(
+            ["openid", "profile", "email"]
+                .into_iter()
+                .filter(|s| requested.has(s) || (*s == "email" && requested.has("openid"))),
+        )
+        .collect();
+    returned.join(" ")
 }
 
 /// Issues delegated tokens for the test user without a flow (see [`Emulator::issue_user_tokens`]).

@@ -27,8 +27,9 @@
 
 use http::StatusCode;
 use secrecy::ExposeSecret;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::OAuthResult;
 use super::issue::Issue;
 use crate::emulator::config::ClientApp;
 pub use crate::emulator::config::managed::{
@@ -93,6 +94,37 @@ impl Host {
         }
     }
 
+    /// The host's 400 `invalid_request` reply.
+    fn invalid_request(self, req: &Req, message: &str) -> Reply {
+        self.error(req, StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    /// The host's token reply (numbers as strings, as the hosts send them).
+    fn token_reply(self, body: &Value, client_id: &str, resource: &str, now: i64) -> Value {
+        let lifetime = body["expires_in"].as_u64().unwrap_or_default();
+        let expires_on = now + lifetime as i64;
+        let access_token = body["access_token"].clone();
+        match self {
+            Host::Imds => json!({
+                "access_token": access_token,
+                "client_id": client_id,
+                "expires_in": lifetime.to_string(),
+                "expires_on": expires_on.to_string(),
+                "ext_expires_in": lifetime.to_string(),
+                "not_before": now.to_string(),
+                "resource": resource,
+                "token_type": "Bearer",
+            }),
+            Host::AppService => json!({
+                "access_token": access_token,
+                "expires_on": expires_on.to_string(),
+                "resource": resource,
+                "token_type": "Bearer",
+                "client_id": client_id,
+            }),
+        }
+    }
+
     /// The host's error reply.
     fn error(self, req: &Req, status: StatusCode, error: &str, message: &str) -> Reply {
         match self {
@@ -125,104 +157,112 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Option<Reply> {
     Some(token(shared, host, req))
 }
 
+/// Answers a token request to `host`: its own error shape for a refused one.
 fn token(shared: &Shared, host: Host, req: &Req) -> Reply {
-    let bad = StatusCode::BAD_REQUEST;
+    answer(shared, host, req).unwrap_or_else(|refused| refused)
+}
+
+/// The host's checks, the requested resource and identity, then the token.
+fn answer(shared: &Shared, host: Host, req: &Req) -> Result<Reply, Reply> {
     if req.method != http::Method::GET {
-        return host.error(
+        return Err(host.error(
             req,
             StatusCode::METHOD_NOT_ALLOWED,
             "invalid_request",
             "The endpoint only accepts GET requests.",
-        );
+        ));
     }
     match host {
-        Host::Imds => {
-            if req.header("metadata") != Some("true") {
-                return host.error(
-                    req,
-                    bad,
-                    "invalid_request",
-                    "Required metadata header not specified",
-                );
-            }
-            match req.query_param("api-version") {
-                None | Some("") => {
-                    return host.error(
-                        req,
-                        bad,
-                        "invalid_request",
-                        "Required query variable 'api-version' is missing",
-                    );
-                }
-                // IMDS versions are dates; the token endpoint exists from 2018-02-01 on.
-                Some(v) if v < "2018-02-01" || v.len() != 10 => {
-                    return host.error(req, bad, "invalid_request", "Invalid api-version");
-                }
-                Some(_) => {}
-            }
-        }
-        Host::AppService => {
-            let expected = shared.config.managed.identity_header.expose_secret();
-            if req.header("x-identity-header") != Some(expected) {
-                return host.error(
-                    req,
-                    StatusCode::UNAUTHORIZED,
-                    "invalid_request",
-                    "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.",
-                );
-            }
-            if req.query_param("api-version") != Some("2019-08-01") {
-                return host.error(
-                    req,
-                    bad,
-                    "invalid_request",
-                    "The api-version must be 2019-08-01.",
-                );
-            }
-        }
+        Host::Imds => check_imds(req)?,
+        Host::AppService => check_app_service(shared, req)?,
     }
-    let resource = match req.query_param("resource").filter(|r| !r.is_empty()) {
-        Some(r) => r.to_owned(),
-        None => {
-            return host.error(
-                req,
-                bad,
-                "invalid_request",
-                "Required audience parameter not specified",
-            );
+    let resource = resource(shared, host, req)?;
+    let client_id = identity(shared, host, req)?;
+    let body = issue(shared, client_id, &resource, req.now)
+        .map_err(|e| host.error(req, StatusCode::BAD_REQUEST, e.error, &e.description))?;
+    let reply = host.token_reply(&body, client_id, &resource, req.now);
+    Ok(Reply::json(StatusCode::OK, &reply))
+}
+
+/// IMDS wants `Metadata: true` and a dated `api-version` from 2018-02-01 on.
+fn check_imds(req: &Req) -> Result<(), Reply> {
+    let host = Host::Imds;
+    if req.header("metadata") != Some("true") {
+        return Err(host.invalid_request(req, "Required metadata header not specified"));
+    }
+    match req.query_param("api-version") {
+        None | Some("") => {
+            Err(host.invalid_request(req, "Required query variable 'api-version' is missing"))
         }
-    };
-    // Graph, or the emulator itself (which Connections built for it use as Graph's host).
+        Some(v) if v < "2018-02-01" || v.len() != 10 => {
+            Err(host.invalid_request(req, "Invalid api-version"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// App Service wants the configured `X-IDENTITY-HEADER` and `api-version=2019-08-01`.
+fn check_app_service(shared: &Shared, req: &Req) -> Result<(), Reply> {
+    let host = Host::AppService;
+    let expected = shared.config.managed.identity_header.expose_secret();
+    if req.header("x-identity-header") != Some(expected) {
+        return Err(host.error(
+            req,
+            StatusCode::UNAUTHORIZED,
+            "invalid_request",
+            "The X-IDENTITY-HEADER header is missing or does not match IDENTITY_HEADER.",
+        ));
+    }
+    if req.query_param("api-version") != Some("2019-08-01") {
+        return Err(host.invalid_request(req, "The api-version must be 2019-08-01."));
+    }
+    Ok(())
+}
+
+/// The `resource` asked for: Graph, or the emulator itself (which Connections built for it use
+/// as Graph's host).
+fn resource(shared: &Shared, host: Host, req: &Req) -> Result<String, Reply> {
+    let resource = req
+        .query_param("resource")
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| host.invalid_request(req, "Required audience parameter not specified"))?;
     if ![GRAPH, shared.base_url.as_str()].contains(&resource.trim_end_matches('/')) {
         let tid = &shared.config.user.tid;
-        return host.error(
+        return Err(host.error(
             req,
-            bad,
+            StatusCode::BAD_REQUEST,
             "invalid_resource",
             &format!(
                 "AADSTS500011: The resource principal named {resource} was not found in the tenant named {tid}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant."
             ),
-        );
+        ));
     }
-    let Ok(requested) = selector(host, req) else {
-        return host.error(
+    Ok(resource.to_owned())
+}
+
+/// The client id of the identity the request selects (the system-assigned one without a
+/// selector).
+fn identity<'a>(shared: &'a Shared, host: Host, req: &Req) -> Result<&'a str, Reply> {
+    let requested = selector(host, req).map_err(|()| {
+        host.invalid_request(
             req,
-            bad,
-            "invalid_request",
             "Only one of the user-assigned identity's client id, object id and resource id may be given",
-        );
-    };
-    let Some(client_id) = shared.config.managed.find(requested.as_ref()) else {
-        return match host {
-            Host::Imds => host.error(req, bad, "invalid_request", "Identity not found"),
-            Host::AppService => host.error(
-                req,
-                bad,
-                "invalid_request",
-                "Unable to load the proper Managed Identity.",
-            ),
-        };
-    };
+        )
+    })?;
+    shared
+        .config
+        .managed
+        .find(requested.as_ref())
+        .ok_or_else(|| match host {
+            Host::Imds => host.invalid_request(req, "Identity not found"),
+            Host::AppService => {
+                host.invalid_request(req, "Unable to load the proper Managed Identity.")
+            }
+        })
+}
+
+/// An app-only token for `resource`, recorded like a client-credentials one.
+fn issue(shared: &Shared, client_id: &str, resource: &str, now: i64) -> OAuthResult<Value> {
     let app = ClientApp::public(client_id);
     let issue = Issue {
         shared,
@@ -231,34 +271,8 @@ fn token(shared: &Shared, host: Host, req: &Req) -> Reply {
         user: None,
         nonce: None,
         scope: String::new(),
-        now: req.now,
+        now,
     };
     let scope = format!("{}/.default", resource.trim_end_matches('/'));
-    let body = match issue.app_only(&mut shared.state(), &scope) {
-        Ok(body) => body,
-        Err(e) => return host.error(req, bad, e.error, &e.description),
-    };
-    let lifetime = body["expires_in"].as_u64().unwrap_or_default();
-    let expires_on = req.now + lifetime as i64;
-    let access_token = body["access_token"].clone();
-    let reply = match host {
-        Host::Imds => json!({
-            "access_token": access_token,
-            "client_id": client_id,
-            "expires_in": lifetime.to_string(),
-            "expires_on": expires_on.to_string(),
-            "ext_expires_in": lifetime.to_string(),
-            "not_before": req.now.to_string(),
-            "resource": resource,
-            "token_type": "Bearer",
-        }),
-        Host::AppService => json!({
-            "access_token": access_token,
-            "expires_on": expires_on.to_string(),
-            "resource": resource,
-            "token_type": "Bearer",
-            "client_id": client_id,
-        }),
-    };
-    Reply::json(StatusCode::OK, &reply)
+    issue.app_only(&mut shared.state(), &scope)
 }
