@@ -140,12 +140,18 @@ fn seed(dir: &mut Directory, user: &TestUser) {
 fn placement(i: usize, me: &Value) -> (&'static str, Value, Value, bool, bool) {
     let (inbox, sent, _) = MESSAGE_COUNTS;
     if i < inbox {
-        let (name, mail) = if i % 2 == 0 {
+        let (name, mail) = if i.is_multiple_of(2) {
             (COLLEAGUES[i % 4 / 2].1, COLLEAGUES[i % 4 / 2].4)
         } else {
             EXTERNALS[i % 3]
         };
-        return ("inbox", address(name, mail), me.clone(), i % 3 != 0, false);
+        return (
+            "inbox",
+            address(name, mail),
+            me.clone(),
+            !i.is_multiple_of(3),
+            false,
+        );
     }
     let colleague = COLLEAGUES[i % 2];
     let folder = if i < inbox + sent {
