@@ -10,6 +10,7 @@
 //! println!("{} operations", out.module.operations.len());
 //! ```
 
+mod args;
 pub mod casing;
 pub mod check;
 pub mod emit;
