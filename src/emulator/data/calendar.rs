@@ -125,24 +125,37 @@ fn first_day_of_week(pattern: &Value) -> Weekday {
 mod tests {
     use super::*;
 
-    #[test]
-    fn weekly_series_expands_within_its_range_and_the_window() {
-        let monday = util::parse_iso("2025-03-03T09:00:00").unwrap();
-        let master = json!({
-            "id": "M", "type": "seriesMaster",
-            "start": {"dateTime": util::iso_local(monday), "timeZone": "UTC"},
-            "end": {"dateTime": util::iso_local(monday + 1800), "timeZone": "UTC"},
-            "recurrence": {"pattern": {"type": "weekly", "interval": 1, "daysOfWeek": ["monday"]},
-                           "range": {"type": "endDate", "startDate": "2025-03-03", "endDate": "2025-03-24"}}
-        });
-        let from = util::parse_iso("2025-03-05T00:00:00Z").unwrap();
-        let to = util::parse_iso("2025-04-30T00:00:00Z").unwrap();
-        let got: Vec<String> = view(&[master], from, to)
+    /// A series master starting at `start` (local ISO time, UTC zone) that lasts `seconds`.
+    fn master(id: &str, start: &str, seconds: i64, pattern: Value, range: Value) -> Value {
+        let start = util::parse_iso(start).unwrap();
+        json!({
+            "id": id, "type": "seriesMaster",
+            "start": {"dateTime": util::iso_local(start), "timeZone": "UTC"},
+            "end": {"dateTime": util::iso_local(start + seconds), "timeZone": "UTC"},
+            "recurrence": {"pattern": pattern, "range": range}
+        })
+    }
+
+    /// The start times of the occurrences of `master` between `from` and `to`.
+    fn starts(master: Value, from: &str, to: &str) -> Vec<String> {
+        let (from, to) = (util::parse_iso(from).unwrap(), util::parse_iso(to).unwrap());
+        view(&[master], from, to)
             .iter()
             .map(|o| o["start"]["dateTime"].as_str().unwrap().to_owned())
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn weekly_series_expands_within_its_range_and_the_window() {
+        let master = master(
+            "M",
+            "2025-03-03T09:00:00",
+            1800,
+            json!({"type": "weekly", "interval": 1, "daysOfWeek": ["monday"]}),
+            json!({"type": "endDate", "startDate": "2025-03-03", "endDate": "2025-03-24"}),
+        );
         assert_eq!(
-            got,
+            starts(master, "2025-03-05T00:00:00Z", "2025-04-30T00:00:00Z"),
             [
                 "2025-03-10T09:00:00.0000000",
                 "2025-03-17T09:00:00.0000000",
@@ -156,58 +169,42 @@ mod tests {
         // Tuesday 2025-03-04, then every second week on Tuesday and Saturday. Weeks start on
         // Sunday (no `firstDayOfWeek`): the week of Sun 2 March holds Tue 4 and Sat 8, the next
         // counted one (Sun 16) Tue 18 and Sat 22.
-        let tuesday = util::parse_iso("2025-03-04T08:00:00").unwrap();
-        let series = |first_day_of_week: Option<&str>| {
+        let days = |first_day_of_week: Option<&str>| -> Vec<String> {
             let mut pattern =
                 json!({"type": "weekly", "interval": 2, "daysOfWeek": ["Tuesday", "saturday"]});
             if let Some(d) = first_day_of_week {
                 pattern["firstDayOfWeek"] = json!(d);
             }
-            json!({
-                "id": "M", "type": "seriesMaster",
-                "start": {"dateTime": util::iso_local(tuesday), "timeZone": "UTC"},
-                "end": {"dateTime": util::iso_local(tuesday + 600), "timeZone": "UTC"},
-                "recurrence": {"pattern": pattern,
-                               "range": {"type": "numbered", "startDate": "2025-03-04", "numberOfOccurrences": 4}}
-            })
-        };
-        let from = util::parse_iso("2025-03-01T00:00:00Z").unwrap();
-        let to = util::parse_iso("2025-05-01T00:00:00Z").unwrap();
-        let days = |master: Value| -> Vec<String> {
-            view(&[master], from, to)
-                .iter()
-                .map(|o| o["start"]["dateTime"].as_str().unwrap()[..10].to_owned())
+            let range =
+                json!({"type": "numbered", "startDate": "2025-03-04", "numberOfOccurrences": 4});
+            let series = master("M", "2025-03-04T08:00:00", 600, pattern, range);
+            starts(series, "2025-03-01T00:00:00Z", "2025-05-01T00:00:00Z")
+                .into_iter()
+                .map(|start| start[..10].to_owned())
                 .collect()
         };
         assert_eq!(
-            days(series(None)),
+            days(None),
             ["2025-03-04", "2025-03-08", "2025-03-18", "2025-03-22"]
         );
         // Weeks starting on Wednesday: Tue 4 ends the first week, Sat 8 is in the skipped one.
         assert_eq!(
-            days(series(Some("wednesday"))),
+            days(Some("wednesday")),
             ["2025-03-04", "2025-03-15", "2025-03-18", "2025-03-29"]
         );
     }
 
     #[test]
     fn daily_series_with_an_interval() {
-        let day = util::parse_iso("2025-02-27T07:30:00").unwrap();
-        let master = json!({
-            "id": "D", "type": "seriesMaster",
-            "start": {"dateTime": util::iso_local(day), "timeZone": "UTC"},
-            "end": {"dateTime": util::iso_local(day + 60), "timeZone": "UTC"},
-            "recurrence": {"pattern": {"type": "daily", "interval": 3},
-                           "range": {"type": "endDate", "startDate": "2025-02-27", "endDate": "2025-03-08"}}
-        });
-        let from = util::parse_iso("2025-01-01T00:00:00Z").unwrap();
-        let to = util::parse_iso("2025-12-31T00:00:00Z").unwrap();
-        let got: Vec<String> = view(&[master], from, to)
-            .iter()
-            .map(|o| o["start"]["dateTime"].as_str().unwrap().to_owned())
-            .collect();
+        let master = master(
+            "D",
+            "2025-02-27T07:30:00",
+            60,
+            json!({"type": "daily", "interval": 3}),
+            json!({"type": "endDate", "startDate": "2025-02-27", "endDate": "2025-03-08"}),
+        );
         assert_eq!(
-            got,
+            starts(master, "2025-01-01T00:00:00Z", "2025-12-31T00:00:00Z"),
             [
                 "2025-02-27T07:30:00.0000000",
                 "2025-03-02T07:30:00.0000000",

@@ -4,7 +4,9 @@
 //! This file holds the dispatch and the OAuth error reply; `authorize.rs` the browser and
 //! device-code endpoints, `token.rs` the token endpoint (one function per grant and the client
 //! authentication), `checks.rs` the checks of codes, refresh tokens and passwords, `issue.rs`
-//! the tokens themselves.
+//! the tokens themselves, `managed.rs` the managed-identity host endpoints (IMDS, App Service)
+//! and `federated.rs` the checks of federated client assertions and the emulator's own
+//! federated tokens.
 
 use http::{Method, StatusCode};
 use serde_json::json;

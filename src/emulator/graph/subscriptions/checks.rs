@@ -5,6 +5,8 @@
 use http::StatusCode;
 use serde_json::Value;
 
+use crate::emulator::data::changes::Versions;
+use crate::emulator::data::subscriptions::EmuSubscription;
 use crate::emulator::data::tokens::AccessGrant;
 use crate::emulator::graph::GraphErr;
 use crate::emulator::util;
@@ -33,6 +35,25 @@ pub(super) struct Requested {
     pub(super) expiration: i64,
     /// The signed-in user (none for app-only tokens).
     pub(super) owner: Option<String>,
+}
+
+impl Requested {
+    /// The subscription this request creates, for application `app`, watching a collection
+    /// that stands at `versions` now.
+    pub(super) fn into_subscription(self, app: String, versions: Versions) -> EmuSubscription {
+        EmuSubscription {
+            id: util::uuid4(),
+            resource: self.resource,
+            change_types: self.change_types,
+            notification_url: self.notification_url,
+            lifecycle_url: self.lifecycle_url,
+            expiration: self.expiration,
+            client_state: self.client_state,
+            app,
+            owner: self.owner,
+            versions,
+        }
+    }
 }
 
 /// Reads and checks a subscription request's body, in the order Graph checks it.

@@ -150,27 +150,7 @@ async fn create(shared: &Arc<Shared>, req: &Req, grant: &AccessGrant) -> Answer 
             ));
         }
     }
-    let checks::Requested {
-        resource,
-        change_types,
-        notification_url,
-        lifecycle_url,
-        client_state,
-        expiration,
-        owner,
-    } = requested;
-    let sub = EmuSubscription {
-        id: util::uuid4(),
-        resource,
-        change_types,
-        notification_url,
-        lifecycle_url,
-        expiration,
-        client_state,
-        app: grant.client_id.clone(),
-        owner,
-        versions,
-    };
+    let sub = requested.into_subscription(grant.client_id.clone(), versions);
     let reply = Reply::json(StatusCode::CREATED, &view(shared, &sub));
     shared.state().subscriptions.subscriptions.push(sub);
     Ok(reply)
