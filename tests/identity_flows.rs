@@ -661,14 +661,18 @@ async fn without_a_refresh_token_nothing_is_requested() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A builder with [`secret_app`] and a memory backend, on no particular cloud or server.
+fn anywhere() -> o365::ConnectionBuilder {
+    Connection::builder(secret_app()).token_backend(MemoryTokenBackend::new())
+}
+
 #[tokio::test]
 async fn clouds_set_authority_and_graph_together() {
     let clock = clock();
-    let conn = Connection::builder(secret_app())
+    let conn = anywhere()
         .cloud(Cloud::China)
         .tenant_id("contoso.partner.onmschina.cn")
         .clock(clock.clone())
-        .token_backend(MemoryTokenBackend::new())
         .build()
         .unwrap();
     assert_eq!(
@@ -685,11 +689,7 @@ async fn clouds_set_authority_and_graph_together() {
     ));
     assert!(url.contains("scope=https%3A%2F%2Fmicrosoftgraph.chinacloudapi.cn%2FMail.Read+offline_access+openid+profile"), "{url}");
 
-    let gov = Connection::builder(secret_app())
-        .cloud(Cloud::UsGovernmentDoD)
-        .token_backend(MemoryTokenBackend::new())
-        .build()
-        .unwrap();
+    let gov = anywhere().cloud(Cloud::UsGovernmentDoD).build().unwrap();
     assert_eq!(
         gov.protocol().service_url(),
         "https://dod-graph.microsoft.us/v1.0/"
@@ -700,9 +700,8 @@ async fn clouds_set_authority_and_graph_together() {
     );
     assert_eq!(gov.sign_in().refresh_margin(), Duration::from_secs(300));
 
-    let err = Connection::builder(secret_app())
+    let err = anywhere()
         .authority("http://login.example.test")
-        .token_backend(MemoryTokenBackend::new())
         .build()
         .unwrap_err();
     assert!(err.is_config(), "{err}");

@@ -4,11 +4,11 @@
 
 #![allow(dead_code)]
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use httpmock::Method::GET;
+use httpmock::Method::{GET, POST};
 use httpmock::{Mock, MockServer};
 use o365::clock::ManualClock;
 use o365::identity::AuthorizationFlow;
@@ -26,6 +26,14 @@ pub const USER: &str = "adele@contoso.test";
 
 pub fn clock() -> ManualClock {
     ManualClock::at(UNIX_EPOCH + Duration::from_secs(START))
+}
+
+/// The system clock's seconds since the epoch, for tests that run on real time.
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 /// An unsigned JWT carrying `claims` (the client never verifies id-token signatures, as MSAL).
@@ -164,6 +172,15 @@ pub fn password_builder(authority: &str, clock: &ManualClock, password: &str) ->
     .password(password)
 }
 
+/// A builder with [`secret_app`] against the identity server at `authority`, on the system
+/// clock, pacing requests `delay` apart (no token backend chosen).
+pub fn live_builder(authority: &str, delay: Duration) -> ConnectionBuilder {
+    Connection::builder(secret_app())
+        .tenant_id(TENANT)
+        .authority(authority)
+        .requests_delay(delay)
+}
+
 /// Sends `n` GETs of `url` through `conn` at once, one task each; the tasks give the statuses.
 pub fn spawn_gets(
     conn: &Connection,
@@ -198,6 +215,31 @@ pub async fn mock_get<'a>(
                 .path(path)
                 .header("authorization", format!("Bearer {bearer}"));
             then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// The token endpoint on `server`: a POST whose form has the `fields` answers
+/// `user_reply("at-new", "rt-new")`, after `delay` (if not zero).
+pub async fn mock_refresh<'a>(
+    server: &'a MockServer,
+    fields: &[(&str, &str)],
+    delay: Duration,
+) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            let mut when = when
+                .method(POST)
+                .path(format!("/{TENANT}/oauth2/v2.0/token"));
+            for (name, value) in fields {
+                when = when.form_urlencoded_tuple(*name, *value);
+            }
+            let then = then
+                .status(200)
+                .json_body(user_reply("at-new", "rt-new", None));
+            if !delay.is_zero() {
+                then.delay(delay);
+            }
         })
         .await
 }
@@ -271,6 +313,12 @@ pub fn user_cache(
         });
     }
     cache.to_string()
+}
+
+/// A [`user_cache`] on the system clock whose access token `at-old` expired 100 s before `now`
+/// (an hour after it was cached), with the refresh token `rt-old`.
+pub fn expired_cache(env: &str, now: u64) -> String {
+    user_cache(env, "at-old", now - 3700, now - 100, Some("rt-old"))
 }
 
 /// The host:port of a loopback base URL, as the cache's `environment`.
