@@ -41,6 +41,19 @@ async fn just_expired(server: &MockServer) -> Connection {
     seeded_memory(&base, &env_of(&base), &clock, START - 3600, START - 1).await
 }
 
+/// A scripted server and a Connection against it whose [`old_cache`] was cached at `cached_at`
+/// and expires at `expires_on`.
+async fn scripted(
+    cached_at: u64,
+    expires_on: u64,
+) -> (o365::clock::ManualClock, ScriptedServer, Connection) {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let env = env_of(&server.base);
+    let conn = seeded_memory(&server.base, &env, &clock, cached_at, expires_on).await;
+    (clock, server, conn)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_with_an_expired_token_share_one_refresh() {
     let server = MockServer::start_async().await;
@@ -92,17 +105,8 @@ async fn concurrent_waiters_get_the_same_failure() {
 
 #[tokio::test]
 async fn a_token_near_expiry_is_renewed_before_sending() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
     // One hour lifetime, four minutes left: inside the 5-minute margin.
-    let conn = seeded_memory(
-        &server.base,
-        &env_of(&server.base),
-        &clock,
-        START - 3360,
-        START + 240,
-    )
-    .await;
+    let (clock, server, conn) = scripted(START - 3360, START + 240).await;
     server.push([
         Reply::json(200, user_reply("at-new", "rt-new", None)),
         Reply::json(200, json!({})),
@@ -138,17 +142,8 @@ async fn a_token_near_expiry_is_renewed_before_sending() {
 
 #[tokio::test]
 async fn short_lived_tokens_are_not_renewed_on_every_request() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
     // 60-second lifetime, 40 s left: more than half its life remains.
-    let conn = seeded_memory(
-        &server.base,
-        &env_of(&server.base),
-        &clock,
-        START - 20,
-        START + 40,
-    )
-    .await;
+    let (_, server, conn) = scripted(START - 20, START + 40).await;
     server.push([Reply::json(200, json!({}))]);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     assert_eq!(
@@ -163,16 +158,7 @@ fn graph_403(code: &str, message: &str) -> Reply {
 
 #[tokio::test]
 async fn rejections_renew_once_and_only_for_token_problems() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = seeded_memory(
-        &server.base,
-        &env_of(&server.base),
-        &clock,
-        START - 600,
-        START + 3000,
-    )
-    .await;
+    let (_, server, conn) = scripted(START - 600, START + 3000).await;
     // A 403 about the token: renew and retry.
     server.push([
         graph_403(
@@ -329,10 +315,8 @@ async fn two_processes_sharing_a_token_file_refresh_once() {
 /// selected account and of the clock must still be seen by the next request.
 #[tokio::test]
 async fn the_attached_token_follows_the_cache_the_selected_account_and_the_clock() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server, conn) = scripted(START, START + 3600).await;
     let env = env_of(&server.base);
-    let conn = seeded_memory(&server.base, &env, &clock, START, START + 3600).await;
     let me = server.url("/v1.0/me");
     server.push([Reply::json(200, json!({})), Reply::json(200, json!({}))]);
     conn.get(&me, &()).await.unwrap();
