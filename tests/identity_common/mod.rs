@@ -315,6 +315,12 @@ pub fn user_cache(
     cache.to_string()
 }
 
+/// A [`user_cache`] for `env` with the access token `at-old`, cached 10 minutes before START
+/// and good for 50 minutes more, and the refresh token `refresh` (if any).
+pub fn valid_cache(env: &str, refresh: Option<&str>) -> String {
+    user_cache(env, "at-old", START - 600, START + 3000, refresh)
+}
+
 /// A [`user_cache`] on the system clock whose access token `at-old` expired 100 s before `now`
 /// (an hour after it was cached), with the refresh token `rt-old`.
 pub fn expired_cache(env: &str, now: u64) -> String {
