@@ -288,7 +288,6 @@ struct AssertionClaims {
 async fn certificate_assertion(
     algorithm: AssertionAlgorithm,
 ) -> (jsonwebtoken::Header, AssertionClaims, String) {
-    let (clock, server) = server().await;
     let Credentials::Certificate { certificate, .. } =
         Credentials::certificate(CLIENT, fixture("test-key.pem"), fixture("test-cert.pem"))
     else {
@@ -298,9 +297,7 @@ async fn certificate_assertion(
         client_id: CLIENT.into(),
         certificate: certificate.with_algorithm(algorithm),
     };
-    let conn = builder(&server.base, AuthFlowType::Credentials, credentials, &clock)
-        .build()
-        .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Credentials, credentials).await;
     server.push([Reply::json(200, app_reply("a1"))]);
     conn.request_token_for_client(None, false).await.unwrap();
     let sent = form(&server.requests()[0].body);

@@ -53,18 +53,23 @@ fn valid_now(env: &str, now: u64) -> String {
     user_cache(env, "at-valid", now - 60, now + 3600, Some("rt-1"))
 }
 
-/// A Connection against `server` on `backend`, pacing `delay` apart through `redis`.
-fn shared_connection(
+/// `redis`'s backend for the account `adele`, holding a [`valid_now`] cache for `server` at
+/// `now`, and a Connection against `server` on it that paces `delay` apart through `redis`.
+async fn shared_connection(
     server: &MockServer,
-    backend: &RedisTokenBackend,
     redis: &Redis,
+    now: u64,
     delay: Duration,
-) -> Connection {
-    live_builder(&server.base_url(), delay)
+) -> (RedisTokenBackend, Connection) {
+    let backend = redis.token_backend(CLIENT, "adele");
+    let cache = valid_now(&env_of(&server.base_url()), now);
+    backend.save(SecretString::from(cache)).await.unwrap();
+    let conn = live_builder(&server.base_url(), delay)
         .token_backend(backend.clone())
         .shared_pacing(redis.pacing(CLIENT))
         .build()
-        .unwrap()
+        .unwrap();
+    (backend, conn)
 }
 
 /// The child side's parameters, `|`-separated in [`CHILD_ENV`].
@@ -480,14 +485,9 @@ async fn redis_going_away_fails_token_operations_fast_and_paces_locally() {
             then.status(200).json_body(json!({"id": "me"}));
         })
         .await;
-    let backend = redis.token_backend(CLIENT, "adele");
     let now = now_secs();
     let env = env_of(&server.base_url());
-    backend
-        .save(SecretString::from(valid_now(&env, now)))
-        .await
-        .unwrap();
-    let conn = shared_connection(&server, &backend, &redis, Duration::from_millis(20));
+    let (backend, conn) = shared_connection(&server, &redis, now, Duration::from_millis(20)).await;
     let me = server.url("/v1.0/me");
     assert_eq!(conn.get(&me, &()).await.unwrap().status(), 200);
 
@@ -980,14 +980,9 @@ async fn a_redis_server_killed_mid_run_leaves_requests_going_and_the_token_in_me
         .with_timeout(Duration::from_millis(300));
     let server = MockServer::start_async().await;
     let api = mock_get(&server, "/v1.0/me", "at-valid", json!({"id": "me"})).await;
-    let backend = redis.token_backend(CLIENT, "adele");
     let now = now_secs();
     let env = env_of(&server.base_url());
-    backend
-        .save(SecretString::from(valid_now(&env, now)))
-        .await
-        .unwrap();
-    let conn = shared_connection(&server, &backend, &redis, Duration::from_millis(40));
+    let (backend, conn) = shared_connection(&server, &redis, now, Duration::from_millis(40)).await;
     conn.sign_in().load_token().await.unwrap();
 
     // 40 requests in flight, paced 40 ms apart through Redis; the server is killed 300 ms in.
