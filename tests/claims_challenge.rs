@@ -7,9 +7,7 @@ mod support;
 
 use base64::Engine;
 use identity_common::*;
-use o365::token::{MemoryTokenBackend, TokenBackend};
 use o365::{AuthFlowType, Credentials, ErrorKind};
-use secrecy::SecretString;
 use serde_json::json;
 use support::{Reply, ScriptedServer};
 
@@ -25,34 +23,26 @@ fn challenge() -> Reply {
         )
 }
 
+/// A Connection declaring `cp1` on `server`, with a valid access token and `refresh` (if any).
 async fn connection(server: &ScriptedServer, refresh: Option<&str>) -> o365::Connection {
-    let clock = clock();
-    let backend = MemoryTokenBackend::new();
-    let cache = user_cache(
-        &env_of(&server.base),
-        "at-old",
-        START - 600,
-        START + 3000,
-        refresh,
-    );
-    backend.save(SecretString::from(cache)).await.unwrap();
-    builder(
-        &server.base,
-        AuthFlowType::Authorization,
-        Credentials::client_secret(CLIENT, SECRET),
-        &clock,
-    )
-    .token_backend(backend)
-    .client_capabilities(["cp1"])
-    .build()
-    .unwrap()
+    let cache = valid_cache(&env_of(&server.base), refresh);
+    seeded(&server.base, &clock(), cache)
+        .await
+        .client_capabilities(["cp1"])
+        .build()
+        .unwrap()
+}
+
+/// A fresh server and a [`connection`] to it.
+async fn connected(refresh: Option<&str>) -> (ScriptedServer, o365::Connection) {
+    let server = ScriptedServer::start(clock()).await;
+    let conn = connection(&server, refresh).await;
+    (server, conn)
 }
 
 #[tokio::test]
 async fn a_claims_challenge_gets_a_token_with_the_claims_and_one_retry() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock).await;
-    let conn = connection(&server, Some("rt-old")).await;
+    let (server, conn) = connected(Some("rt-old")).await;
     server.push([
         challenge(),
         Reply::json(200, user_reply("at-claims", "rt-2", None)),
@@ -70,9 +60,7 @@ async fn a_claims_challenge_gets_a_token_with_the_claims_and_one_retry() {
 
 #[tokio::test]
 async fn every_token_request_declares_the_capability() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock).await;
-    let conn = connection(&server, Some("rt-old")).await;
+    let (server, conn) = connected(Some("rt-old")).await;
     server.push([Reply::json(200, user_reply("at-2", "rt-2", None))]);
     conn.sign_in().renew().await.unwrap();
     let token = form(&server.requests()[0].body);
@@ -84,9 +72,7 @@ async fn every_token_request_declares_the_capability() {
 
 #[tokio::test]
 async fn without_a_refresh_token_the_caller_gets_the_challenge() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock).await;
-    let conn = connection(&server, None).await;
+    let (server, conn) = connected(None).await;
     server.push([challenge()]);
     let err = conn.get(&server.url("/v1.0/me"), &()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ClaimsChallenge);
@@ -100,9 +86,7 @@ async fn without_a_refresh_token_the_caller_gets_the_challenge() {
 
 #[tokio::test]
 async fn interaction_required_and_a_second_challenge_are_the_typed_challenge() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock).await;
-    let conn = connection(&server, Some("rt-old")).await;
+    let (server, conn) = connected(Some("rt-old")).await;
     server.push([
         challenge(),
         Reply::json(
@@ -181,9 +165,7 @@ fn query_of(url: &str) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn the_authorization_url_and_the_code_redemption_carry_the_challenge() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock).await;
-    let conn = connection(&server, None).await;
+    let (server, conn) = connected(None).await;
     let (url, flow) = conn
         .sign_in()
         .authorization_url_with_claims(
@@ -193,22 +175,7 @@ async fn the_authorization_url_and_the_code_redemption_carry_the_challenge() {
         )
         .unwrap();
     let query = query_of(&url);
-    let names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "client_id",
-            "response_type",
-            "redirect_uri",
-            "scope",
-            "state",
-            "code_challenge",
-            "code_challenge_method",
-            "nonce",
-            "client_info",
-            "claims"
-        ]
-    );
+    assert_eq!(names(&query), [&AUTHORIZE_FIELDS[..], &["claims"]].concat());
     // The challenge with the capability merged in, URL-encoded JSON.
     assert_eq!(field(&query, "claims"), Some(MERGED));
     let encoded: String = url::form_urlencoded::byte_serialize(MERGED.as_bytes()).collect();
@@ -223,10 +190,7 @@ async fn the_authorization_url_and_the_code_redemption_carry_the_challenge() {
     // The flow survives a web app's session store, and the redemption sends the claims too.
     let flow: o365::identity::AuthorizationFlow =
         serde_json::from_str(&serde_json::to_string(&flow).unwrap()).unwrap();
-    server.push([Reply::json(
-        200,
-        user_reply("at-claims", "rt-claims", Some(&sha256_hex(&flow.nonce))),
-    )]);
+    server.push([Reply::json(200, reply_for(&flow, "at-claims", "rt-claims"))]);
     let redirected = format!(
         "http://localhost:5000/cb?code=the-code&state={}",
         flow.state
@@ -296,7 +260,7 @@ async fn a_challenge_that_needs_the_user_is_answered_interactively_with_its_clai
         .authority(em.authority())
         .protocol(o365::protocol::Protocol::graph_for_host(em.base_url()))
         .requests_delay(std::time::Duration::ZERO)
-        .token_backend(MemoryTokenBackend::new())
+        .token_backend(o365::token::MemoryTokenBackend::new())
         .client_capabilities(["cp1"])
         .build()
         .unwrap();
@@ -345,13 +309,4 @@ async fn a_challenge_that_needs_the_user_is_answered_interactively_with_its_clai
         challenge["access_token"]["nbf"]
     );
     assert_eq!(sent["access_token"]["xms_cc"], json!({"values": ["cp1"]}));
-}
-
-/// The nonce's SHA-256 (hex), as the id token carries it.
-fn sha256_hex(text: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -6,10 +6,9 @@ mod identity_common;
 mod support;
 
 use identity_common::*;
-use o365::token::{FileTokenBackend, MemoryTokenBackend, TokenBackend};
-use o365::{AuthFlow, Body, Credentials, ErrorKind};
+use o365::token::FileTokenBackend;
+use o365::{AuthFlow, Body, ErrorKind};
 use secrecy::ExposeSecret;
-use secrecy::SecretString;
 use serde_json::json;
 use support::{Reply, ScriptedServer};
 
@@ -17,24 +16,8 @@ use support::{Reply, ScriptedServer};
 async fn a_401_on_a_streamed_body_returns_token_expired_and_renews_for_the_next_request() {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
-    let backend = MemoryTokenBackend::new();
-    let cache = user_cache(
-        &env_of(&server.base),
-        "at-old",
-        START - 600,
-        START + 3000,
-        Some("rt-old"),
-    );
-    backend.save(SecretString::from(cache)).await.unwrap();
-    let conn = builder(
-        &server.base,
-        AuthFlow::Authorization,
-        Credentials::client_secret(CLIENT, SECRET),
-        &clock,
-    )
-    .token_backend(backend)
-    .build()
-    .unwrap();
+    let cache = valid_cache(&env_of(&server.base), Some("rt-old"));
+    let conn = seeded(&server.base, &clock, cache).await.build().unwrap();
     server.push([
         Reply::json(401, json!({"error": {"code": "InvalidAuthenticationToken", "message": "Lifetime validation failed"}})),
         Reply::json(200, user_reply("at-new", "rt-new", None)),
@@ -62,21 +45,38 @@ async fn a_401_on_a_streamed_body_returns_token_expired_and_renews_for_the_next_
     assert_eq!(auth, [Some("Bearer at-old"), None, Some("Bearer at-new")]);
 }
 
-/// A Connection on `server` whose token file holds an access token that expired at START and
-/// the refresh token `rt-old`, and which keeps renewed tokens in memory only.
-fn unsaved_refreshing(server: &ScriptedServer, path: &std::path::Path) -> o365::Connection {
-    let cache = user_cache(
+/// A cache for `server` whose access token `at-old` expired at START (an hour after it was
+/// cached), with the refresh token `rt-old`.
+fn expired_at_start(server: &ScriptedServer) -> String {
+    user_cache(
         &env_of(&server.base),
         "at-old",
         START - 3600,
         START,
         Some("rt-old"),
-    );
-    std::fs::write(path, cache).unwrap();
+    )
+}
+
+/// The access token (or with `refresh`, the refresh token) `conn` holds in memory.
+fn held(conn: &o365::Connection, refresh: bool) -> Option<String> {
+    conn.token_store().read(|c| match refresh {
+        true => c
+            .get_refresh_token(None)
+            .map(|t| t.secret.expose_secret().to_string()),
+        false => c
+            .get_access_token(None)
+            .map(|t| t.secret.expose_secret().to_string()),
+    })
+}
+
+/// A Connection on `server` whose token file holds an access token that expired at START and
+/// the refresh token `rt-old`, and which keeps renewed tokens in memory only.
+fn unsaved_refreshing(server: &ScriptedServer, path: &std::path::Path) -> o365::Connection {
+    std::fs::write(path, expired_at_start(server)).unwrap();
     builder(
         &server.base,
         AuthFlow::Authorization,
-        Credentials::client_secret(CLIENT, SECRET),
+        secret_app(),
         &clock(),
     )
     .token_backend(FileTokenBackend::new(path))
@@ -103,11 +103,7 @@ async fn a_rotated_refresh_token_never_saved_survives_the_reload_under_the_refre
     let sent = server.requests();
     assert_eq!(field(&form(&sent[0].body), "refresh_token"), Some("rt-old"));
     assert_eq!(field(&form(&sent[2].body), "refresh_token"), Some("rt-2"));
-    let at = conn.token_store().read(|c| {
-        c.get_access_token(None)
-            .map(|t| t.secret.expose_secret().to_string())
-    });
-    assert_eq!(at.as_deref(), Some("at-3"));
+    assert_eq!(held(&conn, false).as_deref(), Some("at-3"));
     assert!(conn.token_store().has_changed(), "still unsaved, as asked");
 }
 
@@ -139,18 +135,8 @@ async fn a_newer_token_saved_by_another_process_wins_over_an_older_unsaved_one()
         2,
         "their renewal is taken, none of ours is made"
     );
-    let secret = |rt: bool| {
-        conn.token_store().read(|c| match rt {
-            true => c
-                .get_refresh_token(None)
-                .map(|t| t.secret.expose_secret().to_string()),
-            false => c
-                .get_access_token(None)
-                .map(|t| t.secret.expose_secret().to_string()),
-        })
-    };
-    assert_eq!(secret(false).as_deref(), Some("at-other"));
-    assert_eq!(secret(true).as_deref(), Some("rt-other"));
+    assert_eq!(held(&conn, false).as_deref(), Some("at-other"));
+    assert_eq!(held(&conn, true).as_deref(), Some("rt-other"));
 }
 
 #[tokio::test]
@@ -161,25 +147,12 @@ async fn a_sign_in_never_saved_survives_the_reload_under_the_refresh_lock_and_it
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("o365_token.txt");
     // An older sign-in, saved an hour ago, whose access token ran out at START.
-    let older = user_cache(
-        &env_of(&server.base),
-        "at-old",
-        START - 3600,
-        START,
-        Some("rt-old"),
-    );
+    let older = expired_at_start(&server);
     std::fs::write(&path, &older).unwrap();
-    let conn = builder(
-        &server.base,
-        AuthFlow::Password,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .username(USER)
-    .password("pw-1")
-    .token_backend(FileTokenBackend::new(&path))
-    .build()
-    .unwrap();
+    let conn = password_builder(&server.base, &clock, "pw-1")
+        .token_backend(FileTokenBackend::new(&path))
+        .build()
+        .unwrap();
     server.push([
         Reply::json(200, user_reply("at-1", "rt-1", None)),
         Reply::json(200, user_reply("at-2", "rt-2", None)),

@@ -11,42 +11,52 @@ use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use identity_common::*;
+use o365::clock::ManualClock;
 use o365::identity::{AssertionAlgorithm, Cloud, DeviceCodePrompt};
-use o365::token::{MemoryTokenBackend, TokenBackend};
+use o365::token::MemoryTokenBackend;
 use o365::{AuthFlowType, AuthorizationFlow, Connection, Credentials, ErrorKind, ProxyConfig};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::json;
 use support::{Reply, ScriptedServer};
 
-fn sha256_hex(text: &str) -> String {
-    digest::digest(&digest::SHA256, text.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-async fn server() -> (o365::clock::ManualClock, ScriptedServer) {
+async fn server() -> (ManualClock, ScriptedServer) {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
     (clock, server)
 }
 
-fn secret_app() -> Credentials {
-    Credentials::client_secret(CLIENT, SECRET)
+/// A fresh server and a Connection for `flow` against it.
+async fn connected(
+    flow: AuthFlowType,
+    credentials: Credentials,
+) -> (ManualClock, ScriptedServer, Connection) {
+    let (clock, server) = server().await;
+    let conn = builder(&server.base, flow, credentials, &clock)
+        .build()
+        .unwrap();
+    (clock, server, conn)
 }
+
+/// The authorization-code redemption form of `flow` (a confidential client), scope Mail.Read.
+fn redemption(flow: &AuthorizationFlow, code: &str, redirect_uri: &str) -> Vec<(String, String)> {
+    pairs(&[
+        ("client_id", CLIENT),
+        ("grant_type", "authorization_code"),
+        ("client_info", "1"),
+        ("client_secret", SECRET),
+        ("code_verifier", flow.code_verifier.as_str()),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+        ("scope", MAIL_READ),
+    ])
+}
+
+/// The scope sent for `["Mail.Read"]` in a delegated flow.
+const MAIL_READ: &str = "https://graph.microsoft.com/Mail.Read offline_access openid profile";
 
 #[tokio::test]
 async fn authorization_url_has_msal_query_and_pkce() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Authorization,
-        secret_app(),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Authorization, secret_app()).await;
     let (url, flow) = conn
         .get_authorization_url(&["Mail.Read", "offline_access"], None)
         .unwrap();
@@ -57,30 +67,14 @@ async fn authorization_url_has_msal_query_and_pkce() {
         format!("{}/{TENANT}/oauth2/v2.0/authorize", server.base)
     );
     let query = form(url.query().unwrap().as_bytes());
-    assert_eq!(
-        names(&query),
-        [
-            "client_id",
-            "response_type",
-            "redirect_uri",
-            "scope",
-            "state",
-            "code_challenge",
-            "code_challenge_method",
-            "nonce",
-            "client_info"
-        ]
-    );
+    assert_eq!(names(&query), AUTHORIZE_FIELDS);
     assert_eq!(field(&query, "client_id"), Some(CLIENT));
     assert_eq!(field(&query, "response_type"), Some("code"));
     assert_eq!(
         field(&query, "redirect_uri"),
         Some("https://login.microsoftonline.com/common/oauth2/nativeclient")
     );
-    assert_eq!(
-        field(&query, "scope"),
-        Some("https://graph.microsoft.com/Mail.Read offline_access openid profile")
-    );
+    assert_eq!(field(&query, "scope"), Some(MAIL_READ));
     assert_eq!(field(&query, "state"), Some(flow.state.as_str()));
     assert!(flow.state.len() >= 22 && flow.code_verifier.len() >= 43);
     let challenge = URL_SAFE_NO_PAD.encode(digest::digest(
@@ -109,15 +103,7 @@ async fn authorization_url_has_msal_query_and_pkce() {
 
 #[tokio::test]
 async fn authorization_url_needs_scopes_and_a_delegated_flow() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Authorization,
-        secret_app(),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (clock, server, conn) = connected(AuthFlowType::Authorization, secret_app()).await;
     let err = conn.get_authorization_url(&[], None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert_eq!(err.to_string(), "Must provide at least one scope");
@@ -139,22 +125,11 @@ async fn authorization_url_needs_scopes_and_a_delegated_flow() {
 
 #[tokio::test]
 async fn request_token_redeems_the_code_with_the_verifier() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Authorization,
-        secret_app(),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Authorization, secret_app()).await;
     let (_, flow) = conn
         .get_authorization_url(&["Mail.Read"], Some("http://localhost:5000/cb"))
         .unwrap();
-    server.push([Reply::json(
-        200,
-        user_reply("at-1", "rt-1", Some(&sha256_hex(&flow.nonce))),
-    )]);
+    server.push([Reply::json(200, reply_for(&flow, "at-1", "rt-1"))]);
     let redirected = format!(
         "http://localhost:5000/cb?code=the-code&state={}&session_state=x",
         flow.state
@@ -171,23 +146,9 @@ async fn request_token_redeems_the_code_with_the_verifier() {
     );
     assert_eq!(req.header("accept"), Some("application/json"));
     assert_eq!(req.header("client-request-id").map(str::len), Some(36));
-    let sent = form(&req.body);
     assert_eq!(
-        sent,
-        [
-            ("client_id", CLIENT),
-            ("grant_type", "authorization_code"),
-            ("client_info", "1"),
-            ("client_secret", SECRET),
-            ("code_verifier", flow.code_verifier.as_str()),
-            ("code", "the-code"),
-            ("redirect_uri", "http://localhost:5000/cb"),
-            (
-                "scope",
-                "https://graph.microsoft.com/Mail.Read offline_access openid profile"
-            ),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        form(&req.body),
+        redemption(&flow, "the-code", "http://localhost:5000/cb")
     );
     assert_eq!(conn.username().as_deref(), Some(USER));
     let saved = saved(&conn).await;
@@ -196,15 +157,7 @@ async fn request_token_redeems_the_code_with_the_verifier() {
 
 #[tokio::test]
 async fn a_pasted_url_with_another_state_is_refused_before_redeeming() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Authorization,
-        secret_app(),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Authorization, secret_app()).await;
     let (_, flow) = conn.get_authorization_url(&["Mail.Read"], None).unwrap();
     for url in [
         "https://login.microsoftonline.com/common/oauth2/nativeclient?code=c&state=other"
@@ -231,15 +184,7 @@ async fn a_pasted_url_with_another_state_is_refused_before_redeeming() {
 
 #[tokio::test]
 async fn an_id_token_for_another_nonce_is_rejected_and_nothing_stored() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Public,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Public, Credentials::client_id(CLIENT)).await;
     let (_, flow) = conn.get_authorization_url(&["Mail.Read"], None).unwrap();
     server.push([
         Reply::json(200, user_reply("at-1", "rt-1", Some("another-nonce"))),
@@ -270,29 +215,20 @@ async fn an_id_token_for_another_nonce_is_rejected_and_nothing_stored() {
 
 #[tokio::test]
 async fn client_credentials_send_the_secret_and_default_scope_and_renew_with_it() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Credentials,
-        secret_app(),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (clock, server, conn) = connected(AuthFlowType::Credentials, secret_app()).await;
     server.push([
         Reply::json(200, app_reply("app-at-1")),
         Reply::json(200, app_reply("app-at-2")),
         Reply::json(200, json!({"value": []})),
     ]);
     conn.request_token_for_client(None, true).await.unwrap();
-    let expected = [
+    let expected = pairs(&[
         ("client_id", CLIENT),
         ("grant_type", "client_credentials"),
         ("client_info", "1"),
         ("client_secret", SECRET),
         ("scope", "https://graph.microsoft.com/.default"),
-    ]
-    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    ]);
     assert_eq!(form(&server.requests()[0].body), expected);
     assert_eq!(conn.username(), None);
 
@@ -307,15 +243,7 @@ async fn client_credentials_send_the_secret_and_default_scope_and_renew_with_it(
 
 #[tokio::test]
 async fn custom_app_scopes_are_remembered_for_renewal() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Credentials,
-        secret_app(),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Credentials, secret_app()).await;
     server.push([
         Reply::json(200, app_reply("a1")),
         Reply::json(200, app_reply("a2")),
@@ -360,7 +288,6 @@ struct AssertionClaims {
 async fn certificate_assertion(
     algorithm: AssertionAlgorithm,
 ) -> (jsonwebtoken::Header, AssertionClaims, String) {
-    let (clock, server) = server().await;
     let Credentials::Certificate { certificate, .. } =
         Credentials::certificate(CLIENT, fixture("test-key.pem"), fixture("test-cert.pem"))
     else {
@@ -370,9 +297,7 @@ async fn certificate_assertion(
         client_id: CLIENT.into(),
         certificate: certificate.with_algorithm(algorithm),
     };
-    let conn = builder(&server.base, AuthFlowType::Credentials, credentials, &clock)
-        .build()
-        .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Credentials, credentials).await;
     server.push([Reply::json(200, app_reply("a1"))]);
     conn.request_token_for_client(None, false).await.unwrap();
     let sent = form(&server.requests()[0].body);
@@ -444,16 +369,9 @@ async fn certificate_assertion_can_be_ps256_with_sha256_thumbprint() {
 #[tokio::test]
 async fn password_grant_sends_the_user_and_anchor() {
     let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Password,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .username(USER)
-    .password("pa ss&word")
-    .build()
-    .unwrap();
+    let conn = password_builder(&server.base, &clock, "pa ss&word")
+        .build()
+        .unwrap();
     server.push([Reply::json(200, user_reply("at-1", "rt-1", None))]);
     conn.request_token_by_password(&["Mail.Read"], true)
         .await
@@ -465,18 +383,14 @@ async fn password_grant_sends_the_user_and_anchor() {
     );
     assert_eq!(
         form(&req.body),
-        [
+        pairs(&[
             ("client_id", CLIENT),
             ("grant_type", "password"),
             ("client_info", "1"),
             ("username", USER),
             ("password", "pa ss&word"),
-            (
-                "scope",
-                "https://graph.microsoft.com/Mail.Read offline_access openid profile"
-            ),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            ("scope", MAIL_READ),
+        ])
     );
     assert!(!format!("{conn:?}").contains("pa ss&word"));
 }
@@ -501,17 +415,20 @@ fn pending(code: &str) -> Reply {
     )
 }
 
+/// A device-code sign-in for Mail.Read (prompt ignored, cancelled by `cancel`) that must fail.
+async fn device_code_failure(
+    conn: &Connection,
+    cancel: impl std::future::Future<Output = ()> + Send,
+) -> o365::Error {
+    conn.request_token_by_device_code(&["Mail.Read"], |_| {}, cancel, false)
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn device_code_polls_through_pending_and_slow_down() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::DeviceCode,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (clock, server, conn) =
+        connected(AuthFlowType::DeviceCode, Credentials::client_id(CLIENT)).await;
     server.push([
         device_reply(5, 900),
         pending("authorization_pending"),
@@ -540,24 +457,16 @@ async fn device_code_polls_through_pending_and_slow_down() {
     assert_eq!(reqs[0].target, format!("/{TENANT}/oauth2/v2.0/devicecode"));
     assert_eq!(
         form(&reqs[0].body),
-        [
-            ("client_id", CLIENT),
-            (
-                "scope",
-                "https://graph.microsoft.com/Mail.Read offline_access openid profile"
-            )
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        pairs(&[("client_id", CLIENT), ("scope", MAIL_READ)])
     );
     assert_eq!(
         form(&reqs[1].body),
-        [
+        pairs(&[
             ("client_id", CLIENT),
             ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
             ("client_info", "1"),
             ("device_code", "dev-code-1"),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        ])
     );
     assert_eq!(reqs.len(), 5);
     assert_eq!(
@@ -570,25 +479,14 @@ async fn device_code_polls_through_pending_and_slow_down() {
 
 #[tokio::test]
 async fn device_code_stops_on_expiry_and_on_cancel() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Public,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (_, server, conn) = connected(AuthFlowType::Public, Credentials::client_id(CLIENT)).await;
     // The server says the code expired.
     server.push([
         device_reply(5, 900),
         pending("authorization_pending"),
         Reply::json(400, oauth_error("expired_token", "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.", 70020)),
     ]);
-    let err = conn
-        .request_token_by_device_code(&["Mail.Read"], |_| {}, std::future::pending(), false)
-        .await
-        .unwrap_err();
+    let err = device_code_failure(&conn, std::future::pending()).await;
     assert_eq!(err.oauth_error().unwrap().code, "expired_token");
     assert_eq!(server.requests().len(), 3);
 
@@ -598,10 +496,7 @@ async fn device_code_stops_on_expiry_and_on_cancel() {
         pending("authorization_pending"),
         pending("authorization_pending"),
     ]);
-    let err = conn
-        .request_token_by_device_code(&["Mail.Read"], |_| {}, std::future::pending(), false)
-        .await
-        .unwrap_err();
+    let err = device_code_failure(&conn, std::future::pending()).await;
     assert_eq!(err.kind(), ErrorKind::Identity);
     assert!(err.to_string().contains("expired"), "{err}");
     assert_eq!(server.requests().len(), 6);
@@ -609,10 +504,7 @@ async fn device_code_stops_on_expiry_and_on_cancel() {
     // Cancellation ends the wait.
     server.push([device_reply(5, 900)]);
     server.fallback(pending("authorization_pending"));
-    let err = conn
-        .request_token_by_device_code(&["Mail.Read"], |_| {}, std::future::ready(()), false)
-        .await
-        .unwrap_err();
+    let err = device_code_failure(&conn, std::future::ready(())).await;
     assert!(err.to_string().contains("cancelled"), "{err}");
     assert!(!conn.token_store().read(|c| c.has_data()));
 }
@@ -628,33 +520,17 @@ async fn saved(conn: &Connection) -> String {
     text.expose_secret().to_owned()
 }
 
-async fn seeded(
-    authority: &str,
-    clock: &o365::clock::ManualClock,
-    env: &str,
-    expires_on: u64,
-) -> Connection {
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(user_cache(
-            env,
-            "at-old",
-            START - 3000,
-            expires_on,
-            Some("rt-old"),
-        )))
-        .await
-        .unwrap();
-    builder(authority, AuthFlowType::Authorization, secret_app(), clock)
-        .token_backend(backend)
-        .build()
-        .unwrap()
+/// A Connection against `authority` whose cache (for `env`) holds an access token that expired
+/// 10 s ago and the refresh token `rt-old`.
+async fn expired(authority: &str, clock: &ManualClock, env: &str) -> Connection {
+    let cache = user_cache(env, "at-old", START - 3000, START - 10, Some("rt-old"));
+    seeded(authority, clock, cache).await.build().unwrap()
 }
 
 #[tokio::test]
 async fn refresh_sends_the_stored_scopes_and_anchor_and_saves() {
     let (clock, server) = server().await;
-    let conn = seeded(&server.base, &clock, &env_of(&server.base), START - 10).await;
+    let conn = expired(&server.base, &clock, &env_of(&server.base)).await;
     server.push([
         Reply::json(200, user_reply("at-new", "rt-new", None)),
         Reply::json(200, json!({"id": "me"})),
@@ -665,7 +541,7 @@ async fn refresh_sends_the_stored_scopes_and_anchor_and_saves() {
     assert_eq!(reqs[0].header("x-anchormailbox"), Some("Oid:oid-1@tid-1"));
     assert_eq!(
         form(&reqs[0].body),
-        [
+        pairs(&[
             ("client_id", CLIENT),
             ("grant_type", "refresh_token"),
             ("client_info", "1"),
@@ -675,8 +551,7 @@ async fn refresh_sends_the_stored_scopes_and_anchor_and_saves() {
                 "scope",
                 "email Mail.Read User.Read offline_access openid profile"
             ),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        ])
     );
     assert_eq!(reqs[1].header("authorization"), Some("Bearer at-new"));
     let saved = saved(&conn).await;
@@ -687,7 +562,7 @@ async fn refresh_sends_the_stored_scopes_and_anchor_and_saves() {
 #[tokio::test]
 async fn invalid_grant_is_typed_and_keeps_the_refresh_token() {
     let (clock, server) = server().await;
-    let conn = seeded(&server.base, &clock, &env_of(&server.base), START - 10).await;
+    let conn = expired(&server.base, &clock, &env_of(&server.base)).await;
     server.push([Reply::json(
         400,
         oauth_error(
@@ -754,13 +629,7 @@ async fn invalid_grant_is_typed_and_keeps_the_refresh_token() {
     assert!(err.oauth_error().unwrap().is_consent_required());
 
     // Unreachable identity platform: a transport error, refresh token kept.
-    let dead = seeded(
-        "http://127.0.0.1:9",
-        &clock,
-        &env_of(&server.base),
-        START - 10,
-    )
-    .await;
+    let dead = expired("http://127.0.0.1:9", &clock, &env_of(&server.base)).await;
     let err = dead.refresh_token().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport);
     assert!(
@@ -772,26 +641,14 @@ async fn invalid_grant_is_typed_and_keeps_the_refresh_token() {
 #[tokio::test]
 async fn without_a_refresh_token_nothing_is_requested() {
     let (clock, server) = server().await;
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(user_cache(
-            &env_of(&server.base),
-            "at-old",
-            START - 3600,
-            START - 10,
-            None,
-        )))
-        .await
-        .unwrap();
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Authorization,
-        secret_app(),
-        &clock,
-    )
-    .token_backend(backend)
-    .build()
-    .unwrap();
+    let cache = user_cache(
+        &env_of(&server.base),
+        "at-old",
+        START - 3600,
+        START - 10,
+        None,
+    );
+    let conn = seeded(&server.base, &clock, cache).await.build().unwrap();
     server.push([Reply::json(401, json!({"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired or is not yet valid."}}))]);
     let err = conn.get(&server.url("/v1.0/me"), &()).await.unwrap_err();
     assert!(err.is_token_expired(), "{err:?}");
@@ -801,14 +658,18 @@ async fn without_a_refresh_token_nothing_is_requested() {
     assert_eq!(server.requests().len(), 1);
 }
 
+/// A builder with [`secret_app`] and a memory backend, on no particular cloud or server.
+fn anywhere() -> o365::ConnectionBuilder {
+    Connection::builder(secret_app()).token_backend(MemoryTokenBackend::new())
+}
+
 #[tokio::test]
 async fn clouds_set_authority_and_graph_together() {
     let clock = clock();
-    let conn = Connection::builder(secret_app())
+    let conn = anywhere()
         .cloud(Cloud::China)
         .tenant_id("contoso.partner.onmschina.cn")
         .clock(clock.clone())
-        .token_backend(MemoryTokenBackend::new())
         .build()
         .unwrap();
     assert_eq!(
@@ -825,11 +686,7 @@ async fn clouds_set_authority_and_graph_together() {
     ));
     assert!(url.contains("scope=https%3A%2F%2Fmicrosoftgraph.chinacloudapi.cn%2FMail.Read+offline_access+openid+profile"), "{url}");
 
-    let gov = Connection::builder(secret_app())
-        .cloud(Cloud::UsGovernmentDoD)
-        .token_backend(MemoryTokenBackend::new())
-        .build()
-        .unwrap();
+    let gov = anywhere().cloud(Cloud::UsGovernmentDoD).build().unwrap();
     assert_eq!(
         gov.protocol().service_url(),
         "https://dod-graph.microsoft.us/v1.0/"
@@ -840,9 +697,8 @@ async fn clouds_set_authority_and_graph_together() {
     );
     assert_eq!(gov.sign_in().refresh_margin(), Duration::from_secs(300));
 
-    let err = Connection::builder(secret_app())
+    let err = anywhere()
         .authority("http://login.example.test")
-        .token_backend(MemoryTokenBackend::new())
         .build()
         .unwrap_err();
     assert!(err.is_config(), "{err}");
@@ -928,27 +784,26 @@ impl std::io::Read for Paster {
     }
 }
 
-#[tokio::test]
-async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Public,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .build()
-    .unwrap();
-    server.push([Reply::json(200, user_reply("at-1", "rt-1", None))]);
+/// The console sign-in of a user who pastes back the redirect (`paste`) or an empty line, and
+/// the screen they read.
+fn pasting_user(paste: bool) -> (Screen, o365::ConsentMode) {
     let screen = Screen::default();
     let mode = o365::ConsentMode::Paste {
         output: Box::new(screen.clone()),
         input: Box::new(std::io::BufReader::new(Paster {
             screen: screen.clone(),
-            paste: true,
+            paste,
             done: false,
         })),
     };
+    (screen, mode)
+}
+
+#[tokio::test]
+async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
+    let (_, server, conn) = connected(AuthFlowType::Public, Credentials::client_id(CLIENT)).await;
+    server.push([Reply::json(200, user_reply("at-1", "rt-1", None))]);
+    let (screen, mode) = pasting_user(true);
     // The id token has no nonce: the sign-in fails and python-o365's message is printed.
     assert!(
         !conn
@@ -975,15 +830,7 @@ async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
     );
 
     // An empty line aborts without any request.
-    let screen = Screen::default();
-    let mode = o365::ConsentMode::Paste {
-        output: Box::new(screen.clone()),
-        input: Box::new(std::io::BufReader::new(Paster {
-            screen: screen.clone(),
-            paste: false,
-            done: false,
-        })),
-    };
+    let (screen, mode) = pasting_user(false);
     assert!(
         !conn
             .authenticate_interactively(&["Mail.Read"], mode)
@@ -996,15 +843,7 @@ async fn console_flow_prints_the_url_and_reads_the_pasted_redirect() {
 
 #[tokio::test]
 async fn throttled_token_requests_are_retried_after_retry_after_and_errors_are_not() {
-    let (clock, server) = server().await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Credentials,
-        secret_app(),
-        &clock,
-    )
-    .build()
-    .unwrap();
+    let (clock, server, conn) = connected(AuthFlowType::Credentials, secret_app()).await;
     server.push([
         Reply::new(429).header("Retry-After", "3"),
         Reply::new(503),

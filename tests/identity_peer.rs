@@ -43,6 +43,43 @@ fn browser() -> Option<o365::identity::UrlHook> {
     }))
 }
 
+/// Signs in interactively for Mail.Read, the browser played by [`browser`]; asserts success.
+async fn sign_in_on_loopback(conn: &Connection) {
+    let mode = ConsentMode::Loopback {
+        output: Box::new(std::io::sink()),
+        open_browser: false,
+        on_url: browser(),
+        timeout: Duration::from_secs(30),
+    };
+    assert!(
+        conn.authenticate_interactively(&["Mail.Read"], mode)
+            .await
+            .unwrap()
+    );
+}
+
+/// The refresh token held in memory for `user` (or the first account).
+fn refresh_secret(conn: &Connection, user: Option<&str>) -> String {
+    conn.token_store().read(|c| {
+        c.get_refresh_token(user)
+            .unwrap()
+            .secret
+            .expose_secret()
+            .to_owned()
+    })
+}
+
+/// The access token held in memory.
+fn access_secret(conn: &Connection) -> String {
+    conn.token_store().read(|c| {
+        c.get_access_token(None)
+            .unwrap()
+            .secret
+            .expose_secret()
+            .to_owned()
+    })
+}
+
 async fn stored(path: &std::path::Path) -> String {
     let text = FileTokenBackend::new(path)
         .load()
@@ -62,37 +99,15 @@ async fn authorization_code_with_pkce_on_loopback_then_rotating_refresh() {
         Credentials::client_id("peer-public"),
         &path,
     );
-    let mode = ConsentMode::Loopback {
-        output: Box::new(std::io::sink()),
-        open_browser: false,
-        on_url: browser(),
-        timeout: Duration::from_secs(30),
-    };
-    assert!(
-        conn.authenticate_interactively(&["Mail.Read"], mode)
-            .await
-            .unwrap()
-    );
+    sign_in_on_loopback(&conn).await;
     assert_eq!(conn.username().as_deref(), Some(USER));
-    let first = conn.token_store().read(|c| {
-        c.get_refresh_token(Some(USER))
-            .unwrap()
-            .secret
-            .expose_secret()
-            .to_owned()
-    });
+    let first = refresh_secret(&conn, Some(USER));
     let signed_in = stored(&path).await;
     assert!(signed_in.contains(&first));
 
     // The server rotates refresh tokens: each is good once.
     assert!(conn.refresh_token().await.unwrap());
-    let second = conn.token_store().read(|c| {
-        c.get_refresh_token(Some(USER))
-            .unwrap()
-            .secret
-            .expose_secret()
-            .to_owned()
-    });
+    let second = refresh_secret(&conn, Some(USER));
     assert_ne!(first, second);
     assert!(stored(&path).await.contains(&second));
 
@@ -124,24 +139,12 @@ async fn client_credentials_with_secret_and_a_wrong_secret() {
         &path,
     );
     conn.request_token_for_client(None, true).await.unwrap();
-    let first = conn.token_store().read(|c| {
-        c.get_access_token(None)
-            .unwrap()
-            .secret
-            .expose_secret()
-            .to_owned()
-    });
+    let first = access_secret(&conn);
     assert_eq!(first.split('.').count(), 3, "a signed JWT");
     assert_eq!(conn.username(), None);
     // Renewal is a new client-credentials grant with the remembered scope.
     conn.refresh_token().await.unwrap();
-    let second = conn.token_store().read(|c| {
-        c.get_access_token(None)
-            .unwrap()
-            .secret
-            .expose_secret()
-            .to_owned()
-    });
+    let second = access_secret(&conn);
     assert_ne!(first, second);
 
     let wrong = connection(
@@ -168,24 +171,8 @@ async fn revoked_refresh_tokens_give_invalid_grant_and_stay_stored() {
         Credentials::client_secret("peer-confidential", "peer-secret"),
         &path,
     );
-    let mode = ConsentMode::Loopback {
-        output: Box::new(std::io::sink()),
-        open_browser: false,
-        on_url: browser(),
-        timeout: Duration::from_secs(30),
-    };
-    assert!(
-        conn.authenticate_interactively(&["Mail.Read"], mode)
-            .await
-            .unwrap()
-    );
-    let rt = conn.token_store().read(|c| {
-        c.get_refresh_token(None)
-            .unwrap()
-            .secret
-            .expose_secret()
-            .to_owned()
-    });
+    sign_in_on_loopback(&conn).await;
+    let rt = refresh_secret(&conn, None);
 
     let admin = format!("{}/admin/revoke", server_url());
     assert_eq!(

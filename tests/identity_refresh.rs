@@ -6,17 +6,19 @@ mod support;
 
 use std::time::Duration;
 
-use httpmock::Method::{GET, POST};
+use httpmock::Method::POST;
 use httpmock::MockServer;
 use identity_common::*;
-use o365::token::{FileTokenBackend, MemoryTokenBackend, TokenBackend};
-use o365::{AuthFlowType, Connection, Credentials, ErrorKind};
+use o365::token::{FileTokenBackend, TokenBackend};
+use o365::{Connection, ErrorKind};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use support::{Reply, ScriptedServer};
 
-fn token_path(_server: &MockServer) -> String {
-    format!("/{TENANT}/oauth2/v2.0/token")
+/// A cache for `env` with the access token `at-old` (cached at `cached_at`, expiring at
+/// `expires_on`) and the refresh token `rt-old`.
+fn old_cache(env: &str, cached_at: u64, expires_on: u64) -> String {
+    user_cache(env, "at-old", cached_at, expires_on, Some("rt-old"))
 }
 
 async fn seeded_memory(
@@ -26,65 +28,39 @@ async fn seeded_memory(
     cached_at: u64,
     expires_on: u64,
 ) -> Connection {
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(user_cache(
-            env,
-            "at-old",
-            cached_at,
-            expires_on,
-            Some("rt-old"),
-        )))
+    seeded(authority, clock, old_cache(env, cached_at, expires_on))
         .await
-        .unwrap();
-    builder(
-        authority,
-        AuthFlowType::Authorization,
-        Credentials::client_secret(CLIENT, SECRET),
-        clock,
-    )
-    .token_backend(backend)
-    .build()
-    .unwrap()
+        .build()
+        .unwrap()
+}
+
+/// A Connection against the mock `server` whose access token expired a second before START.
+async fn just_expired(server: &MockServer) -> Connection {
+    let clock = clock();
+    let base = server.base_url();
+    seeded_memory(&base, &env_of(&base), &clock, START - 3600, START - 1).await
+}
+
+/// A scripted server and a Connection against it whose [`old_cache`] was cached at `cached_at`
+/// and expires at `expires_on`.
+async fn scripted(
+    cached_at: u64,
+    expires_on: u64,
+) -> (o365::clock::ManualClock, ScriptedServer, Connection) {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    let env = env_of(&server.base);
+    let conn = seeded_memory(&server.base, &env, &clock, cached_at, expires_on).await;
+    (clock, server, conn)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_with_an_expired_token_share_one_refresh() {
     let server = MockServer::start_async().await;
-    let token = server
-        .mock_async(|when, then| {
-            when.method(POST).path(token_path(&server));
-            then.status(200)
-                .json_body(user_reply("at-new", "rt-new", None));
-        })
-        .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/me")
-                .header("authorization", "Bearer at-new");
-            then.status(200).json_body(json!({"id": "me"}));
-        })
-        .await;
-    let clock = clock();
-    let conn = seeded_memory(
-        &server.base_url(),
-        &env_of(&server.base_url()),
-        &clock,
-        START - 3600,
-        START - 1,
-    )
-    .await;
-    let url = server.url("/v1.0/me");
-    let tasks: Vec<_> = (0..256)
-        .map(|_| {
-            let (conn, url) = (conn.clone(), url.clone());
-            tokio::spawn(async move { conn.get(&url, &()).await.map(|r| r.status()) })
-        })
-        .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap().unwrap(), 200);
-    }
+    let token = mock_refresh(&server, &[], Duration::ZERO).await;
+    let api = mock_get(&server, "/v1.0/me", "at-new", json!({"id": "me"})).await;
+    let conn = just_expired(&server).await;
+    gets_all_ok(&conn, &server.url("/v1.0/me"), 256).await;
     assert_eq!(token.calls_async().await, 1);
     assert_eq!(api.calls_async().await, 256);
 }
@@ -94,7 +70,8 @@ async fn concurrent_waiters_get_the_same_failure() {
     let server = MockServer::start_async().await;
     let token = server
         .mock_async(|when, then| {
-            when.method(POST).path(token_path(&server));
+            when.method(POST)
+                .path(format!("/{TENANT}/oauth2/v2.0/token"));
             then.status(400)
                 .json_body(oauth_error(
                     "invalid_grant",
@@ -104,15 +81,7 @@ async fn concurrent_waiters_get_the_same_failure() {
                 .delay(Duration::from_millis(200));
         })
         .await;
-    let clock = clock();
-    let conn = seeded_memory(
-        &server.base_url(),
-        &env_of(&server.base_url()),
-        &clock,
-        START - 3600,
-        START - 1,
-    )
-    .await;
+    let conn = just_expired(&server).await;
     let url = server.url("/v1.0/me");
     let tasks: Vec<_> = (0..32)
         .map(|_| {
@@ -136,17 +105,8 @@ async fn concurrent_waiters_get_the_same_failure() {
 
 #[tokio::test]
 async fn a_token_near_expiry_is_renewed_before_sending() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
     // One hour lifetime, four minutes left: inside the 5-minute margin.
-    let conn = seeded_memory(
-        &server.base,
-        &env_of(&server.base),
-        &clock,
-        START - 3360,
-        START + 240,
-    )
-    .await;
+    let (clock, server, conn) = scripted(START - 3360, START + 240).await;
     server.push([
         Reply::json(200, user_reply("at-new", "rt-new", None)),
         Reply::json(200, json!({})),
@@ -166,27 +126,12 @@ async fn a_token_near_expiry_is_renewed_before_sending() {
     // With a 1-minute margin the same token is used as is.
     let clock2 = clock.clone();
     let server2 = ScriptedServer::start(clock2.clone()).await;
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(user_cache(
-            &env_of(&server2.base),
-            "at-old",
-            START - 3360,
-            START + 240,
-            Some("rt-old"),
-        )))
+    let cache = old_cache(&env_of(&server2.base), START - 3360, START + 240);
+    let relaxed = seeded(&server2.base, &clock2, cache)
         .await
+        .refresh_margin(Duration::from_secs(60))
+        .build()
         .unwrap();
-    let relaxed = builder(
-        &server2.base,
-        AuthFlowType::Authorization,
-        Credentials::client_secret(CLIENT, SECRET),
-        &clock2,
-    )
-    .token_backend(backend)
-    .refresh_margin(Duration::from_secs(60))
-    .build()
-    .unwrap();
     server2.push([Reply::json(200, json!({}))]);
     relaxed.get(&server2.url("/v1.0/me"), &()).await.unwrap();
     assert_eq!(
@@ -197,17 +142,8 @@ async fn a_token_near_expiry_is_renewed_before_sending() {
 
 #[tokio::test]
 async fn short_lived_tokens_are_not_renewed_on_every_request() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
     // 60-second lifetime, 40 s left: more than half its life remains.
-    let conn = seeded_memory(
-        &server.base,
-        &env_of(&server.base),
-        &clock,
-        START - 20,
-        START + 40,
-    )
-    .await;
+    let (_, server, conn) = scripted(START - 20, START + 40).await;
     server.push([Reply::json(200, json!({}))]);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     assert_eq!(
@@ -222,16 +158,7 @@ fn graph_403(code: &str, message: &str) -> Reply {
 
 #[tokio::test]
 async fn rejections_renew_once_and_only_for_token_problems() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = seeded_memory(
-        &server.base,
-        &env_of(&server.base),
-        &clock,
-        START - 600,
-        START + 3000,
-    )
-    .await;
+    let (_, server, conn) = scripted(START - 600, START + 3000).await;
     // A 403 about the token: renew and retry.
     server.push([
         graph_403(
@@ -292,16 +219,9 @@ async fn rejections_renew_once_and_only_for_token_problems() {
 async fn accounts_are_selected_by_username() {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
-    let conn = builder(
-        &server.base,
-        AuthFlowType::Password,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .username(USER)
-    .password("pw")
-    .build()
-    .unwrap();
+    let conn = password_builder(&server.base, &clock, "pw")
+        .build()
+        .unwrap();
     let mut second = user_reply("at-b", "rt-b", None);
     second["id_token"] = json!(jwt(
         json!({"oid": "oid-2", "tid": "tid-1", "sub": "s2", "preferred_username": "bob@contoso.test"})
@@ -345,10 +265,7 @@ async fn child_process_uses_the_shared_token_file() {
     let spec = std::env::var(CHILD_ENV)
         .expect("started by two_processes_sharing_a_token_file_refresh_once");
     let (authority, path) = spec.split_once('|').unwrap();
-    let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
-        .tenant_id(TENANT)
-        .authority(authority)
-        .requests_delay(Duration::ZERO)
+    let conn = live_builder(authority, Duration::ZERO)
         .token_backend(FileTokenBackend::new(path))
         .build()
         .unwrap();
@@ -362,69 +279,26 @@ async fn child_process_uses_the_shared_token_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_sharing_a_token_file_refresh_once() {
     let server = MockServer::start_async().await;
-    let token = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(token_path(&server))
-                .form_urlencoded_tuple("refresh_token", "rt-old");
-            then.status(200)
-                .json_body(user_reply("at-new", "rt-new", None))
-                .delay(Duration::from_millis(300));
-        })
-        .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/me")
-                .header("authorization", "Bearer at-new");
-            then.status(200).json_body(json!({"id": "me"}));
-        })
-        .await;
+    let token = mock_refresh(
+        &server,
+        &[("refresh_token", "rt-old")],
+        Duration::from_millis(300),
+    )
+    .await;
+    let api = mock_get(&server, "/v1.0/me", "at-new", json!({"id": "me"})).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("o365_token.txt");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
     let env = env_of(&server.base_url());
     FileTokenBackend::new(&path)
-        .save(SecretString::from(user_cache(
-            &env,
-            "at-old",
-            now - 3700,
-            now - 100,
-            Some("rt-old"),
-        )))
+        .save(SecretString::from(expired_cache(&env, now_secs())))
         .await
         .unwrap();
     let spec = format!("{}|{}", server.base_url(), path.display());
-    let children: Vec<_> = (0..2)
-        .map(|_| {
-            std::process::Command::new(std::env::current_exe().unwrap())
-                .args([
-                    "--exact",
-                    "child_process_uses_the_shared_token_file",
-                    "--ignored",
-                    "--nocapture",
-                ])
-                .env(CHILD_ENV, &spec)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-            .await
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && text.contains("1 passed"),
-            "{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_child_tests(
+        "child_process_uses_the_shared_token_file",
+        vec![vec![(CHILD_ENV, spec)]; 2],
+    )
+    .await;
     assert_eq!(
         token.calls_async().await,
         1,
@@ -441,10 +315,8 @@ async fn two_processes_sharing_a_token_file_refresh_once() {
 /// selected account and of the clock must still be seen by the next request.
 #[tokio::test]
 async fn the_attached_token_follows_the_cache_the_selected_account_and_the_clock() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server, conn) = scripted(START, START + 3600).await;
     let env = env_of(&server.base);
-    let conn = seeded_memory(&server.base, &env, &clock, START, START + 3600).await;
     let me = server.url("/v1.0/me");
     server.push([Reply::json(200, json!({})), Reply::json(200, json!({}))]);
     conn.get(&me, &()).await.unwrap();

@@ -13,10 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use identity_common::*;
+use o365::Connection;
 use o365::clock::ManualClock;
-use o365::token::{MemoryTokenBackend, TokenBackend};
-use o365::{AuthFlowType, Connection, Credentials};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -146,7 +144,6 @@ async fn run(expires_on: u64) -> (Counts, ManualClock) {
     let counts = Arc::new(Mutex::new(Counts::default()));
     let base = serve(counts.clone()).await;
     let clock = clock();
-    let backend = MemoryTokenBackend::new();
     let cache = user_cache(
         &env_of(&base),
         "at-0",
@@ -154,16 +151,7 @@ async fn run(expires_on: u64) -> (Counts, ManualClock) {
         expires_on,
         Some("rt-0"),
     );
-    backend.save(SecretString::from(cache)).await.unwrap();
-    let conn: Connection = builder(
-        &base,
-        AuthFlowType::Authorization,
-        Credentials::client_secret(CLIENT, SECRET),
-        &clock,
-    )
-    .token_backend(backend)
-    .build()
-    .unwrap();
+    let conn: Connection = seeded(&base, &clock, cache).await.build().unwrap();
 
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();

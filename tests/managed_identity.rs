@@ -56,29 +56,14 @@ async fn imds_token_is_requested_once_shared_and_renewed_when_due() {
                 .json_body(mi_reply("mi-token-1", START + 3599));
         })
         .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/me")
-                .header("authorization", "Bearer mi-token-1");
-            then.status(200).json_body(json!({"id": "app"}));
-        })
-        .await;
+    let api = mock_get(&server, "/v1.0/me", "mi-token-1", json!({"id": "app"})).await;
     let clock = clock();
     let identity = ManagedIdentity::system_assigned()
         .imds_endpoint(server.url("/metadata/identity/oauth2/token"));
     let conn = connection(&server, Credentials::managed_identity(identity), &clock);
     assert_eq!(conn.credentials().id(), SYSTEM_ASSIGNED_ID);
     let url = server.url("/v1.0/me");
-    let tasks: Vec<_> = (0..16)
-        .map(|_| {
-            let (conn, url) = (conn.clone(), url.clone());
-            tokio::spawn(async move { conn.get(&url, &()).await.map(|r| r.status()) })
-        })
-        .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap().unwrap(), 200);
-    }
+    gets_all_ok(&conn, &url, 16).await;
     assert_eq!(imds.calls_async().await, 1);
     assert_eq!(api.calls_async().await, 16);
 
@@ -94,14 +79,7 @@ async fn imds_token_is_requested_once_shared_and_renewed_when_due() {
                 .json_body(mi_reply("mi-token-2", START + 7200));
         })
         .await;
-    let api2 = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/me")
-                .header("authorization", "Bearer mi-token-2");
-            then.status(200).json_body(json!({"id": "app"}));
-        })
-        .await;
+    let api2 = mock_get(&server, "/v1.0/me", "mi-token-2", json!({"id": "app"})).await;
     clock.advance(Duration::from_secs(3500));
     assert_eq!(conn.get(&url, &()).await.unwrap().status(), 200);
     assert_eq!(conn.get(&url, &()).await.unwrap().status(), 200);
@@ -128,14 +106,13 @@ async fn app_service_user_assigned_sends_its_header_and_client_id() {
             }));
         })
         .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/me/messages")
-                .header("authorization", "Bearer as-token");
-            then.status(200).json_body(json!({"value": []}));
-        })
-        .await;
+    let api = mock_get(
+        &server,
+        "/v1.0/me/messages",
+        "as-token",
+        json!({"value": []}),
+    )
+    .await;
     let vars = |name: &str| match name {
         "IDENTITY_ENDPOINT" => Some(server.url("/msi/token")),
         "IDENTITY_HEADER" => Some("app-service-secret".to_owned()),
@@ -217,14 +194,7 @@ async fn workload_identity_sends_the_current_federated_token_as_client_assertion
             then.status(200).json_body(app_reply("wif-token-1"));
         })
         .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/users")
-                .header("authorization", "Bearer wif-token-1");
-            then.status(200).json_body(json!({"value": []}));
-        })
-        .await;
+    let api = mock_get(&server, "/v1.0/users", "wif-token-1", json!({"value": []})).await;
     let clock = clock();
     let conn = connection(&server, Credentials::federated_token(CLIENT, &file), &clock);
     let url = server.url("/v1.0/users");
@@ -243,14 +213,7 @@ async fn workload_identity_sends_the_current_federated_token_as_client_assertion
             then.status(200).json_body(app_reply("wif-token-2"));
         })
         .await;
-    let api2 = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/users")
-                .header("authorization", "Bearer wif-token-2");
-            then.status(200).json_body(json!({"value": []}));
-        })
-        .await;
+    let api2 = mock_get(&server, "/v1.0/users", "wif-token-2", json!({"value": []})).await;
     clock.advance(Duration::from_secs(3599));
     assert_eq!(conn.get(&url, &()).await.unwrap().status(), 200);
     assert_eq!(second.calls_async().await, 1);

@@ -11,12 +11,12 @@ mod identity_common;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use httpmock::Method::{GET, POST};
+use httpmock::Method::GET;
 use httpmock::MockServer;
 use identity_common::*;
-use o365::redis::Redis;
+use o365::redis::{Redis, RedisTokenBackend};
 use o365::token::{TokenBackend, TokenCache, TokenStore};
 use o365::{Connection, Credentials, ErrorKind, SharedPacing};
 use reqwest::Method;
@@ -42,11 +42,34 @@ fn fresh_prefix(test: &str) -> String {
     format!("t-{test}-{}", uuid::Uuid::new_v4().simple())
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+/// The Redis of [`URL_ENV`], its keys under `prefix`.
+fn prefixed(prefix: impl Into<String>) -> Redis {
+    Redis::open(&redis_url()).unwrap().with_prefix(prefix)
+}
+
+/// A [`user_cache`] on the system clock with the access token `at-valid` (cached a minute before
+/// `now`, good for an hour after it) and the refresh token `rt-1`.
+fn valid_now(env: &str, now: u64) -> String {
+    user_cache(env, "at-valid", now - 60, now + 3600, Some("rt-1"))
+}
+
+/// `redis`'s backend for the account `adele`, holding a [`valid_now`] cache for `server` at
+/// `now`, and a Connection against `server` on it that paces `delay` apart through `redis`.
+async fn shared_connection(
+    server: &MockServer,
+    redis: &Redis,
+    now: u64,
+    delay: Duration,
+) -> (RedisTokenBackend, Connection) {
+    let backend = redis.token_backend(CLIENT, "adele");
+    let cache = valid_now(&env_of(&server.base_url()), now);
+    backend.save(SecretString::from(cache)).await.unwrap();
+    let conn = live_builder(&server.base_url(), delay)
+        .token_backend(backend.clone())
+        .shared_pacing(redis.pacing(CLIENT))
+        .build()
+        .unwrap();
+    (backend, conn)
 }
 
 /// The child side's parameters, `|`-separated in [`CHILD_ENV`].
@@ -61,29 +84,10 @@ fn child_spec() -> Vec<String> {
 /// Runs the child test `name` in `count` processes with `spec`, started `stagger` apart; waits
 /// for all and checks that they passed.
 async fn run_children(name: &str, count: usize, spec: &str) {
-    let children: Vec<_> = (0..count)
-        .map(|i| {
-            std::process::Command::new(std::env::current_exe().unwrap())
-                .args(["--exact", name, "--ignored", "--nocapture"])
-                .env(CHILD_ENV, format!("{spec}|{i}"))
-                .env(URL_ENV, redis_url())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
+    let envs = (0..count)
+        .map(|i| vec![(CHILD_ENV, format!("{spec}|{i}")), (URL_ENV, redis_url())])
         .collect();
-    for child in children {
-        let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-            .await
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && text.contains("1 passed"),
-            "a child failed:\n{text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    run_child_tests(name, envs).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,64 +98,29 @@ async fn run_children(name: &str, count: usize, spec: &str) {
 async fn child_64_tasks_on_an_expired_token() {
     let spec = child_spec();
     let (authority, prefix) = (&spec[0], &spec[1]);
-    let redis = Redis::open(&redis_url()).unwrap().with_prefix(prefix);
-    let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
-        .tenant_id(TENANT)
-        .authority(authority)
-        .requests_delay(Duration::ZERO)
-        .token_backend(redis.token_backend(CLIENT, "adele"))
+    let conn = live_builder(authority, Duration::ZERO)
+        .token_backend(prefixed(prefix).token_backend(CLIENT, "adele"))
         .build()
         .unwrap();
-    let url = format!("{authority}/v1.0/me");
-    let tasks: Vec<_> = (0..64)
-        .map(|_| {
-            let (conn, url) = (conn.clone(), url.clone());
-            tokio::spawn(async move { conn.get(&url, &()).await.map(|r| r.status()) })
-        })
-        .collect();
-    for task in tasks {
-        assert_eq!(task.await.unwrap().unwrap(), 200);
-    }
+    gets_all_ok(&conn, &format!("{authority}/v1.0/me"), 64).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a Redis: run .ci/redis"]
 async fn four_processes_of_64_tasks_refresh_an_expired_token_once() {
-    let redis = Redis::open(&redis_url()).unwrap();
     let server = MockServer::start_async().await;
-    let token = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(format!("/{TENANT}/oauth2/v2.0/token"))
-                .form_urlencoded_tuple("grant_type", "refresh_token")
-                .form_urlencoded_tuple("refresh_token", "rt-old");
-            then.status(200)
-                .json_body(user_reply("at-new", "rt-new", None))
-                .delay(Duration::from_millis(300));
-        })
-        .await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/me")
-                .header("authorization", "Bearer at-new");
-            then.status(200).json_body(json!({"id": "me"}));
-        })
-        .await;
+    let token = mock_refresh(
+        &server,
+        &[("grant_type", "refresh_token"), ("refresh_token", "rt-old")],
+        Duration::from_millis(300),
+    )
+    .await;
+    let api = mock_get(&server, "/v1.0/me", "at-new", json!({"id": "me"})).await;
     let prefix = fresh_prefix("refresh");
-    let backend = redis
-        .clone()
-        .with_prefix(&prefix)
-        .token_backend(CLIENT, "adele");
-    let now = now_secs();
+    let backend = prefixed(&prefix).token_backend(CLIENT, "adele");
+    let env = env_of(&server.base_url());
     backend
-        .save(SecretString::from(user_cache(
-            &env_of(&server.base_url()),
-            "at-old",
-            now - 3700,
-            now - 100,
-            Some("rt-old"),
-        )))
+        .save(SecretString::from(expired_cache(&env, now_secs())))
         .await
         .unwrap();
     run_children(
@@ -178,16 +147,7 @@ async fn four_processes_of_64_tasks_refresh_an_expired_token_once() {
     );
     assert!(backend.check().await.unwrap());
     // The lock was released by its owner (not left to expire).
-    let mut con = redis::Client::open(redis_url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
-    let lock: Option<String> = redis::cmd("GET")
-        .arg(backend.lock_key())
-        .query_async(&mut con)
-        .await
-        .unwrap();
+    let (lock, _) = get_key(backend.lock_key()).await;
     assert_eq!(lock, None);
 }
 
@@ -274,7 +234,7 @@ impl Recorder {
 
 /// A Connection that paces through Redis (`prefix`, app `app`) with `delay`.
 fn paced_connection(prefix: &str, delay: Duration) -> Connection {
-    let redis = Redis::open(&redis_url()).unwrap().with_prefix(prefix);
+    let redis = prefixed(prefix);
     Connection::builder(Credentials::client_secret(CLIENT, SECRET))
         .tenant_id(TENANT)
         .requests_delay(delay)
@@ -387,10 +347,7 @@ async fn a_429_seen_by_one_process_pauses_the_others() {
     let (recorder, addr) = Recorder::start(RETRY_AFTER).await;
     let prefix = fresh_prefix("throttle");
     let base = format!("http://{addr}");
-    let pacing = Redis::open(&redis_url())
-        .unwrap()
-        .with_prefix(&prefix)
-        .pacing(CLIENT);
+    let pacing = prefixed(&prefix).pacing(CLIENT);
     let first = {
         let spec = format!("{base}|{prefix}|/throttle-me");
         tokio::spawn(async move { run_children("child_one_request", 1, &spec).await })
@@ -528,27 +485,9 @@ async fn redis_going_away_fails_token_operations_fast_and_paces_locally() {
             then.status(200).json_body(json!({"id": "me"}));
         })
         .await;
-    let backend = redis.token_backend(CLIENT, "adele");
     let now = now_secs();
     let env = env_of(&server.base_url());
-    backend
-        .save(SecretString::from(user_cache(
-            &env,
-            "at-valid",
-            now - 60,
-            now + 3600,
-            Some("rt-1"),
-        )))
-        .await
-        .unwrap();
-    let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
-        .tenant_id(TENANT)
-        .authority(server.base_url())
-        .requests_delay(Duration::from_millis(20))
-        .token_backend(backend.clone())
-        .shared_pacing(redis.pacing(CLIENT))
-        .build()
-        .unwrap();
+    let (backend, conn) = shared_connection(&server, &redis, now, Duration::from_millis(20)).await;
     let me = server.url("/v1.0/me");
     assert_eq!(conn.get(&me, &()).await.unwrap().status(), 200);
 
@@ -637,30 +576,14 @@ async fn an_expired_token_with_redis_stopped_is_a_token_store_error() {
         .with_prefix(fresh_prefix("expired-down"))
         .with_timeout(Duration::from_millis(500));
     let server = MockServer::start_async().await;
-    let token = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path(format!("/{TENANT}/oauth2/v2.0/token"));
-            then.status(200)
-                .json_body(user_reply("at-new", "rt-new", None));
-        })
-        .await;
+    let token = mock_refresh(&server, &[], Duration::ZERO).await;
     let backend = redis.token_backend(CLIENT, "adele");
-    let now = now_secs();
+    let env = env_of(&server.base_url());
     backend
-        .save(SecretString::from(user_cache(
-            &env_of(&server.base_url()),
-            "at-old",
-            now - 3700,
-            now - 100,
-            Some("rt-old"),
-        )))
+        .save(SecretString::from(expired_cache(&env, now_secs())))
         .await
         .unwrap();
-    let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
-        .tenant_id(TENANT)
-        .authority(server.base_url())
-        .requests_delay(Duration::ZERO)
+    let conn = live_builder(&server.base_url(), Duration::ZERO)
         .token_backend(backend)
         .build()
         .unwrap();
@@ -733,9 +656,8 @@ async fn concurrent_saves_never_lose_a_rotation() {
     // Every "host" has its own connection to Redis and its own store.
     let stores: Vec<Arc<TokenStore>> = (0..HOSTS)
         .map(|_| {
-            let redis = Redis::open(&redis_url()).unwrap().with_prefix(&prefix);
             Arc::new(TokenStore::new(Arc::new(
-                redis.token_backend(CLIENT, "shared"),
+                prefixed(&prefix).token_backend(CLIENT, "shared"),
             )))
         })
         .collect();
@@ -774,10 +696,7 @@ async fn concurrent_saves_never_lose_a_rotation() {
     for task in tasks {
         task.await.unwrap();
     }
-    let reader = Redis::open(&redis_url())
-        .unwrap()
-        .with_prefix(&prefix)
-        .token_backend(CLIENT, "shared");
+    let reader = prefixed(&prefix).token_backend(CLIENT, "shared");
     let stored =
         TokenCache::from_json(reader.load().await.unwrap().unwrap().expose_secret()).unwrap();
     let refresh: Vec<&str> = stored
@@ -834,8 +753,7 @@ async fn a_connection_with_a_cipher_stores_only_ciphertext_in_redis() {
             })
             .collect()
     }
-    let prefix = fresh_prefix("cipher");
-    let redis = Redis::open(&redis_url()).unwrap().with_prefix(&prefix);
+    let redis = prefixed(fresh_prefix("cipher"));
     let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
         .tenant_id(TENANT)
         .token_backend(redis.token_backend(CLIENT, "adele"))
@@ -904,9 +822,7 @@ async fn until_key(key: &str, want: Option<&str>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a Redis: run .ci/redis"]
 async fn the_refresh_lock_expires_with_a_dead_holder_and_only_its_owner_releases_it() {
-    let redis = Redis::open(&redis_url())
-        .unwrap()
-        .with_prefix(fresh_prefix("lock"));
+    let redis = prefixed(fresh_prefix("lock"));
     let host_a = redis
         .token_backend(CLIENT, "adele")
         .with_lock_ttl(Duration::from_millis(300));
@@ -960,9 +876,7 @@ async fn the_refresh_lock_expires_with_a_dead_holder_and_only_its_owner_releases
 #[tokio::test]
 #[ignore = "needs a Redis: run .ci/redis"]
 async fn a_token_key_ttl_is_set_by_saves_and_absent_by_default() {
-    let redis = Redis::open(&redis_url())
-        .unwrap()
-        .with_prefix(fresh_prefix("ttl"));
+    let redis = prefixed(fresh_prefix("ttl"));
     let backend = redis
         .token_backend(CLIENT, "adele")
         .with_key_ttl(Some(Duration::from_secs(90 * 24 * 3600)));
@@ -980,9 +894,7 @@ async fn a_token_key_ttl_is_set_by_saves_and_absent_by_default() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a Redis: run .ci/redis"]
 async fn a_save_by_a_holder_whose_lock_expired_and_was_taken_is_refused() {
-    let redis = Redis::open(&redis_url())
-        .unwrap()
-        .with_prefix(fresh_prefix("fence"));
+    let redis = prefixed(fresh_prefix("fence"));
     let host_a = redis
         .token_backend(CLIENT, "adele")
         .with_lock_ttl(Duration::from_millis(200));
@@ -1067,37 +979,14 @@ async fn a_redis_server_killed_mid_run_leaves_requests_going_and_the_token_in_me
         .unwrap()
         .with_timeout(Duration::from_millis(300));
     let server = MockServer::start_async().await;
-    let api = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/v1.0/me")
-                .header("authorization", "Bearer at-valid");
-            then.status(200).json_body(json!({"id": "me"}));
-        })
-        .await;
-    let backend = redis.token_backend(CLIENT, "adele");
+    let api = mock_get(&server, "/v1.0/me", "at-valid", json!({"id": "me"})).await;
     let now = now_secs();
     let env = env_of(&server.base_url());
-    let cache = user_cache(&env, "at-valid", now - 60, now + 3600, Some("rt-1"));
-    backend.save(SecretString::from(cache)).await.unwrap();
-    let conn = Connection::builder(Credentials::client_secret(CLIENT, SECRET))
-        .tenant_id(TENANT)
-        .authority(server.base_url())
-        .requests_delay(Duration::from_millis(40))
-        .token_backend(backend.clone())
-        .shared_pacing(redis.pacing(CLIENT))
-        .build()
-        .unwrap();
+    let (backend, conn) = shared_connection(&server, &redis, now, Duration::from_millis(40)).await;
     conn.sign_in().load_token().await.unwrap();
 
     // 40 requests in flight, paced 40 ms apart through Redis; the server is killed 300 ms in.
-    let me = server.url("/v1.0/me");
-    let tasks: Vec<_> = (0..40)
-        .map(|_| {
-            let (conn, me) = (conn.clone(), me.clone());
-            tokio::spawn(async move { conn.get(&me, &()).await.map(|r| r.status()) })
-        })
-        .collect();
+    let tasks = spawn_gets(&conn, &server.url("/v1.0/me"), 40);
     tokio::time::sleep(Duration::from_millis(300)).await;
     drop(own); // SIGKILL
 

@@ -21,6 +21,7 @@ use o365::{AuthFlowType, Credentials, ErrorKind, RetryPolicy, UploadSession};
 use secrecy::SecretString;
 use serde_json::json;
 use support::{Reply, ScriptedServer};
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Everything written by the subscriber.
 #[derive(Clone, Default)]
@@ -47,12 +48,17 @@ const PASSWORD: &str = "pw-SECRET-Tr0ub4dor";
 const QUERY_SECRET: &str = "sig-SECRET-9f8e";
 const UPLOAD_SECRET: &str = "tempauth-SECRET-55c";
 
-fn sha256_hex(text: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// A subscriber of every level down to TRACE, without colours, writing into what it returns
+/// with it.
+fn capturing() -> (Captured, impl tracing::Subscriber + Send + Sync + 'static) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, subscriber)
 }
 
 fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
@@ -66,12 +72,8 @@ fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
 
 #[tokio::test]
 async fn no_secret_reaches_trace_output_debug_or_display() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
+    let (captured, subscriber) = capturing();
+    subscriber
         .try_init()
         .expect("the only subscriber of this test binary");
 
@@ -80,7 +82,7 @@ async fn no_secret_reaches_trace_output_debug_or_display() {
     let conn = builder(
         &server.base,
         AuthFlowType::Authorization,
-        Credentials::client_secret(CLIENT, SECRET),
+        secret_app(),
         &clock,
     )
     .retry_policy(RetryPolicy::default().jitter(false))
@@ -93,7 +95,7 @@ async fn no_secret_reaches_trace_output_debug_or_display() {
         .unwrap();
     server.push([Reply::json(
         200,
-        user_reply("at-SECRET-1", "rt-SECRET-1", Some(&sha256_hex(&flow.nonce))),
+        reply_for(&flow, "at-SECRET-1", "rt-SECRET-1"),
     )]);
     let redirected = format!(
         "http://localhost:5000/cb?code={CODE}&state={}&session_state=x",
@@ -164,16 +166,9 @@ async fn no_secret_reaches_trace_output_debug_or_display() {
         .unwrap_err();
 
     // 6. A password grant.
-    let ropc = builder(
-        &server.base,
-        AuthFlowType::Password,
-        Credentials::client_id(CLIENT),
-        &clock,
-    )
-    .username(USER)
-    .password(PASSWORD)
-    .build()
-    .unwrap();
+    let ropc = password_builder(&server.base, &clock, PASSWORD)
+        .build()
+        .unwrap();
     server.push([Reply::json(
         400,
         oauth_error(
@@ -307,13 +302,7 @@ async fn no_secret_of_other_credentials_device_code_blocking_or_a_407_proxy_reac
     const HEADER: &str = "xidhdr-SECRET-b07";
     const DEVICE: &str = "devcode-SECRET-e11";
     const PROXY_PASSWORD: &str = "pr0xy-SECRET-pass";
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let (captured, subscriber) = capturing();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let clock = clock();
@@ -404,7 +393,7 @@ async fn no_secret_of_other_credentials_device_code_blocking_or_a_407_proxy_reac
     let proxied = builder(
         &server.base,
         AuthFlowType::Credentials,
-        Credentials::client_secret(CLIENT, SECRET),
+        secret_app(),
         &clock,
     )
     .proxy(
