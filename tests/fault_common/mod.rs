@@ -10,6 +10,8 @@ use o365::token::{MemoryTokenBackend, TokenBackend};
 use o365::{Connection, ConnectionBuilder, Credentials, RetryPolicy};
 use secrecy::SecretString;
 
+use crate::support::ScriptedServer;
+
 /// 2026-01-01T00:00:00Z, the start of every test's virtual clock.
 pub const START: u64 = 1_767_225_600;
 /// The client secret of every fault test's Connection.
@@ -17,6 +19,13 @@ pub const CLIENT_SECRET: &str = "s3cret-client-value";
 
 pub fn clock() -> ManualClock {
     ManualClock::at(UNIX_EPOCH + Duration::from_secs(START))
+}
+
+/// A fresh `clock()` and a scripted loopback server on it.
+pub async fn clock_and_server() -> (ManualClock, ScriptedServer) {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    (clock, server)
 }
 
 /// A Connection whose cached token (support::ACCESS_TOKEN) expires an hour after START.

@@ -172,6 +172,19 @@ impl ScriptedServer {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
+
+    /// The `authorization` header of every request so far, in order.
+    pub fn authorizations(&self) -> Vec<Option<String>> {
+        self.requests()
+            .iter()
+            .map(|r| r.header("authorization").map(str::to_owned))
+            .collect()
+    }
+}
+
+/// The JSON body of a successful GET of `url` (no query) through `conn`.
+pub async fn get_json(conn: &o365::Connection, url: &str) -> serde_json::Value {
+    conn.get(url, &()).await.unwrap().json().await.unwrap()
 }
 
 async fn read_request<R: AsyncBufReadExt + Unpin>(reader: &mut R) -> Option<Recorded> {
