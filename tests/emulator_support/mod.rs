@@ -3,7 +3,20 @@
 
 use o365::emulator::Emulator;
 use reqwest::StatusCode;
+use serde::Deserialize;
 use serde_json::Value;
+
+/// A message with only its subject (a `$select=subject` or looser decode).
+#[derive(Debug, Deserialize)]
+pub struct Message {
+    pub subject: String,
+}
+
+/// A page of messages.
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    pub value: Vec<Message>,
+}
 
 /// A client that does not follow redirects (the authorize endpoint answers 302).
 pub fn http() -> reqwest::Client {
