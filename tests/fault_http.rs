@@ -277,10 +277,12 @@ fn oauth_reply(status: u16, error: &str, description: &str, aadsts: u32) -> Repl
     Reply::json(status, oauth_error(error, description, aadsts))
 }
 
-/// The identity platform got one token request and Graph none.
-fn assert_one_refresh_and_no_graph_call(identity: &ScriptedServer, graph: &ScriptedServer) {
-    assert_eq!(identity.requests().len(), 1);
-    assert!(graph.requests().is_empty());
+impl Refused {
+    /// The identity platform got one token request and Graph none.
+    fn assert_one_refresh_and_no_graph_call(&self) {
+        assert_eq!(self.identity.requests().len(), 1);
+        assert!(self.graph.requests().is_empty());
+    }
 }
 
 fn refresh_token_kept(conn: &Connection) -> bool {
@@ -336,19 +338,14 @@ async fn identity_endpoint_down_fails_the_call_as_transport_and_sends_nothing_to
 
 #[tokio::test]
 async fn identity_endpoint_answering_500_fails_the_call_as_a_status_error_without_a_retry() {
-    let Refused {
-        graph,
-        identity,
-        conn,
-        err,
-        ..
-    } = refresh_answered(Reply::new(500).body("<html>internal error</html>")).await;
+    let refused = refresh_answered(Reply::new(500).body("<html>internal error</html>")).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Status, "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     // A token request is not idempotent (the refresh token may rotate): only what the
     // platform did not process (429, 503) is sent again, never a 500.
-    assert_one_refresh_and_no_graph_call(&identity, &graph);
-    assert!(refresh_token_kept(&conn));
+    refused.assert_one_refresh_and_no_graph_call();
+    assert!(refresh_token_kept(&refused.conn));
 }
 
 #[tokio::test]
@@ -359,17 +356,13 @@ async fn identity_invalid_grant_fails_the_call_as_identity_and_is_not_retried() 
         "AADSTS50173: The provided grant has expired.",
         50173,
     );
-    let Refused {
-        graph,
-        identity,
-        err,
-        ..
-    } = refresh_answered(reply).await;
+    let refused = refresh_answered(reply).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Identity);
     let oauth = err.oauth_error().unwrap();
     assert!(oauth.is_invalid_grant());
     assert_eq!(oauth.aadsts(), Some(50173));
-    assert_one_refresh_and_no_graph_call(&identity, &graph);
+    refused.assert_one_refresh_and_no_graph_call();
     assert!(!err.to_string().contains("rt-old"));
 }
 
@@ -381,15 +374,11 @@ async fn identity_invalid_client_fails_the_call_as_identity_without_the_secret()
         "AADSTS7000215: Invalid client secret provided.",
         7_000_215,
     );
-    let Refused {
-        graph,
-        identity,
-        err,
-        ..
-    } = refresh_answered(reply).await;
+    let refused = refresh_answered(reply).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Identity);
     assert!(err.oauth_error().unwrap().is_invalid_client());
-    assert_one_refresh_and_no_graph_call(&identity, &graph);
+    refused.assert_one_refresh_and_no_graph_call();
     for text in [err.to_string(), format!("{err:?}")] {
         assert!(!text.contains(SECRET) && !text.contains("rt-old"), "{text}");
     }
@@ -509,18 +498,13 @@ async fn a_retry_after_too_large_is_back_off_or_the_typed_error_never_a_panic() 
 async fn identity_endpoint_answering_503_is_retried_three_times_then_a_503_status_error_keeping_the_refresh_token()
  {
     let reply = Reply::new(503).body("<html>Service Unavailable</html>");
-    let Refused {
-        clock,
-        graph,
-        identity,
-        conn,
-        err,
-    } = refresh_answered(reply).await;
+    let refused = refresh_answered(reply).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Status, "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     // The platform did not process a 503: the token request is sent again (1 + 3 retries),
     // each time with the same refresh token, after the back-off.
-    let sent = identity.requests();
+    let sent = refused.identity.requests();
     assert_eq!(sent.len(), 4, "1 attempt + 3 retries");
     for request in &sent {
         let form = form(&request.body);
@@ -528,15 +512,18 @@ async fn identity_endpoint_answering_503_is_retried_three_times_then_a_503_statu
         assert_eq!(field(&form, "refresh_token"), Some("rt-old"));
     }
     assert_eq!(
-        clock.sleeps(),
+        refused.clock.sleeps(),
         [
             Duration::from_millis(500),
             Duration::from_secs(1),
             Duration::from_secs(2)
         ]
     );
-    assert!(graph.requests().is_empty(), "no Graph call without a token");
-    assert!(refresh_token_kept(&conn));
+    assert!(
+        refused.graph.requests().is_empty(),
+        "no Graph call without a token"
+    );
+    assert!(refresh_token_kept(&refused.conn));
     assert!(!err.to_string().contains("rt-old"), "{err}");
 }
 
