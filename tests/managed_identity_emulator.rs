@@ -19,7 +19,7 @@ use serde_json::Value;
 
 const GRAPH: &str = "https://graph.microsoft.com";
 
-use emulator_support::Page;
+use emulator_support::{Page, get_json};
 
 fn access_token(conn: &o365::Connection) -> String {
     use secrecy::ExposeSecret;
@@ -29,15 +29,6 @@ fn access_token(conn: &o365::Connection) -> String {
                 .map(|t| t.secret.expose_secret().to_string())
         })
         .expect("an access token in the cache")
-}
-
-/// The decoded JSON body of a successful GET of `url` with `query` through `conn`.
-async fn get_json<T: serde::de::DeserializeOwned>(
-    conn: &o365::Connection,
-    url: &str,
-    query: &(impl serde::Serialize + ?Sized),
-) -> T {
-    conn.get(url, query).await.unwrap().json().await.unwrap()
 }
 
 /// The error of a token request of a managed-identity Connection with `identity`.

@@ -18,6 +18,31 @@ pub struct Page {
     pub value: Vec<Message>,
 }
 
+/// An app-only Connection to `em` with jitter-free retries, its token already fetched.
+pub async fn app_connection(em: &Emulator) -> o365::Connection {
+    let conn = em
+        .app_connection()
+        .retry_policy(o365::RetryPolicy::default().jitter(false))
+        .build()
+        .unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    conn
+}
+
+/// The decoded JSON body of a successful GET of `url` with `query` through `conn`.
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    conn: &o365::Connection,
+    url: &str,
+    query: &(impl serde::Serialize + ?Sized),
+) -> T {
+    conn.get(url, query).await.unwrap().json().await.unwrap()
+}
+
+/// The JSON body of a successful POST of `body` to `url` through `conn`.
+pub async fn post_json(conn: &o365::Connection, url: &str, body: impl Into<o365::Body>) -> Value {
+    conn.post(url, body).await.unwrap().json().await.unwrap()
+}
+
 /// A client that does not follow redirects (the authorize endpoint answers 302).
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
