@@ -53,6 +53,20 @@ async fn upload_err(
         .unwrap_err()
 }
 
+/// The item of a successful upload of all of `payload` in chunks of `chunk`.
+async fn upload_all(
+    session: &UploadSession,
+    conn: &Connection,
+    payload: &[u8],
+    chunk: usize,
+    progress: impl FnMut(u64),
+) -> serde_json::Value {
+    session
+        .upload(conn, payload, payload.len() as u64, chunk, progress)
+        .await
+        .unwrap()
+}
+
 fn session_path(session: &UploadSession) -> String {
     url::Url::parse(&session.upload_url)
         .unwrap()
@@ -72,24 +86,16 @@ async fn chunks_carry_exact_ranges_and_the_bytes_round_trip() {
 
     let mut seen = Vec::new();
     let mut ranges = Vec::new();
-    let item = session
-        .upload(
-            &conn,
-            payload.as_slice(),
-            payload.len() as u64,
-            UPLOAD_CHUNK_UNIT,
-            |done| {
-                seen.push(done);
-                let headers = em.counters().last_request_headers().cloned().unwrap();
-                ranges.push((
-                    headers["content-range"].to_str().unwrap().to_owned(),
-                    headers["content-length"].to_str().unwrap().to_owned(),
-                    headers.contains_key("authorization"),
-                ));
-            },
-        )
-        .await
-        .unwrap();
+    let item = upload_all(&session, &conn, &payload, UPLOAD_CHUNK_UNIT, |done| {
+        seen.push(done);
+        let headers = em.counters().last_request_headers().cloned().unwrap();
+        ranges.push((
+            headers["content-range"].to_str().unwrap().to_owned(),
+            headers["content-length"].to_str().unwrap().to_owned(),
+            headers.contains_key("authorization"),
+        ));
+    })
+    .await;
 
     assert_eq!(item["name"], "big.bin");
     assert_eq!(item["size"], payload.len());
@@ -138,16 +144,7 @@ async fn a_throttled_chunk_is_retried_and_replace_by_item_works() {
     em.script()
         .throttle_next(1, &path, StatusCode::TOO_MANY_REQUESTS, Duration::ZERO);
 
-    let item = session
-        .upload(
-            &conn,
-            payload.as_slice(),
-            payload.len() as u64,
-            UPLOAD_CHUNK_UNIT,
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let item = upload_all(&session, &conn, &payload, UPLOAD_CHUNK_UNIT, |_| {}).await;
     assert_eq!(item["id"], notes);
     assert_eq!(item["size"], payload.len());
     let counters = em.counters();
@@ -198,16 +195,7 @@ async fn resumes_from_the_range_the_service_reports() {
         expiration: None,
     };
     let mut seen = Vec::new();
-    let item = session
-        .upload(
-            &conn,
-            payload.as_slice(),
-            payload.len() as u64,
-            2 * unit,
-            |d| seen.push(d),
-        )
-        .await
-        .unwrap();
+    let item = upload_all(&session, &conn, &payload, 2 * unit, |d| seen.push(d)).await;
     assert_eq!(item["id"], "item-1");
     let u = unit as u64;
     assert_eq!(seen, [u, 4 * u, 5 * u]);

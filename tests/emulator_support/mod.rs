@@ -111,7 +111,11 @@ pub async fn send(
     if let Some(body) = body {
         request = request.json(&body);
     }
-    let response = request.send().await.unwrap();
+    status_and_json(request.send().await.unwrap()).await
+}
+
+/// The status and the JSON body of `response` (`Null` when the body is empty).
+pub async fn status_and_json(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let bytes = response.bytes().await.unwrap();
     let value = if bytes.is_empty() {
