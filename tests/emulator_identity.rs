@@ -288,21 +288,22 @@ fn assertion(key: &str, alg: Algorithm, aud: &str, exp_offset: i64) -> String {
     .unwrap()
 }
 
+/// A client-credentials token request form of `CERT_CLIENT` with the assertion `jwt`.
+fn assertion_form(jwt: &str) -> [(&'static str, &str); 5] {
+    [
+        ("client_id", CERT_CLIENT),
+        ("grant_type", "client_credentials"),
+        ("scope", "https://graph.microsoft.com/.default"),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", jwt),
+    ]
+}
+
 async fn assertion_request(em: &Emulator, jwt: String) -> (StatusCode, Value) {
-    token(
-        em,
-        &[
-            ("client_id", CERT_CLIENT),
-            ("grant_type", "client_credentials"),
-            ("scope", "https://graph.microsoft.com/.default"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", &jwt),
-        ],
-    )
-    .await
+    token(em, &assertion_form(&jwt)).await
 }
 
 async fn poll(em: &Emulator, device_code: &str) -> (StatusCode, Value) {
@@ -355,16 +356,7 @@ async fn a_public_key_pem_also_verifies_assertions() {
     let jwt = assertion(KEY, Algorithm::RS256, &em.token_url("organizations"), 600);
     let response = http()
         .post(em.token_url("organizations"))
-        .form(&[
-            ("client_id", CERT_CLIENT),
-            ("grant_type", "client_credentials"),
-            ("scope", "https://graph.microsoft.com/.default"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", &jwt),
-        ])
+        .form(&assertion_form(&jwt))
         .send()
         .await
         .unwrap();
