@@ -12,7 +12,6 @@ use o365::{
     RetryPolicy,
 };
 use reqwest::Method;
-use secrecy::SecretString;
 use serde_json::json;
 use support::{ACCESS_TOKEN, Reply, ScriptedServer};
 
@@ -30,19 +29,7 @@ async fn connection(
     token_expires_on: u64,
     tune: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,
 ) -> Connection {
-    let backend = MemoryTokenBackend::new();
-    use o365::token::TokenBackend;
-    backend
-        .save(SecretString::from(support::token_cache_json(
-            token_expires_on,
-        )))
-        .await
-        .unwrap();
-    let builder = Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
-        .token_backend(backend)
-        .clock(clock.clone())
-        .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default().jitter(false));
+    let builder = support::seeded_builder(clock, "s3cret-value", token_expires_on).await;
     tune(builder).build().unwrap()
 }
 

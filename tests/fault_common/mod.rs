@@ -6,9 +6,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use o365::clock::ManualClock;
-use o365::token::{MemoryTokenBackend, TokenBackend};
-use o365::{Connection, ConnectionBuilder, Credentials, RetryPolicy};
-use secrecy::SecretString;
+use o365::{Connection, ConnectionBuilder};
 
 use crate::support::ScriptedServer;
 
@@ -33,18 +31,7 @@ pub async fn connection(
     clock: &ManualClock,
     tune: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,
 ) -> Connection {
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(crate::support::token_cache_json(
-            START + 3600,
-        )))
-        .await
-        .unwrap();
-    let builder = Connection::builder(Credentials::client_secret("client-1", CLIENT_SECRET))
-        .token_backend(backend)
-        .clock(clock.clone())
-        .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default().jitter(false));
+    let builder = crate::support::seeded_builder(clock, CLIENT_SECRET, START + 3600).await;
     tune(builder).build().unwrap()
 }
 
