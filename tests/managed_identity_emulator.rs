@@ -6,6 +6,7 @@
 
 mod emulator_support;
 
+use emulator_support::{Page, get_json};
 use futures_util::StreamExt;
 use o365::emulator::{
     CONFIDENTIAL_CLIENT_ID, Emulator, FEDERATED_AUDIENCE, FEDERATED_SUBJECT, IDENTITY_HEADER,
@@ -18,8 +19,6 @@ use reqwest::Method;
 use serde_json::Value;
 
 const GRAPH: &str = "https://graph.microsoft.com";
-
-use emulator_support::{Page, get_json};
 
 fn access_token(conn: &o365::Connection) -> String {
     use secrecy::ExposeSecret;
