@@ -9,11 +9,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use o365::batch::{MAX_BATCH_STEPS, StepOptions, StepResponse};
 use o365::clock::ManualClock;
 use o365::protocol::Protocol;
-use o365::token::{MemoryTokenBackend, TokenBackend};
 use o365::typed::{Collection, Request, Single};
-use o365::{Body, Connection, Credentials, ErrorKind, RetryPolicy};
+use o365::{Body, Connection, ErrorKind, RetryPolicy};
 use reqwest::Method;
-use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use support::{ACCESS_TOKEN, Reply, ScriptedServer};
@@ -23,15 +21,9 @@ const START: u64 = 1_767_225_600;
 async fn setup() -> (ScriptedServer, Connection, ManualClock) {
     let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(START));
     let server = ScriptedServer::start(clock.clone()).await;
-    let backend = MemoryTokenBackend::new();
-    let cache = support::token_cache_json(START + 3600);
-    backend.save(SecretString::from(cache)).await.unwrap();
-    let conn = Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
+    let conn = support::seeded_builder(&clock, "s3cret-value", START + 3600)
+        .await
         .protocol(Protocol::graph_for_host(&server.base))
-        .token_backend(backend)
-        .clock(clock.clone())
-        .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default().jitter(false))
         .build()
         .unwrap();
     (server, conn, clock)
@@ -368,18 +360,9 @@ async fn throttled_steps_are_retried_in_a_later_batch_after_retry_after() {
 #[tokio::test]
 async fn a_step_still_throttled_after_the_retries_keeps_its_429() {
     let (server, conn, clock) = setup().await;
-    let conn2 = Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
+    let conn2 = support::seeded_builder(&clock, "s3cret-value", START + 3600)
+        .await
         .protocol(conn.protocol().clone())
-        .token_backend({
-            let backend = MemoryTokenBackend::new();
-            backend
-                .save(SecretString::from(support::token_cache_json(START + 3600)))
-                .await
-                .unwrap();
-            backend
-        })
-        .clock(clock.clone())
-        .requests_delay(Duration::ZERO)
         .retry_policy(RetryPolicy::default().jitter(false).max_retries(1))
         .build()
         .unwrap();

@@ -3,14 +3,16 @@
 //! errors, any future through `block_on`, and a clear error when used inside a runtime.
 #![cfg(all(feature = "blocking", feature = "emulator"))]
 
+mod emulator_support;
+
 use std::time::Duration;
 
+use emulator_support::Page;
 use o365::clock::ManualClock;
 use o365::emulator::{Emulator, StatusCode};
 use o365::typed::{Collection, Request};
 use o365::{ErrorKind, RetryPolicy};
 use reqwest::Method;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 struct Env {
@@ -37,16 +39,6 @@ fn env() -> Env {
         clock,
         conn,
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct Message {
-    subject: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Page {
-    value: Vec<Message>,
 }
 
 #[test]

@@ -362,14 +362,7 @@ fn only_token_prints_the_issued_access_token() {
     let secrets = cached_secrets(&env);
     assert_eq!(secrets.len(), 2);
 
-    let out = env
-        .cmd()
-        .arg("token")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let printed = String::from_utf8(out.stdout).unwrap();
+    let printed = env.text(&["token"]);
     let printed = printed.trim();
     assert_eq!(printed, secrets[0]);
     let info = env.emulator.access_token_info(printed).unwrap();

@@ -35,14 +35,7 @@ fn device_login_status_token_and_logout() {
     assert!(scopes.contains(&"Mail.ReadWrite"), "{scopes:?}");
     assert_eq!(status["cloud"], "Public");
 
-    let out = env
-        .cmd()
-        .arg("token")
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let token = String::from_utf8(out.stdout).unwrap();
+    let token = env.text(&["token"]);
     let info = env.emulator.access_token_info(token.trim()).unwrap();
     assert_eq!(
         info.user_oid.as_deref(),

@@ -214,6 +214,18 @@ fn federated_login_from_the_aks_variables_and_from_the_flag() {
     let all = stdout + &stderr + &shown;
     assert!(!all.contains(&token), "the federated token never shows");
 
+    // No Azure variables; the application and tenant as flags.
+    let as_the_app = || {
+        let mut app = cmd(&env, &[]);
+        app.args([
+            "--client-id",
+            CONFIDENTIAL_CLIENT_ID,
+            "--tenant-id",
+            &tenant,
+        ]);
+        app
+    };
+
     // With the flag and an expired token: refused with the platform's code, exit 3.
     std::fs::write(
         &file,
@@ -221,13 +233,7 @@ fn federated_login_from_the_aks_variables_and_from_the_flag() {
             .federated_token_for(FEDERATED_SUBJECT, FEDERATED_AUDIENCE, -60),
     )
     .unwrap();
-    cmd(&env, &[])
-        .args([
-            "--client-id",
-            CONFIDENTIAL_CLIENT_ID,
-            "--tenant-id",
-            &tenant,
-        ])
+    as_the_app()
         .args([
             "login",
             "--flow",
@@ -241,13 +247,7 @@ fn federated_login_from_the_aks_variables_and_from_the_flag() {
         .stderr(predicate::str::contains("eyJ").not());
 
     // Missing settings are usage errors (exit 2) naming what to set.
-    cmd(&env, &[])
-        .args([
-            "--client-id",
-            CONFIDENTIAL_CLIENT_ID,
-            "--tenant-id",
-            &tenant,
-        ])
+    as_the_app()
         .args(["login", "--flow", "federated"])
         .assert()
         .code(2)

@@ -87,28 +87,31 @@ fn typed_commands_check_a_data_file_before_sending() {
         std::fs::write(&path, text).unwrap();
         format!("@{}", path.display())
     };
+    // `command --data @file` with `text` in the file: a usage error (exit 2).
+    let refused = |command: [&str; 2], file: &str, text: &str| {
+        env.cmd()
+            .args(command)
+            .arg("--data")
+            .arg(write(file, text))
+            .assert()
+            .code(2)
+    };
     let before = env.emulator.counters().graph_requests();
-    env.cmd()
-        .args(["mail", "send", "--data"])
-        .arg(write(
-            "mail.json",
-            r#"{"message": {"subject": ["not", "text"]}}"#,
-        ))
-        .assert()
-        .code(2)
-        .stderr(
-            predicate::str::contains("mail::send_mail")
-                .and(predicate::str::contains("property `message.subject`")),
-        );
-    env.cmd()
-        .args(["calendar", "create", "--data"])
-        .arg(write(
-            "event.json",
-            r#"{"subject": "x", "isAllDay": "yes"}"#,
-        ))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("property `isAllDay`"));
+    refused(
+        ["mail", "send"],
+        "mail.json",
+        r#"{"message": {"subject": ["not", "text"]}}"#,
+    )
+    .stderr(
+        predicate::str::contains("mail::send_mail")
+            .and(predicate::str::contains("property `message.subject`")),
+    );
+    refused(
+        ["calendar", "create"],
+        "event.json",
+        r#"{"subject": "x", "isAllDay": "yes"}"#,
+    )
+    .stderr(predicate::str::contains("property `isAllDay`"));
     // A body of the wrong shape is refused even unchecked: it does not decode into the model.
     env.cmd()
         .args([
@@ -132,15 +135,7 @@ fn typed_commands_check_a_data_file_before_sending() {
         r#"{"subject": "From a file", "start": {"dateTime": "2026-12-09T10:00:00", "timeZone": "UTC"},
             "end": {"dateTime": "2026-12-09T11:00:00", "timeZone": "UTC"}}"#,
     );
-    let out = env
-        .cmd()
-        .args(["calendar", "create", "--data", &event])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let created: Value = serde_json::from_slice(&out).unwrap();
+    let created = env.json(&["calendar", "create", "--data", &event]);
     assert_eq!(created["subject"], "From a file");
     let mail = write(
         "good-mail.json",

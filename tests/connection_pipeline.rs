@@ -12,7 +12,6 @@ use o365::{
     RetryPolicy,
 };
 use reqwest::Method;
-use secrecy::SecretString;
 use serde_json::json;
 use support::{ACCESS_TOKEN, Reply, ScriptedServer};
 
@@ -30,31 +29,28 @@ async fn connection(
     token_expires_on: u64,
     tune: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,
 ) -> Connection {
-    let backend = MemoryTokenBackend::new();
-    use o365::token::TokenBackend;
-    backend
-        .save(SecretString::from(support::token_cache_json(
-            token_expires_on,
-        )))
-        .await
-        .unwrap();
-    let builder = Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
-        .token_backend(backend)
-        .clock(clock.clone())
-        .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default().jitter(false));
+    let builder = support::seeded_builder(clock, "s3cret-value", token_expires_on).await;
     tune(builder).build().unwrap()
 }
 
-async fn setup() -> (ManualClock, ScriptedServer, Connection) {
+/// A clock, a scripted server on it and a Connection (see `connection`) whose token is valid for
+/// the hour, tuned by `tune`.
+async fn started(
+    tune: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,
+) -> (ManualClock, ScriptedServer, Connection) {
     let clock = clock();
     let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, START + 3600, |b| {
+    let conn = connection(&clock, START + 3600, tune).await;
+    (clock, server, conn)
+}
+
+/// `started` with two default headers.
+async fn setup() -> (ManualClock, ScriptedServer, Connection) {
+    started(|b| {
         b.default_header("Prefer", "IdType=\"ImmutableId\"")
             .default_header("X-Team", "o365")
     })
-    .await;
-    (clock, server, conn)
+    .await
 }
 
 fn graph_error(code: &str, message: &str) -> serde_json::Value {
@@ -245,9 +241,7 @@ async fn a_retry_after_beyond_the_cap_or_budget_is_not_waited_for() {
 
 #[tokio::test]
 async fn raise_http_errors_false_returns_the_reply() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, START + 3600, |b| b.raise_http_errors(false)).await;
+    let (_, server, conn) = started(|b| b.raise_http_errors(false)).await;
     server.push([Reply::json(404, graph_error("ErrorItemNotFound", "gone"))]);
     let reply = conn
         .get(&server.url("/v1.0/me/messages/x"), &())
@@ -310,12 +304,7 @@ async fn unauthorized_with_an_expired_token_is_token_expired() {
 
 #[tokio::test]
 async fn pacing_is_shared_by_clones_and_concurrent_tasks() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, START + 3600, |b| {
-        b.requests_delay(Duration::from_millis(200))
-    })
-    .await;
+    let (clock, server, conn) = started(|b| b.requests_delay(Duration::from_millis(200))).await;
     server.fallback(Reply::json(200, json!({})));
     let url = server.url("/v1.0/me");
     let tasks: Vec<_> = (0..5)
@@ -339,12 +328,7 @@ async fn pacing_is_shared_by_clones_and_concurrent_tasks() {
 
 #[tokio::test]
 async fn retries_respect_pacing() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, START + 3600, |b| {
-        b.requests_delay(Duration::from_millis(800))
-    })
-    .await;
+    let (_, server, conn) = started(|b| b.requests_delay(Duration::from_millis(800))).await;
     server.push([Reply::new(503), Reply::new(200)]);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     let starts: Vec<u128> = server.requests().iter().map(|r| r.at.as_millis()).collect();
@@ -357,9 +341,7 @@ async fn retries_respect_pacing() {
 
 #[tokio::test]
 async fn timeouts_are_typed_and_overridable_per_request() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, START + 3600, |b| b.request_retries(1)).await;
+    let (_, server, conn) = started(|b| b.request_retries(1)).await;
     server.fallback(Reply::json(200, json!({})).delay(Duration::from_secs(5)));
     let err = conn
         .request(Method::GET, &server.url("/v1.0/slow"))
@@ -493,17 +475,14 @@ async fn paging_follows_next_links_with_a_limit_and_exposes_delta_link() {
         }
         Reply::json(200, body)
     };
+    // A page with a next link to `/v1.0/me/messages?$skiptoken={token}`.
+    let linked = |ids: &[u32], token: &str| {
+        let next = server.url(&format!("/v1.0/me/messages?$skiptoken={token}"));
+        page(ids, Some(next), None)
+    };
     server.push([
-        page(
-            &[1, 2],
-            Some(server.url("/v1.0/me/messages?$skiptoken=p2")),
-            None,
-        ),
-        page(
-            &[3, 4],
-            Some(server.url("/v1.0/me/messages?$skiptoken=p3")),
-            None,
-        ),
+        linked(&[1, 2], "p2"),
+        linked(&[3, 4], "p3"),
         page(
             &[5],
             None,
@@ -542,18 +521,7 @@ async fn paging_follows_next_links_with_a_limit_and_exposes_delta_link() {
             .all(|r| r.header("authorization").is_some())
     );
 
-    server.push([
-        page(
-            &[1, 2],
-            Some(server.url("/v1.0/me/messages?$skiptoken=p2")),
-            None,
-        ),
-        page(
-            &[3, 4],
-            Some(server.url("/v1.0/me/messages?$skiptoken=p3")),
-            None,
-        ),
-    ]);
+    server.push([linked(&[1, 2], "p2"), linked(&[3, 4], "p3")]);
     let limited: Vec<Msg> = conn
         .items(&server.url("/v1.0/me/messages"), &(), Some(3))
         .unwrap()

@@ -3,26 +3,20 @@
 //! forgotten sync state (410) that starts the query over.
 #![cfg(feature = "emulator")]
 
+mod emulator_support;
+
 use std::collections::BTreeSet;
 
+use emulator_support::{app_connection, post_json};
 use futures_util::TryStreamExt;
+use o365::Connection;
 use o365::delta::{Change, DeltaCursor, DeltaStream};
 use o365::emulator::Emulator;
 use o365::typed::{Collection, CollectionPage, Request};
-use o365::{Connection, RetryPolicy};
 use reqwest::Method;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-
-async fn connection(em: &Emulator) -> Connection {
-    let conn = em
-        .app_connection()
-        .retry_policy(RetryPolicy::default().jitter(false))
-        .build()
-        .unwrap();
-    conn.request_token_for_client(None, false).await.unwrap();
-    conn
-}
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 struct Message {
@@ -49,7 +43,10 @@ fn inbox_delta(conn: &Connection, user: &str) -> Request<MessagePage, Collection
     .header("Prefer", "odata.maxpagesize=5")
 }
 
-async fn drain(stream: &mut DeltaStream<Message>) -> Vec<Change<Message>> {
+/// Every change of `stream`, to its end.
+async fn drain<T: DeserializeOwned + Send + Unpin + 'static>(
+    stream: &mut DeltaStream<T>,
+) -> Vec<Change<T>> {
     let mut out = Vec::new();
     while let Some(change) = stream.try_next().await.unwrap() {
         out.push(change);
@@ -60,7 +57,7 @@ async fn drain(stream: &mut DeltaStream<Message>) -> Vec<Change<Message>> {
 #[tokio::test]
 async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
     let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
+    let conn = app_connection(&em).await;
     let user = format!("users/{}", em.user().oid);
     let (inbox_count, _, _) = o365::emulator::fixtures::MESSAGE_COUNTS;
 
@@ -98,16 +95,12 @@ async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
     assert_ne!(quiet_cursor.delta_link, cursor.delta_link);
 
     // Add one, update one, delete one, move one out of the folder.
-    let created: Value = conn
-        .post(
-            &format!("{user}/mailFolders/inbox/messages"),
-            json!({"subject": "New arrival"}),
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = post_json(
+        &conn,
+        &format!("{user}/mailFolders/inbox/messages"),
+        json!({"subject": "New arrival"}),
+    )
+    .await;
     let new_id = created["id"].as_str().unwrap().to_owned();
     conn.patch(
         &format!("{user}/messages/{}", ids[0]),
@@ -175,7 +168,7 @@ async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
 #[tokio::test]
 async fn a_forgotten_sync_state_restarts_the_query_with_a_resync_marker() {
     let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
+    let conn = app_connection(&em).await;
     let user = format!("users/{}", em.user().oid);
     let first = conn
         .delta::<Value>(&format!("{user}/contacts/delta"))
@@ -192,7 +185,7 @@ async fn a_forgotten_sync_state_restarts_the_query_with_a_resync_marker() {
     em.expire_delta_tokens();
 
     let mut resumed = conn.delta_from::<Value>(&cursor).unwrap();
-    let got = drain_values(&mut resumed).await;
+    let got = drain(&mut resumed).await;
     assert_eq!(got[0], Change::Resync);
     assert_eq!(got.len(), 1 + initial.len());
     assert!(got[1..].iter().all(|c| matches!(c, Change::Upserted(_))));
@@ -208,20 +201,12 @@ async fn a_forgotten_sync_state_restarts_the_query_with_a_resync_marker() {
     assert_eq!(err.graph_error().unwrap().code, "SyncStateNotFound");
 }
 
-async fn drain_values(stream: &mut DeltaStream<Value>) -> Vec<Change<Value>> {
-    let mut out = Vec::new();
-    while let Some(change) = stream.try_next().await.unwrap() {
-        out.push(change);
-    }
-    out
-}
-
 #[tokio::test]
 async fn users_delta_reports_the_directory() {
     let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
+    let conn = app_connection(&em).await;
     let mut users = conn.delta::<Value>("users/delta").unwrap();
-    let all = drain_values(&mut users).await;
+    let all = drain(&mut users).await;
     let names: BTreeSet<String> = all
         .iter()
         .filter_map(|c| match c {
@@ -232,20 +217,20 @@ async fn users_delta_reports_the_directory() {
     assert!(names.contains(&em.user().preferred_username), "{names:?}");
     let cursor = users.cursor().unwrap().clone();
     let mut quiet = conn.delta_from::<Value>(&cursor).unwrap();
-    assert!(drain_values(&mut quiet).await.is_empty());
+    assert!(drain(&mut quiet).await.is_empty());
 }
 
 #[tokio::test]
 async fn calendar_view_and_drive_deltas_follow_changes() {
     let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
+    let conn = app_connection(&em).await;
     let user = format!("users/{}", em.user().oid);
 
     let window = format!(
         "{user}/calendarView/delta?startDateTime=2020-01-01T00:00:00Z&endDateTime=2035-01-01T00:00:00Z"
     );
     let mut first = conn.delta::<Value>(&window).unwrap();
-    let initial = drain_values(&mut first).await;
+    let initial = drain(&mut first).await;
     assert!(!initial.is_empty());
     let cursor = first.cursor().unwrap().clone();
     assert!(
@@ -253,20 +238,16 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
         "{}",
         cursor.delta_link
     );
-    let created: Value = conn
-        .post(
-            &format!("{user}/events"),
-            json!({"subject": "Delta review",
+    let created = post_json(
+        &conn,
+        &format!("{user}/events"),
+        json!({"subject": "Delta review",
                    "start": {"dateTime": "2030-06-01T10:00:00", "timeZone": "UTC"},
                    "end": {"dateTime": "2030-06-01T11:00:00", "timeZone": "UTC"}}),
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    )
+    .await;
     let mut later = conn.delta_from::<Value>(&cursor).unwrap();
-    let changes = drain_values(&mut later).await;
+    let changes = drain(&mut later).await;
     assert_eq!(changes.len(), 1, "{changes:?}");
     let Change::Upserted(event) = &changes[0] else {
         panic!("{changes:?}");
@@ -277,7 +258,7 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
     let mut drive = conn
         .delta::<Value>(&format!("{user}/drive/root/microsoft.graph.delta()"))
         .unwrap();
-    let items = drain_values(&mut drive).await;
+    let items = drain(&mut drive).await;
     let names: BTreeSet<String> = items
         .iter()
         .filter_map(|c| match c {
@@ -302,7 +283,7 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
         .await
         .unwrap();
     let mut later = conn.delta_from::<Value>(&cursor).unwrap();
-    let changes = drain_values(&mut later).await;
+    let changes = drain(&mut later).await;
     assert!(
         changes.contains(&Change::Removed(o365::delta::Removed {
             id: notes.to_owned(),

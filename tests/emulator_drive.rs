@@ -3,7 +3,7 @@
 
 mod emulator_support;
 
-use emulator_support::{app_token, get, http, send, user_token};
+use emulator_support::{app_token, get, http, send, status_and_json, user_token};
 use o365::emulator::Emulator;
 use o365::emulator::drive::{ROOT_ID, SEEDED_ITEMS};
 use reqwest::{Method, StatusCode};
@@ -35,15 +35,7 @@ async fn put_bytes(
     if let Some(range) = range {
         request = request.header("content-range", range);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let bytes = response.bytes().await.unwrap();
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap()
-    };
-    (status, value)
+    status_and_json(request.send().await.unwrap()).await
 }
 
 async fn download(em: &Emulator, path: &str, token: &str) -> (StatusCode, String, Vec<u8>) {

@@ -52,12 +52,24 @@ async fn authorize(em: &Emulator, client_id: &str) -> String {
     param("code").unwrap()
 }
 
+/// A token request of the public client with `grant_type` and the rest of the form.
+async fn public_token(
+    em: &Emulator,
+    grant_type: &str,
+    rest: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let form: Vec<(&str, &str)> = [("client_id", PUBLIC_CLIENT_ID), ("grant_type", grant_type)]
+        .into_iter()
+        .chain(rest.iter().copied())
+        .collect();
+    token(em, &form).await
+}
+
 async fn redeem(em: &Emulator, code: &str, verifier: &str) -> (StatusCode, Value) {
-    token(
+    public_token(
         em,
+        "authorization_code",
         &[
-            ("client_id", PUBLIC_CLIENT_ID),
-            ("grant_type", "authorization_code"),
             ("client_info", "1"),
             ("code", code),
             ("redirect_uri", REDIRECT),
@@ -69,14 +81,10 @@ async fn redeem(em: &Emulator, code: &str, verifier: &str) -> (StatusCode, Value
 }
 
 async fn refresh(em: &Emulator, refresh_token: &str) -> (StatusCode, Value) {
-    token(
+    public_token(
         em,
-        &[
-            ("client_id", PUBLIC_CLIENT_ID),
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("scope", SCOPE),
-        ],
+        "refresh_token",
+        &[("refresh_token", refresh_token), ("scope", SCOPE)],
     )
     .await
 }
@@ -280,31 +288,29 @@ fn assertion(key: &str, alg: Algorithm, aud: &str, exp_offset: i64) -> String {
     .unwrap()
 }
 
+/// A client-credentials token request form of `CERT_CLIENT` with the assertion `jwt`.
+fn assertion_form(jwt: &str) -> [(&'static str, &str); 5] {
+    [
+        ("client_id", CERT_CLIENT),
+        ("grant_type", "client_credentials"),
+        ("scope", "https://graph.microsoft.com/.default"),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", jwt),
+    ]
+}
+
 async fn assertion_request(em: &Emulator, jwt: String) -> (StatusCode, Value) {
-    token(
-        em,
-        &[
-            ("client_id", CERT_CLIENT),
-            ("grant_type", "client_credentials"),
-            ("scope", "https://graph.microsoft.com/.default"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", &jwt),
-        ],
-    )
-    .await
+    token(em, &assertion_form(&jwt)).await
 }
 
 async fn poll(em: &Emulator, device_code: &str) -> (StatusCode, Value) {
-    token(
+    public_token(
         em,
-        &[
-            ("client_id", PUBLIC_CLIENT_ID),
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("device_code", device_code),
-        ],
+        "urn:ietf:params:oauth:grant-type:device_code",
+        &[("device_code", device_code)],
     )
     .await
 }
@@ -350,16 +356,7 @@ async fn a_public_key_pem_also_verifies_assertions() {
     let jwt = assertion(KEY, Algorithm::RS256, &em.token_url("organizations"), 600);
     let response = http()
         .post(em.token_url("organizations"))
-        .form(&[
-            ("client_id", CERT_CLIENT),
-            ("grant_type", "client_credentials"),
-            ("scope", "https://graph.microsoft.com/.default"),
-            (
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ),
-            ("client_assertion", &jwt),
-        ])
+        .form(&assertion_form(&jwt))
         .send()
         .await
         .unwrap();
@@ -443,31 +440,27 @@ async fn device_code_is_pending_then_slow_down_then_succeeds_and_later_expires()
     );
 }
 
+/// A password-grant token request of the public client for User.Read and the sign-in scopes.
+async fn password_sign_in(em: &Emulator, username: &str, password: &str) -> (StatusCode, Value) {
+    let form = [
+        ("username", username),
+        ("password", password),
+        (
+            "scope",
+            "https://graph.microsoft.com/User.Read offline_access openid profile",
+        ),
+    ];
+    public_token(em, "password", &form).await
+}
+
 #[tokio::test]
 async fn password_grant_checks_the_test_users_credentials() {
     let em = Emulator::builder().start().await.unwrap();
     let user = em.user().clone();
     let password = secrecy::ExposeSecret::expose_secret(&user.password).to_owned();
-    let form = |password: &str| {
-        vec![
-            ("client_id", PUBLIC_CLIENT_ID.to_owned()),
-            ("grant_type", "password".into()),
-            ("username", user.preferred_username.to_lowercase()),
-            ("password", password.to_owned()),
-            (
-                "scope",
-                "https://graph.microsoft.com/User.Read offline_access openid profile".into(),
-            ),
-        ]
-    };
-    let response = http()
-        .post(em.token_url("common"))
-        .form(&form(&password))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
+    let username = user.preferred_username.to_lowercase();
+    let (status, body) = password_sign_in(&em, &username, &password).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(
         claims(body["id_token"].as_str().unwrap())["oid"],
         user.oid.as_str()
@@ -478,13 +471,7 @@ async fn password_grant_checks_the_test_users_credentials() {
             .is_none()
     );
 
-    let response = http()
-        .post(em.token_url("common"))
-        .form(&form("guess"))
-        .send()
-        .await
-        .unwrap();
-    let body: Value = response.json().await.unwrap();
+    let (_, body) = password_sign_in(&em, &username, "guess").await;
     assert_eq!(
         (body["error"].as_str(), aadsts(&body)),
         (Some("invalid_grant"), 50_126)
@@ -553,11 +540,7 @@ async fn unknown_clients_and_grants_get_oauth_errors() {
             700_016
         )
     );
-    let (_, body) = token(
-        &em,
-        &[("client_id", PUBLIC_CLIENT_ID), ("grant_type", "implicit")],
-    )
-    .await;
+    let (_, body) = public_token(&em, "implicit", &[]).await;
     assert_eq!(
         (body["error"].as_str(), aadsts(&body)),
         (Some("unsupported_grant_type"), 70_003)

@@ -8,7 +8,7 @@ mod support;
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use fault_common::{connection, graph_error};
+use fault_common::{clock_and_server, connection, graph_error};
 use identity_common::{
     CLIENT, SECRET, START, builder, env_of, field, form, oauth_error, user_cache, user_reply,
 };
@@ -16,29 +16,35 @@ use o365::token::{MemoryTokenBackend, TokenBackend};
 use o365::{AuthFlowType, Connection, Credentials, ErrorKind, ProxyConfig, RetryPolicy};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use support::{ACCESS_TOKEN, Reply, ScriptedServer};
+use support::{ACCESS_TOKEN, Reply, ScriptedServer, get_json};
 
 fn clock() -> o365::clock::ManualClock {
     fault_common::clock()
 }
 
+/// A clock, a scripted server on it, and the fault tests' Connection.
+async fn scripted() -> (o365::clock::ManualClock, ScriptedServer, Connection) {
+    let (clock, server) = clock_and_server().await;
+    let conn = connection(&clock, |b| b).await;
+    (clock, server, conn)
+}
+
+/// A clock and two scripted servers on it: Graph and the identity platform.
+async fn graph_and_identity() -> (o365::clock::ManualClock, ScriptedServer, ScriptedServer) {
+    let (clock, graph) = clock_and_server().await;
+    let identity = ScriptedServer::start(clock.clone()).await;
+    (clock, graph, identity)
+}
+
 #[tokio::test]
 async fn a_429_with_retry_after_seconds_is_waited_out_and_the_get_succeeds() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (clock, server, conn) = scripted().await;
     server.push([
         Reply::json(429, graph_error("TooManyRequests", "slow down", "r-1"))
             .header("Retry-After", "12"),
         Reply::json(200, json!({"id": "me"})),
     ]);
-    let me: Value = conn
-        .get(&server.url("/v1.0/me"), &())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = get_json(&conn, &server.url("/v1.0/me")).await;
     assert_eq!(me, json!({"id": "me"}));
     let sent = server.requests();
     assert_eq!(sent.len(), 2);
@@ -52,9 +58,7 @@ async fn a_429_with_retry_after_seconds_is_waited_out_and_the_get_succeeds() {
 
 #[tokio::test]
 async fn a_429_with_an_http_date_on_get_waits_until_that_date_and_succeeds() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (clock, server, conn) = scripted().await;
     let at = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(START + 25));
     server.push([
         Reply::new(429).header("Retry-After", &at),
@@ -69,8 +73,7 @@ async fn a_429_with_an_http_date_on_get_waits_until_that_date_and_succeeds() {
 
 #[tokio::test]
 async fn a_503_storm_past_the_time_budget_gives_graphs_message_and_request_id() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     let policy = RetryPolicy::default()
         .max_retries(10)
         .max_total_wait(Duration::from_secs(60))
@@ -113,8 +116,7 @@ async fn a_503_storm_past_the_time_budget_gives_graphs_message_and_request_id() 
 
 #[tokio::test]
 async fn a_gateway_503_page_keeps_the_request_id_header_in_the_typed_error() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     let conn = connection(&clock, |b| b.retry_policy(RetryPolicy::none())).await;
     server.push([Reply::new(503)
         .header("content-type", "text/html")
@@ -131,9 +133,7 @@ async fn a_gateway_503_page_keeps_the_request_id_header_in_the_typed_error() {
 
 #[tokio::test]
 async fn an_html_502_page_on_get_is_retried_then_a_status_error_with_the_excerpt() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (clock, server, conn) = scripted().await;
     server.fallback(
         Reply::new(502)
             .header("content-type", "text/html")
@@ -157,9 +157,7 @@ async fn an_html_502_page_on_get_is_retried_then_a_status_error_with_the_excerpt
 
 #[tokio::test]
 async fn invalid_json_in_a_200_is_a_decode_error_with_an_excerpt_and_no_query() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (_clock, server, conn) = scripted().await;
     server.push([Reply::new(200)
         .header("content-type", "application/json")
         .body("{\"value\": [{\"id\": 1,}], oops}")]);
@@ -183,9 +181,7 @@ async fn invalid_json_in_a_200_is_a_decode_error_with_an_excerpt_and_no_query() 
 
 #[tokio::test]
 async fn truncated_json_with_a_matching_length_is_a_decode_error() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (_clock, server, conn) = scripted().await;
     server.push([Reply::new(200).body("{\"value\": [{\"id\": \"a\"}, {\"id\": \"b")]);
     let page = conn
         .get(&server.url("/v1.0/me/messages"), &())
@@ -198,9 +194,7 @@ async fn truncated_json_with_a_matching_length_is_a_decode_error() {
 
 #[tokio::test]
 async fn a_json_error_body_that_is_not_graphs_shape_keeps_the_status_and_excerpt() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (_clock, server, conn) = scripted().await;
     server.push([Reply::new(400).body("{\"error\": \"bad\"")]);
     let err = conn.get(&server.url("/v1.0/me"), &()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Status);
@@ -211,8 +205,7 @@ async fn a_json_error_body_that_is_not_graphs_shape_keeps_the_status_and_excerpt
 
 #[tokio::test]
 async fn error_for_status_on_an_unraised_429_keeps_retry_after() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     let conn = connection(&clock, |b| {
         b.raise_http_errors(false).retry_policy(RetryPolicy::none())
     })
@@ -254,6 +247,44 @@ async fn two_servers(
     .unwrap()
 }
 
+/// What a Graph call left when the identity platform answered every refresh of the expired
+/// token of `two_servers` with one reply.
+struct Refused {
+    clock: o365::clock::ManualClock,
+    graph: ScriptedServer,
+    identity: ScriptedServer,
+    conn: Connection,
+    err: o365::Error,
+}
+
+/// A Graph call whose expired token's every refresh the identity platform answers with `reply`.
+async fn refresh_answered(reply: Reply) -> Refused {
+    let (clock, graph, identity) = graph_and_identity().await;
+    identity.fallback(reply);
+    let conn = two_servers(&identity.base, &clock, true).await;
+    let err = conn.get(&graph.url("/v1.0/me"), &()).await.unwrap_err();
+    Refused {
+        clock,
+        graph,
+        identity,
+        conn,
+        err,
+    }
+}
+
+/// An OAuth error reply of the identity platform.
+fn oauth_reply(status: u16, error: &str, description: &str, aadsts: u32) -> Reply {
+    Reply::json(status, oauth_error(error, description, aadsts))
+}
+
+impl Refused {
+    /// The identity platform got one token request and Graph none.
+    fn assert_one_refresh_and_no_graph_call(&self) {
+        assert_eq!(self.identity.requests().len(), 1);
+        assert!(self.graph.requests().is_empty());
+    }
+}
+
 fn refresh_token_kept(conn: &Connection) -> bool {
     use secrecy::ExposeSecret;
     conn.token_store().read(|c| {
@@ -264,9 +295,7 @@ fn refresh_token_kept(conn: &Connection) -> bool {
 
 #[tokio::test]
 async fn a_401_on_an_unexpired_token_refreshes_once_and_the_retry_succeeds() {
-    let clock = clock();
-    let graph = ScriptedServer::start(clock.clone()).await;
-    let identity = ScriptedServer::start(clock.clone()).await;
+    let (clock, graph, identity) = graph_and_identity().await;
     let conn = two_servers(&identity.base, &clock, false).await;
     graph.push([
         Reply::json(
@@ -277,19 +306,9 @@ async fn a_401_on_an_unexpired_token_refreshes_once_and_the_retry_succeeds() {
         Reply::json(200, json!({"id": "me"})),
     ]);
     identity.push([Reply::json(200, user_reply("at-new", "rt-new", None))]);
-    let me: Value = conn
-        .get(&graph.url("/v1.0/me"), &())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = get_json(&conn, &graph.url("/v1.0/me")).await;
     assert_eq!(me["id"], "me");
-    let auth: Vec<_> = graph
-        .requests()
-        .iter()
-        .map(|r| r.header("authorization").map(str::to_owned))
-        .collect();
+    let auth = graph.authorizations();
     assert_eq!(
         auth,
         [Some("Bearer at-old".into()), Some("Bearer at-new".into())]
@@ -319,87 +338,69 @@ async fn identity_endpoint_down_fails_the_call_as_transport_and_sends_nothing_to
 
 #[tokio::test]
 async fn identity_endpoint_answering_500_fails_the_call_as_a_status_error_without_a_retry() {
-    let clock = clock();
-    let graph = ScriptedServer::start(clock.clone()).await;
-    let identity = ScriptedServer::start(clock.clone()).await;
-    identity.fallback(Reply::new(500).body("<html>internal error</html>"));
-    let conn = two_servers(&identity.base, &clock, true).await;
-    let err = conn.get(&graph.url("/v1.0/me"), &()).await.unwrap_err();
+    let refused = refresh_answered(Reply::new(500).body("<html>internal error</html>")).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Status, "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     // A token request is not idempotent (the refresh token may rotate): only what the
     // platform did not process (429, 503) is sent again, never a 500.
-    assert_eq!(identity.requests().len(), 1);
-    assert!(graph.requests().is_empty());
-    assert!(refresh_token_kept(&conn));
+    refused.assert_one_refresh_and_no_graph_call();
+    assert!(refresh_token_kept(&refused.conn));
 }
 
 #[tokio::test]
 async fn identity_invalid_grant_fails_the_call_as_identity_and_is_not_retried() {
-    let clock = clock();
-    let graph = ScriptedServer::start(clock.clone()).await;
-    let identity = ScriptedServer::start(clock.clone()).await;
-    identity.fallback(Reply::json(
+    let reply = oauth_reply(
         400,
-        oauth_error(
-            "invalid_grant",
-            "AADSTS50173: The provided grant has expired.",
-            50173,
-        ),
-    ));
-    let conn = two_servers(&identity.base, &clock, true).await;
-    let err = conn.get(&graph.url("/v1.0/me"), &()).await.unwrap_err();
+        "invalid_grant",
+        "AADSTS50173: The provided grant has expired.",
+        50173,
+    );
+    let refused = refresh_answered(reply).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Identity);
     let oauth = err.oauth_error().unwrap();
     assert!(oauth.is_invalid_grant());
     assert_eq!(oauth.aadsts(), Some(50173));
-    assert_eq!(identity.requests().len(), 1);
-    assert!(graph.requests().is_empty());
+    refused.assert_one_refresh_and_no_graph_call();
     assert!(!err.to_string().contains("rt-old"));
 }
 
 #[tokio::test]
 async fn identity_invalid_client_fails_the_call_as_identity_without_the_secret() {
-    let clock = clock();
-    let graph = ScriptedServer::start(clock.clone()).await;
-    let identity = ScriptedServer::start(clock.clone()).await;
-    identity.fallback(Reply::json(
+    let reply = oauth_reply(
         401,
-        oauth_error(
-            "invalid_client",
-            "AADSTS7000215: Invalid client secret provided.",
-            7_000_215,
-        ),
-    ));
-    let conn = two_servers(&identity.base, &clock, true).await;
-    let err = conn.get(&graph.url("/v1.0/me"), &()).await.unwrap_err();
+        "invalid_client",
+        "AADSTS7000215: Invalid client secret provided.",
+        7_000_215,
+    );
+    let refused = refresh_answered(reply).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Identity);
     assert!(err.oauth_error().unwrap().is_invalid_client());
-    assert_eq!(identity.requests().len(), 1);
-    assert!(graph.requests().is_empty());
+    refused.assert_one_refresh_and_no_graph_call();
     for text in [err.to_string(), format!("{err:?}")] {
         assert!(!text.contains(SECRET) && !text.contains("rt-old"), "{text}");
     }
 }
 
+/// The loopback proxy on `port`, with the credentials the 407 tests look for in the errors.
+fn corp_proxy(port: u16) -> ProxyConfig {
+    ProxyConfig::new("127.0.0.1")
+        .port(port)
+        .credentials("corp\\me", "pr0xy-pass")
+}
+
 #[tokio::test]
 async fn a_proxy_answering_407_is_a_407_status_error_and_is_not_retried() {
-    let clock = clock();
-    let proxy = ScriptedServer::start(clock.clone()).await;
+    let (clock, proxy) = clock_and_server().await;
     proxy.fallback(
         Reply::new(407)
             .header("Proxy-Authenticate", "Basic realm=\"corp\"")
             .body("<html>Proxy Authentication Required</html>"),
     );
     let port = proxy.port();
-    let conn = connection(&clock, |b| {
-        b.proxy(
-            ProxyConfig::new("127.0.0.1")
-                .port(port)
-                .credentials("corp\\me", "pr0xy-pass"),
-        )
-    })
-    .await;
+    let conn = connection(&clock, |b| b.proxy(corp_proxy(port))).await;
     let err = conn
         .get("http://graph.example.test/v1.0/me", &())
         .await
@@ -415,17 +416,11 @@ async fn a_proxy_answering_407_is_a_407_status_error_and_is_not_retried() {
 
 #[tokio::test]
 async fn a_proxy_answering_407_to_connect_is_a_transport_error_without_the_password() {
-    let clock = clock();
-    let proxy = ScriptedServer::start(clock.clone()).await;
+    let (clock, proxy) = clock_and_server().await;
     proxy.fallback(Reply::new(407).header("Proxy-Authenticate", "Basic realm=\"corp\""));
     let port = proxy.port();
     let conn = connection(&clock, |b| {
-        b.proxy(
-            ProxyConfig::new("127.0.0.1")
-                .port(port)
-                .credentials("corp\\me", "pr0xy-pass"),
-        )
-        .retry_policy(RetryPolicy::none())
+        b.proxy(corp_proxy(port)).retry_policy(RetryPolicy::none())
     })
     .await;
     let err = conn
@@ -471,28 +466,20 @@ async fn a_redirect_to_another_host_is_followed_without_the_authorization_header
 
 #[tokio::test]
 async fn a_redirect_on_the_same_host_keeps_the_authorization_header() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (_clock, server, conn) = scripted().await;
     server.push([
         Reply::new(301).header("Location", "/v1.0/users/me-moved"),
         Reply::json(200, json!({"id": "moved"})),
     ]);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
     let bearer = format!("Bearer {ACCESS_TOKEN}");
-    let auth: Vec<_> = server
-        .requests()
-        .iter()
-        .map(|r| r.header("authorization").map(str::to_owned))
-        .collect();
+    let auth = server.authorizations();
     assert_eq!(auth, [Some(bearer.clone()), Some(bearer)]);
 }
 
 #[tokio::test]
 async fn a_retry_after_too_large_is_back_off_or_the_typed_error_never_a_panic() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let conn = connection(&clock, |b| b).await;
+    let (clock, server, conn) = scripted().await;
     server.push([
         Reply::new(429).header("Retry-After", "1e300"),
         Reply::new(503).header("Retry-After", "18446744073709551615"),
@@ -510,17 +497,14 @@ async fn a_retry_after_too_large_is_back_off_or_the_typed_error_never_a_panic() 
 #[tokio::test]
 async fn identity_endpoint_answering_503_is_retried_three_times_then_a_503_status_error_keeping_the_refresh_token()
  {
-    let clock = clock();
-    let graph = ScriptedServer::start(clock.clone()).await;
-    let identity = ScriptedServer::start(clock.clone()).await;
-    identity.fallback(Reply::new(503).body("<html>Service Unavailable</html>"));
-    let conn = two_servers(&identity.base, &clock, true).await;
-    let err = conn.get(&graph.url("/v1.0/me"), &()).await.unwrap_err();
+    let reply = Reply::new(503).body("<html>Service Unavailable</html>");
+    let refused = refresh_answered(reply).await;
+    let err = &refused.err;
     assert_eq!(err.kind(), ErrorKind::Status, "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     // The platform did not process a 503: the token request is sent again (1 + 3 retries),
     // each time with the same refresh token, after the back-off.
-    let sent = identity.requests();
+    let sent = refused.identity.requests();
     assert_eq!(sent.len(), 4, "1 attempt + 3 retries");
     for request in &sent {
         let form = form(&request.body);
@@ -528,24 +512,25 @@ async fn identity_endpoint_answering_503_is_retried_three_times_then_a_503_statu
         assert_eq!(field(&form, "refresh_token"), Some("rt-old"));
     }
     assert_eq!(
-        clock.sleeps(),
+        refused.clock.sleeps(),
         [
             Duration::from_millis(500),
             Duration::from_secs(1),
             Duration::from_secs(2)
         ]
     );
-    assert!(graph.requests().is_empty(), "no Graph call without a token");
-    assert!(refresh_token_kept(&conn));
+    assert!(
+        refused.graph.requests().is_empty(),
+        "no Graph call without a token"
+    );
+    assert!(refresh_token_kept(&refused.conn));
     assert!(!err.to_string().contains("rt-old"), "{err}");
 }
 
 #[tokio::test]
 async fn identity_endpoint_answering_503_once_is_retried_and_the_call_succeeds_with_the_new_token()
 {
-    let clock = clock();
-    let graph = ScriptedServer::start(clock.clone()).await;
-    let identity = ScriptedServer::start(clock.clone()).await;
+    let (clock, graph, identity) = graph_and_identity().await;
     identity.push([
         Reply::new(503).header("retry-after", "7"),
         Reply::json(200, user_reply("at-new", "rt-new", None)),
@@ -583,8 +568,7 @@ fn managed_through_proxy(
 #[tokio::test]
 async fn a_plain_http_managed_identity_endpoint_on_another_host_is_refused_and_nothing_is_sent() {
     use o365::identity::ManagedIdentity;
-    let clock = clock();
-    let proxy = ScriptedServer::start(clock.clone()).await;
+    let (clock, proxy) = clock_and_server().await;
     let header_secret = "x-identity-s3cret";
     for identity in [
         ManagedIdentity::system_assigned()

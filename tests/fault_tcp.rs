@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use fault_common::*;
 use futures_util::StreamExt;
-use o365::{ErrorKind, Json};
+use o365::{Connection, ErrorKind, Json, Response};
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::{Reply, ScriptedServer};
@@ -94,15 +94,83 @@ fn large_json() -> Reply {
     Reply::json(200, json!({ "value": items }))
 }
 
+/// A download body: `repeats` times the 16 bytes `0123456789abcdef`.
+fn file_body(repeats: usize) -> String {
+    "0123456789abcdef".repeat(repeats)
+}
+
+/// A reply with `file` as an octet-stream download.
+fn download(file: &str) -> Reply {
+    Reply::new(200)
+        .header("content-type", "application/octet-stream")
+        .body(file)
+}
+
+/// The error of a POST of a message through `proxy` (the tests cut or reset it).
+async fn post_message_err(conn: &Connection, proxy: &Faulty) -> o365::Error {
+    conn.post(
+        &proxy.url("/v1.0/me/messages"),
+        Json(json!({"subject": "hi"})),
+    )
+    .await
+    .unwrap_err()
+}
+
+/// The reply (its head arrived whole) to a GET of `path` through `proxy`.
+async fn get_reply(conn: &Connection, proxy: &Faulty, path: &str) -> Response {
+    conn.get(&proxy.url(path), &()).await.unwrap()
+}
+
+/// Reads `reply`'s body as a stream until it fails: the bytes received before, and the error.
+/// A `what` body that ends without an error (a short file) fails the test.
+async fn stream_until_error(reply: Response, what: &str) -> (Vec<u8>, o365::Error) {
+    let mut stream = Box::pin(reply.bytes_stream());
+    let (mut received, mut failure) = (Vec::new(), None);
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(bytes) => received.extend_from_slice(&bytes),
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let failure =
+        failure.unwrap_or_else(|| panic!("a {what} body must end in an error, not a short file"));
+    (received, failure)
+}
+
+/// `received` is a part of `file`, neither empty nor all of it, and intact.
+fn assert_intact_part(file: &str, received: &[u8]) {
+    assert!(
+        !received.is_empty() && received.len() < file.len(),
+        "{} bytes",
+        received.len()
+    );
+    assert!(
+        file.as_bytes().starts_with(received),
+        "the bytes received are intact"
+    );
+}
+
+/// `err` is the transport error of a body read, not a decode error.
+fn assert_body_read_transport_error(err: &o365::Error) {
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("failed reading the response body"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn cut_before_the_reply_on_get_is_retried_and_succeeds() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.push([long_head(), Reply::json(200, json!({"id": "me"}))]);
     let proxy = Faulty::new(&server, cut_reply_after(1024));
     let conn = connection(&clock, |b| b).await;
-    let reply = conn.get(&proxy.url("/v1.0/me"), &()).await.unwrap();
+    let reply = get_reply(&conn, &proxy, "/v1.0/me").await;
     assert_eq!(reply.json::<Value>().await.unwrap(), json!({"id": "me"}));
     assert_eq!(server.requests().len(), 2, "one cut attempt, one retry");
     assert_eq!(clock.sleeps(), [Duration::from_millis(500)]);
@@ -111,18 +179,11 @@ async fn cut_before_the_reply_on_get_is_retried_and_succeeds() {
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn cut_before_the_reply_on_post_is_not_retried_and_is_a_transport_error() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.push([long_head(), Reply::json(201, json!({"id": "m-1"}))]);
     let proxy = Faulty::new(&server, cut_reply_after(1024));
     let conn = connection(&clock, |b| b).await;
-    let err = conn
-        .post(
-            &proxy.url("/v1.0/me/messages"),
-            Json(json!({"subject": "hi"})),
-        )
-        .await
-        .unwrap_err();
+    let err = post_message_err(&conn, &proxy).await;
     assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
     assert_eq!(
         server.requests().len(),
@@ -135,67 +196,36 @@ async fn cut_before_the_reply_on_post_is_not_retried_and_is_a_transport_error() 
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn cut_mid_body_of_a_json_reply_is_a_transport_error_not_a_decode_error() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.push([large_json()]);
     let proxy = Faulty::new(&server, cut_reply_after(1024));
     let conn = connection(&clock, |b| b).await;
-    let reply = conn
-        .get(&proxy.url("/v1.0/me/messages"), &())
-        .await
-        .unwrap();
+    let reply = get_reply(&conn, &proxy, "/v1.0/me/messages").await;
     assert_eq!(reply.status(), 200, "the head arrived whole");
     let err = reply.json::<Value>().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
-    assert!(
-        err.to_string()
-            .starts_with("failed reading the response body"),
-        "{err}"
-    );
+    assert_body_read_transport_error(&err);
     assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn truncated_download_streams_the_bytes_received_then_a_transport_error() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let file = "0123456789abcdef".repeat(1024); // 16 KiB
-    server.push([Reply::new(200)
-        .header("content-type", "application/octet-stream")
-        .body(file.clone())]);
+    let (clock, server) = clock_and_server().await;
+    let file = file_body(1024); // 16 KiB
+    server.push([download(&file)]);
     let proxy = Faulty::new(&server, cut_reply_after(8192));
     let conn = connection(&clock, |b| b).await;
-    let reply = conn
-        .get(&proxy.url("/v1.0/me/drive/items/f/content"), &())
-        .await
-        .unwrap();
-    let mut stream = Box::pin(reply.bytes_stream());
-    let (mut received, mut failure) = (Vec::new(), None);
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(bytes) => received.extend_from_slice(&bytes),
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
-    }
-    let failure = failure.expect("a truncated body must end in an error, not a short file");
+    let reply = get_reply(&conn, &proxy, "/v1.0/me/drive/items/f/content").await;
+    let (received, failure) = stream_until_error(reply, "truncated").await;
     assert_eq!(failure.kind(), ErrorKind::Transport);
-    assert!(!received.is_empty() && received.len() < file.len());
-    assert!(
-        file.as_bytes().starts_with(&received),
-        "the bytes received are intact"
-    );
+    assert_intact_part(&file, &received);
     assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn stall_longer_than_the_timeout_on_get_times_out_on_every_attempt() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.fallback(Reply::json(200, json!({"id": "me"})));
     // A timeout toxic of 0 swallows the reply and never closes the connection.
     let stall = json!([{"type": "timeout", "stream": "downstream", "attributes": {"timeout": 0}}]);
@@ -220,17 +250,13 @@ async fn stall_longer_than_the_timeout_on_get_times_out_on_every_attempt() {
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn latency_below_the_timeout_only_slows_the_reply() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.push([large_json()]);
     let slow = json!([{"type": "latency", "stream": "downstream", "attributes": {"latency": 150}}]);
     let proxy = Faulty::new(&server, slow);
     let conn = connection(&clock, |b| b.timeout(Duration::from_secs(10))).await;
     let started = std::time::Instant::now();
-    let reply = conn
-        .get(&proxy.url("/v1.0/me/messages"), &())
-        .await
-        .unwrap();
+    let reply = get_reply(&conn, &proxy, "/v1.0/me/messages").await;
     let page: Value = reply.json().await.unwrap();
     assert!(
         started.elapsed() >= Duration::from_millis(150),
@@ -256,18 +282,23 @@ fn is_reset(err: &o365::Error) -> bool {
     chain(err).to_ascii_lowercase().contains("reset")
 }
 
+/// `err` is a transport error from a real reset.
+fn assert_reset(err: &o365::Error) {
+    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
+    assert!(is_reset(err), "a real reset: {}", chain(err));
+}
+
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn reset_before_the_response_on_get_is_a_typed_transport_error_retried_once_then_succeeds() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.push([
         Reply::json(200, json!({"attempt": 1})),
         Reply::json(200, json!({"id": "me"})),
     ]);
     let proxy = Faulty::reset(&server, 0, 1);
     let conn = connection(&clock, |b| b).await;
-    let reply = conn.get(&proxy.url("/v1.0/me"), &()).await.unwrap();
+    let reply = get_reply(&conn, &proxy, "/v1.0/me").await;
     assert_eq!(reply.json::<Value>().await.unwrap(), json!({"id": "me"}));
     assert_eq!(server.requests().len(), 2, "one reset attempt, one retry");
     assert_eq!(clock.sleeps(), [Duration::from_millis(500)], "one back-off");
@@ -276,14 +307,12 @@ async fn reset_before_the_response_on_get_is_a_typed_transport_error_retried_onc
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn reset_before_the_response_on_every_get_is_a_typed_transport_error_after_the_retries() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.fallback(Reply::json(200, json!({"id": "me"})));
     let proxy = Faulty::reset(&server, 0, 0);
     let conn = connection(&clock, |b| b.request_retries(2)).await;
     let err = conn.get(&proxy.url("/v1.0/me"), &()).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
-    assert!(is_reset(&err), "a real reset: {}", chain(&err));
+    assert_reset(&err);
     assert_eq!(server.requests().len(), 3, "the attempt and two retries");
     assert_eq!(
         clock.sleeps(),
@@ -294,23 +323,15 @@ async fn reset_before_the_response_on_every_get_is_a_typed_transport_error_after
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn reset_before_the_response_on_post_is_a_typed_transport_error_and_is_not_retried() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.push([
         Reply::json(201, json!({"id": "m-1"})),
         Reply::json(201, json!({"id": "m-2"})),
     ]);
     let proxy = Faulty::reset(&server, 0, 1);
     let conn = connection(&clock, |b| b).await;
-    let err = conn
-        .post(
-            &proxy.url("/v1.0/me/messages"),
-            Json(json!({"subject": "hi"})),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
-    assert!(is_reset(&err), "a real reset: {}", chain(&err));
+    let err = post_message_err(&conn, &proxy).await;
+    assert_reset(&err);
     assert_eq!(
         server.requests().len(),
         1,
@@ -322,45 +343,16 @@ async fn reset_before_the_response_on_post_is_a_typed_transport_error_and_is_not
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn reset_mid_body_is_a_transport_error_after_the_bytes_received_and_is_not_retried() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
-    let file = "0123456789abcdef".repeat(4096); // 64 KiB
-    server.push([
-        Reply::new(200)
-            .header("content-type", "application/octet-stream")
-            .body(file.clone()),
-        Reply::new(200).body(file.clone()),
-    ]);
+    let (clock, server) = clock_and_server().await;
+    let file = file_body(4096); // 64 KiB
+    server.push([download(&file), Reply::new(200).body(file.clone())]);
     let proxy = Faulty::reset(&server, 16 * 1024, 1);
     let conn = connection(&clock, |b| b).await;
-    let reply = conn
-        .get(&proxy.url("/v1.0/me/drive/items/f/content"), &())
-        .await
-        .unwrap();
+    let reply = get_reply(&conn, &proxy, "/v1.0/me/drive/items/f/content").await;
     assert_eq!(reply.status(), 200, "the head arrived before the reset");
-    let mut stream = Box::pin(reply.bytes_stream());
-    let (mut received, mut failure) = (Vec::new(), None);
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(bytes) => received.extend_from_slice(&bytes),
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
-    }
-    let failure = failure.expect("a reset body must end in an error, not a short file");
-    assert_eq!(failure.kind(), ErrorKind::Transport, "{failure:?}");
-    assert!(is_reset(&failure), "a real reset: {}", chain(&failure));
-    assert!(
-        !received.is_empty() && received.len() < file.len(),
-        "{} bytes",
-        received.len()
-    );
-    assert!(
-        file.as_bytes().starts_with(&received),
-        "the bytes received are intact"
-    );
+    let (received, failure) = stream_until_error(reply, "reset").await;
+    assert_reset(&failure);
+    assert_intact_part(&file, &received);
     assert_eq!(
         server.requests().len(),
         1,
@@ -371,22 +363,13 @@ async fn reset_mid_body_is_a_transport_error_after_the_bytes_received_and_is_not
 #[tokio::test]
 #[ignore = "needs the fault peer: run .ci/faults"]
 async fn reset_mid_body_of_a_json_reply_is_a_transport_error_not_a_decode_error() {
-    let clock = clock();
-    let server = ScriptedServer::start(clock.clone()).await;
+    let (clock, server) = clock_and_server().await;
     server.push([large_json()]);
     let proxy = Faulty::reset(&server, 2048, 0);
     let conn = connection(&clock, |b| b).await;
-    let reply = conn
-        .get(&proxy.url("/v1.0/me/messages"), &())
-        .await
-        .unwrap();
+    let reply = get_reply(&conn, &proxy, "/v1.0/me/messages").await;
     let err = reply.json::<Value>().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
-    assert!(
-        err.to_string()
-            .starts_with("failed reading the response body"),
-        "{err}"
-    );
+    assert_body_read_transport_error(&err);
     assert!(is_reset(&err), "a real reset: {}", chain(&err));
     assert_eq!(server.requests().len(), 1);
 }

@@ -12,9 +12,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use o365::clock::ManualClock;
 use o365::protocol::Protocol;
-use o365::token::{MemoryTokenBackend, TokenBackend};
-use o365::{Connection, Credentials, RetryPolicy};
-use secrecy::SecretString;
+use o365::{Connection, RetryPolicy};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -26,14 +24,10 @@ const START: u64 = 1_767_225_600;
 async fn connection(var: &str) -> Connection {
     let base = std::env::var(var)
         .unwrap_or_else(|_| panic!("{var} is not set: run .ci/prism (it starts Prism)"));
-    let backend = MemoryTokenBackend::new();
-    let cache = support::token_cache_json(START + 3600);
-    backend.save(SecretString::from(cache)).await.unwrap();
-    Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
+    let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(START));
+    support::seeded_builder(&clock, "s3cret-value", START + 3600)
+        .await
         .protocol(Protocol::graph_for_host(&base).with_api_version(""))
-        .token_backend(backend)
-        .clock(ManualClock::at(UNIX_EPOCH + Duration::from_secs(START)))
-        .requests_delay(Duration::ZERO)
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap()

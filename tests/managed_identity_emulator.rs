@@ -4,6 +4,9 @@
 //! `ErrorKind::Identity` error with the host's own error shape.
 #![cfg(feature = "emulator")]
 
+mod emulator_support;
+
+use emulator_support::{Page, get_json};
 use futures_util::StreamExt;
 use o365::emulator::{
     CONFIDENTIAL_CLIENT_ID, Emulator, FEDERATED_AUDIENCE, FEDERATED_SUBJECT, IDENTITY_HEADER,
@@ -13,20 +16,9 @@ use o365::identity::ManagedIdentity;
 use o365::typed::{Collection, Request};
 use o365::{Credentials, ErrorKind};
 use reqwest::Method;
-use serde::Deserialize;
 use serde_json::Value;
 
 const GRAPH: &str = "https://graph.microsoft.com";
-
-#[derive(Debug, Deserialize)]
-struct Message {
-    subject: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct Page {
-    value: Vec<Message>,
-}
 
 fn access_token(conn: &o365::Connection) -> String {
     use secrecy::ExposeSecret;
@@ -36,6 +28,27 @@ fn access_token(conn: &o365::Connection) -> String {
                 .map(|t| t.secret.expose_secret().to_string())
         })
         .expect("an access token in the cache")
+}
+
+/// The error of a token request of a managed-identity Connection with `identity`.
+async fn token_refused(em: &Emulator, identity: ManagedIdentity) -> o365::Error {
+    em.managed_identity_connection(identity)
+        .build()
+        .unwrap()
+        .request_token_for_client(None, false)
+        .await
+        .unwrap_err()
+}
+
+/// A GET of IMDS with `query` and `Metadata: true`, straight to the endpoint.
+async fn imds_get(em: &Emulator, query: &[(&str, &str)]) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(em.imds_url())
+        .query(query)
+        .header("Metadata", "true")
+        .send()
+        .await
+        .unwrap()
 }
 
 fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -218,16 +231,12 @@ async fn app_service_user_assigned_sends_its_header_and_lists_messages() {
     assert!(headers.get("authorization").is_none());
 
     let user = format!("users/{}", em.user().oid);
-    let page: Value = conn
-        .get(
-            &format!("{user}/mailFolders/inbox/messages"),
-            &[("$top", "3")],
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(
+        &conn,
+        &format!("{user}/mailFolders/inbox/messages"),
+        &[("$top", "3")],
+    )
+    .await;
     assert_eq!(page["value"].as_array().unwrap().len(), 3);
     let token = access_token(&conn);
     assert_eq!(em.access_token_info(&token).unwrap().client_id, "uami-1");
@@ -281,13 +290,7 @@ async fn refusals_are_typed_identity_errors_in_the_hosts_shapes() {
     );
 
     // A request without a resource, straight to the endpoint.
-    let reply = reqwest::Client::new()
-        .get(em.imds_url())
-        .query(&[("api-version", "2018-02-01")])
-        .header("Metadata", "true")
-        .send()
-        .await
-        .unwrap();
+    let reply = imds_get(&em, &[("api-version", "2018-02-01")]).await;
     assert_eq!(reply.status(), 400);
     let body: Value = reply.json().await.unwrap();
     assert_eq!(
@@ -298,13 +301,7 @@ async fn refusals_are_typed_identity_errors_in_the_hosts_shapes() {
     // App Service with a wrong header: 401 with App Service's body, typed, no secret shown.
     let wrong = ManagedIdentity::system_assigned()
         .app_service(em.identity_endpoint(), "wrong-header-value");
-    let err = em
-        .managed_identity_connection(wrong)
-        .build()
-        .unwrap()
-        .request_token_for_client(None, false)
-        .await
-        .unwrap_err();
+    let err = token_refused(&em, wrong).await;
     assert_eq!(err.kind(), ErrorKind::Identity, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     let oauth = err.oauth_error().unwrap();
@@ -317,13 +314,7 @@ async fn refusals_are_typed_identity_errors_in_the_hosts_shapes() {
     // App Service with an unknown user-assigned identity: 400.
     let unknown = ManagedIdentity::user_assigned("nobody")
         .app_service(em.identity_endpoint(), em.identity_header());
-    let err = em
-        .managed_identity_connection(unknown)
-        .build()
-        .unwrap()
-        .request_token_for_client(None, false)
-        .await
-        .unwrap_err();
+    let err = token_refused(&em, unknown).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(
         err.oauth_error().unwrap().description.as_deref(),
@@ -336,13 +327,7 @@ async fn refusals_are_typed_identity_errors_in_the_hosts_shapes() {
         .start()
         .await
         .unwrap();
-    let err = bare
-        .managed_identity_connection(bare.managed_identity())
-        .build()
-        .unwrap()
-        .request_token_for_client(None, false)
-        .await
-        .unwrap_err();
+    let err = token_refused(&bare, bare.managed_identity()).await;
     assert_eq!(
         err.oauth_error().unwrap().description.as_deref(),
         Some("Identity not found")
@@ -361,13 +346,7 @@ async fn workload_identity_federation_against_the_token_endpoint() {
         .build()
         .unwrap();
     let user = format!("users/{}", em.user().oid);
-    let page: Value = conn
-        .get(&format!("{user}/messages"), &[("$top", "2")])
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(&conn, &format!("{user}/messages"), &[("$top", "2")]).await;
     assert_eq!(page["value"].as_array().unwrap().len(), 2);
     assert_eq!(em.counters().token_requests("client_credentials"), 1);
 
@@ -442,7 +421,7 @@ async fn a_throttled_imds_is_retried_and_an_expired_token_renewed_from_it() {
         Duration::from_secs(1),
     );
     let user = format!("users/{}", em.user().oid);
-    let me: Value = conn.get(&user, &()).await.unwrap().json().await.unwrap();
+    let me: Value = get_json(&conn, &user, &()).await;
     assert_eq!(me["id"], em.user().oid.as_str());
     assert_eq!(
         clock.sleeps(),
@@ -502,13 +481,7 @@ async fn a_user_assigned_identity_is_named_by_object_or_resource_id_in_each_host
         // The tokens are cached under the id as given.
         assert_eq!(conn.credentials().id(), id.as_str());
         let user = format!("users/{}", em.user().oid);
-        let page: Page = conn
-            .get(&format!("{user}/messages"), &[("$top", "2")])
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Page = get_json(&conn, &format!("{user}/messages"), &[("$top", "2")]).await;
         assert_eq!(page.value.len(), 2, "{parameter}");
         let sent = em
             .counters()
@@ -538,28 +511,20 @@ async fn a_user_assigned_identity_is_named_by_object_or_resource_id_in_each_host
     }
 
     // Two selectors at once, or an object id nobody has: refused as IMDS refuses them.
-    let reply = reqwest::Client::new()
-        .get(em.imds_url())
-        .query(&[
+    let reply = imds_get(
+        &em,
+        &[
             ("api-version", "2018-02-01"),
             ("resource", em.base_url()),
             ("client_id", USER_ASSIGNED_CLIENT_ID),
             ("object_id", object_id.as_str()),
-        ])
-        .header("Metadata", "true")
-        .send()
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     assert_eq!(reply.status(), 400);
     let unknown = ManagedIdentity::user_assigned_by(UserAssignedId::ObjectId("nobody".into()))
         .imds_endpoint(em.imds_url());
-    let err = em
-        .managed_identity_connection(unknown)
-        .build()
-        .unwrap()
-        .request_token_for_client(None, false)
-        .await
-        .unwrap_err();
+    let err = token_refused(&em, unknown).await;
     assert_eq!(err.kind(), ErrorKind::Identity);
     assert_eq!(
         err.oauth_error().unwrap().description.as_deref(),

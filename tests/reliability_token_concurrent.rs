@@ -4,11 +4,14 @@
 //! file may be absent only before the first save, and the final file is one of the written
 //! states and owner-only (0600). The children are this test binary in child mode.
 
+mod token_file_common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use o365::token::{FileTokenBackend, TokenBackend, TokenCache};
 use secrecy::{ExposeSecret, SecretString};
+use token_file_common::{child, generation, leftovers, mode, runtime};
 
 const CHILD_ENV: &str = "O365_TOKEN_CONCURRENT_CHILD";
 /// Writer processes, each with generations of its own.
@@ -18,63 +21,16 @@ const SAVES: u64 = 60;
 /// Distinct caches per writer (saved in turn).
 const STATES: u64 = 3;
 
-/// A complete MSAL-format cache of generation `n` (about 170 kB, so a save takes a while and
-/// overlaps the others): one account, its refresh token `rt-gen-{n}`, and access tokens named
-/// after `n`.
+/// A cache of generation `n` (about 170 kB, so a save takes a while and overlaps the others):
+/// access tokens for 20 scopes.
 fn cache(n: u64) -> String {
-    let home = "oid-1.tid-1";
-    let env = "login.microsoftonline.com";
-    let mut access = serde_json::Map::new();
-    for i in 0..20 {
-        access.insert(
-            format!("{home}-{env}-accesstoken-client-1-tid-1-scope-{i}.read"),
-            serde_json::json!({
-                "credential_type": "AccessToken",
-                "secret": format!("at-gen-{n}-{i}-{}", "x".repeat(8000)),
-                "home_account_id": home, "environment": env, "client_id": "client-1",
-                "target": format!("scope-{i}.read"), "realm": "tid-1", "token_type": "Bearer",
-                "cached_at": "1767225600", "expires_on": (1_767_229_200 + n).to_string(),
-                "extended_expires_on": "1767229200"
-            }),
-        );
-    }
-    serde_json::json!({
-        "AccessToken": access,
-        "RefreshToken": {
-            format!("{home}-{env}-refreshtoken-client-1--"): {
-                "credential_type": "RefreshToken", "secret": format!("rt-gen-{n}"),
-                "home_account_id": home, "environment": env, "client_id": "client-1", "target": ""
-            }
-        },
-        "Account": {
-            format!("{home}-{env}-tid-1"): {
-                "home_account_id": home, "environment": env, "realm": "tid-1",
-                "local_account_id": "oid-1", "username": "adele@contoso.test",
-                "authority_type": "MSSTS"
-            }
-        },
-        "IdToken": {},
-        "AppMetadata": {}
-    })
-    .to_string()
+    token_file_common::cache(n, (0..20).map(|i| format!("scope-{i}.read")))
 }
 
 /// The generations writer `w` saves.
 fn generations(w: u64) -> std::ops::Range<u64> {
     let start = (w + 1) * 1000;
     start..start + STATES
-}
-
-/// The generation of a parsed cache, from its refresh token.
-fn generation(parsed: &TokenCache, what: &str) -> u64 {
-    parsed
-        .get_refresh_token(None)
-        .unwrap_or_else(|| panic!("{what}: no refresh token, the cache is not complete"))
-        .secret
-        .expose_secret()
-        .strip_prefix("rt-gen-")
-        .and_then(|n| n.parse().ok())
-        .expect("a refresh token of ours")
 }
 
 /// Every state the writers save, by generation.
@@ -98,23 +54,19 @@ fn check(text: &str, written: &std::collections::HashMap<u64, String>, what: &st
 }
 
 fn spawn_writer(path: &Path, w: u64) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_saves_its_token_caches",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, format!("{}|{w}", path.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap()
+    child(
+        "child_saves_its_token_caches",
+        CHILD_ENV,
+        format!("{}|{w}", path.display()),
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::inherit())
+    .spawn()
+    .unwrap()
 }
 
 #[test]
 fn processes_saving_one_token_file_at_once_never_leave_it_unreadable_and_it_stays_owner_only() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("o365_token.txt");
     let written = written();
@@ -154,18 +106,11 @@ fn processes_saving_one_token_file_at_once_never_leave_it_unreadable_and_it_stay
 
     let text = std::fs::read_to_string(&path).expect("the token file exists");
     let last = check(&text, &written, "final file");
-    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600, "the token file is owner-only");
-    let left: Vec<PathBuf> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p != &path)
-        .collect();
+    assert_eq!(mode(&path), 0o600, "the token file is owner-only");
+    let left: Vec<PathBuf> = leftovers(dir.path(), &path);
     assert!(left.is_empty(), "temporary files left behind: {left:?}");
     // The same backend loads what the readers saw.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let loaded = rt
         .block_on(FileTokenBackend::new(&path).load())
         .unwrap()
@@ -185,9 +130,7 @@ fn child_saves_its_token_caches() {
     let spec = std::env::var(CHILD_ENV).expect("started by the concurrent-save test");
     let (path, w) = spec.split_once('|').unwrap();
     let w: u64 = w.parse().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let backend = FileTokenBackend::new(path);
     let caches: Vec<String> = generations(w).map(cache).collect();
     for n in 0..SAVES {

@@ -3,92 +3,37 @@
 //! caches (the first one or a later generation, byte for byte), readable as a token cache, and
 //! owner-only (0600). The child is this test binary in child mode.
 
+mod token_file_common;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use o365::token::{FileTokenBackend, TokenBackend, TokenCache};
 use secrecy::{ExposeSecret, SecretString};
+use token_file_common::{child, generation, leftovers, mode, runtime};
 
 const CHILD_ENV: &str = "O365_TOKEN_KILL_CHILD";
 const KILLS: usize = 40;
 
-/// A complete MSAL-format cache of generation `n`: one account, its access and refresh tokens
-/// named after `n`, and enough further access tokens (about 1.6 MB in all) that a save takes a
-/// while and kills land in the middle of writing.
+/// A cache of generation `n` with enough access tokens (200 scopes, about 1.6 MB in all) that a
+/// save takes a while and kills land in the middle of writing.
 fn cache(n: u64) -> String {
-    let home = "oid-1.tid-1";
-    let env = "login.microsoftonline.com";
-    let mut access = serde_json::Map::new();
-    for i in 0..200 {
-        let scope = if i == 0 {
+    let scopes = (0..200).map(|i| {
+        if i == 0 {
             "mail.read".to_string()
         } else {
             format!("scope-{i}.read")
-        };
-        access.insert(
-            format!("{home}-{env}-accesstoken-client-1-tid-1-{scope}"),
-            serde_json::json!({
-                "credential_type": "AccessToken",
-                "secret": format!("at-gen-{n}-{i}-{}", "x".repeat(8000)),
-                "home_account_id": home, "environment": env, "client_id": "client-1",
-                "target": scope, "realm": "tid-1", "token_type": "Bearer",
-                "cached_at": "1767225600", "expires_on": (1_767_229_200 + n).to_string(),
-                "extended_expires_on": "1767229200"
-            }),
-        );
-    }
-    serde_json::json!({
-        "AccessToken": access,
-        "RefreshToken": {
-            format!("{home}-{env}-refreshtoken-client-1--"): {
-                "credential_type": "RefreshToken", "secret": format!("rt-gen-{n}"),
-                "home_account_id": home, "environment": env, "client_id": "client-1", "target": ""
-            }
-        },
-        "Account": {
-            format!("{home}-{env}-tid-1"): {
-                "home_account_id": home, "environment": env, "realm": "tid-1",
-                "local_account_id": "oid-1", "username": "adele@contoso.test",
-                "authority_type": "MSSTS"
-            }
-        },
-        "IdToken": {},
-        "AppMetadata": {}
-    })
-    .to_string()
-}
-
-/// The generation of a cache written by `cache`, from its refresh token.
-fn generation(parsed: &TokenCache) -> u64 {
-    let rt = parsed
-        .get_refresh_token(None)
-        .expect("a complete cache has its refresh token");
-    rt.secret
-        .expose_secret()
-        .strip_prefix("rt-gen-")
-        .and_then(|n| n.parse().ok())
-        .expect("a refresh token of ours")
-}
-
-/// Temporary files a killed save left behind in `dir` (anything but the token file).
-fn leftovers(dir: &Path, token: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p != token)
-        .collect()
+        }
+    });
+    token_file_common::cache(n, scopes)
 }
 
 #[test]
 fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("o365_token.txt");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let backend = FileTokenBackend::new(&path);
     rt.block_on(backend.save(SecretString::from(cache(0))))
         .unwrap();
@@ -98,19 +43,15 @@ fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() 
     let mut previous = 0;
     for round in 0..KILLS {
         let start = (round as u64 + 1) * 1_000_000;
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "child_saves_token_caches_until_killed",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, format!("{}|{start}", path.display()))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = child(
+            "child_saves_token_caches_until_killed",
+            CHILD_ENV,
+            format!("{}|{start}", path.display()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
         // Wait until the child is saving, then kill it at a random point of its loop.
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         loop {
@@ -130,7 +71,7 @@ fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() 
                 text.len()
             )
         });
-        let n = generation(&parsed);
+        let n = generation(&parsed, &format!("round {round}"));
         assert_eq!(
             text,
             cache(n),
@@ -141,9 +82,9 @@ fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() 
             "round {round}: generation {n} is neither the old cache ({previous}) nor a new one"
         );
         previous = n;
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(
-            mode, 0o600,
+            mode(&path),
+            0o600,
             "round {round}: the token file is not owner-only"
         );
         // The next round's child must find a readable file too: the same backend loads it.
@@ -154,8 +95,11 @@ fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() 
         if !left.is_empty() {
             killed_mid_save += 1;
             for file in left {
-                let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
-                assert_eq!(mode, 0o600, "a half-written token file is owner-only too");
+                assert_eq!(
+                    mode(&file),
+                    0o600,
+                    "a half-written token file is owner-only too"
+                );
                 std::fs::remove_file(file).unwrap();
             }
         }
@@ -177,9 +121,7 @@ fn child_saves_token_caches_until_killed() {
     let spec = std::env::var(CHILD_ENV).expect("started by the kill test");
     let (path, start) = spec.split_once('|').unwrap();
     let start: u64 = start.parse().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let backend = FileTokenBackend::new(path);
     let caches: Vec<String> = (start..start + 3).map(cache).collect();
     println!("saving");

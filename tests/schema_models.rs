@@ -2,7 +2,10 @@
 
 #![cfg(all(feature = "schemars", feature = "emulator", feature = "graph-mail"))]
 
-use o365::emulator::{CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET, Emulator};
+mod emulator_support;
+
+use emulator_support::app_token;
+use o365::emulator::Emulator;
 use o365::schema;
 use serde_json::{Value, json};
 
@@ -51,24 +54,6 @@ fn send_mail_bodies_are_checked_naming_the_property() {
     assert_eq!(err.property, "message.toRecipients[0].emailAddress.address");
     // An operation the table does not know is not checked.
     assert_eq!(schema::check_body("POST", "me/unknown", &bad), Ok(()));
-}
-
-async fn app_token(emulator: &Emulator) -> String {
-    let token: Value = reqwest::Client::new()
-        .post(emulator.token_url("common"))
-        .form(&[
-            ("client_id", CONFIDENTIAL_CLIENT_ID),
-            ("client_secret", CONFIDENTIAL_CLIENT_SECRET),
-            ("grant_type", "client_credentials"),
-            ("scope", "https://graph.microsoft.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["access_token"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

@@ -93,28 +93,36 @@ fn delegated_response_writes_msal_keys_and_account() {
     );
 
     let keys = |names: Vec<&String>| names.into_iter().cloned().collect::<Vec<_>>();
-    assert_eq!(
-        keys(cache.access_tokens().keys().collect()),
-        [
-            "uid-ada.tid-1-login.microsoftonline.com-accesstoken-cid-1-common-mail.read user.read openid"
-        ]
-    );
-    assert_eq!(
-        keys(cache.refresh_tokens().keys().collect()),
-        ["uid-ada.tid-1-login.microsoftonline.com-refreshtoken-cid-1--mail.read user.read openid"]
-    );
-    assert_eq!(
-        keys(cache.id_tokens().keys().collect()),
-        ["uid-ada.tid-1-login.microsoftonline.com-idtoken-cid-1-common-"]
-    );
-    assert_eq!(
-        keys(cache.accounts().keys().collect()),
-        ["uid-ada.tid-1-login.microsoftonline.com-common"]
-    );
-    assert_eq!(
-        keys(cache.app_metadata().keys().collect()),
-        ["appmetadata-login.microsoftonline.com-cid-1"]
-    );
+    // Each section's one key.
+    for (section, found, expected) in [
+        (
+            "AccessToken",
+            keys(cache.access_tokens().keys().collect()),
+            "uid-ada.tid-1-login.microsoftonline.com-accesstoken-cid-1-common-mail.read user.read openid",
+        ),
+        (
+            "RefreshToken",
+            keys(cache.refresh_tokens().keys().collect()),
+            "uid-ada.tid-1-login.microsoftonline.com-refreshtoken-cid-1--mail.read user.read openid",
+        ),
+        (
+            "IdToken",
+            keys(cache.id_tokens().keys().collect()),
+            "uid-ada.tid-1-login.microsoftonline.com-idtoken-cid-1-common-",
+        ),
+        (
+            "Account",
+            keys(cache.accounts().keys().collect()),
+            "uid-ada.tid-1-login.microsoftonline.com-common",
+        ),
+        (
+            "AppMetadata",
+            keys(cache.app_metadata().keys().collect()),
+            "appmetadata-login.microsoftonline.com-cid-1",
+        ),
+    ] {
+        assert_eq!(found, [expected], "{section}");
+    }
     let at = cache.get_access_token(None).unwrap();
     assert_eq!(at.target, "Mail.Read User.Read openid");
     assert_eq!(at.cached_at, NOW.to_string());

@@ -8,9 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use o365::clock::ManualClock;
-use o365::token::{MemoryTokenBackend, TokenBackend};
-use o365::{Connection, Credentials, RetryPolicy};
-use secrecy::SecretString;
+use o365::token::MemoryTokenBackend;
+use o365::{Connection, Credentials};
 use serde_json::json;
 use support::{ACCESS_TOKEN, Reply, ScriptedServer};
 use tracing::field::{Field, Visit};
@@ -70,16 +69,8 @@ async fn a_retried_request_is_one_span_with_its_attempts_status_request_id_and_w
         Reply::new(503).header("Retry-After", "2"),
         Reply::json(200, json!({"id": "me"})).header("request-id", "9a1c-rid"),
     ]);
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(support::token_cache_json(START + 3600)))
+    let conn = support::seeded_builder(&clock, "s3cret-value", START + 3600)
         .await
-        .unwrap();
-    let conn = Connection::builder(Credentials::client_secret("client-1", "s3cret-value"))
-        .token_backend(backend)
-        .clock(clock.clone())
-        .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default().jitter(false))
         .build()
         .unwrap();
     let url = server.url("/v1.0/me/messages?$filter=subject eq 'sig=abc123'");

@@ -272,6 +272,19 @@ async fn downloads_hand_back_the_unread_response() {
     assert_eq!(chunks.concat(), b"file bytes");
 }
 
+/// A page of messages with `ids` and a next link to `next`.
+fn linked_page(ids: &[&str], next: &str) -> Reply {
+    let value: Vec<_> = ids.iter().map(|id| json!({ "id": id })).collect();
+    Reply::json(200, json!({"value": value, "@odata.nextLink": next}))
+}
+
+/// The id of the next message of `stream` (`None` at its end); the stream must not fail.
+async fn next_id(
+    stream: &mut (impl futures_util::Stream<Item = o365::Result<Message>> + Unpin),
+) -> Option<String> {
+    stream.try_next().await.unwrap().and_then(|m| m.id)
+}
+
 /// A POST action whose reply is a page, shaped like the generated `get_by_ids_users`.
 fn get_by_ids(conn: &Connection, ids: &[&str]) -> Request<MessagePage, Plain> {
     Request::new(conn, Method::POST, "users/getByIds").json(&json!({"ids": ids}))
@@ -282,10 +295,7 @@ async fn stream_of_a_post_action_posts_its_body_then_gets_the_next_link() {
     let (server, conn) = setup(true).await;
     let next = server.url("/v1.0/users/getByIds?%24skiptoken=p2");
     server.push([
-        Reply::json(
-            200,
-            json!({"value": [{"id": "a"}], "@odata.nextLink": next}),
-        ),
+        linked_page(&["a"], &next),
         Reply::json(200, json!({"value": [{"id": "b"}]})),
     ]);
     let ids: Vec<String> = get_by_ids(&conn, &["a", "b"])
@@ -326,23 +336,12 @@ async fn stream_of_a_post_action_posts_its_body_then_gets_the_next_link() {
 async fn stream_keeps_the_per_call_timeout_on_every_page() {
     let (server, conn) = setup_with(true, o365::RetryPolicy::none()).await;
     let next = server.url("/v1.0/users/getByIds?%24skiptoken=p2");
-    server.push([Reply::json(
-        200,
-        json!({"value": [{"id": "a"}], "@odata.nextLink": next}),
-    )]);
+    server.push([linked_page(&["a"], &next)]);
     server.fallback(Reply::json(200, json!({"value": []})).delay(Duration::from_secs(10)));
     let mut stream = get_by_ids(&conn, &["a"])
         .timeout(Duration::from_millis(200))
         .stream();
-    assert_eq!(
-        stream
-            .try_next()
-            .await
-            .unwrap()
-            .and_then(|m| m.id)
-            .as_deref(),
-        Some("a")
-    );
+    assert_eq!(next_id(&mut stream).await.as_deref(), Some("a"));
     let err = stream.try_next().await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     // The first request keeps the timeout too.
@@ -368,21 +367,10 @@ async fn send_and_mid_stream_errors(
 
     let (server, conn) = setup_with(true, retries).await;
     let next = server.url("/v1.0/me/messages?%24skiptoken=2");
-    server.push([Reply::json(
-        200,
-        json!({"value": [{"id": "1"}], "@odata.nextLink": next}),
-    )]);
+    server.push([linked_page(&["1"], &next)]);
     server.fallback(reply);
     let mut stream = list(&conn).stream();
-    assert_eq!(
-        stream
-            .try_next()
-            .await
-            .unwrap()
-            .and_then(|m| m.id)
-            .as_deref(),
-        Some("1")
-    );
+    assert_eq!(next_id(&mut stream).await.as_deref(), Some("1"));
     let from_stream = stream.try_next().await.unwrap_err();
     assert!(
         stream.try_next().await.unwrap().is_none(),
@@ -445,10 +433,7 @@ async fn a_stream_failing_mid_paging_is_the_same_typed_error_as_send() {
 async fn limit_applies_to_every_pageable_operation_whatever_its_odata_marker() {
     let (server, conn) = setup(true).await;
     let next = server.url("/v1.0/users/getByIds?%24skiptoken=p2");
-    server.push([Reply::json(
-        200,
-        json!({"value": [{"id": "a"}, {"id": "b"}], "@odata.nextLink": next}),
-    )]);
+    server.push([linked_page(&["a", "b"], &next)]);
     // `Plain`: no `$top`, but a page, so `.limit` caps its stream.
     let ids: Vec<String> = get_by_ids(&conn, &["a", "b", "c"])
         .limit(1)

@@ -1,29 +1,18 @@
 //! Upload sessions (`Connection::upload_session` + `UploadSession::upload`) against the emulator.
 #![cfg(feature = "emulator")]
 
+mod emulator_support;
 mod support;
 
 use std::time::Duration;
 
+use emulator_support::app_connection;
 use o365::clock::ManualClock;
 use o365::emulator::{Emulator, StatusCode};
-use o365::{
-    AuthFlowType, Connection, Credentials, ErrorKind, RetryPolicy, UPLOAD_CHUNK_UNIT, UploadSession,
-};
+use o365::{AuthFlowType, Connection, Credentials, ErrorKind, UPLOAD_CHUNK_UNIT, UploadSession};
 use rand::RngCore;
 use serde_json::json;
 use support::{Reply, ScriptedServer};
-
-/// An app-only Connection to the emulator, token already fetched.
-async fn connection(em: &Emulator) -> Connection {
-    let conn = em
-        .app_connection()
-        .retry_policy(RetryPolicy::default().jitter(false))
-        .build()
-        .unwrap();
-    conn.request_token_for_client(None, false).await.unwrap();
-    conn
-}
 
 fn drive_path(em: &Emulator, rest: &str) -> String {
     format!("users/{}/drive/{rest}", em.user().oid)
@@ -40,6 +29,44 @@ async fn download(conn: &Connection, em: &Emulator, id: &str) -> Vec<u8> {
         .to_vec()
 }
 
+/// An emulator, an app-only Connection to it and a new upload session for `file` (a path
+/// below the drive root).
+async fn new_session(file: &str) -> (Emulator, Connection, UploadSession) {
+    let em = Emulator::builder().start().await.unwrap();
+    let conn = app_connection(&em).await;
+    let create = drive_path(&em, &format!("root:/{file}:/createUploadSession"));
+    let session = conn.upload_session(&create, None).await.unwrap();
+    (em, conn, session)
+}
+
+/// The error of an upload of `len` bytes from `source` in chunks of `chunk`.
+async fn upload_err(
+    session: &UploadSession,
+    conn: &Connection,
+    source: &[u8],
+    len: u64,
+    chunk: usize,
+) -> o365::Error {
+    session
+        .upload(conn, source, len, chunk, |_| {})
+        .await
+        .unwrap_err()
+}
+
+/// The item of a successful upload of all of `payload` in chunks of `chunk`.
+async fn upload_all(
+    session: &UploadSession,
+    conn: &Connection,
+    payload: &[u8],
+    chunk: usize,
+    progress: impl FnMut(u64),
+) -> serde_json::Value {
+    session
+        .upload(conn, payload, payload.len() as u64, chunk, progress)
+        .await
+        .unwrap()
+}
+
 fn session_path(session: &UploadSession) -> String {
     url::Url::parse(&session.upload_url)
         .unwrap()
@@ -49,37 +76,26 @@ fn session_path(session: &UploadSession) -> String {
 
 #[tokio::test]
 async fn chunks_carry_exact_ranges_and_the_bytes_round_trip() {
-    let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
+    let (em, conn, session) = new_session("Documents/big.bin").await;
     let mut payload = vec![0u8; 1536 * 1024];
     rand::rng().fill_bytes(&mut payload);
 
-    let create = drive_path(&em, "root:/Documents/big.bin:/createUploadSession");
-    let session = conn.upload_session(&create, None).await.unwrap();
     assert!(session.upload_url.starts_with(em.base_url()));
     assert!(session.expiration.is_some());
     let path = session_path(&session);
 
     let mut seen = Vec::new();
     let mut ranges = Vec::new();
-    let item = session
-        .upload(
-            &conn,
-            payload.as_slice(),
-            payload.len() as u64,
-            UPLOAD_CHUNK_UNIT,
-            |done| {
-                seen.push(done);
-                let headers = em.counters().last_request_headers().cloned().unwrap();
-                ranges.push((
-                    headers["content-range"].to_str().unwrap().to_owned(),
-                    headers["content-length"].to_str().unwrap().to_owned(),
-                    headers.contains_key("authorization"),
-                ));
-            },
-        )
-        .await
-        .unwrap();
+    let item = upload_all(&session, &conn, &payload, UPLOAD_CHUNK_UNIT, |done| {
+        seen.push(done);
+        let headers = em.counters().last_request_headers().cloned().unwrap();
+        ranges.push((
+            headers["content-range"].to_str().unwrap().to_owned(),
+            headers["content-length"].to_str().unwrap().to_owned(),
+            headers.contains_key("authorization"),
+        ));
+    })
+    .await;
 
     assert_eq!(item["name"], "big.bin");
     assert_eq!(item["size"], payload.len());
@@ -107,15 +123,9 @@ async fn chunks_carry_exact_ranges_and_the_bytes_round_trip() {
 
 #[tokio::test]
 async fn chunk_size_must_be_a_multiple_of_320_kib() {
-    let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
-    let create = drive_path(&em, "root:/odd.bin:/createUploadSession");
-    let session = conn.upload_session(&create, None).await.unwrap();
+    let (em, conn, session) = new_session("odd.bin").await;
     for size in [0, 1000, UPLOAD_CHUNK_UNIT + 1] {
-        let err = session
-            .upload(&conn, &b"abc"[..], 3, size, |_| {})
-            .await
-            .unwrap_err();
+        let err = upload_err(&session, &conn, &b"abc"[..], 3, size).await;
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{size}: {err}");
     }
     assert_eq!(em.counters().requests("PUT", &session_path(&session)), 0);
@@ -124,7 +134,7 @@ async fn chunk_size_must_be_a_multiple_of_320_kib() {
 #[tokio::test]
 async fn a_throttled_chunk_is_retried_and_replace_by_item_works() {
     let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
+    let conn = app_connection(&em).await;
     let notes = o365::emulator::drive::SEEDED_ITEMS[1].0;
     let payload: Vec<u8> = (0..=255u8).cycle().take(UPLOAD_CHUNK_UNIT + 5).collect();
     let create = drive_path(&em, &format!("items/{notes}/createUploadSession"));
@@ -134,16 +144,7 @@ async fn a_throttled_chunk_is_retried_and_replace_by_item_works() {
     em.script()
         .throttle_next(1, &path, StatusCode::TOO_MANY_REQUESTS, Duration::ZERO);
 
-    let item = session
-        .upload(
-            &conn,
-            payload.as_slice(),
-            payload.len() as u64,
-            UPLOAD_CHUNK_UNIT,
-            |_| {},
-        )
-        .await
-        .unwrap();
+    let item = upload_all(&session, &conn, &payload, UPLOAD_CHUNK_UNIT, |_| {}).await;
     assert_eq!(item["id"], notes);
     assert_eq!(item["size"], payload.len());
     let counters = em.counters();
@@ -154,24 +155,15 @@ async fn a_throttled_chunk_is_retried_and_replace_by_item_works() {
 
 #[tokio::test]
 async fn a_short_source_fails_and_cancel_closes_the_session() {
-    let em = Emulator::builder().start().await.unwrap();
-    let conn = connection(&em).await;
-    let create = drive_path(&em, "root:/short.bin:/createUploadSession");
-    let session = conn.upload_session(&create, None).await.unwrap();
-    let err = session
-        .upload(&conn, &[7u8; 10][..], 20, UPLOAD_CHUNK_UNIT, |_| {})
-        .await
-        .unwrap_err();
+    let (em, conn, session) = new_session("short.bin").await;
+    let err = upload_err(&session, &conn, &[7u8; 10][..], 20, UPLOAD_CHUNK_UNIT).await;
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("after 10 of 20 bytes"), "{err}");
 
     session.cancel(&conn).await.unwrap();
     let path = session_path(&session);
     assert_eq!(em.counters().requests("DELETE", &path), 1);
-    let err = session
-        .upload(&conn, &[7u8; 20][..], 20, UPLOAD_CHUNK_UNIT, |_| {})
-        .await
-        .unwrap_err();
+    let err = upload_err(&session, &conn, &[7u8; 20][..], 20, UPLOAD_CHUNK_UNIT).await;
     assert_eq!(err.status(), Some(reqwest::StatusCode::NOT_FOUND), "{err}");
 }
 
@@ -203,16 +195,7 @@ async fn resumes_from_the_range_the_service_reports() {
         expiration: None,
     };
     let mut seen = Vec::new();
-    let item = session
-        .upload(
-            &conn,
-            payload.as_slice(),
-            payload.len() as u64,
-            2 * unit,
-            |d| seen.push(d),
-        )
-        .await
-        .unwrap();
+    let item = upload_all(&session, &conn, &payload, 2 * unit, |d| seen.push(d)).await;
     assert_eq!(item["id"], "item-1");
     let u = unit as u64;
     assert_eq!(seen, [u, 4 * u, 5 * u]);

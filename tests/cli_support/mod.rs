@@ -109,27 +109,28 @@ impl Env {
 
     /// Runs `args` and parses stdout as JSON.
     pub fn json(&self, args: &[&str]) -> Value {
-        let out = self
-            .cmd()
+        serde_json::from_slice(&self.stdout(args)).unwrap()
+    }
+
+    /// Runs `args`, which must succeed, and returns stdout as text.
+    pub fn text(&self, args: &[&str]) -> String {
+        String::from_utf8(self.stdout(args)).unwrap()
+    }
+
+    /// Runs `args`, which must succeed, and returns stdout.
+    pub fn stdout(&self, args: &[&str]) -> Vec<u8> {
+        self.cmd()
             .args(args)
             .assert()
             .success()
             .get_output()
-            .clone();
-        serde_json::from_slice(&out.stdout).unwrap()
+            .stdout
+            .clone()
     }
 
     /// Runs `args` and parses stdout as NDJSON.
     pub fn ndjson(&self, args: &[&str]) -> Vec<Value> {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .clone();
-        String::from_utf8(out.stdout)
-            .unwrap()
+        self.text(args)
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()

@@ -3,7 +3,45 @@
 
 use o365::emulator::Emulator;
 use reqwest::StatusCode;
+use serde::Deserialize;
 use serde_json::Value;
+
+/// A message with only its subject (a `$select=subject` or looser decode).
+#[derive(Debug, Deserialize)]
+pub struct Message {
+    pub subject: String,
+}
+
+/// A page of messages.
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    pub value: Vec<Message>,
+}
+
+/// An app-only Connection to `em` with jitter-free retries, its token already fetched.
+pub async fn app_connection(em: &Emulator) -> o365::Connection {
+    let conn = em
+        .app_connection()
+        .retry_policy(o365::RetryPolicy::default().jitter(false))
+        .build()
+        .unwrap();
+    conn.request_token_for_client(None, false).await.unwrap();
+    conn
+}
+
+/// The decoded JSON body of a successful GET of `url` with `query` through `conn`.
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    conn: &o365::Connection,
+    url: &str,
+    query: &(impl serde::Serialize + ?Sized),
+) -> T {
+    conn.get(url, query).await.unwrap().json().await.unwrap()
+}
+
+/// The JSON body of a successful POST of `body` to `url` through `conn`.
+pub async fn post_json(conn: &o365::Connection, url: &str, body: impl Into<o365::Body>) -> Value {
+    conn.post(url, body).await.unwrap().json().await.unwrap()
+}
 
 /// A client that does not follow redirects (the authorize endpoint answers 302).
 pub fn http() -> reqwest::Client {
@@ -73,7 +111,11 @@ pub async fn send(
     if let Some(body) = body {
         request = request.json(&body);
     }
-    let response = request.send().await.unwrap();
+    status_and_json(request.send().await.unwrap()).await
+}
+
+/// The status and the JSON body of `response` (`Null` when the body is empty).
+pub async fn status_and_json(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let bytes = response.bytes().await.unwrap();
     let value = if bytes.is_empty() {

@@ -6,9 +6,9 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use o365::clock::ManualClock;
-use o365::token::{MemoryTokenBackend, TokenBackend};
-use o365::{Connection, ConnectionBuilder, Credentials, RetryPolicy};
-use secrecy::SecretString;
+use o365::{Connection, ConnectionBuilder};
+
+use crate::support::ScriptedServer;
 
 /// 2026-01-01T00:00:00Z, the start of every test's virtual clock.
 pub const START: u64 = 1_767_225_600;
@@ -19,23 +19,19 @@ pub fn clock() -> ManualClock {
     ManualClock::at(UNIX_EPOCH + Duration::from_secs(START))
 }
 
+/// A fresh `clock()` and a scripted loopback server on it.
+pub async fn clock_and_server() -> (ManualClock, ScriptedServer) {
+    let clock = clock();
+    let server = ScriptedServer::start(clock.clone()).await;
+    (clock, server)
+}
+
 /// A Connection whose cached token (support::ACCESS_TOKEN) expires an hour after START.
 pub async fn connection(
     clock: &ManualClock,
     tune: impl FnOnce(ConnectionBuilder) -> ConnectionBuilder,
 ) -> Connection {
-    let backend = MemoryTokenBackend::new();
-    backend
-        .save(SecretString::from(crate::support::token_cache_json(
-            START + 3600,
-        )))
-        .await
-        .unwrap();
-    let builder = Connection::builder(Credentials::client_secret("client-1", CLIENT_SECRET))
-        .token_backend(backend)
-        .clock(clock.clone())
-        .requests_delay(Duration::ZERO)
-        .retry_policy(RetryPolicy::default().jitter(false));
+    let builder = crate::support::seeded_builder(clock, CLIENT_SECRET, START + 3600).await;
     tune(builder).build().unwrap()
 }
 

@@ -51,59 +51,52 @@ def user(oid: str, username: str, name: str) -> dict:
     }
 
 
+ALICE = ("00000000-0000-0000-0000-00000000a11c", "alice@contoso.example", "Alice")
+ZOE = ("00000000-0000-0000-0000-000000000b0b", "zo\u00eb@contoso.example", "Zo\u00eb")
+
+
+def event(now: int, realm: str, grant_type: str, requested_scope: str, response: dict) -> dict:
+    """A token response of the identity platform at `now`, to a request for one Graph scope."""
+    return {
+        "now": now,
+        "context": {"client_id": CLIENT_ID, "environment": "login.microsoftonline.com",
+                    "realm": realm, "grant_type": grant_type,
+                    "requested_scopes": [f"https://graph.microsoft.com/{requested_scope}"]},
+        "response": response,
+    }
+
+
+def alice_tokens(generation: int) -> dict:
+    """The first user's Mail.Read sign-in response (its `generation`-th tokens)."""
+    return dict(
+        token_type="Bearer",
+        scope="Mail.Read User.Read profile openid email",
+        expires_in=3599, ext_expires_in=3599,
+        access_token=f"fake-access-token-alice-{generation}",
+        refresh_token=f"fake-refresh-token-alice-{generation}",
+        **user(*ALICE),
+    )
+
+
 EVENTS = [
-    {   # delegated sign-in (authorization code) of a first user
-        "now": 1700000000,
-        "context": {"client_id": CLIENT_ID, "environment": "login.microsoftonline.com",
-                    "realm": "common", "grant_type": "authorization_code",
-                    "requested_scopes": ["https://graph.microsoft.com/Mail.Read"]},
-        "response": dict(
-            token_type="Bearer",
-            scope="Mail.Read User.Read profile openid email",
-            expires_in=3599, ext_expires_in=3599,
-            access_token="fake-access-token-alice-1",
-            refresh_token="fake-refresh-token-alice-1",
-            **user("00000000-0000-0000-0000-00000000a11c", "alice@contoso.example", "Alice"),
-        ),
-    },
-    {   # a second account, expires_in as a string, refresh_in and a family id
-        "now": 1700000100,
-        "context": {"client_id": CLIENT_ID, "environment": "login.microsoftonline.com",
-                    "realm": "common", "grant_type": "password",
-                    "requested_scopes": ["https://graph.microsoft.com/Calendars.Read"]},
-        "response": dict(
-            token_type="Bearer",
-            scope="Calendars.Read openid profile offline_access",
-            expires_in="4000", ext_expires_in="8000", refresh_in=2000, foci="1",
-            access_token="fake-access-token-zoe-1",
-            refresh_token="fake-refresh-token-zoe-1",
-            **user("00000000-0000-0000-0000-000000000b0b", "zo\u00eb@contoso.example", "Zo\u00eb"),
-        ),
-    },
-    {   # client credentials: no id token, no refresh token, no account
-        "now": 1700000200,
-        "context": {"client_id": CLIENT_ID, "environment": "login.microsoftonline.com",
-                    "realm": TENANT, "grant_type": "client_credentials",
-                    "requested_scopes": ["https://graph.microsoft.com/.default"]},
-        "response": dict(
-            token_type="Bearer", expires_in=3599, ext_expires_in=3599,
-            access_token="fake-access-token-app-1",
-        ),
-    },
-    {   # the first user refreshes: same scopes, so the same cache keys are overwritten
-        "now": 1700003000,
-        "context": {"client_id": CLIENT_ID, "environment": "login.microsoftonline.com",
-                    "realm": "common", "grant_type": "refresh_token",
-                    "requested_scopes": ["https://graph.microsoft.com/Mail.Read"]},
-        "response": dict(
-            token_type="Bearer",
-            scope="Mail.Read User.Read profile openid email",
-            expires_in=3599, ext_expires_in=3599,
-            access_token="fake-access-token-alice-2",
-            refresh_token="fake-refresh-token-alice-2",
-            **user("00000000-0000-0000-0000-00000000a11c", "alice@contoso.example", "Alice"),
-        ),
-    },
+    # delegated sign-in (authorization code) of a first user
+    event(1700000000, "common", "authorization_code", "Mail.Read", alice_tokens(1)),
+    # a second account, expires_in as a string, refresh_in and a family id
+    event(1700000100, "common", "password", "Calendars.Read", dict(
+        token_type="Bearer",
+        scope="Calendars.Read openid profile offline_access",
+        expires_in="4000", ext_expires_in="8000", refresh_in=2000, foci="1",
+        access_token="fake-access-token-zoe-1",
+        refresh_token="fake-refresh-token-zoe-1",
+        **user(*ZOE),
+    )),
+    # client credentials: no id token, no refresh token, no account
+    event(1700000200, TENANT, "client_credentials", ".default", dict(
+        token_type="Bearer", expires_in=3599, ext_expires_in=3599,
+        access_token="fake-access-token-app-1",
+    )),
+    # the first user refreshes: same scopes, so the same cache keys are overwritten
+    event(1700003000, "common", "refresh_token", "Mail.Read", alice_tokens(2)),
 ]
 
 

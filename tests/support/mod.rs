@@ -172,6 +172,19 @@ impl ScriptedServer {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
+
+    /// The `authorization` header of every request so far, in order.
+    pub fn authorizations(&self) -> Vec<Option<String>> {
+        self.requests()
+            .iter()
+            .map(|r| r.header("authorization").map(str::to_owned))
+            .collect()
+    }
+}
+
+/// The JSON body of a successful GET of `url` (no query) through `conn`.
+pub async fn get_json(conn: &o365::Connection, url: &str) -> serde_json::Value {
+    conn.get(url, &()).await.unwrap().json().await.unwrap()
 }
 
 async fn read_request<R: AsyncBufReadExt + Unpin>(reader: &mut R) -> Option<Recorded> {
@@ -211,6 +224,26 @@ async fn read_request<R: AsyncBufReadExt + Unpin>(reader: &mut R) -> Option<Reco
 
 /// The access token every seeded cache holds.
 pub const ACCESS_TOKEN: &str = "eyJ0eXAi.test-access-token.sig";
+
+/// A Connection builder for the client `client-1` with `secret`, on `clock`, whose token cache
+/// holds ACCESS_TOKEN valid until `expires_on` (epoch seconds); no pacing, jitter-free retries.
+pub async fn seeded_builder(
+    clock: &ManualClock,
+    secret: &str,
+    expires_on: u64,
+) -> o365::ConnectionBuilder {
+    use o365::token::TokenBackend;
+    let backend = o365::token::MemoryTokenBackend::new();
+    backend
+        .save(secrecy::SecretString::from(token_cache_json(expires_on)))
+        .await
+        .unwrap();
+    o365::Connection::builder(o365::Credentials::client_secret("client-1", secret))
+        .token_backend(backend)
+        .clock(clock.clone())
+        .requests_delay(Duration::ZERO)
+        .retry_policy(o365::RetryPolicy::default().jitter(false))
+}
 
 /// An MSAL-format token cache (python-o365 2.1's file format) for one account whose access
 /// token expires at `expires_on` (epoch seconds).
