@@ -90,13 +90,7 @@ impl<'a> Parts<'a> {
 /// `pub enum AnyX { X(X), Derived(Derived), …, Other(Value) }`, each variant documented with
 /// its `@odata.type`.
 fn enum_item(parts: &Parts<'_>) -> syn::Item {
-    let Parts {
-        name,
-        other,
-        idents,
-        types,
-        ..
-    } = parts;
+    let (name, other, idents, types) = (&parts.name, &parts.other, &parts.idents, &parts.types);
     let docs = parts.odata.iter().map(|t| format!("`@odata.type` `{t}`."));
     let enum_doc = format!(
         "[`{}`] or a type derived from it, chosen by `@odata.type`; `{other}` keeps an object of any other type whole.",
@@ -116,14 +110,8 @@ fn enum_item(parts: &Parts<'_>) -> syn::Item {
 /// The runtime's `Family` impl: the known `@odata.type`s and how to decode each; an object
 /// without a known one decodes as the base.
 fn family_impl(parts: &Parts<'_>) -> syn::Item {
-    let Parts {
-        rt,
-        name,
-        other,
-        idents,
-        odata,
-        ..
-    } = parts;
+    let (rt, name, other) = (&parts.rt, &parts.name, &parts.other);
+    let (idents, odata) = (&parts.idents, &parts.odata);
     let base = &idents[0];
     let decode_arms = idents.iter().enumerate().skip(1).map(
         |(i, ident)| quote!(#i => Self::#ident(::serde::Deserialize::deserialize(deserializer)?),),
@@ -151,7 +139,7 @@ fn family_impl(parts: &Parts<'_>) -> syn::Item {
 
 /// `Deserialize` through the runtime's one-pass decoder.
 fn deserialize_impl(parts: &Parts<'_>) -> syn::Item {
-    let Parts { rt, name, .. } = parts;
+    let (rt, name) = (&parts.rt, &parts.name);
     syn::parse_quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -167,14 +155,8 @@ fn deserialize_impl(parts: &Parts<'_>) -> syn::Item {
 /// declares: written as decoded (an `@odata.type` it carried stays in its `extra` map), never
 /// with one added.
 fn serialize_impl(parts: &Parts<'_>) -> syn::Item {
-    let Parts {
-        rt,
-        name,
-        other,
-        idents,
-        odata,
-        ..
-    } = parts;
+    let (rt, name, other) = (&parts.rt, &parts.name, &parts.other);
+    let (idents, odata) = (&parts.idents, &parts.odata);
     let base = &idents[0];
     let derived_idents = &idents[1..];
     let derived_odata = &odata[1..];
@@ -196,14 +178,8 @@ fn serialize_impl(parts: &Parts<'_>) -> syn::Item {
 
 /// `fn odata_type(&self)`: the variant's `@odata.type` (for `Other`, the one it carries).
 fn odata_type_impl(parts: &Parts<'_>) -> syn::Item {
-    let Parts {
-        rt,
-        name,
-        other,
-        idents,
-        odata,
-        ..
-    } = parts;
+    let (rt, name, other) = (&parts.rt, &parts.name, &parts.other);
+    let (idents, odata) = (&parts.idents, &parts.odata);
     syn::parse_quote! {
         impl #name {
             /// The `@odata.type` of this value (for `Other`, the one it carries, if any).
@@ -243,13 +219,7 @@ fn from_impls<'p>(parts: &'p Parts<'_>) -> impl Iterator<Item = syn::Item> + 'p 
 /// JSON Schema (with the `schemars` feature): `oneOf` the known variants (each pinned to its
 /// `@odata.type`; the base also without one) and any object of another type.
 fn schema_impl(parts: &Parts<'_>) -> syn::Item {
-    let Parts {
-        runtime,
-        rt,
-        name,
-        types,
-        ..
-    } = parts;
+    let (runtime, rt, name, types) = (&parts.runtime, &parts.rt, &parts.name, &parts.types);
     let name_text = parts.family.name.as_str();
     syn::parse_quote! {
         #[cfg(feature = "schemars")]
