@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::{Casing, GeneratedModule, Options, generate, names};
+use crate::args::{Args, read};
+use crate::{Casing, GeneratedModule, Options, Output, generate, names};
 
 /// Command-line settings shared by `check` and `generate`.
 #[derive(Default)]
@@ -21,19 +22,15 @@ struct Flags {
     files: Vec<PathBuf>,
 }
 
+/// Reads `--casing`, `--renames`, `--out` and the files.
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
     let mut flags = Flags::default();
-    let mut args = args.iter();
+    let mut args = Args::new(args);
     while let Some(arg) = args.next() {
-        let mut value = || {
-            args.next()
-                .cloned()
-                .ok_or_else(|| format!("{arg} needs a value"))
-        };
-        match arg.as_str() {
-            "--casing" => flags.casing = Some(parse_casing(&value()?)?),
-            "--renames" => flags.renames = Some(value()?.into()),
-            "--out" => flags.out = Some(value()?.into()),
+        match arg {
+            "--casing" => flags.casing = Some(parse_casing(&args.value(arg)?)?),
+            "--renames" => flags.renames = Some(args.value(arg)?.into()),
+            "--out" => flags.out = Some(args.value(arg)?.into()),
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             file => flags.files.push(file.into()),
         }
@@ -62,8 +59,7 @@ fn options_for(file: &Path, flags: &Flags) -> Result<Options, String> {
     });
     let renames = match &flags.renames {
         Some(path) => {
-            let toml =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let toml = read(path)?;
             let section = text.rsplit_once("spec/").map(|(_, s)| s).unwrap_or(&text);
             names::load_renames(&toml, section).map_err(|e| e.to_string())?
         }
@@ -82,7 +78,7 @@ pub fn generate_cli(args: &[String]) -> Result<(), String> {
     let [file] = flags.files.as_slice() else {
         return Err("generate takes one FILE".into());
     };
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let text = read(file)?;
     let started = Instant::now();
     let out = generate(&text, &options_for(file, &flags)?)
         .map_err(|e| format!("{}: {e}", file.display()))?;
@@ -134,6 +130,9 @@ pub fn summary_line(file: &Path, module: &GeneratedModule, secs: f64) -> String 
     )
 }
 
+/// One module of the scratch crate: its name, the description it comes from, its source.
+type ScratchModule = (String, PathBuf, String);
+
 /// `check FILE...`.
 pub fn run_cli(args: &[String]) -> Result<(), String> {
     let flags = parse_flags(args)?;
@@ -142,44 +141,86 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
     }
     let target = target_dir();
     let crate_dir = target.join("codegen-check");
+    let (modules, all_generated) = generate_modules(&flags);
+    write_scratch_crate(&crate_dir, &modules).map_err(|e| format!("scratch crate: {e}"))?;
+    let compiled = compile(&crate_dir, &target, &modules)?;
+    if all_generated && compiled {
+        Ok(())
+    } else {
+        Err("check failed".into())
+    }
+}
+
+/// Generates every file against the o365 crate, printing its summary line and naming warnings
+/// (or why it failed). Returns the modules generated and whether every file was.
+fn generate_modules(flags: &Flags) -> (Vec<ScratchModule>, bool) {
     let mut modules = Vec::new();
-    let mut failed = false;
+    let mut all_generated = true;
     for (index, file) in flags.files.iter().enumerate() {
         let module_name = format!("m{index}_{}", module_stem(file));
         let started = Instant::now();
-        let result = std::fs::read_to_string(file)
-            .map_err(|e| e.to_string())
-            .and_then(|text| {
-                let options = against_o365(options_for(file, &flags)?);
-                generate(&text, &options).map_err(|e| e.to_string())
-            });
+        let result = generate_against_o365(file, flags);
         let secs = started.elapsed().as_secs_f64();
         match result {
             Ok(out) => {
                 println!("{}", summary_line(file, &out.module, secs));
-                for note in naming_notes(file, &flags) {
+                for note in naming_notes(file, flags) {
                     println!("  warning: {note}");
                 }
                 modules.push((module_name, file.clone(), out.source));
             }
             Err(e) => {
                 println!("{}: FAILED to generate: {e}", file.display());
-                failed = true;
+                all_generated = false;
             }
         }
     }
-    write_scratch_crate(&crate_dir, &modules).map_err(|e| format!("scratch crate: {e}"))?;
+    (modules, all_generated)
+}
+
+/// Generates `file` with every runtime path naming the o365 crate.
+fn generate_against_o365(file: &Path, flags: &Flags) -> Result<Output, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let options = against_o365(options_for(file, flags)?);
+    generate(&text, &options).map_err(|e| e.to_string())
+}
+
+/// Builds the scratch crate in `crate_dir` with cargo (sharing `target`), prints the compiler
+/// diagnostics per module and the outcome. Returns whether it compiled.
+fn compile(crate_dir: &Path, target: &Path, modules: &[ScratchModule]) -> Result<bool, String> {
     let started = Instant::now();
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["build", "--quiet", "--manifest-path"])
         .arg(crate_dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", target)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let secs = started.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let diagnostics = diagnostics_by_module(&stderr);
-    for (module, file, _) in &modules {
+    print_diagnostics(&stderr, modules);
+    if output.status.success() {
+        println!(
+            "compiled {} module(s) in {:.1}s ({})",
+            modules.len(),
+            secs,
+            crate_dir.display()
+        );
+    } else {
+        eprintln!("{stderr}");
+        println!(
+            "compilation FAILED after {:.1}s ({})",
+            secs,
+            crate_dir.display()
+        );
+    }
+    Ok(output.status.success())
+}
+
+/// For each module with compiler diagnostics: their count, the count per kind, and the first
+/// 20 with their locations.
+fn print_diagnostics(stderr: &str, modules: &[ScratchModule]) {
+    let diagnostics = diagnostics_by_module(stderr);
+    for (module, file, _) in modules {
         let Some(found) = diagnostics.get(module.as_str()) else {
             continue;
         };
@@ -195,27 +236,6 @@ pub fn run_cli(args: &[String]) -> Result<(), String> {
         for (headline, location) in found.iter().take(20) {
             println!("  {location}: {headline}");
         }
-    }
-    if output.status.success() {
-        println!(
-            "compiled {} module(s) in {:.1}s ({})",
-            modules.len(),
-            secs,
-            crate_dir.display()
-        );
-    } else {
-        eprintln!("{stderr}");
-        println!(
-            "compilation FAILED after {:.1}s ({})",
-            secs,
-            crate_dir.display()
-        );
-        failed = true;
-    }
-    if failed {
-        Err("check failed".into())
-    } else {
-        Ok(())
     }
 }
 
@@ -268,6 +288,7 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::current_dir().unwrap_or_default().join("target"))
 }
 
+/// The module name of a description file: its stem in snake_case.
 fn module_stem(file: &Path) -> String {
     let stem = file
         .file_stem()
@@ -324,7 +345,9 @@ uuid = {{ version = "1", features = ["serde"] }}
     )
 }
 
-fn write_scratch_crate(dir: &Path, modules: &[(String, PathBuf, String)]) -> std::io::Result<()> {
+/// Writes the scratch crate: its manifest, the workspace lock file, one file per module and a
+/// `lib.rs` declaring them (warnings denied).
+fn write_scratch_crate(dir: &Path, modules: &[ScratchModule]) -> std::io::Result<()> {
     let src = dir.join("src");
     if src.exists() {
         std::fs::remove_dir_all(&src)?;

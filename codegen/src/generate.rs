@@ -232,17 +232,7 @@ fn prune_unused(doc: &mut Value, opts: &Options, shared: &mut Vec<String>) -> us
             .map(|key| ("schemas".to_string(), key.clone())),
     );
     let keep = reach::reachable(doc, &[&doc["paths"]], &stop);
-    reach::prune(
-        doc,
-        &keep,
-        &[
-            "schemas",
-            "responses",
-            "parameters",
-            "requestBodies",
-            "headers",
-        ],
-    )
+    reach::prune(doc, &keep, reach::COMPONENT_KINDS)
 }
 
 fn operations(doc: &mut Value) -> Vec<crate::Operation> {

@@ -55,6 +55,18 @@ fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
+/// The component kinds whose unreached members are pruned: every kind a `$ref` points at
+/// (`securitySchemes` stay: operations name them without one).
+pub const COMPONENT_KINDS: &[&str] = &[
+    "schemas",
+    "responses",
+    "parameters",
+    "requestBodies",
+    "headers",
+    "examples",
+    "links",
+];
+
 /// Removes components of `kinds` that are not in `keep`; returns how many were removed.
 pub fn prune(doc: &mut Value, keep: &BTreeSet<(String, String)>, kinds: &[&str]) -> usize {
     let mut removed = 0;

@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use o365_codegen::{Casing, Error, Options, generate, normalise};
 
+mod support;
+use support::{has, keys, methods, source};
+
 const SPEC: &str = r#"
 openapi: 3.0.1
 info: {title: T, version: v1.0}
@@ -66,24 +69,9 @@ components:
         innerError: {type: object}
 "#;
 
-/// Whether `source` contains `needle`, ignoring whitespace.
-fn has(source: &str, needle: &str) -> bool {
-    let squash = |t: &str| {
-        t.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .replace(",)", ")")
-    };
-    squash(source).contains(&squash(needle))
-}
-
-fn keys(doc: &serde_json::Value, schema: &str) -> Vec<String> {
-    doc["components"]["schemas"][schema]["properties"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect()
+/// The property keys of component `schema`.
+fn properties(doc: &serde_json::Value, schema: &str) -> Vec<String> {
+    keys(&doc["components"]["schemas"][schema]["properties"])
 }
 
 #[test]
@@ -94,7 +82,7 @@ fn pascal_casing_rewrites_keys_but_not_annotations_or_envelopes() {
     };
     let (doc, _) = normalise(SPEC, &opts).unwrap();
     assert_eq!(
-        keys(&doc, "event"),
+        properties(&doc, "event"),
         [
             "ICalUId",
             "AzureADDeviceId",
@@ -110,7 +98,7 @@ fn pascal_casing_rewrites_keys_but_not_annotations_or_envelopes() {
         serde_json::json!(["Low", "Normal", "remote_Control_Software"])
     );
     assert_eq!(
-        keys(&doc, "eventCollectionResponse"),
+        properties(&doc, "eventCollectionResponse"),
         ["value", "@odata.nextLink"]
     );
     let mut errors = serde_json::json!({"components": {"schemas": {
@@ -118,7 +106,7 @@ fn pascal_casing_rewrites_keys_but_not_annotations_or_envelopes() {
     }}});
     o365_codegen::casing::wire_case(&mut errors, Casing::Pascal, &BTreeMap::new());
     assert_eq!(
-        keys(&errors, "microsoft.graph.ODataErrors.MainError"),
+        properties(&errors, "microsoft.graph.ODataErrors.MainError"),
         ["code", "innerError"]
     );
 }
@@ -127,7 +115,7 @@ fn pascal_casing_rewrites_keys_but_not_annotations_or_envelopes() {
 fn camel_casing_keeps_graph_names_and_values() {
     let (doc, module) = normalise(SPEC, &Options::default()).unwrap();
     assert_eq!(
-        keys(&doc, "event"),
+        properties(&doc, "event"),
         [
             "iCalUId",
             "azureADDeviceId",
@@ -176,16 +164,14 @@ fn casing_exception_table_wins() {
 
 #[test]
 fn same_rust_fields_in_both_protocols() {
-    let camel = generate(SPEC, &Options::default()).unwrap().source;
-    let pascal = generate(
+    let camel = source(SPEC, &Options::default());
+    let pascal = source(
         SPEC,
         &Options {
             casing: Casing::Pascal,
             ..Options::default()
         },
-    )
-    .unwrap()
-    .source;
+    );
     for field in [
         "pub i_cal_u_id: ::std::string::String",
         "pub azure_ad_device_id:",
@@ -198,13 +184,10 @@ fn same_rust_fields_in_both_protocols() {
 #[test]
 fn names_come_from_the_path_and_pageable_ops_are_listed() {
     let out = generate(SPEC, &Options::default()).unwrap();
-    let methods: Vec<&str> = out
-        .module
-        .operations
-        .iter()
-        .map(|o| o.method.as_str())
-        .collect();
-    assert_eq!(methods, ["user_list_events", "list_events", "get_event"]);
+    assert_eq!(
+        methods(&out),
+        ["user_list_events", "list_events", "get_event"]
+    );
     assert_eq!(out.module.operations[0].operation_id, "user_ListEvent");
     let pageable: Vec<(&str, Option<&str>)> = out
         .module
@@ -254,13 +237,7 @@ fn colliding_renames_are_numbered_not_an_error() {
         },
     )
     .unwrap();
-    let methods: Vec<&str> = out
-        .module
-        .operations
-        .iter()
-        .map(|o| o.method.as_str())
-        .collect();
-    assert_eq!(methods, ["events", "events_2", "get_event"]);
+    assert_eq!(methods(&out), ["events", "events_2", "get_event"]);
 }
 
 #[test]
@@ -285,14 +262,8 @@ paths:
       x-ms-pageable: {nextLinkName: '@odata.nextLink'}
 "#;
     let out = generate(spec, &Options::default()).unwrap();
-    let methods: Vec<&str> = out
-        .module
-        .operations
-        .iter()
-        .map(|o| o.method.as_str())
-        .collect();
     assert_eq!(
-        methods,
+        methods(&out),
         [
             "user_list_calendar_events",
             "user_list_calendar_events_by_id"

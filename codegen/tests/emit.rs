@@ -3,6 +3,9 @@
 
 use o365_codegen::{Options, generate};
 
+mod support;
+use support::{source, squeezed};
+
 const SPEC: &str = r#"
 openapi: 3.0.1
 info: {title: T, version: v1.0}
@@ -48,12 +51,6 @@ components:
         '@odata.nextLink': {type: string}
 "#;
 
-/// `source` without whitespace and trailing commas, so assertions do not depend on formatting.
-fn squeezed(source: &str) -> String {
-    let text: String = source.split_whitespace().collect();
-    text.replace(",)", ")")
-}
-
 #[test]
 fn a_pageable_list_takes_its_path_parameters_and_accepts_collection_options() {
     let out = generate(SPEC, &Options::default()).unwrap();
@@ -71,7 +68,7 @@ fn a_pageable_list_takes_its_path_parameters_and_accepts_collection_options() {
 
 #[test]
 fn a_required_date_time_query_parameter_is_a_chrono_argument() {
-    let source = squeezed(&generate(SPEC, &Options::default()).unwrap().source);
+    let source = squeezed(&source(SPEC, &Options::default()));
     assert!(source.contains(&squeezed(
         r#"pub fn delta_events(&self, start_date_time: ::chrono::DateTime<::chrono::offset::Utc>)
             -> Request<types::EventCollectionResponse, Plain> {
@@ -83,7 +80,7 @@ fn a_required_date_time_query_parameter_is_a_chrono_argument() {
 
 #[test]
 fn every_method_is_documented_from_the_description_facts() {
-    let source = generate(SPEC, &Options::default()).unwrap().source;
+    let source = source(SPEC, &Options::default());
     assert!(source.contains(
         "/// `GET /users/{user-id}/events` (pageable: `.stream()` follows `@odata.nextLink`). \
          OData: `$top`. Returns [`types::EventCollectionResponse`]. operationId `user_ListEvent`."
@@ -96,7 +93,7 @@ fn open_types_implement_odata_entity_in_the_configured_runtime() {
         runtime: Some("o365".into()),
         ..Options::default()
     };
-    let source = squeezed(&generate(SPEC, &options).unwrap().source);
+    let source = squeezed(&source(SPEC, &options));
     assert!(source.contains(&squeezed(
         "impl o365::odata::ODataEntity for types::Event {
             fn annotations(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
@@ -113,7 +110,7 @@ fn without_a_runtime_only_models_are_emitted() {
         runtime: None,
         ..Options::default()
     };
-    let source = generate(SPEC, &options).unwrap().source;
+    let source = source(SPEC, &options);
     assert!(!source.contains("pub struct Client"));
     assert!(!source.contains("ODataEntity"));
     assert!(source.contains("pub struct Event"));

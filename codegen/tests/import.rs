@@ -2,6 +2,9 @@
 
 use o365_codegen::import::{Selection, glob_match, import, import_merged};
 
+mod support;
+use support::{imported, keys, parsed};
+
 const SOURCE: &str = r#"
 openapi: 3.0.1
 info: {title: Mail, description: Long prose., version: v1.0}
@@ -54,21 +57,15 @@ fn cut(also_me: bool) -> serde_json::Value {
         also_me,
         ..Selection::default()
     };
-    o365_codegen::load::parse(&import(SOURCE, None, &selection).unwrap()).unwrap()
+    imported(SOURCE, &selection)
 }
 
 #[test]
 fn keeps_selected_paths_and_reachable_schemas_only() {
     let doc = cut(false);
-    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-    assert_eq!(paths, ["/users/{user-id}/messages"]);
-    let schemas: Vec<&String> = doc["components"]["schemas"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .collect();
+    assert_eq!(keys(&doc["paths"]), ["/users/{user-id}/messages"]);
     assert_eq!(
-        schemas,
+        keys(&doc["components"]["schemas"]),
         ["microsoft.graph.itemBody", "microsoft.graph.message"]
     );
 }
@@ -153,11 +150,9 @@ paths:
         ],
         ..Selection::default()
     };
-    let doc =
-        o365_codegen::load::parse(&import_merged(SOURCE, &[actions], &selection).unwrap()).unwrap();
-    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    let doc = parsed(&import_merged(SOURCE, &[actions], &selection).unwrap());
     assert_eq!(
-        paths,
+        keys(&doc["paths"]),
         [
             "/users/{user-id}/messages",
             "/users/{user-id}/microsoft.graph.sendMail"
@@ -226,17 +221,11 @@ components:
         drop_navigation: true,
         ..Selection::default()
     };
-    let doc = o365_codegen::load::parse(&import(source, None, &selection).unwrap()).unwrap();
+    let doc = imported(source, &selection);
     let user = &doc["components"]["schemas"]["microsoft.graph.user"]["allOf"][1]["properties"];
-    let props: Vec<&String> = user.as_object().unwrap().keys().collect();
-    assert_eq!(props, ["displayName", "mailboxSettings"]);
-    let schemas: Vec<&String> = doc["components"]["schemas"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .collect();
+    assert_eq!(keys(user), ["displayName", "mailboxSettings"]);
     assert_eq!(
-        schemas,
+        keys(&doc["components"]["schemas"]),
         [
             "microsoft.graph.entity",
             "microsoft.graph.mailboxSettings",
@@ -258,7 +247,7 @@ fn permissions_stated_in_prose_are_kept_when_the_prose_goes() {
         also_me: true,
         ..Selection::default()
     };
-    let doc = o365_codegen::load::parse(&import(&source, None, &selection).unwrap()).unwrap();
+    let doc = imported(&source, &selection);
     let expected = serde_json::json!([
         "Mail.Read",
         "Mail.ReadWrite",

@@ -126,49 +126,68 @@ fn hoist_content(
         let Some(schema) = entry.get_mut("schema") else {
             continue;
         };
-        if !needs_name(schema) {
-            continue;
-        }
-        // Identical schemas (`sendMail` on `/me` and on `/users/{id}`) share the first name;
-        // so do pages of the same items with the same members (they differ only in details
-        // such as a `nullable` that give the same Rust type).
-        let page = page_shape(schema);
-        let same_shape = |other: &Value| other == &*schema || page_fits(page.as_ref(), other);
-        // A page hoisted before with the same items but not nullable ones is widened, so that it
-        // decodes both.
-        let same = hoisted
-            .iter_mut()
-            .find(|(_, s)| *s == *schema || same_page(page.as_ref(), s))
-            .map(|(k, s)| {
-                if page.as_ref().is_some_and(|p| p.nullable_items) {
-                    allow_null_items(s);
-                }
-                k.clone()
-            });
-        // A body shaped like a page (`{"value": [site]}` of `sites/add`) is not one: it keeps
-        // its operation's name.
-        let collection = match role {
-            Role::Response => collection_name(&taken.existing, schema),
-            Role::Body => None,
-        };
-        // A page schema like the description's own `…CollectionResponse` component is it.
-        let same = same.or_else(|| {
-            collection
-                .clone()
-                .filter(|name| taken.existing.get(name).is_some_and(same_shape))
-        });
-        if let Some(key) = same.as_ref().filter(|k| taken.existing.contains_key(*k)) {
-            *schema = json!({"$ref": format!("#/components/schemas/{key}")});
-            continue;
-        }
-        let base = collection.unwrap_or_else(|| base.to_string());
-        let key = same.clone().unwrap_or_else(|| taken.fresh(&base));
-        let reference = json!({"$ref": format!("#/components/schemas/{key}")});
-        let moved = std::mem::replace(schema, reference);
-        if same.is_none() {
-            hoisted.push((key, moved));
+        if needs_name(schema) {
+            hoist_schema(schema, taken, hoisted, base, role);
         }
     }
+}
+
+/// Replaces an inline `schema` by a `$ref`: to an existing component of the same shape, to one
+/// hoisted before, or to a new component (named `base`, or after its items for a page).
+fn hoist_schema(
+    schema: &mut Value,
+    taken: &mut Taken,
+    hoisted: &mut Vec<(String, Value)>,
+    base: &str,
+    role: Role,
+) {
+    let page = page_shape(schema);
+    let same = same_as_hoisted(hoisted, schema, page.as_ref());
+    // A body shaped like a page (`{"value": [site]}` of `sites/add`) is not one: it keeps
+    // its operation's name.
+    let collection = match role {
+        Role::Response => collection_name(&taken.existing, schema),
+        Role::Body => None,
+    };
+    // A page schema like the description's own `…CollectionResponse` component is it (pages of
+    // the same items with the same members differ only in details such as a `nullable` that
+    // give the same Rust type).
+    let same_shape = |other: &Value| other == &*schema || page_fits(page.as_ref(), other);
+    let same = same.or_else(|| {
+        collection
+            .clone()
+            .filter(|name| taken.existing.get(name).is_some_and(same_shape))
+    });
+    if let Some(key) = same.as_ref().filter(|k| taken.existing.contains_key(*k)) {
+        *schema = json!({"$ref": format!("#/components/schemas/{key}")});
+        return;
+    }
+    let base = collection.unwrap_or_else(|| base.to_string());
+    let key = same.clone().unwrap_or_else(|| taken.fresh(&base));
+    let reference = json!({"$ref": format!("#/components/schemas/{key}")});
+    let moved = std::mem::replace(schema, reference);
+    if same.is_none() {
+        hoisted.push((key, moved));
+    }
+}
+
+/// The key of a schema hoisted before that `schema` can share: the same schema (`sendMail` on
+/// `/me` and on `/users/{id}`), or the same page (`page`). A page hoisted before with the same
+/// items but not nullable ones is widened, so that it decodes both.
+fn same_as_hoisted(
+    hoisted: &mut [(String, Value)],
+    schema: &Value,
+    page: Option<&PageShape>,
+) -> Option<String> {
+    hoisted
+        .iter_mut()
+        .find(|(_, s)| *s == *schema || same_page(page, s))
+        .map(|(k, s)| {
+            if page.is_some_and(|p| p.nullable_items) {
+                allow_null_items(s);
+            }
+            k.clone()
+        })
 }
 
 /// `<item>CollectionResponse` for a page of items (an object whose `value` is an array of one

@@ -27,7 +27,8 @@ pub struct Module<'a> {
     pub connection: &'a syn::Path,
 }
 
-/// The `Client` struct and its methods, one per operation of `doc`, in description order.
+/// The `Client` struct and its methods, one per operation of `doc`, in description order, and
+/// the table of the operations that take a JSON body.
 pub fn client(
     doc: &Value,
     settings: &Module<'_>,
@@ -36,38 +37,58 @@ pub fn client(
     let Some(runtime) = settings.runtime else {
         return TokenStream::new();
     };
-    let connection = settings.connection;
     let mut methods = Vec::new();
     let mut body_operations = Vec::new();
-    if let Some(Value::Object(paths)) = doc.get("paths") {
-        for (path, item) in paths {
-            let Value::Object(item) = item else { continue };
-            let path_params: &[Value] = item
-                .get("parameters")
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice);
-            for (method, op) in item {
-                let (true, Value::Object(op)) = (walk::METHODS.contains(&method.as_str()), op)
-                else {
-                    continue;
-                };
-                let operation = operation::Operation {
-                    path,
-                    method,
-                    op,
-                    path_params,
-                };
-                methods.push(operation::emit(doc, &operation, replacements));
-                body_operations.extend(operation_table::entry(
-                    doc,
-                    &operation,
-                    replacements,
-                    runtime,
-                ));
-            }
+    for_each_operation(doc, &mut |operation| {
+        methods.push(operation::emit(doc, operation, replacements));
+        body_operations.extend(operation_table::entry(
+            doc,
+            operation,
+            replacements,
+            runtime,
+        ));
+    });
+    let client = client_struct(doc, runtime, settings.connection, &methods);
+    let body_table = operation_table::table(&body_operations, runtime);
+    quote! {
+        #client
+        #body_table
+    }
+}
+
+/// Calls `f` with every operation of `doc`, in description order.
+fn for_each_operation(doc: &Value, f: &mut dyn FnMut(&operation::Operation<'_>)) {
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return;
+    };
+    for (path, item) in paths {
+        let Value::Object(item) = item else { continue };
+        let path_params: &[Value] = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        for (method, op) in item {
+            let (true, Value::Object(op)) = (walk::METHODS.contains(&method.as_str()), op) else {
+                continue;
+            };
+            f(&operation::Operation {
+                path,
+                method,
+                op,
+                path_params,
+            });
         }
     }
-    let body_table = operation_table::table(&body_operations, runtime);
+}
+
+/// The runtime imports and `Client { connection }` with `methods`, documented from the
+/// description's title.
+fn client_struct(
+    doc: &Value,
+    runtime: &syn::Path,
+    connection: &syn::Path,
+    methods: &[TokenStream],
+) -> TokenStream {
     let title = doc
         .pointer("/info/title")
         .and_then(Value::as_str)
@@ -105,7 +126,5 @@ pub fn client(
 
             #(#methods)*
         }
-
-        #body_table
     }
 }

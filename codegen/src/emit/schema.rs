@@ -29,40 +29,52 @@ fn convert(schema: &Value) -> Value {
     }
 }
 
+/// An object schema: a `$ref` alone, else its members converted, then `nullable` applied.
 fn convert_object(map: &Map<String, Value>) -> Map<String, Value> {
     if let Some(reference) = map.get("$ref") {
         // As in OpenAPI 3.0, a reference's siblings are ignored.
         return Map::from_iter([("$ref".to_string(), reference.clone())]);
     }
-    let nullable = map.get("nullable").and_then(Value::as_bool) == Some(true);
-    let mut out = Map::new();
-    for (key, value) in map {
-        if DROPPED.contains(&key.as_str()) {
-            continue;
-        }
-        let value = match key.as_str() {
-            "exclusiveMinimum" | "exclusiveMaximum" if value.is_boolean() => continue,
-            "properties" => match value {
-                Value::Object(props) => Value::Object(
-                    props
-                        .iter()
-                        .map(|(name, prop)| (name.clone(), convert(prop)))
-                        .collect(),
-                ),
-                other => other.clone(),
-            },
-            "items" | "additionalProperties" | "not" => convert(value),
-            "allOf" | "anyOf" | "oneOf" => match value {
-                Value::Array(parts) => Value::Array(parts.iter().map(convert).collect()),
-                other => other.clone(),
-            },
-            _ => value.clone(),
-        };
-        out.insert(key.clone(), value);
+    let out: Map<String, Value> = map
+        .iter()
+        .filter_map(|(key, value)| Some((key.clone(), convert_member(key, value)?)))
+        .collect();
+    if map.get("nullable").and_then(Value::as_bool) == Some(true) {
+        allow_null(map, out)
+    } else {
+        out
     }
-    if !nullable {
-        return out;
+}
+
+/// One member of an object schema, with the schemas nested in it converted; `None` for a
+/// member JSON Schema does without.
+fn convert_member(key: &str, value: &Value) -> Option<Value> {
+    if DROPPED.contains(&key) {
+        return None;
     }
+    Some(match key {
+        "exclusiveMinimum" | "exclusiveMaximum" if value.is_boolean() => return None,
+        "properties" => match value {
+            Value::Object(props) => Value::Object(
+                props
+                    .iter()
+                    .map(|(name, prop)| (name.clone(), convert(prop)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        },
+        "items" | "additionalProperties" | "not" => convert(value),
+        "allOf" | "anyOf" | "oneOf" => match value {
+            Value::Array(parts) => Value::Array(parts.iter().map(convert).collect()),
+            other => other.clone(),
+        },
+        _ => value.clone(),
+    })
+}
+
+/// The converted schema `out` of the nullable OpenAPI schema `map`: `null` added to its
+/// `type` (stated, or implied by its members), or a composition wrapped in a `oneOf` with null.
+fn allow_null(map: &Map<String, Value>, mut out: Map<String, Value>) -> Map<String, Value> {
     match map.get("type").and_then(Value::as_str) {
         Some(kind) => {
             out.insert("type".into(), json!([kind, "null"]));
@@ -72,24 +84,7 @@ fn convert_object(map: &Map<String, Value>) -> Map<String, Value> {
             .iter()
             .any(|k| map.contains_key(*k)) =>
         {
-            // The composition, or null; the description stays on the outside.
-            let mut outer = Map::new();
-            for key in [
-                "description",
-                "title",
-                "readOnly",
-                "writeOnly",
-                "deprecated",
-            ] {
-                if let Some(v) = out.remove(key) {
-                    outer.insert(key.into(), v);
-                }
-            }
-            outer.insert(
-                "oneOf".into(),
-                json!([{"type": "null"}, Value::Object(out)]),
-            );
-            outer
+            null_or_composition(out)
         }
         None if map.contains_key("properties") || map.contains_key("additionalProperties") => {
             out.insert("type".into(), json!(["object", "null"]));
@@ -101,6 +96,27 @@ fn convert_object(map: &Map<String, Value>) -> Map<String, Value> {
         }
         None => out,
     }
+}
+
+/// `oneOf: [null, composition]`; the description stays on the outside.
+fn null_or_composition(mut out: Map<String, Value>) -> Map<String, Value> {
+    let mut outer = Map::new();
+    for key in [
+        "description",
+        "title",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+    ] {
+        if let Some(v) = out.remove(key) {
+            outer.insert(key.into(), v);
+        }
+    }
+    outer.insert(
+        "oneOf".into(),
+        json!([{"type": "null"}, Value::Object(out)]),
+    );
+    outer
 }
 
 #[cfg(test)]

@@ -94,19 +94,7 @@ fn merged_inputs(source: &str, extras: &[&str], selection: &Selection) -> Result
 /// drops the document's tags.
 fn prune_unreached(doc: &mut Value) {
     let keep = keep_with_derived(doc);
-    reach::prune(
-        doc,
-        &keep,
-        &[
-            "schemas",
-            "responses",
-            "parameters",
-            "requestBodies",
-            "headers",
-            "examples",
-            "links",
-        ],
-    );
+    reach::prune(doc, &keep, reach::COMPONENT_KINDS);
     if let Some(Value::Object(components)) = doc.get_mut("components") {
         for kind in ["schemas", "responses", "parameters", "requestBodies"] {
             if let Some(Value::Object(items)) = components.get_mut(kind) {
