@@ -94,6 +94,31 @@ pub fn normalise(spec_text: &str, opts: &Options) -> Result<(Value, GeneratedMod
     Ok((doc, module))
 }
 
+/// Refuses a document that points at components it neither defines nor has a replacement for
+/// (typify would panic on them; what replaced schemas point at is never read): the error
+/// names the first few.
+fn check_references(doc: &Value, replacements: &models::Replacements) -> Result<(), Error> {
+    let replaced = |kind: &str, name: &str| kind == "schemas" && replacements.replaces(name);
+    let missing: Vec<String> = reach::missing_components(doc, replaced)
+        .into_iter()
+        .filter(|(kind, name)| !replaced(kind, name))
+        .map(|(kind, name)| format!("#/components/{kind}/{name}"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let more = missing.len().saturating_sub(5);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Err(Error::Parse(format!(
+        "$ref to a component the description does not define: {}{tail} (a partial description must be merged into its module first)",
+        missing[..missing.len() - more].join(", ")
+    )))
+}
+
 /// Generated additions from other generators (polymorphic enums): extra items for the `types`
 /// module and extra typify replacements, registered before typify runs. This is the one place
 /// where such generators plug in.
@@ -147,6 +172,7 @@ pub(crate) fn module_file(
     for (key, name, impls) in extra.replacements {
         replacements.insert_local(&key, &name, impls);
     }
+    check_references(doc, &replacements)?;
     let mut items = models::generate(doc, &replacements)?;
     if let Some(runtime) = &runtime {
         let accessors = passes::polymorphic::accessors(doc, &items, &opts.shared_types, runtime);

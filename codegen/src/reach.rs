@@ -40,6 +40,34 @@ pub fn reachable(
     seen
 }
 
+/// `(kind, name)` of every local `$ref` (`#/components/<kind>/<name>`) in the paths and in the
+/// components `skip` does not pass over that names no component: a partial description (one
+/// meant to be merged into another first) has them.
+pub fn missing_components(
+    doc: &Value,
+    skip: impl Fn(&str, &str) -> bool,
+) -> BTreeSet<(String, String)> {
+    let component = |kind: &str, name: &str| doc.get("components")?.get(kind)?.get(name);
+    let mut refs = Vec::new();
+    collect_refs(&doc["paths"], &mut refs);
+    if let Some(Value::Object(kinds)) = doc.get("components") {
+        for (kind, items) in kinds.iter().filter(|(kind, _)| *kind != "securitySchemes") {
+            let Value::Object(items) = items else {
+                continue;
+            };
+            for (_, item) in items.iter().filter(|(name, _)| !skip(kind, name)) {
+                collect_refs(item, &mut refs);
+            }
+        }
+    }
+    refs.into_iter()
+        .filter_map(|reference| reference.strip_prefix("#/components/"))
+        .map(|rest| rest.split_once('/').unwrap_or((rest, "")))
+        .filter(|(kind, name)| component(kind, name).is_none())
+        .map(|(kind, name)| (kind.to_string(), name.to_string()))
+        .collect()
+}
+
 fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     match value {
         Value::Object(map) => {

@@ -530,3 +530,25 @@ fn type_names_drop_whatever_namespace_the_description_uses() {
         "microsoft.graph."
     );
 }
+
+#[test]
+fn a_reference_to_a_missing_component_is_a_parse_error_that_names_it() {
+    let schemas = "    microsoft.graph.thing:\n      type: object\n      properties:\n        owner:\n          \
+                   $ref: '#/components/schemas/microsoft.graph.person'\n";
+    let text = spec(&get_one("microsoft.graph.thing"), schemas);
+    let err = generated(&text, &[]).unwrap_err();
+    let Error::Parse(message) = &err else {
+        panic!("not a parse error: {err}");
+    };
+    assert!(
+        message.contains("#/components/schemas/microsoft.graph.person"),
+        "{message}"
+    );
+    let text = spec(&get_one("microsoft.graph.absent"), "");
+    let err = generated(&text, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("#/components/schemas/microsoft.graph.absent"),
+        "{err}"
+    );
+    assert!(!err.contains("microsoft.graph.person"), "{err}");
+}

@@ -37,6 +37,11 @@ impl Replacements {
         self.shared.insert(key.to_string());
     }
 
+    /// Whether the schema `key` has a type registered in its place.
+    pub fn replaces(&self, key: &str) -> bool {
+        self.types.contains_key(&walk::type_name(key))
+    }
+
     /// The path operations use for the type named `type_name` when it is not `types::<name>`.
     pub fn path(&self, type_name: &str) -> Option<&str> {
         if self
