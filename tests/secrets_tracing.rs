@@ -91,7 +91,7 @@ async fn no_secret_reaches_trace_output_debug_or_display() {
     .build()
     .unwrap();
 
-    let (auth_url, flow) = sign_in_with_the_code_flow(&server, &conn).await;
+    let flow = sign_in_with_the_code_flow(&server, &conn).await;
     refresh_with_a_rotated_refresh_token(&server, &conn, &clock).await;
     let failed = fail_a_request_with_a_query_secret(&server, &conn).await;
     retry_after_503_and_429(&server, &conn).await;
@@ -128,6 +128,17 @@ async fn no_secret_reaches_trace_output_debug_or_display() {
     for (what, text) in &printed {
         assert_clean(what, text, &secrets);
     }
+}
+
+/// 1. Sign-in: the authorization code flow (whose URL carries the PKCE challenge, never the
+///    verifier or the client secret), then a call with its token.
+async fn sign_in_with_the_code_flow(
+    server: &ScriptedServer,
+    conn: &Connection,
+) -> AuthorizationFlow {
+    let (auth_url, flow) = conn
+        .get_authorization_url(&["Mail.Read"], Some("http://localhost:5000/cb"))
+        .unwrap();
     assert!(
         auth_url.contains("code_challenge="),
         "the URL carries the challenge, not the verifier"
@@ -137,16 +148,6 @@ async fn no_secret_reaches_trace_output_debug_or_display() {
         &auth_url,
         &[SECRET, flow.code_verifier.as_str()],
     );
-}
-
-/// 1. Sign-in: the authorization code flow, then a call with its token.
-async fn sign_in_with_the_code_flow(
-    server: &ScriptedServer,
-    conn: &Connection,
-) -> (String, AuthorizationFlow) {
-    let (auth_url, flow) = conn
-        .get_authorization_url(&["Mail.Read"], Some("http://localhost:5000/cb"))
-        .unwrap();
     server.push([Reply::json(
         200,
         reply_for(&flow, "at-SECRET-1", "rt-SECRET-1"),
@@ -158,7 +159,7 @@ async fn sign_in_with_the_code_flow(
     conn.request_token(&redirected, &flow, true).await.unwrap();
     server.push([Reply::json(200, json!({"id": "me"}))]);
     conn.get(&server.url("/v1.0/me"), &()).await.unwrap();
-    (auth_url, flow)
+    flow
 }
 
 /// 2. A refresh (the access token is made stale by the clock) with a rotated refresh token,
@@ -382,15 +383,7 @@ async fn no_secret_of_other_credentials_device_code_blocking_or_a_407_proxy_reac
     let (proxied, proxy_err) = fail_through_a_407_proxy(&server, &proxy, &clock).await;
     let blocking_debug = blocking_connection_debug(&device);
 
-    // Every secret went over the wire, so the checks are not vacuous.
-    let sent: String = server
-        .requests()
-        .iter()
-        .map(|r| format!("{} {:?} {}\n", r.target, r.headers, r.body_text()))
-        .collect();
-    for secret in [FEDERATED, HEADER, DEVICE] {
-        assert!(sent.contains(secret), "{secret} was not sent");
-    }
+    assert_each_was_sent(&server, &[FEDERATED, HEADER, DEVICE]);
     let secrets = [
         KEY,
         FEDERATED,
@@ -430,6 +423,18 @@ async fn no_secret_of_other_credentials_device_code_blocking_or_a_407_proxy_reac
     ];
     for (what, text) in &printed {
         assert_clean(what, text, &secrets);
+    }
+}
+
+/// Every secret went over the wire, so the checks are not vacuous.
+fn assert_each_was_sent(server: &ScriptedServer, secrets: &[&str]) {
+    let sent: String = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {:?} {}\n", r.target, r.headers, r.body_text()))
+        .collect();
+    for secret in secrets {
+        assert!(sent.contains(secret), "{secret} was not sent");
     }
 }
 
