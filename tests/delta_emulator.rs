@@ -251,6 +251,12 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
     let conn = app_connection(&em).await;
     let user = format!("users/{}", em.user().oid);
 
+    calendar_view_delta_follows_a_new_event(&conn, &user).await;
+    drive_delta_follows_a_delete_and_an_upload(&conn, &user).await;
+}
+
+/// A calendar view's delta keeps its window in the cursor and then brings the one new event.
+async fn calendar_view_delta_follows_a_new_event(conn: &Connection, user: &str) {
     let window = format!(
         "{user}/calendarView/delta?startDateTime=2020-01-01T00:00:00Z&endDateTime=2035-01-01T00:00:00Z"
     );
@@ -264,7 +270,7 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
         cursor.delta_link
     );
     let created = post_json(
-        &conn,
+        conn,
         &format!("{user}/events"),
         json!({"subject": "Delta review",
                    "start": {"dateTime": "2030-06-01T10:00:00", "timeZone": "UTC"},
@@ -279,7 +285,11 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
     };
     assert_eq!(event["id"], created["id"]);
     assert_eq!(event["subject"], "Delta review");
+}
 
+/// The drive's delta lists the seeded files, then the deleted one as removed and the uploaded
+/// one as upserted.
+async fn drive_delta_follows_a_delete_and_an_upload(conn: &Connection, user: &str) {
     let mut drive = conn
         .delta::<Value>(&format!("{user}/drive/root/microsoft.graph.delta()"))
         .unwrap();

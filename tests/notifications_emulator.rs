@@ -7,9 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use o365::emulator::Emulator;
+use o365::clock::ManualClock;
+use o365::emulator::{Emulator, StatusCode};
 use o365::notifications::{
     ChangeType, Event, LifecycleEvent, NewSubscription, Receiver, RequestKind, Subscription,
 };
@@ -350,10 +353,6 @@ async fn the_emulator_validates_like_graph() {
 
 #[tokio::test]
 async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_it_is_gone() {
-    use futures_util::StreamExt;
-    use o365::clock::ManualClock;
-    use o365::emulator::StatusCode;
-
     let clock = ManualClock::at(std::time::SystemTime::now());
     let em = Emulator::builder()
         .clock(Arc::new(clock.clone()))
@@ -383,8 +382,28 @@ async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_i
         .change_notifications()
         .keep_renewed(sub.clone(), Some(4 * hour));
 
-    // A quarter of the 4 h lifetime before the 2 h expiry: renewed an hour after creation
-    // (expiry times have whole seconds, so within a second of it), for 4 h from then.
+    let first = renewed_an_hour_in_for_4_hours(&conn, &clock, &mut renewals, &sub, start).await;
+    renewed_again_a_minute_after_a_503(&em, &clock, &mut renewals, &first).await;
+
+    // Deleted: the next renewal's 404 is yielded, and the stream ends.
+    conn.change_notifications().delete(&sub.id).await.unwrap();
+    let err = renewals.next().await.unwrap().unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+    assert!(renewals.next().await.is_none());
+}
+
+type Renewals = BoxStream<'static, o365::Result<Subscription>>;
+
+/// A quarter of the 4 h lifetime before the 2 h expiry: renewed an hour after creation (at
+/// `start`; expiry times have whole seconds, so within a second of it), for 4 h from then.
+async fn renewed_an_hour_in_for_4_hours(
+    conn: &Connection,
+    clock: &ManualClock,
+    renewals: &mut Renewals,
+    sub: &Subscription,
+    start: Duration,
+) -> Subscription {
+    let hour = Duration::from_secs(3600);
     let first = renewals.next().await.unwrap().unwrap();
     let waited = clock.elapsed() - start;
     assert!(
@@ -398,8 +417,17 @@ async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_i
         lifetime.abs_diff(4 * hour) <= Duration::from_secs(1),
         "{lifetime:?}"
     );
+    first
+}
 
-    // The next renewal is answered 503 once: tried again a minute later, then renewed.
+/// The next renewal is answered 503 once: tried again a minute later, then renewed.
+async fn renewed_again_a_minute_after_a_503(
+    em: &Emulator,
+    clock: &ManualClock,
+    renewals: &mut Renewals,
+    first: &Subscription,
+) {
+    let hour = Duration::from_secs(3600);
     em.script().throttle_next(
         1,
         "/v1.0/subscriptions/",
@@ -416,10 +444,4 @@ async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_i
     );
     assert!(second.expiration > first.expiration);
     assert_eq!(em.counters().throttled(), 1);
-
-    // Deleted: the next renewal's 404 is yielded, and the stream ends.
-    conn.change_notifications().delete(&sub.id).await.unwrap();
-    let err = renewals.next().await.unwrap().unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
-    assert!(renewals.next().await.is_none());
 }
