@@ -422,26 +422,9 @@ fn named_paths(text: &str) -> (Named, Named) {
             {
                 continue;
             }
-            let mut j = at;
-            let mut path = Vec::new();
-            loop {
-                let st = j;
-                while ident_at(b, j) {
-                    j += 1;
-                }
-                if st == j {
-                    break;
-                }
-                path.push(text[st..j].to_string());
-                if b.get(j) == Some(&b':') && b.get(j + 1) == Some(&b':') && ident_at(b, j + 2) {
-                    j += 2;
-                } else {
-                    break;
-                }
-            }
             inline.push((
                 Import {
-                    path,
+                    path: path_at(text, at),
                     alias: None,
                     glob: false,
                 },
@@ -450,6 +433,30 @@ fn named_paths(text: &str) -> (Named, Named) {
         }
     }
     (uses, inline)
+}
+
+/// The segments of the `a::b::c` path starting at `at` (up to the first that is not followed by
+/// `::` and an identifier).
+fn path_at(text: &str, at: usize) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut j = at;
+    let mut path = Vec::new();
+    loop {
+        let st = j;
+        while ident_at(b, j) {
+            j += 1;
+        }
+        if st == j {
+            break;
+        }
+        path.push(text[st..j].to_string());
+        if b.get(j) == Some(&b':') && b.get(j + 1) == Some(&b':') && ident_at(b, j + 2) {
+            j += 2;
+        } else {
+            break;
+        }
+    }
+    path
 }
 
 impl Crate {
@@ -615,56 +622,7 @@ impl Crate {
 
 /// Strongly connected components with more than one member (Tarjan).
 fn circles(nodes: &BTreeSet<String>, adj: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
-    struct T<'a> {
-        adj: &'a BTreeMap<String, BTreeSet<String>>,
-        index: BTreeMap<String, usize>,
-        low: BTreeMap<String, usize>,
-        stack: Vec<String>,
-        on: BTreeSet<String>,
-        next: usize,
-        out: Vec<Vec<String>>,
-    }
-    fn visit(t: &mut T, v: &str) {
-        t.index.insert(v.into(), t.next);
-        t.low.insert(v.into(), t.next);
-        t.next += 1;
-        t.stack.push(v.into());
-        t.on.insert(v.into());
-        let succ: Vec<String> = t
-            .adj
-            .get(v)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default();
-        for w in succ {
-            if !t.index.contains_key(&w) {
-                visit(t, &w);
-                let lw = t.low[&w];
-                let lv = t.low.get_mut(v).unwrap();
-                *lv = (*lv).min(lw);
-            } else if t.on.contains(&w) {
-                let iw = t.index[&w];
-                let lv = t.low.get_mut(v).unwrap();
-                *lv = (*lv).min(iw);
-            }
-        }
-        if t.low[v] == t.index[v] {
-            let mut comp = Vec::new();
-            loop {
-                let w = t.stack.pop().unwrap();
-                t.on.remove(&w);
-                let done = w == v;
-                comp.push(w);
-                if done {
-                    break;
-                }
-            }
-            if comp.len() > 1 {
-                comp.sort();
-                t.out.push(comp);
-            }
-        }
-    }
-    let mut t = T {
+    let mut t = Tarjan {
         adj,
         index: BTreeMap::new(),
         low: BTreeMap::new(),
@@ -679,6 +637,59 @@ fn circles(nodes: &BTreeSet<String>, adj: &BTreeMap<String, BTreeSet<String>>) -
         }
     }
     t.out
+}
+
+/// Tarjan's strongly connected components: the state of one walk.
+struct Tarjan<'a> {
+    adj: &'a BTreeMap<String, BTreeSet<String>>,
+    index: BTreeMap<String, usize>,
+    low: BTreeMap<String, usize>,
+    stack: Vec<String>,
+    on: BTreeSet<String>,
+    next: usize,
+    out: Vec<Vec<String>>,
+}
+
+/// Visits `v` and what it reaches, recording each component of more than one node.
+fn visit(t: &mut Tarjan, v: &str) {
+    t.index.insert(v.into(), t.next);
+    t.low.insert(v.into(), t.next);
+    t.next += 1;
+    t.stack.push(v.into());
+    t.on.insert(v.into());
+    let succ: Vec<String> = t
+        .adj
+        .get(v)
+        .map(|s| s.iter().cloned().collect())
+        .unwrap_or_default();
+    for w in succ {
+        if !t.index.contains_key(&w) {
+            visit(t, &w);
+            let lw = t.low[&w];
+            let lv = t.low.get_mut(v).unwrap();
+            *lv = (*lv).min(lw);
+        } else if t.on.contains(&w) {
+            let iw = t.index[&w];
+            let lv = t.low.get_mut(v).unwrap();
+            *lv = (*lv).min(iw);
+        }
+    }
+    if t.low[v] == t.index[v] {
+        let mut comp = Vec::new();
+        loop {
+            let w = t.stack.pop().unwrap();
+            t.on.remove(&w);
+            let done = w == v;
+            comp.push(w);
+            if done {
+                break;
+            }
+        }
+        if comp.len() > 1 {
+            comp.sort();
+            t.out.push(comp);
+        }
+    }
 }
 
 fn report(krate: &Crate) -> Vec<String> {
