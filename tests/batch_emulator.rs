@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use o365::batch::StepOptions;
+use o365::batch::{Batch, BatchResults, Handle, StepOptions, StepResponse};
 use o365::clock::ManualClock;
 use o365::emulator::{Emulator, StatusCode};
 use o365::typed::{Collection, Request, Single};
@@ -46,8 +46,57 @@ async fn steps_reach_the_routes_and_a_throttled_step_is_retried() {
     let user = format!("users/{}", em.user().oid);
 
     let mut batch = conn.batch();
+    let steps = add_the_steps(&mut batch, &conn, &user);
+    em.script().throttle_next(
+        1,
+        &format!("/v1.0/{user}/contacts"),
+        StatusCode::TOO_MANY_REQUESTS,
+        Duration::from_secs(4),
+    );
+    let results = batch.send().await.unwrap();
+    let draft = assert_each_step_answered(&results, &steps);
+
+    // The throttled step went again, alone, after its Retry-After.
+    assert_eq!(results.batches_sent(), 2);
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(4)]);
+    let counters = em.counters();
+    assert_eq!(counters.requests("POST", "/v1.0/$batch"), 2);
+    assert_eq!(
+        counters.requests("GET", &format!("/v1.0/{user}/contacts")),
+        2
+    );
+    assert_eq!(
+        counters.requests("POST", &format!("/v1.0/{user}/messages")),
+        1
+    );
+    assert_eq!(counters.throttled(), 1);
+    // The draft really exists.
+    let fetched: Value = conn
+        .get(&format!("{user}/messages/{}", draft.id), &())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched["subject"], "Batched draft");
+}
+
+/// The handles of the steps of the batch above.
+struct Steps {
+    list: Handle<Page>,
+    created: Handle<Message>,
+    put: Handle<StepResponse>,
+    get_file: Handle<StepResponse>,
+    missing: Handle<StepResponse>,
+    after_missing: Handle<StepResponse>,
+    contacts: Handle<StepResponse>,
+}
+
+/// A typed list and create, a PUT of bytes and the GET that depends on it, a missing message and
+/// a step that depends on it, and the user's contacts (which the script throttles once).
+fn add_the_steps(batch: &mut Batch, conn: &Connection, user: &str) -> Steps {
     let list: Request<Page, Collection> = Request::new(
-        &conn,
+        conn,
         Method::GET,
         &format!("{user}/mailFolders/inbox/messages"),
     );
@@ -58,7 +107,7 @@ async fn steps_reach_the_routes_and_a_throttled_step_is_retried() {
         )
         .unwrap();
     let created: Request<Message, Single> =
-        Request::new(&conn, Method::POST, &format!("{user}/messages"));
+        Request::new(conn, Method::POST, &format!("{user}/messages"));
     let created = batch
         .add(created.json(&json!({"subject": "Batched draft", "isRead": true})))
         .unwrap();
@@ -89,33 +138,39 @@ async fn steps_reach_the_routes_and_a_throttled_step_is_retried() {
     let contacts = batch
         .add(conn.request(Method::GET, &format!("{user}/contacts")))
         .unwrap();
-    em.script().throttle_next(
-        1,
-        &format!("/v1.0/{user}/contacts"),
-        StatusCode::TOO_MANY_REQUESTS,
-        Duration::from_secs(4),
-    );
-    let results = batch.send().await.unwrap();
+    Steps {
+        list,
+        created,
+        put,
+        get_file,
+        missing,
+        after_missing,
+        contacts,
+    }
+}
 
-    let page = results.get(&list).unwrap();
+/// Each step got its route's answer: JSON and bytes both ways, a 404 and the 424 of the step
+/// that depended on it, and the contacts after the retry. Returns the created draft.
+fn assert_each_step_answered(results: &BatchResults, steps: &Steps) -> Message {
+    let page = results.get(&steps.list).unwrap();
     assert_eq!(page.value.len(), 2);
-    let draft = results.get(&created).unwrap();
+    let draft = results.get(&steps.created).unwrap();
     assert_eq!(draft.subject, "Batched draft");
     assert!(draft.is_read);
     assert!(draft.id.starts_with("AAMkA"));
-    assert_eq!(results.get(&put).unwrap().status(), 201);
-    let file = results.get(&get_file).unwrap();
+    assert_eq!(results.get(&steps.put).unwrap().status(), 201);
+    let file = results.get(&steps.get_file).unwrap();
     assert_eq!(file.status(), 200);
     assert_eq!(file.body().as_ref(), [0u8, 1, 2, 254, 255]);
     let err = results
-        .get(&missing)
+        .get(&steps.missing)
         .unwrap()
         .error_for_status()
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(err.graph_error().unwrap().code, "ErrorItemNotFound");
-    assert_eq!(results.get(&after_missing).unwrap().status(), 424);
-    let contacts = results.get(&contacts).unwrap();
+    assert_eq!(results.get(&steps.after_missing).unwrap().status(), 424);
+    let contacts = results.get(&steps.contacts).unwrap();
     assert_eq!(contacts.status(), 200);
     assert!(
         !contacts.json::<Value>().unwrap()["value"]
@@ -123,30 +178,7 @@ async fn steps_reach_the_routes_and_a_throttled_step_is_retried() {
             .unwrap()
             .is_empty()
     );
-
-    // The throttled step went again, alone, after its Retry-After.
-    assert_eq!(results.batches_sent(), 2);
-    assert_eq!(clock.sleeps(), vec![Duration::from_secs(4)]);
-    let counters = em.counters();
-    assert_eq!(counters.requests("POST", "/v1.0/$batch"), 2);
-    assert_eq!(
-        counters.requests("GET", &format!("/v1.0/{user}/contacts")),
-        2
-    );
-    assert_eq!(
-        counters.requests("POST", &format!("/v1.0/{user}/messages")),
-        1
-    );
-    assert_eq!(counters.throttled(), 1);
-    // The draft really exists.
-    let fetched: Value = conn
-        .get(&format!("{user}/messages/{}", draft.id), &())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(fetched["subject"], "Batched draft");
+    draft
 }
 
 #[tokio::test]

@@ -59,9 +59,33 @@ async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
     let em = Emulator::builder().start().await.unwrap();
     let conn = app_connection(&em).await;
     let user = format!("users/{}", em.user().oid);
-    let (inbox_count, _, _) = o365::emulator::fixtures::MESSAGE_COUNTS;
 
-    let mut first = inbox_delta(&conn, &user).delta_stream();
+    let (ids, cursor) = sync_the_inbox_initially(&conn, &user).await;
+    let quiet_cursor = resume_with_nothing_changed(&conn, &user, &cursor).await;
+    let new_id = add_update_delete_and_move_one(&conn, &user, &ids).await;
+
+    let mut changes = inbox_delta(&conn, &user).delta_stream_from(&quiet_cursor);
+    let got = drain(&mut changes).await;
+    assert_the_four_changes(&got, &ids, &new_id);
+    // Every page carried the Prefer header.
+    let counters = em.counters();
+    let delta_path = format!("/v1.0/{user}/mailFolders/inbox/messages/delta");
+    assert_eq!(counters.requests("GET", &delta_path), 4 + 1 + 1);
+    assert_eq!(
+        counters.last_request_headers().unwrap()["prefer"],
+        "odata.maxpagesize=5"
+    );
+
+    // Resuming from the same cursor again replays the same changes (the token is not used up).
+    let mut again = inbox_delta(&conn, &user).delta_stream_from(&quiet_cursor);
+    assert_eq!(drain(&mut again).await.len(), 4);
+}
+
+/// The initial sync: every inbox message once, across pages of 5, as upserts; returns their ids
+/// and the cursor, after a round trip through storage.
+async fn sync_the_inbox_initially(conn: &Connection, user: &str) -> (Vec<String>, DeltaCursor) {
+    let (inbox_count, _, _) = o365::emulator::fixtures::MESSAGE_COUNTS;
+    let mut first = inbox_delta(conn, user).delta_stream();
     let initial = drain(&mut first).await;
     assert_eq!(initial.len(), inbox_count);
     assert_eq!(first.pages_read(), 4); // 16 messages, 5 per page
@@ -86,17 +110,27 @@ async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
     );
     // The cursor survives a round trip through storage.
     let stored = serde_json::to_string(&cursor).unwrap();
-    let cursor: DeltaCursor = serde_json::from_str(&stored).unwrap();
+    (ids, serde_json::from_str(&stored).unwrap())
+}
 
-    // Nothing changed yet: one page, no entries, a new cursor.
-    let mut quiet = inbox_delta(&conn, &user).delta_stream_from(&cursor);
+/// Nothing changed yet: one page, no entries, a new cursor (returned).
+async fn resume_with_nothing_changed(
+    conn: &Connection,
+    user: &str,
+    cursor: &DeltaCursor,
+) -> DeltaCursor {
+    let mut quiet = inbox_delta(conn, user).delta_stream_from(cursor);
     assert!(drain(&mut quiet).await.is_empty());
     let quiet_cursor = quiet.cursor().unwrap().clone();
     assert_ne!(quiet_cursor.delta_link, cursor.delta_link);
+    quiet_cursor
+}
 
-    // Add one, update one, delete one, move one out of the folder.
+/// Adds a message, marks `ids[0]` read, deletes `ids[1]` and moves `ids[2]` out of the folder;
+/// returns the new message's id.
+async fn add_update_delete_and_move_one(conn: &Connection, user: &str, ids: &[String]) -> String {
     let created = post_json(
-        &conn,
+        conn,
         &format!("{user}/mailFolders/inbox/messages"),
         json!({"subject": "New arrival"}),
     )
@@ -117,9 +151,12 @@ async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
     )
     .await
     .unwrap();
+    new_id
+}
 
-    let mut changes = inbox_delta(&conn, &user).delta_stream_from(&quiet_cursor);
-    let got = drain(&mut changes).await;
+/// The added and the updated message come as upserts (the update with its new state), the
+/// deleted and the moved-out one as removals: four changes.
+fn assert_the_four_changes(got: &[Change<Message>], ids: &[String], new_id: &str) {
     let upserted: Vec<&Message> = got
         .iter()
         .filter_map(|c| match c {
@@ -139,7 +176,7 @@ async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
             .iter()
             .map(|m| m.id.as_str())
             .collect::<BTreeSet<_>>(),
-        BTreeSet::from([ids[0].as_str(), new_id.as_str()])
+        BTreeSet::from([ids[0].as_str(), new_id])
     );
     let updated = upserted.iter().find(|m| m.id == ids[0]).unwrap();
     assert_eq!(updated.is_read, Some(true));
@@ -151,18 +188,6 @@ async fn initial_sync_then_add_update_delete_and_move_from_the_cursor() {
         ])
     );
     assert_eq!(got.len(), 4);
-    // Every page carried the Prefer header.
-    let counters = em.counters();
-    let delta_path = format!("/v1.0/{user}/mailFolders/inbox/messages/delta");
-    assert_eq!(counters.requests("GET", &delta_path), 4 + 1 + 1);
-    assert_eq!(
-        counters.last_request_headers().unwrap()["prefer"],
-        "odata.maxpagesize=5"
-    );
-
-    // Resuming from the same cursor again replays the same changes (the token is not used up).
-    let mut again = inbox_delta(&conn, &user).delta_stream_from(&quiet_cursor);
-    assert_eq!(drain(&mut again).await.len(), 4);
 }
 
 #[tokio::test]
@@ -226,6 +251,12 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
     let conn = app_connection(&em).await;
     let user = format!("users/{}", em.user().oid);
 
+    calendar_view_delta_follows_a_new_event(&conn, &user).await;
+    drive_delta_follows_a_delete_and_an_upload(&conn, &user).await;
+}
+
+/// A calendar view's delta keeps its window in the cursor and then brings the one new event.
+async fn calendar_view_delta_follows_a_new_event(conn: &Connection, user: &str) {
     let window = format!(
         "{user}/calendarView/delta?startDateTime=2020-01-01T00:00:00Z&endDateTime=2035-01-01T00:00:00Z"
     );
@@ -239,7 +270,7 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
         cursor.delta_link
     );
     let created = post_json(
-        &conn,
+        conn,
         &format!("{user}/events"),
         json!({"subject": "Delta review",
                    "start": {"dateTime": "2030-06-01T10:00:00", "timeZone": "UTC"},
@@ -254,7 +285,11 @@ async fn calendar_view_and_drive_deltas_follow_changes() {
     };
     assert_eq!(event["id"], created["id"]);
     assert_eq!(event["subject"], "Delta review");
+}
 
+/// The drive's delta lists the seeded files, then the deleted one as removed and the uploaded
+/// one as upserted.
+async fn drive_delta_follows_a_delete_and_an_upload(conn: &Connection, user: &str) {
     let mut drive = conn
         .delta::<Value>(&format!("{user}/drive/root/microsoft.graph.delta()"))
         .unwrap();

@@ -11,6 +11,7 @@ mod support;
 use std::time::{Duration, UNIX_EPOCH};
 
 use o365::clock::ManualClock;
+use o365::generated::{contacts, mail};
 use o365::protocol::Protocol;
 use o365::{Connection, RetryPolicy};
 use serde::de::DeserializeOwned;
@@ -75,27 +76,64 @@ fn body<T: DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).unwrap()
 }
 
+const USER: &str = "ada@contoso.com";
+const CONTACT_FOLDER: &str = "AAMkAD=/f1";
+const CONTACT: &str = "AAMkAD=/c1";
+const CONTACT_SELECT: [&str; 2] = ["id", "givenName"];
+const MAIL_FOLDER: &str = "inbox";
+const MESSAGE: &str = "AAMkAD=/m1";
+const ATTACHMENT: &str = "AAMkAD=/a1";
+const MESSAGE_SELECT: [&str; 3] = ["id", "subject", "from"];
+
+fn contact_folder_body() -> contacts::types::ContactFolder {
+    body(json!({"displayName": "Friends"}))
+}
+
+fn contact_body() -> contacts::types::Contact {
+    body(json!({"givenName": "Ada", "surname": "Lovelace",
+    "emailAddresses": [{"address": "ada@contoso.com", "name": "Ada"}],
+    "businessPhones": ["+1 555 0100"]}))
+}
+
+fn mail_folder_body() -> mail::types::MailFolder {
+    body(json!({"displayName": "Receipts"}))
+}
+
+fn message_body() -> mail::types::Message {
+    body(json!({"subject": "Hello", "importance": "high",
+    "body": {"contentType": "text", "content": "Hi there"},
+    "toRecipients": [{"emailAddress": {"address": "alan@contoso.com", "name": "Alan"}}]}))
+}
+
+/// The base type, sent without `@odata.type`: Mail.yml marks open-type members
+/// `additionalProperties: {type: object}`, so Prism rejects a fileAttachment's string
+/// `@odata.type`/`contentBytes` (which Graph itself requires) as "must be object".
+fn attachment_body() -> mail::types::Attachment {
+    body(json!({"name": "notes.txt", "contentType": "text/plain",
+    "isInline": false, "size": 5}))
+}
+
 #[tokio::test]
 #[ignore = "needs Prism: run .ci/prism"]
 async fn contacts_operations_are_valid_requests_for_prism() {
     let conn = connection("O365_PRISM_CONTACTS_URL").await;
     let c = conn.contacts();
-    let (user, folder, contact) = ("ada@contoso.com", "AAMkAD=/f1", "AAMkAD=/c1");
-    let select = ["id", "givenName"];
-    let folder_body: o365::generated::contacts::types::ContactFolder =
-        body(json!({"displayName": "Friends"}));
-    let contact_body: o365::generated::contacts::types::Contact =
-        body(json!({"givenName": "Ada", "surname": "Lovelace",
-        "emailAddresses": [{"address": "ada@contoso.com", "name": "Ada"}],
-        "businessPhones": ["+1 555 0100"]}));
     let mut r = Report::default();
+    check_contact_folders(&c, &mut r).await;
+    check_contacts(&c, &mut r).await;
+    r.assert_clean(12);
+}
+
+/// The contact folder operations (7 calls), with the contacts inside a folder.
+async fn check_contact_folders(c: &contacts::Client, r: &mut Report) {
+    let folder_body = contact_folder_body();
     r.check(
         "user_list_contact_folders",
-        c.user_list_contact_folders(user)
+        c.user_list_contact_folders(USER)
             .count(true)
             .filter("displayName eq 'Friends'")
             .order_by(["givenName desc"])
-            .select(select)
+            .select(CONTACT_SELECT)
             .skip(0)
             .top(5)
             .send()
@@ -103,52 +141,57 @@ async fn contacts_operations_are_valid_requests_for_prism() {
     );
     r.check(
         "user_create_contact_folder",
-        c.user_create_contact_folder(user, &folder_body)
+        c.user_create_contact_folder(USER, &folder_body)
             .send()
             .await,
     );
     r.check(
         "user_get_contact_folder",
-        c.user_get_contact_folder(user, folder)
-            .select(select)
+        c.user_get_contact_folder(USER, CONTACT_FOLDER)
+            .select(CONTACT_SELECT)
             .send()
             .await,
     );
     r.check(
         "user_update_contact_folder",
-        c.user_update_contact_folder(user, folder, folder_body.clone())
+        c.user_update_contact_folder(USER, CONTACT_FOLDER, folder_body.clone())
             .send()
             .await,
     );
     r.check(
         "user_delete_contact_folder",
-        c.user_delete_contact_folder(user, folder)
+        c.user_delete_contact_folder(USER, CONTACT_FOLDER)
             .if_match("W/\"1\"")
             .send()
             .await,
     );
     r.check(
         "user_list_contact_folder_contacts",
-        c.user_list_contact_folder_contacts(user, folder)
+        c.user_list_contact_folder_contacts(USER, CONTACT_FOLDER)
             .expand("photo")
             .order_by(["givenName desc"])
-            .select(select)
+            .select(CONTACT_SELECT)
             .top(10)
             .send()
             .await,
     );
     r.check(
         "user_create_contact_folder_contact",
-        c.user_create_contact_folder_contact(user, folder, &contact_body)
+        c.user_create_contact_folder_contact(USER, CONTACT_FOLDER, &contact_body())
             .send()
             .await,
     );
+}
+
+/// The operations on a user's contacts (5 calls).
+async fn check_contacts(c: &contacts::Client, r: &mut Report) {
+    let contact_body = contact_body();
     r.check(
         "user_list_contacts",
-        c.user_list_contacts(user)
+        c.user_list_contacts(USER)
             .count(false)
             .search("ada")
-            .select(select)
+            .select(CONTACT_SELECT)
             .skip(2)
             .top(2)
             .send()
@@ -156,27 +199,26 @@ async fn contacts_operations_are_valid_requests_for_prism() {
     );
     r.check(
         "user_create_contact",
-        c.user_create_contact(user, &contact_body).send().await,
+        c.user_create_contact(USER, &contact_body).send().await,
     );
     r.check(
         "user_get_contact",
-        c.user_get_contact(user, contact)
+        c.user_get_contact(USER, CONTACT)
             .expand("photo")
-            .select(select)
+            .select(CONTACT_SELECT)
             .send()
             .await,
     );
     r.check(
         "user_update_contact",
-        c.user_update_contact(user, contact, contact_body.clone())
+        c.user_update_contact(USER, CONTACT, contact_body.clone())
             .send()
             .await,
     );
     r.check(
         "user_delete_contact",
-        c.user_delete_contact(user, contact).send().await,
+        c.user_delete_contact(USER, CONTACT).send().await,
     );
-    r.assert_clean(12);
 }
 
 #[tokio::test]
@@ -184,25 +226,19 @@ async fn contacts_operations_are_valid_requests_for_prism() {
 async fn mail_operations_are_valid_requests_for_prism() {
     let conn = connection("O365_PRISM_MAIL_URL").await;
     let m = conn.mail();
-    let (user, folder, message, attachment) =
-        ("ada@contoso.com", "inbox", "AAMkAD=/m1", "AAMkAD=/a1");
-    let select = ["id", "subject", "from"];
-    let folder_body: o365::generated::mail::types::MailFolder =
-        body(json!({"displayName": "Receipts"}));
-    let message_body: o365::generated::mail::types::Message =
-        body(json!({"subject": "Hello", "importance": "high",
-        "body": {"contentType": "text", "content": "Hi there"},
-        "toRecipients": [{"emailAddress": {"address": "alan@contoso.com", "name": "Alan"}}]}));
-    // The base type, sent without `@odata.type`: Mail.yml marks open-type members
-    // `additionalProperties: {type: object}`, so Prism rejects a fileAttachment's string
-    // `@odata.type`/`contentBytes` (which Graph itself requires) as "must be object".
-    let attachment_body: o365::generated::mail::types::Attachment =
-        body(json!({"name": "notes.txt", "contentType": "text/plain",
-        "isInline": false, "size": 5}));
     let mut r = Report::default();
+    check_mail_folders(&m, &mut r).await;
+    check_messages(&m, &mut r).await;
+    check_attachments(&m, &mut r).await;
+    r.assert_clean(18);
+}
+
+/// The mail folder operations, with child folders (7 calls).
+async fn check_mail_folders(m: &mail::Client, r: &mut Report) {
+    let folder_body = mail_folder_body();
     r.check(
         "user_list_mail_folders",
-        m.user_list_mail_folders(user)
+        m.user_list_mail_folders(USER)
             .count(true)
             .order_by(["receivedDateTime desc"])
             .select(["id", "displayName"])
@@ -213,31 +249,31 @@ async fn mail_operations_are_valid_requests_for_prism() {
     );
     r.check(
         "user_create_mail_folder",
-        m.user_create_mail_folder(user, &folder_body).send().await,
+        m.user_create_mail_folder(USER, &folder_body).send().await,
     );
     r.check(
         "user_get_mail_folder",
-        m.user_get_mail_folder(user, folder)
+        m.user_get_mail_folder(USER, MAIL_FOLDER)
             .param("includeHiddenFolders", "false")
             .send()
             .await,
     );
     r.check(
         "user_update_mail_folder",
-        m.user_update_mail_folder(user, folder, folder_body.clone())
+        m.user_update_mail_folder(USER, MAIL_FOLDER, folder_body.clone())
             .send()
             .await,
     );
     r.check(
         "user_delete_mail_folder",
-        m.user_delete_mail_folder(user, folder)
+        m.user_delete_mail_folder(USER, MAIL_FOLDER)
             .if_match("W/\"2\"")
             .send()
             .await,
     );
     r.check(
         "user_list_child_folders",
-        m.user_list_child_folders(user, folder)
+        m.user_list_child_folders(USER, MAIL_FOLDER)
             .skip(1)
             .top(1)
             .send()
@@ -245,32 +281,36 @@ async fn mail_operations_are_valid_requests_for_prism() {
     );
     r.check(
         "user_create_child_folder",
-        m.user_create_child_folder(user, folder, &folder_body)
+        m.user_create_child_folder(USER, MAIL_FOLDER, &folder_body)
             .send()
             .await,
     );
+}
+
+/// The message operations, in a folder and in the whole mailbox (7 calls).
+async fn check_messages(m: &mail::Client, r: &mut Report) {
     r.check(
         "user_list_mail_folder_messages",
-        m.user_list_mail_folder_messages(user, folder)
+        m.user_list_mail_folder_messages(USER, MAIL_FOLDER)
             .expand("attachments")
             .filter("isRead eq false")
             .order_by(["receivedDateTime desc"])
-            .select(select)
+            .select(MESSAGE_SELECT)
             .top(25)
             .send()
             .await,
     );
     r.check(
         "user_create_mail_folder_message",
-        m.user_create_mail_folder_message(user, folder, message_body.clone())
+        m.user_create_mail_folder_message(USER, MAIL_FOLDER, message_body())
             .send()
             .await,
     );
     r.check(
         "user_list_messages",
-        m.user_list_messages(user)
+        m.user_list_messages(USER)
             .search("invoice")
-            .select(select)
+            .select(MESSAGE_SELECT)
             .top(10)
             .param("includeHiddenMessages", "false")
             .send()
@@ -278,31 +318,33 @@ async fn mail_operations_are_valid_requests_for_prism() {
     );
     r.check(
         "user_create_message",
-        m.user_create_message(user, message_body.clone())
-            .send()
-            .await,
+        m.user_create_message(USER, message_body()).send().await,
     );
     r.check(
         "user_get_message",
-        m.user_get_message(user, message)
+        m.user_get_message(USER, MESSAGE)
             .expand("attachments")
-            .select(select)
+            .select(MESSAGE_SELECT)
             .send()
             .await,
     );
     r.check(
         "user_update_message",
-        m.user_update_message(user, message, message_body.clone())
+        m.user_update_message(USER, MESSAGE, message_body())
             .send()
             .await,
     );
     r.check(
         "user_delete_message",
-        m.user_delete_message(user, message).send().await,
+        m.user_delete_message(USER, MESSAGE).send().await,
     );
+}
+
+/// The attachment operations on a message (4 calls).
+async fn check_attachments(m: &mail::Client, r: &mut Report) {
     r.check(
         "user_list_attachments",
-        m.user_list_attachments(user, message)
+        m.user_list_attachments(USER, MESSAGE)
             .count(true)
             .select(["id", "name", "size"])
             .send()
@@ -310,24 +352,23 @@ async fn mail_operations_are_valid_requests_for_prism() {
     );
     r.check(
         "user_create_attachment",
-        m.user_create_attachment(user, message, attachment_body.clone())
+        m.user_create_attachment(USER, MESSAGE, attachment_body())
             .send()
             .await,
     );
     r.check(
         "user_get_attachment",
-        m.user_get_attachment(user, message, attachment)
+        m.user_get_attachment(USER, MESSAGE, ATTACHMENT)
             .send()
             .await,
     );
     r.check(
         "user_delete_attachment",
-        m.user_delete_attachment(user, message, attachment)
+        m.user_delete_attachment(USER, MESSAGE, ATTACHMENT)
             .if_match("W/\"3\"")
             .send()
             .await,
     );
-    r.assert_clean(18);
 }
 
 /// The control: Prism does reject a bad request (a number where the description has a string),

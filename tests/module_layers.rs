@@ -38,106 +38,133 @@ fn strip(src: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c == b'/' && b.get(i + 1) == Some(&b'/') {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
+        i = if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            skip_line_comment(b, i)
         } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
-            let mut depth = 0;
-            while i < b.len() {
-                if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
-                    depth += 1;
-                    i += 2;
-                } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
             out.push(b' ');
+            skip_block_comment(b, i)
         } else if c == b'r'
             && (b.get(i + 1) == Some(&b'"') || b.get(i + 1) == Some(&b'#'))
             && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_'))
         {
-            // raw string r"…" / r#"…"#
-            let mut j = i + 1;
-            let mut hashes = 0;
-            while b.get(j) == Some(&b'#') {
-                hashes += 1;
-                j += 1;
-            }
-            if b.get(j) != Some(&b'"') {
-                out.push(c);
-                i += 1;
-                continue;
-            }
-            j += 1;
-            loop {
-                if j >= b.len() {
-                    break;
-                }
-                if b[j] == b'"'
-                    && b[j + 1..]
-                        .iter()
-                        .take(hashes)
-                        .filter(|&&h| h == b'#')
-                        .count()
-                        == hashes
-                {
-                    j += 1 + hashes;
-                    break;
-                }
-                j += 1;
-            }
-            out.extend_from_slice(b"\"\"");
-            i = j;
+            blank_raw_string(b, i, &mut out)
         } else if c == b'"' {
-            i += 1;
-            while i < b.len() && b[i] != b'"' {
-                if b[i] == b'\\' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            i += 1;
             out.extend_from_slice(b"\"\"");
+            skip_string(b, i)
         } else if c == b'\'' {
-            // char literal or lifetime
-            if b.get(i + 1) == Some(&b'\\') {
-                let mut j = i + 2;
-                while j < b.len() && b[j] != b'\'' {
-                    j += 1;
-                }
-                i = j + 1;
-                out.extend_from_slice(b"' '");
-            } else if b.get(i + 2) == Some(&b'\'') {
-                i += 3;
-                out.extend_from_slice(b"' '");
-            } else {
-                // a multi-byte char literal or a lifetime
-                let rest = &src[i + 1..];
-                match rest.char_indices().nth(1) {
-                    Some((k, '\'')) => {
-                        i += 1 + k + 1;
-                        out.extend_from_slice(b"' '");
-                    }
-                    _ => {
-                        out.push(c);
-                        i += 1;
-                    }
-                }
-            }
+            blank_char_literal(src, i, &mut out)
         } else {
             out.push(c);
-            i += 1;
-        }
+            i + 1
+        };
     }
     let text = String::from_utf8_lossy(&out).into_owned();
     blank_macro_bodies(&text, &["quote!", "quote_spanned!", "parse_quote!"])
+}
+
+/// Where the `//` comment starting at `i` ends: at its newline, which is kept.
+fn skip_line_comment(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i] != b'\n' {
+        i += 1;
+    }
+    i
+}
+
+/// Where the (possibly nested) `/* … */` comment starting at `i` ends.
+fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 0;
+    while i < b.len() {
+        if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// Writes a raw string r"…" / r#"…"# starting at `i` as `""` and returns where it ends; an `r`
+/// that starts no raw string (e.g. `r#ident`) is kept as it is.
+fn blank_raw_string(b: &[u8], i: usize, out: &mut Vec<u8>) -> usize {
+    let mut j = i + 1;
+    let mut hashes = 0;
+    while b.get(j) == Some(&b'#') {
+        hashes += 1;
+        j += 1;
+    }
+    if b.get(j) != Some(&b'"') {
+        out.push(b[i]);
+        return i + 1;
+    }
+    j += 1;
+    loop {
+        if j >= b.len() {
+            break;
+        }
+        if b[j] == b'"'
+            && b[j + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&h| h == b'#')
+                .count()
+                == hashes
+        {
+            j += 1 + hashes;
+            break;
+        }
+        j += 1;
+    }
+    out.extend_from_slice(b"\"\"");
+    j
+}
+
+/// Where the string literal whose opening quote is at `i` ends (after its closing quote).
+fn skip_string(b: &[u8], mut i: usize) -> usize {
+    i += 1;
+    while i < b.len() && b[i] != b'"' {
+        if b[i] == b'\\' {
+            i += 1;
+        }
+        i += 1;
+    }
+    i + 1
+}
+
+/// Writes a char literal starting at `i` as `' '` and returns where it ends; a lifetime's `'`
+/// is kept as it is.
+fn blank_char_literal(src: &str, i: usize, out: &mut Vec<u8>) -> usize {
+    let b = src.as_bytes();
+    if b.get(i + 1) == Some(&b'\\') {
+        let mut j = i + 2;
+        while j < b.len() && b[j] != b'\'' {
+            j += 1;
+        }
+        out.extend_from_slice(b"' '");
+        j + 1
+    } else if b.get(i + 2) == Some(&b'\'') {
+        out.extend_from_slice(b"' '");
+        i + 3
+    } else {
+        // a multi-byte char literal or a lifetime
+        let rest = &src[i + 1..];
+        match rest.char_indices().nth(1) {
+            Some((k, '\'')) => {
+                out.extend_from_slice(b"' '");
+                i + 1 + k + 1
+            }
+            _ => {
+                out.push(b'\'');
+                i + 1
+            }
+        }
+    }
 }
 
 /// Blanks the bodies of the given macros: their paths belong to the code they write.
@@ -395,26 +422,9 @@ fn named_paths(text: &str) -> (Named, Named) {
             {
                 continue;
             }
-            let mut j = at;
-            let mut path = Vec::new();
-            loop {
-                let st = j;
-                while ident_at(b, j) {
-                    j += 1;
-                }
-                if st == j {
-                    break;
-                }
-                path.push(text[st..j].to_string());
-                if b.get(j) == Some(&b':') && b.get(j + 1) == Some(&b':') && ident_at(b, j + 2) {
-                    j += 2;
-                } else {
-                    break;
-                }
-            }
             inline.push((
                 Import {
-                    path,
+                    path: path_at(text, at),
                     alias: None,
                     glob: false,
                 },
@@ -423,6 +433,30 @@ fn named_paths(text: &str) -> (Named, Named) {
         }
     }
     (uses, inline)
+}
+
+/// The segments of the `a::b::c` path starting at `at` (up to the first that is not followed by
+/// `::` and an identifier).
+fn path_at(text: &str, at: usize) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut j = at;
+    let mut path = Vec::new();
+    loop {
+        let st = j;
+        while ident_at(b, j) {
+            j += 1;
+        }
+        if st == j {
+            break;
+        }
+        path.push(text[st..j].to_string());
+        if b.get(j) == Some(&b':') && b.get(j + 1) == Some(&b':') && ident_at(b, j + 2) {
+            j += 2;
+        } else {
+            break;
+        }
+    }
+    path
 }
 
 impl Crate {
@@ -588,56 +622,7 @@ impl Crate {
 
 /// Strongly connected components with more than one member (Tarjan).
 fn circles(nodes: &BTreeSet<String>, adj: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
-    struct T<'a> {
-        adj: &'a BTreeMap<String, BTreeSet<String>>,
-        index: BTreeMap<String, usize>,
-        low: BTreeMap<String, usize>,
-        stack: Vec<String>,
-        on: BTreeSet<String>,
-        next: usize,
-        out: Vec<Vec<String>>,
-    }
-    fn visit(t: &mut T, v: &str) {
-        t.index.insert(v.into(), t.next);
-        t.low.insert(v.into(), t.next);
-        t.next += 1;
-        t.stack.push(v.into());
-        t.on.insert(v.into());
-        let succ: Vec<String> = t
-            .adj
-            .get(v)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default();
-        for w in succ {
-            if !t.index.contains_key(&w) {
-                visit(t, &w);
-                let lw = t.low[&w];
-                let lv = t.low.get_mut(v).unwrap();
-                *lv = (*lv).min(lw);
-            } else if t.on.contains(&w) {
-                let iw = t.index[&w];
-                let lv = t.low.get_mut(v).unwrap();
-                *lv = (*lv).min(iw);
-            }
-        }
-        if t.low[v] == t.index[v] {
-            let mut comp = Vec::new();
-            loop {
-                let w = t.stack.pop().unwrap();
-                t.on.remove(&w);
-                let done = w == v;
-                comp.push(w);
-                if done {
-                    break;
-                }
-            }
-            if comp.len() > 1 {
-                comp.sort();
-                t.out.push(comp);
-            }
-        }
-    }
-    let mut t = T {
+    let mut t = Tarjan {
         adj,
         index: BTreeMap::new(),
         low: BTreeMap::new(),
@@ -652,6 +637,59 @@ fn circles(nodes: &BTreeSet<String>, adj: &BTreeMap<String, BTreeSet<String>>) -
         }
     }
     t.out
+}
+
+/// Tarjan's strongly connected components: the state of one walk.
+struct Tarjan<'a> {
+    adj: &'a BTreeMap<String, BTreeSet<String>>,
+    index: BTreeMap<String, usize>,
+    low: BTreeMap<String, usize>,
+    stack: Vec<String>,
+    on: BTreeSet<String>,
+    next: usize,
+    out: Vec<Vec<String>>,
+}
+
+/// Visits `v` and what it reaches, recording each component of more than one node.
+fn visit(t: &mut Tarjan, v: &str) {
+    t.index.insert(v.into(), t.next);
+    t.low.insert(v.into(), t.next);
+    t.next += 1;
+    t.stack.push(v.into());
+    t.on.insert(v.into());
+    let succ: Vec<String> = t
+        .adj
+        .get(v)
+        .map(|s| s.iter().cloned().collect())
+        .unwrap_or_default();
+    for w in succ {
+        if !t.index.contains_key(&w) {
+            visit(t, &w);
+            let lw = t.low[&w];
+            let lv = t.low.get_mut(v).unwrap();
+            *lv = (*lv).min(lw);
+        } else if t.on.contains(&w) {
+            let iw = t.index[&w];
+            let lv = t.low.get_mut(v).unwrap();
+            *lv = (*lv).min(iw);
+        }
+    }
+    if t.low[v] == t.index[v] {
+        let mut comp = Vec::new();
+        loop {
+            let w = t.stack.pop().unwrap();
+            t.on.remove(&w);
+            let done = w == v;
+            comp.push(w);
+            if done {
+                break;
+            }
+        }
+        if comp.len() > 1 {
+            comp.sort();
+            t.out.push(comp);
+        }
+    }
 }
 
 fn report(krate: &Crate) -> Vec<String> {

@@ -7,11 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use o365::emulator::Emulator;
+use o365::clock::ManualClock;
+use o365::emulator::{Emulator, StatusCode};
 use o365::notifications::{
-    ChangeType, Event, LifecycleEvent, NewSubscription, Receiver, RequestKind,
+    ChangeType, Event, LifecycleEvent, NewSubscription, Receiver, RequestKind, Subscription,
 };
 use o365::{Connection, ErrorKind, RetryPolicy};
 use serde_json::{Value, json};
@@ -108,6 +111,21 @@ async fn subscribe_receive_renew_and_delete() {
     let user = format!("users/{}", em.user().oid);
     let mut hook = hook("s3cret-state").await;
 
+    let sub = subscribe_to_inbox_creations_and_updates(&em, &conn, &user, &hook).await;
+    let id = receive_a_creation_and_an_update(&em, &conn, &user, &mut hook, &sub).await;
+    a_delete_is_not_delivered(&conn, &user, &mut hook, &id).await;
+    a_lifecycle_event_reaches_the_same_receiver(&em, &mut hook, &sub).await;
+    renew_list_and_delete(&em, &conn, &sub).await;
+    assert_eq!(hook.rejected.load(Ordering::SeqCst), 0);
+}
+
+/// A subscription to the inbox's creations and updates, validated at the hook first.
+async fn subscribe_to_inbox_creations_and_updates(
+    em: &Emulator,
+    conn: &Connection,
+    user: &str,
+    hook: &Hook,
+) -> Subscription {
     let sub = conn
         .change_notifications()
         .create(
@@ -123,7 +141,18 @@ async fn subscribe_receive_renew_and_delete() {
     assert_eq!(em.subscription_ids(), std::slice::from_ref(&sub.id));
     assert_eq!(sub.change_types, [ChangeType::Created, ChangeType::Updated]);
     assert_eq!(sub.notification_url, hook.url);
+    sub
+}
 
+/// A new message arrives as a typed creation (resource, data, tenant), then its update; returns
+/// the message's id.
+async fn receive_a_creation_and_an_update(
+    em: &Emulator,
+    conn: &Connection,
+    user: &str,
+    hook: &mut Hook,
+    sub: &Subscription,
+) -> String {
     let created: Value = conn
         .post(
             &format!("{user}/mailFolders/inbox/messages"),
@@ -135,7 +164,7 @@ async fn subscribe_receive_renew_and_delete() {
         .await
         .unwrap();
     let id = created["id"].as_str().unwrap().to_owned();
-    let n = change(next(&mut hook).await);
+    let n = change(next(hook).await);
     assert_eq!(n.subscription_id, sub.id);
     assert_eq!(n.change_type, ChangeType::Created);
     assert_eq!(n.resource, format!("Users/{}/Messages/{id}", em.user().oid));
@@ -147,13 +176,17 @@ async fn subscribe_receive_renew_and_delete() {
     conn.patch(&format!("{user}/messages/{id}"), json!({"isRead": false}))
         .await
         .unwrap();
-    let n = change(next(&mut hook).await);
+    let n = change(next(hook).await);
     assert_eq!(
         (n.change_type, n.resource_data.unwrap().id),
         (ChangeType::Updated, Some(id.clone()))
     );
+    id
+}
 
-    // Deletes were not subscribed to: the next event is the next creation.
+/// Deletes were not subscribed to: after deleting message `id`, the next event is the next
+/// creation.
+async fn a_delete_is_not_delivered(conn: &Connection, user: &str, hook: &mut Hook, id: &str) {
     conn.delete(&format!("{user}/messages/{id}")).await.unwrap();
     conn.post(
         &format!("{user}/mailFolders/inbox/messages"),
@@ -161,25 +194,32 @@ async fn subscribe_receive_renew_and_delete() {
     )
     .await
     .unwrap();
-    assert_eq!(
-        change(next(&mut hook).await).change_type,
-        ChangeType::Created
-    );
+    assert_eq!(change(next(hook).await).change_type, ChangeType::Created);
+}
 
-    // Lifecycle events reach the same receiver (no lifecycle URL was given).
+/// Lifecycle events reach the same receiver (no lifecycle URL was given).
+async fn a_lifecycle_event_reaches_the_same_receiver(
+    em: &Emulator,
+    hook: &mut Hook,
+    sub: &Subscription,
+) {
     let status = em
         .send_lifecycle_event(&sub.id, "reauthorizationRequired")
         .await
         .unwrap();
     assert_eq!(status, 202);
-    match next(&mut hook).await {
+    match next(hook).await {
         Event::Lifecycle(l) => {
             assert_eq!(l.event, LifecycleEvent::ReauthorizationRequired);
             assert_eq!(l.subscription_id, sub.id);
         }
         other => panic!("{other:?}"),
     }
+}
 
+/// Renewing moves the expiration later (as listed); after a delete the emulator holds no
+/// subscription and a get is a 404.
+async fn renew_list_and_delete(em: &Emulator, conn: &Connection, sub: &Subscription) {
     let renewed = conn
         .change_notifications()
         .renew(
@@ -201,7 +241,6 @@ async fn subscribe_receive_renew_and_delete() {
     assert!(em.subscription_ids().is_empty());
     let err = conn.change_notifications().get(&sub.id).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-    assert_eq!(hook.rejected.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
@@ -314,10 +353,6 @@ async fn the_emulator_validates_like_graph() {
 
 #[tokio::test]
 async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_it_is_gone() {
-    use futures_util::StreamExt;
-    use o365::clock::ManualClock;
-    use o365::emulator::StatusCode;
-
     let clock = ManualClock::at(std::time::SystemTime::now());
     let em = Emulator::builder()
         .clock(Arc::new(clock.clone()))
@@ -347,8 +382,28 @@ async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_i
         .change_notifications()
         .keep_renewed(sub.clone(), Some(4 * hour));
 
-    // A quarter of the 4 h lifetime before the 2 h expiry: renewed an hour after creation
-    // (expiry times have whole seconds, so within a second of it), for 4 h from then.
+    let first = renewed_an_hour_in_for_4_hours(&conn, &clock, &mut renewals, &sub, start).await;
+    renewed_again_a_minute_after_a_503(&em, &clock, &mut renewals, &first).await;
+
+    // Deleted: the next renewal's 404 is yielded, and the stream ends.
+    conn.change_notifications().delete(&sub.id).await.unwrap();
+    let err = renewals.next().await.unwrap().unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+    assert!(renewals.next().await.is_none());
+}
+
+type Renewals = BoxStream<'static, o365::Result<Subscription>>;
+
+/// A quarter of the 4 h lifetime before the 2 h expiry: renewed an hour after creation (at
+/// `start`; expiry times have whole seconds, so within a second of it), for 4 h from then.
+async fn renewed_an_hour_in_for_4_hours(
+    conn: &Connection,
+    clock: &ManualClock,
+    renewals: &mut Renewals,
+    sub: &Subscription,
+    start: Duration,
+) -> Subscription {
+    let hour = Duration::from_secs(3600);
     let first = renewals.next().await.unwrap().unwrap();
     let waited = clock.elapsed() - start;
     assert!(
@@ -362,8 +417,17 @@ async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_i
         lifetime.abs_diff(4 * hour) <= Duration::from_secs(1),
         "{lifetime:?}"
     );
+    first
+}
 
-    // The next renewal is answered 503 once: tried again a minute later, then renewed.
+/// The next renewal is answered 503 once: tried again a minute later, then renewed.
+async fn renewed_again_a_minute_after_a_503(
+    em: &Emulator,
+    clock: &ManualClock,
+    renewals: &mut Renewals,
+    first: &Subscription,
+) {
+    let hour = Duration::from_secs(3600);
     em.script().throttle_next(
         1,
         "/v1.0/subscriptions/",
@@ -380,10 +444,4 @@ async fn keep_renewed_renews_before_expiry_retries_what_may_pass_and_ends_when_i
     );
     assert!(second.expiration > first.expiration);
     assert_eq!(em.counters().throttled(), 1);
-
-    // Deleted: the next renewal's 404 is yielded, and the stream ends.
-    conn.change_notifications().delete(&sub.id).await.unwrap();
-    let err = renewals.next().await.unwrap().unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
-    assert!(renewals.next().await.is_none());
 }
