@@ -12,7 +12,7 @@ use o365::emulator::{
     CONFIDENTIAL_CLIENT_ID, Emulator, FEDERATED_AUDIENCE, FEDERATED_SUBJECT, IDENTITY_HEADER,
     SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID,
 };
-use o365::identity::ManagedIdentity;
+use o365::identity::{ManagedIdentity, UserAssignedId};
 use o365::typed::{Collection, Request};
 use o365::{Credentials, ErrorKind};
 use reqwest::Method;
@@ -67,6 +67,18 @@ async fn imds_token_lists_messages_and_concurrent_calls_share_one_request() {
         .unwrap();
     assert_eq!(conn.credentials().id(), o365::identity::SYSTEM_ASSIGNED_ID);
     let user = format!("users/{}", em.user().oid);
+    eight_concurrent_listings_share_one_imds_request(&em, &conn, &user).await;
+    raw_paging_reuses_the_app_only_token(&em, &conn, &user).await;
+    a_user_assigned_identity_sends_its_client_id_and_no_credential(&em).await;
+}
+
+/// Eight concurrent typed listings of the inbox each get two messages, with one IMDS token
+/// request (and its exact query) between them.
+async fn eight_concurrent_listings_share_one_imds_request(
+    em: &Emulator,
+    conn: &o365::Connection,
+    user: &str,
+) {
     let url = format!("{user}/mailFolders/inbox/messages");
     let tasks: Vec<_> = (0..8)
         .map(|_| {
@@ -98,8 +110,11 @@ async fn imds_token_lists_messages_and_concurrent_calls_share_one_request() {
         ])]
     );
     assert_eq!(counters.requests("GET", &format!("/v1.0/{url}")), 8);
+}
 
-    // Raw paging with the same token: every message of the mailbox.
+/// Raw paging with the same token: every message of the mailbox. The token is app-only, issued
+/// to the system-assigned identity.
+async fn raw_paging_reuses_the_app_only_token(em: &Emulator, conn: &o365::Connection, user: &str) {
     let subjects: Vec<Value> = conn
         .items::<Value, _>(&format!("{user}/messages"), &[("$top", "10")], None)
         .unwrap()
@@ -110,15 +125,16 @@ async fn imds_token_lists_messages_and_concurrent_calls_share_one_request() {
     assert_eq!(subjects.len(), inbox + sent + drafts);
     assert_eq!(em.counters().managed_identity_requests("imds"), 1);
 
-    // The token is app-only, issued to the system-assigned identity.
-    let token = access_token(&conn);
+    let token = access_token(conn);
     let info = em.access_token_info(&token).unwrap();
     assert_eq!(info.client_id, SYSTEM_ASSIGNED_CLIENT_ID);
     assert_eq!(info.user_oid, None);
     assert_eq!(info.scopes, [format!("{}/.default", em.base_url())]);
+}
 
-    // A user-assigned identity through IMDS: its client id in the query, `Metadata: true`, no
-    // credential of any kind in the headers.
+/// A user-assigned identity through IMDS: its client id in the query, `Metadata: true`, no
+/// credential of any kind in the headers.
+async fn a_user_assigned_identity_sends_its_client_id_and_no_credential(em: &Emulator) {
     let identity =
         ManagedIdentity::user_assigned(USER_ASSIGNED_CLIENT_ID).imds_endpoint(em.imds_url());
     let user_assigned = em.managed_identity_connection(identity).build().unwrap();
@@ -257,6 +273,26 @@ async fn app_service_user_assigned_sends_its_header_and_lists_messages() {
 #[tokio::test]
 async fn refusals_are_typed_identity_errors_in_the_hosts_shapes() {
     let em = Emulator::builder().start().await.unwrap();
+    imds_refuses_an_unknown_identity_a_foreign_resource_and_none(&em).await;
+    app_service_refuses_a_wrong_header_and_an_unknown_identity(&em).await;
+
+    // No system-assigned identity on the host.
+    let bare = Emulator::builder()
+        .system_assigned_identity(None)
+        .start()
+        .await
+        .unwrap();
+    let err = token_refused(&bare, bare.managed_identity()).await;
+    assert_eq!(
+        err.oauth_error().unwrap().description.as_deref(),
+        Some("Identity not found")
+    );
+    assert_eq!(bare.counters().managed_identity_requests("imds"), 1);
+}
+
+/// IMDS refuses an unknown user-assigned identity, a resource the tenant does not have, and a
+/// request without a resource, each in its own words.
+async fn imds_refuses_an_unknown_identity_a_foreign_resource_and_none(em: &Emulator) {
     let imds =
         |identity: ManagedIdentity| em.managed_identity_connection(identity).build().unwrap();
 
@@ -290,18 +326,21 @@ async fn refusals_are_typed_identity_errors_in_the_hosts_shapes() {
     );
 
     // A request without a resource, straight to the endpoint.
-    let reply = imds_get(&em, &[("api-version", "2018-02-01")]).await;
+    let reply = imds_get(em, &[("api-version", "2018-02-01")]).await;
     assert_eq!(reply.status(), 400);
     let body: Value = reply.json().await.unwrap();
     assert_eq!(
         body["error_description"],
         "Required audience parameter not specified"
     );
+}
 
-    // App Service with a wrong header: 401 with App Service's body, typed, no secret shown.
+/// App Service refuses a wrong header (401 with its body, typed, no secret shown) and an
+/// unknown user-assigned identity (400).
+async fn app_service_refuses_a_wrong_header_and_an_unknown_identity(em: &Emulator) {
     let wrong = ManagedIdentity::system_assigned()
         .app_service(em.identity_endpoint(), "wrong-header-value");
-    let err = token_refused(&em, wrong).await;
+    let err = token_refused(em, wrong).await;
     assert_eq!(err.kind(), ErrorKind::Identity, "{err}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     let oauth = err.oauth_error().unwrap();
@@ -311,28 +350,14 @@ async fn refusals_are_typed_identity_errors_in_the_hosts_shapes() {
     assert!(!shown.contains("wrong-header-value"), "{shown}");
     assert!(!shown.contains(IDENTITY_HEADER), "{shown}");
 
-    // App Service with an unknown user-assigned identity: 400.
     let unknown = ManagedIdentity::user_assigned("nobody")
         .app_service(em.identity_endpoint(), em.identity_header());
-    let err = token_refused(&em, unknown).await;
+    let err = token_refused(em, unknown).await;
     assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(
         err.oauth_error().unwrap().description.as_deref(),
         Some("Unable to load the proper Managed Identity.")
     );
-
-    // No system-assigned identity on the host.
-    let bare = Emulator::builder()
-        .system_assigned_identity(None)
-        .start()
-        .await
-        .unwrap();
-    let err = token_refused(&bare, bare.managed_identity()).await;
-    assert_eq!(
-        err.oauth_error().unwrap().description.as_deref(),
-        Some("Identity not found")
-    );
-    assert_eq!(bare.counters().managed_identity_requests("imds"), 1);
 }
 
 #[tokio::test]
@@ -444,7 +469,6 @@ async fn a_throttled_imds_is_retried_and_an_expired_token_renewed_from_it() {
 #[tokio::test]
 async fn a_user_assigned_identity_is_named_by_object_or_resource_id_in_each_hosts_words() {
     use o365::emulator::{user_assigned_object_id, user_assigned_resource_id};
-    use o365::identity::UserAssignedId;
     let em = Emulator::builder().start().await.unwrap();
     let object_id = user_assigned_object_id(USER_ASSIGNED_CLIENT_ID);
     let resource_id = user_assigned_resource_id(USER_ASSIGNED_CLIENT_ID);
@@ -471,60 +495,74 @@ async fn a_user_assigned_identity_is_named_by_object_or_resource_id_in_each_host
         ),
     ];
     for (id, app_service, parameter) in cases {
-        let identity = ManagedIdentity::user_assigned_by(id.clone());
-        assert_eq!(identity.client_id(), None);
-        let identity = match app_service {
-            false => identity.imds_endpoint(em.imds_url()),
-            true => identity.app_service(em.identity_endpoint(), em.identity_header()),
-        };
-        let conn = em.managed_identity_connection(identity).build().unwrap();
-        // The tokens are cached under the id as given.
-        assert_eq!(conn.credentials().id(), id.as_str());
-        let user = format!("users/{}", em.user().oid);
-        let page: Page = get_json(&conn, &format!("{user}/messages"), &[("$top", "2")]).await;
-        assert_eq!(page.value.len(), 2, "{parameter}");
-        let sent = em
-            .counters()
-            .managed_identity_queries()
-            .last()
-            .unwrap()
-            .clone();
-        let api_version = if app_service {
-            "2019-08-01"
-        } else {
-            "2018-02-01"
-        };
-        assert_eq!(
-            sent,
-            query(&[
-                ("api-version", api_version),
-                ("resource", em.base_url()),
-                (parameter, id.as_str())
-            ])
-        );
-        let token = access_token(&conn);
-        assert_eq!(
-            em.access_token_info(&token).unwrap().client_id,
-            USER_ASSIGNED_CLIENT_ID,
-            "{parameter} names the same identity"
-        );
+        lists_mail_as_the_user_assigned_identity(&em, id, app_service, parameter).await;
     }
+    two_selectors_or_an_unknown_object_id_are_refused(&em, &object_id).await;
+}
 
-    // Two selectors at once, or an object id nobody has: refused as IMDS refuses them.
+/// A Connection with the identity named by `id` (through App Service or IMDS) sends it as
+/// `parameter`, caches its tokens under it, and lists mail with a token of that identity.
+async fn lists_mail_as_the_user_assigned_identity(
+    em: &Emulator,
+    id: UserAssignedId,
+    app_service: bool,
+    parameter: &str,
+) {
+    let identity = ManagedIdentity::user_assigned_by(id.clone());
+    assert_eq!(identity.client_id(), None);
+    let identity = match app_service {
+        false => identity.imds_endpoint(em.imds_url()),
+        true => identity.app_service(em.identity_endpoint(), em.identity_header()),
+    };
+    let conn = em.managed_identity_connection(identity).build().unwrap();
+    // The tokens are cached under the id as given.
+    assert_eq!(conn.credentials().id(), id.as_str());
+    let user = format!("users/{}", em.user().oid);
+    let page: Page = get_json(&conn, &format!("{user}/messages"), &[("$top", "2")]).await;
+    assert_eq!(page.value.len(), 2, "{parameter}");
+    let sent = em
+        .counters()
+        .managed_identity_queries()
+        .last()
+        .unwrap()
+        .clone();
+    let api_version = if app_service {
+        "2019-08-01"
+    } else {
+        "2018-02-01"
+    };
+    assert_eq!(
+        sent,
+        query(&[
+            ("api-version", api_version),
+            ("resource", em.base_url()),
+            (parameter, id.as_str())
+        ])
+    );
+    let token = access_token(&conn);
+    assert_eq!(
+        em.access_token_info(&token).unwrap().client_id,
+        USER_ASSIGNED_CLIENT_ID,
+        "{parameter} names the same identity"
+    );
+}
+
+/// Two selectors at once, or an object id nobody has: refused as IMDS refuses them.
+async fn two_selectors_or_an_unknown_object_id_are_refused(em: &Emulator, object_id: &str) {
     let reply = imds_get(
-        &em,
+        em,
         &[
             ("api-version", "2018-02-01"),
             ("resource", em.base_url()),
             ("client_id", USER_ASSIGNED_CLIENT_ID),
-            ("object_id", object_id.as_str()),
+            ("object_id", object_id),
         ],
     )
     .await;
     assert_eq!(reply.status(), 400);
     let unknown = ManagedIdentity::user_assigned_by(UserAssignedId::ObjectId("nobody".into()))
         .imds_endpoint(em.imds_url());
-    let err = token_refused(&em, unknown).await;
+    let err = token_refused(em, unknown).await;
     assert_eq!(err.kind(), ErrorKind::Identity);
     assert_eq!(
         err.oauth_error().unwrap().description.as_deref(),
