@@ -50,22 +50,7 @@ fn a_photo_decodes_its_file_image_and_photo_facets_and_the_download_url() {
             .as_deref()
             .is_some_and(|u| u.contains("download.aspx"))
     );
-    let file = item.file.as_ref().unwrap();
-    assert_eq!(file.mime_type.as_deref(), Some("image/jpeg"));
-    assert_eq!(
-        file.hashes.as_ref().unwrap().quick_xor_hash.as_deref(),
-        Some("dGVzdA==")
-    );
-    let image = item.image.as_ref().unwrap();
-    assert_eq!((image.width, image.height), (Some(4032), Some(3024)));
-    let photo = item.photo.as_ref().unwrap();
-    assert_eq!(photo.camera_model.as_deref(), Some("iPhone 15"));
-    assert_eq!(photo.iso, Some(64));
-    assert_eq!(photo.f_number, Some(1.8));
-    assert_eq!(
-        photo.taken_date_time.unwrap().to_rfc3339(),
-        "2026-03-01T09:00:00+00:00"
-    );
+    file_image_and_photo_facets_are_typed(&item);
     assert_eq!(
         item.parent_reference.as_ref().unwrap().path.as_deref(),
         Some("/drive/root:/Photos")
@@ -91,6 +76,26 @@ fn a_photo_decodes_its_file_image_and_photo_facets_and_the_download_url() {
     let back = serde_json::to_value(&item).unwrap();
     assert_eq!(back["image"]["width"], 4032);
     assert!(back["@microsoft.graph.downloadUrl"].is_string());
+}
+
+/// The photo's file facet (type and hash), its image size and the camera's photo facet.
+fn file_image_and_photo_facets_are_typed(item: &DriveItem) {
+    let file = item.file.as_ref().unwrap();
+    assert_eq!(file.mime_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(
+        file.hashes.as_ref().unwrap().quick_xor_hash.as_deref(),
+        Some("dGVzdA==")
+    );
+    let image = item.image.as_ref().unwrap();
+    assert_eq!((image.width, image.height), (Some(4032), Some(3024)));
+    let photo = item.photo.as_ref().unwrap();
+    assert_eq!(photo.camera_model.as_deref(), Some("iPhone 15"));
+    assert_eq!(photo.iso, Some(64));
+    assert_eq!(photo.f_number, Some(1.8));
+    assert_eq!(
+        photo.taken_date_time.unwrap().to_rfc3339(),
+        "2026-03-01T09:00:00+00:00"
+    );
 }
 
 #[test]
@@ -319,7 +324,12 @@ async fn copy_returns_the_monitor_location_and_create_link_a_permission() {
         permission.link.unwrap().web_url.as_deref(),
         Some("https://1drv.ms/b/s!x")
     );
+    the_copy_and_the_link_were_posted_as_documented(&server);
+}
 
+/// The copy went to the user's item with its name and destination, the link to the drive's item
+/// with its type and scope.
+fn the_copy_and_the_link_were_posted_as_documented(server: &support::ScriptedServer) {
     let sent = server.requests();
     assert_eq!(sent[0].method, "POST");
     assert_eq!(
