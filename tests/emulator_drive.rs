@@ -114,44 +114,8 @@ async fn drive_root_and_seeded_items() {
 async fn content_download_replace_and_create_by_path() {
     let em = Emulator::builder().start().await.unwrap();
     let token = user_token(&em);
-    let content = format!("me/drive/items/{NOTES_ID}/content");
-    let (status, mime, bytes) = download(&em, &content, &token).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(mime, "text/plain");
-    assert_eq!(bytes, SEEDED_ITEMS[1].4);
-
-    let url = format!("{}{content}", em.graph_url());
-    let (status, item) = put_bytes(&url, Some(&token), b"new text", None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(item["id"], NOTES_ID);
-    assert_eq!(item["size"], 8);
-    assert_ne!(item["eTag"], json!(format!("\"{{{NOTES_ID}}},1\"")));
-    assert_eq!(download(&em, &content, &token).await.2, b"new text");
-
-    let by_path = format!(
-        "{}me/drive/root:/Projects/Plans/plan.md:/content",
-        em.graph_url()
-    );
-    let (status, created) = put_bytes(&by_path, Some(&token), b"# Plan", None).await;
-    assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(created["name"], "plan.md");
-    assert_eq!(created["size"], 6);
-    assert_eq!(
-        created["parentReference"]["path"],
-        "/drive/root:/Projects/Plans"
-    );
-    let id = created["id"].as_str().unwrap();
-    let (_, fetched) = get(&em, "me/drive/root:/projects/plans/plan.md", &token).await;
-    assert_eq!(fetched["id"], id);
-    let (_, mime, bytes) = download(&em, &format!("me/drive/items/{id}/content"), &token).await;
-    assert_eq!(
-        (mime.as_str(), bytes.as_slice()),
-        ("text/plain", &b"# Plan"[..])
-    );
-
-    let (status, replaced) = put_bytes(&by_path, Some(&token), b"# Plan v2", None).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(replaced["id"], id);
+    the_notes_are_downloaded_then_replaced(&em, &token).await;
+    let id = a_file_put_by_path_is_created_then_replaced(&em, &token).await;
 
     let (status, _, _) = download(
         &em,
@@ -172,6 +136,54 @@ async fn content_download_replace_and_create_by_path() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = get(&em, &format!("me/drive/items/{id}"), &token).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The seeded notes download as text; a PUT of new bytes keeps the id and changes size, eTag and
+/// content.
+async fn the_notes_are_downloaded_then_replaced(em: &Emulator, token: &str) {
+    let content = format!("me/drive/items/{NOTES_ID}/content");
+    let (status, mime, bytes) = download(em, &content, token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mime, "text/plain");
+    assert_eq!(bytes, SEEDED_ITEMS[1].4);
+
+    let url = format!("{}{content}", em.graph_url());
+    let (status, item) = put_bytes(&url, Some(token), b"new text", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(item["id"], NOTES_ID);
+    assert_eq!(item["size"], 8);
+    assert_ne!(item["eTag"], json!(format!("\"{{{NOTES_ID}}},1\"")));
+    assert_eq!(download(em, &content, token).await.2, b"new text");
+}
+
+/// A PUT to a path creates the file in that folder (found again by its path in lower case,
+/// downloaded as text); a second PUT replaces it. Returns the file's id.
+async fn a_file_put_by_path_is_created_then_replaced(em: &Emulator, token: &str) -> String {
+    let by_path = format!(
+        "{}me/drive/root:/Projects/Plans/plan.md:/content",
+        em.graph_url()
+    );
+    let (status, created) = put_bytes(&by_path, Some(token), b"# Plan", None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(created["name"], "plan.md");
+    assert_eq!(created["size"], 6);
+    assert_eq!(
+        created["parentReference"]["path"],
+        "/drive/root:/Projects/Plans"
+    );
+    let id = created["id"].as_str().unwrap();
+    let (_, fetched) = get(em, "me/drive/root:/projects/plans/plan.md", token).await;
+    assert_eq!(fetched["id"], id);
+    let (_, mime, bytes) = download(em, &format!("me/drive/items/{id}/content"), token).await;
+    assert_eq!(
+        (mime.as_str(), bytes.as_slice()),
+        ("text/plain", &b"# Plan"[..])
+    );
+
+    let (status, replaced) = put_bytes(&by_path, Some(token), b"# Plan v2", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(replaced["id"], id);
+    id.to_owned()
 }
 
 #[tokio::test]

@@ -371,6 +371,19 @@ async fn device_code_is_pending_then_slow_down_then_succeeds_and_later_expires()
         .start()
         .await
         .unwrap();
+    let device_code = a_device_code_grant_names_its_user_code_uri_and_interval(&em).await;
+    polls_are_pending_then_slowed_down_then_answered(&em, &clock, &device_code).await;
+    an_unredeemed_code_expires_after_900_seconds(&em, &clock).await;
+    assert_eq!(
+        em.counters()
+            .token_requests("urn:ietf:params:oauth:grant-type:device_code"),
+        4
+    );
+}
+
+/// The device-code grant lasts 900 s with a 5 s interval, points at the emulator's device login
+/// and shows its 9-character user code in the message. Returns the device code.
+async fn a_device_code_grant_names_its_user_code_uri_and_interval(em: &Emulator) -> String {
     let response = http()
         .post(em.devicecode_url("common"))
         .form(&[
@@ -397,8 +410,17 @@ async fn device_code_is_pending_then_slow_down_then_succeeds_and_later_expires()
             .unwrap()
             .contains(grant["user_code"].as_str().unwrap())
     );
-    let device_code = grant["device_code"].as_str().unwrap().to_owned();
-    let poll_once = || poll(&em, &device_code);
+    grant["device_code"].as_str().unwrap().to_owned()
+}
+
+/// The first poll is pending, the next too soon; once the interval has passed, the tokens for
+/// User.Read (a refresh token, no id token).
+async fn polls_are_pending_then_slowed_down_then_answered(
+    em: &Emulator,
+    clock: &ManualClock,
+    device_code: &str,
+) {
+    let poll_once = || poll(em, device_code);
 
     let (status, body) = poll_once().await;
     assert_eq!(
@@ -416,7 +438,10 @@ async fn device_code_is_pending_then_slow_down_then_succeeds_and_later_expires()
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["scope"], "User.Read");
     assert!(body["refresh_token"].is_string() && body.get("id_token").is_none());
+}
 
+/// A second grant, never confirmed, is refused as expired 900 s later.
+async fn an_unredeemed_code_expires_after_900_seconds(em: &Emulator, clock: &ManualClock) {
     let response = http()
         .post(em.devicecode_url("common"))
         .form(&[("client_id", PUBLIC_CLIENT_ID), ("scope", "User.Read")])
@@ -428,15 +453,10 @@ async fn device_code_is_pending_then_slow_down_then_succeeds_and_later_expires()
         .unwrap()
         .to_owned();
     clock.advance(Duration::from_secs(900));
-    let (_, body) = poll(&em, &expiring).await;
+    let (_, body) = poll(em, &expiring).await;
     assert_eq!(
         (body["error"].as_str(), aadsts(&body)),
         (Some("expired_token"), 70_019)
-    );
-    assert_eq!(
-        em.counters()
-            .token_requests("urn:ietf:params:oauth:grant-type:device_code"),
-        4
     );
 }
 
