@@ -51,8 +51,32 @@ fn verbs_paging_typed_calls_and_errors_without_async() {
     } = env();
     let user = format!("users/{}", emulator.user().oid);
     conn.request_token_for_client(None, false).unwrap();
+    a_raw_get_and_paging_as_an_iterator(&emulator, &conn, &user);
+    a_typed_listing_and_a_post(&conn, &user);
+    a_throttled_get_is_retried_and_a_missing_item_is_a_typed_error(&emulator, &clock, &conn, &user);
 
+    // Anything async runs through block_on: here a batch.
+    let results = conn
+        .block_on(async {
+            let mut batch = conn.as_async().batch();
+            batch
+                .add(conn.as_async().request(Method::GET, &user))
+                .unwrap();
+            batch.send().await
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(results.len(), 1);
+}
+
+/// A GET of the user with `$select`, then every message of the mailbox over three pages.
+fn a_raw_get_and_paging_as_an_iterator(
+    emulator: &Emulator,
+    conn: &o365::blocking::Connection,
+    user: &str,
+) {
     let me: Value = conn
+        .get(user, &[("$select", "displayName")])
         .get(&user, &[("$select", "displayName")])
         .unwrap()
         .json()
@@ -72,7 +96,10 @@ fn verbs_paging_typed_calls_and_errors_without_async() {
             .requests("GET", &format!("/v1.0/{user}/messages")),
         3
     );
+}
 
+/// A typed request of three inbox subjects, and a POST of a new message.
+fn a_typed_listing_and_a_post(conn: &o365::blocking::Connection, user: &str) {
     let typed: Request<Page, Collection> = Request::new(
         conn.as_async(),
         Method::GET,
@@ -91,8 +118,16 @@ fn verbs_paging_typed_calls_and_errors_without_async() {
         .json()
         .unwrap();
     assert_eq!(created["subject"], "From a script");
+}
 
-    // Throttled once: retried after Retry-After on the Connection's (virtual) clock.
+/// Throttled once: retried after Retry-After on the Connection's (virtual) clock. A missing
+/// message is a status error with Graph's code.
+fn a_throttled_get_is_retried_and_a_missing_item_is_a_typed_error(
+    emulator: &Emulator,
+    clock: &ManualClock,
+    conn: &o365::blocking::Connection,
+    user: &str,
+) {
     emulator.script().throttle_next(
         1,
         &format!("/v1.0/{user}/contacts"),
@@ -108,19 +143,6 @@ fn verbs_paging_typed_calls_and_errors_without_async() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Status);
     assert_eq!(err.graph_error().unwrap().code, "ErrorItemNotFound");
-
-    // Anything async runs through block_on: here a batch.
-    let results = conn
-        .block_on(async {
-            let mut batch = conn.as_async().batch();
-            batch
-                .add(conn.as_async().request(Method::GET, &user))
-                .unwrap();
-            batch.send().await
-        })
-        .unwrap()
-        .unwrap();
-    assert_eq!(results.len(), 1);
 }
 
 #[test]

@@ -461,38 +461,42 @@ async fn proxy_carries_requests_with_encoded_credentials() {
     assert_eq!(other.requests()[0].header("proxy-authorization"), None);
 }
 
+/// A page of messages with these ids, and a next link and a delta link if given.
+fn message_page(ids: &[u32], next: Option<String>, delta: Option<&str>) -> Reply {
+    let mut body =
+        json!({"value": ids.iter().map(|i| json!({"id": i.to_string()})).collect::<Vec<_>>()});
+    if let Some(n) = next {
+        body["@odata.nextLink"] = json!(n);
+    }
+    if let Some(d) = delta {
+        body["@odata.deltaLink"] = json!(d);
+    }
+    Reply::json(200, body)
+}
+
+/// A page with a next link to `/v1.0/me/messages?$skiptoken={token}`.
+fn linked_message_page(server: &ScriptedServer, ids: &[u32], token: &str) -> Reply {
+    let next = server.url(&format!("/v1.0/me/messages?$skiptoken={token}"));
+    message_page(ids, Some(next), None)
+}
+
+#[derive(serde::Deserialize, Debug)]
+struct Msg {
+    id: String,
+}
+
 #[tokio::test]
 async fn paging_follows_next_links_with_a_limit_and_exposes_delta_link() {
     let (_, server, conn) = setup().await;
-    let page = |ids: &[u32], next: Option<String>, delta: Option<&str>| {
-        let mut body =
-            json!({"value": ids.iter().map(|i| json!({"id": i.to_string()})).collect::<Vec<_>>()});
-        if let Some(n) = next {
-            body["@odata.nextLink"] = json!(n);
-        }
-        if let Some(d) = delta {
-            body["@odata.deltaLink"] = json!(d);
-        }
-        Reply::json(200, body)
-    };
-    // A page with a next link to `/v1.0/me/messages?$skiptoken={token}`.
-    let linked = |ids: &[u32], token: &str| {
-        let next = server.url(&format!("/v1.0/me/messages?$skiptoken={token}"));
-        page(ids, Some(next), None)
-    };
     server.push([
-        linked(&[1, 2], "p2"),
-        linked(&[3, 4], "p3"),
-        page(
+        linked_message_page(&server, &[1, 2], "p2"),
+        linked_message_page(&server, &[3, 4], "p3"),
+        message_page(
             &[5],
             None,
             Some("https://graph.microsoft.com/v1.0/me/messages/delta?$deltatoken=d"),
         ),
     ]);
-    #[derive(serde::Deserialize, Debug)]
-    struct Msg {
-        id: String,
-    }
     let mut items = conn
         .items::<Msg, _>(&server.url("/v1.0/me/messages"), &[("$top", "2")], None)
         .unwrap();
@@ -521,7 +525,10 @@ async fn paging_follows_next_links_with_a_limit_and_exposes_delta_link() {
             .all(|r| r.header("authorization").is_some())
     );
 
-    server.push([linked(&[1, 2], "p2"), linked(&[3, 4], "p3")]);
+    server.push([
+        linked_message_page(&server, &[1, 2], "p2"),
+        linked_message_page(&server, &[3, 4], "p3"),
+    ]);
     let limited: Vec<Msg> = conn
         .items(&server.url("/v1.0/me/messages"), &(), Some(3))
         .unwrap()

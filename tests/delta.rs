@@ -7,9 +7,9 @@ mod support;
 
 use futures_util::TryStreamExt;
 use generated_support::setup;
-use o365::ErrorKind;
 use o365::delta::{Change, DeltaCursor, Removed};
 use o365::typed::{Collection, CollectionPage, Request};
+use o365::{Connection, ErrorKind};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -59,7 +59,34 @@ async fn pages_removals_and_the_cursor() {
                    "@odata.deltaLink": server.url("/v1.0/users/delta?$deltatoken=tok-2")}),
         ),
     ]);
-    let request: Request<UserPage, Collection> = Request::new(&conn, Method::GET, "users/delta");
+    let initial = server.url("/v1.0/users/delta?%24select=displayName");
+    let cursor = two_pages_bring_two_upserts_a_removal_and_the_cursor(&conn, delta, initial).await;
+    resuming_from_the_cursor_brings_the_next_removal(&conn, &cursor).await;
+    let requests = server.requests();
+    let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            "/v1.0/users/delta?%24select=displayName",
+            "/v1.0/users/delta?$skiptoken=abc",
+            "/v1.0/users/delta?$deltatoken=tok-1",
+        ]
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("prefer") == Some("return=minimal"))
+    );
+}
+
+/// The first delta, over the next link to the delta link: Adele, Alex and u3's removal, with
+/// the cursor (the delta link and the `$select`ed initial URL) appearing with the last entry.
+async fn two_pages_bring_two_upserts_a_removal_and_the_cursor(
+    conn: &Connection,
+    delta_link: String,
+    initial: String,
+) -> DeltaCursor {
+    let request: Request<UserPage, Collection> = Request::new(conn, Method::GET, "users/delta");
     let mut stream = request
         .select(["displayName"])
         .header("Prefer", "return=minimal")
@@ -85,15 +112,19 @@ async fn pages_removals_and_the_cursor() {
     assert_eq!(
         cursor,
         DeltaCursor {
-            delta_link: delta.clone(),
-            initial: server.url("/v1.0/users/delta?%24select=displayName"),
+            delta_link,
+            initial,
         }
     );
+    cursor
+}
 
-    let request: Request<UserPage, Collection> = Request::new(&conn, Method::GET, "users/delta");
+/// Resumed from the cursor, the delta link's page brings the one deleted user.
+async fn resuming_from_the_cursor_brings_the_next_removal(conn: &Connection, cursor: &DeltaCursor) {
+    let request: Request<UserPage, Collection> = Request::new(conn, Method::GET, "users/delta");
     let resumed: Vec<Change<User>> = request
         .header("Prefer", "return=minimal")
-        .delta_stream_from(&cursor)
+        .delta_stream_from(cursor)
         .try_collect()
         .await
         .unwrap();
@@ -103,21 +134,6 @@ async fn pages_removals_and_the_cursor() {
             id: "u9".into(),
             reason: Some("deleted".into())
         })]
-    );
-    let requests = server.requests();
-    let targets: Vec<&str> = requests.iter().map(|r| r.target.as_str()).collect();
-    assert_eq!(
-        targets,
-        [
-            "/v1.0/users/delta?%24select=displayName",
-            "/v1.0/users/delta?$skiptoken=abc",
-            "/v1.0/users/delta?$deltatoken=tok-1",
-        ]
-    );
-    assert!(
-        requests
-            .iter()
-            .all(|r| r.header("prefer") == Some("return=minimal"))
     );
 }
 
