@@ -77,7 +77,6 @@ fn a_raw_get_and_paging_as_an_iterator(
 ) {
     let me: Value = conn
         .get(user, &[("$select", "displayName")])
-        .get(&user, &[("$select", "displayName")])
         .unwrap()
         .json()
         .unwrap();
