@@ -40,12 +40,46 @@ struct MessagePage {
     value: Vec<Message>,
 }
 
+fn message(id: &str, subject: &str) -> Message {
+    Message {
+        id: id.into(),
+        subject: subject.into(),
+    }
+}
+
 fn batch_reply(responses: Value) -> Reply {
     Reply::json(200, json!({ "responses": responses }))
 }
 
 fn body_json(req: &support::Recorded) -> Value {
     serde_json::from_slice(&req.body).unwrap()
+}
+
+/// `sent` is the one `$batch` POST of
+/// [`steps_go_on_the_wire_exactly_and_answers_match_by_id`]: its four steps exactly, with ids,
+/// relative URLs, headers, JSON and base64 bodies and `dependsOn`.
+fn assert_four_steps_sent(sent: &support::Recorded) {
+    assert_eq!(sent.method, "POST");
+    assert_eq!(sent.target, "/v1.0/$batch");
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    assert_eq!(
+        sent.header("authorization"),
+        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
+    );
+    assert_eq!(
+        body_json(sent),
+        json!({"requests": [
+            {"id": "1", "method": "GET", "url": "/me?%24select=displayName"},
+            {"id": "list", "method": "GET", "url": "/me/messages?%24top=2", "dependsOn": ["1"],
+             "headers": {"prefer": "outlook.body-content-type=\"text\""}},
+            {"id": "2", "method": "POST", "url": "/me/messages",
+             "headers": {"content-type": "application/json"},
+             "body": {"subject": "Hi", "isRead": false}},
+            {"id": "3", "method": "PUT", "url": "/me/drive/root:/a.bin:/content",
+             "dependsOn": ["list", "2"],
+             "headers": {"content-type": "application/octet-stream"}, "body": "AJ+Slg=="}
+        ]})
+    );
 }
 
 #[tokio::test]
@@ -90,56 +124,16 @@ async fn steps_go_on_the_wire_exactly_and_answers_match_by_id() {
          "body": {"displayName": "Adele"}}
     ]))]);
     let results = batch.send().await.unwrap();
-
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    let sent = &requests[0];
-    assert_eq!(sent.method, "POST");
-    assert_eq!(sent.target, "/v1.0/$batch");
-    assert_eq!(sent.header("content-type"), Some("application/json"));
-    assert_eq!(
-        sent.header("authorization"),
-        Some(format!("Bearer {ACCESS_TOKEN}").as_str())
-    );
-    assert_eq!(
-        body_json(sent),
-        json!({"requests": [
-            {"id": "1", "method": "GET", "url": "/me?%24select=displayName"},
-            {"id": "list", "method": "GET", "url": "/me/messages?%24top=2", "dependsOn": ["1"],
-             "headers": {"prefer": "outlook.body-content-type=\"text\""}},
-            {"id": "2", "method": "POST", "url": "/me/messages",
-             "headers": {"content-type": "application/json"},
-             "body": {"subject": "Hi", "isRead": false}},
-            {"id": "3", "method": "PUT", "url": "/me/drive/root:/a.bin:/content",
-             "dependsOn": ["list", "2"],
-             "headers": {"content-type": "application/octet-stream"}, "body": "AJ+Slg=="}
-        ]})
-    );
+    assert_four_steps_sent(&requests[0]);
     assert_eq!(results.len(), 4);
     assert_eq!(results.batches_sent(), 1);
     let me: StepResponse = results.get(&me).unwrap();
     assert_eq!(me.json::<Value>().unwrap(), json!({"displayName": "Adele"}));
     let page = results.get(&list).unwrap();
-    assert_eq!(
-        page.value,
-        vec![
-            Message {
-                id: "m-1".into(),
-                subject: "One".into()
-            },
-            Message {
-                id: "m-2".into(),
-                subject: "Two".into()
-            }
-        ]
-    );
-    assert_eq!(
-        results.get(&create).unwrap(),
-        Message {
-            id: "m-3".into(),
-            subject: "Hi".into()
-        }
-    );
+    assert_eq!(page.value, [message("m-1", "One"), message("m-2", "Two")]);
+    assert_eq!(results.get(&create).unwrap(), message("m-3", "Hi"));
     assert_eq!(results.get(&upload).unwrap().status(), 201);
     let ids: Vec<&str> = results.iter().map(StepResponse::id).collect();
     assert_eq!(ids, ["1", "list", "2", "3"]);
@@ -171,6 +165,24 @@ async fn a_failed_step_is_the_typed_error_and_binary_bodies_are_decoded() {
     assert_eq!(photo.body().as_ref(), [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]);
 }
 
+/// The ids of a `$batch` body's steps, in order.
+fn step_ids(body: &Value) -> Vec<String> {
+    body["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A `$batch` answer of 200 `{"id": "u{i}"}` for each step id `i` of `range`.
+fn user_answers(range: std::ops::RangeInclusive<u32>) -> Reply {
+    let list: Vec<Value> = range
+        .map(|i| json!({"id": i.to_string(), "status": 200, "body": {"id": format!("u{i}")}}))
+        .collect();
+    batch_reply(Value::Array(list))
+}
+
 #[tokio::test]
 async fn more_than_twenty_steps_are_split_keeping_dependency_chains_together() {
     let (server, conn, _) = setup().await;
@@ -196,26 +208,12 @@ async fn more_than_twenty_steps_are_split_keeping_dependency_chains_together() {
             .unwrap();
     }
     let bodies = batch.bodies().unwrap();
-    let ids = |body: &Value| -> Vec<String> {
-        body["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
     let expected_first: Vec<String> = (1..=18).map(|i| i.to_string()).collect();
     let expected_second: Vec<String> = (19..=25).map(|i| i.to_string()).collect();
     assert_eq!(bodies.len(), 2);
-    assert_eq!(ids(&bodies[0]), expected_first);
-    assert_eq!(ids(&bodies[1]), expected_second);
-    let answers = |range: std::ops::RangeInclusive<u32>| {
-        let list: Vec<Value> = range
-            .map(|i| json!({"id": i.to_string(), "status": 200, "body": {"id": format!("u{i}")}}))
-            .collect();
-        batch_reply(Value::Array(list))
-    };
-    server.push([answers(1..=18), answers(19..=25)]);
+    assert_eq!(step_ids(&bodies[0]), expected_first);
+    assert_eq!(step_ids(&bodies[1]), expected_second);
+    server.push([user_answers(1..=18), user_answers(19..=25)]);
     let results = batch.send().await.unwrap();
     assert_eq!(results.len(), 25);
     assert_eq!(results.batches_sent(), 2);
@@ -231,8 +229,11 @@ async fn more_than_twenty_steps_are_split_keeping_dependency_chains_together() {
         results.response("22").unwrap().json::<Value>().unwrap(),
         json!({"id": "u22"})
     );
+}
 
-    // Forty independent steps: two full bodies.
+#[tokio::test]
+async fn forty_independent_steps_fill_two_full_bodies() {
+    let (_server, conn, _) = setup().await;
     let mut batch = conn.batch();
     for i in 0..(2 * MAX_BATCH_STEPS) {
         batch

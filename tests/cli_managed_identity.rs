@@ -6,6 +6,8 @@
 
 mod cli_support;
 
+use std::path::Path;
+
 use assert_cmd::Command;
 use cli_support::Env;
 use o365::emulator::{
@@ -155,9 +157,14 @@ fn managed_identity_through_app_service_uses_its_header_and_a_user_assigned_id()
         !all.contains(&header),
         "the identity header never shows: {all}"
     );
+    an_identity_the_host_lacks_is_refused(&env, &vars, &header);
+    assert_ne!(SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID);
+}
 
-    // An identity the host does not have: refused, exit 3, the host's message.
-    cmd(&env, &vars)
+/// Login as an identity the host does not have: refused, exit 3, the host's message, and the
+/// identity `header` not shown.
+fn an_identity_the_host_lacks_is_refused(env: &Env, vars: &[(&str, &str)], header: &str) {
+    cmd(env, vars)
         .args([
             "--client-id",
             "not-on-this-host",
@@ -170,8 +177,49 @@ fn managed_identity_through_app_service_uses_its_header_and_a_user_assigned_id()
         .stderr(predicate::str::contains(
             "Unable to load the proper Managed Identity",
         ))
-        .stderr(predicate::str::contains(&header).not());
-    assert_ne!(SYSTEM_ASSIGNED_CLIENT_ID, USER_ASSIGNED_CLIENT_ID);
+        .stderr(predicate::str::contains(header).not());
+}
+
+/// A command without Azure variables; the application and `tenant` as flags.
+fn as_the_app(env: &Env, tenant: &str) -> Command {
+    let mut app = cmd(env, &[]);
+    app.args(["--client-id", CONFIDENTIAL_CLIENT_ID, "--tenant-id", tenant]);
+    app
+}
+
+/// `--federated-token-file` with an expired token in `file` is refused with the platform's
+/// code (exit 3); missing settings are usage errors (exit 2) naming what to set.
+fn federated_login_refusals(env: &Env, tenant: &str, file: &Path) {
+    let file_text = file.to_str().unwrap();
+    std::fs::write(
+        file,
+        env.emulator
+            .federated_token_for(FEDERATED_SUBJECT, FEDERATED_AUDIENCE, -60),
+    )
+    .unwrap();
+    as_the_app(env, tenant)
+        .args([
+            "login",
+            "--flow",
+            "federated",
+            "--federated-token-file",
+            file_text,
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("AADSTS700024"))
+        .stderr(predicate::str::contains("eyJ").not());
+
+    as_the_app(env, tenant)
+        .args(["login", "--flow", "federated"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("AZURE_FEDERATED_TOKEN_FILE"));
+    cmd(env, &[("AZURE_FEDERATED_TOKEN_FILE", file_text)])
+        .args(["--tenant-id", tenant, "login", "--flow", "federated"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("AZURE_CLIENT_ID"));
 }
 
 #[test]
@@ -213,48 +261,5 @@ fn federated_login_from_the_aks_variables_and_from_the_flag() {
     );
     let all = stdout + &stderr + &shown;
     assert!(!all.contains(&token), "the federated token never shows");
-
-    // No Azure variables; the application and tenant as flags.
-    let as_the_app = || {
-        let mut app = cmd(&env, &[]);
-        app.args([
-            "--client-id",
-            CONFIDENTIAL_CLIENT_ID,
-            "--tenant-id",
-            &tenant,
-        ]);
-        app
-    };
-
-    // With the flag and an expired token: refused with the platform's code, exit 3.
-    std::fs::write(
-        &file,
-        env.emulator
-            .federated_token_for(FEDERATED_SUBJECT, FEDERATED_AUDIENCE, -60),
-    )
-    .unwrap();
-    as_the_app()
-        .args([
-            "login",
-            "--flow",
-            "federated",
-            "--federated-token-file",
-            &file_text,
-        ])
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("AADSTS700024"))
-        .stderr(predicate::str::contains("eyJ").not());
-
-    // Missing settings are usage errors (exit 2) naming what to set.
-    as_the_app()
-        .args(["login", "--flow", "federated"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("AZURE_FEDERATED_TOKEN_FILE"));
-    cmd(&env, &[("AZURE_FEDERATED_TOKEN_FILE", file_text.as_str())])
-        .args(["--tenant-id", &tenant, "login", "--flow", "federated"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("AZURE_CLIENT_ID"));
+    federated_login_refusals(&env, &tenant, &file);
 }

@@ -5,8 +5,9 @@
 #[path = "cli_support/mod.rs"]
 mod cli_support;
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
+use std::io::{BufRead, BufReader, Lines};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Stdio};
 
 use cli_support::{CLEARED, Env};
 use predicates::prelude::*;
@@ -78,26 +79,33 @@ fn a_bad_body_file_is_refused_before_anything_is_sent() {
         .success();
 }
 
-#[test]
-fn typed_commands_check_a_data_file_before_sending() {
-    let env = Env::start();
-    env.login();
-    let write = |name: &str, text: &str| {
-        let path = env.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        format!("@{}", path.display())
-    };
-    // `command --data @file` with `text` in the file: a usage error (exit 2).
-    let refused = |command: [&str; 2], file: &str, text: &str| {
-        env.cmd()
-            .args(command)
-            .arg("--data")
-            .arg(write(file, text))
-            .assert()
-            .code(2)
-    };
-    let before = env.emulator.counters().graph_requests();
-    refused(
+/// Writes `text` to the file `name` in `env`'s directory; returns the `--data` argument `@path`.
+fn data_file(env: &Env, name: &str, text: &str) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    format!("@{}", path.display())
+}
+
+/// Typed `command --data @file` with `text` in the file: a usage error (exit 2).
+fn refused_data_file(
+    env: &Env,
+    command: [&str; 2],
+    file: &str,
+    text: &str,
+) -> assert_cmd::assert::Assert {
+    env.cmd()
+        .args(command)
+        .arg("--data")
+        .arg(data_file(env, file, text))
+        .assert()
+        .code(2)
+}
+
+/// A typed mail and event body of the wrong types from a file, and an unchecked body of the
+/// wrong shape, are each refused as usage errors naming the operation or property.
+fn typed_bad_bodies_are_refused(env: &Env) {
+    refused_data_file(
+        env,
         ["mail", "send"],
         "mail.json",
         r#"{"message": {"subject": ["not", "text"]}}"#,
@@ -106,7 +114,8 @@ fn typed_commands_check_a_data_file_before_sending() {
         predicate::str::contains("mail::send_mail")
             .and(predicate::str::contains("property `message.subject`")),
     );
-    refused(
+    refused_data_file(
+        env,
         ["calendar", "create"],
         "event.json",
         r#"{"subject": "x", "isAllDay": "yes"}"#,
@@ -124,20 +133,30 @@ fn typed_commands_check_a_data_file_before_sending() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not fit mail::send_mail"));
+}
+
+#[test]
+fn typed_commands_check_a_data_file_before_sending() {
+    let env = Env::start();
+    env.login();
+    let before = env.emulator.counters().graph_requests();
+    typed_bad_bodies_are_refused(&env);
     assert_eq!(
         env.emulator.counters().graph_requests(),
         before,
         "nothing sent"
     );
 
-    let event = write(
+    let event = data_file(
+        &env,
         "good-event.json",
         r#"{"subject": "From a file", "start": {"dateTime": "2026-12-09T10:00:00", "timeZone": "UTC"},
             "end": {"dateTime": "2026-12-09T11:00:00", "timeZone": "UTC"}}"#,
     );
     let created = env.json(&["calendar", "create", "--data", &event]);
     assert_eq!(created["subject"], "From a file");
-    let mail = write(
+    let mail = data_file(
+        &env,
         "good-mail.json",
         r#"{"message": {"subject": "From a file too", "toRecipients": [{"emailAddress": {"address": "a@b.c"}}]}}"#,
     );
@@ -179,10 +198,14 @@ fn every_generated_body_operation_is_known_not_only_mail() {
         ));
 }
 
-#[test]
-fn emulator_command_serves_until_stopped() {
-    let dir = tempfile::tempdir().unwrap();
-    let seed = dir.path().join("seed.json");
+/// What `o365 emulator` printed to set up a shell: its `export`ed variables, in order.
+type Exports = Vec<(String, String)>;
+
+/// Starts `o365 emulator` on a free port, seeded with one unread message `seeded one`, with a
+/// script that throttles every request to /v1.0/me/events; reads its exports up to
+/// `O365_CLIENT_ID`. The rest of its stdout stays open, returned beside the child.
+fn spawn_emulator(dir: &Path) -> (Child, Lines<BufReader<ChildStdout>>, Exports) {
+    let seed = dir.join("seed.json");
     std::fs::write(
         &seed,
         r#"{"messages": [{"subject": "seeded one", "isRead": false}]}"#,
@@ -193,7 +216,7 @@ fn emulator_command_serves_until_stopped() {
         cmd.env_remove(name);
     }
     // Every request to /v1.0/me/events fails with 503 more times than the retry budget allows.
-    let script = dir.path().join("script.json");
+    let script = dir.join("script.json");
     std::fs::write(
         &script,
         r#"[{"action": "throttle", "count": 50, "path": "/v1.0/me/events", "status": 503, "retryAfter": 0}]"#,
@@ -220,6 +243,27 @@ fn emulator_command_serves_until_stopped() {
             }
         }
     }
+    (child, lines, env_vars)
+}
+
+/// Ctrl-C (SIGINT) stops the emulator `child` cleanly, saying so on stderr.
+fn stop_with_sigint(mut child: Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("o365 emulator stopped"), "{stderr}");
+}
+
+#[test]
+fn emulator_command_serves_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, _stdout, env_vars) = spawn_emulator(dir.path());
     let names: Vec<&str> = env_vars.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(names, ["O365_BASE_URL", "O365_AUTHORITY", "O365_CLIENT_ID"]);
     let run = |args: &[&str]| {
@@ -252,15 +296,5 @@ fn emulator_command_serves_until_stopped() {
         .failure()
         .stderr(predicate::str::contains("503"));
 
-    // Ctrl-C (SIGINT) stops it cleanly.
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert!(exit.success(), "{exit:?}");
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert!(stderr.contains("o365 emulator stopped"), "{stderr}");
+    stop_with_sigint(child);
 }

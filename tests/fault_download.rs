@@ -148,50 +148,62 @@ async fn a_large_download_is_streamed_the_first_chunk_arrives_before_the_server_
 #[cfg(feature = "cli")]
 mod cli_support;
 
+/// Whether the file at `path` holds at least `CONSUMED` bytes within `GATE_WAIT`.
+#[cfg(feature = "cli")]
+async fn holds_consumed_bytes_in_time(path: std::path::PathBuf) -> bool {
+    let deadline = tokio::time::Instant::now() + GATE_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if len >= CONSUMED as u64 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+/// Runs `o365 drive get big --out OUT`: the emulator of `env` signs in (authority); the drive
+/// request goes to `base`.
+#[cfg(feature = "cli")]
+fn drive_get_out(
+    env: &cli_support::Env,
+    base: &str,
+    out: &std::path::Path,
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_o365"));
+    for name in cli_support::CLEARED {
+        cmd.env_remove(name);
+    }
+    cmd.env("XDG_CONFIG_HOME", env.dir.path().join("config"))
+        .env("XDG_DATA_HOME", env.dir.path().join("data"))
+        .env("NO_COLOR", "1")
+        .args(["--base-url", base])
+        .args(["--authority", env.emulator.authority()])
+        .arg("--token-path")
+        .arg(env.token_path())
+        .args(["--client-id", o365::emulator::PUBLIC_CLIENT_ID])
+        .args(["drive", "get", "big", "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 /// `o365 drive get ITEM --out FILE` writes the file as the body arrives: the server holds the
 /// rest of the body back until the file on disk holds at least `CONSUMED` bytes.
 #[cfg(feature = "cli")]
 #[test]
 fn drive_get_out_writes_the_file_while_the_body_arrives_before_the_server_sends_the_rest() {
-    use o365::emulator::PUBLIC_CLIENT_ID;
-
     let env = cli_support::Env::start();
     env.login();
     let out = env.dir.path().join("big.bin");
     let watched = out.clone();
     let expected = body();
-    let (base, seen, server) =
-        env.runtime
-            .block_on(gated_server(expected.clone(), move || async move {
-                let deadline = tokio::time::Instant::now() + GATE_WAIT;
-                while tokio::time::Instant::now() < deadline {
-                    let len = std::fs::metadata(&watched).map(|m| m.len()).unwrap_or(0);
-                    if len >= CONSUMED as u64 {
-                        return true;
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                false
-            }));
-
-    // The emulator signs in (authority); the drive request goes to the gated server.
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_o365"));
-    for name in cli_support::CLEARED {
-        cmd.env_remove(name);
-    }
-    let output = cmd
-        .env("XDG_CONFIG_HOME", env.dir.path().join("config"))
-        .env("XDG_DATA_HOME", env.dir.path().join("data"))
-        .env("NO_COLOR", "1")
-        .args(["--base-url", &base])
-        .args(["--authority", env.emulator.authority()])
-        .arg("--token-path")
-        .arg(env.token_path())
-        .args(["--client-id", PUBLIC_CLIENT_ID])
-        .args(["drive", "get", "big", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let (base, seen, server) = env
+        .runtime
+        .block_on(gated_server(expected.clone(), move || {
+            holds_consumed_bytes_in_time(watched)
+        }));
+    let output = drive_get_out(&env, &base, &out);
     env.runtime.block_on(server).unwrap();
     let seen = seen.lock().unwrap().clone();
     assert_eq!(

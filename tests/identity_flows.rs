@@ -559,6 +559,55 @@ async fn refresh_sends_the_stored_scopes_and_anchor_and_saves() {
     assert!(!saved.contains("\"rt-old\""));
 }
 
+/// A transient failure (503 HTML, still there after the retries) is a status error; the
+/// refresh token stays.
+async fn a_transient_failure_keeps_the_refresh_token(server: &ScriptedServer, conn: &Connection) {
+    let before = server.requests().len();
+    server.push(std::iter::repeat_n(
+        Reply::new(503).body("<html>busy</html>"),
+        4,
+    ));
+    let err = conn.refresh_token().await.unwrap_err();
+    assert_eq!(server.requests().len(), before + 4, "1 attempt + 3 retries");
+    assert_eq!(err.kind(), ErrorKind::Status);
+    assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
+    assert!(
+        conn.token_store()
+            .read(|c| c.get_refresh_token(None).is_some())
+    );
+    assert!(saved(conn).await.contains("\"rt-old\""));
+}
+
+/// A wrong secret is invalid_client (the secret not shown); consent is recognised.
+async fn a_wrong_secret_and_missing_consent_are_recognised(
+    server: &ScriptedServer,
+    conn: &Connection,
+) {
+    server.push([
+        Reply::json(
+            401,
+            oauth_error(
+                "invalid_client",
+                "AADSTS7000215: Invalid client secret provided.",
+                7000215,
+            ),
+        ),
+        Reply::json(
+            400,
+            oauth_error(
+                "invalid_grant",
+                "AADSTS65001: The user or administrator has not consented to use the application.",
+                65001,
+            ),
+        ),
+    ]);
+    let err = conn.refresh_token().await.unwrap_err();
+    assert!(err.oauth_error().unwrap().is_invalid_client());
+    assert!(!err.to_string().contains(SECRET));
+    let err = conn.refresh_token().await.unwrap_err();
+    assert!(err.oauth_error().unwrap().is_consent_required());
+}
+
 #[tokio::test]
 async fn invalid_grant_is_typed_and_keeps_the_refresh_token() {
     let (clock, server) = server().await;
@@ -586,47 +635,8 @@ async fn invalid_grant_is_typed_and_keeps_the_refresh_token() {
     assert!(!err.to_string().contains("rt-old"));
     assert_eq!(server.requests().len(), 1, "no API call without a token");
 
-    // A transient failure (503 HTML, still there after the retries) is a status error; the
-    // refresh token stays.
-    let before = server.requests().len();
-    server.push(std::iter::repeat_n(
-        Reply::new(503).body("<html>busy</html>"),
-        4,
-    ));
-    let err = conn.refresh_token().await.unwrap_err();
-    assert_eq!(server.requests().len(), before + 4, "1 attempt + 3 retries");
-    assert_eq!(err.kind(), ErrorKind::Status);
-    assert_eq!(err.status(), Some(reqwest::StatusCode::SERVICE_UNAVAILABLE));
-    assert!(
-        conn.token_store()
-            .read(|c| c.get_refresh_token(None).is_some())
-    );
-    assert!(saved(&conn).await.contains("\"rt-old\""));
-
-    // A wrong secret is invalid_client; consent is recognised.
-    server.push([
-        Reply::json(
-            401,
-            oauth_error(
-                "invalid_client",
-                "AADSTS7000215: Invalid client secret provided.",
-                7000215,
-            ),
-        ),
-        Reply::json(
-            400,
-            oauth_error(
-                "invalid_grant",
-                "AADSTS65001: The user or administrator has not consented to use the application.",
-                65001,
-            ),
-        ),
-    ]);
-    let err = conn.refresh_token().await.unwrap_err();
-    assert!(err.oauth_error().unwrap().is_invalid_client());
-    assert!(!err.to_string().contains(SECRET));
-    let err = conn.refresh_token().await.unwrap_err();
-    assert!(err.oauth_error().unwrap().is_consent_required());
+    a_transient_failure_keeps_the_refresh_token(&server, &conn).await;
+    a_wrong_secret_and_missing_consent_are_recognised(&server, &conn).await;
 
     // Unreachable identity platform: a transport error, refresh token kept.
     let dead = expired("http://127.0.0.1:9", &clock, &env_of(&server.base)).await;

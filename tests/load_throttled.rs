@@ -138,6 +138,26 @@ fn answer(counts: &Mutex<Counts>, target: &str, bearer: Option<String>) -> (u16,
     (200, String::new(), json!({"id": id}))
 }
 
+/// One load task: gets item after item, taking the next id from `next` until [`REQUESTS`] are
+/// taken; each request must succeed with its own item. Returns how many this task completed.
+async fn get_items(conn: &Connection, next: &AtomicU64, base: &str) -> u64 {
+    let mut done = 0u64;
+    loop {
+        let id = next.fetch_add(1, Ordering::Relaxed);
+        if id >= REQUESTS {
+            return done;
+        }
+        let url = format!("{base}/v1.0/me/items/{id}");
+        let reply = conn
+            .get(&url, &())
+            .await
+            .unwrap_or_else(|e| panic!("request {id} failed: {e}"));
+        let item: Value = reply.json().await.unwrap();
+        assert_eq!(item["id"], id, "the reply belongs to the request");
+        done += 1;
+    }
+}
+
 /// Runs the load against a fresh server with a token expiring at `expires_on`; returns the
 /// server's counts and the clock.
 async fn run(expires_on: u64) -> (Counts, ManualClock) {
@@ -158,23 +178,7 @@ async fn run(expires_on: u64) -> (Counts, ManualClock) {
     let tasks: Vec<_> = (0..TASKS)
         .map(|_| {
             let (conn, next, base) = (conn.clone(), next.clone(), base.clone());
-            tokio::spawn(async move {
-                let mut done = 0u64;
-                loop {
-                    let id = next.fetch_add(1, Ordering::Relaxed);
-                    if id >= REQUESTS {
-                        return done;
-                    }
-                    let url = format!("{base}/v1.0/me/items/{id}");
-                    let reply = conn
-                        .get(&url, &())
-                        .await
-                        .unwrap_or_else(|e| panic!("request {id} failed: {e}"));
-                    let item: Value = reply.json().await.unwrap();
-                    assert_eq!(item["id"], id, "the reply belongs to the request");
-                    done += 1;
-                }
-            })
+            tokio::spawn(async move { get_items(&conn, &next, &base).await })
         })
         .collect();
     let join = async {
@@ -197,6 +201,12 @@ async fn run(expires_on: u64) -> (Counts, ManualClock) {
     assert_eq!(completed, REQUESTS, "every request completed");
 
     let counts = std::mem::take(&mut *counts.lock().unwrap());
+    print_result(&counts, &clock, elapsed);
+    (counts, clock)
+}
+
+/// Prints the run's throughput, attempts, faults, virtual waits and refreshes.
+fn print_result(counts: &Counts, clock: &ManualClock, elapsed: Duration) {
     let attempts: u32 = counts.attempts.values().sum();
     let injected: u32 = counts.injected.values().sum();
     let waits = clock.sleeps();
@@ -212,7 +222,6 @@ async fn run(expires_on: u64) -> (Counts, ManualClock) {
         clock.elapsed(),
         counts.refreshes,
     );
-    (counts, clock)
 }
 
 fn assert_none_lost_or_duplicated(counts: &Counts) {

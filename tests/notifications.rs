@@ -59,10 +59,11 @@ fn the_validation_token_is_echoed_as_plain_text() {
     );
 }
 
-#[test]
-fn notifications_are_typed_and_a_wrong_client_state_is_dropped() {
-    let receiver = Receiver::new("s3cret-state");
-    let body = json!({"value": [
+/// Six notifications for `sub-1`: a created message with its resource data, one with a forged
+/// client state, one with none, a reauthorization and a missed lifecycle event, and one of a
+/// change type nobody knows.
+fn six_notifications() -> Value {
+    json!({"value": [
         {"subscriptionId": "sub-1", "subscriptionExpirationDateTime": "2026-01-03T00:00:00Z",
          "changeType": "created", "resource": "Users/u1/Messages/m1",
          "resourceData": {"@odata.type": "#Microsoft.Graph.Message", "@odata.id": "Users/u1/Messages/m1",
@@ -75,16 +76,13 @@ fn notifications_are_typed_and_a_wrong_client_state_is_dropped() {
          "subscriptionExpirationDateTime": "2026-01-03T00:00:00Z", "clientState": "s3cret-state"},
         {"subscriptionId": "sub-1", "lifecycleEvent": "missed", "clientState": "s3cret-state"},
         {"subscriptionId": "sub-1", "changeType": "exploded", "resource": "x", "clientState": "s3cret-state"}
-    ]});
-    let received = receiver.receive(post("/hook", body.to_string()));
-    assert_eq!(received.kind, RequestKind::Notifications);
-    assert_eq!(received.response.status(), 202);
-    assert!(received.response.body().is_empty());
-    assert_eq!(received.rejected, 2);
-    assert_eq!(received.unreadable, 1);
-    assert_eq!(received.events.len(), 3);
-    let Event::Change(change) = &received.events[0] else {
-        panic!("{:?}", received.events[0]);
+    ]})
+}
+
+/// `event` is the created message `m1` of [`six_notifications`], every field typed.
+fn assert_created_m1(event: &Event) {
+    let Event::Change(change) = event else {
+        panic!("{event:?}");
     };
     assert_eq!(change.subscription_id, "sub-1");
     assert_eq!(change.change_type, ChangeType::Created);
@@ -97,6 +95,20 @@ fn notifications_are_typed_and_a_wrong_client_state_is_dropped() {
         "2026-01-03T00:00:00+00:00"
     );
     assert_eq!(change.tenant_id.as_deref(), Some("t1"));
+}
+
+#[test]
+fn notifications_are_typed_and_a_wrong_client_state_is_dropped() {
+    let receiver = Receiver::new("s3cret-state");
+    let body = six_notifications();
+    let received = receiver.receive(post("/hook", body.to_string()));
+    assert_eq!(received.kind, RequestKind::Notifications);
+    assert_eq!(received.response.status(), 202);
+    assert!(received.response.body().is_empty());
+    assert_eq!(received.rejected, 2);
+    assert_eq!(received.unreadable, 1);
+    assert_eq!(received.events.len(), 3);
+    assert_created_m1(&received.events[0]);
     let Event::Lifecycle(lifecycle) = &received.events[1] else {
         panic!("{:?}", received.events[1]);
     };
@@ -140,9 +152,9 @@ fn lifetimes_follow_the_documented_limits() {
     assert_eq!(minutes("me/todo/lists/x/tasks"), 4_230);
 }
 
-#[tokio::test]
-async fn subscriptions_on_the_wire() {
-    let (server, conn) = setup(true).await;
+/// The server's answers to [`subscriptions_on_the_wire`]'s create, two pages of list, renew and
+/// delete.
+fn push_subscription_replies(server: &support::ScriptedServer) {
     let created = json!({
         "id": "sub-1", "resource": "me/mailFolders('Inbox')/messages", "changeType": "created,updated",
         "notificationUrl": "https://hooks.example/graph", "expirationDateTime": "2026-01-01T01:00:00Z",
@@ -164,6 +176,45 @@ async fn subscriptions_on_the_wire() {
         })),
         Reply::new(204),
     ]);
+}
+
+/// The five requests of [`subscriptions_on_the_wire`], the create's and the renew's bodies
+/// exactly.
+fn assert_subscription_requests(server: &support::ScriptedServer) {
+    let requests = server.requests();
+    let lines: Vec<(String, String)> = requests
+        .iter()
+        .map(|r| (r.method.clone(), r.target.clone()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("POST".into(), "/v1.0/subscriptions".into()),
+            ("GET".into(), "/v1.0/subscriptions".into()),
+            ("GET".into(), "/v1.0/subscriptions?$skiptoken=2".into()),
+            ("PATCH".into(), "/v1.0/subscriptions/sub-1".into()),
+            ("DELETE".into(), "/v1.0/subscriptions/sub-1".into()),
+        ]
+    );
+    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "changeType": "created,updated",
+            "notificationUrl": "https://hooks.example/graph",
+            "resource": "me/mailFolders('Inbox')/messages",
+            "expirationDateTime": "2026-01-01T01:00:00Z",
+            "clientState": "s3cret-state"
+        })
+    );
+    let body: Value = serde_json::from_slice(&requests[3].body).unwrap();
+    assert_eq!(body, json!({"expirationDateTime": "2026-01-07T23:00:00Z"}));
+}
+
+#[tokio::test]
+async fn subscriptions_on_the_wire() {
+    let (server, conn) = setup(true).await;
+    push_subscription_replies(&server);
     let new = NewSubscription::new(
         "me/mailFolders('Inbox')/messages",
         "https://hooks.example/graph",
@@ -198,35 +249,7 @@ async fn subscriptions_on_the_wire() {
         .unwrap();
     assert_eq!(renewed.expiration.to_rfc3339(), "2026-01-07T23:00:00+00:00");
     conn.change_notifications().delete("sub-1").await.unwrap();
-
-    let requests = server.requests();
-    let lines: Vec<(String, String)> = requests
-        .iter()
-        .map(|r| (r.method.clone(), r.target.clone()))
-        .collect();
-    assert_eq!(
-        lines,
-        [
-            ("POST".into(), "/v1.0/subscriptions".into()),
-            ("GET".into(), "/v1.0/subscriptions".into()),
-            ("GET".into(), "/v1.0/subscriptions?$skiptoken=2".into()),
-            ("PATCH".into(), "/v1.0/subscriptions/sub-1".into()),
-            ("DELETE".into(), "/v1.0/subscriptions/sub-1".into()),
-        ]
-    );
-    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
-    assert_eq!(
-        body,
-        json!({
-            "changeType": "created,updated",
-            "notificationUrl": "https://hooks.example/graph",
-            "resource": "me/mailFolders('Inbox')/messages",
-            "expirationDateTime": "2026-01-01T01:00:00Z",
-            "clientState": "s3cret-state"
-        })
-    );
-    let body: Value = serde_json::from_slice(&requests[3].body).unwrap();
-    assert_eq!(body, json!({"expirationDateTime": "2026-01-07T23:00:00Z"}));
+    assert_subscription_requests(&server);
 }
 
 #[tokio::test]

@@ -11,6 +11,33 @@ use std::process::Stdio;
 use cli_support::Env;
 use serde_json::{Value, json};
 
+/// Creates a message with `subject` in the emulator's inbox as the public client would, without
+/// the CLI; returns the created message.
+fn create_inbox_message(env: &Env, subject: &str) -> Value {
+    let token = env
+        .emulator
+        .issue_user_tokens(o365::emulator::PUBLIC_CLIENT_ID, "Mail.ReadWrite")
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!(
+                "{}me/mailFolders/inbox/messages",
+                env.emulator.graph_url()
+            ))
+            .bearer_auth(&token)
+            .json(&json!({"subject": subject}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    })
+}
+
 #[test]
 fn subscribe_prints_a_notification_and_cleans_up() {
     let env = Env::start();
@@ -36,28 +63,7 @@ fn subscribe_prints_a_notification_and_cleans_up() {
     assert_eq!(ids.len(), 1);
     assert!(line.contains(&ids[0]), "{line}");
 
-    let token = env
-        .emulator
-        .issue_user_tokens(o365::emulator::PUBLIC_CLIENT_ID, "Mail.ReadWrite")
-        .unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let created: Value = env.runtime.block_on(async {
-        reqwest::Client::new()
-            .post(format!(
-                "{}me/mailFolders/inbox/messages",
-                env.emulator.graph_url()
-            ))
-            .bearer_auth(&token)
-            .json(&json!({"subject": "Watched"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let created = create_inbox_message(&env, "Watched");
 
     let status = child.wait().unwrap();
     let mut out = String::new();

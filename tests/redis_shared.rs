@@ -465,6 +465,93 @@ fn redis_addr() -> SocketAddr {
         .unwrap()
 }
 
+/// Three requests go on with Redis `mode` (stopped or hanging): the token is in memory and
+/// pacing falls back to local slots.
+async fn requests_go_on_without_redis(conn: &Connection, me: &str, mode: &str) {
+    let started = Instant::now();
+    for _ in 0..3 {
+        let reply = tokio::time::timeout(Duration::from_secs(10), conn.get(me, &()))
+            .await
+            .unwrap_or_else(|_| panic!("a request hung with Redis {mode}"));
+        assert_eq!(reply.unwrap().status(), 200);
+    }
+    assert!(started.elapsed() < Duration::from_secs(5), "Redis {mode}");
+}
+
+/// A save of the token `at-{mode}` / `rt-{mode}` fails with a typed error, bounded by the
+/// timeout, and the token stays unsaved in memory.
+async fn save_fails_fast_and_keeps_the_token(
+    store: &TokenStore,
+    env: &str,
+    now: u64,
+    round: u64,
+    mode: &str,
+) {
+    store.update(|cache| {
+        *cache = TokenCache::from_json(&user_cache(
+            env,
+            &format!("at-{mode}"),
+            // Newer than what Redis holds, so that the merge keeps it.
+            now + round,
+            now + 3600,
+            Some(&format!("rt-{mode}")),
+        ))
+        .unwrap();
+    });
+    let started = Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(10), store.save_token(false))
+        .await
+        .expect("a save hung")
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TokenStore, "{err}");
+    assert!(
+        err.to_string().contains("Redis at redis://127.0.0.1"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3), "Redis {mode}");
+    assert!(store.has_changed(), "the unsaved token is kept");
+}
+
+/// The refresh lock fails the same way as a save: typed and fast.
+async fn refresh_lock_fails_fast(backend: &RedisTokenBackend, mode: &str) {
+    let started = Instant::now();
+    let err = tokio::time::timeout(Duration::from_secs(10), backend.lock_for_refresh())
+        .await
+        .expect("the lock hung")
+        .err()
+        .expect("no lock without Redis");
+    assert_eq!(err.kind(), ErrorKind::TokenStore);
+    assert!(started.elapsed() < Duration::from_secs(3), "Redis {mode}");
+}
+
+/// Redis comes back through `relay`: the next save writes the token kept in memory.
+async fn redis_back_saves_the_kept_token(
+    relay: &Relay,
+    target: SocketAddr,
+    store: &TokenStore,
+    backend: &RedisTokenBackend,
+    mode: &str,
+) {
+    relay.stop().await;
+    relay.restart(RelayMode::Forward, target).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        match store.save_token(false).await {
+            Ok(saved) => {
+                assert!(saved);
+                break;
+            }
+            Err(err) => {
+                assert!(Instant::now() < deadline, "never reconnected: {err}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    assert!(!store.has_changed());
+    let stored = backend.load().await.unwrap().unwrap();
+    assert!(stored.expose_secret().contains(&format!("\"rt-{mode}\"")));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a Redis: run .ci/redis"]
 async fn redis_going_away_fails_token_operations_fast_and_paces_locally() {
@@ -496,72 +583,11 @@ async fn redis_going_away_fails_token_operations_fast_and_paces_locally() {
         if mode == "hanging" {
             relay.restart(RelayMode::Hang, target).await;
         }
-        // Requests go on: the token is in memory and pacing falls back to local slots.
-        let started = Instant::now();
-        for _ in 0..3 {
-            let reply = tokio::time::timeout(Duration::from_secs(10), conn.get(&me, &()))
-                .await
-                .unwrap_or_else(|_| panic!("a request hung with Redis {mode}"));
-            assert_eq!(reply.unwrap().status(), 200);
-        }
-        assert!(started.elapsed() < Duration::from_secs(5), "Redis {mode}");
-
-        // A save fails with a typed error, bounded by the timeout, and the token stays unsaved
-        // in memory.
+        requests_go_on_without_redis(&conn, &me, mode).await;
         let store = conn.token_store();
-        store.update(|cache| {
-            *cache = TokenCache::from_json(&user_cache(
-                &env,
-                &format!("at-{mode}"),
-                // Newer than what Redis holds, so that the merge keeps it.
-                now + round,
-                now + 3600,
-                Some(&format!("rt-{mode}")),
-            ))
-            .unwrap();
-        });
-        let started = Instant::now();
-        let err = tokio::time::timeout(Duration::from_secs(10), store.save_token(false))
-            .await
-            .expect("a save hung")
-            .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::TokenStore, "{err}");
-        assert!(
-            err.to_string().contains("Redis at redis://127.0.0.1"),
-            "{err}"
-        );
-        assert!(started.elapsed() < Duration::from_secs(3), "Redis {mode}");
-        assert!(store.has_changed(), "the unsaved token is kept");
-
-        // The refresh lock fails the same way.
-        let started = Instant::now();
-        let err = tokio::time::timeout(Duration::from_secs(10), backend.lock_for_refresh())
-            .await
-            .expect("the lock hung")
-            .err()
-            .expect("no lock without Redis");
-        assert_eq!(err.kind(), ErrorKind::TokenStore);
-        assert!(started.elapsed() < Duration::from_secs(3), "Redis {mode}");
-
-        // Redis comes back: the next save writes the token kept in memory.
-        relay.stop().await;
-        relay.restart(RelayMode::Forward, target).await;
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            match store.save_token(false).await {
-                Ok(saved) => {
-                    assert!(saved);
-                    break;
-                }
-                Err(err) => {
-                    assert!(Instant::now() < deadline, "never reconnected: {err}");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            }
-        }
-        assert!(!store.has_changed());
-        let stored = backend.load().await.unwrap().unwrap();
-        assert!(stored.expose_secret().contains(&format!("\"rt-{mode}\"")));
+        save_fails_fast_and_keeps_the_token(store, &env, now, round, mode).await;
+        refresh_lock_fails_fast(&backend, mode).await;
+        redis_back_saves_the_kept_token(&relay, target, store, &backend, mode).await;
     }
     assert_eq!(api.calls_async().await, 7);
 }
@@ -646,6 +672,42 @@ fn account_cache(env: &str, home: &str, cached_at: u64, refresh: &str) -> TokenC
     .unwrap()
 }
 
+/// Host `i` of the concurrent-saves test rotates the shared account (later hosts later), signs
+/// in its own account `own{i}`, and saves three times so that the hosts' saves overlap.
+async fn rotate_and_save(store: Arc<TokenStore>, env: &str, base: u64, i: u64) {
+    store.update(|cache| {
+        cache.merge_newer(&account_cache(
+            env,
+            "shared.tid",
+            base + i,
+            &format!("rt-shared-{i}"),
+        ));
+        cache.merge_newer(&account_cache(
+            env,
+            &format!("own{i}.tid"),
+            base,
+            &format!("rt-own-{i}"),
+        ));
+    });
+    for attempt in 0..3 {
+        // Several rounds so that saves overlap.
+        if attempt > 0 {
+            store.update(|_| {});
+        }
+        store.save_token(false).await.unwrap();
+    }
+}
+
+/// The refresh token `store` holds for the shared account `shared.tid`.
+fn shared_refresh_token(store: &TokenStore) -> Option<String> {
+    store.read(|c| {
+        c.refresh_tokens()
+            .values()
+            .find(|rt| rt.home_account_id.as_deref() == Some("shared.tid"))
+            .map(|rt| rt.secret.expose_secret().to_owned())
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs a Redis: run .ci/redis"]
 async fn concurrent_saves_never_lose_a_rotation() {
@@ -661,37 +723,9 @@ async fn concurrent_saves_never_lose_a_rotation() {
             )))
         })
         .collect();
-    let tasks: Vec<_> = stores
-        .iter()
-        .enumerate()
-        .map(|(i, store)| {
-            let store = store.clone();
-            let i = i as u64;
-            tokio::spawn(async move {
-                // Each host rotates the shared account (later hosts later) and signs in its own.
-                store.update(|cache| {
-                    cache.merge_newer(&account_cache(
-                        env,
-                        "shared.tid",
-                        base + i,
-                        &format!("rt-shared-{i}"),
-                    ));
-                    cache.merge_newer(&account_cache(
-                        env,
-                        &format!("own{i}.tid"),
-                        base,
-                        &format!("rt-own-{i}"),
-                    ));
-                });
-                for attempt in 0..3 {
-                    // Several rounds so that saves overlap.
-                    if attempt > 0 {
-                        store.update(|_| {});
-                    }
-                    store.save_token(false).await.unwrap();
-                }
-            })
-        })
+    let tasks: Vec<_> = (0..HOSTS)
+        .zip(&stores)
+        .map(|(i, store)| tokio::spawn(rotate_and_save(store.clone(), env, base, i)))
         .collect();
     for task in tasks {
         task.await.unwrap();
@@ -719,14 +753,8 @@ async fn concurrent_saves_never_lose_a_rotation() {
     let first = &stores[0];
     first.update(|_| {});
     first.save_token(false).await.unwrap();
-    let home_rt = first.read(|c| {
-        c.refresh_tokens()
-            .values()
-            .find(|rt| rt.home_account_id.as_deref() == Some("shared.tid"))
-            .map(|rt| rt.secret.expose_secret().to_owned())
-    });
     assert_eq!(
-        home_rt.as_deref(),
+        shared_refresh_token(first).as_deref(),
         Some(format!("rt-shared-{}", HOSTS - 1).as_str())
     );
 }

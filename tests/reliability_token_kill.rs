@@ -6,6 +6,7 @@
 mod token_file_common;
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -29,6 +30,68 @@ fn cache(n: u64) -> String {
     token_file_common::cache(n, scopes)
 }
 
+/// Starts a child saving generations `start..start + 3` to `path`, waits until it is saving and
+/// kills it (SIGKILL) at a random point of its loop.
+fn kill_a_saving_child(path: &Path, start: u64) {
+    let mut child = child(
+        "child_saves_token_caches_until_killed",
+        CHILD_ENV,
+        format!("{}|{start}", path.display()),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("the child started saving").unwrap();
+        if line.ends_with("saving") {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_micros(rand::random_range(0..40_000)));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// The generation in the token file's `text` after `round`: a complete cache, byte for byte,
+/// either the `previous` one or one the round's child saved (from `start`).
+fn complete_generation(text: &str, round: usize, start: u64, previous: u64) -> u64 {
+    let parsed = TokenCache::from_json(text).unwrap_or_else(|e| {
+        panic!(
+            "round {round}: corrupt token file ({e}), {} bytes",
+            text.len()
+        )
+    });
+    let n = generation(&parsed, &format!("round {round}"));
+    assert_eq!(
+        text,
+        cache(n),
+        "round {round}: generation {n} is not complete"
+    );
+    assert!(
+        n == previous || (start..start + 3).contains(&n),
+        "round {round}: generation {n} is neither the old cache ({previous}) nor a new one"
+    );
+    n
+}
+
+/// Removes the half-written files a kill left beside `path` in `dir`, checking that each is
+/// owner-only; whether there were any.
+fn remove_leftovers(dir: &Path, path: &Path) -> bool {
+    let left = leftovers(dir, path);
+    let any = !left.is_empty();
+    for file in left {
+        assert_eq!(
+            mode(&file),
+            0o600,
+            "a half-written token file is owner-only too"
+        );
+        std::fs::remove_file(file).unwrap();
+    }
+    any
+}
+
 #[test]
 fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -43,44 +106,9 @@ fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() 
     let mut previous = 0;
     for round in 0..KILLS {
         let start = (round as u64 + 1) * 1_000_000;
-        let mut child = child(
-            "child_saves_token_caches_until_killed",
-            CHILD_ENV,
-            format!("{}|{start}", path.display()),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-        // Wait until the child is saving, then kill it at a random point of its loop.
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        loop {
-            let line = lines.next().expect("the child started saving").unwrap();
-            if line.ends_with("saving") {
-                break;
-            }
-        }
-        std::thread::sleep(Duration::from_micros(rand::random_range(0..40_000)));
-        child.kill().unwrap();
-        child.wait().unwrap();
-
+        kill_a_saving_child(&path, start);
         let text = std::fs::read_to_string(&path).expect("the token file is still there");
-        let parsed = TokenCache::from_json(&text).unwrap_or_else(|e| {
-            panic!(
-                "round {round}: corrupt token file ({e}), {} bytes",
-                text.len()
-            )
-        });
-        let n = generation(&parsed, &format!("round {round}"));
-        assert_eq!(
-            text,
-            cache(n),
-            "round {round}: generation {n} is not complete"
-        );
-        assert!(
-            n == previous || (start..start + 3).contains(&n),
-            "round {round}: generation {n} is neither the old cache ({previous}) nor a new one"
-        );
+        let n = complete_generation(&text, round, start, previous);
         previous = n;
         assert_eq!(
             mode(&path),
@@ -90,18 +118,8 @@ fn killing_a_process_while_it_saves_never_leaves_a_corrupt_or_open_token_file() 
         // The next round's child must find a readable file too: the same backend loads it.
         let loaded = rt.block_on(backend.load()).unwrap().unwrap();
         assert_eq!(loaded.expose_secret(), text);
-
-        let left = leftovers(dir.path(), &path);
-        if !left.is_empty() {
+        if remove_leftovers(dir.path(), &path) {
             killed_mid_save += 1;
-            for file in left {
-                assert_eq!(
-                    mode(&file),
-                    0o600,
-                    "a half-written token file is owner-only too"
-                );
-                std::fs::remove_file(file).unwrap();
-            }
         }
         generations.push(n);
     }

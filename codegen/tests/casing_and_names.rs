@@ -346,143 +346,182 @@ fn names_of(ops: &[(&str, &str, &str)], renames: &[(&str, &str)]) -> (Vec<String
     (names, naming.notes)
 }
 
-#[test]
-fn crud_names_are_plural_for_lists_and_singular_for_items() {
-    let (names, notes) = names_of(
-        &[
-            ("get", "/me/messages", "me_ListMessages"),
-            ("post", "/me/messages", "me_CreateMessages"),
-            ("get", "/me/messages/{message-id}", "me_GetMessages"),
-            ("patch", "/me/messages/{message-id}", "me_UpdateMessages"),
-            ("delete", "/me/messages/{message-id}", "me_DeleteMessages"),
-            (
-                "get",
-                "/me/mailFolders/{mailFolder-id}/messages",
-                "me.mailFolder_ListMessages",
-            ),
-            (
-                "get",
-                "/me/mailFolders/{mailFolder-id}/childFolders",
-                "me.mailFolder_ListChildFolders",
-            ),
-            (
-                "get",
-                "/me/contactFolders/{contactFolder-id}/childFolders",
-                "me.contactFolder_ListChildFolders",
-            ),
-            ("get", "/me/people", "me_ListPeople"),
-            ("get", "/me/people/{person-id}", "me_GetPeople"),
-            (
-                "get",
-                "/me/outlook/masterCategories",
-                "me.outlook_ListMasterCategories",
-            ),
-            ("get", "/me/calendar", "me_GetCalendar"),
-            ("get", "/me", "me_GetUser"),
-            ("get", "/users", "users_ListUser"),
-            ("get", "/users/{user-id}", "users_GetUser"),
-            ("get", "/users/{user-id}/messages", "users_ListMessages"),
-        ],
-        &[],
-    );
-    assert_eq!(
-        names,
-        [
-            "list_messages",
-            "create_message",
-            "get_message",
-            "update_message",
-            "delete_message",
-            "list_mail_folder_messages",
-            "list_mail_folder_child_folders",
-            "list_contact_folder_child_folders",
-            "list_people",
-            "get_person",
-            "list_master_categories",
-            "get_calendar",
-            "get_me",
-            "list_users",
-            "get_user",
-            "user_list_messages",
-        ]
-    );
-    assert!(notes.is_empty(), "{notes:?}");
+/// List, create, get, update and delete operations, and the names they get.
+const CRUD_NAMES: &[Named] = &[
+    ("get", "/me/messages", "me_ListMessages", "list_messages"),
+    (
+        "post",
+        "/me/messages",
+        "me_CreateMessages",
+        "create_message",
+    ),
+    (
+        "get",
+        "/me/messages/{message-id}",
+        "me_GetMessages",
+        "get_message",
+    ),
+    (
+        "patch",
+        "/me/messages/{message-id}",
+        "me_UpdateMessages",
+        "update_message",
+    ),
+    (
+        "delete",
+        "/me/messages/{message-id}",
+        "me_DeleteMessages",
+        "delete_message",
+    ),
+    (
+        "get",
+        "/me/mailFolders/{mailFolder-id}/messages",
+        "me.mailFolder_ListMessages",
+        "list_mail_folder_messages",
+    ),
+    (
+        "get",
+        "/me/mailFolders/{mailFolder-id}/childFolders",
+        "me.mailFolder_ListChildFolders",
+        "list_mail_folder_child_folders",
+    ),
+    (
+        "get",
+        "/me/contactFolders/{contactFolder-id}/childFolders",
+        "me.contactFolder_ListChildFolders",
+        "list_contact_folder_child_folders",
+    ),
+    ("get", "/me/people", "me_ListPeople", "list_people"),
+    (
+        "get",
+        "/me/people/{person-id}",
+        "me_GetPeople",
+        "get_person",
+    ),
+    (
+        "get",
+        "/me/outlook/masterCategories",
+        "me.outlook_ListMasterCategories",
+        "list_master_categories",
+    ),
+    ("get", "/me/calendar", "me_GetCalendar", "get_calendar"),
+    ("get", "/me", "me_GetUser", "get_me"),
+    ("get", "/users", "users_ListUser", "list_users"),
+    ("get", "/users/{user-id}", "users_GetUser", "get_user"),
+    (
+        "get",
+        "/users/{user-id}/messages",
+        "users_ListMessages",
+        "user_list_messages",
+    ),
+];
+
+/// `(method, path, operationId, the name expected)`.
+type Named = (&'static str, &'static str, &'static str, &'static str);
+
+/// The `(method, path, operationId)` triples of `table` for [`names_of`], and the names expected.
+fn ops_and_expected(table: &[Named]) -> (Vec<(&str, &str, &str)>, Vec<&str>) {
+    table
+        .iter()
+        .map(|&(m, p, id, name)| ((m, p, id), name))
+        .unzip()
 }
 
 #[test]
+fn crud_names_are_plural_for_lists_and_singular_for_items() {
+    let (ops, expected) = ops_and_expected(CRUD_NAMES);
+    let (names, notes) = names_of(&ops, &[]);
+    assert_eq!(names, expected);
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+/// Actions, functions, `$count`, `$ref`, casts and `$value`, and the names they get.
+const ACTION_NAMES: &[Named] = &[
+    (
+        "post",
+        "/users/{user-id}/microsoft.graph.sendMail",
+        "users_sendMail",
+        "user_send_mail",
+    ),
+    (
+        "post",
+        "/me/events/{event-id}/accept",
+        "me.events_accept",
+        "accept_event",
+    ),
+    (
+        "post",
+        "/me/messages/{message-id}/copy",
+        "me.message_copy",
+        "copy_message",
+    ),
+    (
+        "post",
+        "/me/messages/{message-id}/microsoft.graph.createReply",
+        "me.message_createReply",
+        "create_reply_message",
+    ),
+    (
+        "get",
+        "/me/messages/microsoft.graph.delta()",
+        "me.messages_delta",
+        "delta_messages",
+    ),
+    (
+        "get",
+        "/me/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')",
+        "me_reminderView",
+        "reminder_view",
+    ),
+    (
+        "post",
+        "/me/microsoft.graph.getMemberGroups",
+        "me_getMemberGroups",
+        "get_member_groups",
+    ),
+    (
+        "get",
+        "/me/messages/$count",
+        "me.messages_GetCount",
+        "count_messages",
+    ),
+    (
+        "get",
+        "/groups/{group-id}/members/$ref",
+        "groups_ListRefMembers",
+        "list_member_refs",
+    ),
+    (
+        "post",
+        "/groups/{group-id}/members/$ref",
+        "groups_CreateRefMembers",
+        "add_member_ref",
+    ),
+    (
+        "delete",
+        "/groups/{group-id}/members/{directoryObject-id}/$ref",
+        "groups_DeleteRefMembers",
+        "delete_member_ref",
+    ),
+    (
+        "get",
+        "/groups/{group-id}/members/microsoft.graph.user",
+        "groups_ListMembersAsUser",
+        "list_members_as_user",
+    ),
+    (
+        "get",
+        "/me/photo/$value",
+        "me_GetPhotoContent",
+        "get_photo_content",
+    ),
+];
+
+#[test]
 fn actions_functions_counts_refs_and_casts() {
-    let (names, _) = names_of(
-        &[
-            (
-                "post",
-                "/users/{user-id}/microsoft.graph.sendMail",
-                "users_sendMail",
-            ),
-            ("post", "/me/events/{event-id}/accept", "me.events_accept"),
-            ("post", "/me/messages/{message-id}/copy", "me.message_copy"),
-            (
-                "post",
-                "/me/messages/{message-id}/microsoft.graph.createReply",
-                "me.message_createReply",
-            ),
-            (
-                "get",
-                "/me/messages/microsoft.graph.delta()",
-                "me.messages_delta",
-            ),
-            (
-                "get",
-                "/me/microsoft.graph.reminderView(StartDateTime='{StartDateTime}',EndDateTime='{EndDateTime}')",
-                "me_reminderView",
-            ),
-            (
-                "post",
-                "/me/microsoft.graph.getMemberGroups",
-                "me_getMemberGroups",
-            ),
-            ("get", "/me/messages/$count", "me.messages_GetCount"),
-            (
-                "get",
-                "/groups/{group-id}/members/$ref",
-                "groups_ListRefMembers",
-            ),
-            (
-                "post",
-                "/groups/{group-id}/members/$ref",
-                "groups_CreateRefMembers",
-            ),
-            (
-                "delete",
-                "/groups/{group-id}/members/{directoryObject-id}/$ref",
-                "groups_DeleteRefMembers",
-            ),
-            (
-                "get",
-                "/groups/{group-id}/members/microsoft.graph.user",
-                "groups_ListMembersAsUser",
-            ),
-            ("get", "/me/photo/$value", "me_GetPhotoContent"),
-        ],
-        &[],
-    );
-    assert_eq!(
-        names,
-        [
-            "user_send_mail",
-            "accept_event",
-            "copy_message",
-            "create_reply_message",
-            "delta_messages",
-            "reminder_view",
-            "get_member_groups",
-            "count_messages",
-            "list_member_refs",
-            "add_member_ref",
-            "delete_member_ref",
-            "list_members_as_user",
-            "get_photo_content",
-        ]
-    );
+    let (ops, expected) = ops_and_expected(ACTION_NAMES);
+    let (names, _) = names_of(&ops, &[]);
+    assert_eq!(names, expected);
 }
 
 #[test]

@@ -165,9 +165,10 @@ paths:
     );
 }
 
-#[test]
-fn navigation_properties_can_be_dropped() {
-    let source = r#"
+/// A user with navigation properties of every shape: a single reference (`drive`), an array
+/// (`messages`), an `anyOf` (`manager`) and one marked `x-ms-navigationProperty` (`photo`),
+/// beside a plain property and a complex type (`mailboxSettings`).
+const NAVIGATION_SOURCE: &str = r#"
 openapi: 3.0.1
 info: {title: T, version: v1.0}
 paths:
@@ -216,12 +217,15 @@ components:
     microsoft.graph.message:
       allOf: [{$ref: '#/components/schemas/microsoft.graph.entity'}]
 "#;
+
+#[test]
+fn navigation_properties_can_be_dropped() {
     let selection = Selection {
         patterns: vec!["/users/*".into()],
         drop_navigation: true,
         ..Selection::default()
     };
-    let doc = imported(source, &selection);
+    let doc = imported(NAVIGATION_SOURCE, &selection);
     let user = &doc["components"]["schemas"]["microsoft.graph.user"]["allOf"][1]["properties"];
     assert_eq!(keys(user), ["displayName", "mailboxSettings"]);
     assert_eq!(

@@ -53,12 +53,28 @@ fn families_are_found_entity_excluded_uses_rewritten() {
     );
 }
 
+/// [`doc`] after the `polymorphic` pass.
+fn rewritten() -> Value {
+    let mut doc = doc();
+    polymorphic::run(&mut doc, &mut Vec::new());
+    doc
+}
+
+/// The emitter's items for `doc`, as source text.
+fn emitted(doc: &Value) -> String {
+    let runtime: syn::Path = syn::parse_quote!(o365);
+    let items = polymorphic::emit(doc, &runtime);
+    prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: vec![],
+        items,
+    })
+}
+
 #[test]
 fn emitter_output_is_deterministic_and_boxes_cycles() {
-    let mut first = doc();
-    polymorphic::run(&mut first, &mut Vec::new());
-    let mut second = doc();
-    polymorphic::run(&mut second, &mut Vec::new());
+    let first = rewritten();
+    let second = rewritten();
     assert_eq!(first, second);
     let families = polymorphic::families(&first);
     let names: Vec<&str> = families.iter().map(|f| f.name.as_str()).collect();
@@ -101,13 +117,7 @@ fn emitter_output_is_deterministic_and_boxes_cycles() {
         .find(|v| v.type_name == "MicrosoftGraphUser")
         .unwrap();
     assert!(user.boxed);
-    let runtime: syn::Path = syn::parse_quote!(o365);
-    let items = polymorphic::emit(&first, &runtime);
-    let text = prettyplease::unparse(&syn::File {
-        shebang: None,
-        attrs: vec![],
-        items,
-    });
+    let text = emitted(&first);
     assert!(
         text.contains("pub enum MicrosoftGraphAnyAttachment"),
         "{text}"
