@@ -71,11 +71,7 @@ impl Mailbox {
 
     /// A folder with its item counts filled in.
     pub fn folder_view(&self, folder: &Value) -> Value {
-        let in_folder = self
-            .messages
-            .iter()
-            .filter(|m| m["parentFolderId"] == folder["id"]);
-        let (total, unread) = in_folder.fold((0, 0), |(t, u), m| {
+        let (total, unread) = self.in_folder(&folder["id"]).fold((0, 0), |(t, u), m| {
             (t + 1, u + usize::from(m["isRead"] == false))
         });
         let mut folder = folder.clone();
@@ -86,11 +82,14 @@ impl Mailbox {
 
     /// The messages in the folder with id `folder_id`.
     pub fn messages_in(&self, folder_id: &str) -> Vec<Value> {
+        self.in_folder(&Value::from(folder_id)).cloned().collect()
+    }
+
+    /// The messages whose `parentFolderId` is `folder_id`.
+    fn in_folder<'a>(&'a self, folder_id: &'a Value) -> impl Iterator<Item = &'a Value> + 'a {
         self.messages
             .iter()
-            .filter(|m| m["parentFolderId"] == folder_id)
-            .cloned()
-            .collect()
+            .filter(move |m| m["parentFolderId"] == *folder_id)
     }
 
     pub fn find(&self, kind: Kind, id: &str) -> Option<&Value> {

@@ -129,7 +129,7 @@ impl Issue<'_> {
     /// The resource scopes to grant (`.default`: what the client was granted, else
     /// `User.Read`); `consent_required` when one is outside the client's granted scopes.
     fn consented_scopes(&self, requested: &Scopes) -> OAuthResult<Vec<String>> {
-        let granted = self.client.granted_scopes.clone();
+        let granted = self.client.granted_scopes.as_deref();
         let mut scopes: Vec<String> = requested
             .resource
             .iter()
@@ -137,12 +137,12 @@ impl Issue<'_> {
             .cloned()
             .collect();
         if requested.resource.iter().any(|s| s == ".default") {
-            scopes.extend(granted.clone().unwrap_or_else(|| vec!["User.Read".into()]));
+            scopes.extend(granted.map_or_else(|| vec!["User.Read".into()], <[String]>::to_vec));
         }
         if scopes.is_empty() {
             scopes.push("User.Read".into());
         }
-        if let Some(granted) = &granted
+        if let Some(granted) = granted
             && let Some(missing) = scopes
                 .iter()
                 .find(|s| !granted.iter().any(|g| g.eq_ignore_ascii_case(s)))
